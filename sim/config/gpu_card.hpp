@@ -1,0 +1,33 @@
+#pragma once
+#include <map>
+#include <optional>
+#include <string>
+
+#include "config/precision.hpp"
+
+namespace dssim {
+
+// One GPU model: datasheet rates and sizes, in SI units.
+struct GpuCard {
+  std::string id, name, architecture, form_factor, source, memory_type, host_interface, file;
+  int sm_count = 0;
+  double boost_clock_mhz = 0;
+  double memory_bytes = 0;
+  double memory_bw_Bps = 0;
+  double l2_bytes = 0;
+  double tdp_w = 0, idle_w = 0;
+  double pcie_Bps_per_direction = 0;
+  double nvlink_Bps_per_direction = 0;
+  std::map<Precision, double> peak_flops;  // dense tensor (or FP32 core) FLOP/s per precision
+  std::string calibration_dir;              // absolute path, empty when uncalibrated
+  std::string efficiency_from;              // id of the calibrated GPU whose efficiencies are borrowed
+
+  // The compute precision a GEMM runs at when operands are stored in `p`; absent rates fall back to
+  // the next precision the hardware does have (int4 weights are dequantised to 16-bit, etc.).
+  Precision compute_precision(Precision p) const;
+  double peak(Precision compute) const;
+};
+
+GpuCard load_gpu_card(const std::string& path, const std::string& data_dir);
+
+}  // namespace dssim

@@ -1,0 +1,19 @@
+#pragma once
+#include <string>
+
+namespace dssim {
+
+// A machine: GPUs of one kind, how they talk to each other and to the host.
+struct NodeSpec {
+  std::string id, name, gpu, interconnect, source, file;  // interconnect: "nvswitch" | "pcie"
+  int gpu_count = 1;
+  double pcie_latency_s = 1e-6;
+  double nvlink_latency_s = 0.7e-6;
+  int host_cores = 16;
+};
+
+NodeSpec load_node_spec(const std::string& path);
+// The node implied by `[platform] gpu = ..., count = N`: NVSwitch when the card has NVLink, else PCIe.
+NodeSpec implicit_node(const std::string& gpu_id, int count, bool has_nvlink);
+
+}  // namespace dssim

@@ -1,0 +1,28 @@
+#include "config/runtime_profile.hpp"
+
+#include "config/toml_table.hpp"
+
+namespace dssim {
+
+RuntimeProfile load_runtime_profile(const std::string& path) {
+  auto doc = TomlTable::parse_file(path);
+  TomlTable t(*doc, path, "");
+  RuntimeProfile r;
+  r.file = path;
+  r.id = t.get_string("id");
+  r.name = t.get_string("name");
+  r.source = t.get_string("source");
+  r.host_speed_scale = t.opt_number("host_speed_scale", 0.01, 100).value_or(1.0);
+  auto h = t.get_table("host_us");
+  r.elementwise_s = h.get_number("elementwise", 0, 1e6) * 1e-6;
+  r.gemm_s = h.get_number("gemm", 0, 1e6) * 1e-6;
+  r.attention_mha_s = h.get_number("attention_mha", 0, 1e6) * 1e-6;
+  r.attention_gqa_s = h.get_number("attention_gqa", 0, 1e6) * 1e-6;
+  r.view_s = h.get_number("view", 0, 1e6) * 1e-6;
+  r.graph_launch_s = h.get_number("graph_launch", 0, 1e6) * 1e-6;
+  h.finish();
+  t.finish();
+  return r;
+}
+
+}  // namespace dssim

@@ -1,0 +1,44 @@
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/precision.hpp"
+
+
+namespace dssim {
+
+struct CostInputs {
+  double gpu_price_usd = 0;
+  double depreciation_months = 36;
+  double cloud_usd_per_gpu_hour = 0;
+  double electricity_usd_per_kwh = 0.10;
+  double pue = 1.5;
+  double utilization = 0.5;
+  double horizon_months = 36;
+};
+
+// A what-if study as written in a scenario file (ids not yet resolved to cards).
+struct Scenario {
+  std::string file, name, description;
+  std::string model;
+  Precision weights = Precision::bf16;
+  Precision kv_cache = Precision::bf16;
+  std::string gpu, node;  // exactly one is set
+  int gpu_count = 1;
+  int max_batch = 1;
+  bool cuda_graphs = true;
+  int tensor_parallel = 1;
+  std::string runtime = "pytorch";
+  int batch = 1;
+  long long prompt_tokens = 512;
+  long long output_tokens = 128;
+  std::optional<long long> context;  // KV tokens at the reported decode step (default: prompt)
+  std::optional<CostInputs> cost;
+};
+
+// Reads a scenario file, applying `--set section.key=value` overrides first.
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides);
+
+}  // namespace dssim

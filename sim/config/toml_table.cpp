@@ -1,0 +1,183 @@
+#include "config/toml_table.hpp"
+
+#include <cmath>
+#include <filesystem>
+#include <sstream>
+
+#include "util/error.hpp"
+#include "util/strings.hpp"
+
+namespace dssim {
+
+std::shared_ptr<toml::table> TomlTable::parse_file(const std::string& path) {
+  if (!std::filesystem::exists(path)) throw Error(fmt("%s: no such file", path.c_str()));
+  if (std::filesystem::is_directory(path)) throw Error(fmt("%s: is a directory, expected a TOML file", path.c_str()));
+  try {
+    return std::make_shared<toml::table>(toml::parse_file(path));
+  } catch (const toml::parse_error& e) {
+    const auto& src = e.source();
+    throw Error(fmt("%s:%u:%u: TOML syntax error: %s", path.c_str(), static_cast<unsigned>(src.begin.line),
+                    static_cast<unsigned>(src.begin.column), std::string(e.description()).c_str()));
+  }
+}
+
+TomlTable::TomlTable(const toml::table& table, std::string file, std::string prefix)
+    : table_(&table), file_(std::move(file)), prefix_(std::move(prefix)) {}
+
+int TomlTable::line_of(const std::string& key) const {
+  const toml::node* n = table_->get(key);
+  if (n) return static_cast<int>(n->source().begin.line);
+  return static_cast<int>(table_->source().begin.line);
+}
+
+std::string TomlTable::where(const std::string& key) const {
+  std::string full = prefix_.empty() ? key : prefix_ + "." + key;
+  return fmt("%s:%d: key '%s'", file_.c_str(), line_of(key), full.c_str());
+}
+
+bool TomlTable::has(const std::string& key) const { return table_->contains(key); }
+
+const toml::node* TomlTable::node(const std::string& key) {
+  known_.insert(key);
+  return table_->get(key);
+}
+
+void TomlTable::type_error(const std::string& key, const std::string& expected) const {
+  const toml::node* n = table_->get(key);
+  std::string got = "nothing";
+  if (n) {
+    std::ostringstream s;
+    n->visit([&s](auto&& v) { s << v; });
+    got = s.str();
+    if (n->is_string()) got = "\"" + got + "\"";
+  }
+  throw Error(fmt("%s: expected %s, got %s", where(key).c_str(), expected.c_str(), got.c_str()));
+}
+
+std::optional<std::string> TomlTable::opt_string(const std::string& key) {
+  const toml::node* n = node(key);
+  if (!n) return std::nullopt;
+  if (!n->is_string()) type_error(key, "a string");
+  return std::string(*n->value<std::string_view>());
+}
+
+std::string TomlTable::get_string(const std::string& key) {
+  auto v = opt_string(key);
+  if (!v) throw Error(fmt("%s: missing required key '%s' (a string) in %s", file_.c_str(), key.c_str(),
+                          prefix_.empty() ? "the top level" : ("[" + prefix_ + "]").c_str()));
+  return *v;
+}
+
+std::optional<double> TomlTable::opt_number(const std::string& key, double min_value, double max_value) {
+  const toml::node* n = node(key);
+  if (!n) return std::nullopt;
+  if (!n->is_number()) type_error(key, fmt("a number in [%g, %g]", min_value, max_value));
+  double v = n->is_integer() ? static_cast<double>(*n->value<int64_t>()) : *n->value<double>();
+  if (!std::isfinite(v) || v < min_value || v > max_value)
+    throw Error(fmt("%s: expected a number in [%g, %g], got %g", where(key).c_str(), min_value, max_value, v));
+  return v;
+}
+
+double TomlTable::get_number(const std::string& key, double min_value, double max_value) {
+  auto v = opt_number(key, min_value, max_value);
+  if (!v) throw Error(fmt("%s: missing required key '%s' (a number) in %s", file_.c_str(), key.c_str(),
+                          prefix_.empty() ? "the top level" : ("[" + prefix_ + "]").c_str()));
+  return *v;
+}
+
+std::optional<long long> TomlTable::opt_int(const std::string& key, long long min_value, long long max_value) {
+  const toml::node* n = node(key);
+  if (!n) return std::nullopt;
+  if (!n->is_integer()) type_error(key, fmt("an integer in [%lld, %lld]", min_value, max_value));
+  long long v = *n->value<int64_t>();
+  if (v < min_value || v > max_value)
+    throw Error(fmt("%s: expected an integer in [%lld, %lld], got %lld", where(key).c_str(), min_value, max_value, v));
+  return v;
+}
+
+long long TomlTable::get_int(const std::string& key, long long min_value, long long max_value) {
+  auto v = opt_int(key, min_value, max_value);
+  if (!v) throw Error(fmt("%s: missing required key '%s' (an integer) in %s", file_.c_str(), key.c_str(),
+                          prefix_.empty() ? "the top level" : ("[" + prefix_ + "]").c_str()));
+  return *v;
+}
+
+std::optional<bool> TomlTable::opt_bool(const std::string& key) {
+  const toml::node* n = node(key);
+  if (!n) return std::nullopt;
+  if (!n->is_boolean()) type_error(key, "true or false");
+  return *n->value<bool>();
+}
+
+bool TomlTable::get_bool(const std::string& key) {
+  auto v = opt_bool(key);
+  if (!v) throw Error(fmt("%s: missing required key '%s' (true or false)", file_.c_str(), key.c_str()));
+  return *v;
+}
+
+std::string TomlTable::get_choice(const std::string& key, const std::vector<std::string>& allowed) {
+  std::string v = get_string(key);
+  for (const auto& a : allowed)
+    if (a == v) return v;
+  std::string hint = closest(v, allowed);
+  throw Error(fmt("%s: '%s' is not one of %s%s", where(key).c_str(), v.c_str(), join(allowed, ", ").c_str(),
+                  hint.empty() ? "" : fmt(" (did you mean '%s'?)", hint.c_str()).c_str()));
+}
+
+std::optional<TomlTable> TomlTable::opt_table(const std::string& key) {
+  const toml::node* n = node(key);
+  if (!n) return std::nullopt;
+  if (!n->is_table()) type_error(key, "a table");
+  return TomlTable(*n->as_table(), file_, prefix_.empty() ? key : prefix_ + "." + key);
+}
+
+TomlTable TomlTable::get_table(const std::string& key) {
+  auto t = opt_table(key);
+  if (!t) throw Error(fmt("%s: missing required table [%s]", file_.c_str(),
+                          (prefix_.empty() ? key : prefix_ + "." + key).c_str()));
+  return *t;
+}
+
+void TomlTable::allow(const std::vector<std::string>& keys) { known_.insert(keys.begin(), keys.end()); }
+
+void TomlTable::finish() const {
+  std::vector<std::string> known(known_.begin(), known_.end());
+  for (auto&& [k, v] : *table_) {
+    std::string key(k.str());
+    if (known_.count(key)) continue;
+    std::string hint = closest(key, known);
+    std::string full = prefix_.empty() ? key : prefix_ + "." + key;
+    throw Error(fmt("%s:%u: unknown key '%s'%s", file_.c_str(), static_cast<unsigned>(v.source().begin.line),
+                    full.c_str(),
+                    hint.empty() ? fmt("; valid keys here: %s", join(known, ", ").c_str()).c_str()
+                                 : fmt("; did you mean '%s'?", hint.c_str()).c_str()));
+  }
+}
+
+void apply_override(toml::table& doc, const std::string& assignment) {
+  auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw Error(fmt("--set '%s': expected section.key=value", assignment.c_str()));
+  std::string path = trim(assignment.substr(0, eq));
+  std::string value = trim(assignment.substr(eq + 1));
+  auto parts = split(path, '.');
+  toml::table* t = &doc;
+  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+    toml::node* n = t->get(parts[i]);
+    if (!n) {
+      t->insert(parts[i], toml::table{});
+      n = t->get(parts[i]);
+    }
+    if (!n->is_table()) throw Error(fmt("--set '%s': '%s' is not a table", assignment.c_str(), parts[i].c_str()));
+    t = n->as_table();
+  }
+  toml::table parsed;
+  try {
+    parsed = toml::parse("v = " + value);
+  } catch (const toml::parse_error&) {
+    parsed = toml::table{{"v", value}};  // a bare word: take it as a string
+  }
+  t->insert_or_assign(parts.back(), *parsed.get("v"));
+}
+
+}  // namespace dssim

@@ -1,0 +1,45 @@
+#pragma once
+// Efficiencies of one GPU fitted from its microbenchmark CSVs (validation/data/<gpu>/, the schema of
+// the H200 measurements). The cost model multiplies datasheet peaks by these.
+#include <map>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "config/gpu_card.hpp"
+
+namespace dssim {
+
+// GEMM time = fixed + (t_c^n + t_m^n)^(1/n): a roofline whose corner is rounded by `smooth_n`,
+// t_c = FLOPs / (peak * eff_compute), t_m = bytes / (memory_bw * eff_memory).
+struct GemmFit {
+  double eff_compute = 0.7;
+  double eff_memory = 0.8;
+  double smooth_n = 3.0;
+  int points = 0;
+};
+
+struct CalibrationProfile {
+  std::string gpu_id;
+  // element-wise kernels: time = kernel_fixed_s + bytes / (memory_bw * copy_eff)
+  double kernel_fixed_s = 2.5e-6;
+  double copy_eff = 0.89;
+  std::map<std::string, GemmFit> gemm;  // by measured dtype: bf16, fp8, int8, tf32, fp32
+  // causal prefill attention: rate(S) = bf16 peak * attn_eff_max * S / (S + attn_s_half)
+  double attn_eff_max = 0.65;
+  double attn_s_half = 400;
+  // decode attention: KV bytes / (memory_bw * attn_decode_eff)
+  double attn_decode_eff = 0.9;
+  // measured GEMM times of exact shapes: (dtype, N, K) -> sorted (M, seconds)
+  std::map<std::tuple<std::string, long long, long long>, std::vector<std::pair<double, double>>> gemm_table;
+  // host<->device (pinned) for later use by offload: bandwidth per direction
+  double pcie_pinned_Bps = 0;
+};
+
+// Fits the profile from `gpu.calibration_dir`. Throws an Error naming the file on malformed data.
+CalibrationProfile fit_calibration(const GpuCard& gpu);
+// The measured-dtype table a compute precision uses.
+std::string gemm_table_dtype(Precision compute);
+
+}  // namespace dssim

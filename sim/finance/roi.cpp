@@ -1,0 +1,36 @@
+#include "finance/roi.hpp"
+
+#include <algorithm>
+
+namespace dssim {
+
+RoiResult compute_roi(const RoiInputs& in) {
+  const CostInputs& c = in.cost;
+  RoiResult r;
+  r.hardware_usd = c.gpu_price_usd * in.gpus;
+  const double busy_h = kHoursPerMonth * c.utilization;
+  r.cloud_monthly_usd = c.cloud_usd_per_gpu_hour * in.gpus * busy_h;
+  const double avg_w = in.idle_power_w + c.utilization * (in.busy_power_w - in.idle_power_w);
+  r.energy_monthly_kwh = in.gpus * avg_w * kHoursPerMonth / 1000.0 * c.pue;
+  r.energy_monthly_usd = r.energy_monthly_kwh * c.electricity_usd_per_kwh;
+  r.depreciation_monthly_usd = r.hardware_usd / c.depreciation_months;
+  r.tokens_per_month = in.throughput_tok_s * 3600.0 * busy_h;
+  const double monthly_saving = r.cloud_monthly_usd - r.energy_monthly_usd;
+  if (monthly_saving > 0) r.break_even_months = r.hardware_usd / monthly_saving;
+  const double depreciated = r.hardware_usd * std::min(c.horizon_months, c.depreciation_months) / c.depreciation_months;
+  if (r.hardware_usd > 0)
+    r.roi_pct = (monthly_saving * c.horizon_months - depreciated) / r.hardware_usd * 100.0;
+  if (r.tokens_per_month > 0) {
+    r.usd_per_million_tokens_onprem = (r.depreciation_monthly_usd + r.energy_monthly_usd) / r.tokens_per_month * 1e6;
+    r.usd_per_million_tokens_cloud = r.cloud_monthly_usd / r.tokens_per_month * 1e6;
+  }
+  return r;
+}
+
+}  // namespace dssim
+
+#include "config/gpu_card.hpp"
+
+namespace dssim {
+double serving_power_estimate_w(const GpuCard& gpu) { return gpu.idle_w + 0.8 * (gpu.tdp_w - gpu.idle_w); }
+}  // namespace dssim

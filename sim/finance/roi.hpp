@@ -1,0 +1,43 @@
+#pragma once
+// The article's ROI: (cloud cost saved - hardware depreciation) / hardware cost, over a horizon, with
+// "cloud cost saved" net of the on-prem electricity (x PUE) that replaces it.
+#include <optional>
+
+#include "config/scenario.hpp"
+
+namespace dssim {
+
+inline constexpr double kHoursPerMonth = 730.0;  // 8760 / 12
+
+struct RoiInputs {
+  CostInputs cost;
+  int gpus = 1;
+  double throughput_tok_s = 0;  // output tokens per second of the whole deployment while busy
+  double busy_power_w = 0;      // per GPU while serving
+  double idle_power_w = 0;      // per GPU while idle
+};
+
+struct RoiResult {
+  double hardware_usd = 0;
+  double cloud_monthly_usd = 0;     // renting the same GPUs for the busy hours
+  double energy_monthly_usd = 0;    // on-prem electricity incl. PUE
+  double energy_monthly_kwh = 0;
+  double depreciation_monthly_usd = 0;
+  double tokens_per_month = 0;
+  std::optional<double> break_even_months;  // none when the cloud is never more expensive
+  double roi_pct = 0;                        // at the horizon
+  double usd_per_million_tokens_onprem = 0;  // depreciation + electricity
+  double usd_per_million_tokens_cloud = 0;
+};
+
+RoiResult compute_roi(const RoiInputs& in);
+
+}  // namespace dssim
+
+namespace dssim {
+struct GpuCard;
+// Draw while serving, until the power model exists: idle + 80 % of the way to TDP. The H200
+// measurements bracket it: memory-bound copies drew 560 W (77 % of the idle..TDP range), tensor-core
+// GEMMs sat at the 700 W cap (100 %); decode-heavy serving is mostly memory-bound.
+double serving_power_estimate_w(const GpuCard& gpu);
+}  // namespace dssim

@@ -1,0 +1,32 @@
+// Parses the command line before SimGrid sees it and turns every failure into one line and an exit code.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/commands.hpp"
+#include "util/error.hpp"
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+      dssim::print_usage();
+      return args.empty() ? 1 : 0;
+    }
+    if (args[0] == "--version") {
+      std::cout << "dssim " << DSSIM_VERSION << "\n";
+      return 0;
+    }
+    const std::string cmd = args[0];
+    std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (cmd == "predict") return dssim::cmd_predict(rest);
+    if (cmd == "list") return dssim::cmd_list(rest);
+    return dssim::cmd_run(args);
+  } catch (const dssim::Error& e) {
+    std::cerr << "dssim: " << e.what() << "\n";
+    return static_cast<int>(e.code());
+  } catch (const std::exception& e) {
+    std::cerr << "dssim: internal error: " << e.what() << "\n";
+    return static_cast<int>(dssim::ExitCode::internal);
+  }
+}

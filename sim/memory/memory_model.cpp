@@ -1,0 +1,104 @@
+#include "memory/memory_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "model/params.hpp"
+#include "util/strings.hpp"
+
+namespace dssim {
+
+double runtime_reserve_bytes(const GpuCard& g) { return 1024.0 * 1024 * 1024 + 0.03 * g.memory_bytes; }
+
+double activation_bytes(const ModelCard& m, const MemoryRequest& r) {
+  const double T = static_cast<double>(r.batch) * static_cast<double>(r.prefill_tokens);
+  const double a = bytes_per_element(r.activations);
+  const double h = static_cast<double>(m.hidden_size);
+  const int tp = r.tensor_parallel;
+  const double H = std::max(1, m.num_attention_heads / tp), Hkv = std::max(1, m.num_key_value_heads / tp);
+  double qk = static_cast<double>(m.head_dim), v = static_cast<double>(m.head_dim);
+  if (m.mla) {
+    qk = static_cast<double>(m.mla->qk_nope_head_dim + m.mla->qk_rope_head_dim);
+    v = static_cast<double>(m.mla->v_head_dim);
+  }
+  // Live at once: the residual stream and the normed copy, plus the larger of the attention block
+  // (q/k/v, RoPE temporaries, attention output) and the MLP block (gate/up, SiLU, product).
+  const double attn = (H * qk + 2 * Hkv * qk) + 3 * H * qk + H * v;
+  double inter = static_cast<double>(m.intermediate_size) / tp;
+  if (m.moe) inter = std::max(inter, static_cast<double>(m.moe->moe_intermediate_size) * m.moe->num_experts_per_tok / tp);
+  const double mlp = 4 * inter;
+  const double logits = static_cast<double>(r.batch) * static_cast<double>(m.vocab_size) / tp * 4.0;
+  return T * a * (2 * h + std::max(attn, mlp)) + logits;
+}
+
+MemoryBreakdown memory_per_gpu(const ModelCard& m, const GpuCard& g, const MemoryRequest& r) {
+  MemoryBreakdown b;
+  const int tp = r.tensor_parallel;
+  b.capacity = g.memory_bytes;
+  b.weights = weight_bytes(m, r.weights) / tp;
+  // Heads split over TP ranks; fewer KV heads than ranks are replicated, and MLA's latent is shared
+  // by all heads, so every rank keeps all of it.
+  double kv_share = 1.0;
+  if (!m.mla) kv_share = static_cast<double>(std::max(1, m.num_key_value_heads / tp)) / m.num_key_value_heads;
+  b.kv_cache = static_cast<double>(r.batch) * static_cast<double>(r.kv_tokens) * kv_bytes_per_token(m, r.kv_cache) * kv_share;
+  b.activations = activation_bytes(m, r);
+  b.reserve = runtime_reserve_bytes(g);
+  return b;
+}
+
+std::vector<std::string> what_would_fit(const ModelCard& m, const GpuCard& g, const MemoryRequest& r) {
+  std::vector<std::string> out;
+  MemoryBreakdown b = memory_per_gpu(m, g, r);
+  if (b.fits()) return out;
+  const double room_for_weights = g.memory_bytes - b.reserve;
+  if (b.weights + b.activations > room_for_weights) {
+    for (Precision p : {Precision::bf16, Precision::fp8, Precision::int8, Precision::int4}) {
+      if (bytes_per_element(p) >= bytes_per_element(r.weights)) continue;
+      MemoryRequest q = r;
+      q.weights = p;
+      if (memory_per_gpu(m, g, q).fits()) {
+        out.push_back(fmt("store the weights in %s (%s per GPU)", to_string(p).c_str(),
+                          human_bytes(memory_per_gpu(m, g, q).weights).c_str()));
+        break;
+      }
+    }
+    for (int tp = r.tensor_parallel * 2; tp <= 64; tp *= 2) {
+      if (m.num_attention_heads % tp != 0) break;
+      MemoryRequest q = r;
+      q.tensor_parallel = tp;
+      if (memory_per_gpu(m, g, q).fits()) {
+        out.push_back(fmt("use %d GPUs with tensor parallelism (%s of weights each)", tp,
+                          human_bytes(memory_per_gpu(m, g, q).weights).c_str()));
+        break;
+      }
+    }
+    if (out.empty()) out.push_back("a GPU with more memory, or weight offload to host memory");
+    return out;
+  }
+  // The weights fit: trade batch or context for KV cache.
+  for (int batch = r.batch - 1; batch >= 1; --batch) {
+    MemoryRequest q = r;
+    q.batch = batch;
+    if (memory_per_gpu(m, g, q).fits()) {
+      out.push_back(fmt("a batch of %d at this context", batch));
+      break;
+    }
+  }
+  long long lo = 0, hi = r.kv_tokens;
+  while (lo < hi) {  // largest context that fits at this batch
+    long long mid = (lo + hi + 1) / 2;
+    MemoryRequest q = r;
+    q.kv_tokens = mid;
+    q.prefill_tokens = std::min(q.prefill_tokens, mid);
+    if (memory_per_gpu(m, g, q).fits()) lo = mid; else hi = mid - 1;
+  }
+  if (lo > 0) out.push_back(fmt("at most %lld tokens per sequence at batch %d", lo, r.batch));
+  if (r.kv_cache != Precision::fp8 && r.kv_cache != Precision::int8) {
+    MemoryRequest q = r;
+    q.kv_cache = Precision::fp8;
+    if (memory_per_gpu(m, g, q).fits()) out.push_back("an fp8 KV cache");
+  }
+  return out;
+}
+
+}  // namespace dssim

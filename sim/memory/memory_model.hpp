@@ -1,0 +1,34 @@
+#pragma once
+#include <string>
+#include <vector>
+
+#include "config/gpu_card.hpp"
+#include "config/model_card.hpp"
+#include "config/precision.hpp"
+
+namespace dssim {
+
+struct MemoryRequest {
+  Precision weights = Precision::bf16, kv_cache = Precision::bf16, activations = Precision::bf16;
+  int batch = 1;
+  long long prefill_tokens = 1;  // per sequence, in one forward pass
+  long long kv_tokens = 1;       // per sequence, the most the cache must hold
+  int tensor_parallel = 1;
+};
+
+// Bytes on each GPU.
+struct MemoryBreakdown {
+  double weights = 0, kv_cache = 0, activations = 0, reserve = 0, capacity = 0;
+  double total() const { return weights + kv_cache + activations + reserve; }
+  double free() const { return capacity - total(); }
+  bool fits() const { return total() <= capacity; }
+};
+
+MemoryBreakdown memory_per_gpu(const ModelCard& m, const GpuCard& g, const MemoryRequest& r);
+// CUDA context, cuBLAS/NCCL workspaces and allocator slack.
+double runtime_reserve_bytes(const GpuCard& g);
+double activation_bytes(const ModelCard& m, const MemoryRequest& r);
+// Plain-language alternatives that would fit (empty when it fits).
+std::vector<std::string> what_would_fit(const ModelCard& m, const GpuCard& g, const MemoryRequest& r);
+
+}  // namespace dssim

@@ -1,0 +1,246 @@
+#include "model/operators.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace dssim {
+
+Precision activation_precision(Precision weights, bool has_bf16) {
+  if (weights == Precision::fp32) return Precision::fp32;
+  if (weights == Precision::fp16) return Precision::fp16;
+  return has_bf16 ? Precision::bf16 : Precision::fp16;
+}
+
+double expected_active_experts(double tokens, int k, int e) {
+  if (tokens <= 0) return 0;
+  return e * (1.0 - std::pow(1.0 - static_cast<double>(k) / e, tokens));
+}
+
+namespace {
+
+class Builder {
+ public:
+  Builder(const ModelCard& m, const ForwardConfig& c, const ForwardShape& s)
+      : m_(m), c_(c), s_(s), a_(bytes_per_element(c.activations)), kvb_(bytes_per_element(c.kv_cache)),
+        T_(static_cast<double>(s.batch) * static_cast<double>(s.new_tokens)), h_(static_cast<double>(m.hidden_size)),
+        tp_(c.tensor_parallel) {}
+
+  std::vector<Op> build() {
+    preamble();
+    for (int l = 0; l < m_.num_hidden_layers; ++l) layer(l);
+    epilogue();
+    return std::move(ops_);
+  }
+
+ private:
+  void gemm(const std::string& name, double m, double n, double k, Precision w, int groups = 1) {
+    Op o;
+    o.kind = OpKind::gemm;
+    o.name = name;
+    o.layer = layer_;
+    o.m = m;
+    o.n = n;
+    o.k = k;
+    o.groups = groups;
+    o.weight = w;
+    o.flops = 2.0 * m * n * k * groups;
+    o.bytes = groups * (m * k * a_ + k * n * bytes_per_element(w) + m * n * a_);
+    ops_.push_back(o);
+  }
+  // An element-wise kernel touching `elems_moved` activation elements (reads + writes).
+  void elementwise(const std::string& name, double elems_moved) {
+    Op o;
+    o.kind = OpKind::elementwise;
+    o.name = name;
+    o.layer = layer_;
+    o.bytes = elems_moved * a_;
+    ops_.push_back(o);
+  }
+  void host(const std::string& name, int count) {
+    Op o;
+    o.kind = OpKind::host_only;
+    o.name = name;
+    o.layer = layer_;
+    o.host_ops = count;
+    ops_.push_back(o);
+  }
+  void allreduce(const std::string& name, double elems) {
+    if (tp_ <= 1) return;
+    Op o;
+    o.kind = OpKind::allreduce;
+    o.name = name;
+    o.layer = layer_;
+    o.bytes = elems * a_;
+    ops_.push_back(o);
+  }
+  // RoPE as the reference decoder writes it: x*cos + cat(-x2, x1)*sin, five kernels.
+  void rope(const std::string& what, double elems) {
+    host("rope_" + what + "_slices", 2);
+    elementwise("rope_" + what + "_mul_cos", 2 * elems);
+    elementwise("rope_" + what + "_neg", elems);
+    elementwise("rope_" + what + "_cat", 2 * elems);
+    elementwise("rope_" + what + "_mul_sin", 2 * elems);
+    elementwise("rope_" + what + "_add", 3 * elems);
+  }
+
+  void preamble() {
+    layer_ = -1;
+    elementwise("embedding", 2 * T_ * h_);
+    // position ids, inverse frequencies, outer product, cos/sin tables: small kernels every step
+    const double table = static_cast<double>(s_.new_tokens) * static_cast<double>(m_.head_dim);
+    for (const char* n : {"rope_arange", "rope_inv_arange", "rope_inv_pow", "rope_inv_recip", "rope_outer",
+                          "rope_cos", "rope_sin", "rope_cat_cos", "rope_cat_sin", "rope_cos_cast", "rope_sin_cast"})
+      elementwise(n, 2 * table);
+  }
+
+  void epilogue() {
+    layer_ = -1;
+    const double B = s_.batch;
+    host("last_position", 1);
+    elementwise("final_norm", 2 * B * h_);
+    gemm("lm_head", B, static_cast<double>(m_.vocab_size) / tp_, h_, c_.weights);
+  }
+
+  void attention_op(double heads, double kv_heads, double qk, double v, bool latent, double kv_bytes_per_token) {
+    Op o;
+    o.kind = OpKind::attention;
+    o.name = latent ? "attention_latent" : "attention";
+    o.layer = layer_;
+    o.prefill = s_.prefill;
+    o.latent = latent;
+    o.batch = s_.batch;
+    o.heads = static_cast<int>(heads);
+    o.kv_heads = static_cast<int>(kv_heads);
+    o.q_len = static_cast<double>(s_.new_tokens);
+    o.kv_len = static_cast<double>(s_.context);
+    o.qk_dim = qk;
+    o.v_dim = v;
+    // query/key pairs under the causal mask: the new tokens see the older context and a triangle
+    const double q = o.q_len, kv = o.kv_len;
+    const double pairs = q * (kv - q) + q * (q + 1) / 2.0;
+    o.flops = 2.0 * s_.batch * heads * pairs * (qk + v);
+    o.bytes = s_.batch * kv * kv_bytes_per_token + 2.0 * T_ * heads * (qk + v) / 2.0 * a_;
+    ops_.push_back(o);
+  }
+
+  void standard_attention() {
+    const double H = std::max(1, m_.num_attention_heads / tp_);
+    const double Hkv = std::max(1, m_.num_key_value_heads / tp_);
+    const double D = static_cast<double>(m_.head_dim);
+    elementwise("input_norm", 2 * T_ * h_);
+    gemm("qkv", T_, (H + 2 * Hkv) * D, h_, c_.weights);
+    host("qkv_split_views", 7);
+    rope("q", T_ * H * D);
+    rope("k", T_ * Hkv * D);
+    host("kv_cache_slices", 4);
+    elementwise("k_cache_write", 2 * T_ * Hkv * D);
+    elementwise("v_cache_write", 2 * T_ * Hkv * D);
+    attention_op(H, Hkv, D, D, false, 2.0 * Hkv * D * kvb_);
+    host("attn_out_views", 2);
+    if (s_.new_tokens > 1) elementwise("attn_out_transpose", 2 * T_ * H * D);
+    gemm("o_proj", T_, h_, H * D, c_.weights);
+    allreduce("attn_allreduce", T_ * h_);
+    elementwise("attn_residual", 3 * T_ * h_);
+  }
+
+  void mla_attention() {
+    const auto& a = *m_.mla;
+    const double H = std::max(1, m_.num_attention_heads / tp_);
+    const double nope = static_cast<double>(a.qk_nope_head_dim), rope_d = static_cast<double>(a.qk_rope_head_dim);
+    const double r = static_cast<double>(a.kv_lora_rank), v = static_cast<double>(a.v_head_dim);
+    elementwise("input_norm", 2 * T_ * h_);
+    if (a.q_lora_rank > 0) {
+      gemm("q_a_proj", T_, static_cast<double>(a.q_lora_rank), h_, c_.weights);
+      elementwise("q_a_norm", 2 * T_ * a.q_lora_rank);
+      gemm("q_b_proj", T_, H * (nope + rope_d), static_cast<double>(a.q_lora_rank), c_.weights);
+    } else {
+      gemm("q_proj", T_, H * (nope + rope_d), h_, c_.weights);
+    }
+    gemm("kv_a_proj", T_, r + rope_d, h_, c_.weights);
+    elementwise("kv_a_norm", 2 * T_ * r);
+    host("mla_split_views", 6);
+    rope("q", T_ * H * rope_d);
+    rope("k", T_ * rope_d);
+    elementwise("latent_cache_write", 2 * T_ * (r + rope_d));
+    if (s_.prefill) {
+      // prefill: expand the latent into per-head keys and values, then ordinary attention
+      gemm("kv_b_proj", T_, H * (nope + v), r, c_.weights);
+      elementwise("k_concat", 2 * T_ * H * (nope + rope_d));
+      attention_op(H, H, nope + rope_d, v, false, (r + rope_d) * kvb_);
+      if (s_.new_tokens > 1) elementwise("attn_out_transpose", 2 * T_ * H * v);
+    } else {
+      // decode: absorb W_UK into the query and W_UV into the output, attend over the latent cache
+      gemm("q_absorb_uk", T_, r, nope, c_.weights, static_cast<int>(H));
+      attention_op(H, 1, r + rope_d, r, true, (r + rope_d) * kvb_);
+      gemm("out_absorb_uv", T_, v, r, c_.weights, static_cast<int>(H));
+    }
+    gemm("o_proj", T_, h_, H * v, c_.weights);
+    allreduce("attn_allreduce", T_ * h_);
+    elementwise("attn_residual", 3 * T_ * h_);
+  }
+
+  void dense_mlp(double inter) {
+    const double I = inter / tp_;
+    elementwise("post_norm", 2 * T_ * h_);
+    gemm("gate_up", T_, 2 * I, h_, c_.weights);
+    host("gate_up_chunk", 1);
+    elementwise("silu", 2 * T_ * I);
+    elementwise("silu_mul", 3 * T_ * I);
+    gemm("down", T_, h_, I, c_.weights);
+    allreduce("mlp_allreduce", T_ * h_);
+    elementwise("mlp_residual", 3 * T_ * h_);
+  }
+
+  void moe_mlp() {
+    const auto& e = *m_.moe;
+    const double I = static_cast<double>(e.moe_intermediate_size) / tp_;
+    const int k = e.num_experts_per_tok;
+    elementwise("post_norm", 2 * T_ * h_);
+    gemm("router", T_, e.n_routed_experts, h_, c_.activations);
+    elementwise("router_topk", 2 * T_ * e.n_routed_experts * 2);
+    const double active = expected_active_experts(T_, k, e.n_routed_experts);
+    const double per_expert = T_ * k / active;
+    const int groups = std::max(1, static_cast<int>(std::lround(active)));
+    elementwise("moe_dispatch", 2 * T_ * k * h_);
+    gemm("experts_gate_up", per_expert, 2 * I, h_, c_.weights, groups);
+    elementwise("experts_silu_mul", 5 * T_ * k * I);
+    gemm("experts_down", per_expert, h_, I, c_.weights, groups);
+    elementwise("moe_combine", T_ * k * h_ + T_ * h_);
+    if (e.n_shared_experts > 0) {
+      const double Is = e.n_shared_experts * I;
+      gemm("shared_gate_up", T_, 2 * Is, h_, c_.weights);
+      elementwise("shared_silu_mul", 5 * T_ * Is);
+      gemm("shared_down", T_, h_, Is, c_.weights);
+    }
+    allreduce("mlp_allreduce", T_ * h_);
+    elementwise("mlp_residual", 3 * T_ * h_);
+  }
+
+  void layer(int l) {
+    layer_ = l;
+    if (m_.mla)
+      mla_attention();
+    else
+      standard_attention();
+    if (m_.is_moe_layer(l))
+      moe_mlp();
+    else
+      dense_mlp(static_cast<double>(m_.intermediate_size));
+  }
+
+  const ModelCard& m_;
+  const ForwardConfig& c_;
+  const ForwardShape& s_;
+  double a_, kvb_, T_, h_;
+  int tp_;
+  int layer_ = -1;
+  std::vector<Op> ops_;
+};
+
+}  // namespace
+
+std::vector<Op> build_forward(const ModelCard& m, const ForwardConfig& cfg, const ForwardShape& s) {
+  return Builder(m, cfg, s).build();
+}
+
+}  // namespace dssim

@@ -1,0 +1,52 @@
+#pragma once
+// One forward pass as the ordered list of operations a GPU stream executes (and a host issues).
+// The layout follows an unfused PyTorch llama-style decoder (RMSNorm, fused QKV GEMM, RoPE as five
+// element-wise ops, SDPA, fused gate/up GEMM): the implementation the reference measurements ran.
+#include <string>
+#include <vector>
+
+#include "config/model_card.hpp"
+#include "config/precision.hpp"
+
+namespace dssim {
+
+enum class OpKind { gemm, attention, elementwise, host_only, allreduce };
+
+struct Op {
+  OpKind kind = OpKind::elementwise;
+  std::string name;
+  int layer = -1;  // -1: before the first / after the last layer
+  // gemm: C[m,n] = A[m,k] W[k,n], `groups` independent GEMMs of that shape in one kernel (experts, heads)
+  double m = 0, n = 0, k = 0;
+  int groups = 1;
+  Precision weight = Precision::bf16;  // storage of W (int4/int8/fp8 may be weight-only)
+  // attention
+  bool prefill = false, latent = false;
+  int batch = 0, heads = 0, kv_heads = 0;
+  double q_len = 0, kv_len = 0, qk_dim = 0, v_dim = 0;
+  // bytes moved (all kinds), FLOPs (gemm, attention)
+  double bytes = 0, flops = 0;
+  int host_ops = 1;  // host_only: how many CPU-only tensor ops this stands for
+};
+
+struct ForwardShape {
+  bool prefill = true;
+  int batch = 1;
+  long long new_tokens = 1;  // per sequence: the prompt in prefill, 1 in decode
+  long long context = 1;     // KV length each new token attends to at the end of the step
+};
+
+struct ForwardConfig {
+  Precision weights = Precision::bf16;
+  Precision activations = Precision::bf16;
+  Precision kv_cache = Precision::bf16;
+  int tensor_parallel = 1;
+};
+
+// Activations run in 16-bit unless the weights are fp32.
+Precision activation_precision(Precision weights, bool has_bf16);
+std::vector<Op> build_forward(const ModelCard& m, const ForwardConfig& cfg, const ForwardShape& s);
+// Expected number of distinct experts hit when `tokens` tokens each pick `k` of `e` experts uniformly.
+double expected_active_experts(double tokens, int k, int e);
+
+}  // namespace dssim

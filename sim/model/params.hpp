@@ -1,0 +1,31 @@
+#pragma once
+#include "config/model_card.hpp"
+#include "config/precision.hpp"
+
+namespace dssim {
+
+// Parameter counts derived from the architecture fields (not copied from the card's reference values).
+struct ParamCounts {
+  double embedding = 0;   // input token embedding table
+  double lm_head = 0;     // 0 when tied to the embedding
+  double attention = 0;   // all layers: projections (+ biases, MLA norms)
+  double dense_mlp = 0;   // all dense FFN layers
+  double moe_routed = 0;  // all routed experts of all MoE layers
+  double moe_routed_active = 0;  // the num_experts_per_tok of them a token uses
+  double moe_shared = 0;  // shared experts + router gates
+  double norms = 0;
+  double total() const { return embedding + lm_head + attention + dense_mlp + moe_routed + moe_shared + norms; }
+  double active(bool include_embedding) const {
+    return total() - moe_routed + moe_routed_active - (include_embedding ? 0.0 : embedding);
+  }
+};
+
+ParamCounts count_params(const ModelCard& m);
+double attention_params_per_layer(const ModelCard& m);
+// Bytes of KV cache one token occupies over all layers (MLA: the compressed latent + RoPE key).
+double kv_bytes_per_token(const ModelCard& m, Precision kv);
+// Weight bytes when stored in `p`; norms and the router stay in 16-bit, the embedding table in the
+// storage precision except for int4 (kept 16-bit, as GPTQ/AWQ checkpoints do).
+double weight_bytes(const ModelCard& m, Precision p);
+
+}  // namespace dssim

@@ -1,0 +1,50 @@
+#pragma once
+// The path every command shares: resolved cards and a batch shape in, memory and timings out.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "config/gpu_card.hpp"
+#include "config/model_card.hpp"
+#include "config/node_spec.hpp"
+#include "config/runtime_profile.hpp"
+#include "memory/memory_model.hpp"
+#include "model/params.hpp"
+
+namespace dssim {
+
+class Catalog;
+
+struct PredictInput {
+  ModelCard model;
+  GpuCard gpu;
+  NodeSpec node;
+  RuntimeProfile runtime;
+  Precision weights = Precision::bf16, kv_cache = Precision::bf16;
+  int batch = 1;
+  long long prompt = 512, output = 128, context = 512;
+  bool cuda_graphs = true;
+  int tensor_parallel = 1;
+};
+
+struct Prediction {
+  ParamCounts params;
+  double kv_bytes_per_token = 0;
+  Precision activations = Precision::bf16;
+  MemoryBreakdown memory;
+  bool fits = false;
+  std::vector<std::string> suggestions;
+  // timings (only when it fits)
+  double prefill_s = 0, decode_step_s = 0, ttft_s = 0, tpot_s = 0, e2e_s = 0, throughput_tok_s = 0;
+  double prefill_gpu_busy_s = 0, prefill_host_busy_s = 0, decode_gpu_busy_s = 0, decode_host_busy_s = 0;
+  int prefill_kernels = 0, decode_kernels = 0;
+  std::vector<std::pair<long long, double>> decode_samples;  // (context, step seconds)
+  std::string calibration;  // where the efficiencies came from
+};
+
+// Checks what cannot work at all (TP vs heads, GPU count, context vs the model's limit): throws Error.
+void validate_input(const PredictInput& in);
+// Memory, then (if it fits) one SimGrid run over the prefill and sampled decode steps.
+Prediction predict(const PredictInput& in, const Catalog& catalog);
+
+}  // namespace dssim

@@ -1,0 +1,173 @@
+#include "report/report.hpp"
+
+#include <sstream>
+
+#include "util/error.hpp"
+#include "util/json.hpp"
+#include "util/strings.hpp"
+
+namespace dssim {
+
+Format parse_format(const std::string& s) {
+  if (s == "text") return Format::text;
+  if (s == "json") return Format::json;
+  if (s == "csv") return Format::csv;
+  throw Error(fmt("--format '%s': expected text, json or csv", s.c_str()));
+}
+
+namespace {
+
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+
+std::string render_text(const RunReport& r) {
+  const PredictInput& in = r.input;
+  const Prediction& p = r.prediction;
+  std::ostringstream o;
+  o << "dssim " << DSSIM_VERSION << " | " << r.title << "\n";
+  if (!r.description.empty()) o << "  " << r.description << "\n";
+  o << "\n";
+  o << fmt("Model     %s: %.2f B parameters (%.2f B active), weights %s, KV cache %s (%.1f KiB/token)\n", in.model.id.c_str(),
+           p.params.total() / 1e9, p.params.active(in.model.active_params_include_embedding) / 1e9,
+           to_string(in.weights).c_str(), to_string(in.kv_cache).c_str(), p.kv_bytes_per_token / 1024.0);
+  o << fmt("Platform  %s: %d x %s (%s)%s\n", in.node.id.c_str(), in.node.gpu_count, in.gpu.id.c_str(), in.gpu.name.c_str(),
+           in.tensor_parallel > 1 ? fmt(", tensor parallel %d over %s", in.tensor_parallel, in.node.interconnect.c_str()).c_str() : "");
+  o << fmt("Workload  batch %d, prompt %lld, output %lld tokens; decode step reported at context %lld; CUDA graphs %s\n",
+           in.batch, in.prompt, in.output, in.context, in.cuda_graphs ? "on (decode)" : "off");
+  o << "\nMemory per GPU                                 GiB\n";
+  const MemoryBreakdown& m = p.memory;
+  o << fmt("  weights                               %9.2f\n", m.weights / kGiB);
+  o << fmt("  KV cache (%d x %lld tokens)%*s%9.2f\n", in.batch, std::max(in.prompt + in.output, in.context + 1),
+           std::max(1, 27 - static_cast<int>(fmt("%d x %lld tokens", in.batch, std::max(in.prompt + in.output, in.context + 1)).size())), "",
+           m.kv_cache / kGiB);
+  o << fmt("  activations (prefill peak)            %9.2f\n", m.activations / kGiB);
+  o << fmt("  runtime reserve                       %9.2f\n", m.reserve / kGiB);
+  o << fmt("  total / capacity                      %9.2f / %.2f\n", m.total() / kGiB, m.capacity / kGiB);
+  if (p.fits) {
+    o << fmt("  FITS: %.2f GiB free\n", m.free() / kGiB);
+  } else {
+    o << fmt("  DOES NOT FIT: %.2f GiB over the %.2f GiB of one %s\n", -m.free() / kGiB, m.capacity / kGiB, in.gpu.id.c_str());
+    for (const auto& s : p.suggestions) o << "  would fit: " << s << "\n";
+    return o.str();
+  }
+  o << "\nLatency\n";
+  o << fmt("  prefill = time to first token         %s   (GPU busy %s, host issue %s, %d kernels)\n",
+           human_seconds(p.prefill_s).c_str(), human_seconds(p.prefill_gpu_busy_s).c_str(),
+           human_seconds(p.prefill_host_busy_s).c_str(), p.prefill_kernels);
+  o << fmt("  decode step at context %-8lld       %s   (GPU busy %s, host issue %s, %d kernels)\n", in.context,
+           human_seconds(p.decode_step_s).c_str(), human_seconds(p.decode_gpu_busy_s).c_str(),
+           human_seconds(p.decode_host_busy_s).c_str(), p.decode_kernels);
+  o << fmt("  time per output token (mean)          %s\n", human_seconds(p.tpot_s).c_str());
+  o << fmt("  end-to-end (prefill + %lld steps)      %s\n", in.output - 1, human_seconds(p.e2e_s).c_str());
+  o << fmt("  throughput                            %.1f output tokens/s (%.1f per sequence)\n", p.throughput_tok_s,
+           p.throughput_tok_s / in.batch);
+  o << fmt("  efficiencies: %s\n", p.calibration.c_str());
+  if (r.roi && r.cost) {
+    const RoiResult& x = *r.roi;
+    const CostInputs& c = *r.cost;
+    o << fmt("\nROI vs renting (%d GPU%s, %.0f%% utilization, %g-month horizon)\n", in.node.gpu_count,
+             in.node.gpu_count > 1 ? "s" : "", c.utilization * 100, c.horizon_months);
+    o << fmt("  hardware                              $%.0f ($%.0f per month over %g months)\n", x.hardware_usd,
+             x.depreciation_monthly_usd, c.depreciation_months);
+    o << fmt("  cloud for the same busy hours         $%.0f per month ($%.4g per GPU-hour)\n", x.cloud_monthly_usd,
+             c.cloud_usd_per_gpu_hour);
+    o << fmt("  on-prem electricity                   $%.0f per month (%.0f kWh incl. PUE %.2f at $%.4g/kWh)\n",
+             x.energy_monthly_usd, x.energy_monthly_kwh, c.pue, c.electricity_usd_per_kwh);
+    if (x.break_even_months)
+      o << fmt("  break-even                            %.1f months\n", *x.break_even_months);
+    else
+      o << "  break-even                            never (electricity costs more than renting)\n";
+    o << fmt("  ROI at %g months                      %.1f %%\n", c.horizon_months, x.roi_pct);
+    o << fmt("  $ per million output tokens           on-prem $%.3f, cloud $%.3f\n", x.usd_per_million_tokens_onprem,
+             x.usd_per_million_tokens_cloud);
+  }
+  return o.str();
+}
+
+std::string render_json(const RunReport& r) {
+  const PredictInput& in = r.input;
+  const Prediction& p = r.prediction;
+  JsonWriter j;
+  j.begin_object();
+  j.value("dssim_version", DSSIM_VERSION).value("scenario", r.title);
+  j.value("model", in.model.id).value("gpu", in.gpu.id).value("node", in.node.id).value("gpu_count", in.node.gpu_count);
+  j.value("weights", to_string(in.weights)).value("kv_cache", to_string(in.kv_cache));
+  j.value("batch", in.batch).value("prompt_tokens", in.prompt).value("output_tokens", in.output).value("context", in.context);
+  j.value("cuda_graphs", in.cuda_graphs).value("tensor_parallel", in.tensor_parallel);
+  j.value("total_params", p.params.total()).value("active_params", p.params.active(in.model.active_params_include_embedding));
+  j.value("kv_bytes_per_token", p.kv_bytes_per_token);
+  j.value("fits", p.fits);
+  j.begin_object("memory");
+  j.value("weights_bytes", p.memory.weights).value("kv_cache_bytes", p.memory.kv_cache);
+  j.value("activation_bytes", p.memory.activations).value("reserve_bytes", p.memory.reserve);
+  j.value("total_bytes", p.memory.total()).value("capacity_bytes", p.memory.capacity).value("free_bytes", p.memory.free());
+  j.end_object();
+  if (!p.fits) {
+    j.begin_array("would_fit");
+    for (const auto& s : p.suggestions) j.value("", s);
+    j.end_array();
+  } else {
+    j.value("prefill_s", p.prefill_s).value("decode_step_s", p.decode_step_s).value("ttft_s", p.ttft_s);
+    j.value("tpot_s", p.tpot_s).value("e2e_s", p.e2e_s).value("throughput_tok_s", p.throughput_tok_s);
+    j.value("prefill_gpu_busy_s", p.prefill_gpu_busy_s).value("prefill_host_busy_s", p.prefill_host_busy_s);
+    j.value("decode_gpu_busy_s", p.decode_gpu_busy_s).value("decode_host_busy_s", p.decode_host_busy_s);
+    j.value("prefill_kernels", p.prefill_kernels).value("decode_kernels", p.decode_kernels);
+    j.value("efficiencies", p.calibration);
+  }
+  if (r.roi) {
+    const RoiResult& x = *r.roi;
+    j.begin_object("roi");
+    if (x.break_even_months) j.value("break_even_months", *x.break_even_months); else j.null("break_even_months");
+    j.value("roi_pct", x.roi_pct);
+    j.value("usd_per_million_tokens_onprem", x.usd_per_million_tokens_onprem);
+    j.value("usd_per_million_tokens_cloud", x.usd_per_million_tokens_cloud);
+    j.value("hardware_usd", x.hardware_usd).value("cloud_monthly_usd", x.cloud_monthly_usd);
+    j.value("energy_monthly_usd", x.energy_monthly_usd).value("energy_monthly_kwh", x.energy_monthly_kwh);
+    j.value("depreciation_monthly_usd", x.depreciation_monthly_usd).value("tokens_per_month", x.tokens_per_month);
+    j.end_object();
+  }
+  j.end_object();
+  return j.str();
+}
+
+std::string render_csv(const RunReport& r) {
+  const Prediction& p = r.prediction;
+  std::ostringstream o;
+  o << "key,value\n";
+  o << "scenario," << r.title << "\n";
+  o << "fits," << (p.fits ? "true" : "false") << "\n";
+  auto row = [&](const char* k, double v) { o << k << "," << fmt("%.9g", v) << "\n"; };
+  row("weights_bytes", p.memory.weights);
+  row("kv_cache_bytes", p.memory.kv_cache);
+  row("activation_bytes", p.memory.activations);
+  row("reserve_bytes", p.memory.reserve);
+  row("total_bytes", p.memory.total());
+  row("capacity_bytes", p.memory.capacity);
+  if (p.fits) {
+    row("prefill_s", p.prefill_s);
+    row("decode_step_s", p.decode_step_s);
+    row("ttft_s", p.ttft_s);
+    row("tpot_s", p.tpot_s);
+    row("e2e_s", p.e2e_s);
+    row("throughput_tok_s", p.throughput_tok_s);
+  }
+  if (r.roi) {
+    if (r.roi->break_even_months) row("break_even_months", *r.roi->break_even_months);
+    row("roi_pct", r.roi->roi_pct);
+    row("usd_per_million_tokens_onprem", r.roi->usd_per_million_tokens_onprem);
+    row("usd_per_million_tokens_cloud", r.roi->usd_per_million_tokens_cloud);
+  }
+  return o.str();
+}
+
+}  // namespace
+
+std::string render(const RunReport& r, Format f) {
+  switch (f) {
+    case Format::text: return render_text(r);
+    case Format::json: return render_json(r);
+    case Format::csv: return render_csv(r);
+  }
+  return "";
+}
+
+}  // namespace dssim

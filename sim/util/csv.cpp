@@ -1,0 +1,58 @@
+#include "util/csv.hpp"
+
+#include <cmath>
+#include <fstream>
+
+#include "util/error.hpp"
+#include "util/strings.hpp"
+
+namespace dssim {
+
+CsvTable CsvTable::read(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw Error(fmt("%s: cannot open", path.c_str()));
+  CsvTable t;
+  t.path_ = path;
+  std::string line;
+  int lineno = 0;
+  bool header = true;
+  while (std::getline(in, line)) {
+    ++lineno;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (trim(line).empty()) continue;
+    auto fields = split(line, ',');
+    for (auto& f : fields) f = trim(f);
+    if (header) {
+      for (std::size_t i = 0; i < fields.size(); ++i) t.cols_[fields[i]] = i;
+      header = false;
+      continue;
+    }
+    if (fields.size() != t.cols_.size())
+      throw Error(fmt("%s:%d: expected %zu fields, got %zu", path.c_str(), lineno, t.cols_.size(), fields.size()));
+    t.rows_.push_back(std::move(fields));
+    t.lines_.push_back(lineno);
+  }
+  if (header) throw Error(fmt("%s: empty file", path.c_str()));
+  return t;
+}
+
+const std::string& CsvTable::get(std::size_t row, const std::string& col) const {
+  auto it = cols_.find(col);
+  if (it == cols_.end()) throw Error(fmt("%s: missing column '%s'", path_.c_str(), col.c_str()));
+  return rows_.at(row)[it->second];
+}
+
+double CsvTable::number(std::size_t row, const std::string& col) const {
+  const std::string& s = get(row, col);
+  if (s.empty() || s == "nan" || s == "NaN") return std::nan("");
+  try {
+    std::size_t used = 0;
+    double v = std::stod(s, &used);
+    if (used != s.size()) throw std::invalid_argument(s);
+    return v;
+  } catch (const std::exception&) {
+    throw Error(fmt("%s:%d: column '%s': expected a number, got '%s'", path_.c_str(), lines_.at(row), col.c_str(), s.c_str()));
+  }
+}
+
+}  // namespace dssim

@@ -1,0 +1,25 @@
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+namespace dssim {
+
+// A small CSV table: header names → column index; values kept as strings. Enough for the calibration
+// files (no quoted commas). Errors name the file and line.
+class CsvTable {
+ public:
+  static CsvTable read(const std::string& path);
+  std::size_t rows() const { return rows_.size(); }
+  const std::string& get(std::size_t row, const std::string& col) const;
+  double number(std::size_t row, const std::string& col) const;  // NaN for "nan"/empty
+  bool has_column(const std::string& col) const { return cols_.count(col) > 0; }
+
+ private:
+  std::string path_;
+  std::map<std::string, std::size_t> cols_;
+  std::vector<std::vector<std::string>> rows_;
+  std::vector<int> lines_;
+};
+
+}  // namespace dssim

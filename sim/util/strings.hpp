@@ -1,0 +1,20 @@
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dssim {
+
+std::size_t edit_distance(std::string_view a, std::string_view b);
+// The candidate closest to `word` (edit distance), or "" when none is reasonably close.
+std::string closest(std::string_view word, const std::vector<std::string>& candidates);
+std::string join(const std::vector<std::string>& parts, std::string_view sep);
+std::vector<std::string> split(std::string_view s, char sep);
+std::string trim(std::string_view s);
+// printf-style formatting into a std::string (g++ 12 has no <format>).
+std::string fmt(const char* format, ...) __attribute__((format(printf, 1, 2)));
+// Human-readable sizes and durations for reports.
+std::string human_bytes(double bytes);
+std::string human_seconds(double s);
+
+}  // namespace dssim
