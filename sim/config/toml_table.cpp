@@ -32,7 +32,9 @@ int TomlTable::line_of(const std::string& key) const {
 
 std::string TomlTable::where(const std::string& key) const {
   std::string full = prefix_.empty() ? key : prefix_ + "." + key;
-  return fmt("%s:%d: key '%s'", file_.c_str(), line_of(key), full.c_str());
+  int line = line_of(key);
+  if (line <= 0) return fmt("%s: key '%s' (from --set)", file_.c_str(), full.c_str());
+  return fmt("%s:%d: key '%s'", file_.c_str(), line, full.c_str());
 }
 
 bool TomlTable::has(const std::string& key) const { return table_->contains(key); }
@@ -49,7 +51,6 @@ void TomlTable::type_error(const std::string& key, const std::string& expected) 
     std::ostringstream s;
     n->visit([&s](auto&& v) { s << v; });
     got = s.str();
-    if (n->is_string()) got = "\"" + got + "\"";
   }
   throw Error(fmt("%s: expected %s, got %s", where(key).c_str(), expected.c_str(), got.c_str()));
 }
@@ -147,7 +148,8 @@ void TomlTable::finish() const {
     if (known_.count(key)) continue;
     std::string hint = closest(key, known);
     std::string full = prefix_.empty() ? key : prefix_ + "." + key;
-    throw Error(fmt("%s:%u: unknown key '%s'%s", file_.c_str(), static_cast<unsigned>(v.source().begin.line),
+    const unsigned line = static_cast<unsigned>(v.source().begin.line);
+    throw Error(fmt("%s%s: unknown key '%s'%s", file_.c_str(), line ? fmt(":%u", line).c_str() : " (--set)",
                     full.c_str(),
                     hint.empty() ? fmt("; valid keys here: %s", join(known, ", ").c_str()).c_str()
                                  : fmt("; did you mean '%s'?", hint.c_str()).c_str()));

@@ -20,14 +20,16 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-// Least squares y = c0 + c1 * x.
-std::pair<double, double> line_fit(const std::vector<double>& x, const std::vector<double>& y) {
+// Least squares y = c0 + c1 * x; `relative` minimises relative rather than absolute residuals, so a
+// small point counts as much as a large one.
+std::pair<double, double> line_fit(const std::vector<double>& x, const std::vector<double>& y, bool relative = false) {
   Eigen::MatrixXd A(x.size(), 2);
   Eigen::VectorXd b(y.size());
   for (std::size_t i = 0; i < x.size(); ++i) {
-    A(static_cast<Eigen::Index>(i), 0) = 1.0;
-    A(static_cast<Eigen::Index>(i), 1) = x[i];
-    b(static_cast<Eigen::Index>(i)) = y[i];
+    const double w = relative ? 1.0 / y[i] : 1.0;
+    A(static_cast<Eigen::Index>(i), 0) = w;
+    A(static_cast<Eigen::Index>(i), 1) = w * x[i];
+    b(static_cast<Eigen::Index>(i)) = w * y[i];
   }
   Eigen::Vector2d c = A.colPivHouseholderQr().solve(b);
   return {c(0), c(1)};
@@ -70,7 +72,7 @@ void fit_copies(const CsvTable& bw, const GpuCard& gpu, CalibrationProfile& p) {
       pinned.push_back(bw.number(r, "GBps") * 1e9);
   }
   if (x.size() >= 2) {
-    auto [t0, inv_bw] = line_fit(x, y);
+    auto [t0, inv_bw] = line_fit(x, y, true);
     p.kernel_fixed_s = std::max(0.0, t0);
     p.copy_eff = (1.0 / inv_bw) / gpu.memory_bw_Bps;
   }
@@ -104,7 +106,8 @@ void fit_gemm(const CsvTable& g, const GpuCard& gpu, CalibrationProfile& p) {
       double err = 0;
       for (const auto& q : pts) {
         double tc = q.flops / (peak * f.eff_compute), tm = q.bytes / (gpu.memory_bw_Bps * f.eff_memory);
-        double pred = p.kernel_fixed_s + std::pow(std::pow(tc, n) + std::pow(tm, n), 1.0 / n);
+        double big = std::max(tc, tm);
+        double pred = p.kernel_fixed_s + big * std::pow(std::pow(tc / big, n) + std::pow(tm / big, n), 1.0 / n);
         double e = std::log(pred / q.t);
         err += e * e;
       }

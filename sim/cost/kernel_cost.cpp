@@ -29,7 +29,9 @@ double KernelCostModel::gemm_roofline(double m, double n, double k, int groups, 
   const double bytes = m * k * a + k * n * bytes_per_element(weight) + m * n * a;
   const double tc = flops / (peak * f.eff_compute);
   const double tm = bytes / (gpu_.memory_bw_Bps * f.eff_memory);
-  const double one = std::pow(std::pow(tc, f.smooth_n) + std::pow(tm, f.smooth_n), 1.0 / f.smooth_n);
+  // (tc^n + tm^n)^(1/n), scaled by the larger term so that large n cannot underflow
+  const double big = std::max(tc, tm);
+  const double one = big * std::pow(std::pow(tc / big, f.smooth_n) + std::pow(tm / big, f.smooth_n), 1.0 / f.smooth_n);
   return profile_.kernel_fixed_s + groups * one;
 }
 

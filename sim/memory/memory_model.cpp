@@ -8,7 +8,7 @@
 
 namespace dssim {
 
-double runtime_reserve_bytes(const GpuCard& g) { return 1024.0 * 1024 * 1024 + 0.03 * g.memory_bytes; }
+double runtime_reserve_bytes(const GpuCard& g) { return 0.5 * 1024.0 * 1024 * 1024 + 0.02 * g.memory_bytes; }
 
 double activation_bytes(const ModelCard& m, const MemoryRequest& r) {
   const double T = static_cast<double>(r.batch) * static_cast<double>(r.prefill_tokens);

@@ -1,0 +1,88 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "config/catalog.hpp"
+#include "config/scenario.hpp"
+#include "util/error.hpp"
+#include "util/strings.hpp"
+
+using namespace dssim;
+
+namespace {
+std::string write_tmp(const std::string& name, const std::string& text) {
+  auto p = std::filesystem::temp_directory_path() / ("dssim_test_" + name);
+  std::ofstream(p) << text;
+  return p.string();
+}
+const char* kBase = R"([model]
+name = "deepseek-llm-7b"
+weights = "bf16"
+[platform]
+gpu = "h200-sxm"
+[workload]
+batch = 2
+prompt_tokens = 100
+output_tokens = 10
+)";
+std::string error_of(const std::string& path, std::vector<std::string> sets = {}) {
+  try {
+    load_scenario(path, sets);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST_CASE("closest key suggestions", "[config]") {
+  CHECK(edit_distance("max_bach", "max_batch") == 1);
+  CHECK(closest("max_bach", {"max_batch", "cuda_graphs", "tensor_parallel"}) == "max_batch");
+  CHECK(closest("zzzzzzzz", {"max_batch", "cuda_graphs"}).empty());
+}
+
+TEST_CASE("a scenario parses and --set overrides keep their types", "[config]") {
+  auto path = write_tmp("ok.toml", kBase);
+  Scenario s = load_scenario(path, {"workload.batch=8", "serving.cuda_graphs=false", "model.weights=int8"});
+  CHECK(s.batch == 8);
+  CHECK_FALSE(s.cuda_graphs);
+  CHECK(s.weights == Precision::int8);
+  CHECK(s.gpu == "h200-sxm");
+  CHECK(s.gpu_count == 1);
+  CHECK(s.prompt_tokens == 100);
+}
+
+TEST_CASE("scenario errors name file, line, key and the expectation", "[config]") {
+  auto unknown = write_tmp("unknown.toml", std::string(kBase) + "[serving]\nmax_bach = 3\n");
+  std::string e = error_of(unknown);
+  CHECK(e.find(unknown + ":11: unknown key 'serving.max_bach'; did you mean 'max_batch'?") != std::string::npos);
+  auto negative = write_tmp("neg.toml", kBase);
+  e = error_of(negative, {"workload.batch=-1"});
+  CHECK(e.find("key 'workload.batch' (from --set): expected an integer in [1,") != std::string::npos);
+  e = error_of(write_tmp("type.toml", kBase), {"workload.prompt_tokens=\"many\""});
+  CHECK(e.find("expected an integer") != std::string::npos);
+  CHECK(e.find("(from --set)") != std::string::npos);
+  CHECK(e.find("many") != std::string::npos);
+  e = error_of(write_tmp("syntax.toml", "[model\nname = 1\n"));
+  CHECK(e.find("syntax.toml:1:") != std::string::npos);
+  CHECK(error_of("/nonexistent/x.toml").find("no such file") != std::string::npos);
+  e = error_of(write_tmp("both.toml", std::string(kBase) + "[cost]\ngpu_price_usd = 1\n"));
+  CHECK(e.find("missing required key 'depreciation_months'") != std::string::npos);
+}
+
+TEST_CASE("every shipped card and scenario loads", "[config]") {
+  Catalog cat(DSSIM_TEST_DATA_DIR);
+  CHECK(cat.gpu_ids().size() == 16);
+  for (const auto& id : cat.gpu_ids()) CHECK_NOTHROW(cat.gpu(id));
+  for (const auto& id : cat.node_ids()) {
+    NodeSpec n = cat.node(id);
+    CHECK_NOTHROW(cat.gpu(n.gpu));
+  }
+  for (const auto& p : cat.scenario_paths()) {
+    INFO(p);
+    Scenario s = load_scenario(std::string(DSSIM_TEST_DATA_DIR) + "/" + p, {});
+    CHECK_NOTHROW(cat.model(s.model));
+  }
+  CHECK_THROWS_WITH(cat.gpu("h100-sxm5"), Catch::Contains("did you mean 'h100-sxm'"));
+}

@@ -1,0 +1,93 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "config/catalog.hpp"
+#include "cost/kernel_cost.hpp"
+
+using namespace dssim;
+
+namespace {
+GpuCard toy_gpu() {
+  GpuCard g;
+  g.id = "toy";
+  g.memory_bw_Bps = 1e12;
+  g.peak_flops[Precision::fp32] = 10e12;
+  g.peak_flops[Precision::bf16] = 100e12;
+  return g;
+}
+CalibrationProfile toy_profile() {
+  CalibrationProfile p;
+  p.kernel_fixed_s = 2e-6;
+  p.copy_eff = 0.8;
+  GemmFit f;
+  f.eff_compute = 0.5;
+  f.eff_memory = 0.5;
+  f.smooth_n = 1000;  // a sharp corner: the plain roofline max()
+  p.gemm["bf16"] = f;
+  p.attn_eff_max = 0.5;
+  p.attn_s_half = 100;
+  p.attn_decode_eff = 0.5;
+  return p;
+}
+}  // namespace
+
+TEST_CASE("roofline GEMM: memory-bound small M, compute-bound large M", "[cost]") {
+  KernelCostModel c(toy_gpu(), toy_profile(), false);
+  // M=1, N=K=1000 in bf16: 2 MFLOP (0.04 us at 50 TFLOP/s) vs 2,004,000 B at 0.5 TB/s = 4.008 us
+  CHECK(c.gemm_roofline(1, 1000, 1000, 1, Precision::bf16, Precision::bf16) == Approx(2e-6 + 4.008e-6));
+  // M=10000: 20 GFLOP at 50 TFLOP/s = 400 us; bytes 42 MB at 0.5 TB/s = 84 us
+  CHECK(c.gemm_roofline(10000, 1000, 1000, 1, Precision::bf16, Precision::bf16) == Approx(2e-6 + 400e-6).epsilon(1e-6));
+  // grouped: one kernel, the fixed cost once
+  CHECK(c.gemm_roofline(1, 1000, 1000, 4, Precision::bf16, Precision::bf16) == Approx(2e-6 + 4 * 4.008e-6));
+  // int4 weights: a quarter of the bf16 weight bytes plus scales, 16-bit compute
+  double w4 = 1000.0 * 1000 * (0.5 + 2.0 / 128);
+  CHECK(c.gemm_roofline(1, 1000, 1000, 1, Precision::int4, Precision::bf16) == Approx(2e-6 + (w4 + 4000) / 0.5e12));
+}
+
+TEST_CASE("element-wise and attention times", "[cost]") {
+  KernelCostModel c(toy_gpu(), toy_profile(), false);
+  CHECK(c.elementwise_time(8e6) == Approx(2e-6 + 8e6 / 0.8e12));
+  Op a;
+  a.kind = OpKind::attention;
+  a.prefill = true;
+  a.q_len = 100;
+  a.flops = 1e12;
+  a.bytes = 1e6;
+  // rate = 100 TFLOP/s x 0.5 x 100 / (100 + 100) = 25 TFLOP/s
+  CHECK(c.attention_time(a) == Approx(2e-6 + 1e12 / 25e12));
+  a.prefill = false;
+  a.flops = 1e6;
+  a.bytes = 1e9;
+  CHECK(c.attention_time(a) == Approx(2e-6 + 1e9 / 0.5e12));
+}
+
+TEST_CASE("a calibrated GPU uses its measured GEMM shapes, linear in M between points", "[cost][calibration]") {
+  Catalog cat(DSSIM_TEST_DATA_DIR);
+  GpuCard g = cat.gpu("h200-sxm");
+  KernelCostModel c = make_cost_model(g, cat);
+  REQUIRE(c.own_measurements());
+  // gemm.csv: bf16 7b_o (N=K=4096) M=1024: 4.58464003e-05 s, M=2048: 9.62730956e-05 s
+  CHECK(c.gemm_time(1024, 4096, 4096, 1, Precision::bf16, Precision::bf16) == Approx(4.58464003e-05));
+  CHECK(c.gemm_time(1536, 4096, 4096, 1, Precision::bf16, Precision::bf16) == Approx(0.5 * (4.58464003e-05 + 9.62730956e-05)));
+  // beyond the largest measured M the time grows linearly (compute-bound)
+  CHECK(c.gemm_time(16384, 4096, 4096, 1, Precision::bf16, Precision::bf16) == Approx(2 * 0.000390349603));
+  // an uncalibrated A100 borrows efficiencies, never the H200's measured times
+  KernelCostModel a = make_cost_model(cat.gpu("a100-80g-sxm"), cat);
+  CHECK_FALSE(a.own_measurements());
+  CHECK(a.profile().gemm_table.empty());
+  CHECK(a.gemm_time(1024, 4096, 4096, 1, Precision::bf16, Precision::bf16) > c.gemm_time(1024, 4096, 4096, 1, Precision::bf16, Precision::bf16));
+}
+
+TEST_CASE("the H200 fit lands on physically sensible values", "[cost][calibration]") {
+  Catalog cat(DSSIM_TEST_DATA_DIR);
+  CalibrationProfile p = fit_calibration(cat.gpu("h200-sxm"));
+  // README of the measurements: ~4.27 TB/s copies, bf16 GEMMs 670-790 TFLOP/s, PCIe ~55 GB/s
+  CHECK(p.copy_eff * 4800 == Approx(4250).margin(150));
+  CHECK(p.gemm.at("bf16").eff_compute * 989.4 == Approx(700).margin(60));
+  CHECK(p.gemm.at("bf16").eff_memory * 4800 == Approx(3800).margin(400));
+  CHECK(p.pcie_pinned_Bps / 1e9 == Approx(55).margin(2));
+  CHECK(p.kernel_fixed_s > 0.5e-6);
+  CHECK(p.kernel_fixed_s < 5e-6);
+  CHECK(p.attn_decode_eff * 4800 == Approx(4500).margin(200));
+}

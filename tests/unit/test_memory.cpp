@@ -1,0 +1,57 @@
+#include <catch2/catch.hpp>
+
+#include "config/catalog.hpp"
+#include "memory/memory_model.hpp"
+#include "model/params.hpp"
+
+using namespace dssim;
+
+TEST_CASE("7B bf16 fits a 24 GiB RTX 4090, fp32 does not", "[memory]") {
+  Catalog cat(DSSIM_TEST_DATA_DIR);
+  ModelCard m = cat.model("deepseek-llm-7b");
+  GpuCard g = cat.gpu("rtx-4090");
+  MemoryRequest r;
+  r.batch = 4;
+  r.prefill_tokens = 512;
+  r.kv_tokens = 768;
+  MemoryBreakdown b = memory_per_gpu(m, g, r);
+  CHECK(b.weights == Approx(2.0 * 6910365696.0));
+  CHECK(b.kv_cache == Approx(4.0 * 768 * 491520));
+  CHECK(b.reserve == Approx(0.5 * 1024 * 1024 * 1024 + 0.02 * g.memory_bytes));
+  CHECK(b.capacity == Approx(23.99 * 1024 * 1024 * 1024));
+  CHECK(b.fits());
+  CHECK(what_would_fit(m, g, r).empty());
+  r.weights = Precision::fp32;
+  r.kv_cache = Precision::fp32;
+  r.activations = Precision::fp32;
+  MemoryBreakdown f = memory_per_gpu(m, g, r);
+  CHECK(f.weights == Approx(4.0 * 6910365696.0));
+  CHECK_FALSE(f.fits());
+  auto s = what_would_fit(m, g, r);
+  REQUIRE_FALSE(s.empty());
+  CHECK(s[0].find("bf16") != std::string::npos);
+}
+
+TEST_CASE("activation peak by hand for a dense model", "[memory]") {
+  Catalog cat(DSSIM_TEST_DATA_DIR);
+  ModelCard m = cat.model("deepseek-llm-7b");
+  MemoryRequest r;
+  r.batch = 2;
+  r.prefill_tokens = 100;
+  // T = 200 tokens; MLP block 4 x 11008 > attention block (3 + 3 + 1) x 4096; + 2 h residual/normed
+  const double expected = 200.0 * 2 * (2 * 4096 + 4 * 11008) + 2.0 * 102400 * 4;
+  CHECK(activation_bytes(m, r) == Approx(expected));
+}
+
+TEST_CASE("KV sharding under tensor parallelism", "[memory]") {
+  Catalog cat(DSSIM_TEST_DATA_DIR);
+  GpuCard g = cat.gpu("h100-sxm");
+  MemoryRequest r;
+  r.batch = 1;
+  r.kv_tokens = 1000;
+  r.tensor_parallel = 4;
+  ModelCard llm = cat.model("deepseek-llm-67b");  // 8 KV heads: 2 per rank
+  CHECK(memory_per_gpu(llm, g, r).kv_cache == Approx(1000 * kv_bytes_per_token(llm, Precision::bf16) / 4));
+  ModelCard v2 = cat.model("deepseek-v2-lite");  // MLA latent: every rank keeps it whole
+  CHECK(memory_per_gpu(v2, g, r).kv_cache == Approx(1000 * kv_bytes_per_token(v2, Precision::bf16)));
+}

@@ -1,0 +1,81 @@
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include "config/catalog.hpp"
+#include "model/operators.hpp"
+
+using namespace dssim;
+
+namespace {
+const Op& find(const std::vector<Op>& ops, const std::string& name, int layer = 0) {
+  auto it = std::find_if(ops.begin(), ops.end(), [&](const Op& o) { return o.name == name && o.layer == layer; });
+  REQUIRE(it != ops.end());
+  return *it;
+}
+ModelCard model(const std::string& id) { return Catalog(DSSIM_TEST_DATA_DIR).model(id); }
+}  // namespace
+
+TEST_CASE("7B prefill operators: FLOPs and bytes by hand", "[model][ops]") {
+  ModelCard m = model("deepseek-llm-7b");
+  ForwardConfig cfg;
+  auto ops = build_forward(m, cfg, ForwardShape{true, 4, 512, 512});
+  const double T = 4 * 512;
+  const Op& qkv = find(ops, "qkv");
+  CHECK(qkv.m == T);
+  CHECK(qkv.n == 3 * 4096);
+  CHECK(qkv.flops == Approx(2.0 * T * 12288 * 4096));
+  CHECK(qkv.bytes == Approx((T * 4096 + 4096.0 * 12288 + T * 12288) * 2));
+  const Op& attn = find(ops, "attention");
+  // causal: every query sees itself and the earlier tokens, 512*513/2 pairs, QK^T and PV
+  CHECK(attn.flops == Approx(2.0 * 4 * 32 * (512.0 * 513 / 2) * (128 + 128)));
+  CHECK(find(ops, "gate_up").n == 2 * 11008);
+  CHECK(find(ops, "down").k == 11008);
+  const Op& head = find(ops, "lm_head", -1);
+  CHECK(head.m == 4);  // logits of the last position only
+  CHECK(head.n == 102400);
+  CHECK(find(ops, "silu").bytes == Approx(2.0 * T * 11008 * 2));
+}
+
+TEST_CASE("decode attention reads the whole KV cache", "[model][ops]") {
+  ModelCard m = model("deepseek-coder-33b");
+  ForwardConfig cfg;
+  auto ops = build_forward(m, cfg, ForwardShape{false, 2, 1, 100});
+  const Op& attn = find(ops, "attention");
+  CHECK(attn.flops == Approx(2.0 * 2 * 56 * 100 * 256));
+  // K and V of 8 KV heads x 128 dims in bf16 for 100 tokens of 2 sequences, plus q and out
+  CHECK(attn.bytes == Approx(2.0 * 100 * (2 * 8 * 128 * 2) + 2.0 * 2 * 56 * 256 / 2 * 2));
+  CHECK(find(ops, "qkv").n == (56 + 16) * 128);
+}
+
+TEST_CASE("tensor parallelism splits heads and MLP and adds two all-reduces per layer", "[model][ops]") {
+  ModelCard m = model("deepseek-llm-67b");
+  ForwardConfig cfg;
+  cfg.tensor_parallel = 4;
+  auto ops = build_forward(m, cfg, ForwardShape{false, 1, 1, 10});
+  CHECK(find(ops, "qkv").n == (16 + 2 * 2) * 128);
+  CHECK(find(ops, "down").k == 22016 / 4);
+  auto n = std::count_if(ops.begin(), ops.end(), [](const Op& o) { return o.kind == OpKind::allreduce; });
+  CHECK(n == 2 * 95);
+  CHECK(find(ops, "attn_allreduce").bytes == Approx(8192 * 2));
+}
+
+TEST_CASE("MoE expert routing and MLA absorbed decode", "[model][ops]") {
+  CHECK(expected_active_experts(1, 8, 256) == Approx(8));
+  CHECK(expected_active_experts(1e6, 8, 256) == Approx(256));
+  CHECK(expected_active_experts(2, 1, 2) == Approx(1.5));
+  ModelCard m = model("deepseek-v3");
+  ForwardConfig cfg;
+  auto ops = build_forward(m, cfg, ForwardShape{false, 1, 1, 1000});
+  const Op& attn = find(ops, "attention_latent");
+  CHECK(attn.latent);
+  // latent cache of 1000 tokens: (512 + 64) elements each in bf16
+  CHECK(attn.bytes == Approx(1000.0 * 576 * 2 + 2.0 * 128 * (576 + 512) / 2 * 2));
+  const Op& up = find(ops, "experts_gate_up", 3);
+  CHECK(up.groups == 8);
+  CHECK(up.m == Approx(1.0));
+  CHECK(up.n == 2 * 2048);
+  auto moe_layers = std::count_if(ops.begin(), ops.end(), [](const Op& o) { return o.name == "experts_gate_up"; });
+  CHECK(moe_layers == 61 - 3);  // the first three layers are dense
+  CHECK(std::count_if(ops.begin(), ops.end(), [](const Op& o) { return o.name == "gate_up"; }) == 3);
+}

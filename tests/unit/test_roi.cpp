@@ -1,0 +1,58 @@
+#include <catch2/catch.hpp>
+
+#include "finance/roi.hpp"
+
+using namespace dssim;
+
+TEST_CASE("ROI, break-even and $/M tokens by hand", "[finance]") {
+  RoiInputs in;
+  in.cost.gpu_price_usd = 15000;
+  in.cost.depreciation_months = 36;
+  in.cost.cloud_usd_per_gpu_hour = 3.0;
+  in.cost.electricity_usd_per_kwh = 0.1;
+  in.cost.pue = 1.5;
+  in.cost.utilization = 0.5;
+  in.cost.horizon_months = 36;
+  in.gpus = 1;
+  in.throughput_tok_s = 100;
+  in.busy_power_w = 400;
+  in.idle_power_w = 100;
+  RoiResult r = compute_roi(in);
+  // 365 busy hours a month: $1095 of cloud; 250 W average x 730 h x 1.5 PUE = 273.75 kWh = $27.375
+  CHECK(r.cloud_monthly_usd == Approx(1095));
+  CHECK(r.energy_monthly_kwh == Approx(273.75));
+  CHECK(r.energy_monthly_usd == Approx(27.375));
+  REQUIRE(r.break_even_months);
+  CHECK(*r.break_even_months == Approx(15000 / 1067.625));
+  CHECK(r.roi_pct == Approx((1067.625 * 36 - 15000) / 15000 * 100));
+  CHECK(r.tokens_per_month == Approx(100.0 * 3600 * 365));
+  CHECK(r.usd_per_million_tokens_onprem == Approx((15000.0 / 36 + 27.375) / 131.4));
+  CHECK(r.usd_per_million_tokens_cloud == Approx(1095 / 131.4));
+}
+
+TEST_CASE("no break-even when electricity costs more than renting", "[finance]") {
+  RoiInputs in;
+  in.cost.gpu_price_usd = 1000;
+  in.cost.cloud_usd_per_gpu_hour = 0.01;
+  in.cost.electricity_usd_per_kwh = 1.0;
+  in.cost.utilization = 1.0;
+  in.busy_power_w = 300;
+  in.idle_power_w = 30;
+  in.throughput_tok_s = 10;
+  RoiResult r = compute_roi(in);
+  CHECK_FALSE(r.break_even_months.has_value());
+  CHECK(r.roi_pct < -100);
+}
+
+TEST_CASE("depreciation stops at the end of its period", "[finance]") {
+  RoiInputs in;
+  in.cost.gpu_price_usd = 12000;
+  in.cost.depreciation_months = 12;
+  in.cost.cloud_usd_per_gpu_hour = 2.0;
+  in.cost.electricity_usd_per_kwh = 0;
+  in.cost.utilization = 1.0;
+  in.cost.horizon_months = 24;
+  in.throughput_tok_s = 1;
+  RoiResult r = compute_roi(in);
+  CHECK(r.roi_pct == Approx((2.0 * 730 * 24 - 12000) / 12000 * 100));
+}
