@@ -88,8 +88,9 @@ class Builder {
     elementwise("embedding", 2 * T_ * h_);
     // position ids, inverse frequencies, outer product, cos/sin tables: small kernels every step
     const double table = static_cast<double>(s_.new_tokens) * static_cast<double>(m_.head_dim);
-    for (const char* n : {"rope_arange", "rope_inv_arange", "rope_inv_pow", "rope_inv_recip", "rope_outer",
-                          "rope_cos", "rope_sin", "rope_cat_cos", "rope_cat_sin", "rope_cos_cast", "rope_sin_cast"})
+    for (const char* n : {"rope_pos_arange", "rope_dim_arange", "rope_div", "rope_pow", "rope_recip", "rope_outer",
+                          "rope_cos_a", "rope_cos_b", "rope_cat_cos", "rope_cos_cast", "rope_sin_a", "rope_sin_b",
+                          "rope_cat_sin", "rope_sin_cast"})
       elementwise(n, 2 * table);
   }
 
