@@ -44,6 +44,7 @@ po::variables_map parse(const std::vector<std::string>& args, const po::options_
 }
 
 int finish(const RunReport& report, Format f) {
+  for (const auto& w : report.prediction.warnings) std::cerr << "dssim: warning: " << w << "\n";
   std::cout << render(report, f);
   if (!report.prediction.fits) {
     std::cerr << fmt("dssim: %s does not fit: needs %s per GPU, %s has %s%s\n", report.input.model.id.c_str(),

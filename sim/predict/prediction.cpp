@@ -33,10 +33,6 @@ void validate_input(const PredictInput& in) {
   if (m.intermediate_size % tp != 0)
     throw Error(fmt("tensor_parallel = %d does not divide %s's MLP width %lld; valid here: %s", tp, m.id.c_str(),
                     m.intermediate_size, join(valid, ", ").c_str()));
-  long long longest = std::max(in.prompt + in.output, in.context + 1);
-  if (longest > m.max_position_embeddings)
-    throw Error(fmt("%lld tokens per sequence exceed %s's maximum context of %lld tokens", longest, m.id.c_str(),
-                    m.max_position_embeddings));
   if (!in.gpu.peak_flops.count(in.gpu.compute_precision(in.weights)) && in.weights != Precision::fp32)
     throw Error(fmt("%s has no usable compute rate for %s weights", in.gpu.id.c_str(), to_string(in.weights).c_str()));
 }
@@ -74,13 +70,19 @@ Prediction predict(const PredictInput& in, const Catalog& catalog) {
   p.kv_bytes_per_token = kv_bytes_per_token(m, in.kv_cache);
   p.activations = activation_precision(in.weights, in.gpu.peak_flops.count(Precision::bf16) > 0);
 
+  // Beyond the trained context the arithmetic is the same; the answers may not be: warn, don't refuse.
+  const long long longest = std::max(in.prompt + in.output - 1, in.context + 1);
+  if (longest > m.max_position_embeddings)
+    p.warnings.push_back(fmt("%lld tokens per sequence exceed %s's trained context of %lld tokens", longest, m.id.c_str(),
+                             m.max_position_embeddings));
+
   MemoryRequest mr;
   mr.weights = in.weights;
   mr.kv_cache = in.kv_cache;
   mr.activations = p.activations;
   mr.batch = in.batch;
   mr.prefill_tokens = in.prompt;
-  mr.kv_tokens = std::max(in.prompt + in.output, in.context + 1);
+  mr.kv_tokens = longest;
   mr.tensor_parallel = in.tensor_parallel;
   p.memory = memory_per_gpu(m, in.gpu, mr);
   p.fits = p.memory.fits();

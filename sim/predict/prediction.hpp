@@ -40,6 +40,7 @@ struct Prediction {
   int prefill_kernels = 0, decode_kernels = 0;
   std::vector<std::pair<long long, double>> decode_samples;  // (context, step seconds)
   std::string calibration;  // where the efficiencies came from
+  std::vector<std::string> warnings;
 };
 
 // Checks what cannot work at all (TP vs heads, GPU count, context vs the model's limit): throws Error.

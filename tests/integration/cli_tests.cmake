@@ -41,4 +41,5 @@ dssim_cli_test(bad_predict_option 1 "unrecognised option|unrecognized option" pr
 dssim_cli_test(bad_predict_missing 1 "--gpu.*required|required.*gpu" predict --model deepseek-llm-7b)
 dssim_cli_test(bad_format 1 "--format 'xml'" predict --model deepseek-llm-7b --gpu h200-sxm --format xml)
 dssim_cli_test(bad_list 1 "expected models, gpus, nodes or scenarios" list cars)
-dssim_cli_test(bad_context_too_long 1 "exceed deepseek-llm-7b's maximum context of 4096" predict --model deepseek-llm-7b --gpu h200-sxm --prompt 4000 --output 200)
+dssim_cli_test(context_beyond_trained 0 "warning: 4199 tokens per sequence exceed deepseek-llm-7b's trained context of 4096" predict --model deepseek-llm-7b --gpu h200-sxm --prompt 4000 --output 200)
+dssim_cli_test(prefill_at_trained_limit 0 "\"prefill_s\"" predict --model deepseek-llm-7b --gpu h200-sxm --prompt 4096 --output 1 --context 4095 --format json)
