@@ -46,8 +46,14 @@ Precision compute_of(const std::string& dt) {
 
 int main(int argc, char** argv) {
   try {
-    std::string gpu_id = argc > 1 ? argv[1] : "h200-sxm";
-    bool verbose = argc > 2 && std::string(argv[2]) == "--verbose";
+    std::string gpu_id = "h200-sxm";
+    bool verbose = false, check = false;
+    for (int i = 1; i < argc; ++i) {
+      std::string a = argv[i];
+      if (a == "--verbose") verbose = true;
+      else if (a == "--check") check = true;
+      else gpu_id = a;
+    }
     Catalog cat = Catalog::from_environment();
     GpuCard gpu = cat.gpu(gpu_id);
     if (gpu.calibration_dir.empty()) throw Error(gpu_id + " has no measurements to validate against");
@@ -123,6 +129,24 @@ int main(int argc, char** argv) {
       copies.add(cost.elementwise_time(2.0 * b.number(r, "bytes")), t);
     }
     row("HBM copies >= 16 MiB", copies);
+
+    // --check: regression guards (not accuracy claims): the fit must keep describing its own data.
+    if (check) {
+      struct Bound { const char* what; double value, limit; };
+      const Bound bounds[] = {{"gemm bf16 median", by_dtype["gemm bf16"].pct(0.5), 10},
+                              {"gemm prefill-shape median", prefill_gemm.pct(0.5), 10},
+                              {"attention prefill median", pre.pct(0.5), 10},
+                              {"attention decode median", dec.pct(0.5), 10},
+                              {"HBM copies max", copies.pct(1.0), 5}};
+      int bad = 0;
+      for (const auto& b : bounds)
+        if (!(b.value <= b.limit)) {
+          std::printf("CHECK FAILED: %s %.1f %% > %.0f %%\n", b.what, b.value, b.limit);
+          ++bad;
+        }
+      std::printf("%s\n", bad ? "validation checks failed" : "validation checks passed");
+      return bad ? 1 : 0;
+    }
     return 0;
   } catch (const Error& e) {
     std::cerr << "dssim-validate: " << e.what() << "\n";

@@ -8,6 +8,12 @@
 
 namespace dssim {
 
+bool tp_compatible(const ModelCard& m, int tp) {
+  if (m.num_attention_heads % tp != 0 || m.intermediate_size % tp != 0) return false;
+  if (m.moe && m.moe->moe_intermediate_size % tp != 0) return false;
+  return m.mla || m.num_key_value_heads % tp == 0 || tp % m.num_key_value_heads == 0;
+}
+
 double runtime_reserve_bytes(const GpuCard& g) { return 0.5 * 1024.0 * 1024 * 1024 + 0.02 * g.memory_bytes; }
 
 double activation_bytes(const ModelCard& m, const MemoryRequest& r) {
@@ -63,7 +69,7 @@ std::vector<std::string> what_would_fit(const ModelCard& m, const GpuCard& g, co
       }
     }
     for (int tp = r.tensor_parallel * 2; tp <= 64; tp *= 2) {
-      if (m.num_attention_heads % tp != 0) break;
+      if (!tp_compatible(m, tp)) break;
       MemoryRequest q = r;
       q.tensor_parallel = tp;
       if (memory_per_gpu(m, g, q).fits()) {

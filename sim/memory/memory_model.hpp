@@ -28,6 +28,8 @@ MemoryBreakdown memory_per_gpu(const ModelCard& m, const GpuCard& g, const Memor
 // CUDA context, cuBLAS/NCCL workspaces and allocator slack.
 double runtime_reserve_bytes(const GpuCard& g);
 double activation_bytes(const ModelCard& m, const MemoryRequest& r);
+// Whether `tp` ranks can split the model: heads, KV heads (or replicate them) and MLP widths divide.
+bool tp_compatible(const ModelCard& m, int tp);
 // Plain-language alternatives that would fit (empty when it fits).
 std::vector<std::string> what_would_fit(const ModelCard& m, const GpuCard& g, const MemoryRequest& r);
 

@@ -18,8 +18,7 @@ void validate_input(const PredictInput& in) {
   const int tp = in.tensor_parallel;
   std::vector<std::string> valid;
   for (int t = 1; t <= in.node.gpu_count; ++t)
-    if (m.num_attention_heads % t == 0 && m.intermediate_size % t == 0 &&
-        (m.mla || m.num_key_value_heads % t == 0 || t % m.num_key_value_heads == 0))
+    if (tp_compatible(m, t))
       valid.push_back(std::to_string(t));
   if (tp > in.node.gpu_count)
     throw Error(fmt("tensor_parallel = %d needs %d GPUs but the platform has %d; use count >= %d or tensor_parallel in {%s}",
@@ -30,9 +29,10 @@ void validate_input(const PredictInput& in) {
   if (!m.mla && m.num_key_value_heads % tp != 0 && tp % m.num_key_value_heads != 0)
     throw Error(fmt("tensor_parallel = %d neither divides nor is a multiple of %s's %d KV heads; valid here: %s", tp,
                     m.id.c_str(), m.num_key_value_heads, join(valid, ", ").c_str()));
-  if (m.intermediate_size % tp != 0)
-    throw Error(fmt("tensor_parallel = %d does not divide %s's MLP width %lld; valid here: %s", tp, m.id.c_str(),
-                    m.intermediate_size, join(valid, ", ").c_str()));
+  if (m.intermediate_size % tp != 0 || (m.moe && m.moe->moe_intermediate_size % tp != 0))
+    throw Error(fmt("tensor_parallel = %d does not divide %s's MLP width %lld%s; valid here: %s", tp, m.id.c_str(),
+                    m.intermediate_size, m.moe ? fmt(" / expert width %lld", m.moe->moe_intermediate_size).c_str() : "",
+                    join(valid, ", ").c_str()));
   if (!in.gpu.peak_flops.count(in.gpu.compute_precision(in.weights)) && in.weights != Precision::fp32)
     throw Error(fmt("%s has no usable compute rate for %s weights", in.gpu.id.c_str(), to_string(in.weights).c_str()));
 }
