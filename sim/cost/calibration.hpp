@@ -33,6 +33,8 @@ struct CalibrationProfile {
   double attn_decode_eff = 0.9;
   // measured GEMM times of exact shapes: (dtype, N, K) -> sorted (M, seconds)
   std::map<std::tuple<std::string, long long, long long>, std::vector<std::pair<double, double>>> gemm_table;
+  // fastest call of each GEMM dtype: the host's issue floor in the measurements
+  std::map<std::string, double> gemm_host_floor_s;
   // host<->device (pinned) for later use by offload: bandwidth per direction
   double pcie_pinned_Bps = 0;
 };

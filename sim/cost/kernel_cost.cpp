@@ -41,9 +41,9 @@ double KernelCostModel::gemm_time(double m, double n, double k, int groups, Prec
     // A measured shape is only the same kernel when the weights are stored as that dtype was measured.
     bool storage_matches = (weight == compute) || (weight == Precision::fp16 && compute == Precision::fp16);
     auto it = profile_.gemm_table.find({gemm_table_dtype(compute), std::llround(n), std::llround(k)});
-    if (storage_matches && it != profile_.gemm_table.end() && !it->second.empty()) {
+    // Below the smallest trusted measurement (smaller M were host-bound) the roofline answers.
+    if (storage_matches && it != profile_.gemm_table.end() && !it->second.empty() && m >= it->second.front().first) {
       const auto& pts = it->second;
-      if (m <= pts.front().first) return pts.front().second;
       if (m >= pts.back().first) return pts.back().second * m / pts.back().first;  // compute-bound: linear in M
       auto hi = std::lower_bound(pts.begin(), pts.end(), std::make_pair(m, 0.0));
       auto lo = hi - 1;
