@@ -119,8 +119,7 @@ void fit_gemm(const CsvTable& g, const GpuCard& gpu, CalibrationProfile& p) {
       double err = 0;
       for (const auto& q : pts) {
         double tc = q.flops / (peak * f.eff_compute), tm = q.bytes / (gpu.memory_bw_Bps * f.eff_memory);
-        double big = std::max(tc, tm);
-        double pred = p.kernel_fixed_s + big * std::pow(std::pow(tc / big, n) + std::pow(tm / big, n), 1.0 / n);
+        double pred = p.kernel_fixed_s + rounded_max(tc, tm, n);
         double e = std::log(pred / q.t);
         err += e * e;
       }
@@ -134,8 +133,7 @@ void fit_gemm(const CsvTable& g, const GpuCard& gpu, CalibrationProfile& p) {
     p.gemm[dt] = f;
     for (const auto& q : all[dt]) {
       double tc = q.flops / (peak * f.eff_compute), tm = q.bytes / (gpu.memory_bw_Bps * f.eff_memory);
-      double big = std::max(tc, tm);
-      double roof = p.kernel_fixed_s + big * std::pow(std::pow(tc / big, f.smooth_n) + std::pow(tm / big, f.smooth_n), 1.0 / f.smooth_n);
+      double roof = p.kernel_fixed_s + rounded_max(tc, tm, f.smooth_n);
       if (q.t >= 2.0 * p.gemm_host_floor_s[dt] || roof >= 0.75 * q.t)
         p.gemm_table[{dt, static_cast<long long>(q.n), static_cast<long long>(q.k)}].push_back({q.m, q.t});
     }
@@ -171,6 +169,12 @@ void fit_attention(const CsvTable& a, const GpuCard& gpu, CalibrationProfile& p)
 }
 
 }  // namespace
+
+double rounded_max(double tc, double tm, double n) {
+  const double big = std::max(tc, tm);
+  if (big <= 0) return 0;
+  return big * std::pow(std::pow(tc / big, n) + std::pow(tm / big, n), 1.0 / n);
+}
 
 std::string gemm_table_dtype(Precision compute) {
   switch (compute) {

@@ -13,6 +13,9 @@ namespace dssim {
 
 // GEMM time = fixed + (t_c^n + t_m^n)^(1/n): a roofline whose corner is rounded by `smooth_n`,
 // t_c = FLOPs / (peak * eff_compute), t_m = bytes / (memory_bw * eff_memory).
+// (tc^n + tm^n)^(1/n), scaled by the larger term so that a large n cannot underflow.
+double rounded_max(double tc, double tm, double n);
+
 struct GemmFit {
   double eff_compute = 0.7;
   double eff_memory = 0.8;

@@ -29,10 +29,7 @@ double KernelCostModel::gemm_roofline(double m, double n, double k, int groups, 
   const double bytes = m * k * a + k * n * bytes_per_element(weight) + m * n * a;
   const double tc = flops / (peak * f.eff_compute);
   const double tm = bytes / (gpu_.memory_bw_Bps * f.eff_memory);
-  // (tc^n + tm^n)^(1/n), scaled by the larger term so that large n cannot underflow
-  const double big = std::max(tc, tm);
-  const double one = big * std::pow(std::pow(tc / big, f.smooth_n) + std::pow(tm / big, f.smooth_n), 1.0 / f.smooth_n);
-  return profile_.kernel_fixed_s + groups * one;
+  return profile_.kernel_fixed_s + groups * rounded_max(tc, tm, f.smooth_n);
 }
 
 double KernelCostModel::gemm_time(double m, double n, double k, int groups, Precision weight, Precision act) const {
