@@ -21,6 +21,10 @@ RuntimeProfile load_runtime_profile(const std::string& path) {
   r.view_s = h.get_number("view", 0, 1e6) * 1e-6;
   r.graph_launch_s = h.get_number("graph_launch", 0, 1e6) * 1e-6;
   h.finish();
+  auto m = t.get_table("memory");
+  r.reserve_bytes = m.get_number("reserve_gib", 0, 1e4) * 1024.0 * 1024 * 1024;
+  r.reserve_fraction = m.get_number("reserve_fraction", 0, 0.9);
+  m.finish();
   t.finish();
   return r;
 }

@@ -14,6 +14,9 @@ struct RuntimeProfile {
   double view_s = 2e-6;          // a CPU-only tensor op (view, split, transpose, slice)
   double graph_launch_s = 20e-6; // one cudaGraphLaunch replaying a whole step
   double host_speed_scale = 1.0; // >1: a faster host CPU than the reference one
+  // GPU memory the stack keeps for itself: CUDA context, library workspaces, allocator slack
+  double reserve_bytes = 0.5 * 1024 * 1024 * 1024;
+  double reserve_fraction = 0.02;  // of the GPU's capacity
 };
 
 RuntimeProfile load_runtime_profile(const std::string& path);

@@ -14,8 +14,6 @@ bool tp_compatible(const ModelCard& m, int tp) {
   return m.mla || m.num_key_value_heads % tp == 0 || tp % m.num_key_value_heads == 0;
 }
 
-double runtime_reserve_bytes(const GpuCard& g) { return 0.5 * 1024.0 * 1024 * 1024 + 0.02 * g.memory_bytes; }
-
 double activation_bytes(const ModelCard& m, const MemoryRequest& r) {
   const double T = static_cast<double>(r.batch) * static_cast<double>(r.prefill_tokens);
   const double a = bytes_per_element(r.activations);
@@ -48,7 +46,7 @@ MemoryBreakdown memory_per_gpu(const ModelCard& m, const GpuCard& g, const Memor
   if (!m.mla) kv_share = static_cast<double>(std::max(1, m.num_key_value_heads / tp)) / m.num_key_value_heads;
   b.kv_cache = static_cast<double>(r.batch) * static_cast<double>(r.kv_tokens) * kv_bytes_per_token(m, r.kv_cache) * kv_share;
   b.activations = activation_bytes(m, r);
-  b.reserve = runtime_reserve_bytes(g);
+  b.reserve = r.reserve_bytes + r.reserve_fraction * g.memory_bytes;
   return b;
 }
 

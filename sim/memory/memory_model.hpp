@@ -14,6 +14,8 @@ struct MemoryRequest {
   long long prefill_tokens = 1;  // per sequence, in one forward pass
   long long kv_tokens = 1;       // per sequence, the most the cache must hold
   int tensor_parallel = 1;
+  double reserve_bytes = 0.5 * 1024 * 1024 * 1024;  // from the runtime profile
+  double reserve_fraction = 0.02;
 };
 
 // Bytes on each GPU.
@@ -25,8 +27,6 @@ struct MemoryBreakdown {
 };
 
 MemoryBreakdown memory_per_gpu(const ModelCard& m, const GpuCard& g, const MemoryRequest& r);
-// CUDA context, cuBLAS/NCCL workspaces and allocator slack.
-double runtime_reserve_bytes(const GpuCard& g);
 double activation_bytes(const ModelCard& m, const MemoryRequest& r);
 // Whether `tp` ranks can split the model: heads, KV heads (or replicate them) and MLP widths divide.
 bool tp_compatible(const ModelCard& m, int tp);

@@ -84,6 +84,8 @@ Prediction predict(const PredictInput& in, const Catalog& catalog) {
   mr.prefill_tokens = in.prompt;
   mr.kv_tokens = longest;
   mr.tensor_parallel = in.tensor_parallel;
+  mr.reserve_bytes = in.runtime.reserve_bytes;
+  mr.reserve_fraction = in.runtime.reserve_fraction;
   p.memory = memory_per_gpu(m, in.gpu, mr);
   p.fits = p.memory.fits();
   if (!p.fits) {

@@ -70,6 +70,12 @@ TEST_CASE("a calibrated GPU uses its measured GEMM shapes, linear in M between p
   // gemm.csv: bf16 7b_o (N=K=4096) M=1024: 4.58464003e-05 s, M=2048: 9.62730956e-05 s
   CHECK(c.gemm_time(1024, 4096, 4096, 1, Precision::bf16, Precision::bf16) == Approx(4.58464003e-05));
   CHECK(c.gemm_time(1536, 4096, 4096, 1, Precision::bf16, Precision::bf16) == Approx(0.5 * (4.58464003e-05 + 9.62730956e-05)));
+  // 7b_o at M = 1 was timed at the host's issue floor (26 us for 33.5 MB of weights): not GPU time
+  CHECK(c.gemm_time(1, 4096, 4096, 1, Precision::bf16, Precision::bf16) ==
+        Approx(c.gemm_roofline(1, 4096, 4096, 1, Precision::bf16, Precision::bf16)));
+  CHECK(c.gemm_time(1, 4096, 4096, 1, Precision::bf16, Precision::bf16) < 15e-6);
+  // 7b_qkv at M = 1 (28.6 us for 100 MB) is GPU-bound and kept as measured
+  CHECK(c.gemm_time(1, 12288, 4096, 1, Precision::bf16, Precision::bf16) == Approx(2.85856674e-05));
   // beyond the largest measured M the time grows linearly (compute-bound)
   CHECK(c.gemm_time(16384, 4096, 4096, 1, Precision::bf16, Precision::bf16) == Approx(2 * 0.000390349603));
   // an uncalibrated A100 borrows efficiencies, never the H200's measured times
