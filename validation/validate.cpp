@@ -34,14 +34,6 @@ void row(const std::string& name, const Errors& e) {
   std::printf("  %-34s %5zu   %7.1f %%  %7.1f %%  %7.1f %%\n", name.c_str(), e.rel.size(), e.pct(0.5), e.pct(0.9), e.pct(1.0));
 }
 
-Precision compute_of(const std::string& dt) {
-  if (dt == "fp8") return Precision::fp8;
-  if (dt == "int8") return Precision::int8;
-  if (dt == "tf32") return Precision::tf32;
-  if (dt == "fp32") return Precision::fp32;
-  return Precision::bf16;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -65,7 +57,7 @@ int main(int argc, char** argv) {
                 p.kernel_fixed_s * 1e6, p.copy_eff * gpu.memory_bw_Bps / 1e9, p.copy_eff * 100, gpu.memory_bw_Bps / 1e9);
     for (const auto& [dt, f] : p.gemm)
       std::printf("  gemm %-5s compute eff %.3f (%.0f TFLOP/s), memory eff %.3f (%.0f GB/s), corner n = %.1f, %d points\n",
-                  dt.c_str(), f.eff_compute, f.eff_compute * gpu.peak(gpu.compute_precision(compute_of(dt))) / 1e12,
+                  dt.c_str(), f.eff_compute, f.eff_compute * gpu.peak(gpu.compute_precision(precision_of_gemm_dtype(dt))) / 1e12,
                   f.eff_memory, f.eff_memory * gpu.memory_bw_Bps / 1e9, f.smooth_n, f.points);
     std::printf("  attention prefill: %.0f TFLOP/s x S/(S + %.0f); decode KV read %.0f GB/s\n",
                 p.attn_eff_max * gpu.peak(Precision::bf16) / 1e12, p.attn_s_half, p.attn_decode_eff * gpu.memory_bw_Bps / 1e9);
@@ -81,10 +73,9 @@ int main(int argc, char** argv) {
       if (!std::isfinite(t)) continue;
       std::string dt = g.get(r, "dtype");
       double M = g.number(r, "M"), N = g.number(r, "N"), K = g.number(r, "K");
-      Precision w = compute_of(dt);
+      Precision w = precision_of_gemm_dtype(dt);
       Precision act = (w == Precision::fp32 || w == Precision::tf32) ? Precision::fp32 : Precision::bf16;
-      double pred = cost.gemm_roofline(M, N, K, 1, w == Precision::tf32 ? Precision::tf32 : w, act);
-      if (w == Precision::tf32) pred = cost.gemm_roofline(M, N, K, 1, Precision::tf32, act);
+      double pred = cost.gemm_roofline(M, N, K, 1, w, act);
       by_dtype["gemm " + dt].add(pred, t);
       all_gemm.add(pred, t);
       (M <= 128 ? decode_gemm : prefill_gemm).add(pred, t);
@@ -99,20 +90,13 @@ int main(int argc, char** argv) {
     CsvTable a = CsvTable::read(gpu.calibration_dir + "/attention.csv");
     Errors pre, dec, floor;
     for (std::size_t r = 0; r < a.rows(); ++r) {
-      Op op;
-      op.kind = OpKind::attention;
-      op.prefill = a.get(r, "phase") == "prefill";
-      op.batch = static_cast<int>(a.number(r, "batch"));
-      op.q_len = a.number(r, "q_len");
-      op.kv_len = a.number(r, "kv_len");
-      op.heads = static_cast<int>(a.number(r, "heads"));
-      op.kv_heads = static_cast<int>(a.number(r, "kv_heads"));
-      double D = a.number(r, "head_dim"), t = a.number(r, "seconds");
-      const double pairs = op.q_len * (op.kv_len - op.q_len) + op.q_len * (op.q_len + 1) / 2.0;
-      op.flops = 2.0 * op.batch * op.heads * pairs * 2 * D;
-      op.bytes = 2.0 * op.batch * op.kv_heads * op.kv_len * D * 2 + 2.0 * op.batch * op.q_len * op.heads * D * 2;
+      const double D = a.number(r, "head_dim"), t = a.number(r, "seconds");
+      const int kv_heads = static_cast<int>(a.number(r, "kv_heads"));
+      Op op = make_attention_op(a.get(r, "phase") == "prefill", static_cast<int>(a.number(r, "batch")),
+                                a.number(r, "q_len"), a.number(r, "kv_len"), static_cast<int>(a.number(r, "heads")),
+                                kv_heads, D, D, false, 2.0 * kv_heads * D * 2, 2);  // bf16 K and V
       double pred = cost.attention_time(op);
-      bool host_floor = t < (op.prefill ? 50e-6 : 100e-6);
+      bool host_floor = t < (op.prefill ? kAttnPrefillHostFloorS : kAttnDecodeHostFloorS);
       (host_floor ? floor : (op.prefill ? pre : dec)).add(pred, t);
       if (verbose) std::printf("    attn %s B=%d S=%g C=%g pred %.3g meas %.3g%s\n", a.get(r, "phase").c_str(), op.batch, op.q_len, op.kv_len, pred, t, host_floor ? " (host floor)" : "");
     }
@@ -124,7 +108,7 @@ int main(int argc, char** argv) {
     CsvTable b = CsvTable::read(gpu.calibration_dir + "/bandwidth.csv");
     Errors copies;
     for (std::size_t r = 0; r < b.rows(); ++r) {
-      if (b.get(r, "kind") != "d2d_copy" || b.number(r, "bytes") < 16.0 * 1024 * 1024) continue;
+      if (b.get(r, "kind") != "d2d_copy" || b.number(r, "bytes") < kGpuBoundCopyBytes) continue;
       double t = b.number(r, "seconds");
       copies.add(cost.elementwise_time(2.0 * b.number(r, "bytes")), t);
     }

@@ -138,7 +138,7 @@ int cmd_predict(const std::vector<std::string>& args) {
   in.model = cat.model(model);
   in.gpu = cat.gpu(gpu);
   in.node = implicit_node(in.gpu.id, count ? count : tp, in.gpu.nvlink_Bps_per_direction > 0);
-  in.runtime = cat.runtime("pytorch");
+  in.runtime = cat.runtime(kDefaultRuntime);
   in.weights = parse_precision(weights, "--weights");
   in.kv_cache = parse_precision(kv, "--kv-cache");
   in.batch = batch;

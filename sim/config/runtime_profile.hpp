@@ -3,20 +3,22 @@
 
 namespace dssim {
 
+inline constexpr const char* kDefaultRuntime = "pytorch";
+
 // The software stack that issues kernels: host CPU time per operation (eager mode) and per CUDA-graph
 // launch. GPU-side kernel costs come from the GPU's calibration, not from here.
 struct RuntimeProfile {
   std::string id, name, source, file;
-  double elementwise_s = 10e-6;
-  double gemm_s = 12e-6;
-  double attention_mha_s = 17.6e-6;
-  double attention_gqa_s = 27e-6;
-  double view_s = 2e-6;          // a CPU-only tensor op (view, split, transpose, slice)
-  double graph_launch_s = 20e-6; // one cudaGraphLaunch replaying a whole step
+  double elementwise_s = 0;
+  double gemm_s = 0;
+  double attention_mha_s = 0;
+  double attention_gqa_s = 0;
+  double view_s = 0;          // a CPU-only tensor op (view, split, transpose, slice)
+  double graph_launch_s = 0; // one cudaGraphLaunch replaying a whole step
   double host_speed_scale = 1.0; // >1: a faster host CPU than the reference one
   // GPU memory the stack keeps for itself: CUDA context, library workspaces, allocator slack
-  double reserve_bytes = 0.5 * 1024 * 1024 * 1024;
-  double reserve_fraction = 0.02;  // of the GPU's capacity
+  double reserve_bytes = 0;
+  double reserve_fraction = 0;  // of the GPU's capacity
 };
 
 RuntimeProfile load_runtime_profile(const std::string& path);

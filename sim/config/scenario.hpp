@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "config/precision.hpp"
+#include "config/runtime_profile.hpp"
 
 
 namespace dssim {
@@ -30,7 +31,7 @@ struct Scenario {
   int max_batch = 1;
   bool cuda_graphs = true;
   int tensor_parallel = 1;
-  std::string runtime = "pytorch";
+  std::string runtime = kDefaultRuntime;
   int batch = 1;
   long long prompt_tokens = 512;
   long long output_tokens = 128;

@@ -35,15 +35,6 @@ std::pair<double, double> line_fit(const std::vector<double>& x, const std::vect
   return {c(0), c(1)};
 }
 
-Precision compute_of(const std::string& dtype) {
-  if (dtype == "bf16") return Precision::bf16;
-  if (dtype == "fp16") return Precision::fp16;
-  if (dtype == "fp8") return Precision::fp8;
-  if (dtype == "int8") return Precision::int8;
-  if (dtype == "tf32") return Precision::tf32;
-  return Precision::fp32;
-}
-
 double elem_bytes(const std::string& dtype) {
   if (dtype == "fp8" || dtype == "int8") return 1;
   if (dtype == "bf16" || dtype == "fp16") return 2;
@@ -64,11 +55,11 @@ void fit_copies(const CsvTable& bw, const GpuCard& gpu, CalibrationProfile& p) {
     const std::string& kind = bw.get(r, "kind");
     double bytes = bw.number(r, "bytes"), t = bw.number(r, "seconds");
     // Only copies large enough to be GPU-bound: below ~16 MiB the host's issue rate sets the time.
-    if (kind == "d2d_copy" && bytes >= 16.0 * 1024 * 1024 && std::isfinite(t)) {
+    if (kind == "d2d_copy" && bytes >= kGpuBoundCopyBytes && std::isfinite(t)) {
       x.push_back(2.0 * bytes);
       y.push_back(t);
     }
-    if ((kind == "h2d_pinned" || kind == "d2h_pinned") && bytes >= 16.0 * 1024 * 1024)
+    if ((kind == "h2d_pinned" || kind == "d2h_pinned") && bytes >= kGpuBoundCopyBytes)
       pinned.push_back(bw.number(r, "GBps") * 1e9);
   }
   if (x.size() >= 2) {
@@ -100,12 +91,12 @@ void fit_gemm(const CsvTable& g, const GpuCard& gpu, CalibrationProfile& p) {
     p.gemm_host_floor_s[dt] = fastest;
     std::vector<GemmPoint> kept;
     for (const auto& q : pts)
-      if (q.t >= 1.3 * fastest) kept.push_back(q);
+      if (q.t >= kGemmFitFloorRatio * fastest) kept.push_back(q);
     pts = kept;
   }
   for (auto& [dt, pts] : by_dtype) {
     GemmFit f;
-    double peak = gpu.peak(gpu.compute_precision(compute_of(dt)));
+    double peak = gpu.peak(gpu.compute_precision(precision_of_gemm_dtype(dt)));
     std::vector<double> ec, em;
     for (const auto& q : pts) {
       if (q.m >= 2048) ec.push_back(q.flops / q.t / peak);
@@ -134,7 +125,7 @@ void fit_gemm(const CsvTable& g, const GpuCard& gpu, CalibrationProfile& p) {
     for (const auto& q : all[dt]) {
       double tc = q.flops / (peak * f.eff_compute), tm = q.bytes / (gpu.memory_bw_Bps * f.eff_memory);
       double roof = p.kernel_fixed_s + rounded_max(tc, tm, f.smooth_n);
-      if (q.t >= 2.0 * p.gemm_host_floor_s[dt] || roof >= 0.75 * q.t)
+      if (q.t >= kGemmTableFloorRatio * p.gemm_host_floor_s[dt] || roof >= kGemmTableRoofShare * q.t)
         p.gemm_table[{dt, static_cast<long long>(q.n), static_cast<long long>(q.k)}].push_back({q.m, q.t});
     }
   }
@@ -149,12 +140,12 @@ void fit_attention(const CsvTable& a, const GpuCard& gpu, CalibrationProfile& p)
     if (!std::isfinite(t)) continue;
     if (a.get(r, "phase") == "prefill") {
       // Short calls are bound by the host's issue rate (~20-40 us floor), not by the kernel.
-      if (t < 50e-6) continue;
+      if (t < kAttnPrefillHostFloorS) continue;
       double S = a.number(r, "q_len");
       double flops = a.number(r, "TFLOPs") * 1e12 * t;
       inv_s.push_back(1.0 / S);
       inv_rate.push_back((t - p.kernel_fixed_s) / flops);
-    } else if (t >= 100e-6) {
+    } else if (t >= kAttnDecodeHostFloorS) {
       dec.push_back(a.number(r, "GBps") * 1e9 / gpu.memory_bw_Bps);
     }
   }
@@ -174,6 +165,15 @@ double rounded_max(double tc, double tm, double n) {
   const double big = std::max(tc, tm);
   if (big <= 0) return 0;
   return big * std::pow(std::pow(tc / big, n) + std::pow(tm / big, n), 1.0 / n);
+}
+
+Precision precision_of_gemm_dtype(const std::string& dtype) {
+  if (dtype == "bf16") return Precision::bf16;
+  if (dtype == "fp16") return Precision::fp16;
+  if (dtype == "fp8") return Precision::fp8;
+  if (dtype == "int8") return Precision::int8;
+  if (dtype == "tf32") return Precision::tf32;
+  return Precision::fp32;
 }
 
 std::string gemm_table_dtype(Precision compute) {

@@ -42,9 +42,19 @@ struct CalibrationProfile {
   double pcie_pinned_Bps = 0;
 };
 
+// What counts as a host-bound microbenchmark (Python issues calls back to back; below these the host,
+// not the GPU, set the pace). Shared by the fit and by dssim-validate.
+inline constexpr double kGpuBoundCopyBytes = 16.0 * 1024 * 1024;  // 1-4 MiB copies took 10-11 us: host
+inline constexpr double kAttnPrefillHostFloorS = 50e-6;            // SDPA calls: 18-40 us host floor
+inline constexpr double kAttnDecodeHostFloorS = 100e-6;
+inline constexpr double kGemmFitFloorRatio = 1.3;    // within 30 % of the fastest call: out of the fit
+inline constexpr double kGemmTableFloorRatio = 2.0;  // below 2x the fastest call, kept in the table only
+inline constexpr double kGemmTableRoofShare = 0.75;  // ... if the roofline needs >= 75 % of its time
+
 // Fits the profile from `gpu.calibration_dir`. Throws an Error naming the file on malformed data.
 CalibrationProfile fit_calibration(const GpuCard& gpu);
-// The measured-dtype table a compute precision uses.
+// The measured-dtype table a compute precision uses, and back (gemm.csv's dtype column).
 std::string gemm_table_dtype(Precision compute);
+Precision precision_of_gemm_dtype(const std::string& dtype);
 
 }  // namespace dssim

@@ -36,7 +36,7 @@ double KernelCostModel::gemm_time(double m, double n, double k, int groups, Prec
   if (own_ && groups == 1) {
     const Precision compute = gpu_.compute_precision(weight);
     // A measured shape is only the same kernel when the weights are stored as that dtype was measured.
-    bool storage_matches = (weight == compute) || (weight == Precision::fp16 && compute == Precision::fp16);
+    const bool storage_matches = weight == compute;
     auto it = profile_.gemm_table.find({gemm_table_dtype(compute), std::llround(n), std::llround(k)});
     // Below the smallest trusted measurement (smaller M were host-bound) the roofline answers.
     if (storage_matches && it != profile_.gemm_table.end() && !it->second.empty() && m >= it->second.front().first) {
@@ -66,13 +66,7 @@ double KernelCostModel::elementwise_time(double bytes) const {
 
 double KernelCostModel::gpu_time(const Op& op) const {
   switch (op.kind) {
-    case OpKind::gemm: {
-      // Activation bytes per element, recovered from the op's byte count.
-      double wbytes = op.groups * op.k * op.n * bytes_per_element(op.weight);
-      double per_act = (op.bytes - wbytes) / (op.groups * (op.m * op.k + op.m * op.n));
-      Precision act = per_act >= 3.5 ? Precision::fp32 : Precision::bf16;
-      return gemm_time(op.m, op.n, op.k, op.groups, op.weight, act);
-    }
+    case OpKind::gemm: return gemm_time(op.m, op.n, op.k, op.groups, op.weight, op.act);
     case OpKind::attention: return attention_time(op);
     case OpKind::elementwise: return elementwise_time(op.bytes);
     case OpKind::host_only:

@@ -14,8 +14,8 @@ struct MemoryRequest {
   long long prefill_tokens = 1;  // per sequence, in one forward pass
   long long kv_tokens = 1;       // per sequence, the most the cache must hold
   int tensor_parallel = 1;
-  double reserve_bytes = 0.5 * 1024 * 1024 * 1024;  // from the runtime profile
-  double reserve_fraction = 0.02;
+  double reserve_bytes = 0;  // from the runtime profile
+  double reserve_fraction = 0;
 };
 
 // Bytes on each GPU.

@@ -16,6 +16,28 @@ double expected_active_experts(double tokens, int k, int e) {
   return e * (1.0 - std::pow(1.0 - static_cast<double>(k) / e, tokens));
 }
 
+Op make_attention_op(bool prefill, int batch, double q_len, double kv_len, int heads, int kv_heads, double qk_dim,
+                     double v_dim, bool latent, double kv_bytes_per_token, double act_bytes) {
+  Op o;
+  o.kind = OpKind::attention;
+  o.name = latent ? "attention_latent" : "attention";
+  o.prefill = prefill;
+  o.latent = latent;
+  o.batch = batch;
+  o.heads = heads;
+  o.kv_heads = kv_heads;
+  o.q_len = q_len;
+  o.kv_len = kv_len;
+  o.qk_dim = qk_dim;
+  o.v_dim = v_dim;
+  // query/key pairs under the causal mask: the new tokens see the older context and a triangle
+  const double pairs = q_len * (kv_len - q_len) + q_len * (q_len + 1) / 2.0;
+  o.flops = 2.0 * batch * heads * pairs * (qk_dim + v_dim);
+  // KV read + Q read + O write
+  o.bytes = batch * kv_len * kv_bytes_per_token + batch * q_len * heads * (qk_dim + v_dim) * act_bytes;
+  return o;
+}
+
 namespace {
 
 class Builder {
@@ -43,6 +65,7 @@ class Builder {
     o.k = k;
     o.groups = groups;
     o.weight = w;
+    o.act = c_.activations;
     o.flops = 2.0 * m * n * k * groups;
     o.bytes = groups * (m * k * a_ + k * n * bytes_per_element(w) + m * n * a_);
     ops_.push_back(o);
@@ -103,24 +126,9 @@ class Builder {
   }
 
   void attention_op(double heads, double kv_heads, double qk, double v, bool latent, double kv_bytes_per_token) {
-    Op o;
-    o.kind = OpKind::attention;
-    o.name = latent ? "attention_latent" : "attention";
+    Op o = make_attention_op(s_.prefill, s_.batch, static_cast<double>(s_.new_tokens), static_cast<double>(s_.context),
+                             static_cast<int>(heads), static_cast<int>(kv_heads), qk, v, latent, kv_bytes_per_token, a_);
     o.layer = layer_;
-    o.prefill = s_.prefill;
-    o.latent = latent;
-    o.batch = s_.batch;
-    o.heads = static_cast<int>(heads);
-    o.kv_heads = static_cast<int>(kv_heads);
-    o.q_len = static_cast<double>(s_.new_tokens);
-    o.kv_len = static_cast<double>(s_.context);
-    o.qk_dim = qk;
-    o.v_dim = v;
-    // query/key pairs under the causal mask: the new tokens see the older context and a triangle
-    const double q = o.q_len, kv = o.kv_len;
-    const double pairs = q * (kv - q) + q * (q + 1) / 2.0;
-    o.flops = 2.0 * s_.batch * heads * pairs * (qk + v);
-    o.bytes = s_.batch * kv * kv_bytes_per_token + 2.0 * T_ * heads * (qk + v) / 2.0 * a_;
     ops_.push_back(o);
   }
 
@@ -152,7 +160,7 @@ class Builder {
     elementwise("input_norm", 2 * T_ * h_);
     if (a.q_lora_rank > 0) {
       gemm("q_a_proj", T_, static_cast<double>(a.q_lora_rank), h_, c_.weights);
-      elementwise("q_a_norm", 2 * T_ * a.q_lora_rank);
+      elementwise("q_a_norm", 2 * T_ * static_cast<double>(a.q_lora_rank));
       gemm("q_b_proj", T_, H * (nope + rope_d), static_cast<double>(a.q_lora_rank), c_.weights);
     } else {
       gemm("q_proj", T_, H * (nope + rope_d), h_, c_.weights);

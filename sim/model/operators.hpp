@@ -20,6 +20,7 @@ struct Op {
   double m = 0, n = 0, k = 0;
   int groups = 1;
   Precision weight = Precision::bf16;  // storage of W (int4/int8/fp8 may be weight-only)
+  Precision act = Precision::bf16;     // A and C
   // attention
   bool prefill = false, latent = false;
   int batch = 0, heads = 0, kv_heads = 0;
@@ -43,6 +44,10 @@ struct ForwardConfig {
   int tensor_parallel = 1;
 };
 
+// One attention kernel: `q_len` new tokens per sequence attend causally to `kv_len` positions
+// (the last q_len of them new), reading `kv_bytes_per_token` of cache per position per sequence.
+Op make_attention_op(bool prefill, int batch, double q_len, double kv_len, int heads, int kv_heads, double qk_dim,
+                     double v_dim, bool latent, double kv_bytes_per_token, double act_bytes);
 // Activations run in 16-bit unless the weights are fp32.
 Precision activation_precision(Precision weights, bool has_bf16);
 std::vector<Op> build_forward(const ModelCard& m, const ForwardConfig& cfg, const ForwardShape& s);

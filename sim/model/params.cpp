@@ -8,10 +8,11 @@ double attention_params_per_layer(const ModelCard& m) {
   if (m.mla) {
     const auto& a = *m.mla;
     const double qk = static_cast<double>(a.qk_nope_head_dim + a.qk_rope_head_dim);
-    double q = a.q_lora_rank > 0 ? h * a.q_lora_rank + a.q_lora_rank + a.q_lora_rank * H * qk : h * H * qk;
-    double kv_a = h * static_cast<double>(a.kv_lora_rank + a.qk_rope_head_dim) + a.kv_lora_rank;
+    const double ql = static_cast<double>(a.q_lora_rank), r = static_cast<double>(a.kv_lora_rank);
+    double q = ql > 0 ? h * ql + ql + ql * H * qk : h * H * qk;  // with q LoRA: down, its norm, up
+    double kv_a = h * (r + static_cast<double>(a.qk_rope_head_dim)) + r;
     double kv_b = static_cast<double>(a.kv_lora_rank) * H * static_cast<double>(a.qk_nope_head_dim + a.v_head_dim);
-    double o = H * a.v_head_dim * h;
+    double o = H * static_cast<double>(a.v_head_dim) * h;
     return q + kv_a + kv_b + o;
   }
   double p = h * (H + 2 * Hkv) * D + H * D * h;

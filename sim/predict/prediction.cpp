@@ -82,7 +82,7 @@ Prediction predict(const PredictInput& in, const Catalog& catalog) {
   mr.activations = p.activations;
   mr.batch = in.batch;
   mr.prefill_tokens = in.prompt;
-  mr.kv_tokens = longest;
+  mr.kv_tokens = p.kv_tokens_per_sequence = longest;
   mr.tensor_parallel = in.tensor_parallel;
   mr.reserve_bytes = in.runtime.reserve_bytes;
   mr.reserve_fraction = in.runtime.reserve_fraction;

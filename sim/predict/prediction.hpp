@@ -31,6 +31,7 @@ struct Prediction {
   ParamCounts params;
   double kv_bytes_per_token = 0;
   Precision activations = Precision::bf16;
+  long long kv_tokens_per_sequence = 0;
   MemoryBreakdown memory;
   bool fits = false;
   std::vector<std::string> suggestions;

@@ -36,7 +36,7 @@ std::string render_text(const RunReport& r) {
   o << "\nMemory per GPU                                 GiB\n";
   const MemoryBreakdown& m = p.memory;
   o << fmt("  weights                               %9.2f\n", m.weights / kGiB);
-  const std::string kv_label = fmt("%d x %lld tokens", in.batch, std::max(in.prompt + in.output - 1, in.context + 1));
+  const std::string kv_label = fmt("%d x %lld tokens", in.batch, p.kv_tokens_per_sequence);
   o << fmt("  KV cache (%s)%*s%9.2f\n", kv_label.c_str(), std::max(1, 27 - static_cast<int>(kv_label.size())), "",
            m.kv_cache / kGiB);
   o << fmt("  activations (prefill peak)            %9.2f\n", m.activations / kGiB);

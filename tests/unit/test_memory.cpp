@@ -3,6 +3,7 @@
 #include "config/catalog.hpp"
 #include "memory/memory_model.hpp"
 #include "model/params.hpp"
+#include "model/operators.hpp"
 
 using namespace dssim;
 
@@ -14,6 +15,9 @@ TEST_CASE("7B bf16 fits a 24 GiB RTX 4090, fp32 does not", "[memory]") {
   r.batch = 4;
   r.prefill_tokens = 512;
   r.kv_tokens = 768;
+  RuntimeProfile rt = cat.runtime("pytorch");
+  r.reserve_bytes = rt.reserve_bytes;
+  r.reserve_fraction = rt.reserve_fraction;
   MemoryBreakdown b = memory_per_gpu(m, g, r);
   CHECK(b.weights == Approx(2.0 * 6910365696.0));
   CHECK(b.kv_cache == Approx(4.0 * 768 * 491520));
@@ -54,4 +58,22 @@ TEST_CASE("KV sharding under tensor parallelism", "[memory]") {
   CHECK(memory_per_gpu(llm, g, r).kv_cache == Approx(1000 * kv_bytes_per_token(llm, Precision::bf16) / 4));
   ModelCard v2 = cat.model("deepseek-v2-lite");  // MLA latent: every rank keeps it whole
   CHECK(memory_per_gpu(v2, g, r).kv_cache == Approx(1000 * kv_bytes_per_token(v2, Precision::bf16)));
+}
+
+TEST_CASE("tensor-parallel degrees that split the model, and suggestions that respect them", "[memory]") {
+  Catalog cat(DSSIM_TEST_DATA_DIR);
+  ModelCard llm67 = cat.model("deepseek-llm-67b");  // 64 heads, 8 KV heads, MLP 22016
+  CHECK(tp_compatible(llm67, 4));
+  CHECK(tp_compatible(llm67, 16));  // 16 ranks: each KV head replicated on 2
+  CHECK_FALSE(tp_compatible(llm67, 3));
+  ModelCard v3 = cat.model("deepseek-v3");  // expert width 2048 must divide too
+  CHECK(tp_compatible(v3, 8));
+  CHECK_FALSE(tp_compatible(v3, 3));
+  MemoryRequest r;
+  r.kv_tokens = 1024;
+  r.prefill_tokens = 1024;
+  auto s = what_would_fit(llm67, cat.gpu("a100-40g-sxm"), r);  // 125.6 GiB of bf16 weights on 40 GiB
+  REQUIRE(s.size() >= 2);
+  CHECK(s[0].find("int4") != std::string::npos);
+  CHECK(s[1].find("use 4 GPUs") != std::string::npos);
 }
