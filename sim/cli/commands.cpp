@@ -5,7 +5,9 @@
 
 #include "config/catalog.hpp"
 #include "config/scenario.hpp"
+#include "metrics/serving_metrics.hpp"
 #include "report/report.hpp"
+#include "report/serving_report.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
@@ -70,12 +72,74 @@ std::optional<RoiResult> roi_for(const RunReport& r) {
 
 }  // namespace
 
+std::string describe_workload(const WorkloadSpec& w, const std::vector<Request>& reqs) {
+  double span = reqs.empty() ? 0 : reqs.back().arrival_s;
+  double prompt = 0, output = 0;
+  for (const Request& q : reqs) {
+    prompt += static_cast<double>(q.prompt_tokens);
+    output += static_cast<double>(q.output_tokens);
+  }
+  const double n = std::max<double>(1, static_cast<double>(reqs.size()));
+  std::string src;
+  switch (w.kind) {
+    case WorkloadSpec::Kind::trace: src = fmt("trace %s (%s)", w.trace_file.c_str(), trace_format_name(w.trace_format)); break;
+    case WorkloadSpec::Kind::poisson: src = fmt("Poisson arrivals at %g/s, seed %llu", w.arrivals.rate_per_s,
+                                                static_cast<unsigned long long>(w.arrivals.seed)); break;
+    case WorkloadSpec::Kind::gamma: src = fmt("gamma arrivals at %g/s, cv %g, seed %llu", w.arrivals.rate_per_s,
+                                              w.arrivals.cv, static_cast<unsigned long long>(w.arrivals.seed)); break;
+    case WorkloadSpec::Kind::fixed: src = "fixed batch"; break;
+  }
+  return fmt("%s: %zu requests over %.1f s (%.2f/s), mean prompt %.0f, mean output %.0f tokens", src.c_str(), reqs.size(),
+             span, span > 0 ? static_cast<double>(reqs.size()) / span : 0.0, prompt / n, output / n);
+}
+
+int run_serving_scenario(const Scenario& s, const PredictInput& base, const Catalog& cat, Format f,
+                         const std::string& requests_csv, const std::string& timeline, bool quiet) {
+  ServingReport r;
+  r.title = s.name;
+  r.description = s.description;
+  r.cost = s.cost;
+  r.input.base = base;
+  r.input.serving = s.serving;
+  r.input.workload = s.workload;
+  r.input.options.record_iterations = !timeline.empty();
+  r.input.options.progress = !quiet;
+  std::vector<Request> reqs = load_requests(s.workload);
+  r.workload = describe_workload(s.workload, reqs);
+  r.prediction = predict_serving(r.input, reqs, cat);
+  for (const auto& w : r.prediction.warnings) std::cerr << "dssim: warning: " << w << "\n";
+  if (r.prediction.fits && r.cost) {
+    const ServingSummary& sum = r.prediction.summary;
+    RoiInputs ri;
+    ri.cost = *r.cost;
+    ri.gpus = base.node.gpu_count;
+    // tokens per second while the GPUs are busy: utilization comes from [cost]
+    ri.throughput_tok_s = sum.gpu_busy_fraction > 0 ? sum.throughput_tok_s / sum.gpu_busy_fraction : 0;
+    ri.busy_power_w = serving_power_estimate_w(base.gpu);
+    ri.idle_power_w = base.gpu.idle_w;
+    r.roi = compute_roi(ri);
+  }
+  std::cout << render(r, f);
+  if (!r.prediction.fits) {
+    std::cerr << fmt("dssim: %s does not fit for serving on %s: %s\n", base.model.id.c_str(), base.gpu.id.c_str(),
+                     join(r.prediction.suggestions, "; ").c_str());
+    return static_cast<int>(ExitCode::does_not_fit);
+  }
+  if (!requests_csv.empty()) write_requests_csv(r.prediction.run, requests_csv);
+  if (!timeline.empty()) write_timeline(r.prediction.run, timeline);
+  return 0;
+}
+
 int cmd_run(const std::vector<std::string>& args) {
-  std::string path, format = "text";
+  std::string path, format = "text", requests_csv, timeline;
   std::vector<std::string> sets;
+  bool quiet = false;
   po::options_description desc("scenario options");
   desc.add_options()("scenario", po::value(&path)->required(), "scenario file")(
-      "format", po::value(&format), "text, json or csv")("set", po::value(&sets)->composing(), "section.key=value");
+      "format", po::value(&format), "text, json or csv")("set", po::value(&sets)->composing(), "section.key=value")(
+      "requests-csv", po::value(&requests_csv), "per-request CSV (serving runs)")(
+      "timeline", po::value(&timeline), "Chrome trace-event JSON (serving runs)")(
+      "quiet", po::bool_switch(&quiet), "no progress on stderr");
   po::positional_options_description pos;
   pos.add("scenario", 1);
   parse(args, desc, &pos);
@@ -98,12 +162,15 @@ int cmd_run(const std::vector<std::string>& args) {
   in.runtime = cat.runtime(s.runtime);
   in.weights = s.weights;
   in.kv_cache = s.kv_cache;
+  in.cuda_graphs = s.cuda_graphs;
+  in.tensor_parallel = s.tensor_parallel;
+  if (s.serving_run()) return run_serving_scenario(s, in, cat, f, requests_csv, timeline, quiet);
+  if (!requests_csv.empty() || !timeline.empty())
+    throw Error("--requests-csv and --timeline need a request stream: [workload] kind = poisson, gamma or trace");
   in.batch = s.batch;
   in.prompt = s.prompt_tokens;
   in.output = s.output_tokens;
   in.context = s.context.value_or(s.prompt_tokens);
-  in.cuda_graphs = s.cuda_graphs;
-  in.tensor_parallel = s.tensor_parallel;
   r.cost = s.cost;
   r.prediction = predict(in, cat);
   r.roi = roi_for(r);

@@ -1,6 +1,9 @@
 #include "config/scenario.hpp"
 
 #include "config/toml_table.hpp"
+
+#include <filesystem>
+#include <limits>
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
@@ -19,6 +22,86 @@ CostInputs read_cost(TomlTable& c) {
   c.finish();
   return k;
 }
+// `prompt_tokens = 512` or a table: {dist = "uniform", min, max} | {dist = "lognormal", median, sigma,
+// min?, max?} | {dist = "empirical", file, format} | {dist = "fixed", value}.
+LengthDist read_length(TomlTable& w, const std::string& key, const std::string& base_dir, bool prompt) {
+  LengthDist d;
+  if (!w.is_table(key)) {
+    d.kind = LengthDist::Kind::fixed;
+    d.value = w.get_int(key, 1, 1LL << 30);
+    return d;
+  }
+  TomlTable t = w.get_table(key);
+  const std::string dist = t.get_choice("dist", {"fixed", "uniform", "lognormal", "empirical"});
+  if (dist == "fixed") {
+    d.value = t.get_int("value", 1, 1LL << 30);
+  } else if (dist == "uniform") {
+    d.kind = LengthDist::Kind::uniform;
+    d.min = t.get_int("min", 1, 1LL << 30);
+    d.max = t.get_int("max", d.min, 1LL << 30);
+  } else if (dist == "lognormal") {
+    d.kind = LengthDist::Kind::lognormal;
+    d.median = t.get_number("median", 1, 1e9);
+    d.sigma = t.get_number("sigma", 0, 10);
+    d.min = t.opt_int("min", 1, 1LL << 30).value_or(1);
+    d.max = t.opt_int("max", d.min, 1LL << 30).value_or(0);
+  } else {
+    d.kind = LengthDist::Kind::empirical;
+    std::string file = t.get_string("file");
+    TraceFormat f = parse_trace_format(t.get_string("format"), t.where("format"));
+    d.samples = trace_lengths((std::filesystem::path(base_dir) / file).string(), f, prompt);
+  }
+  t.finish();
+  return d;
+}
+
+void read_serving(TomlTable& sv, Scenario& s) {
+  ServingConfig& c = s.serving;
+  c.max_batch = s.max_batch;
+  if (auto p = sv.opt_string("policy")) c.policy = parse_policy(*p, sv.where("policy"));
+  c.max_batched_tokens = sv.opt_int("max_batched_tokens", 1, 1LL << 30).value_or(c.max_batched_tokens);
+  c.token_budget = sv.opt_int("token_budget", 1, 1LL << 30).value_or(c.token_budget);
+  c.block_size = sv.opt_int("block_size", 1, 1 << 20).value_or(c.block_size);
+  c.replicas = static_cast<int>(sv.opt_int("replicas", 1, 1 << 20).value_or(1));
+  if (auto r = sv.opt_string("router")) c.router = parse_router(*r, sv.where("router"));
+  c.adaptive_high = static_cast<int>(sv.opt_int("adaptive_high", 0, 1 << 20).value_or(c.adaptive_high));
+  c.adaptive_mid = static_cast<int>(sv.opt_int("adaptive_mid", 0, c.adaptive_high).value_or(c.adaptive_mid));
+  c.adaptive_low = static_cast<int>(sv.opt_int("adaptive_low", 1, 1 << 20).value_or(c.adaptive_low));
+  if (auto v = sv.opt_number("slo_ttft_s", 0, 1e9)) c.slo_ttft_s = *v;
+  if (auto v = sv.opt_number("slo_tpot_s", 0, 1e9)) c.slo_tpot_s = *v;
+}
+
+void read_workload(TomlTable& w, Scenario& s) {
+  WorkloadSpec& k = s.workload;
+  const std::string kind = w.has("kind") ? w.get_choice("kind", {"fixed", "poisson", "gamma", "trace"}) : "fixed";
+  const std::string base = std::filesystem::path(s.file).parent_path().string();
+  if (kind == "fixed") {
+    s.batch = static_cast<int>(w.get_int("batch", 1, 1 << 20));
+    s.prompt_tokens = w.get_int("prompt_tokens", 1, 1LL << 30);
+    s.output_tokens = w.get_int("output_tokens", 1, 1LL << 30);
+    if (auto c = w.opt_int("context", 1, 1LL << 30)) s.context = *c;
+    return;
+  }
+  if (kind == "trace") {
+    k.kind = WorkloadSpec::Kind::trace;
+    k.trace_file = (std::filesystem::path(base) / w.get_string("file")).string();
+    k.trace_format = parse_trace_format(w.get_string("format"), w.where("format"));
+    k.trace.rate_scale = w.opt_number("rate_scale", 1e-9, 1e9).value_or(1.0);
+    k.trace.start_s = w.opt_number("start_s", 0, 1e12).value_or(0.0);
+    k.trace.duration_s = w.opt_number("duration_s", 0, 1e12).value_or(-1.0);
+    k.trace.max_requests = w.opt_int("max_requests", 1, 1LL << 40).value_or(-1);
+    return;
+  }
+  k.kind = kind == "poisson" ? WorkloadSpec::Kind::poisson : WorkloadSpec::Kind::gamma;
+  k.arrivals.kind = kind == "poisson" ? ArrivalSpec::Kind::poisson : ArrivalSpec::Kind::gamma;
+  k.arrivals.rate_per_s = w.get_number("rate_per_s", 1e-9, 1e9);
+  k.arrivals.requests = w.get_int("requests", 1, 1LL << 40);
+  k.arrivals.seed = static_cast<std::uint64_t>(w.opt_int("seed", 0, std::numeric_limits<long long>::max()).value_or(1));
+  if (kind == "gamma") k.arrivals.cv = w.get_number("cv", 1e-6, 1e3);
+  k.prompt = read_length(w, "prompt_tokens", base, true);
+  k.output = read_length(w, "output_tokens", base, false);
+}
+
 }  // namespace
 
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
@@ -54,23 +137,21 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
   }
   p.finish();
 
+  auto w = t.get_table("workload");
+  read_workload(w, s);
+  w.finish();
   if (auto sv = t.opt_table("serving")) {
-    s.max_batch = static_cast<int>(sv->opt_int("max_batch", 1, 1 << 20).value_or(1 << 20));
+    s.max_batch = static_cast<int>(sv->opt_int("max_batch", 1, 1 << 20).value_or(s.serving_run() ? 256 : 1 << 20));
     s.cuda_graphs = sv->opt_bool("cuda_graphs").value_or(true);
     s.tensor_parallel = static_cast<int>(sv->opt_int("tensor_parallel", 1, 4096).value_or(1));
     s.runtime = sv->opt_string("runtime").value_or(kDefaultRuntime);
+    read_serving(*sv, s);
+    if (!s.serving_run() && s.batch > s.max_batch)
+      throw Error(fmt("%s: batch %d is larger than [serving] max_batch %d", w.where("batch").c_str(), s.batch, s.max_batch));
     sv->finish();
+  } else if (s.serving_run()) {
+    s.max_batch = s.serving.max_batch;
   }
-
-  auto w = t.get_table("workload");
-  s.batch = static_cast<int>(w.get_int("batch", 1, 1 << 20));
-  s.prompt_tokens = w.get_int("prompt_tokens", 1, 1LL << 30);
-  s.output_tokens = w.get_int("output_tokens", 1, 1LL << 30);
-  if (auto c = w.opt_int("context", 1, 1LL << 30)) s.context = *c;
-  if (t.has("serving") && s.batch > s.max_batch)
-    throw Error(fmt("%s: batch %d is larger than [serving] max_batch %d", w.where("batch").c_str(), s.batch, s.max_batch));
-  w.finish();
-
   if (auto c = t.opt_table("cost")) s.cost = read_cost(*c);
   t.finish();
   return s;

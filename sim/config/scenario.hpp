@@ -6,6 +6,10 @@
 
 #include "config/precision.hpp"
 #include "config/runtime_profile.hpp"
+#include "serving/serving_config.hpp"
+#include "workload/lengths.hpp"
+#include "workload/synthetic.hpp"
+#include "workload/trace_reader.hpp"
 
 
 namespace dssim {
@@ -18,6 +22,17 @@ struct CostInputs {
   double pue = 1.5;
   double utilization = 0.5;
   double horizon_months = 36;
+};
+
+// Where the requests come from: a fixed batch (the core's one-shot prediction), synthetic arrivals,
+// or a trace file.
+struct WorkloadSpec {
+  enum class Kind { fixed, poisson, gamma, trace } kind = Kind::fixed;
+  ArrivalSpec arrivals;            // poisson, gamma
+  LengthDist prompt, output;       // poisson, gamma
+  std::string trace_file;          // trace: resolved against the scenario's folder
+  TraceFormat trace_format = TraceFormat::dssim;
+  TraceOptions trace;
 };
 
 // A what-if study as written in a scenario file (ids not yet resolved to cards).
@@ -37,6 +52,9 @@ struct Scenario {
   long long output_tokens = 128;
   std::optional<long long> context;  // KV tokens at the reported decode step (default: prompt)
   std::optional<CostInputs> cost;
+  WorkloadSpec workload;
+  ServingConfig serving;
+  bool serving_run() const { return workload.kind != WorkloadSpec::Kind::fixed; }
 };
 
 // Reads a scenario file, applying `--set section.key=value` overrides first.

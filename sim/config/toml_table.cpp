@@ -39,6 +39,11 @@ std::string TomlTable::where(const std::string& key) const {
 
 bool TomlTable::has(const std::string& key) const { return table_->contains(key); }
 
+bool TomlTable::is_table(const std::string& key) const {
+  const toml::node* n = table_->get(key);
+  return n && n->is_table();
+}
+
 const toml::node* TomlTable::node(const std::string& key) {
   known_.insert(key);
   return table_->get(key);

@@ -20,6 +20,7 @@ class TomlTable {
   TomlTable(const toml::table& table, std::string file, std::string prefix);
 
   bool has(const std::string& key) const;
+  bool is_table(const std::string& key) const;
   std::string get_string(const std::string& key);
   std::optional<std::string> opt_string(const std::string& key);
   double get_number(const std::string& key, double min_value, double max_value);

@@ -1,0 +1,63 @@
+#pragma once
+// The time of one serving iteration (a mix of prefill chunks and decode tokens) in closed form, from
+// the same operators and kernel costs as the kernel-level simulation, memoised on the token count.
+// The serving engine runs one activity per GPU per iteration with this duration; tests hold it to the
+// kernel-level SimGrid result for pure prefill and pure decode passes.
+#include <unordered_map>
+#include <vector>
+
+#include "config/model_card.hpp"
+#include "config/node_spec.hpp"
+#include "config/runtime_profile.hpp"
+#include "cost/kernel_cost.hpp"
+#include "model/operators.hpp"
+
+namespace dssim {
+
+struct PrefillChunk {
+  long long tokens = 0;   // new tokens of this sequence in this iteration
+  long long context = 0;  // its KV length after the iteration (earlier chunks + this one)
+  bool last = false;      // completes the prompt: the sequence emits its first token
+};
+
+struct IterationShape {
+  std::vector<PrefillChunk> prefill;
+  int decode = 0;                   // sequences decoding one token each
+  double decode_context_sum = 0;    // sum of their KV lengths after the step
+};
+
+struct IterationCostBreakdown {
+  double gpu_s = 0, host_s = 0, total_s = 0;
+};
+
+class IterationCostModel {
+ public:
+  // `interconnect_Bps`/`latency_s`: the links a tensor-parallel all-reduce rides on (ring, per step).
+  IterationCostModel(const ModelCard& m, const ForwardConfig& cfg, const KernelCostModel& cost, const RuntimeProfile& rt,
+                     bool cuda_graphs, double interconnect_Bps, double link_latency_s);
+  IterationCostBreakdown evaluate(const IterationShape& s);
+  double time(const IterationShape& s) { return evaluate(s).total_s; }
+
+ private:
+  double token_ops_gpu(long long tokens, bool prefill);  // everything but attention and the LM head
+  double lm_head_gpu(long long rows);
+  double attention_gpu(bool prefill, int batch, double q_len, double kv_len);
+
+  const ModelCard& m_;
+  ForwardConfig cfg_;
+  const KernelCostModel& cost_;
+  bool cuda_graphs_;
+  double allreduce_step_s_ = 0;  // latency part of one ring step
+  double allreduce_Bps_ = 0;
+  double graph_launch_s_ = 0;
+  // per forward pass, from its operator list
+  double host_eager_s_ = 0, first_host_s_ = 0;
+  int allreduces_ = 0, attention_layers_ = 0;
+  double attn_kv_bytes_per_token_ = 0, act_bytes_ = 2;
+  int heads_ = 0, kv_heads_ = 0;
+  double qk_prefill_ = 0, v_prefill_ = 0, qk_decode_ = 0, v_decode_ = 0;
+  bool latent_decode_ = false;
+  std::unordered_map<long long, double> token_memo_[2], head_memo_;
+};
+
+}  // namespace dssim

@@ -1,0 +1,123 @@
+#include "metrics/serving_metrics.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+
+#include "util/error.hpp"
+#include "util/strings.hpp"
+
+namespace dssim {
+
+Distribution distribution(std::vector<double> v) {
+  Distribution d;
+  d.count = static_cast<long long>(v.size());
+  if (v.empty()) return d;
+  std::sort(v.begin(), v.end());
+  double sum = 0;
+  for (double x : v) sum += x;
+  d.mean = sum / static_cast<double>(v.size());
+  // nearest-rank percentiles
+  auto pct = [&](double q) {
+    std::size_t rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size())));
+    return v[std::min(v.size() - 1, rank == 0 ? 0 : rank - 1)];
+  };
+  d.p50 = pct(0.50);
+  d.p90 = pct(0.90);
+  d.p99 = pct(0.99);
+  return d;
+}
+
+ServingSummary summarize(const ServingRun& run, int replicas, std::optional<double> slo_ttft_s,
+                         std::optional<double> slo_tpot_s) {
+  ServingSummary s;
+  std::vector<double> ttft, tpot, e2e, queue, service;
+  long long tokens = 0, good = 0;
+  for (const SeqState& q : run.seqs) {
+    ++s.requests;
+    if (q.rejected) {
+      ++s.rejected;
+      continue;
+    }
+    if (q.finish_s < 0) continue;
+    ++s.completed;
+    tokens += q.output;
+    const double t_first = q.first_token_s - q.arrival_s;
+    ttft.push_back(t_first);
+    e2e.push_back(q.finish_s - q.arrival_s);
+    queue.push_back(q.start_s - q.arrival_s);
+    service.push_back(q.finish_s - q.start_s);
+    double per_token = 0;
+    if (q.output > 1) {
+      per_token = (q.finish_s - q.first_token_s) / static_cast<double>(q.output - 1);
+      tpot.push_back(per_token);
+    }
+    if ((!slo_ttft_s || t_first <= *slo_ttft_s) && (!slo_tpot_s || per_token <= *slo_tpot_s)) ++good;
+  }
+  s.ttft_s = distribution(ttft);
+  s.tpot_s = distribution(tpot);
+  s.e2e_s = distribution(e2e);
+  s.queue_s = distribution(queue);
+  s.service_s = distribution(service);
+  s.preemptions = run.preemptions;
+  s.iterations = run.iteration_count;
+  s.makespan_s = run.end_s;
+  if (s.makespan_s > 0) {
+    s.requests_per_s = static_cast<double>(s.completed) / s.makespan_s;
+    s.throughput_tok_s = static_cast<double>(tokens) / s.makespan_s;
+    s.goodput_rps = static_cast<double>(good) / s.makespan_s;
+    s.gpu_busy_fraction = run.busy_s / (s.makespan_s * replicas);
+    s.littles_L = run.in_system_integral / s.makespan_s;
+    s.littles_lambda_W = s.requests_per_s * s.e2e_s.mean;
+  }
+  if (run.iteration_count > 0) s.mean_batch = run.sequences_sum / static_cast<double>(run.iteration_count);
+  return s;
+}
+
+void write_requests_csv(const ServingRun& run, const std::string& path) {
+  std::ofstream f(path);
+  if (!f) throw Error(fmt("%s: cannot write", path.c_str()));
+  f << "id,arrival_s,start_s,first_token_s,finish_s,prompt_tokens,output_tokens,preemptions\n";
+  for (const SeqState& q : run.seqs) {
+    if (q.rejected) {
+      f << fmt("%lld,%.9g,,,,%lld,%lld,0\n", q.id, q.arrival_s, q.prompt, q.output);
+      continue;
+    }
+    f << fmt("%lld,%.9g,%.9g,%.9g,%.9g,%lld,%lld,%d\n", q.id, q.arrival_s, q.start_s, q.first_token_s, q.finish_s,
+             q.prompt, q.output, q.preemptions);
+  }
+}
+
+void write_timeline(const ServingRun& run, const std::string& path) {
+  std::ofstream f(path);
+  if (!f) throw Error(fmt("%s: cannot write", path.c_str()));
+  // Chrome trace events (microseconds): iterations on pid = replica, requests on pid "requests".
+  f << "{\"traceEvents\":[\n";
+  bool first = true;
+  auto sep = [&]() -> const char* {
+    const char* s = first ? "" : ",\n";
+    first = false;
+    return s;
+  };
+  for (const auto& it : run.iterations)
+    f << sep()
+      << fmt("{\"name\":\"%s\",\"ph\":\"X\",\"pid\":%d,\"tid\":0,\"ts\":%.3f,\"dur\":%.3f,"
+             "\"args\":{\"sequences\":%d,\"prefill_tokens\":%lld,\"decodes\":%d}}",
+             it.prefill_tokens > 0 ? (it.decodes > 0 ? "mixed" : "prefill") : "decode", it.replica, it.start_s * 1e6,
+             (it.end_s - it.start_s) * 1e6, it.sequences, it.prefill_tokens, it.decodes);
+  for (const SeqState& q : run.seqs) {
+    if (q.finish_s < 0) continue;
+    f << sep()
+      << fmt("{\"name\":\"request %lld\",\"cat\":\"request\",\"ph\":\"b\",\"id\":%lld,\"pid\":\"requests\",\"ts\":%.3f,"
+             "\"args\":{\"prompt\":%lld,\"output\":%lld,\"queue_s\":%.6g,\"ttft_s\":%.6g}}",
+             q.id, q.id, q.arrival_s * 1e6, q.prompt, q.output, q.start_s - q.arrival_s, q.first_token_s - q.arrival_s);
+    f << sep()
+      << fmt("{\"name\":\"request %lld\",\"cat\":\"request\",\"ph\":\"e\",\"id\":%lld,\"pid\":\"requests\",\"ts\":%.3f}",
+             q.id, q.id, q.finish_s * 1e6);
+  }
+  for (int r = 0; r <= [&] { int m = 0; for (const auto& it : run.iterations) m = std::max(m, it.replica); return m; }(); ++r)
+    f << sep() << fmt("{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%d,\"args\":{\"name\":\"replica %d (GPU iterations)\"}}", r, r);
+  f << "\n],\"displayTimeUnit\":\"ms\"}\n";
+}
+
+}  // namespace dssim

@@ -1,0 +1,30 @@
+#pragma once
+// What users feel and what they pay for, from a serving run: latency distributions, throughput,
+// goodput, utilisation; plus the per-request CSV and a Chrome trace-event timeline.
+#include <optional>
+#include <string>
+
+#include "serving/serving_sim.hpp"
+
+namespace dssim {
+
+struct Distribution {
+  double mean = 0, p50 = 0, p90 = 0, p99 = 0;
+  long long count = 0;
+};
+Distribution distribution(std::vector<double> v);
+
+struct ServingSummary {
+  Distribution ttft_s, tpot_s, e2e_s, queue_s, service_s;
+  long long requests = 0, completed = 0, rejected = 0, preemptions = 0, iterations = 0;
+  double makespan_s = 0, requests_per_s = 0, throughput_tok_s = 0, goodput_rps = 0;
+  double gpu_busy_fraction = 0, mean_batch = 0;
+  double littles_L = 0, littles_lambda_W = 0;  // time-averaged requests in system vs arrival rate x mean sojourn
+};
+
+ServingSummary summarize(const ServingRun& run, int replicas, std::optional<double> slo_ttft_s,
+                         std::optional<double> slo_tpot_s);
+void write_requests_csv(const ServingRun& run, const std::string& path);
+void write_timeline(const ServingRun& run, const std::string& path);
+
+}  // namespace dssim

@@ -1,0 +1,99 @@
+#include "predict/serving_prediction.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "config/catalog.hpp"
+#include "cost/iteration_cost.hpp"
+#include "cost/kernel_cost.hpp"
+#include "model/operators.hpp"
+#include "model/params.hpp"
+#include "util/error.hpp"
+#include "util/strings.hpp"
+
+namespace dssim {
+
+std::vector<Request> load_requests(const WorkloadSpec& w) {
+  switch (w.kind) {
+    case WorkloadSpec::Kind::trace: return read_trace(w.trace_file, w.trace_format, w.trace);
+    case WorkloadSpec::Kind::poisson:
+    case WorkloadSpec::Kind::gamma: return synthesize(w.arrivals, w.prompt, w.output);
+    case WorkloadSpec::Kind::fixed: break;
+  }
+  throw Error("internal: a fixed workload has no request stream", ExitCode::internal);
+}
+
+ServingPrediction predict_serving(const ServingInput& in, const std::vector<Request>& requests, const Catalog& catalog) {
+  const PredictInput& b = in.base;
+  const ServingConfig& c = in.serving;
+  const ModelCard& m = b.model;
+  validate_input(b);
+  const int tp = b.tensor_parallel;
+  if (c.replicas * tp > b.node.gpu_count)
+    throw Error(fmt("%d replicas x tensor_parallel %d need %d GPUs; the platform has %d (raise [platform] count)",
+                    c.replicas, tp, c.replicas * tp, b.node.gpu_count));
+  ServingPrediction p;
+  long long longest_prompt = 1, longest = 1;
+  for (const Request& r : requests) {
+    longest_prompt = std::max(longest_prompt, r.prompt_tokens);
+    longest = std::max(longest, r.prompt_tokens + r.output_tokens);
+  }
+  if (longest > m.max_position_embeddings)
+    p.warnings.push_back(fmt("requests of up to %lld tokens exceed %s's trained context of %lld tokens", longest,
+                             m.id.c_str(), m.max_position_embeddings));
+
+  // Activations are sized for the largest iteration the policy can run; the rest of the memory left
+  // after weights and the runtime's reserve is the KV cache pool.
+  switch (c.policy) {
+    case Policy::continuous: p.iteration_tokens = std::max(c.max_batched_tokens, longest_prompt); break;
+    case Policy::chunked: p.iteration_tokens = c.token_budget; break;
+    default: p.iteration_tokens = longest_prompt * c.max_batch; break;
+  }
+  const Precision act = activation_precision(b.weights, b.gpu.peak_flops.count(Precision::bf16) > 0);
+  MemoryRequest mr;
+  mr.weights = b.weights;
+  mr.kv_cache = b.kv_cache;
+  mr.activations = act;
+  mr.batch = 1;
+  mr.prefill_tokens = p.iteration_tokens;
+  mr.kv_tokens = 0;
+  mr.tensor_parallel = tp;
+  mr.reserve_bytes = b.runtime.reserve_bytes;
+  mr.reserve_fraction = b.runtime.reserve_fraction;
+  p.memory = memory_per_gpu(m, b.gpu, mr);
+  p.kv_pool_bytes = std::max(0.0, p.memory.free());
+  double kv_share = 1.0;
+  if (!m.mla) kv_share = static_cast<double>(std::max(1, m.num_key_value_heads / tp)) / m.num_key_value_heads;
+  const double block_bytes = static_cast<double>(c.block_size) * kv_bytes_per_token(m, b.kv_cache) * kv_share;
+  p.kv_blocks = static_cast<long long>(std::floor(p.kv_pool_bytes / block_bytes));
+  const long long longest_blocks = (longest + c.block_size - 1) / c.block_size;
+  p.fits = p.memory.fits() && p.kv_blocks >= longest_blocks;
+  if (!p.fits) {
+    mr.batch = 1;
+    mr.kv_tokens = longest;
+    p.suggestions = what_would_fit(m, b.gpu, mr);
+    if (p.suggestions.empty())
+      p.suggestions.push_back(fmt("a smaller iteration (max_batched_tokens / token_budget / max_batch): %lld tokens of "
+                                  "activations leave no room for one %lld-token sequence", p.iteration_tokens, longest));
+    return p;
+  }
+  p.memory.kv_cache = p.kv_pool_bytes;
+
+  KernelCostModel kernels = make_cost_model(b.gpu, catalog);
+  p.calibration = kernels.own_measurements() ? "measured on this GPU (" + b.gpu.calibration_dir + ")" : kernels.profile().gpu_id;
+  ForwardConfig fc;
+  fc.weights = b.weights;
+  fc.activations = act;
+  fc.kv_cache = b.kv_cache;
+  fc.tensor_parallel = tp;
+  const bool nvswitch = b.node.interconnect == "nvswitch" && b.gpu.nvlink_Bps_per_direction > 0;
+  IterationCostModel iteration(m, fc, kernels, b.runtime, b.cuda_graphs,
+                               nvswitch ? b.gpu.nvlink_Bps_per_direction : b.gpu.pcie_Bps_per_direction,
+                               nvswitch ? b.node.nvlink_latency_s : b.node.pcie_latency_s);
+  IterationCostFn cost = [&iteration](const IterationShape& s) { return iteration.time(s); };
+  p.run = run_serving(b.node, b.gpu, tp, c, requests, cost, p.kv_blocks, in.options);
+  p.summary = summarize(p.run, c.replicas, c.slo_ttft_s, c.slo_tpot_s);
+  return p;
+}
+
+}  // namespace dssim

@@ -1,0 +1,34 @@
+#pragma once
+// A serving study: requests from a workload through replicas of one model on the platform.
+#include <string>
+#include <vector>
+
+#include "config/scenario.hpp"
+#include "metrics/serving_metrics.hpp"
+#include "predict/prediction.hpp"
+
+namespace dssim {
+
+struct ServingInput {
+  PredictInput base;  // model, GPU, node, runtime, precisions, CUDA graphs, tensor parallel
+  ServingConfig serving;
+  WorkloadSpec workload;
+  ServingOptions options;
+};
+
+struct ServingPrediction {
+  MemoryBreakdown memory;  // per GPU, with the KV pool as the free space the cache takes
+  bool fits = false;
+  std::vector<std::string> suggestions, warnings;
+  long long kv_blocks = 0;   // per replica
+  double kv_pool_bytes = 0;  // per GPU
+  long long iteration_tokens = 0;  // the largest iteration the activations are sized for
+  ServingRun run;
+  ServingSummary summary;
+  std::string calibration;
+};
+
+std::vector<Request> load_requests(const WorkloadSpec& w);
+ServingPrediction predict_serving(const ServingInput& in, const std::vector<Request>& requests, const Catalog& catalog);
+
+}  // namespace dssim

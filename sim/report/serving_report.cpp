@@ -1,0 +1,165 @@
+#include "report/serving_report.hpp"
+
+#include <sstream>
+
+#include "util/json.hpp"
+#include "util/strings.hpp"
+
+namespace dssim {
+
+namespace {
+
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+
+std::string ms(double s) { return fmt("%10.2f", s * 1e3); }
+
+void dist_row(std::ostringstream& o, const char* name, const Distribution& d) {
+  o << fmt("  %-22s", name) << ms(d.mean) << ms(d.p50) << ms(d.p90) << ms(d.p99) << fmt("  (%lld)\n", d.count);
+}
+
+void dist_json(JsonWriter& j, const std::string& key, const Distribution& d) {
+  j.begin_object(key).value("mean", d.mean).value("p50", d.p50).value("p90", d.p90).value("p99", d.p99);
+  j.value("count", d.count).end_object();
+}
+
+std::string text(const ServingReport& r) {
+  const PredictInput& b = r.input.base;
+  const ServingConfig& c = r.input.serving;
+  const ServingPrediction& p = r.prediction;
+  std::ostringstream o;
+  o << "dssim " << DSSIM_VERSION << " | " << r.title << "\n";
+  if (!r.description.empty()) o << "  " << r.description << "\n";
+  o << "\n";
+  o << fmt("Model     %s, weights %s, KV cache %s\n", b.model.id.c_str(), to_string(b.weights).c_str(),
+           to_string(b.kv_cache).c_str());
+  o << fmt("Platform  %s: %d x %s; %d replica%s x %d GPU%s\n", b.node.id.c_str(), b.node.gpu_count, b.gpu.id.c_str(),
+           c.replicas, c.replicas > 1 ? "s" : "", b.tensor_parallel, b.tensor_parallel > 1 ? "s (tensor parallel)" : "");
+  o << fmt("Serving   policy %s, max_batch %d", to_string(c.policy).c_str(), c.max_batch);
+  if (c.policy == Policy::continuous) o << fmt(", max_batched_tokens %lld", c.max_batched_tokens);
+  if (c.policy == Policy::chunked) o << fmt(", token_budget %lld", c.token_budget);
+  o << fmt(", KV block %lld tokens, router %s, CUDA graphs %s\n", c.block_size, to_string(c.router).c_str(),
+           b.cuda_graphs ? "on (decode)" : "off");
+  o << "Workload  " << r.workload << "\n";
+  o << "\nMemory per GPU                                 GiB\n";
+  o << fmt("  weights                               %9.2f\n", p.memory.weights / kGiB);
+  o << fmt("  activations (%lld-token iteration)%*s%9.2f\n", p.iteration_tokens,
+           std::max(1, 19 - static_cast<int>(std::to_string(p.iteration_tokens).size())), "", p.memory.activations / kGiB);
+  o << fmt("  runtime reserve                       %9.2f\n", p.memory.reserve / kGiB);
+  if (!p.fits) {
+    o << fmt("  DOES NOT FIT: %.2f GiB capacity leaves %lld KV blocks\n", p.memory.capacity / kGiB, p.kv_blocks);
+    for (const auto& s : p.suggestions) o << "  would fit: " << s << "\n";
+    return o.str();
+  }
+  o << fmt("  KV cache pool                         %9.2f  (%lld blocks of %lld tokens per replica)\n",
+           p.kv_pool_bytes / kGiB, p.kv_blocks, c.block_size);
+  const ServingSummary& s = p.summary;
+  o << "\nLatency (ms)                  mean       p50       p90       p99  (requests)\n";
+  dist_row(o, "time to first token", s.ttft_s);
+  dist_row(o, "time per output token", s.tpot_s);
+  dist_row(o, "end-to-end", s.e2e_s);
+  dist_row(o, "queueing", s.queue_s);
+  o << "\nThroughput\n";
+  o << fmt("  completed                             %lld of %lld (%lld rejected: longer than the KV cache)\n",
+           s.completed, s.requests, s.rejected);
+  o << fmt("  makespan                              %.3f s simulated\n", s.makespan_s);
+  o << fmt("  requests/s                            %.3f\n", s.requests_per_s);
+  o << fmt("  output tokens/s                       %.1f\n", s.throughput_tok_s);
+  if (c.slo_ttft_s || c.slo_tpot_s)
+    o << fmt("  goodput (TTFT <= %s, TPOT <= %s)   %.3f requests/s\n",
+             c.slo_ttft_s ? fmt("%g s", *c.slo_ttft_s).c_str() : "any", c.slo_tpot_s ? fmt("%g s", *c.slo_tpot_s).c_str() : "any",
+             s.goodput_rps);
+  o << fmt("  GPU busy                              %.1f %%\n", s.gpu_busy_fraction * 100);
+  o << fmt("  mean batch                            %.2f sequences per iteration (%lld iterations)\n", s.mean_batch,
+           s.iterations);
+  o << fmt("  preemptions                           %lld\n", s.preemptions);
+  o << fmt("  Little's law                          L = %.4f, lambda x W = %.4f\n", s.littles_L, s.littles_lambda_W);
+  o << fmt("  efficiencies: %s\n", p.calibration.c_str());
+  if (r.roi && r.cost) {
+    const RoiResult& x = *r.roi;
+    o << fmt("\nROI vs renting (%d GPU%s, %.0f%% utilization, %g-month horizon, %.1f tokens/s while busy)\n",
+             b.node.gpu_count, b.node.gpu_count > 1 ? "s" : "", r.cost->utilization * 100, r.cost->horizon_months,
+             s.gpu_busy_fraction > 0 ? s.throughput_tok_s / s.gpu_busy_fraction : 0.0);
+    if (x.break_even_months)
+      o << fmt("  break-even                            %.1f months\n", *x.break_even_months);
+    else
+      o << "  break-even                            never\n";
+    o << fmt("  ROI at %g months                      %.1f %%\n", r.cost->horizon_months, x.roi_pct);
+    o << fmt("  $ per million output tokens           on-prem $%.3f, cloud $%.3f\n", x.usd_per_million_tokens_onprem,
+             x.usd_per_million_tokens_cloud);
+  }
+  return o.str();
+}
+
+std::string json(const ServingReport& r) {
+  const PredictInput& b = r.input.base;
+  const ServingConfig& c = r.input.serving;
+  const ServingPrediction& p = r.prediction;
+  const ServingSummary& s = p.summary;
+  JsonWriter j;
+  j.begin_object();
+  j.value("dssim_version", DSSIM_VERSION).value("scenario", r.title).value("model", b.model.id).value("gpu", b.gpu.id);
+  j.value("policy", to_string(c.policy)).value("replicas", c.replicas).value("tensor_parallel", b.tensor_parallel);
+  j.value("workload", r.workload).value("fits", p.fits);
+  j.begin_object("memory").value("weights_bytes", p.memory.weights).value("activation_bytes", p.memory.activations);
+  j.value("reserve_bytes", p.memory.reserve).value("kv_cache_bytes", p.kv_pool_bytes).value("capacity_bytes", p.memory.capacity);
+  j.value("kv_blocks", p.kv_blocks).end_object();
+  if (p.fits) {
+    j.begin_object("summary");
+    dist_json(j, "ttft_s", s.ttft_s);
+    dist_json(j, "tpot_s", s.tpot_s);
+    dist_json(j, "e2e_s", s.e2e_s);
+    dist_json(j, "queue_s", s.queue_s);
+    dist_json(j, "service_s", s.service_s);
+    j.value("requests", s.requests).value("completed", s.completed).value("rejected", s.rejected);
+    j.value("makespan_s", s.makespan_s).value("requests_per_s", s.requests_per_s);
+    j.value("throughput_tok_s", s.throughput_tok_s).value("goodput_rps", s.goodput_rps);
+    j.value("gpu_busy_fraction", s.gpu_busy_fraction).value("mean_batch", s.mean_batch);
+    j.value("preemptions", s.preemptions).value("iterations", s.iterations);
+    j.begin_object("littles_law").value("L", s.littles_L).value("lambda_W", s.littles_lambda_W).end_object();
+    j.end_object();
+  } else {
+    j.begin_array("would_fit");
+    for (const auto& x : p.suggestions) j.value("", x);
+    j.end_array();
+  }
+  if (r.roi) {
+    const RoiResult& x = *r.roi;
+    j.begin_object("roi");
+    if (x.break_even_months) j.value("break_even_months", *x.break_even_months); else j.null("break_even_months");
+    j.value("roi_pct", x.roi_pct).value("usd_per_million_tokens_onprem", x.usd_per_million_tokens_onprem);
+    j.value("usd_per_million_tokens_cloud", x.usd_per_million_tokens_cloud).end_object();
+  }
+  j.end_object();
+  return j.str();
+}
+
+std::string csv(const ServingReport& r) {
+  const ServingSummary& s = r.prediction.summary;
+  std::ostringstream o;
+  o << "key,value\nscenario," << r.title << "\nfits," << (r.prediction.fits ? "true" : "false") << "\n";
+  if (!r.prediction.fits) return o.str();
+  auto dist = [&](const char* k, const Distribution& d) {
+    o << fmt("%s.mean,%.9g\n%s.p50,%.9g\n%s.p90,%.9g\n%s.p99,%.9g\n", k, d.mean, k, d.p50, k, d.p90, k, d.p99);
+  };
+  dist("ttft_s", s.ttft_s);
+  dist("tpot_s", s.tpot_s);
+  dist("e2e_s", s.e2e_s);
+  dist("queue_s", s.queue_s);
+  o << fmt("completed,%lld\nrejected,%lld\nrequests_per_s,%.9g\nthroughput_tok_s,%.9g\ngoodput_rps,%.9g\n", s.completed,
+           s.rejected, s.requests_per_s, s.throughput_tok_s, s.goodput_rps);
+  o << fmt("gpu_busy_fraction,%.9g\nmean_batch,%.9g\npreemptions,%lld\n", s.gpu_busy_fraction, s.mean_batch, s.preemptions);
+  return o.str();
+}
+
+}  // namespace
+
+std::string render(const ServingReport& r, Format f) {
+  switch (f) {
+    case Format::text: return text(r);
+    case Format::json: return json(r);
+    case Format::csv: return csv(r);
+  }
+  return "";
+}
+
+}  // namespace dssim

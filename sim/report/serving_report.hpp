@@ -1,0 +1,21 @@
+#pragma once
+#include <optional>
+#include <string>
+
+#include "finance/roi.hpp"
+#include "predict/serving_prediction.hpp"
+#include "report/report.hpp"
+
+namespace dssim {
+
+struct ServingReport {
+  std::string title, description, workload;  // workload: one line saying where requests came from
+  ServingInput input;
+  ServingPrediction prediction;
+  std::optional<CostInputs> cost;
+  std::optional<RoiResult> roi;
+};
+
+std::string render(const ServingReport& r, Format f);
+
+}  // namespace dssim

@@ -1,0 +1,170 @@
+#include "serving/serving_sim.hpp"
+
+#include <simgrid/s4u.hpp>
+#include <xbt/log.h>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+
+#include "hw/platform.hpp"
+#include "util/error.hpp"
+#include "util/strings.hpp"
+
+namespace sg4 = simgrid::s4u;
+
+namespace dssim {
+
+namespace {
+
+struct Replica {
+  std::unique_ptr<ReplicaScheduler> sched;
+  sg4::Host* gpu = nullptr;
+  sg4::MutexPtr mu = sg4::Mutex::create();
+  sg4::ConditionVariablePtr wake = sg4::ConditionVariable::create();
+};
+
+struct World {
+  const ServingConfig* cfg;
+  const std::vector<Request>* requests;
+  const IterationCostFn* cost;
+  const ServingOptions* opt;
+  Platform platform;
+  std::vector<Replica> replicas;
+  ServingRun run;
+  bool arrivals_done = false;
+  long long done = 0;
+  long long in_system = 0;
+  double last_change_s = 0;
+  std::chrono::steady_clock::time_point last_progress = std::chrono::steady_clock::now();
+
+  // Little's law bookkeeping: integrate the number of requests in the system between changes.
+  void change_in_system(double now, long long delta) {
+    run.in_system_integral += static_cast<double>(in_system) * (now - last_change_s);
+    last_change_s = now;
+    in_system += delta;
+  }
+  void progress(double now) {
+    if (!opt->progress) return;
+    auto wall = std::chrono::steady_clock::now();
+    if (wall - last_progress < std::chrono::seconds(1)) return;
+    last_progress = wall;
+    std::fprintf(stderr, "dssim: simulated %.1f s, %lld of %zu requests done\n", now, done, requests->size());
+  }
+};
+
+int route(World& w, long long n) {
+  const int R = static_cast<int>(w.replicas.size());
+  if (w.cfg->router == Router::round_robin) return static_cast<int>(n % R);
+  int best = 0;
+  for (int r = 1; r < R; ++r)
+    if (w.replicas[r].sched->outstanding() < w.replicas[best].sched->outstanding()) best = r;
+  return best;
+}
+
+void generator(World* w) {
+  for (std::size_t i = 0; i < w->requests->size(); ++i) {
+    const Request& q = (*w->requests)[i];
+    if (q.arrival_s > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(q.arrival_s);
+    SeqState* s = &w->run.seqs[i];
+    Replica& r = w->replicas[static_cast<std::size_t>(route(*w, static_cast<long long>(i)))];
+    std::unique_lock<sg4::Mutex> lock(*r.mu);
+    if (r.sched->enqueue(s)) {
+      w->change_in_system(sg4::Engine::get_clock(), +1);
+      r.wake->notify_all();
+    }
+  }
+  w->arrivals_done = true;
+  for (auto& r : w->replicas) {
+    std::unique_lock<sg4::Mutex> lock(*r.mu);
+    r.wake->notify_all();
+  }
+}
+
+void replica_loop(World* w, int index) {
+  Replica& r = w->replicas[static_cast<std::size_t>(index)];
+  std::vector<SeqState*> finished;
+  while (true) {
+    IterationPlan plan;
+    {
+      std::unique_lock<sg4::Mutex> lock(*r.mu);
+      while (!r.sched->has_work() && !w->arrivals_done) r.wake->wait(lock);
+      if (!r.sched->has_work()) return;
+      plan = r.sched->plan(sg4::Engine::get_clock());
+    }
+    if (plan.empty()) throw Error("internal: a replica with work planned an empty iteration", ExitCode::internal);
+    const double dur = (*w->cost)(plan.shape);
+    const double start = sg4::Engine::get_clock();
+    sg4::ExecPtr exec = sg4::Exec::init()->set_flops_amount(dur * kGpuSpeed)->set_host(r.gpu);
+    exec->start();
+    exec->wait();
+    const double end = sg4::Engine::get_clock();
+    finished.clear();
+    r.sched->complete(plan, end, finished);
+    ServingRun& run = w->run;
+    ++run.iteration_count;
+    run.busy_s += end - start;
+    run.sequences_sum += plan.sequences();
+    if (w->opt->record_iterations) {
+      long long pt = 0;
+      for (const auto& c : plan.shape.prefill) pt += c.tokens;
+      run.iterations.push_back({index, start, end, plan.sequences(), pt, plan.shape.decode});
+    }
+    if (!finished.empty()) {
+      w->change_in_system(end, -static_cast<long long>(finished.size()));
+      w->done += static_cast<long long>(finished.size());
+      run.end_s = std::max(run.end_s, end);
+    }
+    w->progress(end);
+  }
+}
+
+}  // namespace
+
+ServingRun run_serving(const NodeSpec& node, const GpuCard& gpu, int gpus_per_replica, const ServingConfig& cfg,
+                       const std::vector<Request>& requests, const IterationCostFn& cost, long long kv_blocks_per_replica,
+                       const ServingOptions& opt) {
+  static bool engine_used = false;
+  if (engine_used) throw Error("internal: one SimGrid simulation per process", ExitCode::internal);
+  engine_used = true;
+  if (cfg.replicas * gpus_per_replica > node.gpu_count)
+    throw Error(fmt("%d replicas x %d GPUs each need %d GPUs; the platform has %d", cfg.replicas, gpus_per_replica,
+                    cfg.replicas * gpus_per_replica, node.gpu_count));
+
+  xbt_log_control_set("root.thresh:warning");
+  int argc = 1;
+  char name[] = "dssim";
+  char* argv[] = {name, nullptr};
+  sg4::Engine engine(&argc, argv);
+
+  World w;
+  w.cfg = &cfg;
+  w.requests = &requests;
+  w.cost = &cost;
+  w.opt = &opt;
+  w.platform = build_platform(engine, node, gpu);
+  w.run.kv_blocks_per_replica = static_cast<double>(kv_blocks_per_replica);
+  w.run.seqs.resize(requests.size());
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    SeqState& s = w.run.seqs[i];
+    s.id = requests[i].id;
+    s.arrival_s = requests[i].arrival_s;
+    s.prompt = requests[i].prompt_tokens;
+    s.output = requests[i].output_tokens;
+  }
+  w.replicas.resize(static_cast<std::size_t>(cfg.replicas));
+  for (int r = 0; r < cfg.replicas; ++r) {
+    w.replicas[static_cast<std::size_t>(r)].sched = std::make_unique<ReplicaScheduler>(cfg, kv_blocks_per_replica);
+    w.replicas[static_cast<std::size_t>(r)].gpu = w.platform.gpus[static_cast<std::size_t>(r * gpus_per_replica)];
+  }
+  sg4::Actor::create("generator", w.platform.cpu, [&w] { generator(&w); });
+  for (int r = 0; r < cfg.replicas; ++r)
+    sg4::Actor::create("replica" + std::to_string(r), w.platform.cpu, [&w, r] { replica_loop(&w, r); });
+  engine.run();
+  for (auto& r : w.replicas) w.run.preemptions += r.sched->preemptions();
+  w.change_in_system(w.run.end_s > w.last_change_s ? w.run.end_s : w.last_change_s, 0);
+  return std::move(w.run);
+}
+
+}  // namespace dssim

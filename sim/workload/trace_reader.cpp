@@ -1,0 +1,306 @@
+#include "workload/trace_reader.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <string_view>
+
+#include "util/error.hpp"
+#include "util/strings.hpp"
+
+namespace dssim {
+
+namespace {
+
+const char* kAzureHeader = "TIMESTAMP,ContextTokens,GeneratedTokens";
+const char* kDssimHeader = "arrival_s,prompt_tokens,output_tokens";
+
+// One parsed row. Azure times are kept as integer 100 ns ticks since 1970 (a double of seconds since
+// 1970 would round them to about 0.2 us); the other formats as seconds.
+struct Row {
+  int line = 0;
+  long long ticks = 0;
+  double secs = 0;
+  std::string time_text;
+  long long prompt = 0;
+  long long output = 0;
+};
+
+bool parse_int(std::string_view s, long long& v) {
+  if (s.empty()) return false;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+bool parse_double(std::string_view s, double& v) {
+  if (s.empty()) return false;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return ec == std::errc() && p == s.data() + s.size() && std::isfinite(v);
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+long long days_from_civil(long long y, long long m, long long d) {
+  y -= m <= 2 ? 1 : 0;
+  const long long era = (y >= 0 ? y : y - 399) / 400;
+  const long long yoe = y - era * 400;
+  const long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+bool leap(long long y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+// "YYYY-MM-DD HH:MM:SS[.f...]" (UTC, 0 to 7 fractional digits) → 100 ns ticks since 1970.
+bool parse_timestamp(std::string_view s, long long& ticks) {
+  auto digits = [&](std::size_t pos, std::size_t n, long long& v) {
+    if (pos + n > s.size()) return false;
+    v = 0;
+    for (std::size_t i = pos; i < pos + n; ++i) {
+      if (s[i] < '0' || s[i] > '9') return false;
+      v = v * 10 + (s[i] - '0');
+    }
+    return true;
+  };
+  long long y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0;
+  if (s.size() < 19 || !digits(0, 4, y) || s[4] != '-' || !digits(5, 2, mo) || s[7] != '-' || !digits(8, 2, d) ||
+      (s[10] != ' ' && s[10] != 'T') || !digits(11, 2, h) || s[13] != ':' || !digits(14, 2, mi) || s[16] != ':' ||
+      !digits(17, 2, se))
+    return false;
+  long long frac = 0;
+  if (s.size() > 19) {
+    const std::size_t n = s.size() - 20;
+    if (s[19] != '.' || n < 1 || n > 7 || !digits(20, n, frac)) return false;
+    for (std::size_t i = n; i < 7; ++i) frac *= 10;
+  }
+  static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (mo < 1 || mo > 12 || d < 1) return false;
+  if (d > mdays[mo - 1] + (mo == 2 && leap(y) ? 1 : 0)) return false;
+  if (h > 23 || mi > 59 || se > 59) return false;
+  const long long secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
+  ticks = secs * 10'000'000 + frac;
+  return true;
+}
+
+// Position of the value of "key" (after the colon and spaces), or npos. A "key" not followed by a
+// colon (a string value that happens to equal the key) is skipped.
+std::size_t find_key(std::string_view line, std::string_view key) {
+  const std::string quoted = "\"" + std::string(key) + "\"";
+  std::size_t from = 0;
+  while (true) {
+    std::size_t pos = line.find(quoted, from);
+    if (pos == std::string_view::npos) return pos;
+    std::size_t i = pos + quoted.size();
+    while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+    if (i < line.size() && line[i] == ':') {
+      ++i;
+      while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+      return i;
+    }
+    from = pos + 1;
+  }
+}
+
+std::string_view number_token(std::string_view line, std::size_t pos) {
+  std::size_t e = pos;
+  while (e < line.size() && (std::isalnum(static_cast<unsigned char>(line[e])) || line[e] == '.' ||
+                             line[e] == '-' || line[e] == '+'))
+    ++e;
+  return line.substr(pos, e - pos);
+}
+
+class Parser {
+ public:
+  Parser(std::string path, TraceFormat f) : path_(std::move(path)), f_(f) {}
+
+  std::vector<Row> rows() {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (!fs::exists(path_, ec)) throw Error(fmt("%s: no such file", path_.c_str()));
+    if (fs::is_directory(path_, ec)) throw Error(fmt("%s: is a directory, expected a trace file", path_.c_str()));
+    std::ifstream in(path_, std::ios::binary);
+    if (!in) throw Error(fmt("%s: cannot open", path_.c_str()));
+    std::vector<Row> out;
+    std::string line;
+    int lineno = 0;
+    bool header = f_ != TraceFormat::mooncake;
+    bool any = false;
+    while (std::getline(in, line)) {
+      ++lineno;
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (lineno == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // UTF-8 byte-order mark
+      if (trim(line).empty()) continue;
+      any = true;
+      if (header) {
+        check_header(line, lineno);
+        header = false;
+        continue;
+      }
+      Row r = f_ == TraceFormat::mooncake ? jsonl_row(line, lineno) : csv_row(line, lineno);
+      if (!out.empty()) check_order(out.back(), r);
+      out.push_back(std::move(r));
+    }
+    if (!any) {
+      if (f_ == TraceFormat::mooncake)
+        throw Error(fmt("%s: empty file; expected one JSON object per line (mooncake format)", path_.c_str()));
+      throw Error(fmt("%s: empty file; expected the header '%s' (%s format) and one row per request", path_.c_str(),
+                      header_text(), trace_format_name(f_)));
+    }
+    if (out.empty()) throw Error(fmt("%s: no requests (only the header)", path_.c_str()));
+    return out;
+  }
+
+ private:
+  const char* header_text() const { return f_ == TraceFormat::azure ? kAzureHeader : kDssimHeader; }
+
+  [[noreturn]] void fail(int line, const std::string& what) const {
+    throw Error(fmt("%s:%d: %s", path_.c_str(), line, what.c_str()));
+  }
+
+  void check_header(const std::string& line, int lineno) const {
+    auto fields = split(line, ',');
+    for (auto& x : fields) x = trim(x);
+    const std::string got = join(fields, ",");
+    if (got == header_text()) return;
+    std::string hint;
+    if (got == kAzureHeader) hint = "; this looks like an azure trace";
+    else if (got == kDssimHeader) hint = "; this looks like a dssim trace";
+    else if (!got.empty() && got[0] == '{') hint = "; this looks like a mooncake (JSONL) trace";
+    fail(lineno, fmt("wrong header '%s'; expected '%s' (%s format)%s", trim(line).c_str(), header_text(),
+                     trace_format_name(f_), hint.c_str()));
+  }
+
+  long long tokens(int lineno, std::string_view text, const char* column, bool prompt) const {
+    long long v = 0;
+    if (!parse_int(text, v))
+      fail(lineno, fmt("%s: expected an integer number of %s tokens, got '%s'", column, prompt ? "prompt" : "output",
+                       std::string(text).c_str()));
+    if (v < 1)
+      fail(lineno, fmt("%s: %s tokens must be >= 1, got %lld", column, prompt ? "prompt" : "output", v));
+    return v;
+  }
+
+  Row csv_row(const std::string& line, int lineno) const {
+    auto fields = split(line, ',');
+    if (fields.size() != 3)
+      fail(lineno, fmt("expected 3 fields (%s), got %zu", header_text(), fields.size()));
+    for (auto& x : fields) x = trim(x);
+    Row r;
+    r.line = lineno;
+    r.time_text = fields[0];
+    if (f_ == TraceFormat::azure) {
+      if (!parse_timestamp(fields[0], r.ticks))
+        fail(lineno, fmt("TIMESTAMP: expected a UTC time 'YYYY-MM-DD HH:MM:SS[.fffffff]', got '%s'", fields[0].c_str()));
+      r.prompt = tokens(lineno, fields[1], "ContextTokens", true);
+      r.output = tokens(lineno, fields[2], "GeneratedTokens", false);
+    } else {
+      if (!parse_double(fields[0], r.secs))
+        fail(lineno, fmt("arrival_s: expected a number of seconds, got '%s'", fields[0].c_str()));
+      r.prompt = tokens(lineno, fields[1], "prompt_tokens", true);
+      r.output = tokens(lineno, fields[2], "output_tokens", false);
+    }
+    return r;
+  }
+
+  Row jsonl_row(const std::string& raw, int lineno) const {
+    const std::string line = trim(raw);
+    if (line.front() != '{' || line.back() != '}')
+      fail(lineno, "expected one JSON object per line ({\"timestamp\": ..., \"input_length\": ..., \"output_length\": ...})");
+    auto value = [&](const char* key) {
+      std::size_t pos = find_key(line, key);
+      if (pos == std::string::npos)
+        fail(lineno, fmt("missing key \"%s\"; expected keys timestamp, input_length and output_length", key));
+      return number_token(line, pos);
+    };
+    Row r;
+    r.line = lineno;
+    std::string_view ts = value("timestamp");
+    r.time_text = std::string(ts);
+    double ms = 0;
+    if (!parse_double(ts, ms))
+      fail(lineno, fmt("timestamp: expected a number of milliseconds, got '%s'", std::string(ts).c_str()));
+    r.secs = ms / 1000.0;
+    r.prompt = tokens(lineno, value("input_length"), "input_length", true);
+    r.output = tokens(lineno, value("output_length"), "output_length", false);
+    return r;
+  }
+
+  void check_order(const Row& prev, const Row& r) const {
+    const bool back = f_ == TraceFormat::azure ? r.ticks < prev.ticks : r.secs < prev.secs;
+    if (back)
+      fail(r.line, fmt("timestamp '%s' is earlier than '%s' on line %d; rows must be in arrival order",
+                       r.time_text.c_str(), prev.time_text.c_str(), prev.line));
+  }
+
+  std::string path_;
+  TraceFormat f_;
+};
+
+}  // namespace
+
+const char* trace_format_name(TraceFormat f) {
+  switch (f) {
+    case TraceFormat::azure: return "azure";
+    case TraceFormat::mooncake: return "mooncake";
+    case TraceFormat::dssim: return "dssim";
+  }
+  return "?";
+}
+
+TraceFormat parse_trace_format(const std::string& name, const std::string& where) {
+  if (name == "azure") return TraceFormat::azure;
+  if (name == "mooncake") return TraceFormat::mooncake;
+  if (name == "dssim") return TraceFormat::dssim;
+  std::string msg = fmt("%s%sunknown trace format '%s'; expected azure, mooncake or dssim", where.c_str(),
+                        where.empty() ? "" : ": ", name.c_str());
+  std::string guess = closest(name, {"azure", "mooncake", "dssim"});
+  if (!guess.empty()) msg += fmt("; did you mean '%s'?", guess.c_str());
+  throw Error(msg);
+}
+
+std::vector<Request> read_trace(const std::string& path, TraceFormat f, const TraceOptions& o) {
+  if (!(o.rate_scale > 0) || !std::isfinite(o.rate_scale))
+    throw Error(fmt("%s: rate_scale must be > 0, got %g", path.c_str(), o.rate_scale));
+  if (!(o.start_s >= 0) || !std::isfinite(o.start_s))
+    throw Error(fmt("%s: window start must be >= 0 s, got %g", path.c_str(), o.start_s));
+  if (std::isnan(o.duration_s)) throw Error(fmt("%s: window duration is not a number", path.c_str()));
+  if (o.max_requests == 0)
+    throw Error(fmt("%s: max_requests must be >= 1 (or negative for all requests), got 0", path.c_str()));
+
+  const std::vector<Row> rows = Parser(path, f).rows();
+  auto rel = [&](const Row& r) {
+    return f == TraceFormat::azure ? static_cast<double>(r.ticks - rows.front().ticks) * 1e-7
+                                   : r.secs - rows.front().secs;
+  };
+  const bool bounded = o.duration_s >= 0;
+  const double end = o.start_s + o.duration_s;
+  std::vector<Request> out;
+  for (const Row& r : rows) {
+    if (o.max_requests > 0 && static_cast<long long>(out.size()) >= o.max_requests) break;
+    const double t = rel(r);
+    if (t < o.start_s) continue;
+    if (bounded && t >= end) break;  // rows are in time order
+    Request q;
+    q.id = static_cast<long long>(out.size());
+    q.arrival_s = (t - o.start_s) / o.rate_scale;
+    q.prompt_tokens = r.prompt;
+    q.output_tokens = r.output;
+    out.push_back(q);
+  }
+  if (out.empty()) {
+    const std::string window = bounded ? fmt("[%g, %g) s", o.start_s, end) : fmt("[%g s, end)", o.start_s);
+    throw Error(fmt("%s: no requests in the window %s; the file's %zu requests arrive from 0 to %g s", path.c_str(),
+                    window.c_str(), rows.size(), rel(rows.back())));
+  }
+  return out;
+}
+
+std::vector<long long> trace_lengths(const std::string& path, TraceFormat f, bool prompt) {
+  const std::vector<Row> rows = Parser(path, f).rows();
+  std::vector<long long> out;
+  out.reserve(rows.size());
+  for (const Row& r : rows) out.push_back(prompt ? r.prompt : r.output);
+  return out;
+}
+
+}  // namespace dssim
