@@ -38,9 +38,21 @@ IterationCostModel::IterationCostModel(const ModelCard& m, const ForwardConfig& 
     }
   attn_kv_bytes_per_token_ = kv_bytes_per_token(m, cfg.kv_cache) / m.num_hidden_layers;
   if (!m.mla) attn_kv_bytes_per_token_ *= static_cast<double>(kv_heads_) / m.num_key_value_heads;
+  attn_prefill_ = make_attention_op(true, 1, 1, 1, heads_, kv_heads_, qk_prefill_, v_prefill_, false,
+                                    attn_kv_bytes_per_token_, act_bytes_);
+  attn_decode_ = make_attention_op(false, 1, 1, 1, heads_, latent_decode_ ? 1 : kv_heads_, qk_decode_, v_decode_,
+                                   latent_decode_, attn_kv_bytes_per_token_, act_bytes_);
 }
 
 double IterationCostModel::token_ops_gpu(long long tokens, bool prefill) {
+  // Above 512 tokens every kernel's time is (piecewise) linear in the token count: interpolate on a
+  // 64-token grid so a trace with thousands of distinct prompt lengths builds a few hundred passes.
+  constexpr long long kExact = 512, kStep = 64;
+  if (tokens > kExact && tokens % kStep != 0) {
+    const long long lo = tokens / kStep * kStep, hi = lo + kStep;
+    const double w = static_cast<double>(tokens - lo) / static_cast<double>(kStep);
+    return (1 - w) * token_ops_gpu(lo, prefill) + w * token_ops_gpu(hi, prefill);
+  }
   auto& memo = token_memo_[prefill ? 1 : 0];
   auto it = memo.find(tokens);
   if (it != memo.end()) return it->second;
@@ -62,9 +74,8 @@ double IterationCostModel::lm_head_gpu(long long rows) {
 }
 
 double IterationCostModel::attention_gpu(bool prefill, int batch, double q_len, double kv_len) {
-  Op op = make_attention_op(prefill, batch, q_len, kv_len, heads_, prefill || !latent_decode_ ? kv_heads_ : 1,
-                            prefill ? qk_prefill_ : qk_decode_, prefill ? v_prefill_ : v_decode_,
-                            !prefill && latent_decode_, attn_kv_bytes_per_token_, act_bytes_);
+  Op& op = prefill ? attn_prefill_ : attn_decode_;
+  set_attention_shape(op, batch, q_len, kv_len, attn_kv_bytes_per_token_, act_bytes_);
   return cost_.attention_time(op);
 }
 

@@ -58,6 +58,7 @@ class IterationCostModel {
   double qk_prefill_ = 0, v_prefill_ = 0, qk_decode_ = 0, v_decode_ = 0;
   bool latent_decode_ = false;
   std::unordered_map<long long, double> token_memo_[2], head_memo_;
+  Op attn_prefill_, attn_decode_;  // templates: only the shape fields change per call
 };
 
 }  // namespace dssim

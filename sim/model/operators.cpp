@@ -23,19 +23,23 @@ Op make_attention_op(bool prefill, int batch, double q_len, double kv_len, int h
   o.name = latent ? "attention_latent" : "attention";
   o.prefill = prefill;
   o.latent = latent;
-  o.batch = batch;
   o.heads = heads;
   o.kv_heads = kv_heads;
-  o.q_len = q_len;
-  o.kv_len = kv_len;
   o.qk_dim = qk_dim;
   o.v_dim = v_dim;
+  set_attention_shape(o, batch, q_len, kv_len, kv_bytes_per_token, act_bytes);
+  return o;
+}
+
+void set_attention_shape(Op& o, int batch, double q_len, double kv_len, double kv_bytes_per_token, double act_bytes) {
+  o.batch = batch;
+  o.q_len = q_len;
+  o.kv_len = kv_len;
   // query/key pairs under the causal mask: the new tokens see the older context and a triangle
   const double pairs = q_len * (kv_len - q_len) + q_len * (q_len + 1) / 2.0;
-  o.flops = 2.0 * batch * heads * pairs * (qk_dim + v_dim);
+  o.flops = 2.0 * batch * o.heads * pairs * (o.qk_dim + o.v_dim);
   // KV read + Q read + O write
-  o.bytes = batch * kv_len * kv_bytes_per_token + batch * q_len * heads * (qk_dim + v_dim) * act_bytes;
-  return o;
+  o.bytes = batch * kv_len * kv_bytes_per_token + batch * q_len * o.heads * (o.qk_dim + o.v_dim) * act_bytes;
 }
 
 namespace {

@@ -48,6 +48,8 @@ struct ForwardConfig {
 // (the last q_len of them new), reading `kv_bytes_per_token` of cache per position per sequence.
 Op make_attention_op(bool prefill, int batch, double q_len, double kv_len, int heads, int kv_heads, double qk_dim,
                      double v_dim, bool latent, double kv_bytes_per_token, double act_bytes);
+// Sets the shape-dependent fields (batch, lengths, FLOPs, bytes) of an attention op.
+void set_attention_shape(Op& o, int batch, double q_len, double kv_len, double kv_bytes_per_token, double act_bytes);
 // Activations run in 16-bit unless the weights are fp32.
 Precision activation_precision(Precision weights, bool has_bf16);
 std::vector<Op> build_forward(const ModelCard& m, const ForwardConfig& cfg, const ForwardShape& s);

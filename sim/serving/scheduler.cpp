@@ -58,18 +58,17 @@ bool ReplicaScheduler::make_room(SeqState* s, long long tokens) {
   return true;
 }
 
-IterationPlan ReplicaScheduler::plan(double now) {
+void ReplicaScheduler::plan(double now, IterationPlan& p) {
+  p.clear();
   switch (cfg_.policy) {
     case Policy::static_batch:
-    case Policy::adaptive: return plan_static(now);
-    case Policy::continuous: return plan_continuous(now);
-    case Policy::chunked: return plan_chunked(now);
+    case Policy::adaptive: plan_static(now, p); break;
+    case Policy::continuous: plan_continuous(now, p); break;
+    case Policy::chunked: plan_chunked(now, p); break;
   }
-  return {};
 }
 
-IterationPlan ReplicaScheduler::plan_static(double now) {
-  IterationPlan p;
+void ReplicaScheduler::plan_static(double now, IterationPlan& p) {
   if (running_.empty()) {
     // A new batch: FCFS, prompts padded to the longest, cache held for the longest prompt + output.
     int want = cfg_.policy == Policy::adaptive ? adaptive_batch_size(static_cast<int>(waiting_.size()), cfg_)
@@ -92,19 +91,17 @@ IterationPlan ReplicaScheduler::plan_static(double now) {
         p.prefill.push_back(s);
         p.shape.prefill.push_back({longest_prompt, longest_prompt, true});
       }
-      return p;
+      return;
     }
-    return p;  // nothing fits now (cannot happen with an empty replica: enqueue rejected those)
+    return;  // nothing fits now (cannot happen with an empty replica: enqueue rejected those)
   }
   // Every sequence of the batch steps until the longest output is done; finished ones are padding.
   for (SeqState* s : running_) p.decode.push_back(s);
   p.shape.decode = static_cast<int>(running_.size());
   p.shape.decode_context_sum = static_cast<double>(running_.size()) * static_cast<double>(batch_prompt_ + batch_steps_ + 1);
-  return p;
 }
 
-IterationPlan ReplicaScheduler::plan_continuous(double now) {
-  IterationPlan p;
+void ReplicaScheduler::plan_continuous(double now, IterationPlan& p) {
   // Prefill first: admit waiting requests (FCFS) while sequences, tokens and KV blocks allow.
   long long tokens = 0;
   while (!waiting_.empty() && static_cast<int>(running_.size()) < cfg_.max_batch) {
@@ -117,10 +114,10 @@ IterationPlan ReplicaScheduler::plan_continuous(double now) {
     p.prefill.push_back(s);
     p.shape.prefill.push_back({s->target, s->target, true});
   }
-  if (!p.prefill.empty()) return p;
+  if (!p.prefill.empty()) return;
   // Otherwise every running sequence decodes one token; short of blocks, the newest is preempted.
-  std::vector<SeqState*> order = running_;
-  for (SeqState* s : order) {
+  scratch_ = running_;
+  for (SeqState* s : scratch_) {
     if (std::find(running_.begin(), running_.end(), s) == running_.end()) continue;  // preempted meanwhile
     make_room(s, s->cached + 1);
   }
@@ -129,15 +126,13 @@ IterationPlan ReplicaScheduler::plan_continuous(double now) {
     p.shape.decode_context_sum += static_cast<double>(s->cached + 1);
   }
   p.shape.decode = static_cast<int>(p.decode.size());
-  return p;
 }
 
-IterationPlan ReplicaScheduler::plan_chunked(double now) {
-  IterationPlan p;
+void ReplicaScheduler::plan_chunked(double now, IterationPlan& p) {
   long long budget = cfg_.token_budget;
   // Decodes first, one token each.
-  std::vector<SeqState*> order = running_;
-  for (SeqState* s : order) {
+  scratch_ = running_;
+  for (SeqState* s : scratch_) {
     if (budget <= 0) break;
     if (s->prefilled < s->target) continue;
     if (std::find(running_.begin(), running_.end(), s) == running_.end()) continue;
@@ -166,7 +161,6 @@ IterationPlan ReplicaScheduler::plan_chunked(double now) {
     start(s, now);
     add_chunk(s);
   }
-  return p;
 }
 
 void ReplicaScheduler::complete(IterationPlan& p, double end, std::vector<SeqState*>& finished) {

@@ -32,6 +32,13 @@ struct IterationPlan {
   std::vector<SeqState*> prefill;  // shape.prefill[i] belongs to prefill[i]
   std::vector<SeqState*> decode;   // running sequences stepping one token (static: padding included)
   bool empty() const { return prefill.empty() && decode.empty(); }
+  void clear() {
+    shape.prefill.clear();
+    shape.decode = 0;
+    shape.decode_context_sum = 0;
+    prefill.clear();
+    decode.clear();
+  }
   int sequences() const { return static_cast<int>(prefill.size() + decode.size()); }
 };
 
@@ -42,7 +49,8 @@ class ReplicaScheduler {
   bool enqueue(SeqState* s);
   bool has_work() const { return !waiting_.empty() || !running_.empty(); }
   int outstanding() const { return static_cast<int>(waiting_.size() + running_.size()); }
-  IterationPlan plan(double now);
+  // Fills `p` (cleared first; its buffers are reused from one iteration to the next).
+  void plan(double now, IterationPlan& p);
   // Applies an iteration that ran [start, end); appends the sequences that finished.
   void complete(IterationPlan& p, double end, std::vector<SeqState*>& finished);
   long long preemptions() const { return preemptions_; }
@@ -55,15 +63,16 @@ class ReplicaScheduler {
   void release(SeqState* s);
   void preempt(SeqState* s);
   bool make_room(SeqState* s, long long tokens);  // preempting the newest others as needed
-  IterationPlan plan_static(double now);
-  IterationPlan plan_continuous(double now);
-  IterationPlan plan_chunked(double now);
+  void plan_static(double now, IterationPlan& p);
+  void plan_continuous(double now, IterationPlan& p);
+  void plan_chunked(double now, IterationPlan& p);
   void start(SeqState* s, double now);
 
   ServingConfig cfg_;
   long long total_, free_;
   std::deque<SeqState*> waiting_;
   std::vector<SeqState*> running_;  // admission order
+  std::vector<SeqState*> scratch_;  // a copy of running_ to walk while preempting
   long long next_admission_ = 0;
   long long preemptions_ = 0;
   // static / adaptive: the batch in flight

@@ -85,14 +85,16 @@ void generator(World* w) {
 void replica_loop(World* w, int index) {
   Replica& r = w->replicas[static_cast<std::size_t>(index)];
   std::vector<SeqState*> finished;
+  IterationPlan plan;
   while (true) {
-    IterationPlan plan;
-    {
+    // Actors are cooperative: between simcalls nothing else runs, so the mutex (a simcall) is only
+    // taken to sleep until the generator brings work.
+    if (!r.sched->has_work()) {
       std::unique_lock<sg4::Mutex> lock(*r.mu);
       while (!r.sched->has_work() && !w->arrivals_done) r.wake->wait(lock);
       if (!r.sched->has_work()) return;
-      plan = r.sched->plan(sg4::Engine::get_clock());
     }
+    r.sched->plan(sg4::Engine::get_clock(), plan);
     if (plan.empty()) throw Error("internal: a replica with work planned an empty iteration", ExitCode::internal);
     const double dur = (*w->cost)(plan.shape);
     const double start = sg4::Engine::get_clock();
