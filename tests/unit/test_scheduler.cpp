@@ -1,0 +1,170 @@
+#include <catch2/catch.hpp>
+
+#include <vector>
+
+#include "serving/scheduler.hpp"
+
+using namespace dssim;
+
+namespace {
+SeqState seq(long long id, long long prompt, long long output) {
+  SeqState s;
+  s.id = id;
+  s.prompt = prompt;
+  s.output = output;
+  return s;
+}
+ServingConfig config(Policy p, int max_batch) {
+  ServingConfig c;
+  c.policy = p;
+  c.max_batch = max_batch;
+  c.block_size = 4;
+  return c;
+}
+}  // namespace
+
+TEST_CASE("the article's adaptive_batching, never more than are waiting", "[serving]") {
+  ServingConfig c;
+  c.max_batch = 32;
+  CHECK(adaptive_batch_size(40, c) == 32);  // > 16: min(queue, max_batch)
+  CHECK(adaptive_batch_size(20, c) == 20);
+  CHECK(adaptive_batch_size(12, c) == 12);  // > 8: 12 // 2 + 8 = 14, but only 12 wait
+  CHECK(adaptive_batch_size(9, c) == 9);
+  CHECK(adaptive_batch_size(5, c) == 4);    // else 4
+  CHECK(adaptive_batch_size(3, c) == 3);
+  c.max_batch = 10;
+  CHECK(adaptive_batch_size(12, c) == 10);
+  c.max_batch = 32;
+  c.adaptive_mid = 2;
+  CHECK(adaptive_batch_size(12, c) == 8);   // 12 // 2 + 2
+}
+
+TEST_CASE("static batching pads prompts, runs the batch to its longest output, admits nobody meanwhile", "[serving]") {
+  ReplicaScheduler sch(config(Policy::static_batch, 8), 1000);
+  std::vector<SeqState> s{seq(0, 10, 2), seq(1, 20, 3), seq(2, 5, 1), seq(3, 7, 2)};
+  for (int i = 0; i < 3; ++i) REQUIRE(sch.enqueue(&s[i]));
+  IterationPlan p;
+  std::vector<SeqState*> done;
+  sch.plan(0.0, p);
+  REQUIRE(p.prefill.size() == 3);
+  for (const auto& c : p.shape.prefill) CHECK(c.tokens == 20);  // padded to the longest prompt
+  sch.enqueue(&s[3]);  // arrives while the batch runs
+  sch.complete(p, 1.0, done);
+  REQUIRE(done.size() == 1);  // the one-token output is done after the prefill
+  CHECK(done[0]->id == 2);
+  CHECK(s[0].first_token_s == 1.0);
+  CHECK(s[0].start_s == 0.0);
+  sch.plan(1.0, p);
+  CHECK(p.prefill.empty());
+  CHECK(p.shape.decode == 3);  // the finished sequence still steps as padding
+  CHECK(p.shape.decode_context_sum == Approx(3 * 21));
+  done.clear();
+  sch.complete(p, 2.0, done);
+  REQUIRE(done.size() == 1);
+  CHECK(done[0]->id == 0);
+  sch.plan(2.0, p);
+  CHECK(p.shape.decode == 3);
+  CHECK(p.shape.decode_context_sum == Approx(3 * 22));
+  done.clear();
+  sch.complete(p, 3.0, done);
+  REQUIRE(done.size() == 1);
+  CHECK(done[0]->id == 1);
+  CHECK(s[1].finish_s == 3.0);
+  sch.plan(3.0, p);  // only now does the late request start
+  REQUIRE(p.prefill.size() == 1);
+  CHECK(p.prefill[0]->id == 3);
+  CHECK(p.shape.prefill[0].tokens == 7);
+  CHECK(sch.free_blocks() == 1000 - 3);  // ceil((7 + 2) / 4)
+}
+
+TEST_CASE("continuous batching: prefill first, finished leave, newest preempted and recomputed", "[serving]") {
+  ServingConfig c = config(Policy::continuous, 2);
+  ReplicaScheduler sch(c, 5);  // 5 blocks of 4 tokens
+  std::vector<SeqState> s{seq(0, 6, 5), seq(1, 6, 5), seq(2, 3, 1)};
+  for (auto& x : s) REQUIRE(sch.enqueue(&x));
+  IterationPlan p;
+  std::vector<SeqState*> done;
+  sch.plan(0.0, p);
+  REQUIRE(p.prefill.size() == 2);  // max_batch 2: the third waits
+  CHECK(p.shape.prefill[0].tokens == 6);
+  CHECK(sch.free_blocks() == 1);
+  sch.complete(p, 1.0, done);
+  CHECK(s[0].generated == 1);
+  CHECK(s[0].cached == 6);
+  sch.plan(1.0, p);  // no admission possible (batch full): decode both, 7 tokens fit in 2 blocks
+  CHECK(p.shape.decode == 2);
+  CHECK(p.shape.decode_context_sum == Approx(14));
+  sch.complete(p, 2.0, done);
+  sch.plan(2.0, p);  // 8 tokens still fit in 2 blocks each
+  sch.complete(p, 3.0, done);
+  sch.plan(3.0, p);  // 9 tokens need a third block each: one free block, so the newest is preempted
+  CHECK(sch.preemptions() == 1);
+  REQUIRE(p.shape.decode == 1);
+  CHECK(p.decode[0]->id == 0);
+  CHECK(s[1].preemptions == 1);
+  CHECK(s[1].target == 6 + 3);  // prompt + the 3 tokens it had generated
+  CHECK(s[1].blocks == 0);
+  sch.complete(p, 4.0, done);
+  CHECK(s[0].generated == 4);
+  sch.plan(4.0, p);  // its 9-token recompute needs 3 blocks, 2 are free: the survivor decodes on
+  CHECK(p.prefill.empty());
+  REQUIRE(p.shape.decode == 1);
+  sch.complete(p, 5.0, done);
+  REQUIRE(done.size() == 1);
+  CHECK(done[0]->id == 0);
+  CHECK(sch.free_blocks() == 5);  // the finished sequence gave its blocks back
+  sch.plan(5.0, p);  // prefill first: the preempted sequence is back at the head of the line
+  REQUIRE(p.prefill.size() == 2);
+  CHECK(p.prefill[0]->id == 1);
+  CHECK(p.shape.prefill[0].tokens == 9);
+  CHECK(p.prefill[1]->id == 2);
+  done.clear();
+  sch.complete(p, 6.0, done);
+  CHECK(s[1].generated == 4);  // the recompute's prefill yields its next token
+  CHECK(s[1].first_token_s == 1.0);  // the first token was long delivered
+  REQUIRE(done.size() == 1);
+  CHECK(done[0]->id == 2);
+}
+
+TEST_CASE("chunked prefill: decodes first, then prompt chunks within the token budget", "[serving]") {
+  ServingConfig c = config(Policy::chunked, 8);
+  c.token_budget = 8;
+  ReplicaScheduler sch(c, 1000);
+  std::vector<SeqState> s{seq(0, 20, 3), seq(1, 5, 2)};
+  sch.enqueue(&s[0]);
+  IterationPlan p;
+  std::vector<SeqState*> done;
+  sch.plan(0.0, p);
+  REQUIRE(p.shape.prefill.size() == 1);
+  CHECK(p.shape.prefill[0].tokens == 8);
+  CHECK_FALSE(p.shape.prefill[0].last);
+  sch.complete(p, 1.0, done);
+  CHECK(s[0].first_token_s < 0);
+  sch.enqueue(&s[1]);
+  sch.plan(1.0, p);  // 8 more of the first prompt use the whole budget
+  REQUIRE(p.shape.prefill.size() == 1);
+  CHECK(p.shape.prefill[0].tokens == 8);
+  CHECK(p.shape.prefill[0].context == 16);
+  sch.complete(p, 2.0, done);
+  sch.plan(2.0, p);  // its last 4 tokens, then 4 of the second prompt
+  REQUIRE(p.shape.prefill.size() == 2);
+  CHECK(p.shape.prefill[0].tokens == 4);
+  CHECK(p.shape.prefill[0].last);
+  CHECK(p.shape.prefill[1].tokens == 4);
+  sch.complete(p, 3.0, done);
+  CHECK(s[0].first_token_s == 3.0);
+  sch.plan(3.0, p);  // one decode + the second prompt's last token
+  CHECK(p.shape.decode == 1);
+  REQUIRE(p.shape.prefill.size() == 1);
+  CHECK(p.shape.prefill[0].tokens == 1);
+  CHECK(p.shape.prefill[0].last);
+}
+
+TEST_CASE("a request longer than the whole KV cache is rejected, not dropped silently", "[serving]") {
+  ReplicaScheduler sch(config(Policy::continuous, 8), 2);  // 8 tokens of cache
+  SeqState big = seq(0, 6, 4), ok = seq(1, 4, 4);
+  CHECK_FALSE(sch.enqueue(&big));
+  CHECK(big.rejected);
+  CHECK(sch.enqueue(&ok));
+  CHECK(sch.outstanding() == 1);
+}

@@ -1,0 +1,115 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "config/catalog.hpp"
+#include "cost/iteration_cost.hpp"
+#include "engine/iteration_sim.hpp"
+#include "metrics/serving_metrics.hpp"
+#include "serving/serving_sim.hpp"
+#include "workload/synthetic.hpp"
+
+using namespace dssim;
+
+// Each TEST_CASE here runs a SimGrid engine: CTest runs every case in its own process.
+
+namespace {
+GpuCard bus_gpu() {
+  GpuCard g;
+  g.id = "test";
+  g.memory_bw_Bps = 1e12;
+  g.pcie_Bps_per_direction = 32e9;
+  return g;
+}
+}  // namespace
+
+TEST_CASE("M/D/1: mean queueing delay matches Pollaczek-Khinchine, and Little's law holds", "[serving][oracle]") {
+  const double lambda = 0.5, D = 1.0;  // utilisation 0.5
+  ArrivalSpec a;
+  a.rate_per_s = lambda;
+  a.requests = 200000;
+  a.seed = 3;
+  LengthDist one;
+  one.value = 1;
+  auto reqs = synthesize(a, one, one);
+  ServingConfig c;
+  c.policy = Policy::static_batch;
+  c.max_batch = 1;
+  IterationCostFn cost = [D](const IterationShape&) { return D; };
+  ServingRun run = run_serving(implicit_node("test", 1, false), bus_gpu(), 1, c, reqs, cost, 1000, {});
+  ServingSummary s = summarize(run, 1, std::nullopt, std::nullopt);
+  const double wq = lambda * D * D / (2 * (1 - lambda * D));  // 0.5 s
+  CHECK(s.completed == 200000);
+  CHECK(s.service_s.mean == Approx(D));
+  CHECK(std::fabs(s.queue_s.mean - wq) / wq < 0.03);
+  CHECK(s.littles_L == Approx(s.littles_lambda_W).epsilon(1e-9));
+  CHECK(s.gpu_busy_fraction == Approx(lambda * D).epsilon(0.02));
+}
+
+TEST_CASE("continuous batching on a hand-built trace: every iteration's composition and time", "[serving][oracle]") {
+  std::vector<Request> reqs{{0, 0.0, 4, 3}, {1, 0.15, 4, 2}};
+  ServingConfig c;
+  c.policy = Policy::continuous;
+  c.max_batch = 8;
+  c.block_size = 4;
+  IterationCostFn cost = [](const IterationShape&) { return 0.1; };
+  ServingOptions opt;
+  opt.record_iterations = true;
+  ServingRun run = run_serving(implicit_node("test", 1, false), bus_gpu(), 1, c, reqs, cost, 100, opt);
+  // prefill A [0, .1]; decode A [.1, .2]; B arrived at .15: prefill B [.2, .3]; decode A+B [.3, .4]
+  REQUIRE(run.iterations.size() == 4);
+  CHECK(run.iterations[0].prefill_tokens == 4);
+  CHECK(run.iterations[1].decodes == 1);
+  CHECK(run.iterations[2].prefill_tokens == 4);
+  CHECK(run.iterations[2].decodes == 0);
+  CHECK(run.iterations[3].decodes == 2);
+  CHECK(run.iterations[3].end_s == Approx(0.4));
+  const SeqState& A = run.seqs[0];
+  const SeqState& B = run.seqs[1];
+  CHECK(A.first_token_s == Approx(0.1));
+  CHECK(A.finish_s == Approx(0.4));
+  CHECK(B.start_s == Approx(0.2));
+  CHECK(B.first_token_s == Approx(0.3));
+  CHECK(B.finish_s == Approx(0.4));
+  ServingSummary s = summarize(run, 1, 0.2, std::nullopt);
+  CHECK(s.mean_batch == Approx(1.25));
+  CHECK(s.queue_s.mean == Approx(0.025));
+  CHECK(s.goodput_rps == Approx(2 / 0.4));  // both met TTFT <= 0.2 s (0.1 and 0.15)
+}
+
+TEST_CASE("the closed-form iteration cost agrees with the kernel-level simulation", "[serving][oracle]") {
+  Catalog cat(DSSIM_TEST_DATA_DIR);
+  ModelCard m = cat.model("deepseek-llm-7b");
+  GpuCard g = cat.gpu("h200-sxm");
+  RuntimeProfile rt = cat.runtime("pytorch");
+  KernelCostModel k = make_cost_model(g, cat);
+  ForwardConfig fc;
+  IterationCostModel ic(m, fc, k, rt, true, g.nvlink_Bps_per_direction, 1e-6);
+  auto sim_of = [&](const ForwardShape& s, bool graph) {
+    SimIteration it;
+    for (const Op& op : build_forward(m, fc, s))
+      it.kernels.push_back(SimKernel{op.kind, k.gpu_time(op), graph ? 0.0 : k.host_time(op, rt), op.bytes});
+    it.graph_launch_s = graph ? rt.graph_launch_s : 0;
+    return it;
+  };
+  SimSetup setup;
+  setup.node = implicit_node(g.id, 1, false);
+  setup.gpu = g;
+  auto res = simulate_iterations(setup, {sim_of({true, 1, 512, 512}, false), sim_of({true, 4, 128, 128}, false),
+                                         sim_of({false, 8, 1, 513}, true), sim_of({false, 64, 1, 2049}, true)});
+  IterationShape pre1;
+  pre1.prefill.push_back({512, 512, true});
+  IterationShape pre4;
+  for (int i = 0; i < 4; ++i) pre4.prefill.push_back({128, 128, true});
+  IterationShape dec8;
+  dec8.decode = 8;
+  dec8.decode_context_sum = 8 * 513;
+  IterationShape dec64;
+  dec64.decode = 64;
+  dec64.decode_context_sum = 64 * 2049;
+  CHECK(ic.time(pre1) == Approx(res[0].duration()).epsilon(0.03));
+  // four sequences' attention as four kernels instead of one batched kernel: a few kernel launches more
+  CHECK(ic.time(pre4) == Approx(res[1].duration()).epsilon(0.03));
+  CHECK(ic.time(dec8) == Approx(res[2].duration()).epsilon(0.03));
+  CHECK(ic.time(dec64) == Approx(res[3].duration()).epsilon(0.03));
+}
