@@ -69,12 +69,30 @@ ServingPrediction predict_serving(const ServingInput& in, const std::vector<Requ
   const long long longest_blocks = (longest + c.block_size - 1) / c.block_size;
   p.fits = p.memory.fits() && p.kv_blocks >= longest_blocks;
   if (!p.fits) {
-    mr.batch = 1;
+    // When the largest iteration's activations are what crowds out the cache, say how small it must be.
+    auto fits_with = [&](long long iteration_tokens) {
+      MemoryRequest q = mr;
+      q.prefill_tokens = iteration_tokens;
+      q.kv_tokens = longest;
+      return memory_per_gpu(m, b.gpu, q).fits();
+    };
+    if (p.iteration_tokens > longest_prompt && fits_with(longest_prompt)) {
+      long long lo = longest_prompt, hi = p.iteration_tokens;  // largest iteration that still fits
+      while (hi - lo > 1) {
+        long long mid = (lo + hi) / 2;
+        (fits_with(mid) ? lo : hi) = mid;
+      }
+      if (c.policy == Policy::static_batch || c.policy == Policy::adaptive)
+        p.suggestions.push_back(fmt("max_batch <= %lld: a padded batch of %d x %lld-token prompts needs %s of activations",
+                                    lo / longest_prompt, c.max_batch, longest_prompt,
+                                    human_bytes(p.memory.activations).c_str()));
+      else
+        p.suggestions.push_back(fmt("iterations of at most %lld tokens (max_batched_tokens / token_budget)", lo));
+    }
     mr.kv_tokens = longest;
-    p.suggestions = what_would_fit(m, b.gpu, mr);
+    for (const auto& s : what_would_fit(m, b.gpu, mr)) p.suggestions.push_back(s);
     if (p.suggestions.empty())
-      p.suggestions.push_back(fmt("a smaller iteration (max_batched_tokens / token_budget / max_batch): %lld tokens of "
-                                  "activations leave no room for one %lld-token sequence", p.iteration_tokens, longest));
+      p.suggestions.push_back(fmt("a GPU with more memory: one %lld-token sequence does not fit beside the weights", longest));
     return p;
   }
   p.memory.kv_cache = p.kv_pool_bytes;

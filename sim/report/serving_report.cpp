@@ -11,7 +11,7 @@ namespace {
 
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 
-std::string ms(double s) { return fmt("%10.2f", s * 1e3); }
+std::string ms(double s) { return fmt(" %11.2f", s * 1e3); }
 
 void dist_row(std::ostringstream& o, const char* name, const Distribution& d) {
   o << fmt("  %-22s", name) << ms(d.mean) << ms(d.p50) << ms(d.p90) << ms(d.p99) << fmt("  (%lld)\n", d.count);
@@ -53,7 +53,7 @@ std::string text(const ServingReport& r) {
   o << fmt("  KV cache pool                         %9.2f  (%lld blocks of %lld tokens per replica)\n",
            p.kv_pool_bytes / kGiB, p.kv_blocks, c.block_size);
   const ServingSummary& s = p.summary;
-  o << "\nLatency (ms)                  mean       p50       p90       p99  (requests)\n";
+  o << "\nLatency (ms)                    mean          p50          p90          p99  (requests)\n";
   dist_row(o, "time to first token", s.ttft_s);
   dist_row(o, "time per output token", s.tpot_s);
   dist_row(o, "end-to-end", s.e2e_s);

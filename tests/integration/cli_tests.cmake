@@ -13,6 +13,28 @@ foreach(s ${DSSIM_SCENARIOS})
   endif()
 endforeach()
 
+file(GLOB DSSIM_SERVING_SCENARIOS RELATIVE ${PROJECT_SOURCE_DIR} CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/scenarios/serving/*.toml)
+foreach(s ${DSSIM_SERVING_SCENARIOS})
+  get_filename_component(n ${s} NAME_WE)
+  dssim_cli_test(serving.${n} 0 "completed +[0-9]+ of [0-9]+" ${s} --quiet)
+endforeach()
+dssim_cli_test(serving_json 0 "\"ttft_s\": \\{" scenarios/serving/7b_h200_chunked_mooncake.toml --format json --quiet)
+dssim_cli_test(serving_csv 0 "tpot_s.p99," scenarios/serving/7b_h200_chunked_mooncake.toml --format csv --quiet)
+add_test(NAME cli.serving_outputs COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/serving_outputs.sh $<TARGET_FILE:dssim>
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli.serving_outputs PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
+
+# Serving: bad input
+dssim_cli_test(bad_trace_row 1 "bad_trace.csv:4" tests/integration/cases/bad_trace.toml --quiet)
+dssim_cli_test(bad_trace_missing 1 "no_such_trace.csv: no such file" tests/integration/cases/bad_trace.toml --quiet --set workload.file=no_such_trace.csv)
+dssim_cli_test(bad_trace_format 1 "did you mean 'azure'" tests/integration/cases/bad_trace.toml --quiet --set workload.format=azur)
+dssim_cli_test(bad_policy 1 "unknown policy 'continous'.*did you mean 'continuous'" scenarios/serving/7b_h200_continuous_poisson.toml --set serving.policy=continous)
+dssim_cli_test(bad_replicas 1 "4 replicas x tensor_parallel 1 need 4 GPUs; the platform has 1" scenarios/serving/7b_h200_continuous_poisson.toml --quiet --set serving.replicas=4)
+dssim_cli_test(bad_rate 1 "rate_per_s' \\(from --set\\): expected a number in \\[1e-09" scenarios/serving/7b_h200_continuous_poisson.toml --set workload.rate_per_s=-2)
+dssim_cli_test(bad_length_dist 1 "prompt_tokens.dist' \\(from --set\\): 'normal' is not one of" scenarios/serving/7b_h200_continuous_poisson.toml --set workload.prompt_tokens.dist=normal)
+dssim_cli_test(bad_timeline_fixed 1 "need a request stream" scenarios/33b_a100.toml --timeline /tmp/dssim_x.json)
+dssim_cli_test(serving_does_not_fit 2 "max_batch <= [0-9]+" scenarios/serving/g5_7b_adaptive.toml --quiet --set serving.max_batch=64 --set workload.prompt_tokens.max=3000)
+
 dssim_cli_test(help 0 "Usage" --help)
 dssim_cli_test(version 0 "dssim [0-9]+\\.[0-9]+" --version)
 dssim_cli_test(list_models 0 "deepseek-v3" list models)
