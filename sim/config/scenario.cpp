@@ -84,7 +84,7 @@ void read_workload(TomlTable& w, Scenario& s) {
   }
   if (kind == "trace") {
     k.kind = WorkloadSpec::Kind::trace;
-    k.trace_file = (std::filesystem::path(base) / w.get_string("file")).string();
+    k.trace_file = (std::filesystem::path(base) / w.get_string("file")).lexically_normal().string();
     k.trace_format = parse_trace_format(w.get_string("format"), w.where("format"));
     k.trace.rate_scale = w.opt_number("rate_scale", 1e-9, 1e9).value_or(1.0);
     k.trace.start_s = w.opt_number("start_s", 0, 1e12).value_or(0.0);

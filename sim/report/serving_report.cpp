@@ -42,8 +42,8 @@ std::string text(const ServingReport& r) {
   o << "Workload  " << r.workload << "\n";
   o << "\nMemory per GPU                                 GiB\n";
   o << fmt("  weights                               %9.2f\n", p.memory.weights / kGiB);
-  o << fmt("  activations (%lld-token iteration)%*s%9.2f\n", p.iteration_tokens,
-           std::max(1, 19 - static_cast<int>(std::to_string(p.iteration_tokens).size())), "", p.memory.activations / kGiB);
+  const std::string act_label = fmt("activations (%lld-token iteration)", p.iteration_tokens);
+  o << fmt("  %-38s%9.2f\n", act_label.c_str(), p.memory.activations / kGiB);
   o << fmt("  runtime reserve                       %9.2f\n", p.memory.reserve / kGiB);
   if (!p.fits) {
     o << fmt("  DOES NOT FIT: %.2f GiB capacity leaves %lld KV blocks\n", p.memory.capacity / kGiB, p.kv_blocks);
