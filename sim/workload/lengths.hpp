@@ -9,7 +9,7 @@ namespace dssim {
 struct LengthDist {
   enum class Kind { fixed, uniform, lognormal, empirical } kind = Kind::fixed;
   long long value = 1;            // fixed
-  long long min = 1, max = 1;     // uniform (inclusive); also clamps lognormal when max > 0
+  long long min = 1, max = 0;     // uniform (inclusive); also clamps lognormal when max > 0 (0: no upper clamp)
   double median = 0, sigma = 0;   // lognormal: exp(ln(median) + sigma * N(0,1)), rounded, at least 1
   std::vector<long long> samples; // empirical: drawn uniformly with replacement
 };
