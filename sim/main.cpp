@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
     std::vector<std::string> rest(args.begin() + 1, args.end());
     if (cmd == "predict") return dssim::cmd_predict(rest);
     if (cmd == "list") return dssim::cmd_list(rest);
+    if (cmd == "calibrate") return dssim::cmd_calibrate(rest);
+    if (cmd == "shapes") return dssim::cmd_shapes(rest);
     return dssim::cmd_run(args);
   } catch (const dssim::Error& e) {
     std::cerr << "dssim: " << e.what() << "\n";

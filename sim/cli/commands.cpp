@@ -1,14 +1,27 @@
 #include "cli/commands.hpp"
 
 #include <boost/program_options.hpp>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
 #include <iostream>
 
+#include "calib/fitter.hpp"
+#include "calib/profile_io.hpp"
 #include "config/catalog.hpp"
+#include "cost/kernel_cost.hpp"
+#include "model/operators.hpp"
+#include <algorithm>
+#include <cmath>
+#include <tuple>
 #include "config/scenario.hpp"
 #include "metrics/serving_metrics.hpp"
 #include "report/report.hpp"
 #include "report/serving_report.hpp"
+#include "config/toml_table.hpp"
 #include "util/error.hpp"
+#include "util/json.hpp"
 #include "util/strings.hpp"
 
 namespace po = boost::program_options;
@@ -23,6 +36,8 @@ void print_usage() {
             << "                [--prompt N] [--output N] [--context N] [--cuda-graphs on|off] [--tp N]\n"
             << "                [--format text|json|csv]\n"
             << "  dssim list models|gpus|nodes|scenarios\n"
+            << "  dssim shapes --model ID [--tp N]   (the model's GEMM shapes, CSV layer,N,K, for dssim-microbench)\n"
+            << "  dssim calibrate --gpu ID --data DIR [--out PROFILE.toml] [--format text|json] [--check BOUNDS.toml]\n"
             << "  dssim --help | --version\n\n"
             << "Precisions: fp32, bf16, fp16, fp8, int8, int4. Data (models/, platforms/, scenarios/) is read from\n"
             << "$DSSIM_DATA_DIR, else from " << DSSIM_DEFAULT_DATA_DIR << ".\n"
@@ -218,6 +233,139 @@ int cmd_predict(const std::vector<std::string>& args) {
   return finish(r, f);
 }
 
+namespace {
+
+void stats_row(std::ostringstream& o, const std::string& name, const ErrorStats& e) {
+  o << fmt("  %-26s %6d  %7.1f %%  %7.1f %%  %7.1f %%  %8.1f %%  %8.1f %%\n", name.c_str(), e.points, e.median * 100,
+           e.p90 * 100, e.max * 100, e.cv_median * 100, e.cv_p90 * 100);
+}
+
+void stats_json(JsonWriter& j, const std::string& key, const ErrorStats& e) {
+  j.begin_object(key).value("points", e.points).value("median_abs_rel_err", e.median).value("p90_abs_rel_err", e.p90);
+  j.value("max_abs_rel_err", e.max).value("cv_median_abs_rel_err", e.cv_median).value("cv_p90_abs_rel_err", e.cv_p90);
+  j.end_object();
+}
+
+std::string calibration_text(const FitResult& r, const GpuCard& g, const std::string& dir) {
+  const CalibrationProfile& p = r.profile;
+  std::ostringstream o;
+  o << fmt("dssim calibrate %s: measurements in %s\n\nFitted profile\n", g.id.c_str(), dir.c_str());
+  o << fmt("  kernel fixed cost %.2f us; device copies %.0f GB/s (%.1f %% of %.0f GB/s); reads %.0f GB/s\n",
+           p.kernel_fixed_s * 1e6, p.copy_eff * g.memory_bw_Bps / 1e9, p.copy_eff * 100, g.memory_bw_Bps / 1e9,
+           p.read_eff * g.memory_bw_Bps / 1e9);
+  o << fmt("  PCIe pinned %.1f GB/s per direction, %.1f us latency\n", p.pcie_pinned_Bps / 1e9, p.pcie_latency_s * 1e6);
+  for (const auto& [dt, f] : p.gemm) {
+    const double peak = g.peak(g.compute_precision(precision_of_gemm_dtype(dt)));
+    o << fmt("  gemm %-5s fixed %.2f us, compute %.3f (%.0f TFLOP/s), memory %.3f (%.0f GB/s), corner n = %.2f; "
+             "%d points, %d host-bound left out (issue floor %.1f us)\n",
+             dt.c_str(), f.fixed_s * 1e6, f.eff_compute, f.eff_compute * peak / 1e12, f.eff_memory,
+             f.eff_memory * g.memory_bw_Bps / 1e9, f.smooth_n, f.points, r.report.gemm_host_bound.at(dt), f.host_floor_s * 1e6);
+  }
+  o << fmt("  attention prefill %.0f TFLOP/s x S/(S + %.0f); decode KV read %.0f GB/s; %d host-bound calls left out\n",
+           p.attn_eff_max * g.peak(g.compute_precision(Precision::bf16)) / 1e12, p.attn_s_half,
+           p.attn_decode_eff * g.memory_bw_Bps / 1e9, r.report.attention_host_bound);
+  const PowerInputs& w = p.power;
+  if (w.measured)
+    o << fmt("  power: idle %.0f W, limit %.0f W; GEMM burn %.0f W at %.0f MHz, %.0f -> %.0f TFLOP/s; copies %.0f W at %.0f MHz, %.0f GB/s\n",
+             w.idle_w, w.power_limit_w, w.gemm_power_w, w.sm_clock_gemm_mhz, w.gemm_rate_peak_tflops,
+             w.gemm_rate_steady_tflops, w.copy_power_w, w.sm_clock_copy_mhz, w.copy_rate_GBps);
+  o << "\nFit error |predicted - measured| / measured\n";
+  o << "                             points   median       p90       max   cv median    cv p90\n";
+  for (const auto& [dt, e] : r.report.gemm_by_dtype) stats_row(o, "gemm " + dt, e);
+  stats_row(o, "gemm, all dtypes", r.report.gemm);
+  stats_row(o, "attention", r.report.attention);
+  stats_row(o, "bandwidth", r.report.bandwidth);
+  o << "  cv: GEMM leaves one layer shape out, attention one call, bandwidth one transfer size\n";
+  return o.str();
+}
+
+}  // namespace
+
+int cmd_calibrate(const std::vector<std::string>& args) {
+  std::string gpu_id, data, out, format = "text", targets;
+  po::options_description desc("calibrate options");
+  desc.add_options()("gpu", po::value(&gpu_id)->required(), "GPU card id")(
+      "data", po::value(&data)->required(), "folder of microbenchmark CSVs")("out", po::value(&out), "profile TOML to write")(
+      "format", po::value(&format), "text or json")("check", po::value(&targets), "TOML of error bounds: exit 1 if exceeded");
+  parse(args, desc);
+  if (format != "text" && format != "json") throw Error(fmt("--format '%s': expected text or json", format.c_str()));
+  Catalog cat = Catalog::from_environment();
+  GpuCard g = cat.gpu(gpu_id);
+  if (!std::filesystem::is_directory(data)) throw Error(fmt("--data %s: no such folder", data.c_str()));
+  FitResult r = fit_measurements(data, g);
+  if (!out.empty()) {
+    std::ofstream f(out);
+    if (!f) throw Error(fmt("--out %s: cannot write", out.c_str()));
+    f << profile_toml(r, std::filesystem::path(data).lexically_normal().string(),
+                      fmt("dssim calibrate --gpu %s --data %s --out FILE", gpu_id.c_str(), data.c_str()));
+  }
+  if (format == "json") {
+    JsonWriter j;
+    j.begin_object().value("gpu", g.id).value("data", data);
+    stats_json(j, "gemm", r.report.gemm);
+    j.begin_object("gemm_by_dtype");
+    for (const auto& [dt, e] : r.report.gemm_by_dtype) stats_json(j, dt, e);
+    j.end_object();
+    stats_json(j, "attention", r.report.attention);
+    stats_json(j, "bandwidth", r.report.bandwidth);
+    j.end_object();
+    std::cout << j.str();
+  } else {
+    std::cout << calibration_text(r, g, data);
+  }
+  if (targets.empty()) return 0;
+  // --check FILE: [name] median / p90 / cv_median bounds (fractions) per error table row
+  auto doc = TomlTable::parse_file(targets);
+  TomlTable t(*doc, targets, "");
+  std::map<std::string, ErrorStats> rows{{"gemm", r.report.gemm}, {"attention", r.report.attention},
+                                         {"bandwidth", r.report.bandwidth}};
+  for (const auto& [dt, e] : r.report.gemm_by_dtype) rows["gemm_" + dt] = e;
+  int bad = 0;
+  for (auto& [name, e] : rows) {
+    auto b = t.opt_table(name);
+    if (!b) continue;
+    for (const auto& [key, value] : {std::pair<std::string, double>{"median", e.median}, {"p90", e.p90}, {"cv_median", e.cv_median}}) {
+      auto limit = b->opt_number(key, 0, 10);
+      if (limit && !(value <= *limit)) {
+        std::cerr << fmt("dssim: check failed: %s %s %.1f %% > %.1f %% (%s)\n", name.c_str(), key.c_str(), value * 100,
+                         *limit * 100, b->where(key).c_str());
+        ++bad;
+      }
+    }
+    b->finish();
+  }
+  t.finish();
+  if (bad) return static_cast<int>(ExitCode::bad_input);
+  std::cout << "all error bounds of " << targets << " hold\n";
+  return 0;
+}
+
+int cmd_shapes(const std::vector<std::string>& args) {
+  std::string model, weights = "bf16";
+  int tp = 1;
+  po::options_description desc("shapes options");
+  desc.add_options()("model", po::value(&model)->required(), "model id")("tp", po::value(&tp), "tensor parallel")(
+      "weights", po::value(&weights), "weight precision (decides nothing but the activations)");
+  parse(args, desc);
+  if (tp < 1) throw Error(fmt("--tp must be at least 1, got %d", tp));
+  Catalog cat = Catalog::from_environment();
+  ModelCard m = cat.model(model);
+  ForwardConfig fc;
+  fc.weights = parse_precision(weights, "--weights");
+  fc.tensor_parallel = tp;
+  // the linear layers of one decode step and one prefill, each (N, K) once, in model order
+  std::vector<std::tuple<std::string, long long, long long>> shapes;
+  for (bool prefill : {false, true})
+    for (const Op& op : build_forward(m, fc, ForwardShape{prefill, 1, 1, 1})) {
+      if (op.kind != OpKind::gemm) continue;
+      std::tuple<std::string, long long, long long> s{model + "_" + op.name, std::llround(op.n), std::llround(op.k)};
+      if (std::find(shapes.begin(), shapes.end(), s) == shapes.end()) shapes.push_back(s);
+    }
+  std::cout << "layer,N,K\n";
+  for (const auto& [name, n, k] : shapes) std::cout << name << "," << n << "," << k << "\n";
+  return 0;
+}
+
 int cmd_list(const std::vector<std::string>& args) {
   if (args.size() != 1) throw Error("usage: dssim list models|gpus|nodes|scenarios");
   Catalog cat = Catalog::from_environment();
@@ -228,11 +376,17 @@ int cmd_list(const std::vector<std::string>& args) {
       std::cout << fmt("%-32s %-14s %s\n", id.c_str(), m.architecture.c_str(), m.name.c_str());
     }
   } else if (what == "gpus") {
-    for (const auto& id : cat.gpu_ids()) {
-      GpuCard g = cat.gpu(id);
-      std::cout << fmt("%-22s %6.1f GiB %7.0f GB/s %7.1f TFLOP/s bf16/fp16  %s\n", id.c_str(), g.memory_bytes / (1024.0 * 1024 * 1024),
-                       g.memory_bw_Bps / 1e9, g.peak(g.compute_precision(Precision::bf16)) / 1e12,
-                       g.calibration_dir.empty() ? ("efficiencies of " + g.efficiency_from).c_str() : "calibrated");
+    std::vector<GpuCard> cards;
+    for (const auto& id : cat.gpu_ids()) cards.push_back(cat.gpu(id));
+    for (const GpuCard& g : cards) {
+      std::string source = "calibrated";
+      if (g.profile_path.empty()) {
+        const GpuCard* d = g.efficiency_from.empty() ? nearest_calibrated(g, cards) : nullptr;
+        source = "efficiencies of " + (d ? d->id : g.efficiency_from);
+      }
+      std::cout << fmt("%-22s %6.1f GiB %7.0f GB/s %7.1f TFLOP/s bf16/fp16  %s\n", g.id.c_str(),
+                       g.memory_bytes / (1024.0 * 1024 * 1024), g.memory_bw_Bps / 1e9,
+                       g.peak(g.compute_precision(Precision::bf16)) / 1e12, source.c_str());
     }
   } else if (what == "nodes") {
     for (const auto& id : cat.node_ids()) {

@@ -8,6 +8,8 @@ namespace dssim {
 int cmd_run(const std::vector<std::string>& args);
 int cmd_predict(const std::vector<std::string>& args);
 int cmd_list(const std::vector<std::string>& args);
+int cmd_calibrate(const std::vector<std::string>& args);
+int cmd_shapes(const std::vector<std::string>& args);
 void print_usage();
 
 }  // namespace dssim

@@ -37,6 +37,13 @@ double GpuCard::peak(Precision compute) const {
   return peak_flops.at(Precision::fp32);
 }
 
+int architecture_generation(const std::string& a) {
+  static const char* order[] = {"volta", "turing", "ampere", "ada", "hopper", "blackwell"};
+  for (int i = 0; i < 6; ++i)
+    if (a == order[i]) return i;
+  return -1;
+}
+
 GpuCard load_gpu_card(const std::string& path, const std::string& data_dir) {
   auto doc = TomlTable::parse_file(path);
   TomlTable t(*doc, path, "");
@@ -58,14 +65,14 @@ GpuCard load_gpu_card(const std::string& path, const std::string& data_dir) {
   g.host_interface = t.get_string("host_interface");
   g.pcie_Bps_per_direction = t.get_number("pcie_GBps_per_direction", 0, 1e5) * 1e9;
   g.nvlink_Bps_per_direction = t.get_number("nvlink_GBps_per_direction", 0, 1e5) * 1e9;
-  auto calib = t.opt_string("calibration");
+  auto profile = t.opt_string("profile");
   auto from = t.opt_string("efficiency_from");
-  if (calib && from) throw Error(fmt("%s: set either 'calibration' or 'efficiency_from', not both", t.where("efficiency_from").c_str()));
-  if (!calib && !from) throw Error(fmt("%s: needs 'calibration' (a folder of measurements) or 'efficiency_from' (a calibrated GPU id)", path.c_str()));
-  if (calib) {
-    g.calibration_dir = (std::filesystem::path(data_dir) / *calib).string();
-    if (!std::filesystem::is_directory(g.calibration_dir))
-      throw Error(fmt("%s: calibration folder '%s' does not exist", t.where("calibration").c_str(), g.calibration_dir.c_str()));
+  if (profile && from) throw Error(fmt("%s: set either 'profile' or 'efficiency_from', not both", t.where("efficiency_from").c_str()));
+  if (profile) {
+    g.profile_path = (std::filesystem::path(data_dir) / *profile).lexically_normal().string();
+    if (!std::filesystem::is_regular_file(g.profile_path))
+      throw Error(fmt("%s: profile '%s' does not exist (write it with dssim calibrate)", t.where("profile").c_str(),
+                      g.profile_path.c_str()));
   }
   if (from) g.efficiency_from = *from;
   auto peaks = t.get_table("peak_tflops");

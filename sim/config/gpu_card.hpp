@@ -19,8 +19,8 @@ struct GpuCard {
   double pcie_Bps_per_direction = 0;
   double nvlink_Bps_per_direction = 0;
   std::map<Precision, double> peak_flops;  // dense tensor (or FP32 core) FLOP/s per precision
-  std::string calibration_dir;              // absolute path, empty when uncalibrated
-  std::string efficiency_from;              // id of the calibrated GPU whose efficiencies are borrowed
+  std::string profile_path;                 // absolute path of its calibrated profile, empty when uncalibrated
+  std::string efficiency_from;              // optional: the calibrated GPU whose efficiencies to borrow
 
   // The compute precision a GEMM runs at when operands are stored in `p`; absent rates fall back to
   // the next precision the hardware does have (int4 weights are dequantised to 16-bit, etc.).
@@ -29,5 +29,7 @@ struct GpuCard {
 };
 
 GpuCard load_gpu_card(const std::string& path, const std::string& data_dir);
+// Generation order of architectures, for borrowing efficiencies from the nearest calibrated one.
+int architecture_generation(const std::string& architecture);
 
 }  // namespace dssim

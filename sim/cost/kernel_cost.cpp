@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "calib/profile_io.hpp"
 #include "config/catalog.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
@@ -15,6 +16,7 @@ KernelCostModel::KernelCostModel(GpuCard gpu, CalibrationProfile profile, bool o
 const GemmFit& KernelCostModel::fit_for(Precision compute) const {
   auto it = profile_.gemm.find(gemm_table_dtype(compute));
   if (it != profile_.gemm.end()) return it->second;
+  // fp16 runs on the same tensor-core paths as bf16: use its fit when fp16 was not measured
   static const GemmFit fallback;
   auto bf = profile_.gemm.find("bf16");
   return bf != profile_.gemm.end() ? bf->second : fallback;
@@ -29,7 +31,7 @@ double KernelCostModel::gemm_roofline(double m, double n, double k, int groups, 
   const double bytes = m * k * a + k * n * bytes_per_element(weight) + m * n * a;
   const double tc = flops / (peak * f.eff_compute);
   const double tm = bytes / (gpu_.memory_bw_Bps * f.eff_memory);
-  return profile_.kernel_fixed_s + groups * rounded_max(tc, tm, f.smooth_n);
+  return f.fixed_s + groups * rounded_max(tc, tm, f.smooth_n);
 }
 
 double KernelCostModel::gemm_time(double m, double n, double k, int groups, Precision weight, Precision act) const {
@@ -38,12 +40,14 @@ double KernelCostModel::gemm_time(double m, double n, double k, int groups, Prec
     // A measured shape is only the same kernel when the weights are stored as that dtype was measured.
     const bool storage_matches = weight == compute;
     auto it = profile_.gemm_table.find({gemm_table_dtype(compute), std::llround(n), std::llround(k)});
+    if (compute == Precision::fp16 && it == profile_.gemm_table.end())
+      it = profile_.gemm_table.find({"bf16", std::llround(n), std::llround(k)});
     // Below the smallest trusted measurement (smaller M were host-bound) the roofline answers.
     if (storage_matches && it != profile_.gemm_table.end() && !it->second.empty() && m >= it->second.front().first) {
       const auto& pts = it->second;
       if (m >= pts.back().first) return pts.back().second * m / pts.back().first;  // compute-bound: linear in M
-      auto hi = std::lower_bound(pts.begin(), pts.end(), std::make_pair(m, 0.0));
-      auto lo = hi - 1;
+      auto hi = std::upper_bound(pts.begin(), pts.end(), m, [](double v, const auto& q) { return v < q.first; });
+      auto lo = hi - 1;  // lo->first <= m < hi->first
       double w = (m - lo->first) / (hi->first - lo->first);
       return lo->second + w * (hi->second - lo->second);
     }
@@ -87,13 +91,40 @@ double KernelCostModel::host_time(const Op& op, const RuntimeProfile& rt) const 
   return t / rt.host_speed_scale;
 }
 
+const GpuCard* nearest_calibrated(const GpuCard& gpu, const std::vector<GpuCard>& cards) {
+  // The calibrated GPU of the same architecture, else of the nearest generation (ties: the newer).
+  const GpuCard* best = nullptr;
+  int best_d = 1 << 20;
+  const int g = architecture_generation(gpu.architecture);
+  for (const GpuCard& c : cards) {
+    if (c.profile_path.empty()) continue;
+    const int cg = architecture_generation(c.architecture);
+    const int d = 2 * std::abs(cg - g) - (cg > g ? 1 : 0);
+    if (d < best_d) {
+      best_d = d;
+      best = &c;
+    }
+  }
+  return best;
+}
+
 KernelCostModel make_cost_model(const GpuCard& gpu, const Catalog& catalog) {
-  if (!gpu.calibration_dir.empty()) return KernelCostModel(gpu, fit_calibration(gpu), true);
-  GpuCard donor = catalog.gpu(gpu.efficiency_from);
-  if (donor.calibration_dir.empty())
-    throw Error(fmt("%s: efficiency_from = '%s' names a GPU without calibration data", gpu.file.c_str(),
-                    gpu.efficiency_from.c_str()));
-  CalibrationProfile p = fit_calibration(donor);
+  if (!gpu.profile_path.empty()) return KernelCostModel(gpu, read_profile(gpu.profile_path, catalog.data_dir(), gpu), true);
+  GpuCard donor;
+  if (!gpu.efficiency_from.empty()) {
+    donor = catalog.gpu(gpu.efficiency_from);
+    if (donor.profile_path.empty())
+      throw Error(fmt("%s: efficiency_from = '%s' names a GPU without a calibrated profile", gpu.file.c_str(),
+                      gpu.efficiency_from.c_str()));
+  } else {
+    std::vector<GpuCard> cards;
+    for (const auto& id : catalog.gpu_ids()) cards.push_back(catalog.gpu(id));
+    const GpuCard* d = nearest_calibrated(gpu, cards);
+    if (!d) throw Error(fmt("%s has no profile and no GPU in %s/platforms/gpus has one to borrow from", gpu.id.c_str(),
+                            catalog.data_dir().c_str()));
+    donor = *d;
+  }
+  CalibrationProfile p = read_profile(donor.profile_path, catalog.data_dir(), donor);
   p.gpu_id = gpu.id + " (efficiencies of " + donor.id + ")";
   p.gemm_table.clear();
   return KernelCostModel(gpu, std::move(p), false);

@@ -36,5 +36,7 @@ class KernelCostModel {
 // Builds the cost model of `gpu`: its own calibration, or the efficiencies of `efficiency_from`.
 class Catalog;
 KernelCostModel make_cost_model(const GpuCard& gpu, const Catalog& catalog);
+// The rule for borrowing: same architecture first, then the nearest generation, the newer on a tie.
+const GpuCard* nearest_calibrated(const GpuCard& gpu, const std::vector<GpuCard>& cards);
 
 }  // namespace dssim

@@ -94,7 +94,7 @@ Prediction predict(const PredictInput& in, const Catalog& catalog) {
   }
 
   KernelCostModel cost = make_cost_model(in.gpu, catalog);
-  p.calibration = cost.own_measurements() ? "measured on this GPU (" + in.gpu.calibration_dir + ")" : cost.profile().gpu_id;
+  p.calibration = cost.own_measurements() ? "calibrated profile " + in.gpu.profile_path : cost.profile().gpu_id;
   ForwardConfig fc;
   fc.weights = in.weights;
   fc.activations = p.activations;

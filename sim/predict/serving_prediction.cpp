@@ -98,7 +98,7 @@ ServingPrediction predict_serving(const ServingInput& in, const std::vector<Requ
   p.memory.kv_cache = p.kv_pool_bytes;
 
   KernelCostModel kernels = make_cost_model(b.gpu, catalog);
-  p.calibration = kernels.own_measurements() ? "measured on this GPU (" + b.gpu.calibration_dir + ")" : kernels.profile().gpu_id;
+  p.calibration = kernels.own_measurements() ? "calibrated profile " + b.gpu.profile_path : kernels.profile().gpu_id;
   ForwardConfig fc;
   fc.weights = b.weights;
   fc.activations = act;

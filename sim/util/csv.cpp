@@ -1,6 +1,7 @@
 #include "util/csv.hpp"
 
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 
 #include "util/error.hpp"
@@ -40,6 +41,13 @@ const std::string& CsvTable::get(std::size_t row, const std::string& col) const 
   auto it = cols_.find(col);
   if (it == cols_.end()) throw Error(fmt("%s: missing column '%s'", path_.c_str(), col.c_str()));
   return rows_.at(row)[it->second];
+}
+
+double CsvTable::number_or_nan(std::size_t row, const std::string& col) const {
+  const std::string& s = get(row, col);
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  return (end && *end == '\0' && !s.empty()) ? v : std::nan("");
 }
 
 double CsvTable::number(std::size_t row, const std::string& col) const {

@@ -13,6 +13,8 @@ class CsvTable {
   std::size_t rows() const { return rows_.size(); }
   const std::string& get(std::size_t row, const std::string& col) const;
   double number(std::size_t row, const std::string& col) const;  // NaN for "nan"/empty
+  // NaN for anything that is not a number ("N/A", "[Not Supported]"): for tools that write such text
+  double number_or_nan(std::size_t row, const std::string& col) const;
   bool has_column(const std::string& col) const { return cols_.count(col) > 0; }
 
  private:

@@ -65,3 +65,9 @@ dssim_cli_test(bad_format 1 "--format 'xml'" predict --model deepseek-llm-7b --g
 dssim_cli_test(bad_list 1 "expected models, gpus, nodes or scenarios" list cars)
 dssim_cli_test(context_beyond_trained 0 "warning: 4199 tokens per sequence exceed deepseek-llm-7b's trained context of 4096" predict --model deepseek-llm-7b --gpu h200-sxm --prompt 4000 --output 200)
 dssim_cli_test(prefill_at_trained_limit 0 "\"prefill_s\"" predict --model deepseek-llm-7b --gpu h200-sxm --prompt 4096 --output 1 --context 4095 --format json)
+
+# Calibration helpers
+dssim_cli_test(shapes 0 "deepseek-llm-7b_gate_up,22016,4096" shapes --model deepseek-llm-7b)
+dssim_cli_test(calibrate_json 0 "\"cv_median_abs_rel_err\"" calibrate --gpu h200-sxm --data validation/data/h200 --format json)
+dssim_cli_test(bad_calibrate_dir 1 "--data /nonexistent: no such folder" calibrate --gpu h200-sxm --data /nonexistent)
+dssim_cli_test(bad_calibrate_missing_csv 1 "missing bandwidth.csv in tests/integration/cases" calibrate --gpu h200-sxm --data tests/integration/cases)
