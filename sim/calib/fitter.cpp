@@ -318,7 +318,9 @@ void read_power(const std::string& dir, PowerInputs& pw) {
   pw.gemm_rate_steady_tflops = median(steady);
   pw.copy_rate_GBps = median(copy_rates);
   CsvTable s = CsvTable::read(trace.string());
-  std::vector<double> gemm_w, gemm_mhz, copy_w, copy_mhz, idle_w;
+  std::vector<double> gemm_w, gemm_mhz, copy_w, copy_mhz, idle_w, gemm_c, copy_c, idle_c;
+  std::vector<std::pair<double, double>> rise;  // (seconds since the burn began, temperature) for tau
+  double temp_before = std::nan("");
   for (std::size_t r = 0; r < s.rows(); ++r) {
     long long ticks = 0;
     if (!parse_utc_timestamp(s.get(r, "timestamp"), ticks, '/'))
@@ -331,14 +333,20 @@ void read_power(const std::string& dir, PowerInputs& pw) {
     const double limit = s.number_or_nan(r, "power.limit");
     if (std::isfinite(limit)) pw.power_limit_w = std::max(pw.power_limit_w, limit);
     pw.sm_clock_max_mhz = std::max(pw.sm_clock_max_mhz, mhz);
+    const double temp = s.number_or_nan(r, "temperature.gpu");
+    if (t <= gemm_start && std::isfinite(temp)) temp_before = temp;
+    if (t > gemm_start && t <= gemm_start + 5.0 && std::isfinite(temp)) rise.push_back({t - gemm_start, temp});
     if (t > gemm_start + 2.0 && t <= gemm_end) {
       gemm_w.push_back(w);
       gemm_mhz.push_back(mhz);
+      gemm_c.push_back(temp);
     } else if (t > copy_start + 1.0 && t <= copy_end) {
       copy_w.push_back(w);
       copy_mhz.push_back(mhz);
+      copy_c.push_back(temp);
     } else if (idle_after > 0 && t > idle_after + 2.0) {
       idle_w.push_back(w);
+      idle_c.push_back(temp);
     }
   }
   if (gemm_w.empty() || idle_w.empty()) return;
@@ -347,6 +355,24 @@ void read_power(const std::string& dir, PowerInputs& pw) {
   pw.copy_power_w = median(copy_w);
   pw.sm_clock_copy_mhz = median(copy_mhz);
   pw.idle_w = median(idle_w);
+  pw.temp_gemm_c = median(gemm_c);
+  pw.temp_copy_c = median(copy_c);
+  pw.temp_idle_c = median(idle_c);
+  // tau: the first-order step response from the temperature before the burn to its steady value
+  if (std::isfinite(temp_before) && !rise.empty()) {
+    double best = 1e300;
+    for (double tau = 0.05; tau <= 10.0; tau += 0.01) {
+      double e = 0;
+      for (const auto& [dt, temp] : rise) {
+        const double pred = pw.temp_gemm_c + (temp_before - pw.temp_gemm_c) * std::exp(-dt / tau);
+        e += (pred - temp) * (pred - temp);
+      }
+      if (e < best) {
+        best = e;
+        pw.thermal_tau_s = tau;
+      }
+    }
+  }
   pw.measured = true;
 }
 

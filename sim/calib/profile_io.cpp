@@ -58,6 +58,10 @@ std::string profile_toml(const FitResult& fit, const std::string& measurements, 
   o << "gemm_rate_peak_tflops = " << num(w.gemm_rate_peak_tflops) << "\n";
   o << "gemm_rate_steady_tflops = " << num(w.gemm_rate_steady_tflops) << "\n";
   o << "copy_rate_GBps = " << num(w.copy_rate_GBps) << "\n";
+  o << "temp_idle_c = " << num(w.temp_idle_c) << "\n";
+  o << "temp_gemm_c = " << num(w.temp_gemm_c) << "\n";
+  o << "temp_copy_c = " << num(w.temp_copy_c) << "\n";
+  o << "thermal_tau_s = " << num(w.thermal_tau_s) << "\n";
   o << "\n[fit_error]                             # |predicted - measured| / measured; cv: leave one shape (size, point) out\n";
   o << "gemm = " << stats(fit.report.gemm) << "\n";
   for (const auto& [dt, e] : fit.report.gemm_by_dtype) o << "gemm_" << dt << " = " << stats(e) << "\n";
@@ -113,6 +117,10 @@ CalibrationProfile read_profile(const std::string& path, const std::string& data
   pw.gemm_rate_peak_tflops = w.get_number("gemm_rate_peak_tflops", 0, 1e6);
   pw.gemm_rate_steady_tflops = w.get_number("gemm_rate_steady_tflops", 0, 1e6);
   pw.copy_rate_GBps = w.get_number("copy_rate_GBps", 0, 1e6);
+  pw.temp_idle_c = w.get_number("temp_idle_c", -50, 200);
+  pw.temp_gemm_c = w.get_number("temp_gemm_c", -50, 200);
+  pw.temp_copy_c = w.get_number("temp_copy_c", -50, 200);
+  pw.thermal_tau_s = w.get_number("thermal_tau_s", 0, 1e4);
   w.finish();
   t.allow({"fit_error"});  // informational, written for readers
   t.finish();

@@ -80,7 +80,7 @@ std::optional<RoiResult> roi_for(const RunReport& r) {
   ri.cost = *r.cost;
   ri.gpus = r.input.node.gpu_count;
   ri.throughput_tok_s = r.prediction.throughput_tok_s;
-  ri.busy_power_w = serving_power_estimate_w(r.input.gpu);
+  ri.busy_power_w = r.prediction.serving_power_w > 0 ? r.prediction.serving_power_w : serving_power_estimate_w(r.input.gpu);
   ri.idle_power_w = r.input.gpu.idle_w;
   return compute_roi(ri);
 }
@@ -102,14 +102,17 @@ std::string describe_workload(const WorkloadSpec& w, const std::vector<Request>&
                                                 static_cast<unsigned long long>(w.arrivals.seed)); break;
     case WorkloadSpec::Kind::gamma: src = fmt("gamma arrivals at %g/s, cv %g, seed %llu", w.arrivals.rate_per_s,
                                               w.arrivals.cv, static_cast<unsigned long long>(w.arrivals.seed)); break;
-    case WorkloadSpec::Kind::fixed: src = "fixed batch"; break;
+    case WorkloadSpec::Kind::fixed:
+    case WorkloadSpec::Kind::gemm_burn:
+    case WorkloadSpec::Kind::copy_burn: src = "fixed batch"; break;
   }
   return fmt("%s: %zu requests over %.1f s (%.2f/s), mean prompt %.0f, mean output %.0f tokens", src.c_str(), reqs.size(),
              span, span > 0 ? static_cast<double>(reqs.size()) / span : 0.0, prompt / n, output / n);
 }
 
 int run_serving_scenario(const Scenario& s, const PredictInput& base, const Catalog& cat, Format f,
-                         const std::string& requests_csv, const std::string& timeline, bool quiet) {
+                         const std::string& requests_csv, const std::string& timeline, bool quiet,
+                         const std::string& thermal_csv) {
   ServingReport r;
   r.title = s.name;
   r.description = s.description;
@@ -119,6 +122,10 @@ int run_serving_scenario(const Scenario& s, const PredictInput& base, const Cata
   r.input.workload = s.workload;
   r.input.options.record_iterations = !timeline.empty();
   r.input.options.progress = !quiet;
+  r.input.ambient_c = s.ambient_c;
+  r.input.cooling = s.cooling;
+  r.input.power_limit_w = s.power_limit_w;
+  r.input.record_thermal = !thermal_csv.empty();
   std::vector<Request> reqs = load_requests(s.workload);
   r.workload = describe_workload(s.workload, reqs);
   r.prediction = predict_serving(r.input, reqs, cat);
@@ -130,7 +137,8 @@ int run_serving_scenario(const Scenario& s, const PredictInput& base, const Cata
     ri.gpus = base.node.gpu_count;
     // tokens per second while the GPUs are busy: utilization comes from [cost]
     ri.throughput_tok_s = sum.gpu_busy_fraction > 0 ? sum.throughput_tok_s / sum.gpu_busy_fraction : 0;
-    ri.busy_power_w = serving_power_estimate_w(base.gpu);
+    // the simulated draw while busy when the power model ran, else the estimate
+    ri.busy_power_w = sum.has_power ? sum.busy_power_w : serving_power_estimate_w(base.gpu);
     ri.idle_power_w = base.gpu.idle_w;
     r.roi = compute_roi(ri);
   }
@@ -142,11 +150,16 @@ int run_serving_scenario(const Scenario& s, const PredictInput& base, const Cata
   }
   if (!requests_csv.empty()) write_requests_csv(r.prediction.run, requests_csv);
   if (!timeline.empty()) write_timeline(r.prediction.run, timeline);
+  if (!thermal_csv.empty()) {
+    if (!r.prediction.summary.has_power)
+      throw Error(fmt("--thermal-csv: %s has no power model (no load traces in its profile or its donor's)", base.gpu.id.c_str()));
+    write_thermal_csv(r.prediction.run, base.tensor_parallel, thermal_csv);
+  }
   return 0;
 }
 
 int cmd_run(const std::vector<std::string>& args) {
-  std::string path, format = "text", requests_csv, timeline;
+  std::string path, format = "text", requests_csv, timeline, thermal_csv;
   std::vector<std::string> sets;
   bool quiet = false;
   po::options_description desc("scenario options");
@@ -154,7 +167,8 @@ int cmd_run(const std::vector<std::string>& args) {
       "format", po::value(&format), "text, json or csv")("set", po::value(&sets)->composing(), "section.key=value")(
       "requests-csv", po::value(&requests_csv), "per-request CSV (serving runs)")(
       "timeline", po::value(&timeline), "Chrome trace-event JSON (serving runs)")(
-      "quiet", po::bool_switch(&quiet), "no progress on stderr");
+      "quiet", po::bool_switch(&quiet), "no progress on stderr")(
+      "thermal-csv", po::value(&thermal_csv), "burn runs: t_s,gpu,power_w,temp_c,sm_clock_mhz,throttle_reason");
   po::positional_options_description pos;
   pos.add("scenario", 1);
   parse(args, desc, &pos);
@@ -179,7 +193,9 @@ int cmd_run(const std::vector<std::string>& args) {
   in.kv_cache = s.kv_cache;
   in.cuda_graphs = s.cuda_graphs;
   in.tensor_parallel = s.tensor_parallel;
-  if (s.serving_run()) return run_serving_scenario(s, in, cat, f, requests_csv, timeline, quiet);
+  if (s.serving_run()) return run_serving_scenario(s, in, cat, f, requests_csv, timeline, quiet, thermal_csv);
+  if (s.burn_run()) return run_burn_scenario(s, in, cat, f, thermal_csv);
+  if (!thermal_csv.empty()) throw Error("--thermal-csv needs a serving or burn workload ([workload] kind)");
   if (!requests_csv.empty() || !timeline.empty())
     throw Error("--requests-csv and --timeline need a request stream: [workload] kind = poisson, gamma or trace");
   in.batch = s.batch;
@@ -269,6 +285,9 @@ std::string calibration_text(const FitResult& r, const GpuCard& g, const std::st
     o << fmt("  power: idle %.0f W, limit %.0f W; GEMM burn %.0f W at %.0f MHz, %.0f -> %.0f TFLOP/s; copies %.0f W at %.0f MHz, %.0f GB/s\n",
              w.idle_w, w.power_limit_w, w.gemm_power_w, w.sm_clock_gemm_mhz, w.gemm_rate_peak_tflops,
              w.gemm_rate_steady_tflops, w.copy_power_w, w.sm_clock_copy_mhz, w.copy_rate_GBps);
+  if (w.measured)
+    o << fmt("  temperature: idle %.1f C, GEMM burn %.1f C, copies %.1f C; time constant %.2f s\n", w.temp_idle_c,
+             w.temp_gemm_c, w.temp_copy_c, w.thermal_tau_s);
   o << "\nFit error |predicted - measured| / measured\n";
   o << "                             points   median       p90       max   cv median    cv p90\n";
   for (const auto& [dt, e] : r.report.gemm_by_dtype) stats_row(o, "gemm " + dt, e);

@@ -2,6 +2,8 @@
 #include <string>
 #include <vector>
 
+#include "report/report.hpp"
+
 namespace dssim {
 
 // Each returns the process exit code; errors are thrown as dssim::Error.
@@ -11,5 +13,11 @@ int cmd_list(const std::vector<std::string>& args);
 int cmd_calibrate(const std::vector<std::string>& args);
 int cmd_shapes(const std::vector<std::string>& args);
 void print_usage();
+
+struct Scenario;
+struct PredictInput;
+class Catalog;
+int run_burn_scenario(const Scenario& s, const PredictInput& base, const Catalog& cat, Format f,
+                      const std::string& thermal_csv);
 
 }  // namespace dssim

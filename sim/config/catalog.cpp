@@ -46,6 +46,7 @@ NodeSpec Catalog::node(const std::string& id) const { return load_node_spec(find
 RuntimeProfile Catalog::runtime(const std::string& id) const {
   return load_runtime_profile(find("platforms/runtimes", id, "runtime"));
 }
+std::string Catalog::cooling_path(const std::string& id) const { return find("platforms/cooling", id, "cooling profile"); }
 std::vector<std::string> Catalog::model_ids() const { return ids("models"); }
 std::vector<std::string> Catalog::gpu_ids() const { return ids("platforms/gpus"); }
 std::vector<std::string> Catalog::node_ids() const { return ids("platforms/nodes"); }

@@ -21,6 +21,7 @@ class Catalog {
   GpuCard gpu(const std::string& id) const;
   NodeSpec node(const std::string& id) const;
   RuntimeProfile runtime(const std::string& id) const;
+  std::string cooling_path(const std::string& id) const;
   std::vector<std::string> model_ids() const;
   std::vector<std::string> gpu_ids() const;
   std::vector<std::string> node_ids() const;

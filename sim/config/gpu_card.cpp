@@ -62,6 +62,8 @@ GpuCard load_gpu_card(const std::string& path, const std::string& data_dir) {
   g.l2_bytes = t.get_number("l2_mib", 0, 1e5) * 1024.0 * 1024.0;
   g.tdp_w = t.get_number("tdp_w", 1, 1e5);
   g.idle_w = t.get_number("idle_w", 0, 1e5);
+  g.slowdown_c = t.get_number("slowdown_c", 20, 150);
+  g.shutdown_c = t.get_number("shutdown_c", g.slowdown_c, 200);
   g.host_interface = t.get_string("host_interface");
   g.pcie_Bps_per_direction = t.get_number("pcie_GBps_per_direction", 0, 1e5) * 1e9;
   g.nvlink_Bps_per_direction = t.get_number("nvlink_GBps_per_direction", 0, 1e5) * 1e9;

@@ -73,13 +73,29 @@ void read_serving(TomlTable& sv, Scenario& s) {
 
 void read_workload(TomlTable& w, Scenario& s) {
   WorkloadSpec& k = s.workload;
-  const std::string kind = w.has("kind") ? w.get_choice("kind", {"fixed", "poisson", "gamma", "trace"}) : "fixed";
+  const std::string kind =
+      w.has("kind") ? w.get_choice("kind", {"fixed", "poisson", "gamma", "trace", "gemm-burn", "copy-burn"}) : "fixed";
   const std::string base = std::filesystem::path(s.file).parent_path().string();
   if (kind == "fixed") {
     s.batch = static_cast<int>(w.get_int("batch", 1, 1 << 20));
     s.prompt_tokens = w.get_int("prompt_tokens", 1, 1LL << 30);
     s.output_tokens = w.get_int("output_tokens", 1, 1LL << 30);
     if (auto c = w.opt_int("context", 1, 1LL << 30)) s.context = *c;
+    return;
+  }
+  if (kind == "gemm-burn") {
+    k.kind = WorkloadSpec::Kind::gemm_burn;
+    k.burn_m = w.get_int("m", 1, 1 << 20);
+    k.burn_n = w.get_int("n", 1, 1 << 20);
+    k.burn_k = w.get_int("k", 1, 1 << 20);
+    k.burn_dtype = w.get_choice("dtype", {"bf16", "fp16", "fp8", "int8", "tf32", "fp32"});
+    k.burn_duration_s = w.get_number("duration_s", 0.1, 3600);
+    return;
+  }
+  if (kind == "copy-burn") {
+    k.kind = WorkloadSpec::Kind::copy_burn;
+    k.burn_bytes = w.get_number("bytes", 1, 1e13);
+    k.burn_duration_s = w.get_number("duration_s", 0.1, 3600);
     return;
   }
   if (kind == "trace") {
@@ -153,6 +169,12 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
     s.max_batch = s.serving.max_batch;
   }
   if (auto c = t.opt_table("cost")) s.cost = read_cost(*c);
+  if (auto e = t.opt_table("environment")) {
+    s.ambient_c = e->opt_number("ambient_c", -40, 70).value_or(25.0);
+    s.cooling = e->opt_string("cooling").value_or("");
+    if (auto lim = e->opt_number("power_limit_w", 1, 1e5)) s.power_limit_w = *lim;
+    e->finish();
+  }
   t.finish();
   return s;
 }

@@ -27,7 +27,12 @@ struct CostInputs {
 // Where the requests come from: a fixed batch (the core's one-shot prediction), synthetic arrivals,
 // or a trace file.
 struct WorkloadSpec {
-  enum class Kind { fixed, poisson, gamma, trace } kind = Kind::fixed;
+  enum class Kind { fixed, poisson, gamma, trace, gemm_burn, copy_burn } kind = Kind::fixed;
+  // burns: back-to-back GEMMs C[m,n] = A[m,k] W[k,n] in `dtype`, or device copies of `bytes`
+  long long burn_m = 8192, burn_n = 8192, burn_k = 8192;
+  std::string burn_dtype = "bf16";
+  double burn_bytes = 2147483648.0;
+  double burn_duration_s = 30;
   ArrivalSpec arrivals;            // poisson, gamma
   LengthDist prompt, output;       // poisson, gamma
   std::string trace_file;          // trace: resolved against the scenario's folder
@@ -54,7 +59,12 @@ struct Scenario {
   std::optional<CostInputs> cost;
   WorkloadSpec workload;
   ServingConfig serving;
-  bool serving_run() const { return workload.kind != WorkloadSpec::Kind::fixed; }
+  // [environment]: the room and the cooling the GPUs sit in, and an optional power cap (what-if)
+  double ambient_c = 25;
+  std::string cooling;  // empty: chosen from the GPU's form factor
+  std::optional<double> power_limit_w;
+  bool burn_run() const { return workload.kind == WorkloadSpec::Kind::gemm_burn || workload.kind == WorkloadSpec::Kind::copy_burn; }
+  bool serving_run() const { return workload.kind != WorkloadSpec::Kind::fixed && !burn_run(); }
 };
 
 // Reads a scenario file, applying `--set section.key=value` overrides first.

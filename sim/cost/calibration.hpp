@@ -33,6 +33,8 @@ struct PowerInputs {
   double gemm_power_w = 0, copy_power_w = 0;   // steady draw under tensor-core and copy load
   double sm_clock_max_mhz = 0, sm_clock_gemm_mhz = 0, sm_clock_copy_mhz = 0;
   double gemm_rate_peak_tflops = 0, gemm_rate_steady_tflops = 0, copy_rate_GBps = 0;
+  double temp_idle_c = 0, temp_gemm_c = 0, temp_copy_c = 0;  // steady GPU temperature in each phase
+  double thermal_tau_s = 0;  // first-order time constant of the GPU temperature at the start of the burn
 };
 
 struct CalibrationProfile {

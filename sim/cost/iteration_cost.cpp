@@ -44,39 +44,46 @@ IterationCostModel::IterationCostModel(const ModelCard& m, const ForwardConfig& 
                                    latent_decode_, attn_kv_bytes_per_token_, act_bytes_);
 }
 
-double IterationCostModel::token_ops_gpu(long long tokens, bool prefill) {
+IterationCostModel::GpuTime IterationCostModel::token_ops_gpu(long long tokens, bool prefill) {
   // Above 512 tokens every kernel's time is (piecewise) linear in the token count: interpolate on a
   // 64-token grid so a trace with thousands of distinct prompt lengths builds a few hundred passes.
   constexpr long long kExact = 512, kStep = 64;
   if (tokens > kExact && tokens % kStep != 0) {
     const long long lo = tokens / kStep * kStep, hi = lo + kStep;
     const double w = static_cast<double>(tokens - lo) / static_cast<double>(kStep);
-    return (1 - w) * token_ops_gpu(lo, prefill) + w * token_ops_gpu(hi, prefill);
+    const GpuTime a = token_ops_gpu(lo, prefill), b = token_ops_gpu(hi, prefill);
+    return {(1 - w) * a.total + w * b.total, (1 - w) * a.compute + w * b.compute};
   }
   auto& memo = token_memo_[prefill ? 1 : 0];
   auto it = memo.find(tokens);
   if (it != memo.end()) return it->second;
-  double t = 0;
+  GpuTime t;
   for (const Op& op : build_forward(m_, cfg_, ForwardShape{prefill, 1, tokens, tokens}))
-    if (op.kind != OpKind::attention && op.name != "lm_head" && op.name != "final_norm") t += cost_.gpu_time(op);
+    if (op.kind != OpKind::attention && op.name != "lm_head" && op.name != "final_norm") {
+      t.total += cost_.gpu_time(op);
+      t.compute += cost_.compute_time(op);
+    }
   memo.emplace(tokens, t);
   return t;
 }
 
-double IterationCostModel::lm_head_gpu(long long rows) {
+IterationCostModel::GpuTime IterationCostModel::lm_head_gpu(long long rows) {
   auto it = head_memo_.find(rows);
   if (it != head_memo_.end()) return it->second;
-  double t = 0;
+  GpuTime t;
   for (const Op& op : build_forward(m_, cfg_, ForwardShape{false, static_cast<int>(rows), 1, 1}))
-    if (op.name == "lm_head" || op.name == "final_norm") t += cost_.gpu_time(op);
+    if (op.name == "lm_head" || op.name == "final_norm") {
+      t.total += cost_.gpu_time(op);
+      t.compute += cost_.compute_time(op);
+    }
   head_memo_.emplace(rows, t);
   return t;
 }
 
-double IterationCostModel::attention_gpu(bool prefill, int batch, double q_len, double kv_len) {
+IterationCostModel::GpuTime IterationCostModel::attention_gpu(bool prefill, int batch, double q_len, double kv_len) {
   Op& op = prefill ? attn_prefill_ : attn_decode_;
   set_attention_shape(op, batch, q_len, kv_len, attn_kv_bytes_per_token_, act_bytes_);
-  return cost_.attention_time(op);
+  return {cost_.attention_time(op), cost_.compute_time(op)};
 }
 
 IterationCostBreakdown IterationCostModel::evaluate(const IterationShape& s) {
@@ -89,13 +96,21 @@ IterationCostBreakdown IterationCostModel::evaluate(const IterationShape& s) {
   const long long tokens = prefill_tokens + s.decode;
   if (tokens == 0) return r;
   const bool has_prefill = prefill_tokens > 0;
-  double gpu = token_ops_gpu(tokens, has_prefill);
-  if (logits > 0) gpu += lm_head_gpu(logits);
-  double attn = 0;
-  for (const auto& c : s.prefill)
-    attn += attention_gpu(true, 1, static_cast<double>(c.tokens), static_cast<double>(c.context));
-  if (s.decode > 0) attn += attention_gpu(false, s.decode, 1.0, s.decode_context_sum / s.decode);
-  gpu += attn * attention_layers_;
+  GpuTime t = token_ops_gpu(tokens, has_prefill);
+  if (logits > 0) {
+    const GpuTime h = lm_head_gpu(logits);
+    t.total += h.total;
+    t.compute += h.compute;
+  }
+  GpuTime attn;
+  auto add = [&attn](GpuTime x) {
+    attn.total += x.total;
+    attn.compute += x.compute;
+  };
+  for (const auto& c : s.prefill) add(attention_gpu(true, 1, static_cast<double>(c.tokens), static_cast<double>(c.context)));
+  if (s.decode > 0) add(attention_gpu(false, s.decode, 1.0, s.decode_context_sum / s.decode));
+  double gpu = t.total + attn.total * attention_layers_;
+  r.gpu_compute_s = t.compute + attn.compute * attention_layers_;
   if (allreduces_ > 0 && cfg_.tensor_parallel > 1) {
     const int p = cfg_.tensor_parallel;
     const double bytes = static_cast<double>(tokens) * static_cast<double>(m_.hidden_size) * act_bytes_;
@@ -105,6 +120,8 @@ IterationCostBreakdown IterationCostModel::evaluate(const IterationShape& s) {
   // overlap: the slower side sets the pace, plus the other side's first or last kernel.
   const bool graph = cuda_graphs_ && !has_prefill;
   r.gpu_s = gpu;
+  r.graph = graph;
+  r.first_host_s = first_host_s_;
   r.host_s = graph ? graph_launch_s_ : host_eager_s_;
   r.total_s = graph ? graph_launch_s_ + gpu : std::max(host_eager_s_, first_host_s_ + gpu);
   return r;

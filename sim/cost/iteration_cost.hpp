@@ -28,6 +28,9 @@ struct IterationShape {
 
 struct IterationCostBreakdown {
   double gpu_s = 0, host_s = 0, total_s = 0;
+  double gpu_compute_s = 0;   // part of gpu_s paced by the SM clock (at the calibration's clock)
+  double first_host_s = 0;    // eager: issue time of the first op (before the GPU can start)
+  bool graph = false;         // a CUDA-graph replay: host = one launch before the GPU
 };
 
 class IterationCostModel {
@@ -39,9 +42,12 @@ class IterationCostModel {
   double time(const IterationShape& s) { return evaluate(s).total_s; }
 
  private:
-  double token_ops_gpu(long long tokens, bool prefill);  // everything but attention and the LM head
-  double lm_head_gpu(long long rows);
-  double attention_gpu(bool prefill, int batch, double q_len, double kv_len);
+  struct GpuTime {
+    double total = 0, compute = 0;
+  };
+  GpuTime token_ops_gpu(long long tokens, bool prefill);  // everything but attention and the LM head
+  GpuTime lm_head_gpu(long long rows);
+  GpuTime attention_gpu(bool prefill, int batch, double q_len, double kv_len);
 
   const ModelCard& m_;
   ForwardConfig cfg_;
@@ -57,7 +63,7 @@ class IterationCostModel {
   int heads_ = 0, kv_heads_ = 0;
   double qk_prefill_ = 0, v_prefill_ = 0, qk_decode_ = 0, v_decode_ = 0;
   bool latent_decode_ = false;
-  std::unordered_map<long long, double> token_memo_[2], head_memo_;
+  std::unordered_map<long long, GpuTime> token_memo_[2], head_memo_;
   Op attn_prefill_, attn_decode_;  // templates: only the shape fields change per call
 };
 

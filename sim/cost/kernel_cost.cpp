@@ -68,6 +68,28 @@ double KernelCostModel::elementwise_time(double bytes) const {
   return profile_.kernel_fixed_s + bytes / (gpu_.memory_bw_Bps * profile_.copy_eff);
 }
 
+double KernelCostModel::compute_time(const Op& op) const {
+  switch (op.kind) {
+    case OpKind::gemm: {
+      const Precision compute = gpu_.compute_precision(op.weight == Precision::fp32 ? Precision::fp32 : op.weight);
+      const GemmFit& f = fit_for(compute);
+      const double a = bytes_per_element(op.act);
+      const double tc = 2.0 * op.m * op.n * op.k / (gpu_.peak(compute) * f.eff_compute);
+      const double tm = (op.m * op.k * a + op.k * op.n * bytes_per_element(op.weight) + op.m * op.n * a) /
+                        (gpu_.memory_bw_Bps * f.eff_memory);
+      const double pc = std::pow(tc, f.smooth_n), pm = std::pow(tm, f.smooth_n);
+      const double share = pc / (pc + pm);
+      return share * std::max(0.0, gpu_time(op) - f.fixed_s);
+    }
+    case OpKind::attention: {
+      const double mem = op.bytes / (gpu_.memory_bw_Bps * profile_.attn_decode_eff);
+      const double t = attention_time(op) - profile_.kernel_fixed_s;
+      return t > mem * 1.000001 ? t : 0.0;  // compute-bound when the FLOP term set the time
+    }
+    default: return 0.0;
+  }
+}
+
 double KernelCostModel::gpu_time(const Op& op) const {
   switch (op.kind) {
     case OpKind::gemm: return gemm_time(op.m, op.n, op.k, op.groups, op.weight, op.act);

@@ -14,6 +14,9 @@ class KernelCostModel {
   KernelCostModel(GpuCard gpu, CalibrationProfile profile, bool own_measurements);
 
   double gpu_time(const Op& op) const;
+  // The part of gpu_time paced by the SM clock (tensor/compute-bound work); the rest is paced by
+  // memory and by fixed costs. Throttling stretches only this part.
+  double compute_time(const Op& op) const;
   double host_time(const Op& op, const RuntimeProfile& rt) const;
 
   double gemm_time(double m, double n, double k, int groups, Precision weight, Precision act) const;

@@ -25,6 +25,7 @@ struct SimIteration {
   double d2h_bytes = 0;  // sampled ids back
   // > 0: the step is a captured CUDA graph: one launch of this cost issues every kernel.
   double graph_launch_s = 0;
+  double compute_s = 0;  // part of the kernels' GPU time paced by the SM clock (for the power model)
 };
 
 struct IterationResult {

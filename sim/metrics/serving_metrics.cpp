@@ -29,7 +29,7 @@ Distribution distribution(std::vector<double> v) {
 }
 
 ServingSummary summarize(const ServingRun& run, int replicas, std::optional<double> slo_ttft_s,
-                         std::optional<double> slo_tpot_s) {
+                         std::optional<double> slo_tpot_s, int gpus_per_replica) {
   ServingSummary s;
   std::vector<double> ttft, tpot, e2e, queue, service;
   long long tokens = 0, good = 0;
@@ -71,6 +71,23 @@ ServingSummary summarize(const ServingRun& run, int replicas, std::optional<doub
     s.littles_lambda_W = s.requests_per_s * s.e2e_s.mean;
   }
   if (run.iteration_count > 0) s.mean_batch = run.sequences_sum / static_cast<double>(run.iteration_count);
+  if (!run.energy.empty()) {
+    s.has_power = true;
+    double energy = 0, busy_energy = 0, busy = 0, throttled = 0;
+    for (const GpuEnergy& e : run.energy) {
+      energy += e.energy_j;
+      busy_energy += e.busy_energy_j;
+      busy += e.busy_s;
+      throttled += e.throttled_s;
+      s.max_temp_c = std::max(s.max_temp_c, e.max_temp_c);
+    }
+    const double gpus = static_cast<double>(run.energy.size());
+    s.mean_power_w = s.makespan_s > 0 ? energy / gpus / s.makespan_s : 0;
+    s.busy_power_w = busy > 0 ? busy_energy / busy : 0;
+    s.throttled_fraction = busy > 0 ? throttled / busy : 0;
+    s.energy_kwh = energy * gpus_per_replica / 3.6e6;
+    if (tokens > 0) s.kwh_per_million_tokens = s.energy_kwh / static_cast<double>(tokens) * 1e6;
+  }
   return s;
 }
 
@@ -86,6 +103,17 @@ void write_requests_csv(const ServingRun& run, const std::string& path) {
     f << fmt("%lld,%.9g,%.9g,%.9g,%.9g,%lld,%lld,%d\n", q.id, q.arrival_s, q.start_s, q.first_token_s, q.finish_s,
              q.prompt, q.output, q.preemptions);
   }
+}
+
+void write_thermal_csv(const ServingRun& run, int gpus_per_replica, const std::string& path) {
+  std::ofstream f(path);
+  if (!f) throw Error(fmt("%s: cannot write", path.c_str()));
+  f << "t_s,gpu,power_w,temp_c,sm_clock_mhz,throttle_reason\n";
+  for (const GpuEnergy& e : run.energy)
+    for (int g = 0; g < gpus_per_replica; ++g)  // the ranks of a replica draw alike
+      for (const auto& x : e.samples)
+        f << fmt("%.3f,%d,%.2f,%.2f,%.0f,%s\n", x.t_s, e.replica * gpus_per_replica + g, x.power_w, x.temp_c, x.sm_clock_mhz,
+                 x.reason.c_str());
 }
 
 void write_timeline(const ServingRun& run, const std::string& path) {

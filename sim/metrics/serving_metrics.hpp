@@ -20,10 +20,15 @@ struct ServingSummary {
   double makespan_s = 0, requests_per_s = 0, throughput_tok_s = 0, goodput_rps = 0;
   double gpu_busy_fraction = 0, mean_batch = 0;
   double littles_L = 0, littles_lambda_W = 0;  // time-averaged requests in system vs arrival rate x mean sojourn
+  // power and temperature (when the run had a power setup)
+  bool has_power = false;
+  double max_temp_c = 0, mean_power_w = 0, busy_power_w = 0, throttled_fraction = 0;  // per GPU
+  double energy_kwh = 0, kwh_per_million_tokens = 0;  // all GPUs
 };
 
 ServingSummary summarize(const ServingRun& run, int replicas, std::optional<double> slo_ttft_s,
-                         std::optional<double> slo_tpot_s);
+                         std::optional<double> slo_tpot_s, int gpus_per_replica = 1);
+void write_thermal_csv(const ServingRun& run, int gpus_per_replica, const std::string& path);
 void write_requests_csv(const ServingRun& run, const std::string& path);
 void write_timeline(const ServingRun& run, const std::string& path);
 

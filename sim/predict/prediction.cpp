@@ -8,6 +8,7 @@
 #include "cost/kernel_cost.hpp"
 #include "engine/iteration_sim.hpp"
 #include "model/operators.hpp"
+#include "power/power_model.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
@@ -43,6 +44,7 @@ SimIteration to_sim(const std::vector<Op>& ops, const KernelCostModel& cost, con
                     long long new_tokens) {
   SimIteration it;
   it.kernels.reserve(ops.size());
+  for (const Op& op : ops) it.compute_s += cost.compute_time(op);
   for (const Op& op : ops) {
     SimKernel k;
     k.kind = op.kind;
@@ -158,6 +160,25 @@ Prediction predict(const PredictInput& in, const Catalog& catalog) {
   };
   double decode_total = 0;
   for (long long j = 0; j < steps; ++j) decode_total += step_at(in.prompt + j);
+  // Draw while serving: the power model at the maximum clock for the work's compute share and the GPU's
+  // busy fraction, weighting the prefill once and the decode steps by their number; at most the limit
+  // (above it the GPU would throttle; this one-shot prediction does not slow down for it).
+  const PowerInputs& pin = cost.profile().power;
+  if (pin.measured) {
+    PowerModel pm = make_power_model(in.gpu, pin, cost.own_measurements(), cost.profile().gpu_id);
+    const double dec_w = steps > 0 ? static_cast<double>(steps) : 0.0;
+    const double dec_i = static_cast<double>(its.size() - 1);
+    double dec_gpu = 0, dec_compute = 0, dec_time = 0;
+    for (std::size_t i = 1; i < its.size(); ++i) {
+      dec_gpu += res[i].gpu_busy_s / dec_i;
+      dec_compute += its[i].compute_s / dec_i;
+      dec_time += res[i].duration() / dec_i;
+    }
+    const double gpu = res[0].gpu_busy_s + dec_w * dec_gpu, compute = its[0].compute_s + dec_w * dec_compute;
+    const double time = res[0].duration() + dec_w * dec_time;
+    if (gpu > 0 && time > 0)
+      p.serving_power_w = std::min(pm.limit_w, pm.power_w(pm.f_max_mhz, std::min(1.0, compute / gpu), std::min(1.0, gpu / time)));
+  }
   p.ttft_s = p.prefill_s;
   p.e2e_s = p.prefill_s + decode_total;
   p.tpot_s = steps > 0 ? decode_total / static_cast<double>(steps) : 0.0;

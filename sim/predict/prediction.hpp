@@ -41,6 +41,7 @@ struct Prediction {
   int prefill_kernels = 0, decode_kernels = 0;
   std::vector<std::pair<long long, double>> decode_samples;  // (context, step seconds)
   std::string calibration;  // where the efficiencies came from
+  double serving_power_w = 0;  // draw while serving this batch (power model; 0 when it has no traces)
   std::vector<std::string> warnings;
 };
 

@@ -8,6 +8,7 @@
 #include "cost/kernel_cost.hpp"
 #include "model/operators.hpp"
 #include "model/params.hpp"
+#include "power/gpu_power.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
@@ -18,7 +19,9 @@ std::vector<Request> load_requests(const WorkloadSpec& w) {
     case WorkloadSpec::Kind::trace: return read_trace(w.trace_file, w.trace_format, w.trace);
     case WorkloadSpec::Kind::poisson:
     case WorkloadSpec::Kind::gamma: return synthesize(w.arrivals, w.prompt, w.output);
-    case WorkloadSpec::Kind::fixed: break;
+    case WorkloadSpec::Kind::fixed:
+    case WorkloadSpec::Kind::gemm_burn:
+    case WorkloadSpec::Kind::copy_burn: break;
   }
   throw Error("internal: a fixed workload has no request stream", ExitCode::internal);
 }
@@ -108,9 +111,26 @@ ServingPrediction predict_serving(const ServingInput& in, const std::vector<Requ
   IterationCostModel iteration(m, fc, kernels, b.runtime, b.cuda_graphs,
                                nvswitch ? b.gpu.nvlink_Bps_per_direction : b.gpu.pcie_Bps_per_direction,
                                nvswitch ? b.node.nvlink_latency_s : b.node.pcie_latency_s);
-  IterationCostFn cost = [&iteration](const IterationShape& s) { return iteration.time(s); };
-  p.run = run_serving(b.node, b.gpu, tp, c, requests, cost, p.kv_blocks, in.options);
-  p.summary = summarize(p.run, c.replicas, c.slo_ttft_s, c.slo_tpot_s);
+  IterationCostFn cost = [&iteration](const IterationShape& s) { return iteration.evaluate(s); };
+  // Clocks follow power and temperature when the GPU (or its donor) has load traces.
+  ServingOptions opt = in.options;
+  PowerSetup power;
+  const PowerInputs& pin = kernels.profile().power;
+  if (pin.measured) {
+    power.model = make_power_model(b.gpu, pin, kernels.own_measurements(), kernels.profile().gpu_id);
+    const std::string cooling_id = in.cooling.empty() ? default_cooling(b.gpu) : in.cooling;
+    CoolingProfile cp = load_cooling(catalog.cooling_path(cooling_id));
+    power.thermal = make_thermal(b.gpu, cp, in.ambient_c);
+    power.limit_w = in.power_limit_w.value_or(power.model.limit_w);
+    if (pin.gemm_rate_peak_tflops > 0) power.calibration_speedup = pin.gemm_rate_steady_tflops / pin.gemm_rate_peak_tflops;
+    power.record = in.record_thermal;
+    opt.power = &power;
+    p.power_source = power.model.source;
+    p.cooling = cp.name;
+    p.power_limit_w = power.limit_w;
+  }
+  p.run = run_serving(b.node, b.gpu, tp, c, requests, cost, p.kv_blocks, opt);
+  p.summary = summarize(p.run, c.replicas, c.slo_ttft_s, c.slo_tpot_s, tp);
   return p;
 }
 

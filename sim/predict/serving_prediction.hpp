@@ -1,5 +1,6 @@
 #pragma once
 // A serving study: requests from a workload through replicas of one model on the platform.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,10 @@ struct ServingInput {
   ServingConfig serving;
   WorkloadSpec workload;
   ServingOptions options;
+  double ambient_c = 25;
+  std::string cooling;                 // empty: default_cooling(gpu)
+  std::optional<double> power_limit_w; // empty: the GPU's limit
+  bool record_thermal = false;         // samples for --thermal-csv
 };
 
 struct ServingPrediction {
@@ -26,6 +31,8 @@ struct ServingPrediction {
   ServingRun run;
   ServingSummary summary;
   std::string calibration;
+  std::string power_source, cooling;   // where the power model and the cooling came from
+  double power_limit_w = 0;
 };
 
 std::vector<Request> load_requests(const WorkloadSpec& w);

@@ -70,8 +70,10 @@ std::string render_text(const RunReport& r) {
              x.depreciation_monthly_usd, c.depreciation_months);
     o << fmt("  cloud for the same busy hours         $%.0f per month ($%.4g per GPU-hour)\n", x.cloud_monthly_usd,
              c.cloud_usd_per_gpu_hour);
-    o << fmt("  on-prem electricity                   $%.0f per month (%.0f kWh incl. PUE %.2f at $%.4g/kWh)\n",
-             x.energy_monthly_usd, x.energy_monthly_kwh, c.pue, c.electricity_usd_per_kwh);
+    o << fmt("  on-prem electricity                   $%.0f per month (%.0f kWh incl. PUE %.2f at $%.4g/kWh; %.0f W per GPU serving, %s)\n",
+             x.energy_monthly_usd, x.energy_monthly_kwh, c.pue, c.electricity_usd_per_kwh,
+             p.serving_power_w > 0 ? p.serving_power_w : serving_power_estimate_w(in.gpu),
+             p.serving_power_w > 0 ? "power model" : "estimate");
     if (x.break_even_months)
       o << fmt("  break-even                            %.1f months\n", *x.break_even_months);
     else
@@ -95,6 +97,7 @@ std::string render_json(const RunReport& r) {
   j.value("cuda_graphs", in.cuda_graphs).value("tensor_parallel", in.tensor_parallel);
   j.value("total_params", p.params.total()).value("active_params", p.params.active(in.model.active_params_include_embedding));
   j.value("kv_bytes_per_token", p.kv_bytes_per_token);
+  if (p.serving_power_w > 0) j.value("serving_power_w", p.serving_power_w);
   j.value("fits", p.fits);
   j.begin_object("memory");
   j.value("weights_bytes", p.memory.weights).value("kv_cache_bytes", p.memory.kv_cache);

@@ -74,6 +74,16 @@ std::string text(const ServingReport& r) {
   o << fmt("  preemptions                           %lld\n", s.preemptions);
   o << fmt("  Little's law                          L = %.4f, lambda x W = %.4f\n", s.littles_L, s.littles_lambda_W);
   o << fmt("  efficiencies: %s\n", p.calibration.c_str());
+  if (s.has_power) {
+    o << "\nPower and temperature (per GPU)\n";
+    o << fmt("  power model                           %s; limit %.0f W\n", p.power_source.c_str(), p.power_limit_w);
+    o << fmt("  cooling                               %s, ambient %.1f C\n", p.cooling.c_str(), r.input.ambient_c);
+    o << fmt("  mean power                            %.1f W (%.1f W while busy)\n", s.mean_power_w, s.busy_power_w);
+    o << fmt("  max temperature                       %.1f C\n", s.max_temp_c);
+    o << fmt("  throttled                             %.1f %% of busy time\n", s.throttled_fraction * 100);
+    o << fmt("  energy                                %.3f kWh, %.3f kWh per million output tokens\n", s.energy_kwh,
+             s.kwh_per_million_tokens);
+  }
   if (r.roi && r.cost) {
     const RoiResult& x = *r.roi;
     o << fmt("\nROI vs renting (%d GPU%s, %.0f%% utilization, %g-month horizon, %.1f tokens/s while busy)\n",
@@ -117,6 +127,11 @@ std::string json(const ServingReport& r) {
     j.value("preemptions", s.preemptions).value("iterations", s.iterations);
     j.begin_object("littles_law").value("L", s.littles_L).value("lambda_W", s.littles_lambda_W).end_object();
     j.end_object();
+    if (s.has_power) {
+      j.begin_object("thermal").value("max_temp_c", s.max_temp_c).value("mean_power_w", s.mean_power_w);
+      j.value("busy_power_w", s.busy_power_w).value("throttled_fraction", s.throttled_fraction).end_object();
+      j.begin_object("energy").value("kwh", s.energy_kwh).value("kwh_per_million_tokens", s.kwh_per_million_tokens).end_object();
+    }
   } else {
     j.begin_array("would_fit");
     for (const auto& x : p.suggestions) j.value("", x);

@@ -20,6 +20,7 @@ namespace {
 
 struct Replica {
   std::unique_ptr<ReplicaScheduler> sched;
+  std::unique_ptr<GpuPowerState> power;
   sg4::Host* gpu = nullptr;
   sg4::MutexPtr mu = sg4::Mutex::create();
   sg4::ConditionVariablePtr wake = sg4::ConditionVariable::create();
@@ -96,8 +97,9 @@ void replica_loop(World* w, int index) {
     }
     r.sched->plan(sg4::Engine::get_clock(), plan);
     if (plan.empty()) throw Error("internal: a replica with work planned an empty iteration", ExitCode::internal);
-    const double dur = (*w->cost)(plan.shape);
     const double start = sg4::Engine::get_clock();
+    const IterationCostBreakdown cost = (*w->cost)(plan.shape);
+    const double dur = r.power ? r.power->run(cost, start) : cost.total_s;
     sg4::ExecPtr exec = sg4::Exec::init()->set_flops_amount(dur * kGpuSpeed)->set_host(r.gpu);
     exec->start();
     exec->wait();
@@ -123,6 +125,12 @@ void replica_loop(World* w, int index) {
 }
 
 }  // namespace
+
+IterationCostBreakdown fixed_iteration(double seconds) {
+  IterationCostBreakdown b;
+  b.gpu_s = b.total_s = seconds;
+  return b;
+}
 
 ServingRun run_serving(const NodeSpec& node, const GpuCard& gpu, int gpus_per_replica, const ServingConfig& cfg,
                        const std::vector<Request>& requests, const IterationCostFn& cost, long long kv_blocks_per_replica,
@@ -159,12 +167,20 @@ ServingRun run_serving(const NodeSpec& node, const GpuCard& gpu, int gpus_per_re
   for (int r = 0; r < cfg.replicas; ++r) {
     w.replicas[static_cast<std::size_t>(r)].sched = std::make_unique<ReplicaScheduler>(cfg, kv_blocks_per_replica);
     w.replicas[static_cast<std::size_t>(r)].gpu = w.platform.gpus[static_cast<std::size_t>(r * gpus_per_replica)];
+    if (opt.power) w.replicas[static_cast<std::size_t>(r)].power = std::make_unique<GpuPowerState>(*opt.power, r * gpus_per_replica);
   }
   sg4::Actor::create("generator", w.platform.cpu, [&w] { generator(&w); });
   for (int r = 0; r < cfg.replicas; ++r)
     sg4::Actor::create("replica" + std::to_string(r), w.platform.cpu, [&w, r] { replica_loop(&w, r); });
   engine.run();
   for (auto& r : w.replicas) w.run.preemptions += r.sched->preemptions();
+  for (std::size_t i = 0; i < w.replicas.size(); ++i) {
+    GpuPowerState* p = w.replicas[i].power.get();
+    if (!p) continue;
+    p->idle_until(w.run.end_s);  // every GPU is accounted until the last request finishes
+    w.run.energy.push_back({static_cast<int>(i), p->energy_j(), p->busy_energy_j(), p->busy_s(), p->throttled_s(),
+                            p->max_temp_c(), p->samples()});
+  }
   w.change_in_system(w.run.end_s > w.last_change_s ? w.run.end_s : w.last_change_s, 0);
   return std::move(w.run);
 }

@@ -8,6 +8,7 @@
 
 #include "config/gpu_card.hpp"
 #include "config/node_spec.hpp"
+#include "power/gpu_power.hpp"
 #include "serving/scheduler.hpp"
 #include "workload/request.hpp"
 
@@ -24,6 +25,13 @@ struct IterationRecord {
 struct ServingOptions {
   bool record_iterations = false;  // for --timeline
   bool progress = false;           // simulated time and requests done on stderr, about once a second
+  const PowerSetup* power = nullptr;  // clocks, power, temperature and energy per replica GPU
+};
+
+struct GpuEnergy {
+  int replica = 0;
+  double energy_j = 0, busy_energy_j = 0, busy_s = 0, throttled_s = 0, max_temp_c = 0;
+  std::vector<ThermalSample> samples;
 };
 
 struct ServingRun {
@@ -36,9 +44,12 @@ struct ServingRun {
   double end_s = 0;              // when the last request finished
   double in_system_integral = 0; // integral of the number of requests in the system over time
   double kv_blocks_per_replica = 0;
+  std::vector<GpuEnergy> energy;  // per replica (its GPUs draw alike), when a power setup was given
 };
 
-using IterationCostFn = std::function<double(const IterationShape&)>;
+using IterationCostFn = std::function<IterationCostBreakdown(const IterationShape&)>;
+// A cost function of a fixed duration (tests, what-ifs).
+IterationCostBreakdown fixed_iteration(double seconds);
 
 // One SimGrid engine per process. `gpus_per_replica` consecutive GPUs of the node serve each replica.
 ServingRun run_serving(const NodeSpec& node, const GpuCard& gpu, int gpus_per_replica, const ServingConfig& cfg,

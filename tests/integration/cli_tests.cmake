@@ -71,3 +71,17 @@ dssim_cli_test(shapes 0 "deepseek-llm-7b_gate_up,22016,4096" shapes --model deep
 dssim_cli_test(calibrate_json 0 "\"cv_median_abs_rel_err\"" calibrate --gpu h200-sxm --data validation/data/h200 --format json)
 dssim_cli_test(bad_calibrate_dir 1 "--data /nonexistent: no such folder" calibrate --gpu h200-sxm --data /nonexistent)
 dssim_cli_test(bad_calibrate_missing_csv 1 "missing bandwidth.csv in tests/integration/cases" calibrate --gpu h200-sxm --data tests/integration/cases)
+
+# Power and thermal
+file(GLOB DSSIM_POWER_SCENARIOS RELATIVE ${PROJECT_SOURCE_DIR} CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/scenarios/power/*.toml)
+foreach(s ${DSSIM_POWER_SCENARIOS})
+  get_filename_component(n ${s} NAME_WE)
+  dssim_cli_test(power.${n} 0 "Steady state|Power and temperature" ${s} --quiet)
+endforeach()
+dssim_cli_test(power_decode_heavy_no_throttle 0 "\"throttled_fraction\": 0$" scenarios/serving/7b_h200_continuous_poisson.toml --quiet --format json --set workload.prompt_tokens=64 --set workload.output_tokens=512)
+dssim_cli_test(power_prefill_heavy_throttles 0 "\"throttled_fraction\": (1|0\\.9[0-9]*)$" scenarios/serving/7b_h200_continuous_poisson.toml --quiet --format json --set workload.prompt_tokens=3000 --set workload.output_tokens=1)
+dssim_cli_test(power_gemm_burn_json 0 "\"time_to_limit_s\": 0\\.9" scenarios/power/h200_gemm_burn.toml --format json)
+dssim_cli_test(power_copy_burn_never_limited 0 "\"time_to_limit_s\": null" scenarios/power/h200_copy_burn.toml --format json)
+dssim_cli_test(bad_thermal_csv_fixed 1 "--thermal-csv needs a serving or burn workload" scenarios/33b_a100.toml --thermal-csv /tmp/x.csv)
+dssim_cli_test(bad_cooling 1 "unknown cooling profile 'datacentre-air'.*did you mean 'datacenter-air'" scenarios/power/h200_gemm_burn.toml --set environment.cooling=datacentre-air)
+dssim_cli_test(bad_burn_dtype 1 "workload.dtype.*'bf17' is not one of" scenarios/power/h200_gemm_burn.toml --set workload.dtype=bf17)

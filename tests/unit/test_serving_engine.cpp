@@ -35,7 +35,7 @@ TEST_CASE("M/D/1: mean queueing delay matches Pollaczek-Khinchine, and Little's 
   ServingConfig c;
   c.policy = Policy::static_batch;
   c.max_batch = 1;
-  IterationCostFn cost = [D](const IterationShape&) { return D; };
+  IterationCostFn cost = [D](const IterationShape&) { return fixed_iteration(D); };
   ServingRun run = run_serving(implicit_node("test", 1, false), bus_gpu(), 1, c, reqs, cost, 1000, {});
   ServingSummary s = summarize(run, 1, std::nullopt, std::nullopt);
   const double wq = lambda * D * D / (2 * (1 - lambda * D));  // 0.5 s
@@ -52,7 +52,7 @@ TEST_CASE("continuous batching on a hand-built trace: every iteration's composit
   c.policy = Policy::continuous;
   c.max_batch = 8;
   c.block_size = 4;
-  IterationCostFn cost = [](const IterationShape&) { return 0.1; };
+  IterationCostFn cost = [](const IterationShape&) { return fixed_iteration(0.1); };
   ServingOptions opt;
   opt.record_iterations = true;
   ServingRun run = run_serving(implicit_node("test", 1, false), bus_gpu(), 1, c, reqs, cost, 100, opt);

@@ -1,0 +1,78 @@
+#include "power/gpu_power.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace dssim {
+
+GpuPowerState::GpuPowerState(const PowerSetup& s, int gpu) : s_(s), gpu_(gpu) {
+  steps_ = s.model.clock_steps();
+  clock_mhz_ = s.model.f_max_mhz;
+  temp_c_ = s.thermal.steady_c(0, 0);
+  max_temp_c_ = temp_c_;
+}
+
+void GpuPowerState::advance(double until, double power_w, double steady_c, double clock_mhz, const std::string& reason) {
+  // Samples on the fixed grid, each at the temperature reached by then (exact first-order response).
+  while (s_.record && next_sample_ <= until) {
+    const double temp = s_.thermal.step(temp_c_, steady_c, std::max(0.0, next_sample_ - t_));
+    samples_.push_back({next_sample_, power_w, temp, clock_mhz, reason});
+    next_sample_ += s_.sample_s;
+  }
+  const double dt = until - t_;
+  if (dt <= 0) return;
+  energy_j_ += power_w * dt;
+  temp_c_ = s_.thermal.step(temp_c_, steady_c, dt);
+  max_temp_c_ = std::max(max_temp_c_, temp_c_);  // first order: the extremes are at the ends
+  t_ = until;
+}
+
+void GpuPowerState::idle_until(double now) {
+  if (now <= t_) return;
+  advance(now, s_.model.idle_w, s_.thermal.steady_c(0, 0), s_.model.f_max_mhz, "idle");
+}
+
+double GpuPowerState::run(const IterationCostBreakdown& b, double now) {
+  idle_until(now);
+  const PowerModel& m = s_.model;
+  auto at = [&](double f, double& total, double& power, double& compute_dyn, double& memory_dyn) {
+    const double compute = b.gpu_compute_s * s_.calibration_speedup * std::pow(m.f_max_mhz / f, m.beta);
+    const double gpu = b.gpu_s - b.gpu_compute_s + compute;
+    total = b.graph ? b.host_s + gpu : std::max(b.host_s, b.first_host_s + gpu);
+    const double busy = total > 0 ? gpu / total : 0;
+    const double share = gpu > 0 ? compute / gpu : 0;
+    power = m.power_w(f, share, busy);
+    compute_dyn = m.compute_dynamic_w(f, share, busy);
+    memory_dyn = power - m.idle_w - compute_dyn;
+  };
+  // the highest step under the power limit ...
+  std::size_t pick = 0;
+  double total = 0, power = 0, cd = 0, md = 0;
+  for (std::size_t i = steps_.size(); i-- > 0;) {
+    at(steps_[i], total, power, cd, md);
+    if (power <= s_.limit_w || i == 0) {
+      pick = i;
+      break;
+    }
+  }
+  std::string reason = pick + 1 < steps_.size() ? "power_cap" : "none";
+  // ... and no higher than the current clock while hot, one step lower when past the threshold
+  const std::size_t current = static_cast<std::size_t>(std::lower_bound(steps_.begin(), steps_.end(), clock_mhz_ - 1e-6) - steps_.begin());
+  if (temp_c_ >= s_.thermal.slowdown_c && current > 0 && pick >= current) {
+    pick = current - 1;
+    reason = "thermal";
+  } else if (temp_c_ >= s_.thermal.slowdown_c - 2.0 && pick > current) {
+    pick = current;
+    reason = "thermal";
+  }
+  clock_mhz_ = steps_[pick];
+  at(clock_mhz_, total, power, cd, md);
+  const double start = t_;
+  advance(start + total, power, s_.thermal.steady_c(cd, md), clock_mhz_, reason);
+  busy_s_ += total;
+  busy_energy_j_ += power * total;
+  if (pick + 1 < steps_.size()) throttled_s_ += total;
+  return total;
+}
+
+}  // namespace dssim

@@ -1,0 +1,55 @@
+#pragma once
+// One GPU's clock, power, temperature and energy through a serving run, advanced iteration by
+// iteration: before each iteration the controller picks the highest clock step that keeps the power
+// under the limit and the temperature under the slowdown threshold; the iteration's clock-paced part
+// stretches accordingly; idle gaps draw idle power and cool down.
+#include <string>
+#include <vector>
+
+#include "cost/iteration_cost.hpp"
+#include "power/burn_sim.hpp"
+#include "power/power_model.hpp"
+#include "power/thermal.hpp"
+
+namespace dssim {
+
+struct PowerSetup {
+  PowerModel model;
+  ThermalModel thermal;
+  double limit_w = 0;
+  // The cost model's clock-paced times were measured at the calibration's clock: at f_max they take
+  // this fraction of that (burn steady rate / peak rate; 1 when unknown).
+  double calibration_speedup = 1.0;
+  double sample_s = 0.25;
+  bool record = false;  // keep samples for --thermal-csv
+};
+
+class GpuPowerState {
+ public:
+  GpuPowerState(const PowerSetup& s, int gpu);
+  // Idle from the last update until `now`.
+  void idle_until(double now);
+  // Picks the clock for an iteration starting at `now` and returns its duration at that clock; the
+  // state advances to the iteration's end.
+  double run(const IterationCostBreakdown& b, double now);
+
+  double energy_j() const { return energy_j_; }
+  double busy_energy_j() const { return busy_energy_j_; }
+  double busy_s() const { return busy_s_; }
+  double throttled_s() const { return throttled_s_; }
+  double max_temp_c() const { return max_temp_c_; }
+  double now() const { return t_; }
+  const std::vector<ThermalSample>& samples() const { return samples_; }
+  int gpu() const { return gpu_; }
+
+ private:
+  void advance(double until, double power_w, double steady_c, double clock_mhz, const std::string& reason);
+  const PowerSetup& s_;
+  int gpu_;
+  double t_ = 0, temp_c_ = 0, clock_mhz_ = 0, next_sample_ = 0;
+  double energy_j_ = 0, busy_energy_j_ = 0, busy_s_ = 0, throttled_s_ = 0, max_temp_c_ = 0;
+  std::vector<double> steps_;
+  std::vector<ThermalSample> samples_;
+};
+
+}  // namespace dssim

@@ -1,0 +1,41 @@
+#pragma once
+// Board power as a function of SM clock and of what the GPU is doing, and how much slower work runs
+// at a lower clock. Fitted from a GPU's sustained-load traces (its profile's [power] table); GPUs
+// without traces scale the calibrated donor's ratios to their own TDP and idle draw.
+#include <string>
+#include <vector>
+
+#include "config/gpu_card.hpp"
+#include "cost/calibration.hpp"
+
+namespace dssim {
+
+struct PowerModel {
+  double idle_w = 0, limit_w = 0;
+  double compute_w = 0;  // dynamic draw of tensor-core-bound work at f_max
+  double memory_w = 0;   // dynamic draw of memory-bound work at f_max
+  // Share of memory_w drawn by the SMs issuing the loads (follows the SM clock like compute power);
+  // the rest is the memory and its interface. An assumption: the traces have memory-bound load at
+  // f_max only, so the split cannot be fitted.
+  double memory_clock_share = 0.5;
+  double alpha = 2.6;    // compute power ~ (f/f_max)^alpha
+  double beta = 0.6;     // compute time ~ (f_max/f)^beta
+  double f_max_mhz = 0, f_min_mhz = 0, f_step_mhz = 15;
+  std::string source;    // how it was obtained
+
+  std::vector<double> clock_steps() const;  // ascending, f_min .. f_max
+  // `compute_share`: fraction of busy time in compute-bound kernels; `busy`: fraction of time busy.
+  double power_w(double f_mhz, double compute_share, double busy) const;
+  // The compute part of the dynamic draw (the rest, power_w - idle - this, is memory-bound work's).
+  double compute_dynamic_w(double f_mhz, double compute_share, double busy) const;
+  // Work done per second at f relative to f_max (1 at f_max).
+  double speed(double f_mhz, double compute_share) const;
+  // The highest clock step whose power stays at or below `cap_w` (f_min if none does).
+  double clock_for_cap(double cap_w, double compute_share, double busy) const;
+};
+
+// `p`: the power inputs of the GPU's profile when `own`, else of the calibrated donor (named `donor`),
+// whose ratios are then scaled to this card's TDP and idle draw.
+PowerModel make_power_model(const GpuCard& gpu, const PowerInputs& p, bool own, const std::string& donor);
+
+}  // namespace dssim

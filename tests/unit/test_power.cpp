@@ -1,0 +1,141 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "calib/fitter.hpp"
+#include "config/catalog.hpp"
+#include "power/burn_sim.hpp"
+#include "power/gpu_power.hpp"
+#include "power/power_model.hpp"
+#include "power/thermal.hpp"
+
+using namespace dssim;
+
+namespace {
+PowerInputs h200_inputs() {
+  Catalog cat(DSSIM_TEST_DATA_DIR);
+  return fit_measurements(std::string(DSSIM_TEST_DATA_DIR) + "/validation/data/h200", cat.gpu("h200-sxm")).profile.power;
+}
+}  // namespace
+
+TEST_CASE("the power fit reproduces the H200's load points by construction, with the documented exponents", "[power]") {
+  Catalog cat(DSSIM_TEST_DATA_DIR);
+  PowerInputs p = h200_inputs();
+  REQUIRE(p.measured);
+  PowerModel m = make_power_model(cat.gpu("h200-sxm"), p, true, "");
+  const double beta = std::log(p.gemm_rate_steady_tflops / p.gemm_rate_peak_tflops) / std::log(p.sm_clock_gemm_mhz / p.sm_clock_max_mhz);
+  CHECK(m.beta == Approx(beta));
+  CHECK(m.alpha == Approx(beta + 2));
+  CHECK(m.power_w(p.sm_clock_gemm_mhz, 1, 1) == Approx(p.gemm_power_w));
+  CHECK(m.power_w(m.f_max_mhz, 0, 1) == Approx(p.copy_power_w));
+  CHECK(m.power_w(m.f_max_mhz, 1, 0) == Approx(p.idle_w));
+  CHECK(m.speed(p.sm_clock_gemm_mhz, 1) == Approx(p.gemm_rate_steady_tflops / p.gemm_rate_peak_tflops));
+  CHECK(m.speed(1000, 0) == Approx(1.0));  // memory-bound work does not slow with the SM clock
+}
+
+TEST_CASE("the clock under a cap is the highest step that keeps the power at or below it", "[power]") {
+  Catalog cat(DSSIM_TEST_DATA_DIR);
+  PowerModel m = make_power_model(cat.gpu("h200-sxm"), h200_inputs(), true, "");
+  auto steps = m.clock_steps();
+  CHECK(steps.back() == Approx(m.f_max_mhz));
+  CHECK(steps[1] - steps[0] == Approx(15));
+  for (double share : {0.0, 0.3, 0.6, 1.0})
+    for (double cap : {300.0, 500.0, 700.0}) {
+      INFO(share << " " << cap);
+      const double f = m.clock_for_cap(cap, share, 1.0);
+      CHECK(std::fmod(m.f_max_mhz - f, 15.0) == Approx(0).margin(1e-9));
+      if (f > steps.front()) CHECK(m.power_w(f, share, 1.0) <= cap);
+      if (f < m.f_max_mhz) CHECK(m.power_w(f + 15, share, 1.0) > cap);
+    }
+}
+
+TEST_CASE("a GPU without traces scales the donor's power ratios to its TDP and idle draw", "[power]") {
+  Catalog cat(DSSIM_TEST_DATA_DIR);
+  PowerInputs p = h200_inputs();
+  PowerModel h = make_power_model(cat.gpu("h200-sxm"), p, true, "");
+  GpuCard a = cat.gpu("a100-80g-sxm");
+  PowerModel m = make_power_model(a, p, false, "h200-sxm");
+  CHECK(m.idle_w == Approx(a.idle_w));
+  CHECK(m.limit_w == Approx(a.tdp_w));
+  CHECK(m.compute_w / (a.tdp_w - a.idle_w) == Approx(h.compute_w / (p.power_limit_w - p.idle_w)));
+  CHECK(m.memory_w / (a.tdp_w - a.idle_w) == Approx(h.memory_w / (p.power_limit_w - p.idle_w)));
+}
+
+TEST_CASE("RC thermal model: the analytic step response, exact for any step size", "[power]") {
+  ThermalModel t;
+  t.ambient_c = 25;
+  t.idle_rise_c = 10;
+  t.r_compute = 0.04;
+  t.r_memory = 0.02;
+  t.tau_s = 2.0;
+  CHECK(t.steady_c(500, 100) == Approx(25 + 10 + 20 + 2));
+  // from 35 C towards 57 C: T(t) = 57 - 22 exp(-t / 2)
+  CHECK(t.step(35, 57, 2.0) == Approx(57 - 22 * std::exp(-1.0)));
+  double temp = 35;
+  for (int i = 0; i < 1000; ++i) temp = t.step(temp, 57, 0.004);
+  CHECK(temp == Approx(57 - 22 * std::exp(-2.0)));
+  GpuCard g;
+  g.tdp_w = 700;
+  g.idle_w = 100;
+  CoolingProfile c;
+  c.idle_rise_c = 18;
+  c.rise_at_tdp_c = 42;
+  c.memory_factor = 0.5;
+  ThermalModel m = make_thermal(g, c, 30);
+  CHECK(m.r_compute == Approx(24.0 / 600));
+  CHECK(m.steady_c(600, 0) == Approx(30 + 42));
+  CHECK(m.r_memory == Approx(0.5 * 24.0 / 600));
+}
+
+TEST_CASE("energy: power integrated over busy iterations and idle gaps", "[power]") {
+  PowerSetup s;
+  s.model.idle_w = 100;
+  s.model.compute_w = 800;
+  s.model.memory_w = 300;
+  s.model.alpha = 2;
+  s.model.beta = 1;
+  s.model.f_max_mhz = 1500;
+  s.model.f_min_mhz = 300;
+  s.limit_w = 1000;
+  s.thermal.tau_s = 1;
+  GpuPowerState st(s, 0);
+  IterationCostBreakdown mem;  // memory-bound, GPU busy the whole iteration
+  mem.gpu_s = mem.total_s = mem.host_s = 0.5;
+  mem.graph = true;
+  mem.host_s = 0;
+  CHECK(st.run(mem, 0.0) == Approx(0.5));  // 400 W: under the cap, full clock
+  st.idle_until(2.0);                        // 1.5 s idle at 100 W
+  CHECK(st.energy_j() == Approx(0.5 * 400 + 1.5 * 100));
+  CHECK(st.throttled_s() == 0);
+  IterationCostBreakdown comp = mem;  // compute-bound: 900 W at 1500 MHz exceeds a 700 W cap
+  comp.gpu_compute_s = comp.gpu_s;
+  s.limit_w = 700;
+  const double t = st.run(comp, 2.0);
+  // highest 15 MHz step with 100 + 800 (f/1500)^2 <= 700: f <= 1299 -> 1290 MHz; time 0.5 x 1500/1290
+  CHECK(t == Approx(0.5 * 1500.0 / 1290.0));
+  CHECK(st.energy_j() == Approx(0.5 * 400 + 1.5 * 100 + t * (100 + 800 * std::pow(1290.0 / 1500, 2))));
+  CHECK(st.throttled_s() == Approx(t));
+}
+
+TEST_CASE("burn: the H200 GEMM load settles at its cap, the reported power reaching it after the sensor window", "[power][oracle]") {
+  Catalog cat(DSSIM_TEST_DATA_DIR);
+  GpuCard g = cat.gpu("h200-sxm");
+  PowerInputs p = h200_inputs();
+  PowerModel m = make_power_model(g, p, true, "");
+  ThermalModel t = make_thermal(g, load_cooling(cat.cooling_path("datacenter-air")), 25);
+  BurnSpec spec;
+  spec.kind = "gemm-burn";
+  spec.kernel_s = 1.4e-3;
+  spec.work_per_kernel = 2.0 * 8192 * 8192 * 8192 / 1e12;
+  spec.compute_share = 1;
+  spec.duration_s = 6;
+  BurnResult r = run_burn(spec, m, t, 700);
+  CHECK(r.steady_power_w <= 700);
+  CHECK(r.steady_power_w > 680);
+  CHECK(std::fmod(m.f_max_mhz - r.steady_sm_clock_mhz, 15.0) == Approx(0).margin(1e-9));
+  REQUIRE(r.time_to_limit_s);
+  CHECK(*r.time_to_limit_s == Approx(1.0).margin(0.05));
+  CHECK(r.throttled_fraction > 0.99);
+  CHECK(r.steady_rate == Approx(spec.work_per_kernel / spec.kernel_s * m.speed(r.steady_sm_clock_mhz, 1)).epsilon(0.01));
+  CHECK(r.energy_j == Approx(r.mean_power_w * 6).epsilon(0.01));
+}
