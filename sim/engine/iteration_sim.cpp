@@ -1,7 +1,8 @@
 #include "engine/iteration_sim.hpp"
 
 #include <simgrid/s4u.hpp>
-#include <xbt/log.h>
+
+#include "hw/engine.hpp"
 
 #include <deque>
 #include <memory>
@@ -132,17 +133,10 @@ void stream_actor(Shared* s, int rank) {
 }  // namespace
 
 std::vector<IterationResult> simulate_iterations(const SimSetup& setup, const std::vector<SimIteration>& iterations) {
-  static bool engine_used = false;
-  if (engine_used) throw Error("internal: one SimGrid simulation per process", ExitCode::internal);
-  engine_used = true;
   if (setup.ranks < 1 || setup.ranks > setup.node.gpu_count)
     throw Error("internal: more tensor-parallel ranks than GPUs in the node", ExitCode::internal);
-
-  xbt_log_control_set("root.thresh:warning");
-  int argc = 1;
-  char name[] = "dssim";
-  char* argv[] = {name, nullptr};
-  sg4::Engine engine(&argc, argv);
+  auto engine_ptr = create_engine();
+  sg4::Engine& engine = *engine_ptr;
 
   Shared s;
   s.setup = &setup;

@@ -1,7 +1,8 @@
 #include "power/burn_sim.hpp"
 
 #include <simgrid/s4u.hpp>
-#include <xbt/log.h>
+
+#include "hw/engine.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -26,14 +27,8 @@ double median_of(std::vector<double> v) {
 }  // namespace
 
 BurnResult run_burn(const BurnSpec& spec, const PowerModel& pm, const ThermalModel& th, double limit_w) {
-  static bool engine_used = false;
-  if (engine_used) throw Error("internal: one SimGrid simulation per process", ExitCode::internal);
-  engine_used = true;
-  xbt_log_control_set("root.thresh:warning");
-  int argc = 1;
-  char name[] = "dssim";
-  char* argv[] = {name, nullptr};
-  sg4::Engine engine(&argc, argv);
+  auto engine_ptr = create_engine();
+  sg4::Engine& engine = *engine_ptr;
 
   const std::vector<double> clocks = pm.clock_steps();  // ascending
   std::vector<double> speeds;

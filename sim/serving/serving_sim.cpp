@@ -1,7 +1,8 @@
 #include "serving/serving_sim.hpp"
 
 #include <simgrid/s4u.hpp>
-#include <xbt/log.h>
+
+#include "hw/engine.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -135,18 +136,12 @@ IterationCostBreakdown fixed_iteration(double seconds) {
 ServingRun run_serving(const NodeSpec& node, const GpuCard& gpu, int gpus_per_replica, const ServingConfig& cfg,
                        const std::vector<Request>& requests, const IterationCostFn& cost, long long kv_blocks_per_replica,
                        const ServingOptions& opt) {
-  static bool engine_used = false;
-  if (engine_used) throw Error("internal: one SimGrid simulation per process", ExitCode::internal);
-  engine_used = true;
   if (cfg.replicas * gpus_per_replica > node.gpu_count)
     throw Error(fmt("%d replicas x %d GPUs each need %d GPUs; the platform has %d", cfg.replicas, gpus_per_replica,
                     cfg.replicas * gpus_per_replica, node.gpu_count));
 
-  xbt_log_control_set("root.thresh:warning");
-  int argc = 1;
-  char name[] = "dssim";
-  char* argv[] = {name, nullptr};
-  sg4::Engine engine(&argc, argv);
+  auto engine_ptr = create_engine();
+  sg4::Engine& engine = *engine_ptr;
 
   World w;
   w.cfg = &cfg;
