@@ -25,6 +25,7 @@ struct Replica {
   sg4::Host* gpu = nullptr;
   sg4::MutexPtr mu = sg4::Mutex::create();
   sg4::ConditionVariablePtr wake = sg4::ConditionVariable::create();
+  bool sleeping = false;  // waiting on `wake`: only then does an arrival need the mutex and a notify
 };
 
 struct World {
@@ -71,9 +72,12 @@ void generator(World* w) {
     if (q.arrival_s > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(q.arrival_s);
     SeqState* s = &w->run.seqs[i];
     Replica& r = w->replicas[static_cast<std::size_t>(route(*w, static_cast<long long>(i)))];
-    std::unique_lock<sg4::Mutex> lock(*r.mu);
-    if (r.sched->enqueue(s)) {
-      w->change_in_system(sg4::Engine::get_clock(), +1);
+    if (!r.sched->enqueue(s)) continue;
+    w->change_in_system(sg4::Engine::get_clock(), +1);
+    // A busy replica finds the request at its next plan; a sleeping one is woken. (Cooperative actors:
+    // a replica that is about to sleep re-checks for work under the mutex before waiting.)
+    if (r.sleeping) {
+      std::unique_lock<sg4::Mutex> lock(*r.mu);
       r.wake->notify_all();
     }
   }
@@ -93,7 +97,9 @@ void replica_loop(World* w, int index) {
     // taken to sleep until the generator brings work.
     if (!r.sched->has_work()) {
       std::unique_lock<sg4::Mutex> lock(*r.mu);
+      r.sleeping = true;
       while (!r.sched->has_work() && !w->arrivals_done) r.wake->wait(lock);
+      r.sleeping = false;
       if (!r.sched->has_work()) return;
     }
     r.sched->plan(sg4::Engine::get_clock(), plan);
