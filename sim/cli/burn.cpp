@@ -58,6 +58,9 @@ int run_burn_scenario(const Scenario& s, const PredictInput& base, const Catalog
     spec.compute_share = 0;
   }
   BurnResult r = run_burn(spec, pm, th, limit);
+  if (r.shutdown_reached)
+    std::cerr << fmt("dssim: warning: the GPU reached its shutdown temperature (%.0f C): a real one would have stopped\n",
+                     g.shutdown_c);
   if (!thermal_csv.empty()) {
     std::ofstream out(thermal_csv);
     if (!out) throw Error(fmt("--thermal-csv %s: cannot write", thermal_csv.c_str()));
@@ -76,7 +79,7 @@ int run_burn_scenario(const Scenario& s, const PredictInput& base, const Catalog
     if (r.time_to_limit_s) j.value("time_to_limit_s", *r.time_to_limit_s); else j.null("time_to_limit_s");
     j.value("steady_temp_c", r.steady_temp_c).value("compute_share", spec.compute_share).end_object();
     j.begin_object("thermal").value("max_temp_c", r.max_temp_c).value("mean_power_w", r.mean_power_w);
-    j.value("throttled_fraction", r.throttled_fraction).end_object();
+    j.value("throttled_fraction", r.throttled_fraction).value("shutdown_reached", r.shutdown_reached).end_object();
     j.begin_object("energy").value("kwh", kwh).end_object();
     j.end_object();
     std::cout << j.str();

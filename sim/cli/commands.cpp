@@ -82,6 +82,7 @@ std::optional<RoiResult> roi_for(const RunReport& r) {
   ri.throughput_tok_s = r.prediction.throughput_tok_s;
   ri.busy_power_w = r.prediction.serving_power_w > 0 ? r.prediction.serving_power_w : serving_power_estimate_w(r.input.gpu);
   ri.idle_power_w = r.input.gpu.idle_w;
+  ri.host_power_w = r.input.node.host_power_w;
   return compute_roi(ri);
 }
 
@@ -140,8 +141,12 @@ int run_serving_scenario(const Scenario& s, const PredictInput& base, const Cata
     // the simulated draw while busy when the power model ran, else the estimate
     ri.busy_power_w = sum.has_power ? sum.busy_power_w : serving_power_estimate_w(base.gpu);
     ri.idle_power_w = base.gpu.idle_w;
+    ri.host_power_w = base.node.host_power_w;
     r.roi = compute_roi(ri);
   }
+  if (r.prediction.fits && r.prediction.summary.shutdown_reached)
+    std::cerr << fmt("dssim: warning: a GPU reached its shutdown temperature (%.0f C): a real one would have stopped\n",
+                     base.gpu.shutdown_c);
   std::cout << render(r, f);
   if (!r.prediction.fits) {
     std::cerr << fmt("dssim: %s does not fit for serving on %s: %s\n", base.model.id.c_str(), base.gpu.id.c_str(),

@@ -18,6 +18,7 @@ NodeSpec load_node_spec(const std::string& path) {
   n.pcie_latency_s = t.opt_number("pcie_latency_us", 0, 1e6).value_or(1.0) * 1e-6;
   n.nvlink_latency_s = t.opt_number("nvlink_latency_us", 0, 1e6).value_or(0.7) * 1e-6;
   n.host_cores = static_cast<int>(t.opt_int("host_cores", 1, 100000).value_or(16));
+  n.host_power_w = t.get_number("host_power_w", 0, 1e6);
   t.finish();
   return n;
 }
@@ -29,6 +30,9 @@ NodeSpec implicit_node(const std::string& gpu_id, int count, bool has_nvlink) {
   n.gpu = gpu_id;
   n.gpu_count = count;
   n.interconnect = has_nvlink && count > 1 ? "nvswitch" : "pcie";
+  // No node file: an estimate of the host's draw (CPU, memory, fans, PSU losses) that grows with the GPUs.
+  n.host_power_w = 100.0 + 50.0 * count;
+  n.host_power_estimated = true;
   return n;
 }
 

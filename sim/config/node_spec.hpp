@@ -10,6 +10,8 @@ struct NodeSpec {
   double pcie_latency_s = 1e-6;
   double nvlink_latency_s = 0.7e-6;
   int host_cores = 16;
+  double host_power_w = 0;  // CPUs, memory, switches, NICs, fans, PSU losses: drawn whenever the node is on
+  bool host_power_estimated = false;
 };
 
 NodeSpec load_node_spec(const std::string& path);

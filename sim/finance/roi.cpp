@@ -11,7 +11,7 @@ RoiResult compute_roi(const RoiInputs& in) {
   const double busy_h = kHoursPerMonth * c.utilization;
   r.cloud_monthly_usd = c.cloud_usd_per_gpu_hour * in.gpus * busy_h;
   const double avg_w = in.idle_power_w + c.utilization * (in.busy_power_w - in.idle_power_w);
-  r.energy_monthly_kwh = in.gpus * avg_w * kHoursPerMonth / 1000.0 * c.pue;
+  r.energy_monthly_kwh = (in.gpus * avg_w + in.host_power_w) * kHoursPerMonth / 1000.0 * c.pue;
   r.energy_monthly_usd = r.energy_monthly_kwh * c.electricity_usd_per_kwh;
   r.depreciation_monthly_usd = r.hardware_usd / c.depreciation_months;
   r.tokens_per_month = in.throughput_tok_s * 3600.0 * busy_h;

@@ -29,7 +29,7 @@ Distribution distribution(std::vector<double> v) {
 }
 
 ServingSummary summarize(const ServingRun& run, int replicas, std::optional<double> slo_ttft_s,
-                         std::optional<double> slo_tpot_s, int gpus_per_replica) {
+                         std::optional<double> slo_tpot_s, int gpus_per_replica, double host_power_w) {
   ServingSummary s;
   std::vector<double> ttft, tpot, e2e, queue, service;
   long long tokens = 0, good = 0;
@@ -80,12 +80,13 @@ ServingSummary summarize(const ServingRun& run, int replicas, std::optional<doub
       busy += e.busy_s;
       throttled += e.throttled_s;
       s.max_temp_c = std::max(s.max_temp_c, e.max_temp_c);
+      s.shutdown_reached = s.shutdown_reached || e.shutdown_reached;
     }
     const double gpus = static_cast<double>(run.energy.size());
     s.mean_power_w = s.makespan_s > 0 ? energy / gpus / s.makespan_s : 0;
     s.busy_power_w = busy > 0 ? busy_energy / busy : 0;
     s.throttled_fraction = busy > 0 ? throttled / busy : 0;
-    s.energy_kwh = energy * gpus_per_replica / 3.6e6;
+    s.energy_kwh = (energy * gpus_per_replica + host_power_w * s.makespan_s) / 3.6e6;
     if (tokens > 0) s.kwh_per_million_tokens = s.energy_kwh / static_cast<double>(tokens) * 1e6;
   }
   return s;

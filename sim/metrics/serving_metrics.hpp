@@ -24,10 +24,12 @@ struct ServingSummary {
   bool has_power = false;
   double max_temp_c = 0, mean_power_w = 0, busy_power_w = 0, throttled_fraction = 0;  // per GPU
   double energy_kwh = 0, kwh_per_million_tokens = 0;  // all GPUs
+  bool shutdown_reached = false;
 };
 
+// `host_power_w`: the node's host draw over the makespan, added to the energy.
 ServingSummary summarize(const ServingRun& run, int replicas, std::optional<double> slo_ttft_s,
-                         std::optional<double> slo_tpot_s, int gpus_per_replica = 1);
+                         std::optional<double> slo_tpot_s, int gpus_per_replica = 1, double host_power_w = 0);
 void write_thermal_csv(const ServingRun& run, int gpus_per_replica, const std::string& path);
 void write_requests_csv(const ServingRun& run, const std::string& path);
 void write_timeline(const ServingRun& run, const std::string& path);

@@ -126,6 +126,7 @@ BurnResult run_burn(const BurnSpec& spec, const PowerModel& pm, const ThermalMod
   for (const auto& [t, r] : windows)
     if (t > 2.0) steady_rates.push_back(r);
   res.steady_rate = median_of(steady_rates);
+  res.shutdown_reached = res.max_temp_c >= th.shutdown_c;
   return res;
 }
 

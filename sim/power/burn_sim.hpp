@@ -33,6 +33,7 @@ struct BurnResult {
   double steady_sm_clock_mhz = 0, steady_power_w = 0;
   std::optional<double> time_to_limit_s;  // reported power within 2 % of the limit
   double max_temp_c = 0, steady_temp_c = 0, mean_power_w = 0, throttled_fraction = 0, energy_j = 0;
+  bool shutdown_reached = false;  // the GPU would have stopped at its shutdown temperature
   std::vector<ThermalSample> samples;
 };
 

@@ -38,6 +38,8 @@ class GpuPowerState {
   double busy_s() const { return busy_s_; }
   double throttled_s() const { return throttled_s_; }
   double max_temp_c() const { return max_temp_c_; }
+  // The temperature reached the GPU's shutdown threshold: a real GPU would have stopped there.
+  bool shutdown_reached() const { return max_temp_c_ >= s_.thermal.shutdown_c; }
   double now() const { return t_; }
   const std::vector<ThermalSample>& samples() const { return samples_; }
   int gpu() const { return gpu_; }

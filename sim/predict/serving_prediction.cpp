@@ -130,7 +130,7 @@ ServingPrediction predict_serving(const ServingInput& in, const std::vector<Requ
     p.power_limit_w = power.limit_w;
   }
   p.run = run_serving(b.node, b.gpu, tp, c, requests, cost, p.kv_blocks, opt);
-  p.summary = summarize(p.run, c.replicas, c.slo_ttft_s, c.slo_tpot_s, tp);
+  p.summary = summarize(p.run, c.replicas, c.slo_ttft_s, c.slo_tpot_s, tp, b.node.host_power_w);
   return p;
 }
 

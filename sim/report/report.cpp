@@ -74,6 +74,8 @@ std::string render_text(const RunReport& r) {
              x.energy_monthly_usd, x.energy_monthly_kwh, c.pue, c.electricity_usd_per_kwh,
              p.serving_power_w > 0 ? p.serving_power_w : serving_power_estimate_w(in.gpu),
              p.serving_power_w > 0 ? "power model" : "estimate");
+    o << fmt("  host power                            %.0f W for the node%s\n", in.node.host_power_w,
+             in.node.host_power_estimated ? " (estimate: no node file; 100 W + 50 W per GPU)" : "");
     if (x.break_even_months)
       o << fmt("  break-even                            %.1f months\n", *x.break_even_months);
     else

@@ -81,7 +81,8 @@ std::string text(const ServingReport& r) {
     o << fmt("  mean power                            %.1f W (%.1f W while busy)\n", s.mean_power_w, s.busy_power_w);
     o << fmt("  max temperature                       %.1f C\n", s.max_temp_c);
     o << fmt("  throttled                             %.1f %% of busy time\n", s.throttled_fraction * 100);
-    o << fmt("  energy                                %.3f kWh, %.3f kWh per million output tokens\n", s.energy_kwh,
+    o << fmt("  energy (GPUs + %.0f W host%s)%*s%.3f kWh, %.3f kWh per million output tokens\n", b.node.host_power_w,
+             b.node.host_power_estimated ? ", estimate" : "", b.node.host_power_estimated ? 1 : 11, "", s.energy_kwh,
              s.kwh_per_million_tokens);
   }
   if (r.roi && r.cost) {
@@ -129,7 +130,8 @@ std::string json(const ServingReport& r) {
     j.end_object();
     if (s.has_power) {
       j.begin_object("thermal").value("max_temp_c", s.max_temp_c).value("mean_power_w", s.mean_power_w);
-      j.value("busy_power_w", s.busy_power_w).value("throttled_fraction", s.throttled_fraction).end_object();
+      j.value("busy_power_w", s.busy_power_w).value("throttled_fraction", s.throttled_fraction);
+      j.value("shutdown_reached", s.shutdown_reached).end_object();
       j.begin_object("energy").value("kwh", s.energy_kwh).value("kwh_per_million_tokens", s.kwh_per_million_tokens).end_object();
     }
   } else {

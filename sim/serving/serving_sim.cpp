@@ -180,7 +180,7 @@ ServingRun run_serving(const NodeSpec& node, const GpuCard& gpu, int gpus_per_re
     if (!p) continue;
     p->idle_until(w.run.end_s);  // every GPU is accounted until the last request finishes
     w.run.energy.push_back({static_cast<int>(i), p->energy_j(), p->busy_energy_j(), p->busy_s(), p->throttled_s(),
-                            p->max_temp_c(), p->samples()});
+                            p->max_temp_c(), p->shutdown_reached(), p->samples()});
   }
   w.change_in_system(w.run.end_s > w.last_change_s ? w.run.end_s : w.last_change_s, 0);
   return std::move(w.run);

@@ -31,6 +31,7 @@ struct ServingOptions {
 struct GpuEnergy {
   int replica = 0;
   double energy_j = 0, busy_energy_j = 0, busy_s = 0, throttled_s = 0, max_temp_c = 0;
+  bool shutdown_reached = false;
   std::vector<ThermalSample> samples;
 };
 

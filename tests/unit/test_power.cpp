@@ -139,3 +139,26 @@ TEST_CASE("burn: the H200 GEMM load settles at its cap, the reported power reach
   CHECK(r.steady_rate == Approx(spec.work_per_kernel / spec.kernel_s * m.speed(r.steady_sm_clock_mhz, 1)).epsilon(0.01));
   CHECK(r.energy_j == Approx(r.mean_power_w * 6).epsilon(0.01));
 }
+
+TEST_CASE("a GPU driven past its shutdown temperature is flagged", "[power]") {
+  PowerSetup s;
+  s.model.idle_w = 50;
+  s.model.compute_w = 400;
+  s.model.memory_w = 200;
+  s.model.f_max_mhz = 1500;
+  s.model.f_min_mhz = 300;
+  s.limit_w = 1000;
+  s.thermal.ambient_c = 40;
+  s.thermal.r_memory = 0.1;  // 200 W of memory work: 60 C steady
+  s.thermal.tau_s = 0.1;
+  s.thermal.slowdown_c = 200;  // no slowdown: the clock would not save it anyway (memory-bound)
+  s.thermal.shutdown_c = 55;
+  GpuPowerState st(s, 0);
+  IterationCostBreakdown mem;
+  mem.gpu_s = mem.total_s = 1.0;
+  mem.graph = true;
+  CHECK_FALSE(st.shutdown_reached());
+  st.run(mem, 0.0);
+  CHECK(st.max_temp_c() == Approx(40 + 20 * (1 - std::exp(-10.0))));
+  CHECK(st.shutdown_reached());
+}

@@ -56,3 +56,20 @@ TEST_CASE("depreciation stops at the end of its period", "[finance]") {
   RoiResult r = compute_roi(in);
   CHECK(r.roi_pct == Approx((2.0 * 730 * 24 - 12000) / 12000 * 100));
 }
+
+TEST_CASE("the host's draw is added to the electricity all month", "[finance]") {
+  RoiInputs in;
+  in.cost.gpu_price_usd = 10000;
+  in.cost.cloud_usd_per_gpu_hour = 2.0;
+  in.cost.electricity_usd_per_kwh = 0.1;
+  in.cost.pue = 1.5;
+  in.cost.utilization = 0.5;
+  in.gpus = 4;
+  in.busy_power_w = 400;
+  in.idle_power_w = 100;
+  in.host_power_w = 800;
+  in.throughput_tok_s = 100;
+  RoiResult r = compute_roi(in);
+  // 4 GPUs at 250 W average + 800 W of host, 730 h, PUE 1.5
+  CHECK(r.energy_monthly_kwh == Approx((4 * 250.0 + 800) * 730 / 1000 * 1.5));
+}
