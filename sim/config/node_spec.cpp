@@ -23,7 +23,7 @@ NodeSpec load_node_spec(const std::string& path) {
   return n;
 }
 
-NodeSpec implicit_node(const std::string& gpu_id, int count, bool has_nvlink) {
+NodeSpec implicit_node(const std::string& gpu_id, int count, bool has_nvlink, bool module) {
   NodeSpec n;
   n.id = count == 1 ? "1x-" + gpu_id : std::to_string(count) + "x-" + gpu_id;
   n.name = std::to_string(count) + "x " + gpu_id + (has_nvlink && count > 1 ? " (NVSwitch)" : " (PCIe host)");
@@ -31,7 +31,7 @@ NodeSpec implicit_node(const std::string& gpu_id, int count, bool has_nvlink) {
   n.gpu_count = count;
   n.interconnect = has_nvlink && count > 1 ? "nvswitch" : "pcie";
   // No node file: an estimate of the host's draw (CPU, memory, fans, PSU losses) that grows with the GPUs.
-  n.host_power_w = 100.0 + 50.0 * count;
+  n.host_power_w = module ? 0.0 : 100.0 + 50.0 * count;
   n.host_power_estimated = true;
   return n;
 }

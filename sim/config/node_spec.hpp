@@ -16,6 +16,7 @@ struct NodeSpec {
 
 NodeSpec load_node_spec(const std::string& path);
 // The node implied by `[platform] gpu = ..., count = N`: NVSwitch when the card has NVLink, else PCIe.
-NodeSpec implicit_node(const std::string& gpu_id, int count, bool has_nvlink);
+// `module`: a system-on-module (Jetson) whose CPU shares the module's power budget: no extra host draw.
+NodeSpec implicit_node(const std::string& gpu_id, int count, bool has_nvlink, bool module = false);
 
 }  // namespace dssim
