@@ -36,6 +36,7 @@ void print_usage() {
             << "                [--prompt N] [--output N] [--context N] [--cuda-graphs on|off] [--tp N]\n"
             << "                [--format text|json|csv]\n"
             << "  dssim list models|gpus|nodes|scenarios\n"
+            << "  dssim roi SCENARIO.toml --out DIR [--months N] [--format text|json] [--set section.key=value]...\n"
             << "  dssim shapes --model ID [--tp N]   (the model's GEMM shapes, CSV layer,N,K, for dssim-microbench)\n"
             << "  dssim calibrate --gpu ID --data DIR [--out PROFILE.toml] [--format text|json] [--check BOUNDS.toml]\n"
             << "  dssim --help | --version\n\n"
@@ -165,6 +166,28 @@ int run_serving_scenario(const Scenario& s, const PredictInput& base, const Cata
   return 0;
 }
 
+PredictInput scenario_input(const Scenario& s, const Catalog& cat) {
+  PredictInput in;
+  in.model = cat.model(s.model);
+  if (!s.node.empty()) {
+    in.node = cat.node(s.node);
+    in.gpu = cat.gpu(in.node.gpu);
+  } else {
+    in.gpu = cat.gpu(s.gpu);
+    in.node = implicit_node(in.gpu.id, s.gpu_count, in.gpu.nvlink_Bps_per_direction > 0, is_module(in.gpu));
+  }
+  in.runtime = cat.runtime(s.runtime);
+  in.weights = s.weights;
+  in.kv_cache = s.kv_cache;
+  in.cuda_graphs = s.cuda_graphs;
+  in.tensor_parallel = s.tensor_parallel;
+  in.batch = s.batch;
+  in.prompt = s.prompt_tokens;
+  in.output = s.output_tokens;
+  in.context = s.context.value_or(s.prompt_tokens);
+  return in;
+}
+
 int cmd_run(const std::vector<std::string>& args) {
   std::string path, format = "text", requests_csv, timeline, thermal_csv;
   std::vector<std::string> sets;
@@ -186,29 +209,13 @@ int cmd_run(const std::vector<std::string>& args) {
   RunReport r;
   r.title = s.name;
   r.description = s.description;
+  r.input = scenario_input(s, cat);
   PredictInput& in = r.input;
-  in.model = cat.model(s.model);
-  if (!s.node.empty()) {
-    in.node = cat.node(s.node);
-    in.gpu = cat.gpu(in.node.gpu);
-  } else {
-    in.gpu = cat.gpu(s.gpu);
-    in.node = implicit_node(in.gpu.id, s.gpu_count, in.gpu.nvlink_Bps_per_direction > 0, is_module(in.gpu));
-  }
-  in.runtime = cat.runtime(s.runtime);
-  in.weights = s.weights;
-  in.kv_cache = s.kv_cache;
-  in.cuda_graphs = s.cuda_graphs;
-  in.tensor_parallel = s.tensor_parallel;
   if (s.serving_run()) return run_serving_scenario(s, in, cat, f, requests_csv, timeline, quiet, thermal_csv);
   if (s.burn_run()) return run_burn_scenario(s, in, cat, f, thermal_csv);
   if (!thermal_csv.empty()) throw Error("--thermal-csv needs a serving or burn workload ([workload] kind)");
   if (!requests_csv.empty() || !timeline.empty())
     throw Error("--requests-csv and --timeline need a request stream: [workload] kind = poisson, gamma or trace");
-  in.batch = s.batch;
-  in.prompt = s.prompt_tokens;
-  in.output = s.output_tokens;
-  in.context = s.context.value_or(s.prompt_tokens);
   r.cost = s.cost;
   r.prediction = predict(in, cat);
   r.roi = roi_for(r);

@@ -2,6 +2,7 @@
 #include <string>
 #include <vector>
 
+#include "predict/prediction.hpp"
 #include "report/report.hpp"
 
 namespace dssim {
@@ -17,6 +18,9 @@ void print_usage();
 struct Scenario;
 struct PredictInput;
 class Catalog;
+// The resolved cards and batch shape of a scenario (ids looked up in the catalog).
+PredictInput scenario_input(const Scenario& s, const Catalog& cat);
+int cmd_roi(const std::vector<std::string>& args);
 int run_burn_scenario(const Scenario& s, const PredictInput& base, const Catalog& cat, Format f,
                       const std::string& thermal_csv);
 

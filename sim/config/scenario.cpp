@@ -19,6 +19,11 @@ CostInputs read_cost(TomlTable& c) {
   k.pue = c.get_number("pue", 1.0, 10.0);
   k.utilization = c.get_number("utilization", 0.0, 1.0);
   k.horizon_months = c.get_number("horizon_months", 1, 1200);
+  k.ops_usd_per_month = c.opt_number("ops_usd_per_month", 0, 1e9).value_or(0);
+  k.refresh_months = c.opt_number("refresh_months", 0, 1200).value_or(0);
+  k.residual_fraction = c.opt_number("residual_fraction", 0, 1).value_or(0);
+  if (k.residual_fraction > 0 && k.refresh_months <= 0)
+    throw Error(fmt("%s: residual_fraction needs refresh_months (the month the hardware is sold)", c.where("residual_fraction").c_str()));
   c.finish();
   return k;
 }

@@ -22,6 +22,9 @@ struct CostInputs {
   double pue = 1.5;
   double utilization = 0.5;
   double horizon_months = 36;
+  double ops_usd_per_month = 0;      // maintenance, hosting, staff share: every month on-prem
+  double refresh_months = 0;         // resale at this month (0: none; the article re-evaluates every 18)
+  double residual_fraction = 0;      // of the hardware price, recovered at the refresh
 };
 
 // Where the requests come from: a fixed batch (the core's one-shot prediction), synthetic arrivals,

@@ -15,13 +15,14 @@ RoiResult compute_roi(const RoiInputs& in) {
   r.energy_monthly_usd = r.energy_monthly_kwh * c.electricity_usd_per_kwh;
   r.depreciation_monthly_usd = r.hardware_usd / c.depreciation_months;
   r.tokens_per_month = in.throughput_tok_s * 3600.0 * busy_h;
-  const double monthly_saving = r.cloud_monthly_usd - r.energy_monthly_usd;
+  const double monthly_saving = r.cloud_monthly_usd - r.energy_monthly_usd - c.ops_usd_per_month;
   if (monthly_saving > 0) r.break_even_months = r.hardware_usd / monthly_saving;
   const double depreciated = r.hardware_usd * std::min(c.horizon_months, c.depreciation_months) / c.depreciation_months;
   if (r.hardware_usd > 0)
     r.roi_pct = (monthly_saving * c.horizon_months - depreciated) / r.hardware_usd * 100.0;
   if (r.tokens_per_month > 0) {
-    r.usd_per_million_tokens_onprem = (r.depreciation_monthly_usd + r.energy_monthly_usd) / r.tokens_per_month * 1e6;
+    r.usd_per_million_tokens_onprem =
+        (r.depreciation_monthly_usd + r.energy_monthly_usd + c.ops_usd_per_month) / r.tokens_per_month * 1e6;
     r.usd_per_million_tokens_cloud = r.cloud_monthly_usd / r.tokens_per_month * 1e6;
   }
   return r;

@@ -85,3 +85,12 @@ dssim_cli_test(power_copy_burn_never_limited 0 "\"time_to_limit_s\": null" scena
 dssim_cli_test(bad_thermal_csv_fixed 1 "--thermal-csv needs a serving or burn workload" scenarios/33b_a100.toml --thermal-csv /tmp/x.csv)
 dssim_cli_test(bad_cooling 1 "unknown cooling profile 'datacentre-air'.*did you mean 'datacenter-air'" scenarios/power/h200_gemm_burn.toml --set environment.cooling=datacentre-air)
 dssim_cli_test(bad_burn_dtype 1 "workload.dtype.*'bf17' is not one of" scenarios/power/h200_gemm_burn.toml --set workload.dtype=bf17)
+
+# Finance: dssim roi
+add_test(NAME cli.roi_outputs COMMAND bash -c "set -e; d=$(mktemp -d); $<TARGET_FILE:dssim> roi scenarios/33b_article_roi.toml --out $d --format json > $d/s.json; grep -q '\"break_even_months\": 21.0' $d/s.json; head -1 $d/break_even.csv | grep -qx 'month,onprem_cumulative_usd,cloud_cumulative_usd'; [ $(wc -l < $d/break_even.csv) -eq 38 ]; [ $(wc -l < $d/sensitivity.csv) -eq 8 ]; test -f $d/break_even.gp; echo ok"
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli.roi_outputs PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
+dssim_cli_test(roi_text 0 "Sensitivity \\(each input alone\\)" roi scenarios/33b_a100.toml --out ${CMAKE_CURRENT_BINARY_DIR}/roi_text)
+dssim_cli_test(roi_serving 0 "serving simulation, tokens of requests meeting the SLO" roi scenarios/serving/g5_7b_continuous.toml --out ${CMAKE_CURRENT_BINARY_DIR}/roi_serving --set serving.slo_ttft_s=100 --set serving.slo_tpot_s=0.1)
+dssim_cli_test(bad_roi_no_cost 1 "dssim roi needs a \\[cost\\] table" roi scenarios/serving/7b_h200_continuous_poisson.toml --out ${CMAKE_CURRENT_BINARY_DIR}/roi_bad)
+dssim_cli_test(bad_residual 1 "residual_fraction needs refresh_months" scenarios/33b_a100.toml --set cost.residual_fraction=0.3)

@@ -73,3 +73,58 @@ TEST_CASE("the host's draw is added to the electricity all month", "[finance]") 
   // 4 GPUs at 250 W average + 800 W of host, 730 h, PUE 1.5
   CHECK(r.energy_monthly_kwh == Approx((4 * 250.0 + 800) * 730 / 1000 * 1.5));
 }
+
+#include "finance/curves.hpp"
+
+TEST_CASE("cumulative cost curves, cash break-even and resale, by hand", "[finance]") {
+  RoiInputs in;
+  in.cost.gpu_price_usd = 12000;
+  in.cost.depreciation_months = 36;
+  in.cost.cloud_usd_per_gpu_hour = 2.0;
+  in.cost.electricity_usd_per_kwh = 0;
+  in.cost.utilization = 1.0;
+  in.cost.ops_usd_per_month = 60;
+  in.throughput_tok_s = 1;
+  // cloud: 2 $/h x 730 h = 1460 $/month; on-prem: 12000 + 60 per month
+  auto c = cost_curves(in, 12);
+  REQUIRE(c.size() == 13);
+  CHECK(c[0].onprem_usd == Approx(12000));
+  CHECK(c[0].cloud_usd == 0);
+  CHECK(c[5].onprem_usd == Approx(12300));
+  CHECK(c[5].cloud_usd == Approx(7300));
+  // break-even: 12000 / (1460 - 60) = 8.571 months, the same from the curves and from the ROI
+  REQUIRE(curve_break_even(c));
+  CHECK(*curve_break_even(c) == Approx(12000.0 / 1400));
+  CHECK(*compute_roi(in).break_even_months == Approx(12000.0 / 1400));
+  CHECK(compute_roi(in).usd_per_million_tokens_onprem == Approx((12000.0 / 36 + 60) / (3600.0 * 730) * 1e6));
+  // resale of 50 % at month 6 lowers the on-prem curve from then on
+  in.cost.refresh_months = 6;
+  in.cost.residual_fraction = 0.5;
+  auto r = cost_curves(in, 12);
+  CHECK(r[5].onprem_usd == Approx(12300));
+  CHECK(r[6].onprem_usd == Approx(12000 + 360 - 6000));
+  // cloud at month 5 (7300) is below on-prem (12300); at 6, 8760 > 6360: cash break-even inside month 6
+  CHECK(*curve_break_even(r) == Approx(5 + 5000.0 / (5000 + 2400)));
+}
+
+TEST_CASE("sensitivity: every input moves both ways, the widest swing first", "[finance]") {
+  RoiInputs in;
+  in.cost.gpu_price_usd = 15000;
+  in.cost.cloud_usd_per_gpu_hour = 3.0;
+  in.cost.electricity_usd_per_kwh = 0.1;
+  in.cost.utilization = 0.5;
+  in.throughput_tok_s = 100;
+  in.busy_power_w = 400;
+  in.idle_power_w = 60;
+  auto t = sensitivity(in, 0.1);
+  REQUIRE(t.size() == 7);
+  for (std::size_t i = 1; i < t.size(); ++i) CHECK(t[i - 1].swing_months() >= t[i].swing_months());
+  for (const auto& s : t) {
+    INFO(s.input);
+    if (s.input == "throughput") {
+      CHECK(s.usd_per_m_low == Approx(compute_roi(in).usd_per_million_tokens_onprem / 0.9));
+      CHECK(s.break_even_low == s.break_even_high);  // break-even does not depend on tokens
+    }
+    if (s.input == "hardware price") CHECK(*s.break_even_high / *s.break_even_low == Approx(1.25 / 0.75));
+  }
+}

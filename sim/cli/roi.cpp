@@ -1,0 +1,183 @@
+// `dssim roi SCENARIO --out DIR`: the finance reviewer's view of a scenario. Monthly cumulative
+// costs on-prem vs cloud, the break-even month, ROI at the horizon, $/M tokens, and how each input
+// moves them; CSVs plus gnuplot scripts (run when gnuplot is installed) for the pictures.
+#include <boost/program_options.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "config/catalog.hpp"
+#include "config/scenario.hpp"
+#include "finance/curves.hpp"
+#include "predict/serving_prediction.hpp"
+#include "util/error.hpp"
+#include "util/json.hpp"
+#include "util/strings.hpp"
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace dssim {
+
+namespace {
+
+struct RoiStudy {
+  RoiInputs inputs;
+  std::string throughput_source;
+  double throughput_error = 0.10;  // the calibrated H200's end-to-end target; 0.25 for borrowed efficiencies
+};
+
+RoiStudy study_of(const Scenario& s, const Catalog& cat) {
+  RoiStudy st;
+  PredictInput in = scenario_input(s, cat);
+  RoiInputs& ri = st.inputs;
+  ri.cost = *s.cost;
+  ri.gpus = in.node.gpu_count;
+  ri.idle_power_w = in.gpu.idle_w;
+  ri.host_power_w = in.node.host_power_w;
+  st.throughput_error = in.gpu.profile_path.empty() ? 0.25 : 0.10;
+  if (s.serving_run()) {
+    ServingInput si;
+    si.base = in;
+    si.serving = s.serving;
+    si.workload = s.workload;
+    si.ambient_c = s.ambient_c;
+    si.cooling = s.cooling;
+    si.power_limit_w = s.power_limit_w;
+    std::vector<Request> reqs = load_requests(s.workload);
+    ServingPrediction p = predict_serving(si, reqs, cat);
+    if (!p.fits) throw Error(fmt("%s does not fit for serving on %s: %s", in.model.id.c_str(), in.gpu.id.c_str(),
+                                 join(p.suggestions, "; ").c_str()), ExitCode::does_not_fit);
+    const ServingSummary& sum = p.summary;
+    // Tokens/s while busy; with an SLO, only the requests that met it count (goodput).
+    double tok = sum.throughput_tok_s;
+    if ((s.serving.slo_ttft_s || s.serving.slo_tpot_s) && sum.requests_per_s > 0) {
+      tok *= sum.goodput_rps / sum.requests_per_s;
+      st.throughput_source = fmt("serving simulation, tokens of requests meeting the SLO (%.0f %% of requests)",
+                                 sum.goodput_rps / sum.requests_per_s * 100);
+    } else {
+      st.throughput_source = "serving simulation";
+    }
+    ri.throughput_tok_s = sum.gpu_busy_fraction > 0 ? tok / sum.gpu_busy_fraction : 0;
+    ri.busy_power_w = sum.has_power ? sum.busy_power_w : serving_power_estimate_w(in.gpu);
+  } else if (s.burn_run()) {
+    throw Error("dssim roi needs a serving or fixed-batch workload, not a burn");
+  } else {
+    Prediction p = predict(in, cat);
+    if (!p.fits) throw Error(fmt("%s does not fit on %s: %s", in.model.id.c_str(), in.gpu.id.c_str(),
+                                 join(p.suggestions, "; ").c_str()), ExitCode::does_not_fit);
+    ri.throughput_tok_s = p.throughput_tok_s;
+    ri.busy_power_w = p.serving_power_w > 0 ? p.serving_power_w : serving_power_estimate_w(in.gpu);
+    st.throughput_source = fmt("fixed batch of %d (prompt %lld, output %lld)", in.batch, in.prompt, in.output);
+  }
+  return st;
+}
+
+std::string months(const std::optional<double>& m) { return m ? fmt("%.1f", *m) : "never"; }
+
+void write_gnuplot(const fs::path& dir) {
+  std::ofstream b(dir / "break_even.gp");
+  b << "# gnuplot break_even.gp: writes break_even.svg and break_even.png from break_even.csv\n"
+       "set datafile separator ','\nset key top left\nset grid\nset xlabel 'month'\nset ylabel 'cumulative cost (USD)'\n"
+       "set title 'On-prem vs cloud: cumulative cost'\n"
+       "set terminal svg size 800,500 dynamic\nset output 'break_even.svg'\n"
+       "plot 'break_even.csv' using 1:2 skip 1 with lines lw 2 title 'on-prem', '' using 1:3 skip 1 with lines lw 2 title 'cloud'\n"
+       "set terminal pngcairo size 800,500\nset output 'break_even.png'\nreplot\n";
+  std::ofstream s(dir / "sensitivity.gp");
+  s << "# gnuplot sensitivity.gp: a tornado of the break-even month (sensitivity.csv), sensitivity.svg/.png\n"
+       "set datafile separator ','\nset style fill solid 0.6\nset boxwidth 0.8\nset grid x\n"
+       "set xlabel 'break-even (months)'\nset ytics nomirror\nset title 'Break-even month when one input moves'\n"
+       "set terminal svg size 800,500 dynamic\nset output 'sensitivity.svg'\n"
+       "plot 'sensitivity.csv' skip 1 using (($4+$5)/2):0:4:5:($0-0.4):($0+0.4):yticlabels(1) with boxxyerror notitle\n"
+       "set terminal pngcairo size 800,500\nset output 'sensitivity.png'\nreplot\n";
+}
+
+}  // namespace
+
+int cmd_roi(const std::vector<std::string>& args) {
+  std::string path, out, format = "text";
+  int horizon = 0;
+  std::vector<std::string> sets;
+  po::options_description desc("roi options");
+  desc.add_options()("scenario", po::value(&path)->required(), "scenario file")("out", po::value(&out)->required(),
+                                                                                  "output folder")(
+      "months", po::value(&horizon), "months on the curves (default: the horizon)")(
+      "format", po::value(&format), "text or json")("set", po::value(&sets)->composing(), "section.key=value");
+  po::positional_options_description pos;
+  pos.add("scenario", 1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw Error(std::string(e.what()) + " (see dssim --help)");
+  }
+  if (format != "text" && format != "json") throw Error(fmt("--format '%s': expected text or json", format.c_str()));
+  Scenario s = load_scenario(path, sets);
+  if (!s.cost) throw Error(fmt("%s: dssim roi needs a [cost] table", path.c_str()));
+  if (horizon < 0 || horizon > 1200) throw Error(fmt("--months must be in [1, 1200], got %d", horizon));
+  Catalog cat = Catalog::from_environment();
+  RoiStudy st = study_of(s, cat);
+  const int m = horizon > 0 ? horizon : static_cast<int>(std::ceil(s.cost->horizon_months));
+  RoiResult r = compute_roi(st.inputs);
+  auto curves = cost_curves(st.inputs, m);
+  auto tornado = sensitivity(st.inputs, st.throughput_error);
+
+  fs::create_directories(out);
+  {
+    std::ofstream f(fs::path(out) / "break_even.csv");
+    if (!f) throw Error(fmt("--out %s: cannot write", out.c_str()));
+    f << "month,onprem_cumulative_usd,cloud_cumulative_usd\n";
+    for (const auto& p : curves) f << fmt("%d,%.2f,%.2f\n", p.month, p.onprem_usd, p.cloud_usd);
+  }
+  {
+    std::ofstream f(fs::path(out) / "sensitivity.csv");
+    f << "input,low,high,break_even_months_low,break_even_months_high,usd_per_million_tokens_onprem_low,"
+         "usd_per_million_tokens_onprem_high\n";
+    const double never = 10.0 * m;  // plotted as far beyond the horizon; "never" in the text
+    for (const auto& t : tornado)
+      f << fmt("%s,%s,%s,%.3f,%.3f,%.4f,%.4f\n", t.input.c_str(), t.low_label.c_str(), t.high_label.c_str(),
+               t.break_even_low.value_or(never), t.break_even_high.value_or(never), t.usd_per_m_low, t.usd_per_m_high);
+  }
+  write_gnuplot(out);
+  bool pictures = std::system("command -v gnuplot >/dev/null 2>&1") == 0;
+  if (pictures)
+    pictures = std::system(fmt("cd '%s' && gnuplot break_even.gp && gnuplot sensitivity.gp", out.c_str()).c_str()) == 0;
+  const auto curve_be = curve_break_even(curves);
+
+  if (format == "json") {
+    JsonWriter j;
+    j.begin_object().value("scenario", s.name).value("throughput_tok_s", st.inputs.throughput_tok_s);
+    j.value("throughput_source", st.throughput_source);
+    if (r.break_even_months) j.value("break_even_months", *r.break_even_months); else j.null("break_even_months");
+    if (curve_be) j.value("cash_break_even_months", *curve_be); else j.null("cash_break_even_months");
+    j.value("roi_pct", r.roi_pct).value("usd_per_million_tokens_onprem", r.usd_per_million_tokens_onprem);
+    j.value("usd_per_million_tokens_cloud", r.usd_per_million_tokens_cloud).value("pictures", pictures);
+    j.end_object();
+    std::cout << j.str();
+    return 0;
+  }
+  const CostInputs& c = *s.cost;
+  std::cout << fmt("dssim roi | %s\n\n", s.name.c_str());
+  std::cout << fmt("Throughput   %.1f output tokens/s while busy (%s)\n", st.inputs.throughput_tok_s, st.throughput_source.c_str());
+  std::cout << fmt("Hardware     $%.0f (%d GPU%s), depreciated over %g months%s\n", r.hardware_usd, st.inputs.gpus,
+                   st.inputs.gpus > 1 ? "s" : "", c.depreciation_months,
+                   c.residual_fraction > 0 ? fmt("; %.0f %% resold at month %g", c.residual_fraction * 100, c.refresh_months).c_str() : "");
+  std::cout << fmt("Monthly      cloud $%.0f, electricity $%.0f, operations $%.0f\n", r.cloud_monthly_usd,
+                   r.energy_monthly_usd, c.ops_usd_per_month);
+  std::cout << fmt("Break-even   %s months (cash curves: %s)\n", months(r.break_even_months).c_str(), months(curve_be).c_str());
+  std::cout << fmt("ROI          %.1f %% at %g months\n", r.roi_pct, c.horizon_months);
+  std::cout << fmt("$/M tokens   on-prem $%.3f, cloud $%.3f\n", r.usd_per_million_tokens_onprem, r.usd_per_million_tokens_cloud);
+  std::cout << "\nSensitivity (each input alone)      break-even (months)        $/M on-prem\n";
+  for (const auto& t : tornado)
+    std::cout << fmt("  %-20s %10s .. %-10s %6s .. %-6s   $%.3f .. $%.3f\n", t.input.c_str(), t.low_label.c_str(),
+                     t.high_label.c_str(), months(t.break_even_low).c_str(), months(t.break_even_high).c_str(),
+                     t.usd_per_m_low, t.usd_per_m_high);
+  std::cout << fmt("\nWrote %s/break_even.csv, sensitivity.csv and gnuplot scripts%s\n", out.c_str(),
+                   pictures ? " with their SVG and PNG pictures" : " (install gnuplot for the pictures: gnuplot break_even.gp)");
+  return 0;
+}
+
+}  // namespace dssim
