@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
     if (cmd == "calibrate") return dssim::cmd_calibrate(rest);
     if (cmd == "shapes") return dssim::cmd_shapes(rest);
     if (cmd == "roi") return dssim::cmd_roi(rest);
+    if (cmd == "sweep") return dssim::cmd_sweep(rest);
     return dssim::cmd_run(args);
   } catch (const dssim::Error& e) {
     std::cerr << "dssim: " << e.what() << "\n";

@@ -154,6 +154,7 @@ std::string render_csv(const RunReport& r) {
     row("tpot_s", p.tpot_s);
     row("e2e_s", p.e2e_s);
     row("throughput_tok_s", p.throughput_tok_s);
+    if (p.serving_power_w > 0) row("power_w", p.serving_power_w);
   }
   if (r.roi) {
     if (r.roi->break_even_months) row("break_even_months", *r.roi->break_even_months);

@@ -165,6 +165,14 @@ std::string csv(const ServingReport& r) {
   o << fmt("completed,%lld\nrejected,%lld\nrequests_per_s,%.9g\nthroughput_tok_s,%.9g\ngoodput_rps,%.9g\n", s.completed,
            s.rejected, s.requests_per_s, s.throughput_tok_s, s.goodput_rps);
   o << fmt("gpu_busy_fraction,%.9g\nmean_batch,%.9g\npreemptions,%lld\n", s.gpu_busy_fraction, s.mean_batch, s.preemptions);
+  if (s.has_power)
+    o << fmt("power_w,%.9g\nmax_temp_c,%.9g\nthrottled_fraction,%.9g\nenergy_kwh,%.9g\n", s.busy_power_w, s.max_temp_c,
+             s.throttled_fraction, s.energy_kwh);
+  if (r.roi) {
+    if (r.roi->break_even_months) o << fmt("break_even_months,%.9g\n", *r.roi->break_even_months);
+    o << fmt("roi_pct,%.9g\nusd_per_million_tokens_onprem,%.9g\nusd_per_million_tokens_cloud,%.9g\n", r.roi->roi_pct,
+             r.roi->usd_per_million_tokens_onprem, r.roi->usd_per_million_tokens_cloud);
+  }
   return o.str();
 }
 

@@ -94,3 +94,9 @@ dssim_cli_test(roi_text 0 "Sensitivity \\(each input alone\\)" roi scenarios/33b
 dssim_cli_test(roi_serving 0 "serving simulation, tokens of requests meeting the SLO" roi scenarios/serving/g5_7b_continuous.toml --out ${CMAKE_CURRENT_BINARY_DIR}/roi_serving --set serving.slo_ttft_s=100 --set serving.slo_tpot_s=0.1)
 dssim_cli_test(bad_roi_no_cost 1 "dssim roi needs a \\[cost\\] table" roi scenarios/serving/7b_h200_continuous_poisson.toml --out ${CMAKE_CURRENT_BINARY_DIR}/roi_bad)
 dssim_cli_test(bad_residual 1 "residual_fraction needs refresh_months" scenarios/33b_a100.toml --set cost.residual_fraction=0.3)
+
+# Sweeps: 40 points, then a resume after cutting the results to a prefix
+add_test(NAME cli.sweep_and_resume COMMAND bash -c "set -e; d=$(mktemp -d); $<TARGET_FILE:dssim> sweep scenarios/sweeps/33b_gpus_batches.toml --out $d --jobs 2 --quiet > $d/o1; [ $(wc -l < $d/results.csv) -eq 41 ]; grep -q 'does not fit' $d/results.csv; test -s $d/pareto.csv; cp $d/results.csv $d/full.csv; head -11 $d/full.csv > $d/results.csv; $<TARGET_FILE:dssim> sweep scenarios/sweeps/33b_gpus_batches.toml --out $d --jobs 2 --quiet > $d/o2; grep -q '30 run now, 10 from an earlier run' $d/o2; cmp $d/results.csv $d/full.csv; echo ok"
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli.sweep_and_resume PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
+dssim_cli_test(bad_sweep_point 0 "1 points" sweep tests/integration/cases/bad_sweep.toml --out ${CMAKE_CURRENT_BINARY_DIR}/sweep_bad --quiet)

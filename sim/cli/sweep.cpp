@@ -1,0 +1,222 @@
+// `dssim sweep SWEEP.toml --out DIR [--jobs N]`: every point of the sweep is this binary run on the
+// base scenario with the point's --set overrides (its own process: one SimGrid engine per process),
+// N at a time. Rows go to DIR/results.csv in point order as soon as every earlier point is done, so an
+// interrupted sweep leaves a prefix and a rerun resumes after it.
+#include <boost/program_options.hpp>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "cli/commands.hpp"
+#include "sweep/sweep.hpp"
+#include "util/csv.hpp"
+#include "util/error.hpp"
+#include "util/strings.hpp"
+
+extern char** environ;
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace dssim {
+
+namespace {
+
+struct Child {
+  std::size_t index;
+  pid_t pid;
+  int out_fd, err_fd;
+  std::string out, err;
+};
+
+std::string self_exe() {
+  std::error_code ec;
+  auto p = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) throw Error("dssim sweep: cannot find its own executable (/proc/self/exe)", ExitCode::internal);
+  return p.string();
+}
+
+// Reads what is available without blocking (the pipes are non-blocking).
+void drain(int fd, std::string& into) {
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) into.append(buf, static_cast<std::size_t>(n));
+}
+
+Child spawn_point(const std::string& exe, const SweepSpec& s, std::size_t index) {
+  std::vector<std::string> args{exe, s.base, "--format", "csv", "--quiet"};
+  auto p = sweep_point(s, index);
+  for (std::size_t i = 0; i < s.axes.size(); ++i) {
+    args.push_back("--set");
+    args.push_back(s.axes[i].key + "=" + s.axes[i].literal[p[i]]);
+  }
+  int out[2], err[2];
+  if (pipe(out) != 0 || pipe(err) != 0) throw Error("dssim sweep: pipe() failed", ExitCode::internal);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+  posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+  posix_spawn_file_actions_addclose(&fa, out[0]);
+  posix_spawn_file_actions_addclose(&fa, err[0]);
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid;
+  const int rc = posix_spawn(&pid, exe.c_str(), &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  close(out[1]);
+  close(err[1]);
+  if (rc != 0) throw Error(fmt("dssim sweep: cannot start %s", exe.c_str()), ExitCode::internal);
+  fcntl(out[0], F_SETFL, O_NONBLOCK);
+  fcntl(err[0], F_SETFL, O_NONBLOCK);
+  return Child{index, pid, out[0], err[0], "", ""};
+}
+
+std::vector<std::vector<std::string>> read_rows(const fs::path& p) {
+  std::vector<std::vector<std::string>> rows;
+  std::ifstream in(p);
+  std::string line;
+  while (std::getline(in, line))
+    if (!line.empty()) rows.push_back(split(line, ','));
+  return rows;
+}
+
+void write_pareto(const fs::path& dir) {
+  auto rows = read_rows(dir / "results.csv");
+  auto front = pareto_front(rows, "tpot_p50_s", "usd_per_million_tokens_onprem");
+  std::ofstream f(dir / "pareto.csv");
+  for (const auto& r : front) f << join(r, ",") << "\n";
+  std::ofstream g(dir / "pareto.gp");
+  g << "# gnuplot pareto.gp: every point (results.csv) and the Pareto front (pareto.csv), TPOT vs $/M tokens\n"
+       "set datafile separator ','\nset key top right\nset grid\nset logscale y\n"
+       "set xlabel 'time per output token, p50 (ms)'\nset ylabel 'USD per million output tokens (on-prem)'\n"
+       "stats 'results.csv' skip 1 nooutput\n"
+       "set terminal svg size 800,500 dynamic\nset output 'pareto.svg'\n";
+  // column numbers of the two metrics, found from the header
+  const auto& h = rows.empty() ? std::vector<std::string>{} : rows[0];
+  auto col = [&](const std::string& n) { return std::find(h.begin(), h.end(), n) - h.begin() + 1; };
+  const auto lc = col("tpot_p50_s"), cc = col("usd_per_million_tokens_onprem");
+  g << fmt("plot 'results.csv' skip 1 using ($%ld*1000):%ld with points pt 7 ps 0.6 title 'points', "
+           "'pareto.csv' skip 1 using ($%ld*1000):%ld with linespoints lw 2 pt 7 title 'Pareto front'\n",
+           static_cast<long>(lc), static_cast<long>(cc), static_cast<long>(lc), static_cast<long>(cc));
+  g << "set terminal pngcairo size 800,500\nset output 'pareto.png'\nreplot\n";
+}
+
+}  // namespace
+
+int cmd_sweep(const std::vector<std::string>& args) {
+  std::string path, out;
+  int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  bool quiet = false;
+  po::options_description desc("sweep options");
+  desc.add_options()("sweep", po::value(&path)->required(), "sweep file")("out", po::value(&out)->required(), "output folder")(
+      "jobs", po::value(&jobs), "points at a time (default: the cores)")("quiet", po::bool_switch(&quiet), "no progress bar");
+  po::positional_options_description pos;
+  pos.add("sweep", 1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw Error(std::string(e.what()) + " (see dssim --help)");
+  }
+  if (jobs < 1 || jobs > 1024) throw Error(fmt("--jobs must be in [1, 1024], got %d", jobs));
+  SweepSpec s = load_sweep(path);
+  const std::size_t n = s.points();
+  fs::create_directories(out);
+  const fs::path results = fs::path(out) / "results.csv";
+  const std::string header = results_header(s);
+
+  // Resume: keep the rows of an earlier run of the same sweep, run the points that are missing.
+  std::set<std::size_t> done;
+  if (fs::exists(results)) {
+    auto rows = read_rows(results);
+    if (rows.empty() || join(rows[0], ",") != header)
+      throw Error(fmt("%s exists with other columns: not a run of this sweep (use another --out)", results.string().c_str()));
+    for (std::size_t r = 1; r < rows.size(); ++r) done.insert(std::stoul(rows[r][0]));
+  } else {
+    std::ofstream(results) << header << "\n";
+  }
+  std::ofstream res(results, std::ios::app);
+  const std::string exe = self_exe();
+  std::vector<std::size_t> todo;
+  for (std::size_t i = 0; i < n; ++i)
+    if (!done.count(i)) todo.push_back(i);
+
+  std::map<std::size_t, std::string> ready;  // finished rows waiting for earlier points
+  std::size_t next_launch = 0, next_write = 0, finished = 0;
+  std::map<pid_t, Child> running;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto progress = [&] {
+    if (quiet) return;
+    const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double eta = finished ? el / static_cast<double>(finished) * static_cast<double>(todo.size() - finished) : 0;
+    const int width = 30, fill = todo.empty() ? width : static_cast<int>(width * finished / todo.size());
+    std::fprintf(stderr, "\r[%s%s] %zu/%zu points, %.0f s, ETA %.0f s ", std::string(static_cast<std::size_t>(fill), '#').c_str(),
+                 std::string(static_cast<std::size_t>(width - fill), '.').c_str(), finished + done.size(), n, el, eta);
+  };
+  progress();
+  while (finished < todo.size()) {
+    while (running.size() < static_cast<std::size_t>(jobs) && next_launch < todo.size()) {
+      Child c = spawn_point(exe, s, todo[next_launch++]);
+      running.emplace(c.pid, c);
+    }
+    // keep the pipes flowing so no child blocks on a full pipe
+    for (auto& [pid, c] : running) {
+      drain(c.out_fd, c.out);
+      drain(c.err_fd, c.err);
+    }
+    int status = 0;
+    const pid_t pid = waitpid(-1, &status, WNOHANG);
+    if (pid <= 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      continue;
+    }
+    auto it = running.find(pid);
+    if (it == running.end()) continue;
+    Child& c = it->second;
+    // the child has exited: what is left in its pipes is all there is
+    fcntl(c.out_fd, F_SETFL, 0);
+    fcntl(c.err_fd, F_SETFL, 0);
+    drain(c.out_fd, c.out);
+    drain(c.err_fd, c.err);
+    close(c.out_fd);
+    close(c.err_fd);
+    std::string st = "ok";
+    auto kv = parse_key_values(c.out);
+    if (kv.empty()) st = "error: " + trim(c.err.empty() ? "no output" : c.err.substr(0, c.err.find('\n')));
+    else if (kv["fits"] == "false") st = "does not fit";
+    ready[c.index] = result_row(s, c.index, kv, st);
+    running.erase(it);
+    ++finished;
+    while (next_write < todo.size() && ready.count(todo[next_write])) {
+      res << ready[todo[next_write]] << "\n";
+      res.flush();
+      ready.erase(todo[next_write]);
+      ++next_write;
+    }
+    progress();
+  }
+  if (!quiet) std::fprintf(stderr, "\n");
+  res.close();
+  write_pareto(out);
+  bool pictures = std::system("command -v gnuplot >/dev/null 2>&1") == 0;
+  if (pictures) pictures = std::system(fmt("cd '%s' && gnuplot pareto.gp 2>/dev/null", out.c_str()).c_str()) == 0;
+  std::cout << fmt("dssim sweep | %s: %zu points (%zu run now, %zu from an earlier run) in %s\n", path.c_str(), n,
+                   todo.size(), done.size(), results.string().c_str());
+  std::cout << fmt("Pareto front (TPOT p50 vs $/M tokens on-prem): %s/pareto.csv%s\n", out.c_str(),
+                   pictures ? ", pareto.svg, pareto.png" : " and pareto.gp (install gnuplot for the picture)");
+  return 0;
+}
+
+}  // namespace dssim
