@@ -55,9 +55,14 @@ std::vector<std::string> Catalog::scenario_paths() const {
   std::vector<std::string> out;
   fs::path dir = fs::path(data_dir_) / "scenarios";
   if (!fs::is_directory(dir)) return out;
-  for (const auto& e : fs::recursive_directory_iterator(dir))
-    if (e.is_regular_file() && e.path().extension() == ".toml")
-      out.push_back(fs::relative(e.path(), data_dir_).string());
+  for (auto it = fs::recursive_directory_iterator(dir); it != fs::recursive_directory_iterator(); ++it) {
+    if (it->is_directory() && it->path().filename() == "sweeps") {  // sweep files, not scenarios
+      it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_regular_file() && it->path().extension() == ".toml")
+      out.push_back(fs::relative(it->path(), data_dir_).string());
+  }
   std::sort(out.begin(), out.end());
   return out;
 }
