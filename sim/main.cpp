@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
     if (cmd == "shapes") return dssim::cmd_shapes(rest);
     if (cmd == "roi") return dssim::cmd_roi(rest);
     if (cmd == "sweep") return dssim::cmd_sweep(rest);
+    if (cmd == "study") return dssim::cmd_study(rest);
     return dssim::cmd_run(args);
   } catch (const dssim::Error& e) {
     std::cerr << "dssim: " << e.what() << "\n";

@@ -22,6 +22,7 @@ class Catalog;
 PredictInput scenario_input(const Scenario& s, const Catalog& cat);
 int cmd_roi(const std::vector<std::string>& args);
 int cmd_sweep(const std::vector<std::string>& args);
+int cmd_study(const std::vector<std::string>& args);
 int run_burn_scenario(const Scenario& s, const PredictInput& base, const Catalog& cat, Format f,
                       const std::string& thermal_csv);
 

@@ -27,6 +27,8 @@ struct RoiStudy {
   RoiInputs inputs;
   std::string throughput_source;
   double throughput_error = 0.10;  // the calibrated H200's end-to-end target; 0.25 for borrowed efficiencies
+  double ttft_p50_s = 0, tpot_p50_s = 0;
+  std::string model, gpu;
 };
 
 RoiStudy study_of(const Scenario& s, const Catalog& cat) {
@@ -38,6 +40,8 @@ RoiStudy study_of(const Scenario& s, const Catalog& cat) {
   ri.idle_power_w = in.gpu.idle_w;
   ri.host_power_w = in.node.host_power_w;
   st.throughput_error = in.gpu.profile_path.empty() ? 0.25 : 0.10;
+  st.model = in.model.id;
+  st.gpu = fmt("%d x %s", in.node.gpu_count, in.gpu.id.c_str());
   if (s.serving_run()) {
     ServingInput si;
     si.base = in;
@@ -51,6 +55,8 @@ RoiStudy study_of(const Scenario& s, const Catalog& cat) {
     if (!p.fits) throw Error(fmt("%s does not fit for serving on %s: %s", in.model.id.c_str(), in.gpu.id.c_str(),
                                  join(p.suggestions, "; ").c_str()), ExitCode::does_not_fit);
     const ServingSummary& sum = p.summary;
+    st.ttft_p50_s = sum.ttft_s.p50;
+    st.tpot_p50_s = sum.tpot_s.p50;
     // Tokens/s while busy; with an SLO, only the requests that met it count (goodput).
     double tok = sum.throughput_tok_s;
     if ((s.serving.slo_ttft_s || s.serving.slo_tpot_s) && sum.requests_per_s > 0) {
@@ -69,6 +75,8 @@ RoiStudy study_of(const Scenario& s, const Catalog& cat) {
     if (!p.fits) throw Error(fmt("%s does not fit on %s: %s", in.model.id.c_str(), in.gpu.id.c_str(),
                                  join(p.suggestions, "; ").c_str()), ExitCode::does_not_fit);
     ri.throughput_tok_s = p.throughput_tok_s;
+    st.ttft_p50_s = p.ttft_s;
+    st.tpot_p50_s = p.tpot_s;
     ri.busy_power_w = p.serving_power_w > 0 ? p.serving_power_w : serving_power_estimate_w(in.gpu);
     st.throughput_source = fmt("fixed batch of %d (prompt %lld, output %lld)", in.batch, in.prompt, in.output);
   }
@@ -150,7 +158,8 @@ int cmd_roi(const std::vector<std::string>& args) {
   if (format == "json") {
     JsonWriter j;
     j.begin_object().value("scenario", s.name).value("throughput_tok_s", st.inputs.throughput_tok_s);
-    j.value("throughput_source", st.throughput_source);
+    j.value("throughput_source", st.throughput_source).value("model", st.model).value("gpus", st.gpu);
+    j.value("ttft_p50_s", st.ttft_p50_s).value("tpot_p50_s", st.tpot_p50_s);
     if (r.break_even_months) j.value("break_even_months", *r.break_even_months); else j.null("break_even_months");
     if (curve_be) j.value("cash_break_even_months", *curve_be); else j.null("cash_break_even_months");
     j.value("roi_pct", r.roi_pct).value("usd_per_million_tokens_onprem", r.usd_per_million_tokens_onprem);

@@ -1,0 +1,147 @@
+// `dssim study STUDY.toml --out DIR`: a table of scenarios side by side, each run by `dssim roi` in its
+// own process, with "cost-effectiveness stars" from $ per million output tokens at the rows' SLOs,
+// beside the stars a source (the seed article) gave them.
+#include <boost/program_options.hpp>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "cli/commands.hpp"
+#include "config/toml_table.hpp"
+#include "util/error.hpp"
+#include "util/strings.hpp"
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace dssim {
+
+namespace {
+
+struct Row {
+  std::string tier, gpu_label, scenario, claim;
+  double article_stars = 0;
+  // from dssim roi
+  std::string model, gpus, source;
+  double onprem = 0, cloud = 0, ttft = 0, tpot = 0, stars = 0;
+  std::string break_even;
+  bool ok = false;
+  std::string error;
+};
+
+// The value of a top-level "key": in dssim's own JSON (one key per line).
+std::string json_value(const std::string& json, const std::string& key) {
+  const std::string k = "\"" + key + "\": ";
+  auto p = json.find(k);
+  if (p == std::string::npos) return "";
+  p += k.size();
+  auto e = json.find_first_of(",\n", p);
+  std::string v = json.substr(p, e - p);
+  if (!v.empty() && v.front() == '"') v = v.substr(1, v.size() - 2);
+  return v;
+}
+
+std::string stars_text(double s) {
+  std::string out;
+  for (int i = 1; i <= 5; ++i) out += s >= i ? "*" : (s >= i - 0.5 ? "+" : ".");
+  return out;
+}
+
+}  // namespace
+
+int cmd_study(const std::vector<std::string>& args) {
+  std::string path, out;
+  po::options_description desc("study options");
+  desc.add_options()("study", po::value(&path)->required(), "study file")("out", po::value(&out)->required(), "output folder");
+  po::positional_options_description pos;
+  pos.add("study", 1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw Error(std::string(e.what()) + " (see dssim --help)");
+  }
+  auto doc = TomlTable::parse_file(path);
+  TomlTable t(*doc, path, "");
+  const std::string title = t.get_string("title");
+  const std::string about = t.opt_string("description").value_or("");
+  const toml::node* rows_node = doc->get("row");
+  if (!rows_node || !rows_node->is_array_of_tables())
+    throw Error(fmt("%s: expected [[row]] tables (tier, gpu, scenario, article_stars)", path.c_str()));
+  t.allow({"row"});
+  t.finish();
+  std::vector<Row> rows;
+  int n = 0;
+  for (const toml::node& rn : *rows_node->as_array()) {
+    TomlTable r(*rn.as_table(), path, fmt("row[%d]", n++));
+    Row row;
+    row.tier = r.get_string("tier");
+    row.gpu_label = r.get_string("gpu");
+    row.scenario = (fs::path(path).parent_path() / r.get_string("scenario")).lexically_normal().string();
+    row.article_stars = r.get_number("article_stars", 0, 5);
+    row.claim = r.opt_string("article_claim").value_or("");
+    r.finish();
+    rows.push_back(row);
+  }
+  fs::create_directories(out);
+  const std::string exe = fs::read_symlink("/proc/self/exe").string();
+  double cheapest = 1e300;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    Row& r = rows[i];
+    const fs::path dir = fs::path(out) / fmt("row%zu", i);
+    const fs::path json = fs::path(out) / fmt("row%zu.json", i), err = fs::path(out) / fmt("row%zu.err", i);
+    const std::string cmd = fmt("'%s' roi '%s' --out '%s' --format json > '%s' 2> '%s'", exe.c_str(), r.scenario.c_str(),
+                                dir.string().c_str(), json.string().c_str(), err.string().c_str());
+    const int rc = std::system(cmd.c_str());
+    std::ifstream jf(json), ef(err);
+    std::stringstream js, es;
+    js << jf.rdbuf();
+    es << ef.rdbuf();
+    if (rc != 0) {
+      r.error = trim(es.str());
+      continue;
+    }
+    const std::string j = js.str();
+    r.ok = true;
+    r.model = json_value(j, "model");
+    r.gpus = json_value(j, "gpus");
+    r.onprem = std::stod(json_value(j, "usd_per_million_tokens_onprem"));
+    r.cloud = std::stod(json_value(j, "usd_per_million_tokens_cloud"));
+    r.ttft = std::stod(json_value(j, "ttft_p50_s"));
+    r.tpot = std::stod(json_value(j, "tpot_p50_s"));
+    const std::string be = json_value(j, "break_even_months");
+    r.break_even = be == "null" || be.empty() ? "never" : fmt("%.1f", std::stod(be));
+    cheapest = std::min(cheapest, r.onprem);
+  }
+  // Stars: the cheapest row at its SLO gets 5; every factor of 10 in $/M costs 2 stars; halves, 1 at least.
+  for (Row& r : rows)
+    if (r.ok) r.stars = std::clamp(std::round(2 * (5 - 2 * std::log10(r.onprem / cheapest))) / 2, 1.0, 5.0);
+  std::ofstream csv(fs::path(out) / "study.csv");
+  csv << "tier,gpu,model,gpus,usd_per_million_tokens_onprem,usd_per_million_tokens_cloud,ttft_p50_s,tpot_p50_s,"
+         "break_even_months,dssim_stars,article_stars\n";
+  std::cout << "dssim study | " << title << "\n";
+  if (!about.empty()) std::cout << "  " << about << "\n";
+  std::cout << "\n" << fmt("%-22s %-18s %-30s %9s %9s %9s %9s %8s  %-7s %-7s %s\n", "tier", "GPU", "model", "$/M prem",
+                           "$/M cloud", "TTFT p50", "TPOT p50", "b/even", "dssim", "article", "agree");
+  for (const Row& r : rows) {
+    if (!r.ok) {
+      std::cout << fmt("%-22s %-18s failed: %s\n", r.tier.c_str(), r.gpu_label.c_str(), r.error.c_str());
+      continue;
+    }
+    const bool agree = std::fabs(r.stars - r.article_stars) <= 0.5;
+    std::cout << fmt("%-22s %-18s %-30s %9.3f %9.3f %8.2fs %7.1fms %8s  %-7s %-7s %s\n", r.tier.c_str(), r.gpu_label.c_str(),
+                     r.model.c_str(), r.onprem, r.cloud, r.ttft, r.tpot * 1e3, r.break_even.c_str(), stars_text(r.stars).c_str(),
+                     stars_text(r.article_stars).c_str(), agree ? "yes" : "no");
+    csv << fmt("%s,%s,%s,%s,%.6g,%.6g,%.6g,%.6g,%s,%.1f,%.1f\n", r.tier.c_str(), r.gpu_label.c_str(), r.model.c_str(),
+               r.gpus.c_str(), r.onprem, r.cloud, r.ttft, r.tpot, r.break_even.c_str(), r.stars, r.article_stars);
+  }
+  std::cout << "\nStars from $/M output tokens on-prem at each row's SLO: 5 for the cheapest, 2 fewer per 10x more.\n"
+            << "Each row's curves and tornado: " << out << "/rowN/\n";
+  return 0;
+}
+
+}  // namespace dssim
