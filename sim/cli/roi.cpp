@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "cli/commands.hpp"
 #include "config/catalog.hpp"
@@ -102,6 +103,73 @@ void write_gnuplot(const fs::path& dir) {
        "set terminal pngcairo size 800,500\nset output 'sensitivity.png'\nreplot\n";
 }
 
+std::string html_escape(const std::string& s) {
+  std::string o;
+  for (char ch : s) {
+    switch (ch) {
+      case '&': o += "&amp;"; break;
+      case '<': o += "&lt;"; break;
+      case '>': o += "&gt;"; break;
+      case '"': o += "&quot;"; break;
+      default: o += ch;
+    }
+  }
+  return o;
+}
+
+// An SVG file's <svg> element (without the XML prolog and doctype), to inline in HTML.
+std::string inline_svg(const fs::path& p) {
+  std::ifstream in(p);
+  if (!in) return "";
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string s = ss.str();
+  const auto start = s.find("<svg");
+  return start == std::string::npos ? "" : s.substr(start);
+}
+
+// One self-contained page for a finance reviewer: the summary, the two pictures inline, the tables;
+// no scripts, no network, printable.
+void write_html(const fs::path& dir, const Scenario& s, const RoiStudy& st, const RoiResult& r,
+                const std::optional<double>& cash_be, const std::vector<Sensitivity>& tornado, bool pictures) {
+  const CostInputs& c = *s.cost;
+  std::ofstream h(dir / "report.html");
+  h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>dssim ROI: " << html_escape(s.name)
+    << "</title>\n<style>body{font-family:sans-serif;max-width:900px;margin:2em auto;color:#222}"
+       "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:4px 8px;text-align:right}"
+       "th:first-child,td:first-child{text-align:left}.big{font-size:1.4em}svg{max-width:100%;height:auto}"
+       "@media print{body{margin:0}}</style></head><body>\n";
+  h << "<h1>Buy or rent: " << html_escape(s.name) << "</h1>\n<p>" << html_escape(s.description) << "</p>\n";
+  h << "<h2>Summary</h2>\n<p class=\"big\">Break-even after <b>"
+    << (r.break_even_months ? fmt("%.1f months", *r.break_even_months) : std::string("never")) << "</b>; ROI <b>"
+    << fmt("%.1f %%", r.roi_pct) << "</b> at " << fmt("%g", c.horizon_months) << " months.</p>\n";
+  h << "<table><tr><th>item</th><th>value</th></tr>"
+    << fmt("<tr><td>model, GPUs</td><td>%s on %s</td></tr>", html_escape(st.model).c_str(), html_escape(st.gpu).c_str())
+    << fmt("<tr><td>throughput while busy</td><td>%.1f output tokens/s (%s)</td></tr>", st.inputs.throughput_tok_s,
+           html_escape(st.throughput_source).c_str())
+    << fmt("<tr><td>hardware</td><td>$%.0f, depreciated over %g months</td></tr>", r.hardware_usd, c.depreciation_months)
+    << fmt("<tr><td>cloud, same busy hours</td><td>$%.0f per month ($%.4g per GPU-hour, %.0f %% utilization)</td></tr>",
+           r.cloud_monthly_usd, c.cloud_usd_per_gpu_hour, c.utilization * 100)
+    << fmt("<tr><td>electricity on-prem</td><td>$%.0f per month (PUE %.2f, $%.4g/kWh)</td></tr>", r.energy_monthly_usd, c.pue,
+           c.electricity_usd_per_kwh)
+    << fmt("<tr><td>$ per million output tokens</td><td>on-prem $%.3f, cloud $%.3f</td></tr>", r.usd_per_million_tokens_onprem,
+           r.usd_per_million_tokens_cloud)
+    << fmt("<tr><td>cash break-even (curves)</td><td>%s</td></tr>", cash_be ? fmt("%.1f months", *cash_be).c_str() : "never")
+    << "</table>\n";
+  h << "<h2>Cumulative cost</h2>\n";
+  h << (pictures ? "<figure id=\"break-even\">" + inline_svg(dir / "break_even.svg") + "</figure>\n"
+                 : std::string("<p>(picture not drawn: gnuplot is not installed; see break_even.csv)</p>\n"));
+  h << "<h2>What moves the answer</h2>\n";
+  h << (pictures ? "<figure id=\"sensitivity\">" + inline_svg(dir / "sensitivity.svg") + "</figure>\n" : std::string());
+  h << "<table><tr><th>input</th><th>low .. high</th><th>break-even (months)</th><th>$/M on-prem</th></tr>\n";
+  for (const auto& t : tornado)
+    h << fmt("<tr><td>%s</td><td>%s .. %s</td><td>%s .. %s</td><td>$%.3f .. $%.3f</td></tr>\n", t.input.c_str(),
+             html_escape(t.low_label).c_str(), html_escape(t.high_label).c_str(), months(t.break_even_low).c_str(),
+             months(t.break_even_high).c_str(), t.usd_per_m_low, t.usd_per_m_high);
+  h << "</table>\n<p>Each input moved alone, the others held. Made by dssim " << DSSIM_VERSION
+    << " from the scenario file; the numbers are in break_even.csv and sensitivity.csv beside this page.</p>\n</body></html>\n";
+}
+
 }  // namespace
 
 int cmd_roi(const std::vector<std::string>& args) {
@@ -154,6 +222,7 @@ int cmd_roi(const std::vector<std::string>& args) {
   if (pictures)
     pictures = std::system(fmt("cd '%s' && gnuplot break_even.gp && gnuplot sensitivity.gp", out.c_str()).c_str()) == 0;
   const auto curve_be = curve_break_even(curves);
+  write_html(out, s, st, r, curve_be, tornado, pictures);
 
   if (format == "json") {
     JsonWriter j;
@@ -184,7 +253,7 @@ int cmd_roi(const std::vector<std::string>& args) {
     std::cout << fmt("  %-20s %10s .. %-10s %6s .. %-6s   $%.3f .. $%.3f\n", t.input.c_str(), t.low_label.c_str(),
                      t.high_label.c_str(), months(t.break_even_low).c_str(), months(t.break_even_high).c_str(),
                      t.usd_per_m_low, t.usd_per_m_high);
-  std::cout << fmt("\nWrote %s/break_even.csv, sensitivity.csv and gnuplot scripts%s\n", out.c_str(),
+  std::cout << fmt("\nWrote %s/report.html, break_even.csv, sensitivity.csv and gnuplot scripts%s\n", out.c_str(),
                    pictures ? " with their SVG and PNG pictures" : " (install gnuplot for the pictures: gnuplot break_even.gp)");
   return 0;
 }

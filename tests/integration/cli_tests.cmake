@@ -101,3 +101,7 @@ add_test(NAME cli.sweep_and_resume COMMAND bash -c "set -e; d=$(mktemp -d); $<TA
 set_tests_properties(cli.sweep_and_resume PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
 dssim_cli_test(bad_sweep_point 0 "1 points" sweep tests/integration/cases/bad_sweep.toml --out ${CMAKE_CURRENT_BINARY_DIR}/sweep_bad --quiet)
 dssim_cli_test(study_hardware_matrix 0 "large distributed +4x H100 SXM5 +deepseek-llm-67b" study scenarios/studies/hardware-matrix.toml --out ${CMAKE_CURRENT_BINARY_DIR}/study)
+add_test(NAME cli.roi_report_in_browser COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/report_browser.sh $<TARGET_FILE:dssim>
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli.roi_report_in_browser PROPERTIES LABELS integration SKIP_RETURN_CODE 77
+                     ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
