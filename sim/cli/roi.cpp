@@ -12,6 +12,7 @@
 #include "config/catalog.hpp"
 #include "config/scenario.hpp"
 #include "finance/curves.hpp"
+#include "finance/hybrid.hpp"
 #include "predict/serving_prediction.hpp"
 #include "util/error.hpp"
 #include "util/json.hpp"
@@ -30,6 +31,7 @@ struct RoiStudy {
   double throughput_error = 0.10;  // the calibrated H200's end-to-end target; 0.25 for borrowed efficiencies
   double ttft_p50_s = 0, tpot_p50_s = 0;
   std::string model, gpu;
+  std::vector<Request> demand;  // serving runs: the requests, for the hybrid split
 };
 
 RoiStudy study_of(const Scenario& s, const Catalog& cat) {
@@ -53,6 +55,7 @@ RoiStudy study_of(const Scenario& s, const Catalog& cat) {
     si.power_limit_w = s.power_limit_w;
     std::vector<Request> reqs = load_requests(s.workload);
     ServingPrediction p = predict_serving(si, reqs, cat);
+    st.demand = reqs;
     if (!p.fits) throw Error(fmt("%s does not fit for serving on %s: %s", in.model.id.c_str(), in.gpu.id.c_str(),
                                  join(p.suggestions, "; ").c_str()), ExitCode::does_not_fit);
     const ServingSummary& sum = p.summary;
@@ -224,6 +227,20 @@ int cmd_roi(const std::vector<std::string>& args) {
   const auto curve_be = curve_break_even(curves);
   write_html(out, s, st, r, curve_be, tornado, pictures);
 
+  // Hybrid: N owned GPUs for the base load, the rest rented, from the run's own demand profile.
+  std::vector<HybridOption> hybrid;
+  if (!st.demand.empty()) {
+    RoiInputs per_gpu = st.inputs;
+    per_gpu.throughput_tok_s /= st.inputs.gpus;
+    per_gpu.host_power_w /= st.inputs.gpus;
+    hybrid = hybrid_options(st.demand, per_gpu, 4 * st.inputs.gpus + 4);
+    std::ofstream f(fs::path(out) / "hybrid.csv");
+    f << "onprem_gpus,onprem_usd_per_month,cloud_usd_per_month,total_usd_per_month,onprem_token_share,usd_per_million_tokens\n";
+    for (const auto& o : hybrid)
+      f << fmt("%d,%.2f,%.2f,%.2f,%.4f,%.4f\n", o.onprem_gpus, o.onprem_usd, o.cloud_usd, o.total_usd, o.onprem_share,
+               o.usd_per_million_tokens);
+  }
+
   if (format == "json") {
     JsonWriter j;
     j.begin_object().value("scenario", s.name).value("throughput_tok_s", st.inputs.throughput_tok_s);
@@ -233,6 +250,11 @@ int cmd_roi(const std::vector<std::string>& args) {
     if (curve_be) j.value("cash_break_even_months", *curve_be); else j.null("cash_break_even_months");
     j.value("roi_pct", r.roi_pct).value("usd_per_million_tokens_onprem", r.usd_per_million_tokens_onprem);
     j.value("usd_per_million_tokens_cloud", r.usd_per_million_tokens_cloud).value("pictures", pictures);
+    if (!hybrid.empty()) {
+      auto best = std::min_element(hybrid.begin(), hybrid.end(), [](const auto& a, const auto& b) { return a.total_usd < b.total_usd; });
+      j.begin_object("hybrid").value("cheapest_onprem_gpus", best->onprem_gpus).value("usd_per_month", best->total_usd);
+      j.value("onprem_token_share", best->onprem_share).end_object();
+    }
     j.end_object();
     std::cout << j.str();
     return 0;
@@ -253,6 +275,14 @@ int cmd_roi(const std::vector<std::string>& args) {
     std::cout << fmt("  %-20s %10s .. %-10s %6s .. %-6s   $%.3f .. $%.3f\n", t.input.c_str(), t.low_label.c_str(),
                      t.high_label.c_str(), months(t.break_even_low).c_str(), months(t.break_even_high).c_str(),
                      t.usd_per_m_low, t.usd_per_m_high);
+  if (!hybrid.empty()) {
+    auto best = std::min_element(hybrid.begin(), hybrid.end(), [](const auto& a, const auto& b) { return a.total_usd < b.total_usd; });
+    std::cout << "\nHybrid (the run's load profile repeated over a month; the excess rented by the GPU-hour)\n";
+    for (const auto& o : hybrid)
+      std::cout << fmt("  %2d GPU%s owned: $%8.0f on-prem + $%8.0f cloud = $%8.0f per month, %5.1f %% of tokens on-prem, $%.3f/M%s\n",
+                       o.onprem_gpus, o.onprem_gpus == 1 ? " " : "s", o.onprem_usd, o.cloud_usd, o.total_usd,
+                       o.onprem_share * 100, o.usd_per_million_tokens, &o == &*best ? "  <- cheapest" : "");
+  }
   std::cout << fmt("\nWrote %s/report.html, break_even.csv, sensitivity.csv and gnuplot scripts%s\n", out.c_str(),
                    pictures ? " with their SVG and PNG pictures" : " (install gnuplot for the pictures: gnuplot break_even.gp)");
   return 0;

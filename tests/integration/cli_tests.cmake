@@ -91,7 +91,7 @@ add_test(NAME cli.roi_outputs COMMAND bash -c "set -e; d=$(mktemp -d); $<TARGET_
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(cli.roi_outputs PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
 dssim_cli_test(roi_text 0 "Sensitivity \\(each input alone\\)" roi scenarios/33b_a100.toml --out ${CMAKE_CURRENT_BINARY_DIR}/roi_text)
-dssim_cli_test(roi_serving 0 "serving simulation, tokens of requests meeting the SLO" roi scenarios/serving/g5_7b_continuous.toml --out ${CMAKE_CURRENT_BINARY_DIR}/roi_serving --set serving.slo_ttft_s=100 --set serving.slo_tpot_s=0.1)
+dssim_cli_test(roi_serving 0 "2 GPUs owned: .*<- cheapest" roi scenarios/serving/g5_7b_continuous.toml --out ${CMAKE_CURRENT_BINARY_DIR}/roi_serving --set serving.slo_ttft_s=100 --set serving.slo_tpot_s=0.1)
 dssim_cli_test(bad_roi_no_cost 1 "dssim roi needs a \\[cost\\] table" roi scenarios/serving/7b_h200_continuous_poisson.toml --out ${CMAKE_CURRENT_BINARY_DIR}/roi_bad)
 dssim_cli_test(bad_residual 1 "residual_fraction needs refresh_months" scenarios/33b_a100.toml --set cost.residual_fraction=0.3)
 

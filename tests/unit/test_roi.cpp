@@ -128,3 +128,29 @@ TEST_CASE("sensitivity: every input moves both ways, the widest swing first", "[
     if (s.input == "hardware price") CHECK(*s.break_even_high / *s.break_even_low == Approx(1.25 / 0.75));
   }
 }
+
+#include "finance/hybrid.hpp"
+
+TEST_CASE("hybrid: owned GPUs take the base load, the excess is rented, by hand", "[finance]") {
+  std::vector<Request> demand{{0, 0.0, 10, 100}, {1, 30.0, 10, 500}, {2, 90.0, 10, 1200}};  // 600 then 1200 tokens a minute
+  RoiInputs g;
+  g.cost.gpu_price_usd = 12000;
+  g.cost.depreciation_months = 36;
+  g.cost.cloud_usd_per_gpu_hour = 2.0;
+  g.cost.electricity_usd_per_kwh = 0.1;
+  g.cost.pue = 1.0;
+  g.throughput_tok_s = 10;  // 600 tokens a minute per GPU
+  g.busy_power_w = 400;
+  g.idle_power_w = 100;
+  auto o = hybrid_options(demand, g, 8);
+  REQUIRE(o.size() == 3);  // at 2 GPUs nothing is left to rent: no point in more
+  const double month = 730.0 * 3600 / 120;  // two one-minute buckets repeated over a month
+  CHECK(o[0].cloud_usd == Approx(1800 * month / 36000 * 2.0));
+  CHECK(o[0].onprem_usd == 0);
+  CHECK(o[1].onprem_share == Approx(1200.0 / 1800));
+  CHECK(o[1].cloud_usd == Approx(600 * month / 36000 * 2.0));
+  CHECK(o[1].onprem_usd == Approx(12000.0 / 36 + 400 * 730 / 1000.0 * 0.1));  // busy all the time
+  CHECK(o[2].cloud_usd == 0);
+  CHECK(o[2].onprem_usd == Approx(2 * 12000.0 / 36 + 2 * (100 + 0.75 * 300) * 730 / 1000.0 * 0.1));
+  CHECK(o[2].usd_per_million_tokens == Approx(o[2].total_usd / (1800 * month) * 1e6));
+}
