@@ -82,6 +82,45 @@ Child spawn_point(const std::string& exe, const SweepSpec& s, std::size_t index)
   return Child{index, pid, out[0], err[0], "", ""};
 }
 
+// The row of a finished point from what its process wrote.
+std::string finish_point(const SweepSpec& s, Child& c) {
+  fcntl(c.out_fd, F_SETFL, 0);
+  fcntl(c.err_fd, F_SETFL, 0);
+  drain(c.out_fd, c.out);
+  drain(c.err_fd, c.err);
+  close(c.out_fd);
+  close(c.err_fd);
+  std::string st = "ok";
+  auto kv = parse_key_values(c.out);
+  if (kv.empty()) st = "error: " + trim(c.err.empty() ? "no output" : c.err.substr(0, c.err.find('\n')));
+  else if (kv["fits"] == "false") st = "does not fit";
+  return result_row(s, c.index, kv, st);
+}
+
+// A Slurm array job: one task per point, each writing points/<i>.row; done points are skipped, so
+// resubmitting the same script resumes. `dssim sweep --merge` gathers the rows.
+void emit_slurm(const SweepSpec& s, const std::string& sweep_path, const fs::path& dir, const std::string& exe) {
+  fs::create_directories(dir / "points");
+  fs::create_directories(dir / "logs");
+  const fs::path script = dir / "sweep.sbatch";
+  std::ofstream f(script);
+  f << "#!/bin/bash\n"
+    << "#SBATCH --job-name=dssim-sweep\n"
+    << fmt("#SBATCH --array=0-%zu\n", s.points() - 1)
+    << "#SBATCH --ntasks=1\n#SBATCH --cpus-per-task=1\n"
+    << "#SBATCH --output=" << fs::absolute(dir / "logs").string() << "/%a.out\n"
+    << "# Written by dssim sweep --emit slurm; one sweep point per array task. Submit: sbatch sweep.sbatch\n"
+    << "# Gather: dssim sweep " << fs::absolute(sweep_path).string() << " --out " << fs::absolute(dir).string() << " --merge\n"
+    << "set -eu\n"
+    << "export DSSIM_DATA_DIR='" << (std::getenv("DSSIM_DATA_DIR") ? std::getenv("DSSIM_DATA_DIR") : DSSIM_DEFAULT_DATA_DIR)
+    << "'\n"
+    << "test -s '" << fs::absolute(dir / "points").string() << "'/\"$SLURM_ARRAY_TASK_ID\".row && exit 0  # done earlier\n"
+    << "'" << exe << "' sweep '" << fs::absolute(sweep_path).string() << "' --out '" << fs::absolute(dir).string()
+    << "' --point \"$SLURM_ARRAY_TASK_ID\"\n";
+  f.close();
+  fs::permissions(script, fs::perms::owner_exec, fs::perm_options::add);
+}
+
 std::vector<std::vector<std::string>> read_rows(const fs::path& p) {
   std::vector<std::vector<std::string>> rows;
   std::ifstream in(p);
@@ -117,10 +156,15 @@ void write_pareto(const fs::path& dir) {
 int cmd_sweep(const std::vector<std::string>& args) {
   std::string path, out;
   int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  bool quiet = false;
+  bool quiet = false, merge = false;
+  std::string emit;
+  long long point = -1;
   po::options_description desc("sweep options");
   desc.add_options()("sweep", po::value(&path)->required(), "sweep file")("out", po::value(&out)->required(), "output folder")(
-      "jobs", po::value(&jobs), "points at a time (default: the cores)")("quiet", po::bool_switch(&quiet), "no progress bar");
+      "jobs", po::value(&jobs), "points at a time (default: the cores)")("quiet", po::bool_switch(&quiet), "no progress bar")(
+      "emit", po::value(&emit), "slurm: write DIR/sweep.sbatch (an array job, one point per task) instead of running")(
+      "point", po::value(&point), "run one point and write DIR/points/<point>.row (what each array task does)")(
+      "merge", po::bool_switch(&merge), "gather DIR/points/*.row into results.csv and the Pareto front");
   po::positional_options_description pos;
   pos.add("sweep", 1);
   po::variables_map vm;
@@ -134,6 +178,44 @@ int cmd_sweep(const std::vector<std::string>& args) {
   SweepSpec s = load_sweep(path);
   const std::size_t n = s.points();
   fs::create_directories(out);
+  if (!emit.empty()) {
+    if (emit != "slurm") throw Error(fmt("--emit '%s': expected slurm", emit.c_str()));
+    emit_slurm(s, path, out, self_exe());
+    std::cout << fmt("dssim sweep | wrote %s/sweep.sbatch: a Slurm array of %zu tasks; then: dssim sweep %s --out %s --merge\n",
+                     out.c_str(), n, path.c_str(), out.c_str());
+    return 0;
+  }
+  if (point >= 0) {
+    if (static_cast<std::size_t>(point) >= n) throw Error(fmt("--point %lld: the sweep has points 0..%zu", point, n - 1));
+    Child c = spawn_point(self_exe(), s, static_cast<std::size_t>(point));
+    int status = 0;
+    while (waitpid(c.pid, &status, 0) < 0) {
+    }
+    const std::string row = finish_point(s, c);
+    fs::create_directories(fs::path(out) / "points");
+    const fs::path tmp = fs::path(out) / "points" / fmt("%lld.row.tmp", point);
+    std::ofstream(tmp) << row << "\n";
+    fs::rename(tmp, fs::path(out) / "points" / fmt("%lld.row", point));  // atomic: a row is whole or absent
+    return 0;
+  }
+  if (merge) {
+    std::ofstream res(fs::path(out) / "results.csv");
+    res << results_header(s) << "\n";
+    std::vector<std::size_t> missing;
+    for (std::size_t i = 0; i < n; ++i) {
+      std::ifstream in(fs::path(out) / "points" / fmt("%zu.row", i));
+      std::string row;
+      if (in && std::getline(in, row) && !row.empty()) res << row << "\n";
+      else missing.push_back(i);
+    }
+    res.close();
+    write_pareto(out);
+    if (!missing.empty())
+      throw Error(fmt("%zu of %zu points have no result yet (first: %zu): resubmit the array job, then merge again",
+                      missing.size(), n, missing.front()));
+    std::cout << fmt("dssim sweep | merged %zu points into %s/results.csv\n", n, out.c_str());
+    return 0;
+  }
   const fs::path results = fs::path(out) / "results.csv";
   const std::string header = results_header(s);
 
@@ -185,18 +267,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
     auto it = running.find(pid);
     if (it == running.end()) continue;
     Child& c = it->second;
-    // the child has exited: what is left in its pipes is all there is
-    fcntl(c.out_fd, F_SETFL, 0);
-    fcntl(c.err_fd, F_SETFL, 0);
-    drain(c.out_fd, c.out);
-    drain(c.err_fd, c.err);
-    close(c.out_fd);
-    close(c.err_fd);
-    std::string st = "ok";
-    auto kv = parse_key_values(c.out);
-    if (kv.empty()) st = "error: " + trim(c.err.empty() ? "no output" : c.err.substr(0, c.err.find('\n')));
-    else if (kv["fits"] == "false") st = "does not fit";
-    ready[c.index] = result_row(s, c.index, kv, st);
+    ready[c.index] = finish_point(s, c);
     running.erase(it);
     ++finished;
     while (next_write < todo.size() && ready.count(todo[next_write])) {

@@ -105,3 +105,8 @@ add_test(NAME cli.roi_report_in_browser COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(cli.roi_report_in_browser PROPERTIES LABELS integration SKIP_RETURN_CODE 77
                      ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
+# Beyond one machine: the same sweep as a Slurm array job on a single-node cluster started by the test
+add_test(NAME cli.sweep_on_slurm COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/slurm_sweep.sh $<TARGET_FILE:dssim>
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli.sweep_on_slurm PROPERTIES LABELS integration SKIP_RETURN_CODE 77 TIMEOUT 600
+                     ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
