@@ -22,6 +22,7 @@ CostInputs read_cost(TomlTable& c) {
   k.ops_usd_per_month = c.opt_number("ops_usd_per_month", 0, 1e9).value_or(0);
   k.refresh_months = c.opt_number("refresh_months", 0, 1200).value_or(0);
   k.residual_fraction = c.opt_number("residual_fraction", 0, 1).value_or(0);
+  k.financing_apr = c.opt_number("financing_apr", 0, 1).value_or(0);
   if (k.residual_fraction > 0 && k.refresh_months <= 0)
     throw Error(fmt("%s: residual_fraction needs refresh_months (the month the hardware is sold)", c.where("residual_fraction").c_str()));
   c.finish();

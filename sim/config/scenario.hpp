@@ -25,6 +25,7 @@ struct CostInputs {
   double ops_usd_per_month = 0;      // maintenance, hosting, staff share: every month on-prem
   double refresh_months = 0;         // resale at this month (0: none; the article re-evaluates every 18)
   double residual_fraction = 0;      // of the hardware price, recovered at the refresh
+  double financing_apr = 0;          // > 0: the hardware is paid in monthly instalments over the depreciation period
 };
 
 // Where the requests come from: a fixed batch (the core's one-shot prediction), synthetic arrivals,

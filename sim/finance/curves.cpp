@@ -11,10 +11,14 @@ std::vector<CostPoint> cost_curves(const RoiInputs& in, int months) {
   const RoiResult r = compute_roi(in);
   const CostInputs& c = in.cost;
   std::vector<CostPoint> out;
+  // Financed: an annuity over the depreciation period instead of paying at month 0.
+  const double rate = c.financing_apr / 12.0, n = c.depreciation_months;
+  const double instalment = c.financing_apr > 0 ? r.hardware_usd * rate / (1 - std::pow(1 + rate, -n)) : 0;
   for (int m = 0; m <= months; ++m) {
     CostPoint p;
     p.month = m;
-    p.onprem_usd = r.hardware_usd + m * (r.energy_monthly_usd + c.ops_usd_per_month);
+    const double hardware = c.financing_apr > 0 ? instalment * std::min<double>(m, n) : r.hardware_usd;
+    p.onprem_usd = hardware + m * (r.energy_monthly_usd + c.ops_usd_per_month);
     if (c.refresh_months > 0 && m >= c.refresh_months) p.onprem_usd -= r.hardware_usd * c.residual_fraction;
     p.cloud_usd = m * r.cloud_monthly_usd;
     out.push_back(p);

@@ -154,3 +154,22 @@ TEST_CASE("hybrid: owned GPUs take the base load, the excess is rented, by hand"
   CHECK(o[2].onprem_usd == Approx(2 * 12000.0 / 36 + 2 * (100 + 0.75 * 300) * 730 / 1000.0 * 0.1));
   CHECK(o[2].usd_per_million_tokens == Approx(o[2].total_usd / (1800 * month) * 1e6));
 }
+
+TEST_CASE("financed hardware: an annuity instead of the purchase at month 0", "[finance]") {
+  RoiInputs in;
+  in.cost.gpu_price_usd = 12000;
+  in.cost.depreciation_months = 12;
+  in.cost.cloud_usd_per_gpu_hour = 1.0;
+  in.cost.electricity_usd_per_kwh = 0;
+  in.cost.utilization = 1.0;
+  in.cost.financing_apr = 0.12;
+  in.throughput_tok_s = 1;
+  auto c = cost_curves(in, 24);
+  const double pay = 12000 * 0.01 / (1 - std::pow(1.01, -12));  // 1066.19 a month
+  CHECK(c[0].onprem_usd == 0);
+  CHECK(c[1].onprem_usd == Approx(pay));
+  CHECK(c[12].onprem_usd == Approx(12 * pay));
+  CHECK(c[24].onprem_usd == Approx(12 * pay));  // paid off
+  // cloud 730 $/month against 1066 $/month of instalments: owning catches up after the loan
+  CHECK(*curve_break_even(c) == Approx(12 * pay / 730).epsilon(1e-3));
+}
