@@ -9,16 +9,21 @@ decode rows: one step whose new token attends to `context` positions, mode eager
 Without a file it prints dssim's predictions for the probe's own plan of shapes, so the table can be
 filled in as soon as measurements exist. Standard library only.
 """
-import csv, json, statistics, subprocess, sys
+import ast, csv, json, os, statistics, subprocess, sys
 
-PLAN = {  # the probe's end-to-end plan (probe.py E2E_PLAN): prefill (B, S) eager; decode (B, C)
-    "deepseek-llm-7b": dict(prefill=[(1, 128), (1, 512), (1, 2048), (1, 4096), (4, 512), (16, 512), (32, 512)],
-                            decode=[(1, 512), (4, 512), (16, 512), (32, 512), (64, 512), (128, 512),
-                                    (1, 2048), (8, 2048), (32, 2048)]),
-    "deepseek-coder-33b": dict(prefill=[(1, 128), (1, 512), (1, 2048), (8, 512), (32, 512)],
-                               decode=[(1, 512), (8, 512), (32, 512), (64, 512), (128, 512),
-                                       (1, 2048), (16, 2048), (64, 2048)]),
-}
+PROBE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "h200", "probe.py")
+
+
+def probe_plan():
+    """The probe's own end-to-end plan (E2E_PLAN in probe.py): prefill (B, S) eager; decode (B, C).
+    Evaluated alone (only dict() allowed) because probe.py imports torch at the top."""
+    tree = ast.parse(open(PROBE).read(), PROBE)
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "E2E_PLAN" for t in node.targets):
+            expr = compile(ast.Expression(node.value), PROBE, "eval")
+            plan = eval(expr, {"__builtins__": {}}, {"dict": dict})
+            return {m: p for m, p in plan.items() if m.startswith("deepseek-")}  # "tiny" is the CPU dry run
+    sys.exit(f"{PROBE}: no E2E_PLAN literal")
 
 
 def predict(dssim, gpu, model, phase, batch, ctx, mode):
@@ -50,7 +55,7 @@ def main():
             for r in csv.DictReader(f):
                 rows.append((r["model"], r["phase"], int(r["batch"]), int(r["context"]), r["mode"], float(r["seconds"])))
     else:
-        for m, p in PLAN.items():
+        for m, p in probe_plan().items():
             rows += [(m, "prefill", b, s, "eager", None) for b, s in p["prefill"]]
             for b, c in p["decode"]:
                 if b == 1:
