@@ -5,7 +5,7 @@
 
 namespace dssim {
 
-GpuPowerState::GpuPowerState(const PowerSetup& s, int gpu) : s_(s), gpu_(gpu) {
+GpuPowerState::GpuPowerState(const PowerSetup& s) : s_(s) {
   steps_ = s.model.clock_steps();
   clock_mhz_ = s.model.f_max_mhz;
   temp_c_ = s.thermal.steady_c(0, 0);

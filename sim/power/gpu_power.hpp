@@ -26,7 +26,7 @@ struct PowerSetup {
 
 class GpuPowerState {
  public:
-  GpuPowerState(const PowerSetup& s, int gpu);
+  explicit GpuPowerState(const PowerSetup& s);
   // Idle from the last update until `now`.
   void idle_until(double now);
   // Picks the clock for an iteration starting at `now` and returns its duration at that clock; the
@@ -40,14 +40,11 @@ class GpuPowerState {
   double max_temp_c() const { return max_temp_c_; }
   // The temperature reached the GPU's shutdown threshold: a real GPU would have stopped there.
   bool shutdown_reached() const { return max_temp_c_ >= s_.thermal.shutdown_c; }
-  double now() const { return t_; }
   const std::vector<ThermalSample>& samples() const { return samples_; }
-  int gpu() const { return gpu_; }
 
  private:
   void advance(double until, double power_w, double steady_c, double clock_mhz, const std::string& reason);
   const PowerSetup& s_;
-  int gpu_;
   double t_ = 0, temp_c_ = 0, clock_mhz_ = 0, next_sample_ = 0;
   double energy_j_ = 0, busy_energy_j_ = 0, busy_s_ = 0, throttled_s_ = 0, max_temp_c_ = 0;
   std::vector<double> steps_;

@@ -33,7 +33,6 @@ void ReplicaScheduler::release(SeqState* s) {
 
 void ReplicaScheduler::start(SeqState* s, double now) {
   if (s->start_s < 0) s->start_s = now;
-  s->admitted = next_admission_++;
   running_.push_back(s);
 }
 
@@ -81,7 +80,6 @@ void ReplicaScheduler::plan_static(double now, IterationPlan& p) {
       }
       if (k * blocks_for(longest_prompt + longest_output) > free_) continue;
       batch_prompt_ = longest_prompt;
-      batch_output_ = longest_output;
       batch_steps_ = 0;
       for (int i = 0; i < k; ++i) {
         SeqState* s = waiting_.front();
@@ -116,11 +114,8 @@ void ReplicaScheduler::plan_continuous(double now, IterationPlan& p) {
   }
   if (!p.prefill.empty()) return;
   // Otherwise every running sequence decodes one token; short of blocks, the newest is preempted.
-  scratch_ = running_;
-  for (SeqState* s : scratch_) {
-    if (std::find(running_.begin(), running_.end(), s) == running_.end()) continue;  // preempted meanwhile
-    make_room(s, s->cached + 1);
-  }
+  // By index: make_room only preempts from the back, so the sequences before i stay where they are.
+  for (std::size_t i = 0; i < running_.size(); ++i) make_room(running_[i], running_[i]->cached + 1);
   for (SeqState* s : running_) {
     p.decode.push_back(s);
     p.shape.decode_context_sum += static_cast<double>(s->cached + 1);
@@ -131,11 +126,10 @@ void ReplicaScheduler::plan_continuous(double now, IterationPlan& p) {
 void ReplicaScheduler::plan_chunked(double now, IterationPlan& p) {
   long long budget = cfg_.token_budget;
   // Decodes first, one token each.
-  scratch_ = running_;
-  for (SeqState* s : scratch_) {
+  for (std::size_t i = 0; i < running_.size(); ++i) {  // by index, as in plan_continuous
+    SeqState* s = running_[i];
     if (budget <= 0) break;
     if (s->prefilled < s->target) continue;
-    if (std::find(running_.begin(), running_.end(), s) == running_.end()) continue;
     if (!make_room(s, s->cached + 1)) continue;
     p.decode.push_back(s);
     p.shape.decode_context_sum += static_cast<double>(s->cached + 1);

@@ -22,7 +22,6 @@ struct SeqState {
   long long blocks = 0;
   double start_s = -1, first_token_s = -1, finish_s = -1;
   int preemptions = 0;
-  long long admitted = 0;   // admission order: the newest is preempted first
   bool rejected = false;
   bool done() const { return generated >= output; }
 };
@@ -55,7 +54,6 @@ class ReplicaScheduler {
   void complete(IterationPlan& p, double end, std::vector<SeqState*>& finished);
   long long preemptions() const { return preemptions_; }
   long long free_blocks() const { return free_; }
-  long long total_blocks() const { return total_; }
 
  private:
   long long blocks_for(long long tokens) const { return (tokens + cfg_.block_size - 1) / cfg_.block_size; }
@@ -71,12 +69,10 @@ class ReplicaScheduler {
   ServingConfig cfg_;
   long long total_, free_;
   std::deque<SeqState*> waiting_;
-  std::vector<SeqState*> running_;  // admission order
-  std::vector<SeqState*> scratch_;  // a copy of running_ to walk while preempting
-  long long next_admission_ = 0;
+  std::vector<SeqState*> running_;  // admission order: make_room preempts from the back
   long long preemptions_ = 0;
   // static / adaptive: the batch in flight
-  long long batch_prompt_ = 0, batch_output_ = 0, batch_steps_ = 0;
+  long long batch_prompt_ = 0, batch_steps_ = 0;
 };
 
 }  // namespace dssim

@@ -155,7 +155,6 @@ ServingRun run_serving(const NodeSpec& node, const GpuCard& gpu, int gpus_per_re
   w.cost = &cost;
   w.opt = &opt;
   w.platform = build_platform(engine, node, gpu);
-  w.run.kv_blocks_per_replica = static_cast<double>(kv_blocks_per_replica);
   w.run.seqs.resize(requests.size());
   for (std::size_t i = 0; i < requests.size(); ++i) {
     SeqState& s = w.run.seqs[i];
@@ -168,7 +167,7 @@ ServingRun run_serving(const NodeSpec& node, const GpuCard& gpu, int gpus_per_re
   for (int r = 0; r < cfg.replicas; ++r) {
     w.replicas[static_cast<std::size_t>(r)].sched = std::make_unique<ReplicaScheduler>(cfg, kv_blocks_per_replica);
     w.replicas[static_cast<std::size_t>(r)].gpu = w.platform.gpus[static_cast<std::size_t>(r * gpus_per_replica)];
-    if (opt.power) w.replicas[static_cast<std::size_t>(r)].power = std::make_unique<GpuPowerState>(*opt.power, r * gpus_per_replica);
+    if (opt.power) w.replicas[static_cast<std::size_t>(r)].power = std::make_unique<GpuPowerState>(*opt.power);
   }
   sg4::Actor::create("generator", w.platform.cpu, [&w] { generator(&w); });
   for (int r = 0; r < cfg.replicas; ++r)

@@ -44,7 +44,6 @@ struct ServingRun {
   long long preemptions = 0;
   double end_s = 0;              // when the last request finished
   double in_system_integral = 0; // integral of the number of requests in the system over time
-  double kv_blocks_per_replica = 0;
   std::vector<GpuEnergy> energy;  // per replica (its GPUs draw alike), when a power setup was given
 };
 

@@ -98,7 +98,7 @@ TEST_CASE("energy: power integrated over busy iterations and idle gaps", "[power
   s.model.f_min_mhz = 300;
   s.limit_w = 1000;
   s.thermal.tau_s = 1;
-  GpuPowerState st(s, 0);
+  GpuPowerState st(s);
   IterationCostBreakdown mem;  // memory-bound, GPU busy the whole iteration
   mem.gpu_s = mem.total_s = mem.host_s = 0.5;
   mem.graph = true;
@@ -153,7 +153,7 @@ TEST_CASE("a GPU driven past its shutdown temperature is flagged", "[power]") {
   s.thermal.tau_s = 0.1;
   s.thermal.slowdown_c = 200;  // no slowdown: the clock would not save it anyway (memory-bound)
   s.thermal.shutdown_c = 55;
-  GpuPowerState st(s, 0);
+  GpuPowerState st(s);
   IterationCostBreakdown mem;
   mem.gpu_s = mem.total_s = 1.0;
   mem.graph = true;
