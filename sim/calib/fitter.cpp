@@ -8,6 +8,7 @@
 
 #include "calib/nelder_mead.hpp"
 #include "util/csv.hpp"
+#include "util/stats.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 #include "util/timestamp.hpp"
@@ -26,8 +27,7 @@ double median(std::vector<double> v) {
 double quantile(std::vector<double> v, double q) {
   if (v.empty()) return std::nan("");
   std::sort(v.begin(), v.end());
-  std::size_t rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size())));
-  return v[std::min(v.size() - 1, rank == 0 ? 0 : rank - 1)];
+  return nearest_rank(v, q);
 }
 
 double rel(double pred, double meas) { return std::fabs(pred - meas) / meas; }

@@ -123,7 +123,7 @@ IterationCostBreakdown IterationCostModel::evaluate(const IterationShape& s) {
   r.graph = graph;
   r.first_host_s = first_host_s_;
   r.host_s = graph ? graph_launch_s_ : host_eager_s_;
-  r.total_s = graph ? graph_launch_s_ + gpu : std::max(host_eager_s_, first_host_s_ + gpu);
+  r.total_s = r.total_for(gpu);
   return r;
 }
 

@@ -3,6 +3,7 @@
 // the same operators and kernel costs as the kernel-level simulation, memoised on the token count.
 // The serving engine runs one activity per GPU per iteration with this duration; tests hold it to the
 // kernel-level SimGrid result for pure prefill and pure decode passes.
+#include <algorithm>
 #include <unordered_map>
 #include <vector>
 
@@ -31,6 +32,10 @@ struct IterationCostBreakdown {
   double gpu_compute_s = 0;   // part of gpu_s paced by the SM clock (at the calibration's clock)
   double first_host_s = 0;    // eager: issue time of the first op (before the GPU can start)
   bool graph = false;         // a CUDA-graph replay: host = one launch before the GPU
+  // Wall time of the iteration had its GPU part taken `gpu_seconds` (the power model varies the clock).
+  double total_for(double gpu_seconds) const {
+    return graph ? host_s + gpu_seconds : std::max(host_s, first_host_s + gpu_seconds);
+  }
 };
 
 class IterationCostModel {

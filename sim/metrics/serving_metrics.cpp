@@ -1,5 +1,7 @@
 #include "metrics/serving_metrics.hpp"
 
+#include "util/stats.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -17,14 +19,9 @@ Distribution distribution(std::vector<double> v) {
   double sum = 0;
   for (double x : v) sum += x;
   d.mean = sum / static_cast<double>(v.size());
-  // nearest-rank percentiles
-  auto pct = [&](double q) {
-    std::size_t rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size())));
-    return v[std::min(v.size() - 1, rank == 0 ? 0 : rank - 1)];
-  };
-  d.p50 = pct(0.50);
-  d.p90 = pct(0.90);
-  d.p99 = pct(0.99);
+  d.p50 = nearest_rank(v, 0.50);
+  d.p90 = nearest_rank(v, 0.90);
+  d.p99 = nearest_rank(v, 0.99);
   return d;
 }
 

@@ -3,6 +3,7 @@
 #include <simgrid/s4u.hpp>
 
 #include "hw/engine.hpp"
+#include "hw/platform.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -15,8 +16,6 @@ namespace sg4 = simgrid::s4u;
 namespace dssim {
 
 namespace {
-
-constexpr double kSpeed = 1e12;  // work units: a kernel of t seconds at the maximum clock is t * kSpeed
 
 double median_of(std::vector<double> v) {
   if (v.empty()) return 0;
@@ -32,7 +31,7 @@ BurnResult run_burn(const BurnSpec& spec, const PowerModel& pm, const ThermalMod
 
   const std::vector<double> clocks = pm.clock_steps();  // ascending
   std::vector<double> speeds;
-  for (double f : clocks) speeds.push_back(kSpeed * pm.speed(f, spec.compute_share));
+  for (double f : clocks) speeds.push_back(kGpuSpeed * pm.speed(f, spec.compute_share));
   auto* zone = sg4::create_full_zone("burn");
   sg4::Host* cpu = zone->create_host("cpu", 1e9)->seal();
   sg4::Host* gpu = zone->create_host("gpu", speeds)->seal();
@@ -49,7 +48,7 @@ BurnResult run_burn(const BurnSpec& spec, const PowerModel& pm, const ThermalMod
     double window_start = 0;
     int in_window = 0;
     while (sg4::Engine::get_clock() < spec.duration_s) {
-      sg4::ExecPtr e = sg4::Exec::init()->set_flops_amount(spec.kernel_s * kSpeed)->set_host(gpu);
+      sg4::ExecPtr e = sg4::Exec::init()->set_flops_amount(spec.kernel_s * kGpuSpeed)->set_host(gpu);
       e->start();
       e->wait();
       if (++in_window == per_window) {

@@ -38,7 +38,7 @@ double GpuPowerState::run(const IterationCostBreakdown& b, double now) {
   auto at = [&](double f, double& total, double& power, double& compute_dyn, double& memory_dyn) {
     const double compute = b.gpu_compute_s * s_.calibration_speedup * std::pow(m.f_max_mhz / f, m.beta);
     const double gpu = b.gpu_s - b.gpu_compute_s + compute;
-    total = b.graph ? b.host_s + gpu : std::max(b.host_s, b.first_host_s + gpu);
+    total = b.total_for(gpu);
     const double busy = total > 0 ? gpu / total : 0;
     const double share = gpu > 0 ? compute / gpu : 0;
     power = m.power_w(f, share, busy);
