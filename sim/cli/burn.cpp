@@ -17,10 +17,6 @@
 
 namespace dssim {
 
-namespace {
-
-}  // namespace
-
 int run_burn_scenario(const Scenario& s, const PredictInput& base, const Catalog& cat, Format f, const std::string& thermal_csv) {
   const GpuCard& g = base.gpu;
   const WorkloadSpec& w = s.workload;

@@ -1,4 +1,5 @@
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 
 #include <boost/program_options.hpp>
 #include <filesystem>
@@ -48,20 +49,6 @@ void print_usage() {
 }
 
 namespace {
-
-po::variables_map parse(const std::vector<std::string>& args, const po::options_description& desc,
-                        const po::positional_options_description* pos = nullptr) {
-  po::variables_map vm;
-  try {
-    auto parser = po::command_line_parser(args).options(desc);
-    if (pos) parser.positional(*pos);
-    po::store(parser.run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw Error(std::string(e.what()) + " (see dssim --help)");
-  }
-  return vm;
-}
 
 int finish(const RunReport& report, Format f) {
   for (const auto& w : report.prediction.warnings) std::cerr << "dssim: warning: " << w << "\n";
@@ -203,7 +190,7 @@ int cmd_run(const std::vector<std::string>& args) {
       "thermal-csv", po::value(&thermal_csv), "burn runs: t_s,gpu,power_w,temp_c,sm_clock_mhz,throttle_reason");
   po::positional_options_description pos;
   pos.add("scenario", 1);
-  parse(args, desc, &pos);
+  parse_options(args, desc, &pos);
   Format f = parse_format(format);
   Scenario s = load_scenario(path, sets);
   Catalog cat = Catalog::from_environment();
@@ -236,7 +223,7 @@ int cmd_predict(const std::vector<std::string>& args) {
       "context", po::value(&context), "KV tokens at the reported decode step")(
       "cuda-graphs", po::value(&graphs), "on|off")("tp", po::value(&tp), "tensor parallel")(
       "format", po::value(&format), "text, json or csv");
-  parse(args, desc);
+  parse_options(args, desc);
   Format f = parse_format(format);
   if (batch < 1) throw Error(fmt("--batch must be at least 1, got %d", batch));
   if (prompt < 1) throw Error(fmt("--prompt must be at least 1, got %lld", prompt));
@@ -322,7 +309,7 @@ int cmd_calibrate(const std::vector<std::string>& args) {
   desc.add_options()("gpu", po::value(&gpu_id)->required(), "GPU card id")(
       "data", po::value(&data)->required(), "folder of microbenchmark CSVs")("out", po::value(&out), "profile TOML to write")(
       "format", po::value(&format), "text or json")("check", po::value(&targets), "TOML of error bounds: exit 1 if exceeded");
-  parse(args, desc);
+  parse_options(args, desc);
   if (format != "text" && format != "json") throw Error(fmt("--format '%s': expected text or json", format.c_str()));
   Catalog cat = Catalog::from_environment();
   GpuCard g = cat.gpu(gpu_id);
@@ -381,7 +368,7 @@ int cmd_shapes(const std::vector<std::string>& args) {
   po::options_description desc("shapes options");
   desc.add_options()("model", po::value(&model)->required(), "model id")("tp", po::value(&tp), "tensor parallel")(
       "weights", po::value(&weights), "weight precision (decides nothing but the activations)");
-  parse(args, desc);
+  parse_options(args, desc);
   if (tp < 1) throw Error(fmt("--tp must be at least 1, got %d", tp));
   Catalog cat = Catalog::from_environment();
   ModelCard m = cat.model(model);

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "config/catalog.hpp"
 #include "config/scenario.hpp"
 #include "finance/curves.hpp"
@@ -186,13 +187,7 @@ int cmd_roi(const std::vector<std::string>& args) {
       "format", po::value(&format), "text or json")("set", po::value(&sets)->composing(), "section.key=value");
   po::positional_options_description pos;
   pos.add("scenario", 1);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw Error(std::string(e.what()) + " (see dssim --help)");
-  }
+  parse_options(args, desc, &pos);
   if (format != "text" && format != "json") throw Error(fmt("--format '%s': expected text or json", format.c_str()));
   Scenario s = load_scenario(path, sets);
   if (!s.cost) throw Error(fmt("%s: dssim roi needs a [cost] table", path.c_str()));
@@ -240,6 +235,7 @@ int cmd_roi(const std::vector<std::string>& args) {
       f << fmt("%d,%.2f,%.2f,%.2f,%.4f,%.4f\n", o.onprem_gpus, o.onprem_usd, o.cloud_usd, o.total_usd, o.onprem_share,
                o.usd_per_million_tokens);
   }
+  const auto best = std::min_element(hybrid.begin(), hybrid.end(), [](const auto& a, const auto& b) { return a.total_usd < b.total_usd; });
 
   if (format == "json") {
     JsonWriter j;
@@ -251,7 +247,6 @@ int cmd_roi(const std::vector<std::string>& args) {
     j.value("roi_pct", r.roi_pct).value("usd_per_million_tokens_onprem", r.usd_per_million_tokens_onprem);
     j.value("usd_per_million_tokens_cloud", r.usd_per_million_tokens_cloud).value("pictures", pictures);
     if (!hybrid.empty()) {
-      auto best = std::min_element(hybrid.begin(), hybrid.end(), [](const auto& a, const auto& b) { return a.total_usd < b.total_usd; });
       j.begin_object("hybrid").value("cheapest_onprem_gpus", best->onprem_gpus).value("usd_per_month", best->total_usd);
       j.value("onprem_token_share", best->onprem_share).end_object();
     }
@@ -276,7 +271,6 @@ int cmd_roi(const std::vector<std::string>& args) {
                      t.high_label.c_str(), months(t.break_even_low).c_str(), months(t.break_even_high).c_str(),
                      t.usd_per_m_low, t.usd_per_m_high);
   if (!hybrid.empty()) {
-    auto best = std::min_element(hybrid.begin(), hybrid.end(), [](const auto& a, const auto& b) { return a.total_usd < b.total_usd; });
     std::cout << "\nHybrid (the run's load profile repeated over a month; the excess rented by the GPU-hour)\n";
     for (const auto& o : hybrid)
       std::cout << fmt("  %2d GPU%s owned: $%8.0f on-prem + $%8.0f cloud = $%8.0f per month, %5.1f %% of tokens on-prem, $%.3f/M%s\n",

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "config/toml_table.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
@@ -25,7 +26,7 @@ struct Row {
   std::string tier, gpu_label, scenario, claim;
   double article_stars = 0;
   // from dssim roi
-  std::string model, gpus, source;
+  std::string model, gpus;
   double onprem = 0, cloud = 0, ttft = 0, tpot = 0, stars = 0;
   std::string break_even;
   bool ok = false;
@@ -58,13 +59,7 @@ int cmd_study(const std::vector<std::string>& args) {
   desc.add_options()("study", po::value(&path)->required(), "study file")("out", po::value(&out)->required(), "output folder");
   po::positional_options_description pos;
   pos.add("study", 1);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw Error(std::string(e.what()) + " (see dssim --help)");
-  }
+  parse_options(args, desc, &pos);
   auto doc = TomlTable::parse_file(path);
   TomlTable t(*doc, path, "");
   const std::string title = t.get_string("title");
@@ -88,7 +83,7 @@ int cmd_study(const std::vector<std::string>& args) {
     rows.push_back(row);
   }
   fs::create_directories(out);
-  const std::string exe = fs::read_symlink("/proc/self/exe").string();
+  const std::string exe = self_exe();
   double cheapest = 1e300;
   for (std::size_t i = 0; i < rows.size(); ++i) {
     Row& r = rows[i];

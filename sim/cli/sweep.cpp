@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "sweep/sweep.hpp"
 #include "util/csv.hpp"
 #include "util/error.hpp"
@@ -38,13 +39,6 @@ struct Child {
   int out_fd, err_fd;
   std::string out, err;
 };
-
-std::string self_exe() {
-  std::error_code ec;
-  auto p = fs::read_symlink("/proc/self/exe", ec);
-  if (ec) throw Error("dssim sweep: cannot find its own executable (/proc/self/exe)", ExitCode::internal);
-  return p.string();
-}
 
 // Reads what is available without blocking (the pipes are non-blocking).
 void drain(int fd, std::string& into) {
@@ -167,13 +161,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
       "merge", po::bool_switch(&merge), "gather DIR/points/*.row into results.csv and the Pareto front");
   po::positional_options_description pos;
   pos.add("sweep", 1);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw Error(std::string(e.what()) + " (see dssim --help)");
-  }
+  parse_options(args, desc, &pos);
   if (jobs < 1 || jobs > 1024) throw Error(fmt("--jobs must be in [1, 1024], got %d", jobs));
   SweepSpec s = load_sweep(path);
   const std::size_t n = s.points();

@@ -23,7 +23,7 @@ struct Sensitivity {
   std::string input, low_label, high_label;
   std::optional<double> break_even_low, break_even_high;
   double usd_per_m_low = 0, usd_per_m_high = 0;
-  double swing_months() const;  // for ordering the tornado: |high - low| (never = 10x the horizon)
+  double swing_months() const;  // for ordering the tornado: |high - low| (never counts as 10,000 months)
 };
 
 // Each input moved to a low and a high value, the others held: utilization, electricity price,

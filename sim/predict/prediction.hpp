@@ -45,7 +45,8 @@ struct Prediction {
   std::vector<std::string> warnings;
 };
 
-// Checks what cannot work at all (TP vs heads, GPU count, context vs the model's limit): throws Error.
+// Checks what cannot work at all (TP vs heads, GPU count): throws Error. Beyond the trained context it
+// only warns (predict adds the warning).
 void validate_input(const PredictInput& in);
 // Memory, then (if it fits) one SimGrid run over the prefill and sampled decode steps.
 Prediction predict(const PredictInput& in, const Catalog& catalog);
