@@ -60,9 +60,8 @@ int run_burn_scenario(const Scenario& s, const PredictInput& base, const Catalog
   if (!thermal_csv.empty()) {
     std::ofstream out(thermal_csv);
     if (!out) throw Error(fmt("--thermal-csv %s: cannot write", thermal_csv.c_str()));
-    out << "t_s,gpu,power_w,temp_c,sm_clock_mhz,throttle_reason\n";
-    for (const auto& x : r.samples)
-      out << fmt("%.3f,0,%.2f,%.2f,%.0f,%s\n", x.t_s, x.power_w, x.temp_c, x.sm_clock_mhz, x.reason.c_str());
+    out << kThermalCsvHeader;
+    write_thermal_rows(out, r.samples, 0);
   }
   const char* unit = spec.kind == "gemm-burn" ? "TFLOP/s" : "GB/s";
   const double kwh = r.energy_j / 3.6e6;

@@ -35,16 +35,20 @@ double activation_bytes(const ModelCard& m, const MemoryRequest& r) {
   return T * a * (2 * h + std::max(attn, mlp)) + logits;
 }
 
+// Heads split over TP ranks; fewer KV heads than ranks are replicated, and MLA's latent is shared
+// by all heads, so every rank keeps all of it.
+double kv_bytes_per_token_per_gpu(const ModelCard& m, Precision kv, int tp) {
+  double kv_share = 1.0;
+  if (!m.mla) kv_share = static_cast<double>(std::max(1, m.num_key_value_heads / tp)) / m.num_key_value_heads;
+  return kv_bytes_per_token(m, kv) * kv_share;
+}
+
 MemoryBreakdown memory_per_gpu(const ModelCard& m, const GpuCard& g, const MemoryRequest& r) {
   MemoryBreakdown b;
   const int tp = r.tensor_parallel;
   b.capacity = g.memory_bytes;
   b.weights = weight_bytes(m, r.weights) / tp;
-  // Heads split over TP ranks; fewer KV heads than ranks are replicated, and MLA's latent is shared
-  // by all heads, so every rank keeps all of it.
-  double kv_share = 1.0;
-  if (!m.mla) kv_share = static_cast<double>(std::max(1, m.num_key_value_heads / tp)) / m.num_key_value_heads;
-  b.kv_cache = static_cast<double>(r.batch) * static_cast<double>(r.kv_tokens) * kv_bytes_per_token(m, r.kv_cache) * kv_share;
+  b.kv_cache = static_cast<double>(r.batch) * static_cast<double>(r.kv_tokens) * kv_bytes_per_token_per_gpu(m, r.kv_cache, tp);
   b.activations = activation_bytes(m, r);
   b.reserve = r.reserve_bytes + r.reserve_fraction * g.memory_bytes;
   return b;

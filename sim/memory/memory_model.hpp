@@ -26,6 +26,8 @@ struct MemoryBreakdown {
   bool fits() const { return total() <= capacity; }
 };
 
+// KV-cache bytes one GPU holds per token of context under tensor parallelism `tp`.
+double kv_bytes_per_token_per_gpu(const ModelCard& m, Precision kv, int tp);
 MemoryBreakdown memory_per_gpu(const ModelCard& m, const GpuCard& g, const MemoryRequest& r);
 double activation_bytes(const ModelCard& m, const MemoryRequest& r);
 // Whether `tp` ranks can split the model: heads, KV heads (or replicate them) and MLP widths divide.

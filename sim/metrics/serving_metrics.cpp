@@ -1,5 +1,6 @@
 #include "metrics/serving_metrics.hpp"
 
+#include "power/burn_sim.hpp"
 #include "util/stats.hpp"
 
 #include <algorithm>
@@ -106,12 +107,10 @@ void write_requests_csv(const ServingRun& run, const std::string& path) {
 void write_thermal_csv(const ServingRun& run, int gpus_per_replica, const std::string& path) {
   std::ofstream f(path);
   if (!f) throw Error(fmt("%s: cannot write", path.c_str()));
-  f << "t_s,gpu,power_w,temp_c,sm_clock_mhz,throttle_reason\n";
+  f << kThermalCsvHeader;
   for (const GpuEnergy& e : run.energy)
     for (int g = 0; g < gpus_per_replica; ++g)  // the ranks of a replica draw alike
-      for (const auto& x : e.samples)
-        f << fmt("%.3f,%d,%.2f,%.2f,%.0f,%s\n", x.t_s, e.replica * gpus_per_replica + g, x.power_w, x.temp_c, x.sm_clock_mhz,
-                 x.reason.c_str());
+      write_thermal_rows(f, e.samples, e.replica * gpus_per_replica + g);
 }
 
 void write_timeline(const ServingRun& run, const std::string& path) {

@@ -10,10 +10,16 @@
 #include <deque>
 
 #include "util/error.hpp"
+#include "util/strings.hpp"
 
 namespace sg4 = simgrid::s4u;
 
 namespace dssim {
+
+void write_thermal_rows(std::ostream& out, const std::vector<ThermalSample>& samples, int gpu) {
+  for (const auto& x : samples)
+    out << fmt("%.3f,%d,%.2f,%.2f,%.0f,%s\n", x.t_s, gpu, x.power_w, x.temp_c, x.sm_clock_mhz, x.reason.c_str());
+}
 
 namespace {
 

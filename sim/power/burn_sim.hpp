@@ -4,6 +4,7 @@
 // integrates power and temperature and picks, every tick, the highest clock that keeps the power under
 // the limit and the temperature under the slowdown threshold.
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,10 @@ struct ThermalSample {
   double t_s, power_w, temp_c, sm_clock_mhz;
   std::string reason;  // none | power_cap | thermal
 };
+
+// The --thermal-csv format (nvidia-smi's columns), shared by burn and serving runs.
+inline constexpr const char* kThermalCsvHeader = "t_s,gpu,power_w,temp_c,sm_clock_mhz,throttle_reason\n";
+void write_thermal_rows(std::ostream& out, const std::vector<ThermalSample>& samples, int gpu);
 
 struct BurnResult {
   double steady_rate = 0;  // TFLOP/s or GB/s, median over windows after the first 2 s

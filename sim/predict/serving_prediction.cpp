@@ -65,9 +65,7 @@ ServingPrediction predict_serving(const ServingInput& in, const std::vector<Requ
   mr.reserve_fraction = b.runtime.reserve_fraction;
   p.memory = memory_per_gpu(m, b.gpu, mr);
   p.kv_pool_bytes = std::max(0.0, p.memory.free());
-  double kv_share = 1.0;
-  if (!m.mla) kv_share = static_cast<double>(std::max(1, m.num_key_value_heads / tp)) / m.num_key_value_heads;
-  const double block_bytes = static_cast<double>(c.block_size) * kv_bytes_per_token(m, b.kv_cache) * kv_share;
+  const double block_bytes = static_cast<double>(c.block_size) * kv_bytes_per_token_per_gpu(m, b.kv_cache, tp);
   p.kv_blocks = static_cast<long long>(std::floor(p.kv_pool_bytes / block_bytes));
   const long long longest_blocks = (longest + c.block_size - 1) / c.block_size;
   p.fits = p.memory.fits() && p.kv_blocks >= longest_blocks;
