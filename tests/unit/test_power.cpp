@@ -162,3 +162,40 @@ TEST_CASE("a GPU driven past its shutdown temperature is flagged", "[power]") {
   CHECK(st.max_temp_c() == Approx(40 + 20 * (1 - std::exp(-10.0))));
   CHECK(st.shutdown_reached());
 }
+
+TEST_CASE("thermal slowdown: one step down per iteration while hot, held 2 C below the threshold, back up once cool", "[power]") {
+  auto setup = [](double ambient_c) {
+    PowerSetup s;
+    s.model.idle_w = 100;
+    s.model.compute_w = 800;
+    s.model.alpha = 2;
+    s.model.beta = 1;
+    s.model.f_max_mhz = 1500;
+    s.model.f_min_mhz = 300;
+    s.limit_w = 1000;  // never the cap: 900 W at most
+    s.thermal.ambient_c = ambient_c;
+    s.thermal.r_compute = 0.1;  // 800 W of compute: 80 C above ambient
+    s.thermal.tau_s = 0.1;
+    s.thermal.slowdown_c = 80;
+    s.thermal.shutdown_c = 500;
+    return s;
+  };
+  IterationCostBreakdown comp;
+  comp.gpu_s = comp.gpu_compute_s = 1.0;
+  comp.graph = true;
+  for (double ambient : {40.0, 79.0}) {
+    INFO("ambient " << ambient);
+    PowerSetup s = setup(ambient);
+    GpuPowerState st(s);
+    double t = 0, d = 0;  // back to back: no time to cool between iterations
+    CHECK((d = st.run(comp, t)) == Approx(1.0));  // starts cool: full clock, then hot
+    t += d;
+    CHECK((d = st.run(comp, t)) == Approx(1500.0 / 1485));  // hot: one 15 MHz step down
+    t += d;
+    CHECK(st.run(comp, t) == Approx(1500.0 / 1470));  // still hot: another step
+    CHECK(st.throttled_s() == Approx(1500.0 / 1485 + 1500.0 / 1470));
+    st.idle_until(100.0);  // back to ambient
+    // 40 C: under the threshold by more than 2 C, the full clock again; 79 C: held at 1470 MHz
+    CHECK(st.run(comp, 100.0) == Approx(ambient < 78 ? 1.0 : 1500.0 / 1470));
+  }
+}
