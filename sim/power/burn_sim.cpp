@@ -100,7 +100,7 @@ BurnResult run_burn(const BurnSpec& spec, const PowerModel& pm, const ThermalMod
       if (temp >= th.slowdown_c) {
         want = std::min(want, std::max(0, pstate - 1));
         reason = "thermal";
-      } else if (temp >= th.slowdown_c - 2.0) {
+      } else if (temp >= th.slowdown_c - th.hold_band_c) {
         want = std::min(want, pstate);  // hysteresis: no raise just below the threshold
         if (want < top) reason = "thermal";
       }

@@ -61,7 +61,7 @@ double GpuPowerState::run(const IterationCostBreakdown& b, double now) {
   if (temp_c_ >= s_.thermal.slowdown_c && current > 0 && pick >= current) {
     pick = current - 1;
     reason = "thermal";
-  } else if (temp_c_ >= s_.thermal.slowdown_c - 2.0 && pick > current) {
+  } else if (temp_c_ >= s_.thermal.slowdown_c - s_.thermal.hold_band_c && pick > current) {
     pick = current;
     reason = "thermal";
   }

@@ -23,6 +23,9 @@ std::string default_cooling(const GpuCard& g);
 struct ThermalModel {
   double ambient_c = 25, idle_rise_c = 0, r_compute = 0, r_memory = 0, tau_s = 1;
   double slowdown_c = 87, shutdown_c = 92;
+  // Below the slowdown threshold by less than this the clock may not rise: without a band the
+  // controller would step up and down every decision. dssim's choice (NVIDIA does not publish one).
+  double hold_band_c = 2.0;
   // Steady temperature for the given dynamic (above idle) compute and memory power.
   double steady_c(double compute_dyn_w, double memory_dyn_w) const {
     return ambient_c + idle_rise_c + r_compute * compute_dyn_w + r_memory * memory_dyn_w;
