@@ -40,7 +40,7 @@ void print_usage() {
             << "  dssim roi SCENARIO.toml --out DIR [--months N] [--format text|json] [--set section.key=value]...\n"
             << "  dssim sweep SWEEP.toml --out DIR [--jobs N] [--quiet]\n"
             << "  dssim study STUDY.toml --out DIR   (e.g. scenarios/studies/hardware-matrix.toml)\n"
-            << "  dssim shapes --model ID [--tp N]   (the model's GEMM shapes, CSV layer,N,K, for dssim-microbench)\n"
+            << "  dssim shapes --model ID [--tp N] [--weights P]   (the model's GEMM shapes, CSV layer,N,K, for dssim-microbench)\n"
             << "  dssim calibrate --gpu ID --data DIR [--out PROFILE.toml] [--format text|json] [--check BOUNDS.toml]\n"
             << "  dssim --help | --version\n\n"
             << "Precisions: fp32, bf16, fp16, fp8, int8, int4. Data (models/, platforms/, scenarios/) is read from\n"

@@ -191,7 +191,7 @@ int cmd_roi(const std::vector<std::string>& args) {
   if (format != "text" && format != "json") throw Error(fmt("--format '%s': expected text or json", format.c_str()));
   Scenario s = load_scenario(path, sets);
   if (!s.cost) throw Error(fmt("%s: dssim roi needs a [cost] table", path.c_str()));
-  if (horizon < 0 || horizon > 1200) throw Error(fmt("--months must be in [1, 1200], got %d", horizon));
+  if (horizon < 0 || horizon > 1200) throw Error(fmt("--months must be in [1, 1200] (0: the horizon), got %d", horizon));
   Catalog cat = Catalog::from_environment();
   RoiStudy st = study_of(s, cat);
   const int m = horizon > 0 ? horizon : static_cast<int>(std::ceil(s.cost->horizon_months));
