@@ -23,7 +23,7 @@ int run_burn_scenario(const Scenario& s, const PredictInput& base, const Catalog
   KernelCostModel cost = make_cost_model(g, cat);
   const CalibrationProfile& prof = cost.profile();
   PowerModel pm = make_power_model(g, prof.power, cost.own_measurements(), prof.gpu_id);
-  const std::string cooling_id = s.cooling.empty() ? default_cooling(g) : s.cooling;
+  const std::string cooling_id = s.cooling.empty() ? g.cooling : s.cooling;
   CoolingProfile cooling = load_cooling(cat.cooling_path(cooling_id));
   ThermalModel th = make_thermal(g, cooling, s.ambient_c);
   const double limit = s.power_limit_w.value_or(pm.limit_w);

@@ -65,6 +65,7 @@ GpuCard load_gpu_card(const std::string& path, const std::string& data_dir) {
   g.slowdown_c = t.get_number("slowdown_c", 20, 150);
   g.shutdown_c = t.get_number("shutdown_c", g.slowdown_c, 200);
   g.host_interface = t.get_string("host_interface");
+  g.cooling = t.opt_string("cooling").value_or(g.cooling);
   g.pcie_Bps_per_direction = t.get_number("pcie_GBps_per_direction", 0, 1e5) * 1e9;
   g.nvlink_Bps_per_direction = t.get_number("nvlink_GBps_per_direction", 0, 1e5) * 1e9;
   auto profile = t.opt_string("profile");

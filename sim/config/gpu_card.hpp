@@ -17,6 +17,7 @@ struct GpuCard {
   double l2_bytes = 0;
   double tdp_w = 0, idle_w = 0;
   double slowdown_c = 87, shutdown_c = 92;  // GPU temperature at which clocks drop / the GPU stops
+  std::string cooling = "datacenter-air";  // the cooling profile a scenario gets unless it names one
   double pcie_Bps_per_direction = 0;
   double nvlink_Bps_per_direction = 0;
   std::map<Precision, double> peak_flops;  // dense tensor (or FP32 core) FLOP/s per precision

@@ -22,12 +22,6 @@ CoolingProfile load_cooling(const std::string& path) {
   return c;
 }
 
-std::string default_cooling(const GpuCard& g) {
-  if (g.id.rfind("rtx-4090", 0) == 0) return "consumer-case";
-  if (g.id.rfind("jetson", 0) == 0) return "passive-module";
-  return "datacenter-air";
-}
-
 double ThermalModel::step(double temp_c, double target_c, double dt_s) const {
   return target_c + (temp_c - target_c) * std::exp(-dt_s / tau_s);
 }

@@ -16,9 +16,6 @@ struct CoolingProfile {
 };
 
 CoolingProfile load_cooling(const std::string& path);
-// The cooling a card sits in unless a scenario says otherwise: consumer cards in a desktop case,
-// Jetson modules on their heatsink, everything else in data-centre air.
-std::string default_cooling(const GpuCard& g);
 
 struct ThermalModel {
   double ambient_c = 25, idle_rise_c = 0, r_compute = 0, r_memory = 0, tau_s = 1;

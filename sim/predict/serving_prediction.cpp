@@ -116,7 +116,7 @@ ServingPrediction predict_serving(const ServingInput& in, const std::vector<Requ
   const PowerInputs& pin = kernels.profile().power;
   if (pin.measured) {
     power.model = make_power_model(b.gpu, pin, kernels.own_measurements(), kernels.profile().gpu_id);
-    const std::string cooling_id = in.cooling.empty() ? default_cooling(b.gpu) : in.cooling;
+    const std::string cooling_id = in.cooling.empty() ? b.gpu.cooling : in.cooling;
     CoolingProfile cp = load_cooling(catalog.cooling_path(cooling_id));
     power.thermal = make_thermal(b.gpu, cp, in.ambient_c);
     power.limit_w = in.power_limit_w.value_or(power.model.limit_w);

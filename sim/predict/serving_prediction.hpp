@@ -16,7 +16,7 @@ struct ServingInput {
   WorkloadSpec workload;
   ServingOptions options;
   double ambient_c = 25;
-  std::string cooling;                 // empty: default_cooling(gpu)
+  std::string cooling;                 // empty: the GPU card's `cooling`
   std::optional<double> power_limit_w; // empty: the GPU's limit
   bool record_thermal = false;         // samples for --thermal-csv
 };

@@ -5,6 +5,7 @@
 
 #include "config/catalog.hpp"
 #include "config/scenario.hpp"
+#include "power/thermal.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
@@ -74,7 +75,14 @@ TEST_CASE("scenario errors name file, line, key and the expectation", "[config]"
 TEST_CASE("every shipped card and scenario loads", "[config]") {
   Catalog cat(DSSIM_TEST_DATA_DIR);
   CHECK(cat.gpu_ids().size() == 16);
-  for (const auto& id : cat.gpu_ids()) CHECK_NOTHROW(cat.gpu(id));
+  for (const auto& id : cat.gpu_ids()) {
+    INFO(id);
+    GpuCard g = cat.gpu(id);
+    CHECK_NOTHROW(load_cooling(cat.cooling_path(g.cooling)));  // its default cooling exists
+  }
+  CHECK(cat.gpu("rtx-4090").cooling == "consumer-case");
+  CHECK(cat.gpu("jetson-agx-orin-64g").cooling == "passive-module");
+  CHECK(cat.gpu("h200-sxm").cooling == "datacenter-air");
   for (const auto& id : cat.node_ids()) {
     NodeSpec n = cat.node(id);
     CHECK_NOTHROW(cat.gpu(n.gpu));
