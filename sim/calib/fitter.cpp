@@ -69,8 +69,8 @@ GemmFit fit_gemm_points(const std::vector<GemmPoint>& pts, const std::string& dt
     if (q.m >= 2048) ec.push_back(2.0 * q.m * q.n * q.k / q.t / peak);
     if (q.m <= 32) em.push_back(gemm_bytes(dt, q.m, q.n, q.k) / q.t / bw);
   }
-  f.eff_compute = ec.empty() ? 0.7 : median(ec);
-  f.eff_memory = em.empty() ? 0.8 : median(em);
+  if (!ec.empty()) f.eff_compute = median(ec);  // else GemmFit's starting values
+  if (!em.empty()) f.eff_memory = median(em);
   f.fixed_s = fixed0;
   if (pts.size() < 4) return f;
   auto unpack = [&](const Eigen::VectorXd& x) {

@@ -1,5 +1,6 @@
 #include "config/gpu_card.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "config/toml_table.hpp"
@@ -37,11 +38,13 @@ double GpuCard::peak(Precision compute) const {
   return peak_flops.at(Precision::fp32);
 }
 
+namespace {
+const std::vector<std::string> kArchitectures = {"volta", "turing", "ampere", "ada", "hopper", "blackwell"};  // oldest first
+}  // namespace
+
 int architecture_generation(const std::string& a) {
-  static const char* order[] = {"volta", "turing", "ampere", "ada", "hopper", "blackwell"};
-  for (int i = 0; i < 6; ++i)
-    if (a == order[i]) return i;
-  return -1;
+  auto it = std::find(kArchitectures.begin(), kArchitectures.end(), a);
+  return it == kArchitectures.end() ? -1 : static_cast<int>(it - kArchitectures.begin());
 }
 
 GpuCard load_gpu_card(const std::string& path, const std::string& data_dir) {
@@ -51,7 +54,7 @@ GpuCard load_gpu_card(const std::string& path, const std::string& data_dir) {
   g.file = path;
   g.id = t.get_string("id");
   g.name = t.get_string("name");
-  g.architecture = t.get_choice("architecture", {"volta", "turing", "ampere", "ada", "hopper", "blackwell"});
+  g.architecture = t.get_choice("architecture", kArchitectures);
   g.form_factor = t.get_string("form_factor");
   g.source = t.get_string("source");
   g.sm_count = static_cast<int>(t.get_int("sm_count", 1, 100000));

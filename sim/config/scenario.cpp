@@ -163,7 +163,7 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
   read_workload(w, s);
   w.finish();
   if (auto sv = t.opt_table("serving")) {
-    s.max_batch = static_cast<int>(sv->opt_int("max_batch", 1, 1 << 20).value_or(s.serving_run() ? 256 : 1 << 20));
+    s.max_batch = static_cast<int>(sv->opt_int("max_batch", 1, 1 << 20).value_or(s.serving_run() ? s.serving.max_batch : 1 << 20));
     s.cuda_graphs = sv->opt_bool("cuda_graphs").value_or(true);
     s.tensor_parallel = static_cast<int>(sv->opt_int("tensor_parallel", 1, 4096).value_or(1));
     s.runtime = sv->opt_string("runtime").value_or(kDefaultRuntime);
