@@ -64,8 +64,6 @@ int finish(const RunReport& report, Format f) {
   return 0;
 }
 
-bool is_module(const GpuCard& g) { return g.form_factor.find("module") != std::string::npos; }
-
 std::optional<RoiResult> roi_for(const RunReport& r) {
   if (!r.cost || !r.prediction.fits) return std::nullopt;
   RoiInputs ri;
@@ -163,7 +161,7 @@ PredictInput scenario_input(const Scenario& s, const Catalog& cat) {
     in.gpu = cat.gpu(in.node.gpu);
   } else {
     in.gpu = cat.gpu(s.gpu);
-    in.node = implicit_node(in.gpu.id, s.gpu_count, in.gpu.nvlink_Bps_per_direction > 0, is_module(in.gpu));
+    in.node = implicit_node(in.gpu, s.gpu_count);
   }
   in.runtime = cat.runtime(s.runtime);
   in.weights = s.weights;
@@ -238,7 +236,7 @@ int cmd_predict(const std::vector<std::string>& args) {
   PredictInput& in = r.input;
   in.model = cat.model(model);
   in.gpu = cat.gpu(gpu);
-  in.node = implicit_node(in.gpu.id, count ? count : tp, in.gpu.nvlink_Bps_per_direction > 0, is_module(in.gpu));
+  in.node = implicit_node(in.gpu, count ? count : tp);
   in.runtime = cat.runtime(kDefaultRuntime);
   in.weights = parse_precision(weights, "--weights");
   in.kv_cache = parse_precision(kv, "--kv-cache");

@@ -1,5 +1,6 @@
 #include "config/node_spec.hpp"
 
+#include "config/gpu_card.hpp"
 #include "config/toml_table.hpp"
 
 namespace dssim {
@@ -23,15 +24,17 @@ NodeSpec load_node_spec(const std::string& path) {
   return n;
 }
 
-NodeSpec implicit_node(const std::string& gpu_id, int count, bool has_nvlink, bool module) {
+NodeSpec implicit_node(const GpuCard& gpu, int count) {
+  const std::string& gpu_id = gpu.id;
+  const bool has_nvlink = gpu.nvlink_Bps_per_direction > 0;
+  const bool module = gpu.form_factor.find("module") != std::string::npos;
   NodeSpec n;
   n.id = count == 1 ? "1x-" + gpu_id : std::to_string(count) + "x-" + gpu_id;
   n.name = std::to_string(count) + "x " + gpu_id + (has_nvlink && count > 1 ? " (NVSwitch)" : " (PCIe host)");
   n.gpu = gpu_id;
   n.gpu_count = count;
   n.interconnect = has_nvlink && count > 1 ? "nvswitch" : "pcie";
-  // No node file: an estimate of the host's draw (CPU, memory, fans, PSU losses) that grows with the GPUs.
-  n.host_power_w = module ? 0.0 : 100.0 + 50.0 * count;
+  n.host_power_w = module ? 0.0 : kImplicitHostBaseW + kImplicitHostPerGpuW * count;
   n.host_power_estimated = true;
   return n;
 }

@@ -15,8 +15,12 @@ struct NodeSpec {
 };
 
 NodeSpec load_node_spec(const std::string& path);
+struct GpuCard;
+// A node without a node file draws an estimated host power of base + per GPU (CPU, memory, fans, PSU
+// losses). dssim's estimate, not a measurement: write a node file with a measured `host_power_w`.
+inline constexpr double kImplicitHostBaseW = 100, kImplicitHostPerGpuW = 50;
 // The node implied by `[platform] gpu = ..., count = N`: NVSwitch when the card has NVLink, else PCIe.
-// `module`: a system-on-module (Jetson) whose CPU shares the module's power budget: no extra host draw.
-NodeSpec implicit_node(const std::string& gpu_id, int count, bool has_nvlink, bool module = false);
+// A system-on-module (Jetson: form factor "module") shares its power budget with its CPU: no host draw.
+NodeSpec implicit_node(const GpuCard& gpu, int count);
 
 }  // namespace dssim

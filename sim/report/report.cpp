@@ -75,7 +75,11 @@ std::string render_text(const RunReport& r) {
              p.serving_power_w > 0 ? p.serving_power_w : serving_power_estimate_w(in.gpu),
              p.serving_power_w > 0 ? "power model" : "estimate");
     o << fmt("  host power                            %.0f W for the node%s\n", in.node.host_power_w,
-             in.node.host_power_estimated ? (in.node.host_power_w > 0 ? " (estimate: no node file; 100 W + 50 W per GPU)" : " (a module: its CPU is inside the GPU budget)") : "");
+             in.node.host_power_estimated
+                 ? (in.node.host_power_w > 0 ? fmt(" (estimate: no node file; %.0f W + %.0f W per GPU)", kImplicitHostBaseW, kImplicitHostPerGpuW)
+                                             : std::string(" (a module: its CPU is inside the GPU budget)"))
+                       .c_str()
+                 : "");
     if (x.break_even_months)
       o << fmt("  break-even                            %.1f months\n", *x.break_even_months);
     else

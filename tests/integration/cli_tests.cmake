@@ -111,6 +111,9 @@ add_test(NAME cli.sweep_points_and_merge COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(cli.sweep_points_and_merge PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
 dssim_cli_test(calibrate_check_fails 1 "check failed: gemm_bf16 median [0-9.]+ % > 0.1 % \\(tests/integration/cases/tight_bounds.toml:3: key 'gemm_bf16.median'\\)" calibrate --gpu h200-sxm --data validation/data/h200 --check tests/integration/cases/tight_bounds.toml)
+# Host power of a node without a node file: the estimate for a server, nothing for a module
+dssim_cli_test(host_power_implicit_node 0 "host power +150 W for the node \\(estimate: no node file; 100 W \\+ 50 W per GPU\\)" scenarios/33b_a100.toml)
+dssim_cli_test(host_power_module 0 "host power +0 W for the node \\(a module: its CPU is inside the GPU budget\\)" scenarios/matrix_edge_jetson_orin.toml)
 # Beyond one machine: the same sweep as a Slurm array job on a single-node cluster started by the test
 add_test(NAME cli.sweep_on_slurm COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/slurm_sweep.sh $<TARGET_FILE:dssim>
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})

@@ -36,7 +36,7 @@ TEST_CASE("M/D/1: mean queueing delay matches Pollaczek-Khinchine, and Little's 
   c.policy = Policy::static_batch;
   c.max_batch = 1;
   IterationCostFn cost = [D](const IterationShape&) { return fixed_iteration(D); };
-  ServingRun run = run_serving(implicit_node("test", 1, false), bus_gpu(), 1, c, reqs, cost, 1000, {});
+  ServingRun run = run_serving(implicit_node(bus_gpu(), 1), bus_gpu(), 1, c, reqs, cost, 1000, {});
   ServingSummary s = summarize(run, 1, std::nullopt, std::nullopt);
   const double wq = lambda * D * D / (2 * (1 - lambda * D));  // 0.5 s
   CHECK(s.completed == 200000);
@@ -55,7 +55,7 @@ TEST_CASE("continuous batching on a hand-built trace: every iteration's composit
   IterationCostFn cost = [](const IterationShape&) { return fixed_iteration(0.1); };
   ServingOptions opt;
   opt.record_iterations = true;
-  ServingRun run = run_serving(implicit_node("test", 1, false), bus_gpu(), 1, c, reqs, cost, 100, opt);
+  ServingRun run = run_serving(implicit_node(bus_gpu(), 1), bus_gpu(), 1, c, reqs, cost, 100, opt);
   // prefill A [0, .1]; decode A [.1, .2]; B arrived at .15: prefill B [.2, .3]; decode A+B [.3, .4]
   REQUIRE(run.iterations.size() == 4);
   CHECK(run.iterations[0].prefill_tokens == 4);
@@ -93,7 +93,7 @@ TEST_CASE("the closed-form iteration cost agrees with the kernel-level simulatio
     return it;
   };
   SimSetup setup;
-  setup.node = implicit_node(g.id, 1, false);
+  setup.node = implicit_node(g, 1);
   setup.gpu = g;
   auto res = simulate_iterations(setup, {sim_of({true, 1, 512, 512}, false), sim_of({true, 4, 128, 128}, false),
                                          sim_of({false, 8, 1, 513}, true), sim_of({false, 64, 1, 2049}, true)});
