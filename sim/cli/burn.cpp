@@ -36,11 +36,12 @@ int run_burn_scenario(const Scenario& s, const PredictInput& base, const Catalog
     const auto m = static_cast<double>(w.burn_m), n = static_cast<double>(w.burn_n), k = static_cast<double>(w.burn_k);
     const Precision act = p == Precision::fp32 || p == Precision::tf32 ? Precision::fp32 : Precision::bf16;
     double t = cost.gemm_time(m, n, k, 1, p, act);
-    // The share of the kernel paced by the SM clock: the compute term of the rounded roofline.
+    // The share of the kernel paced by the SM clock: the compute term of the rounded roofline, with the
+    // benchmark's own operand bytes (fp8/int8 inputs), not the model's bf16 activations.
     const GemmFit& fit = prof.gemm.count(w.burn_dtype) ? prof.gemm.at(w.burn_dtype) : prof.gemm.at("bf16");
     const double peak = g.peak(g.compute_precision(p));
     const double tc = 2 * m * n * k / (peak * fit.eff_compute), tm = gemm_bytes(w.burn_dtype, m, n, k) / (g.memory_bw_Bps * fit.eff_memory);
-    spec.compute_share = std::pow(tc, fit.smooth_n) / (std::pow(tc, fit.smooth_n) + std::pow(tm, fit.smooth_n));
+    spec.compute_share = rounded_share(tc, tm, fit.smooth_n);
     // The calibration's compute-bound GEMM timings were taken on a card at its power cap (8192^3 bf16:
     // 660 TFLOP/s in the sweep, 672 steady in the burn, 792 in the burn's first uncapped window), so at
     // the maximum clock the compute part is shorter by the burn's steady/peak ratio.

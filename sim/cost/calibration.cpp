@@ -11,6 +11,13 @@ double rounded_max(double tc, double tm, double n) {
   return big * std::pow(std::pow(tc / big, n) + std::pow(tm / big, n), 1.0 / n);
 }
 
+double rounded_share(double tc, double tm, double n) {
+  const double big = std::max(tc, tm);
+  if (big <= 0) return 0;
+  const double pc = std::pow(tc / big, n);
+  return pc / (pc + std::pow(tm / big, n));
+}
+
 Precision precision_of_gemm_dtype(const std::string& dtype) {
   if (dtype == "bf16") return Precision::bf16;
   if (dtype == "fp16") return Precision::fp16;

@@ -14,6 +14,9 @@ namespace dssim {
 
 // (tc^n + tm^n)^(1/n), scaled by the larger term so that a large n cannot underflow.
 double rounded_max(double tc, double tm, double n);
+// The compute term's share of that rounded sum, tc^n / (tc^n + tm^n), scaled like rounded_max so that
+// a sharp corner (large n) cannot underflow to 0/0.
+double rounded_share(double tc, double tm, double n);
 
 // GEMM time = fixed_s + (t_c^n + t_m^n)^(1/n): a roofline whose corner is rounded by `smooth_n`,
 // t_c = FLOPs / (peak * eff_compute), t_m = bytes / (memory_bw * eff_memory).

@@ -22,16 +22,18 @@ const GemmFit& KernelCostModel::fit_for(Precision compute) const {
   return bf != profile_.gemm.end() ? bf->second : fallback;
 }
 
-double KernelCostModel::gemm_roofline(double m, double n, double k, int groups, Precision weight, Precision act) const {
+KernelCostModel::GemmTerms KernelCostModel::gemm_terms(double m, double n, double k, Precision weight, Precision act) const {
   const Precision compute = gpu_.compute_precision(weight == Precision::fp32 ? Precision::fp32 : weight);
   const GemmFit& f = fit_for(compute);
-  const double peak = gpu_.peak(compute);
   const double a = bytes_per_element(act);
   const double flops = 2.0 * m * n * k;
   const double bytes = m * k * a + k * n * bytes_per_element(weight) + m * n * a;
-  const double tc = flops / (peak * f.eff_compute);
-  const double tm = bytes / (gpu_.memory_bw_Bps * f.eff_memory);
-  return f.fixed_s + groups * rounded_max(tc, tm, f.smooth_n);
+  return {&f, flops / (gpu_.peak(compute) * f.eff_compute), bytes / (gpu_.memory_bw_Bps * f.eff_memory)};
+}
+
+double KernelCostModel::gemm_roofline(double m, double n, double k, int groups, Precision weight, Precision act) const {
+  const GemmTerms g = gemm_terms(m, n, k, weight, act);
+  return g.fit->fixed_s + groups * rounded_max(g.tc, g.tm, g.fit->smooth_n);
 }
 
 double KernelCostModel::gemm_time(double m, double n, double k, int groups, Precision weight, Precision act) const {
@@ -71,15 +73,8 @@ double KernelCostModel::elementwise_time(double bytes) const {
 double KernelCostModel::compute_time(const Op& op) const {
   switch (op.kind) {
     case OpKind::gemm: {
-      const Precision compute = gpu_.compute_precision(op.weight == Precision::fp32 ? Precision::fp32 : op.weight);
-      const GemmFit& f = fit_for(compute);
-      const double a = bytes_per_element(op.act);
-      const double tc = 2.0 * op.m * op.n * op.k / (gpu_.peak(compute) * f.eff_compute);
-      const double tm = (op.m * op.k * a + op.k * op.n * bytes_per_element(op.weight) + op.m * op.n * a) /
-                        (gpu_.memory_bw_Bps * f.eff_memory);
-      const double pc = std::pow(tc, f.smooth_n), pm = std::pow(tm, f.smooth_n);
-      const double share = pc / (pc + pm);
-      return share * std::max(0.0, gpu_time(op) - f.fixed_s);
+      const GemmTerms g = gemm_terms(op.m, op.n, op.k, op.weight, op.act);
+      return rounded_share(g.tc, g.tm, g.fit->smooth_n) * std::max(0.0, gpu_time(op) - g.fit->fixed_s);
     }
     case OpKind::attention: {
       const double mem = op.bytes / (gpu_.memory_bw_Bps * profile_.attn_decode_eff);

@@ -31,6 +31,11 @@ class KernelCostModel {
 
  private:
   const GemmFit& fit_for(Precision compute) const;
+  struct GemmTerms {
+    const GemmFit* fit;
+    double tc, tm;  // the compute and memory terms of the roofline
+  };
+  GemmTerms gemm_terms(double m, double n, double k, Precision weight, Precision act) const;
   GpuCard gpu_;
   CalibrationProfile profile_;
   bool own_;

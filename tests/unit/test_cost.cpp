@@ -123,3 +123,20 @@ TEST_CASE("uncalibrated GPUs borrow from the calibrated GPU of the nearest archi
   KernelCostModel k = make_cost_model(cat.gpu("l40s"), cat);
   CHECK(k.profile().gpu_id == "l40s (efficiencies of h200-sxm)");
 }
+
+TEST_CASE("the clock-paced share of a GEMM: the compute term of the rounded roofline", "[cost]") {
+  CHECK(rounded_share(1, 1, 3) == Approx(0.5));
+  CHECK(rounded_share(2, 1, 1) == Approx(2.0 / 3));
+  CHECK(rounded_share(1, 2, 2) == Approx(0.2));
+  // a sharp corner on microsecond terms: plain powers would underflow to 0/0
+  CHECK(rounded_share(1e-5, 2e-5, 1000) == Approx(0).margin(1e-12));
+  CHECK(rounded_share(2e-5, 1e-5, 1000) == Approx(1));
+  KernelCostModel c(toy_gpu(), toy_profile(), false);  // smooth_n = 1000
+  Op g;
+  g.kind = OpKind::gemm;
+  g.n = g.k = 1000;
+  g.m = 10000;  // compute-bound (400 us vs 84 us): all but the fixed 2 us follows the clock
+  CHECK(c.compute_time(g) == Approx(c.gpu_time(g) - 2e-6));
+  g.m = 1;  // memory-bound: none of it does
+  CHECK(c.compute_time(g) == Approx(0).margin(1e-15));
+}
