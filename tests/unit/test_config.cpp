@@ -6,17 +6,14 @@
 #include "config/catalog.hpp"
 #include "config/scenario.hpp"
 #include "power/thermal.hpp"
+#include "test_files.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
 using namespace dssim;
 
 namespace {
-std::string write_tmp(const std::string& name, const std::string& text) {
-  auto p = std::filesystem::temp_directory_path() / ("dssim_test_" + name);
-  std::ofstream(p) << text;
-  return p.string();
-}
+std::string write_tmp(const std::string& name, const std::string& text) { return write_test_file("dssim_test_" + name, text); }
 const char* kBase = R"([model]
 name = "deepseek-llm-7b"
 weights = "bf16"

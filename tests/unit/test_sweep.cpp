@@ -4,16 +4,13 @@
 #include <fstream>
 
 #include "sweep/sweep.hpp"
+#include "test_files.hpp"
 #include "util/error.hpp"
 
 using namespace dssim;
 
 namespace {
-std::string write_tmp(const std::string& name, const std::string& text) {
-  auto p = std::filesystem::temp_directory_path() / ("dssim_sweep_" + name);
-  std::ofstream(p) << text;
-  return p.string();
-}
+std::string write_tmp(const std::string& name, const std::string& text) { return write_test_file("dssim_sweep_" + name, text); }
 }  // namespace
 
 TEST_CASE("sweep points: the Cartesian product, last axis fastest, values as TOML literals", "[sweep]") {

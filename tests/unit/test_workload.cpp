@@ -11,18 +11,13 @@
 #include "workload/rng.hpp"
 #include "workload/synthetic.hpp"
 #include "workload/trace_reader.hpp"
+#include "test_files.hpp"
 
 using namespace dssim;
 
 namespace {
 // Small traces written by the test itself (no real trace is part of the repository).
-std::string write_trace(const std::string& name, const std::string& text) {
-  auto dir = std::filesystem::temp_directory_path() / "dssim_test_workload";
-  std::filesystem::create_directories(dir);
-  auto p = dir / name;
-  std::ofstream(p, std::ios::binary) << text;
-  return p.string();
-}
+std::string write_trace(const std::string& name, const std::string& text) { return write_test_file(name, text); }
 std::string trace_error(const std::string& path, TraceFormat f, TraceOptions o = {}) {
   try {
     read_trace(path, f, o);
