@@ -140,7 +140,9 @@ void write_timeline(const ServingRun& run, const std::string& path) {
       << fmt("{\"name\":\"request %lld\",\"cat\":\"request\",\"ph\":\"e\",\"id\":%lld,\"pid\":\"requests\",\"ts\":%.3f}",
              q.id, q.id, q.finish_s * 1e6);
   }
-  for (int r = 0; r <= [&] { int m = 0; for (const auto& it : run.iterations) m = std::max(m, it.replica); return m; }(); ++r)
+  int last_replica = 0;
+  for (const auto& it : run.iterations) last_replica = std::max(last_replica, it.replica);
+  for (int r = 0; r <= last_replica; ++r)
     f << sep() << fmt("{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%d,\"args\":{\"name\":\"replica %d (GPU iterations)\"}}", r, r);
   f << "\n],\"displayTimeUnit\":\"ms\"}\n";
 }

@@ -76,6 +76,9 @@ BurnResult run_burn(const BurnSpec& spec, const PowerModel& pm, const ThermalMod
     double next_sample = 0, power_sum = 0;
     long long ticks = 0, throttled = 0;
     std::vector<double> steady_clock, steady_power, steady_temp;
+    // the load never changes, so neither does the highest step under the power limit
+    const int cap_pstate = static_cast<int>(
+        std::find(clocks.begin(), clocks.end(), pm.clock_for_cap(limit_w, spec.compute_share, 1.0)) - clocks.begin());
     while (!done) {
       const double now = sg4::Engine::get_clock();
       const double f = clocks[static_cast<std::size_t>(pstate)];
@@ -94,8 +97,7 @@ BurnResult run_burn(const BurnSpec& spec, const PowerModel& pm, const ThermalMod
       ++ticks;
       res.max_temp_c = std::max(res.max_temp_c, temp);
       // next clock: the highest step under the power limit, lowered further while too hot
-      int want = static_cast<int>(std::find(clocks.begin(), clocks.end(), pm.clock_for_cap(limit_w, spec.compute_share, 1.0)) -
-                                  clocks.begin());
+      int want = cap_pstate;
       std::string reason = want < top ? "power_cap" : "none";
       if (temp >= th.slowdown_c) {
         want = std::min(want, std::max(0, pstate - 1));

@@ -55,6 +55,7 @@ double GpuPowerState::run(const IterationCostBreakdown& b, double now) {
       break;
     }
   }
+  const std::size_t evaluated = pick;
   std::string reason = pick + 1 < steps_.size() ? "power_cap" : "none";
   // ... and no higher than the current clock while hot, one step lower when past the threshold
   const std::size_t current = static_cast<std::size_t>(std::lower_bound(steps_.begin(), steps_.end(), clock_mhz_ - 1e-6) - steps_.begin());
@@ -66,7 +67,7 @@ double GpuPowerState::run(const IterationCostBreakdown& b, double now) {
     reason = "thermal";
   }
   clock_mhz_ = steps_[pick];
-  at(clock_mhz_, total, power, cd, md);
+  if (pick != evaluated) at(clock_mhz_, total, power, cd, md);  // temperature moved it off the evaluated step
   const double start = t_;
   advance(start + total, power, s_.thermal.steady_c(cd, md), clock_mhz_, reason);
   busy_s_ += total;
