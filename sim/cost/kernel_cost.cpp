@@ -91,7 +91,9 @@ double KernelCostModel::gpu_time(const Op& op) const {
     case OpKind::attention: return attention_time(op);
     case OpKind::elementwise: return elementwise_time(op.bytes);
     case OpKind::host_only:
-    case OpKind::allreduce: return 0.0;  // all-reduce time comes from the platform's links
+    case OpKind::allreduce:
+    case OpKind::alltoall:
+    case OpKind::p2p: return 0.0;  // communication time comes from the platform's links
   }
   return 0.0;
 }
@@ -102,7 +104,9 @@ double KernelCostModel::host_time(const Op& op, const RuntimeProfile& rt) const 
     case OpKind::gemm: t = rt.gemm_s; break;
     case OpKind::attention: t = op.heads != op.kv_heads && !op.latent ? rt.attention_gqa_s : rt.attention_mha_s; break;
     case OpKind::elementwise:
-    case OpKind::allreduce: t = rt.elementwise_s; break;
+    case OpKind::allreduce:
+    case OpKind::alltoall:
+    case OpKind::p2p: t = rt.elementwise_s; break;
     case OpKind::host_only: t = rt.view_s * op.host_ops; break;
   }
   return t / rt.host_speed_scale;

@@ -70,6 +70,7 @@ class Builder {
     o.groups = groups;
     o.weight = w;
     o.act = c_.activations;
+    o.weight_only = w == Precision::int4 || (c_.weight_only && (w == Precision::int8 || w == Precision::fp8));
     o.flops = 2.0 * m * n * k * groups;
     o.bytes = groups * (m * k * a_ + k * n * bytes_per_element(w) + m * n * a_);
     ops_.push_back(o);

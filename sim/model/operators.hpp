@@ -10,7 +10,9 @@
 
 namespace dssim {
 
-enum class OpKind { gemm, attention, elementwise, host_only, allreduce };
+// Communication kinds: allreduce (TP group), alltoall (EP group: MoE dispatch/combine), p2p (pipeline
+// stage boundary). Their `bytes` are one rank's buffer; their time comes from the platform's links.
+enum class OpKind { gemm, attention, elementwise, host_only, allreduce, alltoall, p2p };
 
 struct Op {
   OpKind kind = OpKind::elementwise;
@@ -21,6 +23,9 @@ struct Op {
   int groups = 1;
   Precision weight = Precision::bf16;  // storage of W (int4/int8/fp8 may be weight-only)
   Precision act = Precision::bf16;     // A and C
+  // Weight-only quantisation (W8A16, W4A16): W is dequantised to `act` inside the GEMM, which runs on
+  // the 16-bit tensor cores; false with quantised weights means a native int8/fp8 GEMM when the GPU has one.
+  bool weight_only = false;
   // attention
   bool prefill = false, latent = false;
   int batch = 0, heads = 0, kv_heads = 0;
@@ -42,6 +47,8 @@ struct ForwardConfig {
   Precision activations = Precision::bf16;
   Precision kv_cache = Precision::bf16;
   int tensor_parallel = 1;
+  // int8/fp8 weights: dequantise into 16-bit GEMMs instead of native int8/fp8 GEMMs (int4 always is).
+  bool weight_only = false;
 };
 
 // One attention kernel: `q_len` new tokens per sequence attend causally to `kv_len` positions
