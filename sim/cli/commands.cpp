@@ -68,7 +68,7 @@ std::optional<RoiResult> roi_for(const RunReport& r) {
   if (!r.cost || !r.prediction.fits) return std::nullopt;
   RoiInputs ri;
   ri.cost = *r.cost;
-  ri.gpus = r.input.node.gpu_count;
+  ri.gpus = r.input.node.total_gpus();
   ri.throughput_tok_s = r.prediction.throughput_tok_s;
   ri.busy_power_w = r.prediction.serving_power_w > 0 ? r.prediction.serving_power_w : serving_power_estimate_w(r.input.gpu);
   ri.idle_power_w = r.input.gpu.idle_w;
@@ -125,7 +125,7 @@ int run_serving_scenario(const Scenario& s, const PredictInput& base, const Cata
     const ServingSummary& sum = r.prediction.summary;
     RoiInputs ri;
     ri.cost = *r.cost;
-    ri.gpus = base.node.gpu_count;
+    ri.gpus = base.node.total_gpus();
     // tokens per second while the GPUs are busy: utilization comes from [cost]
     ri.throughput_tok_s = sum.gpu_busy_fraction > 0 ? sum.throughput_tok_s / sum.gpu_busy_fraction : 0;
     // the simulated draw while busy when the power model ran, else the estimate
@@ -148,7 +148,7 @@ int run_serving_scenario(const Scenario& s, const PredictInput& base, const Cata
   if (!thermal_csv.empty()) {
     if (!r.prediction.summary.has_power)
       throw Error(fmt("--thermal-csv: %s has no power model (no load traces in its profile or its donor's)", base.gpu.id.c_str()));
-    write_thermal_csv(r.prediction.run, base.tensor_parallel, thermal_csv);
+    write_thermal_csv(r.prediction.run, base.parallel.gpus(), thermal_csv);
   }
   return 0;
 }
@@ -158,6 +158,7 @@ PredictInput scenario_input(const Scenario& s, const Catalog& cat) {
   in.model = cat.model(s.model);
   if (!s.node.empty()) {
     in.node = cat.node(s.node);
+    in.node.node_count = s.nodes;
     in.gpu = cat.gpu(in.node.gpu);
   } else {
     in.gpu = cat.gpu(s.gpu);
@@ -167,7 +168,12 @@ PredictInput scenario_input(const Scenario& s, const Catalog& cat) {
   in.weights = s.weights;
   in.kv_cache = s.kv_cache;
   in.cuda_graphs = s.cuda_graphs;
-  in.tensor_parallel = s.tensor_parallel;
+  in.weight_only = s.weight_only;
+  in.parallel = s.parallel;
+  in.allreduce = s.serving.allreduce;
+  in.offload_weights = s.offload_weights;
+  in.offload_kv = s.offload_kv;
+  in.host_memory_bytes = s.host_memory_bytes;
   in.batch = s.batch;
   in.prompt = s.prompt_tokens;
   in.output = s.output_tokens;
@@ -245,7 +251,7 @@ int cmd_predict(const std::vector<std::string>& args) {
   in.output = output;
   in.context = context == -1 ? prompt : context;
   in.cuda_graphs = graphs == "on";
-  in.tensor_parallel = tp;
+  in.parallel.tp = tp;
   r.prediction = predict(in, cat);
   return finish(r, f);
 }

@@ -40,12 +40,12 @@ RoiStudy study_of(const Scenario& s, const Catalog& cat) {
   PredictInput in = scenario_input(s, cat);
   RoiInputs& ri = st.inputs;
   ri.cost = *s.cost;
-  ri.gpus = in.node.gpu_count;
+  ri.gpus = in.node.total_gpus();
   ri.idle_power_w = in.gpu.idle_w;
   ri.host_power_w = in.node.host_power_w;
   st.throughput_error = in.gpu.profile_path.empty() ? 0.25 : 0.10;
   st.model = in.model.id;
-  st.gpu = fmt("%d x %s", in.node.gpu_count, in.gpu.id.c_str());
+  st.gpu = fmt("%d x %s", in.node.total_gpus(), in.gpu.id.c_str());
   if (s.serving_run()) {
     ServingInput si;
     si.base = in;

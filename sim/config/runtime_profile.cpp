@@ -25,6 +25,14 @@ RuntimeProfile load_runtime_profile(const std::string& path) {
   r.reserve_bytes = m.get_number("reserve_gib", 0, 1e4) * 1024.0 * 1024 * 1024;
   r.reserve_fraction = m.get_number("reserve_fraction", 0, 0.9);
   m.finish();
+  if (auto c = t.opt_table("collectives")) {
+    r.collective_step_s = c->get_number("step_us", 0, 1e6) * 1e-6;
+    c->finish();
+  }
+  if (auto o = t.opt_table("offload")) {
+    r.pinned_copy_efficiency = o->get_number("pinned_copy_efficiency", 0.05, 1.0);
+    o->finish();
+  }
   t.finish();
   return r;
 }

@@ -19,6 +19,10 @@ struct RuntimeProfile {
   // GPU memory the stack keeps for itself: CUDA context, library workspaces, allocator slack
   double reserve_bytes = 0;
   double reserve_fraction = 0;  // of the GPU's capacity
+  // Collectives (NCCL): software latency of each algorithm step on top of the links' own latency
+  double collective_step_s = 0;
+  // Host-to-device copies of pinned host memory (weight / KV offload) reach this share of the link rate
+  double pinned_copy_efficiency = 1.0;
 };
 
 RuntimeProfile load_runtime_profile(const std::string& path);

@@ -69,6 +69,20 @@ void read_serving(TomlTable& sv, Scenario& s) {
   c.token_budget = sv.opt_int("token_budget", 1, 1LL << 30).value_or(c.token_budget);
   c.block_size = sv.opt_int("block_size", 1, 1 << 20).value_or(c.block_size);
   c.replicas = static_cast<int>(sv.opt_int("replicas", 1, 1 << 20).value_or(1));
+  if (auto dp = sv.opt_int("data_parallel", 1, 1 << 20)) {
+    if (sv.has("replicas") && *dp != c.replicas)
+      throw Error(fmt("%s: data_parallel = %lld and replicas = %d say different things (they are the same setting: "
+                      "whole copies of the model); keep one", sv.where("data_parallel").c_str(), *dp, c.replicas));
+    c.replicas = static_cast<int>(*dp);
+  }
+  ParallelLayout& l = s.parallel;
+  l.tp = static_cast<int>(sv.opt_int("tensor_parallel", 1, 4096).value_or(1));
+  l.pp = static_cast<int>(sv.opt_int("pipeline_parallel", 1, 4096).value_or(1));
+  l.ep = static_cast<int>(sv.opt_int("expert_parallel", 1, 4096).value_or(1));
+  l.microbatches = static_cast<int>(sv.opt_int("microbatches", 1, 4096).value_or(0));
+  l.routing_skew = sv.opt_number("routing_skew", 0, 10).value_or(0.0);
+  if (auto pl = sv.opt_string("expert_placement")) l.placement = parse_expert_placement(*pl, sv.where("expert_placement"));
+  if (sv.has("allreduce")) c.allreduce = sv.get_choice("allreduce", {"ring", "tree", "auto"});
   if (auto r = sv.opt_string("router")) c.router = parse_router(*r, sv.where("router"));
   c.adaptive_high = static_cast<int>(sv.opt_int("adaptive_high", 0, 1 << 20).value_or(c.adaptive_high));
   c.adaptive_mid = static_cast<int>(sv.opt_int("adaptive_mid", 0, c.adaptive_high).value_or(c.adaptive_mid));
@@ -139,6 +153,10 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
   s.model = m.get_string("name");
   s.weights = parse_precision(m.get_string("weights"), m.where("weights"));
   s.kv_cache = parse_precision(m.opt_string("kv_cache").value_or("bf16"), m.where("kv_cache"));
+  s.weight_only = m.opt_bool("weight_only").value_or(false);
+  if (s.weight_only && s.weights != Precision::int8 && s.weights != Precision::fp8 && s.weights != Precision::int4)
+    throw Error(fmt("%s: weight_only applies to int8, fp8 or int4 weights, not %s", m.where("weight_only").c_str(),
+                    to_string(s.weights).c_str()));
   if (s.weights == Precision::tf32) throw Error(fmt("%s: tf32 is a compute mode, not a storage format; use fp32", m.where("weights").c_str()));
   if (s.kv_cache == Precision::tf32 || s.kv_cache == Precision::int4)
     throw Error(fmt("%s: KV cache precision must be fp32, bf16, fp16, fp8 or int8", m.where("kv_cache").c_str()));
@@ -152,8 +170,11 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
   if (gpu) {
     s.gpu = *gpu;
     s.gpu_count = static_cast<int>(p.opt_int("count", 1, 4096).value_or(1));
+    if (p.has("nodes")) throw Error(fmt("%s: 'nodes' goes with 'node' (a node file with a network); with 'gpu' use 'count'", p.where("nodes").c_str()));
+    p.allow({"nodes"});
   } else {
     s.node = *node;
+    s.nodes = static_cast<int>(p.opt_int("nodes", 1, 4096).value_or(1));
     if (p.has("count")) throw Error(fmt("%s: 'count' goes with 'gpu'; a node file sets its own GPU count", p.where("count").c_str()));
     p.allow({"count"});
   }
@@ -165,7 +186,6 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
   if (auto sv = t.opt_table("serving")) {
     s.max_batch = static_cast<int>(sv->opt_int("max_batch", 1, 1 << 20).value_or(s.serving_run() ? s.serving.max_batch : 1 << 20));
     s.cuda_graphs = sv->opt_bool("cuda_graphs").value_or(true);
-    s.tensor_parallel = static_cast<int>(sv->opt_int("tensor_parallel", 1, 4096).value_or(1));
     s.runtime = sv->opt_string("runtime").value_or(kDefaultRuntime);
     read_serving(*sv, s);
     if (!s.serving_run() && s.batch > s.max_batch)
@@ -175,6 +195,12 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
     s.max_batch = s.serving.max_batch;
   }
   if (auto c = t.opt_table("cost")) s.cost = read_cost(*c);
+  if (auto mem = t.opt_table("memory")) {
+    s.offload_weights = mem->opt_bool("offload_weights").value_or(false);
+    s.offload_kv = mem->opt_bool("offload_kv").value_or(false);
+    s.host_memory_bytes = mem->opt_number("host_memory_gib", 1, 1e6).value_or(0.0) * 1024.0 * 1024.0 * 1024.0;
+    mem->finish();
+  }
   if (auto e = t.opt_table("environment")) {
     s.ambient_c = e->opt_number("ambient_c", -40, 70).value_or(25.0);
     s.cooling = e->opt_string("cooling").value_or("");

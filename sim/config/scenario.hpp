@@ -6,6 +6,7 @@
 
 #include "config/precision.hpp"
 #include "config/runtime_profile.hpp"
+#include "parallel/layout.hpp"
 #include "serving/serving_config.hpp"
 #include "workload/lengths.hpp"
 #include "workload/synthetic.hpp"
@@ -52,9 +53,14 @@ struct Scenario {
   Precision kv_cache = Precision::bf16;
   std::string gpu, node;  // exactly one is set
   int gpu_count = 1;
+  int nodes = 1;  // copies of the node, joined by its network
+  bool weight_only = false;  // [model] weight_only: int8/fp8 weights dequantised into 16-bit GEMMs
   int max_batch = 1;
   bool cuda_graphs = true;
-  int tensor_parallel = 1;
+  ParallelLayout parallel;  // [serving] tensor_/pipeline_/expert_parallel, micro-batches, routing
+  // [memory]: what may live in host memory when the GPUs are too small
+  bool offload_weights = false, offload_kv = false;
+  double host_memory_bytes = 0;  // 0: the node's (or 1 TiB when the node does not say)
   std::string runtime = kDefaultRuntime;
   int batch = 1;
   long long prompt_tokens = 512;

@@ -3,24 +3,27 @@
 #include <algorithm>
 #include <cmath>
 
+#include "comm/collectives.hpp"
 #include "model/params.hpp"
 
 namespace dssim {
 
 IterationCostModel::IterationCostModel(const ModelCard& m, const ForwardConfig& cfg, const KernelCostModel& cost,
-                                       const RuntimeProfile& rt, bool cuda_graphs, double interconnect_Bps,
-                                       double link_latency_s)
-    : m_(m), cfg_(cfg), cost_(cost), cuda_graphs_(cuda_graphs) {
+                                       const RuntimeProfile& rt, bool cuda_graphs, const CommLinks& links, int micro)
+    : m_(m), cfg_(cfg), cost_(cost), cuda_graphs_(cuda_graphs), links_(links) {
   graph_launch_s_ = rt.graph_launch_s / rt.host_speed_scale;
-  allreduce_step_s_ = link_latency_s;
-  allreduce_Bps_ = interconnect_Bps;
+  // The cost model evaluates one rank: the busiest attention group's share of the tokens, the
+  // heaviest pipeline stage (the first: it holds the most layers) plus the LM head.
+  adp_ = std::max(1, cfg_.attention_dp);
+  cfg_.attention_dp = 1;
+  if (cfg_.pipeline_parallel > 1) cfg_.stage = 0;
+  micro_ = std::max(1, micro);
   act_bytes_ = bytes_per_element(cfg.activations);
   // Host cost, attention geometry and all-reduce count read off one prefill and one decode pass.
-  auto pre = build_forward(m, cfg, ForwardShape{true, 1, 2, 2});
-  auto dec = build_forward(m, cfg, ForwardShape{false, 1, 1, 2});
+  auto pre = build_forward(m, cfg_, ForwardShape{true, 1, 2, 2});
+  auto dec = build_forward(m, cfg_, ForwardShape{false, 1, 1, 2});
   for (const Op& op : pre) {
     host_eager_s_ += cost.host_time(op, rt);
-    if (op.kind == OpKind::allreduce) ++allreduces_;
     if (op.kind == OpKind::attention) {
       ++attention_layers_;
       heads_ = op.heads;
@@ -52,7 +55,7 @@ IterationCostModel::GpuTime IterationCostModel::token_ops_gpu(long long tokens, 
     const long long lo = tokens / kStep * kStep, hi = lo + kStep;
     const double w = static_cast<double>(tokens - lo) / static_cast<double>(kStep);
     const GpuTime a = token_ops_gpu(lo, prefill), b = token_ops_gpu(hi, prefill);
-    return {(1 - w) * a.total + w * b.total, (1 - w) * a.compute + w * b.compute};
+    return {(1 - w) * a.total + w * b.total, (1 - w) * a.compute + w * b.compute, (1 - w) * a.comm + w * b.comm};
   }
   auto& memo = token_memo_[prefill ? 1 : 0];
   auto it = memo.find(tokens);
@@ -62,6 +65,7 @@ IterationCostModel::GpuTime IterationCostModel::token_ops_gpu(long long tokens, 
     if (op.kind != OpKind::attention && op.name != "lm_head" && op.name != "final_norm") {
       t.total += cost_.gpu_time(op);
       t.compute += cost_.compute_time(op);
+      t.comm += comm_time(op);
     }
   memo.emplace(tokens, t);
   return t;
@@ -86,7 +90,47 @@ IterationCostModel::GpuTime IterationCostModel::attention_gpu(bool prefill, int 
   return {cost_.attention_time(op), cost_.compute_time(op)};
 }
 
+double IterationCostModel::comm_time(const Op& op) const {
+  comm::AllReduceAlgo algo = links_.allreduce == "ring"   ? comm::AllReduceAlgo::ring
+                             : links_.allreduce == "tree" ? comm::AllReduceAlgo::tree
+                                                          : comm::AllReduceAlgo::automatic;
+  auto alpha = [this](const GroupLink& g) { return g.latency_s + links_.step_s; };
+  const int tp = cfg_.tensor_parallel, width = std::max(tp, cfg_.expert_parallel);
+  switch (op.kind) {
+    case OpKind::allreduce: return comm::allreduce_time(algo, tp, op.bytes, links_.tp.Bps, alpha(links_.tp));
+    case OpKind::allgather: return comm::all_gather_time(tp, op.bytes, links_.tp.Bps, alpha(links_.tp));
+    case OpKind::alltoall: {
+      const double share = std::max(links_.a2a_busiest_share, 1.0 / width);
+      return comm::all_to_all_time(width, op.bytes * share, links_.stage.Bps, alpha(links_.stage));
+    }
+    case OpKind::p2p: return comm::p2p_time(op.bytes, links_.next_stage.Bps, alpha(links_.next_stage));
+    default: return 0.0;
+  }
+}
+
 IterationCostBreakdown IterationCostModel::evaluate(const IterationShape& s) {
+  if (adp_ == 1 && micro_ == 1) return evaluate_stage(s);
+  // The busiest rank's share: sequences spread over the data-parallel attention groups, and the batch
+  // over the pipeline's micro-batches; a pipelined iteration lasts max(micro-batches, stages) stage
+  // times (full pipeline: every stage busy; fewer micro-batches than stages: each still crosses all).
+  const int split = adp_ * micro_;
+  IterationShape part;
+  for (std::size_t i = 0; i < s.prefill.size(); i += static_cast<std::size_t>(split)) part.prefill.push_back(s.prefill[i]);
+  if (part.prefill.empty() && !s.prefill.empty()) part.prefill.push_back(s.prefill.front());
+  part.decode = (s.decode + split - 1) / split;
+  part.decode_context_sum = s.decode > 0 ? s.decode_context_sum / s.decode * part.decode : 0.0;
+  IterationCostBreakdown r = evaluate_stage(part);
+  const double rounds = std::max(micro_, std::max(1, cfg_.pipeline_parallel));
+  if (cfg_.pipeline_parallel > 1 || micro_ > 1) {
+    r.gpu_s *= rounds;
+    r.gpu_compute_s *= rounds;
+    r.host_s *= rounds;
+    r.total_s = r.total_for(r.gpu_s);
+  }
+  return r;
+}
+
+IterationCostBreakdown IterationCostModel::evaluate_stage(const IterationShape& s) {
   IterationCostBreakdown r;
   long long prefill_tokens = 0, logits = s.decode;
   for (const auto& c : s.prefill) {
@@ -109,13 +153,9 @@ IterationCostBreakdown IterationCostModel::evaluate(const IterationShape& s) {
   };
   for (const auto& c : s.prefill) add(attention_gpu(true, 1, static_cast<double>(c.tokens), static_cast<double>(c.context)));
   if (s.decode > 0) add(attention_gpu(false, s.decode, 1.0, s.decode_context_sum / s.decode));
-  double gpu = t.total + attn.total * attention_layers_;
+  // Communication does not overlap the kernels around it (each waits for the other's result).
+  double gpu = t.total + attn.total * attention_layers_ + t.comm;
   r.gpu_compute_s = t.compute + attn.compute * attention_layers_;
-  if (allreduces_ > 0 && cfg_.tensor_parallel > 1) {
-    const int p = cfg_.tensor_parallel;
-    const double bytes = static_cast<double>(tokens) * static_cast<double>(m_.hidden_size) * act_bytes_;
-    gpu += allreduces_ * 2.0 * (p - 1) * (2 * allreduce_step_s_ + bytes / p / allreduce_Bps_);
-  }
   // Decode-only steps replay a captured graph; steps with prefill run eager. The host and the GPU
   // overlap: the slower side sets the pace, plus the other side's first or last kernel.
   const bool graph = cuda_graphs_ && !has_prefill;

@@ -11,7 +11,9 @@
 #include "config/node_spec.hpp"
 #include "config/runtime_profile.hpp"
 #include "cost/kernel_cost.hpp"
+#include "hw/platform.hpp"
 #include "model/operators.hpp"
+#include "parallel/layout.hpp"
 
 namespace dssim {
 
@@ -38,18 +40,28 @@ struct IterationCostBreakdown {
   }
 };
 
+// The links a replica's communication rides on, for the collectives' closed forms (sim/comm).
+struct CommLinks {
+  GroupLink tp, stage, next_stage;  // a TP group, a whole stage (EP all-to-all), stage to next stage
+  std::string allreduce = "auto";
+  double step_s = 0;                // software latency per collective step
+  double a2a_busiest_share = 0;     // share of dispatched tokens the busiest EP rank receives (0: even)
+};
+
 class IterationCostModel {
  public:
-  // `interconnect_Bps`/`latency_s`: the links a tensor-parallel all-reduce rides on (ring, per step).
+  // `cfg` carries the layout (TP, EP, data-parallel attention, PP); `micro`: pipeline micro-batches.
   IterationCostModel(const ModelCard& m, const ForwardConfig& cfg, const KernelCostModel& cost, const RuntimeProfile& rt,
-                     bool cuda_graphs, double interconnect_Bps, double link_latency_s);
+                     bool cuda_graphs, const CommLinks& links, int micro = 1);
   IterationCostBreakdown evaluate(const IterationShape& s);
   double time(const IterationShape& s) { return evaluate(s).total_s; }
 
  private:
   struct GpuTime {
-    double total = 0, compute = 0;
+    double total = 0, compute = 0, comm = 0;
   };
+  IterationCostBreakdown evaluate_stage(const IterationShape& s);
+  double comm_time(const Op& op) const;
   GpuTime token_ops_gpu(long long tokens, bool prefill);  // everything but attention and the LM head
   GpuTime lm_head_gpu(long long rows);
   GpuTime attention_gpu(bool prefill, int batch, double q_len, double kv_len);
@@ -58,12 +70,12 @@ class IterationCostModel {
   ForwardConfig cfg_;
   const KernelCostModel& cost_;
   bool cuda_graphs_;
-  double allreduce_step_s_ = 0;  // latency part of one ring step
-  double allreduce_Bps_ = 0;
+  CommLinks links_;
+  int micro_ = 1, adp_ = 1;
   double graph_launch_s_ = 0;
   // per forward pass, from its operator list
   double host_eager_s_ = 0, first_host_s_ = 0;
-  int allreduces_ = 0, attention_layers_ = 0;
+  int attention_layers_ = 0;
   double attn_kv_bytes_per_token_ = 0, act_bytes_ = 2;
   int heads_ = 0, kv_heads_ = 0;
   double qk_prefill_ = 0, v_prefill_ = 0, qk_decode_ = 0, v_decode_ = 0;

@@ -2,12 +2,12 @@
 
 #include <simgrid/s4u.hpp>
 
-#include "hw/engine.hpp"
-
 #include <deque>
 #include <memory>
 #include <mutex>
 
+#include "comm/collectives.hpp"
+#include "hw/engine.hpp"
 #include "hw/platform.hpp"
 #include "util/error.hpp"
 
@@ -18,6 +18,7 @@ namespace dssim {
 namespace {
 
 constexpr int kEndOfIteration = -1;
+constexpr int kMicroStart = -2;
 
 struct Stream {
   sg4::MutexPtr mu = sg4::Mutex::create();
@@ -49,108 +50,256 @@ struct Stream {
   }
 };
 
-struct Shared {
-  const SimSetup* setup;
-  const std::vector<SimIteration>* iterations;
-  Platform platform;
-  std::vector<std::unique_ptr<Stream>> streams;
-  sg4::BarrierPtr ring_barrier;
-  std::vector<IterationResult> results;
+// A group of ranks that meets for a collective: a barrier, its GPUs, and the closed form's link hint.
+struct Group {
+  sg4::BarrierPtr barrier;
+  std::vector<sg4::Host*> gpus;
+  GroupLink link;
 };
 
-void host_actor(Shared* s, int rank) {
-  Stream& stream = *s->streams[rank];
-  sg4::Host* gpu = s->platform.gpus[rank];
-  for (std::size_t i = 0; i < s->iterations->size(); ++i) {
-    const SimIteration& it = (*s->iterations)[i];
-    double start = sg4::Engine::get_clock();
+struct Slot {  // one GPU of the replica: stage s, rank r
+  int stage = 0, rank = 0;
+  sg4::Host* gpu = nullptr;
+  sg4::Host* cpu = nullptr;  // its node's host CPU
+  std::unique_ptr<Stream> stream = std::make_unique<Stream>();
+  sg4::SemaphorePtr received = sg4::Semaphore::create(0);     // micro-batches handed over by the previous stage
+  sg4::SemaphorePtr weights_in = sg4::Semaphore::create(0);   // offloaded layers that have arrived
+  sg4::SemaphorePtr buffers_free = sg4::Semaphore::create(2); // double buffering of offloaded layers
+  Group* tp_group = nullptr;
+  Group* stage_group = nullptr;
+};
+
+struct Shared {
+  const SimSetup* setup;
+  const std::vector<SimStep>* steps;
+  Platform platform;
+  int width = 1, pp = 1;
+  comm::AllReduceAlgo algo = comm::AllReduceAlgo::automatic;
+  std::vector<Slot> slots;  // stage-major
+  std::vector<std::unique_ptr<Group>> groups;
+  std::vector<IterationResult> results;
+  std::size_t done = 0;  // iterations whose result reached the host
+  sg4::MutexPtr done_mu = sg4::Mutex::create();
+  sg4::ConditionVariablePtr done_cv = sg4::ConditionVariable::create();
+
+  Slot& slot(int s, int r) { return slots[static_cast<std::size_t>(s * width + r)]; }
+  const SimIteration& work(std::size_t i, int s) const { return (*steps)[i].stages[static_cast<std::size_t>(s)]; }
+};
+
+void host_actor(Shared* sh, int s, int r) {
+  Slot& me = sh->slot(s, r);
+  const bool recorder = s == 0 && r == 0;
+  for (std::size_t i = 0; i < sh->steps->size(); ++i) {
+    {  // the next iteration needs the tokens the last one sampled
+      std::unique_lock<sg4::Mutex> lock(*sh->done_mu);
+      while (sh->done < i) sh->done_cv->wait(lock);
+    }
+    const SimIteration& it = sh->work(i, s);
+    const double start = sg4::Engine::get_clock();
     double host_busy = 0;
-    if (it.h2d_bytes > 0) sg4::Comm::sendto(s->platform.cpu, gpu, static_cast<uint64_t>(it.h2d_bytes));
-    if (it.graph_launch_s > 0) {
-      sg4::this_actor::execute(it.graph_launch_s * kCpuSpeed);
-      host_busy += it.graph_launch_s;
-      for (std::size_t k = 0; k < it.kernels.size(); ++k)
-        if (it.kernels[k].kind != OpKind::host_only) stream.push(static_cast<int>(k));
-    } else {
-      for (std::size_t k = 0; k < it.kernels.size(); ++k) {
-        const SimKernel& kern = it.kernels[k];
-        if (kern.host_s > 0) {
-          sg4::this_actor::execute(kern.host_s * kCpuSpeed);
-          host_busy += kern.host_s;
+    if (s == 0 && it.h2d_bytes > 0) sg4::Comm::sendto(me.cpu, me.gpu, static_cast<uint64_t>(it.h2d_bytes));
+    for (int mb = 0; mb < (*sh->steps)[i].microbatches; ++mb) {
+      me.stream->push(kMicroStart);
+      if (it.graph_launch_s > 0) {
+        sg4::this_actor::execute(it.graph_launch_s * kCpuSpeed);
+        host_busy += it.graph_launch_s;
+        for (std::size_t k = 0; k < it.kernels.size(); ++k)
+          if (it.kernels[k].kind != OpKind::host_only) me.stream->push(static_cast<int>(k));
+      } else {
+        for (std::size_t k = 0; k < it.kernels.size(); ++k) {
+          const SimKernel& kern = it.kernels[k];
+          if (kern.host_s > 0) {
+            sg4::this_actor::execute(kern.host_s * kCpuSpeed);
+            host_busy += kern.host_s;
+          }
+          if (kern.kind != OpKind::host_only) me.stream->push(static_cast<int>(k));
         }
-        if (kern.kind != OpKind::host_only) stream.push(static_cast<int>(k));
       }
     }
-    stream.push(kEndOfIteration);
-    stream.wait_finished(i + 1);
-    if (it.d2h_bytes > 0) sg4::Comm::sendto(gpu, s->platform.cpu, static_cast<uint64_t>(it.d2h_bytes));
-    if (rank == 0) {
-      IterationResult& r = s->results[i];
-      r.start_s = start;
-      r.end_s = sg4::Engine::get_clock();
-      r.host_busy_s = host_busy;
+    me.stream->push(kEndOfIteration);
+    me.stream->wait_finished(i + 1);
+    if (recorder) {
+      sh->results[i].start_s = start;
+      sh->results[i].host_busy_s = host_busy;
+    }
+    if (s == sh->pp - 1) {
+      if (it.d2h_bytes > 0) sg4::Comm::sendto(me.gpu, me.cpu, static_cast<uint64_t>(it.d2h_bytes));
+      if (r == 0) {
+        sh->results[i].end_s = sg4::Engine::get_clock();
+        std::unique_lock<sg4::Mutex> lock(*sh->done_mu);
+        sh->done = i + 1;
+        sh->done_cv->notify_all();
+      }
     }
   }
 }
 
-// Ring all-reduce: 2(p-1) steps, each moving 1/p of the payload to the next rank, all ranks at once.
-void ring_allreduce(Shared* s, int rank, double bytes) {
-  const int p = s->setup->ranks;
-  sg4::Host* me = s->platform.gpus[rank];
-  sg4::Host* next = s->platform.gpus[(rank + 1) % p];
-  const auto chunk = static_cast<uint64_t>(bytes / p);
-  for (int step = 0; step < 2 * (p - 1); ++step) {
-    s->ring_barrier->wait();
-    sg4::Comm::sendto(me, next, chunk);
-  }
-  s->ring_barrier->wait();
+// Layers held in host memory come over PCIe in kernel order, at most two ahead of the one computing.
+void weight_stream_actor(Shared* sh, int s, int r) {
+  Slot& me = sh->slot(s, r);
+  for (std::size_t i = 0; i < sh->steps->size(); ++i)
+    for (int mb = 0; mb < (*sh->steps)[i].microbatches; ++mb)
+      for (const SimKernel& k : sh->work(i, s).kernels)
+        if (k.stream_bytes > 0) {
+          me.buffers_free->acquire();
+          sg4::Comm::sendto(me.cpu, me.gpu, static_cast<uint64_t>(k.stream_bytes));
+          me.weights_in->release();
+        }
 }
 
-void stream_actor(Shared* s, int rank) {
-  Stream& stream = *s->streams[rank];
-  sg4::Host* gpu = s->platform.gpus[rank];
+void collective(Shared* sh, Slot& me, const SimKernel& kern) {
+  const double step = sh->setup->collective_step_s;
+  Group& g = kern.kind == OpKind::alltoall ? *me.stage_group : *me.tp_group;
+  g.barrier->wait();
+  const bool leader = g.gpus.front() == me.gpu;
+  if (leader) {
+    if (kern.kind == OpKind::allreduce) {
+      comm::allreduce(sh->algo, g.gpus, kern.bytes, step, g.link.Bps, g.link.latency_s);
+    } else if (kern.kind == OpKind::allgather) {
+      comm::all_gather(g.gpus, kern.bytes, step);
+    } else {
+      // Each rank sends its tokens' copies to the ranks holding their experts, in proportion to the
+      // experts' load (a skewed router makes the hot ranks' ports the bottleneck); combine is the reverse.
+      const std::size_t p = g.gpus.size();
+      const auto& f = sh->setup->ep_fractions;
+      std::vector<std::vector<double>> m(p, std::vector<double>(p, 0.0));
+      for (std::size_t a = 0; a < p; ++a)
+        for (std::size_t b = 0; b < p; ++b) {
+          const double share = f.size() == p ? f[b] : 1.0 / static_cast<double>(p);
+          if (kern.combine) m[b][a] = kern.bytes * share;  // combine: expert ranks send back
+          else m[a][b] = kern.bytes * share;
+        }
+      comm::all_to_all(g.gpus, m, step);
+    }
+  }
+  g.barrier->wait();
+}
+
+void stream_actor(Shared* sh, int s, int r) {
+  Slot& me = sh->slot(s, r);
+  const bool recorder = s == 0 && r == 0;
   std::size_t iteration = 0;
-  while (iteration < s->iterations->size()) {
-    int k = stream.pop();
+  while (iteration < sh->steps->size()) {
+    const int k = me.stream->pop();
     if (k == kEndOfIteration) {
       ++iteration;
-      stream.finish_one();
+      me.stream->finish_one();
       continue;
     }
-    const SimKernel& kern = (*s->iterations)[iteration].kernels[static_cast<std::size_t>(k)];
-    if (kern.kind == OpKind::allreduce) {
-      if (s->setup->ranks > 1) ring_allreduce(s, rank, kern.bytes);
+    if (k == kMicroStart) {
+      if (s > 0) me.received->acquire();
       continue;
     }
-    if (kern.gpu_s <= 0) continue;
-    sg4::ExecPtr exec = sg4::Exec::init()->set_flops_amount(kern.gpu_s * kGpuSpeed)->set_host(gpu);
-    exec->start();
-    exec->wait();
-    if (rank == 0) s->results[iteration].gpu_busy_s += kern.gpu_s;
+    const SimKernel& kern = sh->work(iteration, s).kernels[static_cast<std::size_t>(k)];
+    const double t0 = sg4::Engine::get_clock();
+    switch (kern.kind) {
+      case OpKind::allreduce:
+      case OpKind::allgather:
+      case OpKind::alltoall:
+        collective(sh, me, kern);
+        break;
+      case OpKind::p2p:
+        if (s + 1 < sh->pp) {
+          Slot& next = sh->slot(s + 1, r);
+          comm::p2p(me.gpu, next.gpu, kern.bytes, sh->setup->collective_step_s);
+          next.received->release();
+        }
+        break;
+      default: {
+        if (kern.stream_bytes > 0) me.weights_in->acquire();
+        if (kern.gpu_s > 0) {
+          sg4::ExecPtr exec = sg4::Exec::init()->set_flops_amount(kern.gpu_s * kGpuSpeed)->set_host(me.gpu);
+          exec->start();
+          exec->wait();
+          if (recorder) sh->results[iteration].gpu_busy_s += kern.gpu_s;
+        }
+        if (kern.stream_bytes > 0) me.buffers_free->release();
+        continue;
+      }
+    }
+    if (recorder) sh->results[iteration].comm_s += sg4::Engine::get_clock() - t0;
   }
+}
+
+comm::AllReduceAlgo parse_algo(const std::string& a) {
+  if (a == "ring") return comm::AllReduceAlgo::ring;
+  if (a == "tree") return comm::AllReduceAlgo::tree;
+  return comm::AllReduceAlgo::automatic;
 }
 
 }  // namespace
 
-std::vector<IterationResult> simulate_iterations(const SimSetup& setup, const std::vector<SimIteration>& iterations) {
-  if (setup.ranks < 1 || setup.ranks > setup.node.gpu_count)
-    throw Error("internal: more tensor-parallel ranks than GPUs in the node", ExitCode::internal);
+std::vector<IterationResult> simulate_steps(const SimSetup& setup, const std::vector<SimStep>& steps) {
+  const int width = setup.ranks, pp = setup.pp, tp = setup.tp > 0 ? setup.tp : setup.ranks;
+  const int platform_gpus = setup.node.gpu_count * setup.node.node_count;
+  if (width < 1 || pp < 1 || width * pp > platform_gpus || width % tp != 0)
+    throw Error("internal: the replica's stages do not fit the platform's GPUs", ExitCode::internal);
+  for (const SimStep& st : steps)
+    if (static_cast<int>(st.stages.size()) != pp || st.microbatches < 1)
+      throw Error("internal: a step without work for every pipeline stage", ExitCode::internal);
   auto engine_ptr = create_engine();
   sg4::Engine& engine = *engine_ptr;
 
-  Shared s;
-  s.setup = &setup;
-  s.iterations = &iterations;
-  s.platform = build_platform(engine, setup.node, setup.gpu);
-  s.results.resize(iterations.size());
-  s.ring_barrier = sg4::Barrier::create(static_cast<unsigned>(setup.ranks));
-  for (int r = 0; r < setup.ranks; ++r) s.streams.push_back(std::make_unique<Stream>());
-  for (int r = 0; r < setup.ranks; ++r) {
-    sg4::Actor::create("host" + std::to_string(r), s.platform.cpu, [&s, r] { host_actor(&s, r); });
-    sg4::Actor::create("stream" + std::to_string(r), s.platform.cpu, [&s, r] { stream_actor(&s, r); });
+  Shared sh;
+  sh.setup = &setup;
+  sh.steps = &steps;
+  sh.width = width;
+  sh.pp = pp;
+  sh.algo = parse_algo(setup.allreduce);
+  sh.platform = build_platform(engine, setup.node, setup.gpu);
+  sh.results.resize(steps.size());
+  sh.slots.resize(static_cast<std::size_t>(width * pp));
+  for (int s = 0; s < pp; ++s) {
+    auto make_group = [&](int first, int size) {
+      auto g = std::make_unique<Group>();
+      g->barrier = sg4::Barrier::create(static_cast<unsigned>(size));
+      std::vector<int> idx;
+      for (int q = first; q < first + size; ++q) {
+        g->gpus.push_back(sh.platform.gpus[static_cast<std::size_t>(q)]);
+        idx.push_back(q);
+      }
+      g->link = group_link(setup.node, setup.gpu, idx);
+      sh.groups.push_back(std::move(g));
+      return sh.groups.back().get();
+    };
+    Group* stage = make_group(s * width, width);
+    for (int g = 0; g < width / tp; ++g) {
+      Group* tpg = tp == width ? stage : make_group(s * width + g * tp, tp);
+      for (int t = 0; t < tp; ++t) {
+        Slot& sl = sh.slot(s, g * tp + t);
+        sl.stage = s;
+        sl.rank = g * tp + t;
+        const int flat = s * width + sl.rank;
+        sl.gpu = sh.platform.gpus[static_cast<std::size_t>(flat)];
+        sl.cpu = sh.platform.cpus[static_cast<std::size_t>(flat / setup.node.gpu_count)];
+        sl.tp_group = tpg;
+        sl.stage_group = stage;
+      }
+    }
+  }
+  for (int s = 0; s < pp; ++s) {
+    bool streams_weights = false;
+    for (const SimStep& st : steps)
+      for (const SimKernel& k : st.stages[static_cast<std::size_t>(s)].kernels) streams_weights |= k.stream_bytes > 0;
+    for (int r = 0; r < width; ++r) {
+      const std::string tag = std::to_string(s) + "." + std::to_string(r);
+      sg4::Host* cpu = sh.slot(s, r).cpu;
+      sg4::Actor::create("host" + tag, cpu, [&sh, s, r] { host_actor(&sh, s, r); });
+      sg4::Actor::create("stream" + tag, cpu, [&sh, s, r] { stream_actor(&sh, s, r); });
+      if (streams_weights) sg4::Actor::create("weights" + tag, cpu, [&sh, s, r] { weight_stream_actor(&sh, s, r); });
+    }
   }
   engine.run();
-  return s.results;
+  return sh.results;
+}
+
+std::vector<IterationResult> simulate_iterations(const SimSetup& setup, const std::vector<SimIteration>& iterations) {
+  std::vector<SimStep> steps;
+  steps.reserve(iterations.size());
+  for (const SimIteration& it : iterations) steps.push_back(SimStep{{it}, 1});
+  SimSetup one = setup;
+  one.pp = 1;
+  return simulate_steps(one, steps);
 }
 
 }  // namespace dssim

@@ -1,9 +1,14 @@
 #pragma once
-// Runs forward passes on the SimGrid platform: per tensor-parallel rank, a host actor issues the
-// kernels (paying the runtime's launch cost per op in eager mode, one graph launch with CUDA graphs)
-// into an in-order stream; a stream actor executes each kernel on its GPU host and the all-reduces as
-// ring transfers on the links. An iteration lasts from the host's first issue to the last kernel's end
-// and the result copy back to the host, so host-bound and GPU-bound passes both come out right.
+// Runs forward passes on the SimGrid platform, kernel by kernel. Every GPU of the replica has a host
+// actor that issues its kernels (the runtime's launch cost per op in eager mode, one graph launch with
+// CUDA graphs) into an in-order stream, and a stream actor that executes each kernel on its GPU host.
+// Communication is real transfers on the platform's links: the ranks of a collective meet at a barrier,
+// the lowest rank moves the bytes (sim/comm/collectives), then all go on. Pipeline stages hand each
+// micro-batch's hidden states to the next stage over the link between them; weights offloaded to host
+// memory stream over PCIe ahead of the layer that needs them (two layers of buffer).
+// An iteration lasts from the first stage's first issue to the last stage's result copy to the host,
+// so host-bound, GPU-bound, communication-bound and pipelined passes all come out of the same run.
+#include <string>
 #include <vector>
 
 #include "config/gpu_card.hpp"
@@ -16,32 +21,52 @@ struct SimKernel {
   OpKind kind = OpKind::elementwise;
   double gpu_s = 0;   // GPU time at the nominal clock
   double host_s = 0;  // host issue time in eager mode
-  double bytes = 0;   // all-reduce payload
+  double bytes = 0;   // communication: one rank's buffer
+  // > 0: weights of this many bytes must have arrived from host memory before the kernel runs
+  double stream_bytes = 0;
+  bool combine = false;  // all-to-all back from the expert ranks (MoE combine) rather than to them
 };
 
+// One micro-batch's work on one pipeline stage (every rank of the stage runs the same kernels: those
+// of the busiest rank, which sets the pace at each collective).
 struct SimIteration {
   std::vector<SimKernel> kernels;
-  double h2d_bytes = 0;  // input ids to each GPU
-  double d2h_bytes = 0;  // sampled ids back
+  double h2d_bytes = 0;  // input ids to each GPU of the first stage
+  double d2h_bytes = 0;  // sampled ids back from each GPU of the last stage
   // > 0: the step is a captured CUDA graph: one launch of this cost issues every kernel.
   double graph_launch_s = 0;
   double compute_s = 0;  // part of the kernels' GPU time paced by the SM clock (for the power model)
 };
 
+// One iteration: `microbatches` micro-batches flow through the stages (stages.size() == pp).
+struct SimStep {
+  std::vector<SimIteration> stages;
+  int microbatches = 1;
+};
+
 struct IterationResult {
   double start_s = 0, end_s = 0;
-  double gpu_busy_s = 0;   // sum of kernel times on rank 0
-  double host_busy_s = 0;  // host issue time on rank 0
+  double gpu_busy_s = 0;   // sum of kernel times on the first GPU of the first stage
+  double host_busy_s = 0;  // host issue time of that GPU
+  double comm_s = 0;       // time that GPU spent in collectives and stage hand-offs (waits included)
   double duration() const { return end_s - start_s; }
 };
 
 struct SimSetup {
-  NodeSpec node;
+  NodeSpec node;  // node.node_count copies of it
   GpuCard gpu;
-  int ranks = 1;
+  int ranks = 1;  // GPUs per pipeline stage (stage width)
+  int tp = 0;     // GPUs per tensor-parallel group (0: all the stage's ranks)
+  int pp = 1;
+  std::string allreduce = "auto";  // ring | tree | auto
+  double collective_step_s = 0;    // software latency per collective step (NCCL's synchronisation)
+  // MoE all-to-all: the share of the dispatched tokens each rank of the stage receives (empty: even)
+  std::vector<double> ep_fractions;
 };
 
 // One SimGrid engine per process: a second call in the same process throws.
+std::vector<IterationResult> simulate_steps(const SimSetup& setup, const std::vector<SimStep>& steps);
+// Single-stage iterations, one micro-batch each.
 std::vector<IterationResult> simulate_iterations(const SimSetup& setup, const std::vector<SimIteration>& iterations);
 
 }  // namespace dssim

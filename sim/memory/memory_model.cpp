@@ -15,10 +15,11 @@ bool tp_compatible(const ModelCard& m, int tp) {
 }
 
 double activation_bytes(const ModelCard& m, const MemoryRequest& r) {
-  const double T = static_cast<double>(r.batch) * static_cast<double>(r.prefill_tokens);
+  const int tp = r.layout.tp;
+  const int seqs = sequences_per_gpu(r.batch, r.layout);
+  const double T = static_cast<double>(seqs) * static_cast<double>(r.prefill_tokens);
   const double a = bytes_per_element(r.activations);
   const double h = static_cast<double>(m.hidden_size);
-  const int tp = r.tensor_parallel;
   const double H = std::max(1, m.num_attention_heads / tp), Hkv = std::max(1, m.num_key_value_heads / tp);
   double qk = static_cast<double>(m.head_dim), v = static_cast<double>(m.head_dim);
   if (m.mla) {
@@ -31,7 +32,7 @@ double activation_bytes(const ModelCard& m, const MemoryRequest& r) {
   double inter = static_cast<double>(m.intermediate_size) / tp;
   if (m.moe) inter = std::max(inter, static_cast<double>(m.moe->moe_intermediate_size) * m.moe->num_experts_per_tok / tp);
   const double mlp = 4 * inter;
-  const double logits = static_cast<double>(r.batch) * static_cast<double>(m.vocab_size) / tp * 4.0;
+  const double logits = static_cast<double>(seqs) * static_cast<double>(m.vocab_size) / tp * 4.0;
   return T * a * (2 * h + std::max(attn, mlp)) + logits;
 }
 
@@ -43,12 +44,22 @@ double kv_bytes_per_token_per_gpu(const ModelCard& m, Precision kv, int tp) {
   return kv_bytes_per_token(m, kv) * kv_share;
 }
 
+double kv_bytes_per_token_per_gpu(const ModelCard& m, Precision kv, const ParallelLayout& l) {
+  return kv_bytes_per_token_per_gpu(m, kv, l.tp) * max_stage_layers(m.num_hidden_layers, l.pp) / m.num_hidden_layers;
+}
+
+int sequences_per_gpu(int batch, const ParallelLayout& l) { return (batch + l.attention_dp() - 1) / l.attention_dp(); }
+
 MemoryBreakdown memory_per_gpu(const ModelCard& m, const GpuCard& g, const MemoryRequest& r) {
   MemoryBreakdown b;
-  const int tp = r.tensor_parallel;
   b.capacity = g.memory_bytes;
-  b.weights = weight_bytes(m, r.weights) / tp;
-  b.kv_cache = static_cast<double>(r.batch) * static_cast<double>(r.kv_tokens) * kv_bytes_per_token_per_gpu(m, r.kv_cache, tp);
+  b.host_weights = r.offloaded_weight_bytes;
+  b.weights = weight_bytes_per_gpu(m, r.weights, r.layout) - r.offloaded_weight_bytes + r.staging_bytes;
+  const double per_token = kv_bytes_per_token_per_gpu(m, r.kv_cache, r.layout);
+  const double seqs = sequences_per_gpu(r.batch, r.layout);
+  const long long gpu_tokens = std::max(0LL, r.kv_tokens - r.host_kv_tokens);
+  b.kv_cache = seqs * static_cast<double>(gpu_tokens) * per_token;
+  b.host_kv = seqs * static_cast<double>(r.kv_tokens - gpu_tokens) * per_token;
   b.activations = activation_bytes(m, r);
   b.reserve = r.reserve_bytes + r.reserve_fraction * g.memory_bytes;
   return b;
@@ -70,17 +81,18 @@ std::vector<std::string> what_would_fit(const ModelCard& m, const GpuCard& g, co
         break;
       }
     }
-    for (int tp = r.tensor_parallel * 2; tp <= 64; tp *= 2) {
+    for (int tp = r.layout.tp * 2; tp <= 64; tp *= 2) {
       if (!tp_compatible(m, tp)) break;
       MemoryRequest q = r;
-      q.tensor_parallel = tp;
+      q.layout.tp = tp;
+      if (q.layout.ep > 1) q.layout.ep = std::max(q.layout.ep, tp);
       if (memory_per_gpu(m, g, q).fits()) {
         out.push_back(fmt("use %d GPUs with tensor parallelism (%s of weights each)", tp,
                           human_bytes(memory_per_gpu(m, g, q).weights).c_str()));
         break;
       }
     }
-    if (out.empty()) out.push_back("a GPU with more memory, or weight offload to host memory");
+    if (out.empty()) out.push_back("a GPU with more memory, or more GPUs (tensor, pipeline or expert parallelism)");
     return out;
   }
   // The weights fit: trade batch or context for KV cache.

@@ -5,6 +5,7 @@
 #include "config/gpu_card.hpp"
 #include "config/model_card.hpp"
 #include "config/precision.hpp"
+#include "parallel/layout.hpp"
 
 namespace dssim {
 
@@ -13,7 +14,12 @@ struct MemoryRequest {
   int batch = 1;
   long long prefill_tokens = 1;  // per sequence, in one forward pass
   long long kv_tokens = 1;       // per sequence, the most the cache must hold
-  int tensor_parallel = 1;
+  ParallelLayout layout;
+  // Bytes of weights kept in host memory and streamed over PCIe each forward pass (weight offload).
+  double offloaded_weight_bytes = 0;
+  double staging_bytes = 0;  // GPU buffers the offloaded layers / KV stream through
+  // Tokens per sequence whose KV lives in host memory (KV offload); the rest is on the GPU.
+  long long host_kv_tokens = 0;
   double reserve_bytes = 0;  // from the runtime profile
   double reserve_fraction = 0;
 };
@@ -21,13 +27,18 @@ struct MemoryRequest {
 // Bytes on each GPU.
 struct MemoryBreakdown {
   double weights = 0, kv_cache = 0, activations = 0, reserve = 0, capacity = 0;
+  double host_weights = 0, host_kv = 0;  // offloaded to host memory (not in total())
   double total() const { return weights + kv_cache + activations + reserve; }
   double free() const { return capacity - total(); }
   bool fits() const { return total() <= capacity; }
 };
 
-// KV-cache bytes one GPU holds per token of context under tensor parallelism `tp`.
+// KV-cache bytes one GPU holds per token of context under tensor parallelism `tp` (all layers).
 double kv_bytes_per_token_per_gpu(const ModelCard& m, Precision kv, int tp);
+// The same on the fullest GPU of a layout: its stage's layers only.
+double kv_bytes_per_token_per_gpu(const ModelCard& m, Precision kv, const ParallelLayout& l);
+// Sequences of a batch that the busiest attention group holds.
+int sequences_per_gpu(int batch, const ParallelLayout& l);
 MemoryBreakdown memory_per_gpu(const ModelCard& m, const GpuCard& g, const MemoryRequest& r);
 double activation_bytes(const ModelCard& m, const MemoryRequest& r);
 // Whether `tp` ranks can split the model: heads, KV heads (or replicate them) and MLP widths divide.

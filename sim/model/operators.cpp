@@ -48,13 +48,33 @@ class Builder {
  public:
   Builder(const ModelCard& m, const ForwardConfig& c, const ForwardShape& s)
       : m_(m), c_(c), s_(s), a_(bytes_per_element(c.activations)), kvb_(bytes_per_element(c.kv_cache)),
-        T_(static_cast<double>(s.batch) * static_cast<double>(s.new_tokens)), h_(static_cast<double>(m.hidden_size)),
+        // data-parallel attention: this rank's group takes its share of the sequences (the busiest, ceil)
+        batch_((s.batch + c.attention_dp - 1) / c.attention_dp),
+        T_(static_cast<double>(batch_) * static_cast<double>(s.new_tokens)), h_(static_cast<double>(m.hidden_size)),
         tp_(c.tensor_parallel) {}
 
   std::vector<Op> build() {
-    preamble();
-    for (int l = 0; l < m_.num_hidden_layers; ++l) layer(l);
-    epilogue();
+    const int pp = std::max(1, c_.pipeline_parallel);
+    const bool whole = c_.stage < 0;
+    int first = 0, last = m_.num_hidden_layers;
+    if (!whole) {
+      const int base = m_.num_hidden_layers / pp, extra = m_.num_hidden_layers % pp;
+      first = c_.stage * base + std::min(c_.stage, extra);
+      last = first + base + (c_.stage < extra ? 1 : 0);
+    }
+    if (whole || c_.stage == 0) preamble();
+    for (int l = first; l < last; ++l) layer(l);
+    if (whole || c_.stage == pp - 1) {
+      epilogue();
+    } else {
+      // the hidden states to the same rank of the next stage (a 1/TP slice each, gathered there)
+      Op o;
+      o.kind = OpKind::p2p;
+      o.name = "stage_send";
+      o.layer = last - 1;
+      o.bytes = T_ * h_ * a_ / tp_;
+      ops_.push_back(o);
+    }
     return std::move(ops_);
   }
 
@@ -92,14 +112,16 @@ class Builder {
     o.host_ops = count;
     ops_.push_back(o);
   }
-  void allreduce(const std::string& name, double elems) {
-    if (tp_ <= 1) return;
+  void collective(OpKind kind, const std::string& name, double elems) {
     Op o;
-    o.kind = OpKind::allreduce;
+    o.kind = kind;
     o.name = name;
     o.layer = layer_;
     o.bytes = elems * a_;
     ops_.push_back(o);
+  }
+  void allreduce(const std::string& name, double elems) {
+    if (tp_ > 1) collective(OpKind::allreduce, name, elems);
   }
   // RoPE as the reference decoder writes it: x*cos + cat(-x2, x1)*sin, five kernels.
   void rope(const std::string& what, double elems) {
@@ -124,14 +146,14 @@ class Builder {
 
   void epilogue() {
     layer_ = -1;
-    const double B = s_.batch;
+    const double B = batch_;
     host("last_position", 1);
     elementwise("final_norm", 2 * B * h_);
     gemm("lm_head", B, static_cast<double>(m_.vocab_size) / tp_, h_, c_.weights);
   }
 
   void attention_op(double heads, double kv_heads, double qk, double v, bool latent, double kv_bytes_per_token) {
-    Op o = make_attention_op(s_.prefill, s_.batch, static_cast<double>(s_.new_tokens), static_cast<double>(s_.context),
+    Op o = make_attention_op(s_.prefill, batch_, static_cast<double>(s_.new_tokens), static_cast<double>(s_.context),
                              static_cast<int>(heads), static_cast<int>(kv_heads), qk, v, latent, kv_bytes_per_token, a_);
     o.layer = layer_;
     ops_.push_back(o);
@@ -207,26 +229,38 @@ class Builder {
 
   void moe_mlp() {
     const auto& e = *m_.moe;
-    const double I = static_cast<double>(e.moe_intermediate_size) / tp_;
-    const int k = e.num_experts_per_tok;
+    const int E = e.n_routed_experts, k = e.num_experts_per_tok;
+    const int ep = std::max(1, c_.expert_parallel);
+    // Expert parallel: each of the stage's ranks routes a 1/TP slice of its group's tokens, sends them to
+    // the ranks holding their experts and runs whole experts; else every expert is split over TP ranks.
+    const double I = static_cast<double>(e.moe_intermediate_size) / (ep > 1 ? 1 : tp_);
+    const double T = ep > 1 ? T_ / tp_ : T_;
     elementwise("post_norm", 2 * T_ * h_);
-    gemm("router", T_, e.n_routed_experts, h_, c_.activations);
-    elementwise("router_topk", 2 * T_ * e.n_routed_experts * 2);
-    const double active = expected_active_experts(T_, k, e.n_routed_experts);
-    const double per_expert = T_ * k / active;
-    const int groups = std::max(1, static_cast<int>(std::lround(active)));
-    elementwise("moe_dispatch", 2 * T_ * k * h_);
+    gemm("router", T, E, h_, c_.activations);
+    elementwise("router_topk", 2 * T * E * 2);
+    const std::vector<double> shares = expert_shares(E, c_.routing_skew);
+    const double all_tokens = T * ep;  // the tokens every rank of the EP group routes together
+    const RankLoad load = busiest_rank(rank_loads(all_tokens, k, shares, place_experts(shares, ep, c_.placement), ep));
+    const double per_expert = load.active_experts > 0 ? load.tokens / load.active_experts : 0.0;
+    const int groups = std::max(1, static_cast<int>(std::lround(load.active_experts)));
+    if (ep > 1) collective(OpKind::alltoall, "moe_dispatch_a2a", T * k * h_);
+    elementwise("moe_dispatch", 2 * load.tokens * h_);
     gemm("experts_gate_up", per_expert, 2 * I, h_, c_.weights, groups);
-    elementwise("experts_silu_mul", 5 * T_ * k * I);
+    elementwise("experts_silu_mul", 5 * load.tokens * I);
     gemm("experts_down", per_expert, h_, I, c_.weights, groups);
-    elementwise("moe_combine", T_ * k * h_ + T_ * h_);
+    if (ep > 1) collective(OpKind::alltoall, "moe_combine_a2a", T * k * h_);
+    elementwise("moe_combine", T * k * h_ + T * h_);
     if (e.n_shared_experts > 0) {
       const double Is = e.n_shared_experts * I;
-      gemm("shared_gate_up", T_, 2 * Is, h_, c_.weights);
-      elementwise("shared_silu_mul", 5 * T_ * Is);
-      gemm("shared_down", T_, h_, Is, c_.weights);
+      gemm("shared_gate_up", T, 2 * Is, h_, c_.weights);
+      elementwise("shared_silu_mul", 5 * T * Is);
+      gemm("shared_down", T, h_, Is, c_.weights);
     }
-    allreduce("mlp_allreduce", T_ * h_);
+    if (ep > 1) {
+      if (tp_ > 1) collective(OpKind::allgather, "moe_allgather", T_ * h_);
+    } else {
+      allreduce("mlp_allreduce", T_ * h_);
+    }
     elementwise("mlp_residual", 3 * T_ * h_);
   }
 
@@ -245,7 +279,9 @@ class Builder {
   const ModelCard& m_;
   const ForwardConfig& c_;
   const ForwardShape& s_;
-  double a_, kvb_, T_, h_;
+  double a_, kvb_;
+  int batch_;
+  double T_, h_;
   int tp_;
   int layer_ = -1;
   std::vector<Op> ops_;

@@ -7,12 +7,13 @@
 
 #include "config/model_card.hpp"
 #include "config/precision.hpp"
+#include "model/moe_routing.hpp"
 
 namespace dssim {
 
-// Communication kinds: allreduce (TP group), alltoall (EP group: MoE dispatch/combine), p2p (pipeline
-// stage boundary). Their `bytes` are one rank's buffer; their time comes from the platform's links.
-enum class OpKind { gemm, attention, elementwise, host_only, allreduce, alltoall, p2p };
+// Communication kinds: allreduce and allgather (the TP group), alltoall (the stage's EP group: MoE
+// dispatch/combine), p2p (to the same rank of the next pipeline stage). Their `bytes` are one rank's buffer; their time comes from the platform's links.
+enum class OpKind { gemm, attention, elementwise, host_only, allreduce, alltoall, allgather, p2p };
 
 struct Op {
   OpKind kind = OpKind::elementwise;
@@ -49,6 +50,14 @@ struct ForwardConfig {
   int tensor_parallel = 1;
   // int8/fp8 weights: dequantise into 16-bit GEMMs instead of native int8/fp8 GEMMs (int4 always is).
   bool weight_only = false;
+  // See parallel/layout.hpp: experts over `expert_parallel` ranks (1: TP-split), `attention_dp` groups
+  // of TP ranks sharing the sequences; the ops are those of the busiest rank.
+  int expert_parallel = 1;
+  int attention_dp = 1;
+  int pipeline_parallel = 1;
+  int stage = -1;  // the pipeline stage to build (-1: every layer, no stage boundary)
+  double routing_skew = 0;
+  ExpertPlacement placement = ExpertPlacement::contiguous;
 };
 
 // One attention kernel: `q_len` new tokens per sequence attend causally to `kv_len` positions

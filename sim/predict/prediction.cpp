@@ -15,27 +15,12 @@
 namespace dssim {
 
 void validate_input(const PredictInput& in) {
-  const ModelCard& m = in.model;
-  const int tp = in.tensor_parallel;
-  std::vector<std::string> valid;
-  for (int t = 1; t <= in.node.gpu_count; ++t)
-    if (tp_compatible(m, t))
-      valid.push_back(std::to_string(t));
-  if (tp > in.node.gpu_count)
-    throw Error(fmt("tensor_parallel = %d needs %d GPUs but the platform has %d; use count >= %d or tensor_parallel in {%s}",
-                    tp, tp, in.node.gpu_count, tp, join(valid, ", ").c_str()));
-  if (m.num_attention_heads % tp != 0)
-    throw Error(fmt("tensor_parallel = %d does not divide %s's %d attention heads; valid here: %s", tp, m.id.c_str(),
-                    m.num_attention_heads, join(valid, ", ").c_str()));
-  if (!m.mla && m.num_key_value_heads % tp != 0 && tp % m.num_key_value_heads != 0)
-    throw Error(fmt("tensor_parallel = %d neither divides nor is a multiple of %s's %d KV heads; valid here: %s", tp,
-                    m.id.c_str(), m.num_key_value_heads, join(valid, ", ").c_str()));
-  if (m.intermediate_size % tp != 0 || (m.moe && m.moe->moe_intermediate_size % tp != 0))
-    throw Error(fmt("tensor_parallel = %d does not divide %s's MLP width %lld%s; valid here: %s", tp, m.id.c_str(),
-                    m.intermediate_size, m.moe ? fmt(" / expert width %lld", m.moe->moe_intermediate_size).c_str() : "",
-                    join(valid, ", ").c_str()));
+  validate_layout(in.model, in.parallel, 1, in.node.total_gpus());
   if (!in.gpu.peak_flops.count(in.gpu.compute_precision(in.weights)) && in.weights != Precision::fp32)
     throw Error(fmt("%s has no usable compute rate for %s weights", in.gpu.id.c_str(), to_string(in.weights).c_str()));
+  if ((in.offload_weights || in.offload_kv) && in.parallel.pp > 1)
+    throw Error("[memory] offload with pipeline_parallel > 1 is not modelled: offload streams whole layers over each "
+                "GPU's PCIe link in a single-stage replica; use tensor_parallel, or more stages without offload");
 }
 
 namespace {
@@ -51,11 +36,55 @@ SimIteration to_sim(const std::vector<Op>& ops, const KernelCostModel& cost, con
     k.gpu_s = cost.gpu_time(op);
     k.host_s = cost.host_time(op, rt);
     k.bytes = op.bytes;
+    k.combine = op.name == "moe_combine_a2a";
     it.kernels.push_back(k);
   }
   it.h2d_bytes = 8.0 * batch * static_cast<double>(new_tokens);  // int64 token ids
   it.d2h_bytes = 8.0 * batch;                                    // the sampled ids
   return it;
+}
+
+// Moves what does not fit into host memory: whole layers' weights from the last layer backwards (they
+// stream through two layer-sized GPU buffers), then the oldest KV tokens of every sequence.
+void plan_offload(const PredictInput& in, MemoryRequest& mr, Prediction& p) {
+  const ModelCard& m = in.model;
+  const double host_cap = in.host_memory_bytes > 0 ? in.host_memory_bytes : 1024.0 * 1024 * 1024 * 1024;
+  auto fits = [&] { return memory_per_gpu(m, in.gpu, mr).fits(); };
+  if (in.offload_weights) {
+    double offloaded = 0, largest = 0;
+    for (int n = 1; n <= m.num_hidden_layers && !fits(); ++n) {
+      const double layer = layer_weight_bytes_per_gpu(m, in.weights, in.parallel, m.num_hidden_layers - n);
+      offloaded += layer;
+      largest = std::max(largest, layer);
+      mr.offloaded_weight_bytes = offloaded;
+      mr.staging_bytes = std::min(2.0, static_cast<double>(n)) * largest;
+      p.offloaded_layers = n;
+    }
+  }
+  if (in.offload_kv && !fits()) {
+    long long lo = 0, hi = mr.kv_tokens;  // fewest host tokens that fit
+    auto with = [&](long long host) {
+      MemoryRequest q = mr;
+      q.host_kv_tokens = host;
+      const MemoryBreakdown b = memory_per_gpu(m, in.gpu, q);
+      q.staging_bytes += 2.0 * b.host_kv / m.num_hidden_layers;
+      return memory_per_gpu(m, in.gpu, q).fits();
+    };
+    if (with(hi)) {
+      while (lo < hi) {
+        const long long mid = (lo + hi) / 2;
+        if (with(mid)) hi = mid;
+        else lo = mid + 1;
+      }
+      mr.host_kv_tokens = hi;
+      mr.staging_bytes += 2.0 * memory_per_gpu(m, in.gpu, mr).host_kv / m.num_hidden_layers;
+    }
+  }
+  p.memory = memory_per_gpu(m, in.gpu, mr);
+  p.fits = p.memory.fits() && p.memory.host_weights + p.memory.host_kv <= host_cap;
+  if (p.memory.fits() && !p.fits)
+    p.warnings.push_back(fmt("offload needs %s of host memory; [memory] host_memory_gib allows %s",
+                             human_bytes(p.memory.host_weights + p.memory.host_kv).c_str(), human_bytes(host_cap).c_str()));
 }
 
 int kernel_count(const std::vector<Op>& ops) {
@@ -85,32 +114,82 @@ Prediction predict(const PredictInput& in, const Catalog& catalog) {
   mr.batch = in.batch;
   mr.prefill_tokens = in.prompt;
   mr.kv_tokens = p.kv_tokens_per_sequence = longest;
-  mr.tensor_parallel = in.tensor_parallel;
+  mr.layout = in.parallel;
   mr.reserve_bytes = in.runtime.reserve_bytes;
   mr.reserve_fraction = in.runtime.reserve_fraction;
   p.memory = memory_per_gpu(m, in.gpu, mr);
   p.fits = p.memory.fits();
+  if (!p.fits && (in.offload_weights || in.offload_kv)) {
+    p.alternatives = what_would_fit(m, in.gpu, mr);
+    plan_offload(in, mr, p);
+  }
   if (!p.fits) {
     p.suggestions = what_would_fit(m, in.gpu, mr);
+    if (!in.offload_weights && !in.offload_kv)
+      p.suggestions.push_back("weight or KV-cache offload to host memory ([memory] offload_weights / offload_kv = true): "
+                              "slower, each forward pass streams what does not fit over PCIe");
     return p;
   }
 
   KernelCostModel cost = make_cost_model(in.gpu, catalog);
   p.calibration = cost.own_measurements() ? "calibrated profile " + in.gpu.profile_path : cost.profile().gpu_id;
+  const ParallelLayout& L = in.parallel;
   ForwardConfig fc;
   fc.weights = in.weights;
   fc.activations = p.activations;
   fc.kv_cache = in.kv_cache;
-  fc.tensor_parallel = in.tensor_parallel;
+  fc.tensor_parallel = L.tp;
+  fc.weight_only = in.weight_only;
+  fc.expert_parallel = L.ep;
+  fc.attention_dp = L.attention_dp();
+  fc.pipeline_parallel = L.pp;
+  fc.routing_skew = L.routing_skew;
+  fc.placement = L.placement;
+
+  // The batch splits into micro-batches that follow each other through the stages. Prefill: all of
+  // them, so the pipeline fills and drains. Decode: in steady state every stage is busy with another
+  // micro-batch, so a step is one micro-batch's trip through all stages (vLLM's virtual engines).
+  const int micro = std::min(L.micro(), in.batch);
+  const int mb_batch = (in.batch + micro - 1) / micro;
+  const double copy_eff = in.runtime.pinned_copy_efficiency;
+  p.offload_link_Bps = in.gpu.pcie_Bps_per_direction * copy_eff;
+  auto step_for = [&](bool prefill, long long new_tokens, long long context, int microbatches, int* kernels) {
+    SimStep st;
+    st.microbatches = microbatches;
+    for (int s = 0; s < L.pp; ++s) {
+      ForwardConfig c = fc;
+      c.stage = L.pp > 1 ? s : -1;
+      auto ops = build_forward(m, c, ForwardShape{prefill, mb_batch, new_tokens, context});
+      if (kernels && s == 0) *kernels = kernel_count(ops);
+      SimIteration it = to_sim(ops, cost, in.runtime, mb_batch, new_tokens);
+      // Offloaded layers (the last ones) arrive over PCIe before their first kernel; a decode step also
+      // reads the host-resident part of each layer's KV cache over PCIe before its attention.
+      const int first_offloaded = m.num_hidden_layers - p.offloaded_layers;
+      const double host_kv_layer = !prefill && mr.host_kv_tokens > 0
+                                       ? p.memory.host_kv * (static_cast<double>(context - 1) / static_cast<double>(longest)) /
+                                             m.num_hidden_layers
+                                       : 0.0;
+      int seen_layer = -1;
+      for (std::size_t k = 0; k < ops.size(); ++k) {
+        const Op& op = ops[k];
+        if (op.layer >= first_offloaded && op.layer != seen_layer && op.kind == OpKind::gemm) {
+          seen_layer = op.layer;
+          it.kernels[k].stream_bytes += layer_weight_bytes_per_gpu(m, in.weights, L, op.layer) / copy_eff;
+        }
+        if (op.kind == OpKind::attention && host_kv_layer > 0) it.kernels[k].stream_bytes += host_kv_layer / copy_eff;
+      }
+      if (s > 0) it.h2d_bytes = 0;
+      if (s + 1 < L.pp) it.d2h_bytes = 0;
+      st.stages.push_back(std::move(it));
+    }
+    return st;
+  };
 
   // Iteration 0: prefill. Then decode steps at the reported context and at sampled contexts across the
   // generation (a step's time is affine in its context, so the samples interpolate the rest exactly
   // up to the attention kernels' own curvature).
-  std::vector<SimIteration> its;
-  ForwardShape pre{true, in.batch, in.prompt, in.prompt};
-  auto pre_ops = build_forward(m, fc, pre);
-  p.prefill_kernels = kernel_count(pre_ops);
-  its.push_back(to_sim(pre_ops, cost, in.runtime, in.batch, in.prompt));
+  std::vector<SimStep> its;
+  its.push_back(step_for(true, in.prompt, in.prompt, micro, &p.prefill_kernels));
 
   std::set<long long> contexts{in.context};
   const long long steps = in.output - 1;  // the first output token comes from the prefill
@@ -121,31 +200,42 @@ Prediction predict(const PredictInput& in, const Catalog& catalog) {
       contexts.insert(samples == 1 ? first : first + (last - first) * i / (samples - 1));
   }
   std::vector<long long> ctx_list(contexts.begin(), contexts.end());
-  for (long long c : ctx_list) {
-    ForwardShape d{false, in.batch, 1, c + 1};
-    auto ops = build_forward(m, fc, d);
-    p.decode_kernels = kernel_count(ops);
-    its.push_back(to_sim(ops, cost, in.runtime, in.batch, 1));
-  }
+  for (long long c : ctx_list) its.push_back(step_for(false, 1, c + 1, 1, &p.decode_kernels));
+  for (const SimKernel& k : its.back().stages[0].kernels) p.offload_stream_bytes += k.stream_bytes * copy_eff;
 
   // Prefill runs eager (no captured graph fits every prompt shape); decode steps follow cuda_graphs.
   if (in.cuda_graphs)
-    for (std::size_t i = 1; i < its.size(); ++i) its[i].graph_launch_s = in.runtime.graph_launch_s / in.runtime.host_speed_scale;
+    for (std::size_t i = 1; i < its.size(); ++i)
+      for (auto& st : its[i].stages) st.graph_launch_s = in.runtime.graph_launch_s / in.runtime.host_speed_scale;
   SimSetup setup;
   setup.node = in.node;
   setup.gpu = in.gpu;
-  setup.ranks = in.tensor_parallel;
-  auto res = simulate_iterations(setup, its);
+  setup.ranks = L.stage_width();
+  setup.tp = L.tp;
+  setup.pp = L.pp;
+  setup.allreduce = in.allreduce;
+  setup.collective_step_s = in.runtime.collective_step_s;
+  if (m.moe && L.ep > 1) {
+    const auto shares = expert_shares(m.moe->n_routed_experts, L.routing_skew);
+    const auto loads = rank_loads(1e4, m.moe->num_experts_per_tok, shares, place_experts(shares, L.ep, L.placement), L.ep);
+    double total = 0;
+    for (const auto& l : loads) total += l.tokens;
+    for (const auto& l : loads) setup.ep_fractions.push_back(l.tokens / total);
+    p.moe_imbalance = imbalance(loads);
+  }
+  auto res = simulate_steps(setup, its);
 
   p.prefill_s = res[0].duration();
   p.prefill_gpu_busy_s = res[0].gpu_busy_s;
   p.prefill_host_busy_s = res[0].host_busy_s;
+  p.prefill_comm_s = res[0].comm_s;
   for (std::size_t i = 0; i < ctx_list.size(); ++i) {
     p.decode_samples.emplace_back(ctx_list[i], res[i + 1].duration());
     if (ctx_list[i] == in.context) {
       p.decode_step_s = res[i + 1].duration();
       p.decode_gpu_busy_s = res[i + 1].gpu_busy_s;
       p.decode_host_busy_s = res[i + 1].host_busy_s;
+      p.decode_comm_s = res[i + 1].comm_s;
     }
   }
   auto step_at = [&](long long c) {
@@ -171,10 +261,11 @@ Prediction predict(const PredictInput& in, const Catalog& catalog) {
     double dec_gpu = 0, dec_compute = 0, dec_time = 0;
     for (std::size_t i = 1; i < its.size(); ++i) {
       dec_gpu += res[i].gpu_busy_s / dec_i;
-      dec_compute += its[i].compute_s / dec_i;
+      dec_compute += its[i].stages[0].compute_s / dec_i;
       dec_time += res[i].duration() / dec_i;
     }
-    const double gpu = res[0].gpu_busy_s + dec_w * dec_gpu, compute = its[0].compute_s + dec_w * dec_compute;
+    const double gpu = res[0].gpu_busy_s + dec_w * dec_gpu,
+                 compute = its[0].stages[0].compute_s * its[0].microbatches + dec_w * dec_compute;
     const double time = res[0].duration() + dec_w * dec_time;
     if (gpu > 0 && time > 0)
       p.serving_power_w = std::min(pm.limit_w, pm.power_w(pm.f_max_mhz, std::min(1.0, compute / gpu), std::min(1.0, gpu / time)));

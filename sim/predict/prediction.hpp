@@ -10,6 +10,7 @@
 #include "config/runtime_profile.hpp"
 #include "memory/memory_model.hpp"
 #include "model/params.hpp"
+#include "parallel/layout.hpp"
 
 namespace dssim {
 
@@ -24,7 +25,12 @@ struct PredictInput {
   int batch = 1;
   long long prompt = 512, output = 128, context = 512;
   bool cuda_graphs = true;
-  int tensor_parallel = 1;
+  bool weight_only = false;
+  ParallelLayout parallel;
+  std::string allreduce = "auto";
+  // may the weights / KV cache that do not fit live in host memory (streamed over PCIe)?
+  bool offload_weights = false, offload_kv = false;
+  double host_memory_bytes = 0;  // 0: 1 TiB
 };
 
 struct Prediction {
@@ -35,6 +41,14 @@ struct Prediction {
   MemoryBreakdown memory;
   bool fits = false;
   std::vector<std::string> suggestions;
+  // Offload: layers whose weights stream from host memory each forward pass, and the KV tokens per
+  // sequence held in host memory; `alternatives` says what would avoid it.
+  int offloaded_layers = 0;
+  double offload_stream_bytes = 0;  // per forward pass per GPU, weights + host KV read by a decode step
+  double offload_link_Bps = 0;
+  std::vector<std::string> alternatives;
+  double prefill_comm_s = 0, decode_comm_s = 0;  // time the first GPU spent communicating
+  double moe_imbalance = 1;  // busiest EP rank's routed tokens / the mean
   // timings (only when it fits)
   double prefill_s = 0, decode_step_s = 0, ttft_s = 0, tpot_s = 0, e2e_s = 0, throughput_tok_s = 0;
   double prefill_gpu_busy_s = 0, prefill_host_busy_s = 0, decode_gpu_busy_s = 0, decode_host_busy_s = 0;

@@ -31,10 +31,11 @@ ServingPrediction predict_serving(const ServingInput& in, const std::vector<Requ
   const ServingConfig& c = in.serving;
   const ModelCard& m = b.model;
   validate_input(b);
-  const int tp = b.tensor_parallel;
-  if (c.replicas * tp > b.node.gpu_count)
-    throw Error(fmt("%d replicas x tensor_parallel %d need %d GPUs; the platform has %d (raise [platform] count)",
-                    c.replicas, tp, c.replicas * tp, b.node.gpu_count));
+  const ParallelLayout& L = b.parallel;
+  validate_layout(m, L, c.replicas, b.node.total_gpus());
+  if (b.offload_weights || b.offload_kv)
+    throw Error("[memory] offload is modelled for one-shot runs ([workload] kind = \"fixed\"), not yet for serving: "
+                "a serving replica's KV pool would have to follow each sequence's blocks between host and GPU");
   ServingPrediction p;
   long long longest_prompt = 1, longest = 1;
   for (const Request& r : requests) {
@@ -60,13 +61,15 @@ ServingPrediction predict_serving(const ServingInput& in, const std::vector<Requ
   mr.batch = 1;
   mr.prefill_tokens = p.iteration_tokens;
   mr.kv_tokens = 0;
-  mr.tensor_parallel = tp;
+  mr.layout = L;
   mr.reserve_bytes = b.runtime.reserve_bytes;
   mr.reserve_fraction = b.runtime.reserve_fraction;
   p.memory = memory_per_gpu(m, b.gpu, mr);
   p.kv_pool_bytes = std::max(0.0, p.memory.free());
-  const double block_bytes = static_cast<double>(c.block_size) * kv_bytes_per_token_per_gpu(m, b.kv_cache, tp);
-  p.kv_blocks = static_cast<long long>(std::floor(p.kv_pool_bytes / block_bytes));
+  // Each data-parallel attention group keeps the KV cache of its own sequences: the replica's pool is
+  // one GPU's free memory per group.
+  const double block_bytes = static_cast<double>(c.block_size) * kv_bytes_per_token_per_gpu(m, b.kv_cache, L);
+  p.kv_blocks = static_cast<long long>(std::floor(p.kv_pool_bytes / block_bytes)) * L.attention_dp();
   const long long longest_blocks = (longest + c.block_size - 1) / c.block_size;
   p.fits = p.memory.fits() && p.kv_blocks >= longest_blocks;
   if (!p.fits) {
@@ -104,11 +107,32 @@ ServingPrediction predict_serving(const ServingInput& in, const std::vector<Requ
   fc.weights = b.weights;
   fc.activations = act;
   fc.kv_cache = b.kv_cache;
-  fc.tensor_parallel = tp;
-  const bool nvswitch = b.node.interconnect == "nvswitch" && b.gpu.nvlink_Bps_per_direction > 0;
-  IterationCostModel iteration(m, fc, kernels, b.runtime, b.cuda_graphs,
-                               nvswitch ? b.gpu.nvlink_Bps_per_direction : b.gpu.pcie_Bps_per_direction,
-                               nvswitch ? b.node.nvlink_latency_s : b.node.pcie_latency_s);
+  fc.tensor_parallel = L.tp;
+  fc.weight_only = b.weight_only;
+  fc.expert_parallel = L.ep;
+  fc.attention_dp = L.attention_dp();
+  fc.pipeline_parallel = L.pp;
+  fc.routing_skew = L.routing_skew;
+  fc.placement = L.placement;
+  CommLinks links;
+  auto range = [](int first, int n) {
+    std::vector<int> v;
+    for (int i = first; i < first + n; ++i) v.push_back(i);
+    return v;
+  };
+  links.tp = group_link(b.node, b.gpu, range(0, L.tp));
+  links.stage = group_link(b.node, b.gpu, range(0, L.stage_width()));
+  if (L.pp > 1) links.next_stage = group_link(b.node, b.gpu, {0, L.stage_width()});
+  links.allreduce = c.allreduce;
+  links.step_s = b.runtime.collective_step_s;
+  if (m.moe && L.ep > 1) {
+    const auto shares = expert_shares(m.moe->n_routed_experts, L.routing_skew);
+    const auto loads = rank_loads(1e4, m.moe->num_experts_per_tok, shares, place_experts(shares, L.ep, L.placement), L.ep);
+    double total = 0;
+    for (const auto& l : loads) total += l.tokens;
+    links.a2a_busiest_share = busiest_rank(loads).tokens / total;
+  }
+  IterationCostModel iteration(m, fc, kernels, b.runtime, b.cuda_graphs, links, L.pp > 1 ? L.micro() : 1);
   IterationCostFn cost = [&iteration](const IterationShape& s) { return iteration.evaluate(s); };
   // Clocks follow power and temperature when the GPU (or its donor) has load traces.
   ServingOptions opt = in.options;
@@ -127,8 +151,8 @@ ServingPrediction predict_serving(const ServingInput& in, const std::vector<Requ
     p.cooling = cp.name;
     p.power_limit_w = power.limit_w;
   }
-  p.run = run_serving(b.node, b.gpu, tp, c, requests, cost, p.kv_blocks, opt);
-  p.summary = summarize(p.run, c.replicas, c.slo_ttft_s, c.slo_tpot_s, tp, b.node.host_power_w);
+  p.run = run_serving(b.node, b.gpu, L.gpus(), c, requests, cost, p.kv_blocks, opt);
+  p.summary = summarize(p.run, c.replicas, c.slo_ttft_s, c.slo_tpot_s, L.gpus(), b.node.host_power_w);
   return p;
 }
 

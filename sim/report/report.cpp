@@ -29,8 +29,11 @@ std::string render_text(const RunReport& r) {
   o << fmt("Model     %s: %.2f B parameters (%.2f B active), weights %s, KV cache %s (%.1f KiB/token)\n", in.model.id.c_str(),
            p.params.total() / 1e9, p.params.active(in.model.active_params_include_embedding) / 1e9,
            to_string(in.weights).c_str(), to_string(in.kv_cache).c_str(), p.kv_bytes_per_token / 1024.0);
-  o << fmt("Platform  %s: %d x %s (%s)%s\n", in.node.id.c_str(), in.node.gpu_count, in.gpu.id.c_str(), in.gpu.name.c_str(),
-           in.tensor_parallel > 1 ? fmt(", tensor parallel %d over %s", in.tensor_parallel, in.node.interconnect.c_str()).c_str() : "");
+  const std::string layout = describe(in.parallel, in.model.moe.has_value());
+  o << fmt("Platform  %s%s: %d x %s (%s)%s\n", in.node.id.c_str(),
+           in.node.node_count > 1 ? fmt(" x %d nodes", in.node.node_count).c_str() : "", in.node.total_gpus(),
+           in.gpu.id.c_str(), in.gpu.name.c_str(),
+           layout.empty() ? "" : fmt("; %s over %s", layout.c_str(), in.node.interconnect.c_str()).c_str());
   o << fmt("Workload  batch %d, prompt %lld, output %lld tokens; decode step reported at context %lld; CUDA graphs %s\n",
            in.batch, in.prompt, in.output, in.context, in.cuda_graphs ? "on (decode)" : "off");
   o << "\nMemory per GPU                                 GiB\n";
@@ -41,6 +44,9 @@ std::string render_text(const RunReport& r) {
            m.kv_cache / kGiB);
   o << fmt("  activations (prefill peak)            %9.2f\n", m.activations / kGiB);
   o << fmt("  runtime reserve                       %9.2f\n", m.reserve / kGiB);
+  if (m.host_weights > 0 || m.host_kv > 0)
+    o << fmt("  in host memory (offload)              %9.2f   (weights of %d layers %.2f, KV %.2f)\n",
+             (m.host_weights + m.host_kv) / kGiB, p.offloaded_layers, m.host_weights / kGiB, m.host_kv / kGiB);
   o << fmt("  total / capacity                      %9.2f / %.2f\n", m.total() / kGiB, m.capacity / kGiB);
   if (p.fits) {
     o << fmt("  FITS: %.2f GiB free\n", m.free() / kGiB);
@@ -49,6 +55,12 @@ std::string render_text(const RunReport& r) {
     for (const auto& s : p.suggestions) o << "  would fit: " << s << "\n";
     return o.str();
   }
+  if (p.offload_stream_bytes > 0) {
+    o << fmt("\nOffload   each decode step streams %s per GPU over PCIe at %.1f GB/s: at least %s per step, "
+             "overlapped with compute\n", human_bytes(p.offload_stream_bytes).c_str(), p.offload_link_Bps / 1e9,
+             human_seconds(p.offload_stream_bytes / p.offload_link_Bps).c_str());
+    for (const auto& a : p.alternatives) o << "  instead: " << a << "\n";
+  }
   o << "\nLatency\n";
   o << fmt("  prefill = time to first token         %s   (GPU busy %s, host issue %s, %d kernels)\n",
            human_seconds(p.prefill_s).c_str(), human_seconds(p.prefill_gpu_busy_s).c_str(),
@@ -56,6 +68,10 @@ std::string render_text(const RunReport& r) {
   o << fmt("  decode step at context %-8lld       %s   (GPU busy %s, host issue %s, %d kernels)\n", in.context,
            human_seconds(p.decode_step_s).c_str(), human_seconds(p.decode_gpu_busy_s).c_str(),
            human_seconds(p.decode_host_busy_s).c_str(), p.decode_kernels);
+  if (in.parallel.gpus() > 1)
+    o << fmt("  communication (first GPU)             prefill %s, decode step %s%s\n", human_seconds(p.prefill_comm_s).c_str(),
+             human_seconds(p.decode_comm_s).c_str(),
+             p.moe_imbalance > 1.0005 ? fmt("; busiest expert rank %.2fx the mean load", p.moe_imbalance).c_str() : "");
   o << fmt("  time per output token (mean)          %s\n", human_seconds(p.tpot_s).c_str());
   o << fmt("  end-to-end (prefill + %lld steps)      %s\n", in.output - 1, human_seconds(p.e2e_s).c_str());
   o << fmt("  throughput                            %.1f output tokens/s (%.1f per sequence)\n", p.throughput_tok_s,
@@ -64,8 +80,8 @@ std::string render_text(const RunReport& r) {
   if (r.roi && r.cost) {
     const RoiResult& x = *r.roi;
     const CostInputs& c = *r.cost;
-    o << fmt("\nROI vs renting (%d GPU%s, %.0f%% utilization, %g-month horizon)\n", in.node.gpu_count,
-             in.node.gpu_count > 1 ? "s" : "", c.utilization * 100, c.horizon_months);
+    o << fmt("\nROI vs renting (%d GPU%s, %.0f%% utilization, %g-month horizon)\n", in.node.total_gpus(),
+             in.node.total_gpus() > 1 ? "s" : "", c.utilization * 100, c.horizon_months);
     o << fmt("  hardware                              $%.0f ($%.0f per month over %g months)\n", x.hardware_usd,
              x.depreciation_monthly_usd, c.depreciation_months);
     o << fmt("  cloud for the same busy hours         $%.0f per month ($%.4g per GPU-hour)\n", x.cloud_monthly_usd,
@@ -97,10 +113,11 @@ std::string render_json(const RunReport& r) {
   JsonWriter j;
   j.begin_object();
   j.value("dssim_version", DSSIM_VERSION).value("scenario", r.title);
-  j.value("model", in.model.id).value("gpu", in.gpu.id).value("node", in.node.id).value("gpu_count", in.node.gpu_count);
+  j.value("model", in.model.id).value("gpu", in.gpu.id).value("node", in.node.id).value("gpu_count", in.node.total_gpus());
   j.value("weights", to_string(in.weights)).value("kv_cache", to_string(in.kv_cache));
   j.value("batch", in.batch).value("prompt_tokens", in.prompt).value("output_tokens", in.output).value("context", in.context);
-  j.value("cuda_graphs", in.cuda_graphs).value("tensor_parallel", in.tensor_parallel);
+  j.value("cuda_graphs", in.cuda_graphs).value("tensor_parallel", in.parallel.tp);
+  j.value("pipeline_parallel", in.parallel.pp).value("expert_parallel", in.parallel.ep).value("nodes", in.node.node_count);
   j.value("total_params", p.params.total()).value("active_params", p.params.active(in.model.active_params_include_embedding));
   j.value("kv_bytes_per_token", p.kv_bytes_per_token);
   if (p.serving_power_w > 0) j.value("serving_power_w", p.serving_power_w);
@@ -120,6 +137,9 @@ std::string render_json(const RunReport& r) {
     j.value("prefill_gpu_busy_s", p.prefill_gpu_busy_s).value("prefill_host_busy_s", p.prefill_host_busy_s);
     j.value("decode_gpu_busy_s", p.decode_gpu_busy_s).value("decode_host_busy_s", p.decode_host_busy_s);
     j.value("prefill_kernels", p.prefill_kernels).value("decode_kernels", p.decode_kernels);
+    j.value("prefill_comm_s", p.prefill_comm_s).value("decode_comm_s", p.decode_comm_s).value("moe_imbalance", p.moe_imbalance);
+    j.value("offloaded_layers", p.offloaded_layers).value("offload_stream_bytes", p.offload_stream_bytes);
+    j.value("host_weight_bytes", p.memory.host_weights).value("host_kv_bytes", p.memory.host_kv);
     j.value("efficiencies", p.calibration);
   }
   if (r.roi) {

@@ -32,8 +32,8 @@ std::string text(const ServingReport& r) {
   o << "\n";
   o << fmt("Model     %s, weights %s, KV cache %s\n", b.model.id.c_str(), to_string(b.weights).c_str(),
            to_string(b.kv_cache).c_str());
-  o << fmt("Platform  %s: %d x %s; %d replica%s x %d GPU%s\n", b.node.id.c_str(), b.node.gpu_count, b.gpu.id.c_str(),
-           c.replicas, c.replicas > 1 ? "s" : "", b.tensor_parallel, b.tensor_parallel > 1 ? "s (tensor parallel)" : "");
+  o << fmt("Platform  %s: %d x %s; %d replica%s x %d GPU%s\n", b.node.id.c_str(), b.node.total_gpus(), b.gpu.id.c_str(),
+           c.replicas, c.replicas > 1 ? "s" : "", b.parallel.gpus(), b.parallel.gpus() > 1 ? fmt("s (%s)", describe(b.parallel, b.model.moe.has_value()).c_str()).c_str() : "");
   o << fmt("Serving   policy %s, max_batch %d", to_string(c.policy).c_str(), c.max_batch);
   if (c.policy == Policy::continuous) o << fmt(", max_batched_tokens %lld", c.max_batched_tokens);
   if (c.policy == Policy::chunked) o << fmt(", token_budget %lld", c.token_budget);
@@ -88,7 +88,7 @@ std::string text(const ServingReport& r) {
   if (r.roi && r.cost) {
     const RoiResult& x = *r.roi;
     o << fmt("\nROI vs renting (%d GPU%s, %.0f%% utilization, %g-month horizon, %.1f tokens/s while busy)\n",
-             b.node.gpu_count, b.node.gpu_count > 1 ? "s" : "", r.cost->utilization * 100, r.cost->horizon_months,
+             b.node.total_gpus(), b.node.total_gpus() > 1 ? "s" : "", r.cost->utilization * 100, r.cost->horizon_months,
              s.gpu_busy_fraction > 0 ? s.throughput_tok_s / s.gpu_busy_fraction : 0.0);
     if (x.break_even_months)
       o << fmt("  break-even                            %.1f months\n", *x.break_even_months);
@@ -109,7 +109,8 @@ std::string json(const ServingReport& r) {
   JsonWriter j;
   j.begin_object();
   j.value("dssim_version", DSSIM_VERSION).value("scenario", r.title).value("model", b.model.id).value("gpu", b.gpu.id);
-  j.value("policy", to_string(c.policy)).value("replicas", c.replicas).value("tensor_parallel", b.tensor_parallel);
+  j.value("policy", to_string(c.policy)).value("replicas", c.replicas).value("tensor_parallel", b.parallel.tp);
+  j.value("pipeline_parallel", b.parallel.pp).value("expert_parallel", b.parallel.ep).value("nodes", b.node.node_count);
   j.value("workload", r.workload).value("fits", p.fits);
   j.begin_object("memory").value("weights_bytes", p.memory.weights).value("activation_bytes", p.memory.activations);
   j.value("reserve_bytes", p.memory.reserve).value("kv_cache_bytes", p.kv_pool_bytes).value("capacity_bytes", p.memory.capacity);

@@ -142,9 +142,9 @@ IterationCostBreakdown fixed_iteration(double seconds) {
 ServingRun run_serving(const NodeSpec& node, const GpuCard& gpu, int gpus_per_replica, const ServingConfig& cfg,
                        const std::vector<Request>& requests, const IterationCostFn& cost, long long kv_blocks_per_replica,
                        const ServingOptions& opt) {
-  if (cfg.replicas * gpus_per_replica > node.gpu_count)
+  if (cfg.replicas * gpus_per_replica > node.total_gpus())
     throw Error(fmt("%d replicas x %d GPUs each need %d GPUs; the platform has %d", cfg.replicas, gpus_per_replica,
-                    cfg.replicas * gpus_per_replica, node.gpu_count));
+                    cfg.replicas * gpus_per_replica, node.total_gpus()));
 
   auto engine_ptr = create_engine();
   sg4::Engine& engine = *engine_ptr;

@@ -29,7 +29,7 @@ dssim_cli_test(bad_trace_row 1 "bad_trace.csv:4" tests/integration/cases/bad_tra
 dssim_cli_test(bad_trace_missing 1 "no_such_trace.csv: no such file" tests/integration/cases/bad_trace.toml --quiet --set workload.file=no_such_trace.csv)
 dssim_cli_test(bad_trace_format 1 "did you mean 'azure'" tests/integration/cases/bad_trace.toml --quiet --set workload.format=azur)
 dssim_cli_test(bad_policy 1 "unknown policy 'continous'.*did you mean 'continuous'" scenarios/serving/7b_h200_continuous_poisson.toml --set serving.policy=continous)
-dssim_cli_test(bad_replicas 1 "4 replicas x tensor_parallel 1 need 4 GPUs; the platform has 1" scenarios/serving/7b_h200_continuous_poisson.toml --quiet --set serving.replicas=4)
+dssim_cli_test(bad_replicas 1 "data_parallel \\(replicas\\) = 4 needs 4 GPUs; the platform has 1" scenarios/serving/7b_h200_continuous_poisson.toml --quiet --set serving.replicas=4)
 dssim_cli_test(bad_rate 1 "rate_per_s' \\(from --set\\): expected a number in \\[1e-09" scenarios/serving/7b_h200_continuous_poisson.toml --set workload.rate_per_s=-2)
 dssim_cli_test(bad_length_dist 1 "prompt_tokens.dist' \\(from --set\\): 'normal' is not one of" scenarios/serving/7b_h200_continuous_poisson.toml --set workload.prompt_tokens.dist=normal)
 dssim_cli_test(bad_timeline_fixed 1 "need a request stream" scenarios/33b_a100.toml --timeline /tmp/dssim_x.json)
@@ -43,7 +43,7 @@ dssim_cli_test(list_nodes 0 "p4de" list nodes)
 dssim_cli_test(list_scenarios 0 "33b_a100.toml" list scenarios)
 dssim_cli_test(predict_text 0 "time per output token" predict --model deepseek-llm-7b --gpu h200-sxm)
 dssim_cli_test(predict_json 0 "\"decode_step_s\"" predict --model deepseek-coder-33b --gpu h200-sxm --batch 8 --prompt 512 --format json)
-dssim_cli_test(predict_tp2 0 "tensor parallel 2" predict --model deepseek-llm-67b --gpu h100-sxm --tp 2 --batch 4)
+dssim_cli_test(predict_tp2 0 "TP 2 over nvswitch" predict --model deepseek-llm-67b --gpu h100-sxm --tp 2 --batch 4)
 dssim_cli_test(set_override 0 "batch 2, prompt 1024" scenarios/33b_a100.toml --set workload.batch=2)
 
 # Bad input: one clear line, a non-zero exit code, never a crash.

@@ -53,7 +53,7 @@ TEST_CASE("KV sharding under tensor parallelism", "[memory]") {
   MemoryRequest r;
   r.batch = 1;
   r.kv_tokens = 1000;
-  r.tensor_parallel = 4;
+  r.layout.tp = 4;
   ModelCard llm = cat.model("deepseek-llm-67b");  // 8 KV heads: 2 per rank
   CHECK(memory_per_gpu(llm, g, r).kv_cache == Approx(1000 * kv_bytes_per_token(llm, Precision::bf16) / 4));
   ModelCard v2 = cat.model("deepseek-v2-lite");  // MLA latent: every rank keeps it whole

@@ -84,7 +84,7 @@ TEST_CASE("the closed-form iteration cost agrees with the kernel-level simulatio
   RuntimeProfile rt = cat.runtime("pytorch");
   KernelCostModel k = make_cost_model(g, cat);
   ForwardConfig fc;
-  IterationCostModel ic(m, fc, k, rt, true, g.nvlink_Bps_per_direction, 1e-6);
+  IterationCostModel ic(m, fc, k, rt, true, CommLinks{});
   auto sim_of = [&](const ForwardShape& s, bool graph) {
     SimIteration it;
     for (const Op& op : build_forward(m, fc, s))

@@ -1,0 +1,139 @@
+#include "parallel/layout.hpp"
+
+#include <algorithm>
+
+#include "model/params.hpp"
+#include "util/error.hpp"
+#include "util/strings.hpp"
+
+namespace dssim {
+
+std::pair<int, int> stage_layers(int layers, int pp, int s) {
+  const int base = layers / pp, extra = layers % pp;
+  const int first = s * base + std::min(s, extra);
+  return {first, first + base + (s < extra ? 1 : 0)};
+}
+
+std::string describe(const ParallelLayout& l, bool moe) {
+  if (l.gpus() == 1) return "";
+  std::string s = fmt("TP %d", l.tp);
+  if (l.ep > 1) s += fmt(", EP %d", l.ep);
+  if (l.attention_dp() > 1) s += fmt(" (data-parallel attention x%d)", l.attention_dp());
+  if (l.pp > 1) s += fmt(", PP %d (%d micro-batches)", l.pp, l.micro());
+  if (moe && l.ep > 1 && l.routing_skew > 0)
+    s += fmt(", routing skew %g, %s placement", l.routing_skew, to_string(l.placement).c_str());
+  return s;
+}
+
+int max_stage_layers(int layers, int pp) { return (layers + pp - 1) / pp; }
+
+namespace {
+
+bool tp_divides(const ModelCard& m, int tp, bool experts_split) {
+  if (m.num_attention_heads % tp != 0 || m.intermediate_size % tp != 0) return false;
+  if (experts_split && m.moe && m.moe->moe_intermediate_size % tp != 0) return false;
+  return m.mla || m.num_key_value_heads % tp == 0 || tp % m.num_key_value_heads == 0;
+}
+
+std::string valid_list(const std::vector<int>& v) {
+  std::vector<std::string> s;
+  for (int x : v) s.push_back(std::to_string(x));
+  return s.empty() ? "none" : join(s, ", ");
+}
+
+}  // namespace
+
+void validate_layout(const ModelCard& m, const ParallelLayout& l, int replicas, int platform_gpus) {
+  const int need = l.gpus() * replicas;
+  if (need > platform_gpus) {
+    std::vector<std::string> parts;
+    if (l.tp > 1) parts.push_back(fmt("tensor_parallel = %d", l.tp));
+    if (l.ep > l.tp) parts.push_back(fmt("expert_parallel = %d", l.ep));
+    if (l.pp > 1) parts.push_back(fmt("pipeline_parallel = %d", l.pp));
+    if (replicas > 1) parts.push_back(fmt("data_parallel (replicas) = %d", replicas));
+    throw Error(fmt("%s needs %d GPUs; the platform has %d (raise [platform] count or nodes, or lower a degree)",
+                    join(parts, " x ").c_str(), need, platform_gpus));
+  }
+  std::vector<int> tps;
+  for (int t = 1; t <= std::min(platform_gpus, 1024); ++t)
+    if (tp_divides(m, t, l.ep == 1)) tps.push_back(t);
+  if (m.num_attention_heads % l.tp != 0)
+    throw Error(fmt("tensor_parallel = %d does not divide %s's %d attention heads; valid tensor_parallel here: %s", l.tp,
+                    m.id.c_str(), m.num_attention_heads, valid_list(tps).c_str()));
+  if (!m.mla && m.num_key_value_heads % l.tp != 0 && l.tp % m.num_key_value_heads != 0)
+    throw Error(fmt("tensor_parallel = %d neither divides nor is a multiple of %s's %d KV heads; valid tensor_parallel here: %s",
+                    l.tp, m.id.c_str(), m.num_key_value_heads, valid_list(tps).c_str()));
+  if (m.intermediate_size % l.tp != 0 || (l.ep == 1 && m.moe && m.moe->moe_intermediate_size % l.tp != 0))
+    throw Error(fmt("tensor_parallel = %d does not divide %s's MLP width %lld%s; valid tensor_parallel here: %s", l.tp,
+                    m.id.c_str(), m.intermediate_size,
+                    m.moe ? fmt(" / expert width %lld", m.moe->moe_intermediate_size).c_str() : "", valid_list(tps).c_str()));
+  if (l.ep > 1) {
+    if (!m.moe)
+      throw Error(fmt("expert_parallel = %d: %s is a dense model, it has no experts to spread (use tensor_parallel)", l.ep,
+                      m.id.c_str()));
+    std::vector<int> eps;
+    for (int e = 2; e <= m.moe->n_routed_experts; ++e)
+      if (m.moe->n_routed_experts % e == 0 && (e % l.tp == 0 || l.tp % e == 0) && e * l.pp * replicas <= platform_gpus)
+        eps.push_back(e);
+    if (m.moe->n_routed_experts % l.ep != 0)
+      throw Error(fmt("expert_parallel = %d does not divide %s's %d routed experts; valid expert_parallel here: %s", l.ep,
+                      m.id.c_str(), m.moe->n_routed_experts, valid_list(eps).c_str()));
+    if (l.ep < l.tp)
+      throw Error(fmt("expert_parallel = %d is smaller than tensor_parallel = %d: dssim spreads whole experts over every "
+                      "GPU of a stage (expert_parallel = %d) or splits each expert with tensor parallelism "
+                      "(expert_parallel = 1)", l.ep, l.tp, l.tp));
+    if (l.ep % l.tp != 0)
+      throw Error(fmt("expert_parallel = %d is not a multiple of tensor_parallel = %d: the stage's %d GPUs must form "
+                      "whole attention groups of %d", l.ep, l.tp, l.ep, l.tp));
+  }
+  if (l.pp > m.num_hidden_layers)
+    throw Error(fmt("pipeline_parallel = %d exceeds %s's %d layers: each stage needs at least one layer", l.pp, m.id.c_str(),
+                    m.num_hidden_layers));
+}
+
+namespace {
+struct StorageBytes {
+  double linear, b16, embed;
+};
+// As weight_bytes() stores them: linear layers in `p`, norms and router in 16-bit, the embedding in
+// `p` (16-bit for int4).
+StorageBytes storage(Precision p) {
+  const double b = bytes_per_element(p);
+  return {b, p == Precision::fp32 ? 4.0 : 2.0, p == Precision::int4 ? 2.0 : b};
+}
+}  // namespace
+
+double layer_weight_bytes_per_gpu(const ModelCard& m, Precision p, const ParallelLayout& l, int layer) {
+  const StorageBytes sb = storage(p);
+  const double h = static_cast<double>(m.hidden_size);
+  const int tp = l.tp;
+  double bytes = attention_params_per_layer(m) * sb.linear / tp + 2 * h * sb.b16;
+  if (m.is_moe_layer(layer)) {
+    const auto& e = *m.moe;
+    const double expert = 3.0 * h * static_cast<double>(e.moe_intermediate_size) * sb.linear;
+    const double routed = e.n_routed_experts * expert;
+    bytes += (l.ep > 1 ? routed / l.stage_width() : routed / tp) + e.n_shared_experts * expert / tp +
+             h * e.n_routed_experts * sb.b16;
+  } else {
+    bytes += 3.0 * h * static_cast<double>(m.intermediate_size) * sb.linear / tp;
+  }
+  return bytes;
+}
+
+double weight_bytes_per_gpu(const ModelCard& m, Precision p, const ParallelLayout& l) {
+  const StorageBytes sb = storage(p);
+  const double h = static_cast<double>(m.hidden_size);
+  double best = 0;
+  for (int s = 0; s < l.pp; ++s) {
+    auto [first, last] = stage_layers(m.num_hidden_layers, l.pp, s);
+    double bytes = 0;
+    for (int layer = first; layer < last; ++layer) bytes += layer_weight_bytes_per_gpu(m, p, l, layer);
+    const double vocab = static_cast<double>(m.vocab_size) * h / l.tp;
+    if (s == 0) bytes += vocab * sb.embed;
+    if (s == l.pp - 1) bytes += (m.tie_word_embeddings && l.pp == 1 ? 0.0 : vocab * sb.linear) + h * sb.b16;
+    best = std::max(best, bytes);
+  }
+  return best;
+}
+
+}  // namespace dssim

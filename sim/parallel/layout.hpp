@@ -1,0 +1,46 @@
+#pragma once
+// How one serving replica spreads a model over its GPUs, and what each GPU holds.
+//
+//   replica = pipeline_parallel stages x stage_width GPUs;  stage_width = max(tensor_parallel, expert_parallel)
+//   attention: heads split over tensor_parallel ranks; stage_width / tensor_parallel such groups each take
+//              a share of the sequences (data-parallel attention, as SGLang's --enable-dp-attention)
+//   MoE layers: expert_parallel = 1: every expert split over the TP ranks (all-reduce after);
+//              expert_parallel = stage_width: each rank holds experts/EP whole experts (all-to-all
+//              dispatch before, combine after)
+//   data_parallel: whole replicas, a router in front
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "config/model_card.hpp"
+#include "config/precision.hpp"
+#include "model/moe_routing.hpp"
+
+namespace dssim {
+
+struct ParallelLayout {
+  int tp = 1, pp = 1, ep = 1;
+  int microbatches = 0;  // pipeline micro-batches per iteration (0: one per stage)
+  double routing_skew = 0;
+  ExpertPlacement placement = ExpertPlacement::contiguous;
+  int stage_width() const { return tp > ep ? tp : ep; }
+  int attention_dp() const { return stage_width() / tp; }
+  int gpus() const { return stage_width() * pp; }
+  int micro() const { return microbatches > 0 ? microbatches : pp; }
+};
+
+// Layers [first, second) of pipeline stage `s` (balanced: sizes differ by at most one, larger first).
+std::pair<int, int> stage_layers(int layers, int pp, int s);
+// Throws a clear Error when the model cannot be split this way (TP vs heads/widths, EP vs experts,
+// PP vs layers, the GPU count), listing what would work.
+void validate_layout(const ModelCard& m, const ParallelLayout& l, int replicas, int platform_gpus);
+// Weight bytes on the fullest GPU (the stage with the most of them) when weights are stored in `p`.
+double weight_bytes_per_gpu(const ModelCard& m, Precision p, const ParallelLayout& l);
+// Weight bytes of decoder layer `layer` on one GPU of its stage.
+double layer_weight_bytes_per_gpu(const ModelCard& m, Precision p, const ParallelLayout& l, int layer);
+// "TP 8, EP 8 (data-parallel attention x2), PP 2 (2 micro-batches)" ("" for one GPU).
+std::string describe(const ParallelLayout& l, bool moe);
+// The most layers one stage holds (its KV cache and weights set the per-GPU memory).
+int max_stage_layers(int layers, int pp);
+
+}  // namespace dssim
