@@ -2,6 +2,8 @@
 
 #include "config/gpu_card.hpp"
 #include "config/toml_table.hpp"
+#include "util/error.hpp"
+#include "util/strings.hpp"
 
 namespace dssim {
 
@@ -20,6 +22,27 @@ NodeSpec load_node_spec(const std::string& path) {
   n.nvlink_latency_s = t.opt_number("nvlink_latency_us", 0, 1e6).value_or(0.7) * 1e-6;
   n.host_cores = static_cast<int>(t.opt_int("host_cores", 1, 100000).value_or(16));
   n.host_power_w = t.get_number("host_power_w", 0, 1e6);
+
+  n.pcie_switches = static_cast<int>(t.opt_int("pcie_switches", 0, 4096).value_or(0));
+  auto uplink = t.opt_number("pcie_switch_uplink_GBps", 1e-6, 1e6);
+  if (n.pcie_switches > 0) {
+    if (!uplink) throw Error(fmt("%s: pcie_switches = %d needs pcie_switch_uplink_GBps (per direction)", path.c_str(), n.pcie_switches));
+    if (n.pcie_switches > n.gpu_count || n.gpu_count % n.pcie_switches != 0)
+      throw Error(fmt("%s: %d GPUs do not split evenly over pcie_switches = %d", t.where("pcie_switches").c_str(),
+                      n.gpu_count, n.pcie_switches));
+    n.pcie_switch_uplink_Bps = *uplink * 1e9;
+  } else if (uplink) {
+    throw Error(fmt("%s: set pcie_switches > 0 or remove it (0 switches: no uplink)", t.where("pcie_switch_uplink_GBps").c_str()));
+  }
+
+  auto nic = t.opt_number("nic_Gbps", 1e-6, 1e9);
+  n.nic_Bps = nic.value_or(0) * 1e9 / 8;  // vendors state gigabits/s
+  n.nic_latency_s = t.opt_number("nic_latency_us", 0, 1e6).value_or(2.0) * 1e-6;
+  if (t.has("nics")) n.nics = t.get_choice("nics", {"per_gpu", "per_node"});
+  n.network_name = t.opt_string("network_name").value_or("");
+  if (!nic)
+    for (const char* k : {"nic_latency_us", "nics", "network_name"})
+      if (t.has(k)) throw Error(fmt("%s: the node has no network without nic_Gbps", t.where(k).c_str()));
   t.finish();
   return n;
 }

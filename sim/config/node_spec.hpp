@@ -12,6 +12,27 @@ struct NodeSpec {
   int host_cores = 16;
   double host_power_w = 0;  // CPUs, memory, switches, NICs, fans, PSU losses: drawn whenever the node is on
   bool host_power_estimated = false;
+
+  // PCIe tree. 0: every GPU has its own x16 link straight to the host root complex. N > 0: GPUs are split
+  // evenly in index order over N switches (GPU j under switch j * N / gpu_count), each with one uplink
+  // to the host of `pcie_switch_uplink_Bps` per direction. The switch's own latency is inside pcie_latency_s.
+  int pcie_switches = 0;
+  double pcie_switch_uplink_Bps = 0;
+
+  // Inter-node network (file keys nic_Gbps, nic_latency_us, nics, network_name). nic_Bps = 0: no network,
+  // the node cannot be used in a multi-node platform. Per NIC and per direction, in bytes/s.
+  double nic_Bps = 0;
+  double nic_latency_s = 2e-6;
+  std::string nics = "per_node";  // "per_gpu": one NIC per GPU | "per_node": one NIC for the whole node
+  std::string network_name;
+
+  // Runtime, not from the file: how many such nodes a scenario uses.
+  int node_count = 1;
+  int total_gpus() const { return gpu_count * node_count; }
+  bool has_network() const { return nic_Bps > 0; }
+  bool nic_per_gpu() const { return nics == "per_gpu"; }
+  // The switch GPU `j` (index inside its node) hangs under; -1 without switches.
+  int switch_of(int j) const { return pcie_switches > 0 ? j * pcie_switches / gpu_count : -1; }
 };
 
 NodeSpec load_node_spec(const std::string& path);

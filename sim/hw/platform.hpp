@@ -1,8 +1,11 @@
 #pragma once
-// The SimGrid platform of one node: a host CPU, GPU hosts, full-duplex PCIe links through the host and,
-// on NVSwitch nodes, one full-duplex NVLink port per GPU into the switch. Bus semantics (CM02, no TCP
-// factors) so a copy takes latency + bytes / bandwidth and concurrent copies share links max-min fairly.
+// The SimGrid platform of `node_count` identical nodes in one full zone: per node a host CPU, GPU hosts,
+// full-duplex PCIe links (optionally under PCIe switches with one uplink each), on NVSwitch nodes one
+// full-duplex NVLink port per GPU into the switch, and NICs (one per GPU or one per node) into a
+// non-blocking fabric between nodes. Bus semantics (CM02, no TCP factors) so a copy takes
+// latency + bytes / bandwidth and concurrent copies share links max-min fairly. See docs/collectives.md.
 #include <simgrid/s4u.hpp>
+#include <string>
 #include <vector>
 
 #include "config/gpu_card.hpp"
@@ -15,11 +18,40 @@ inline constexpr double kCpuSpeed = 1e9;
 inline constexpr double kGpuSpeed = 1e12;
 
 struct Platform {
-  simgrid::s4u::Host* cpu = nullptr;
-  std::vector<simgrid::s4u::Host*> gpus;
+  simgrid::s4u::Host* cpu = nullptr;        // cpus[0], for single-node callers
+  std::vector<simgrid::s4u::Host*> cpus;    // one per node
+  std::vector<simgrid::s4u::Host*> gpus;    // flat: GPU j of node n is gpus[n * gpu_count + j]
 };
 
 // Must run after the Engine exists and before any actor; sets the bus network model first.
+// Builds node.node_count copies of `node`; throws Error when several nodes have no network (nic_Gbps).
 Platform build_platform(simgrid::s4u::Engine& engine, const NodeSpec& node, const GpuCard& gpu);
+
+// One directed use of a full-duplex link on a route (pure description, no engine needed).
+struct Hop {
+  std::string link;  // SimGrid link name, e.g. "pcie3", "uplink1", "nic" ("n2.pcie3" on multi-node platforms)
+  bool up = true;    // UP: away from the GPU / out of the node; DOWN: towards it
+  double Bps = 0;    // per direction
+  double latency_s = 0;
+};
+// The links from endpoint (node n_src, GPU j_src) to (n_dst, j_dst); j = -1 names the node's CPU.
+// build_platform adds exactly these routes, so closed forms and the simulation see the same paths.
+std::vector<Hop> platform_route(const NodeSpec& node, const GpuCard& gpu, int n_src, int j_src, int n_dst, int j_dst);
+
+// The bottleneck of a ring over `gpus` (flat indices as in Platform::gpus, in ring order), for closed-form
+// cost models. kind: "network" when the group spans nodes, else "nvlink" on NVSwitch nodes, else "pcie".
+// Bps: the smallest rate a flow of the ring gets when all its flows (member r -> member r+1, and the
+// last back to the first) run at once on an otherwise idle platform: min over the directed links they
+// cross of capacity / number of ring flows on it (max-min sharing; for rings in index order this is the
+// bandwidth ONE flow would get, e.g. min(pcie, uplink) across two switches). latency_s and hops: the
+// largest end-to-end latency and link count between consecutive members. A group of one GPU gets
+// the GPU's own link (NVLink or PCIe) and zero latency.
+struct GroupLink {
+  double Bps = 0;
+  double latency_s = 0;
+  int hops = 0;
+  std::string kind;  // "nvlink" | "pcie" | "network"
+};
+GroupLink group_link(const NodeSpec& node, const GpuCard& gpu, const std::vector<int>& gpus);
 
 }  // namespace dssim
