@@ -13,10 +13,22 @@ IterationCostModel::IterationCostModel(const ModelCard& m, const ForwardConfig& 
     : m_(m), cfg_(cfg), cost_(cost), cuda_graphs_(cuda_graphs), links_(links) {
   graph_launch_s_ = rt.graph_launch_s / rt.host_speed_scale;
   // The cost model evaluates one rank: the busiest attention group's share of the tokens, the
-  // heaviest pipeline stage (the first: it holds the most layers) plus the LM head.
+  // heaviest pipeline stage plus the LM head.
   adp_ = std::max(1, cfg_.attention_dp);
   cfg_.attention_dp = 1;
-  if (cfg_.pipeline_parallel > 1) cfg_.stage = 0;
+  if (cfg_.pipeline_parallel > 1) {  // the stage with the most work per token (V3: the MoE-only ones)
+    double worst = -1;
+    for (int st = 0; st < cfg_.pipeline_parallel; ++st) {
+      ForwardConfig c = cfg_;
+      c.stage = st;
+      double t = 0;
+      for (const Op& op : build_forward(m, c, ForwardShape{true, 1, 512, 512})) t += cost.gpu_time(op);
+      if (t > worst) {
+        worst = t;
+        cfg_.stage = st;
+      }
+    }
+  }
   micro_ = std::max(1, micro);
   act_bytes_ = bytes_per_element(cfg.activations);
   // Host cost, attention geometry and all-reduce count read off one prefill and one decode pass.

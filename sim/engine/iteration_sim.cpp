@@ -137,7 +137,12 @@ void host_actor(Shared* sh, int s, int r) {
 // Layers held in host memory come over PCIe in kernel order, at most two ahead of the one computing.
 void weight_stream_actor(Shared* sh, int s, int r) {
   Slot& me = sh->slot(s, r);
-  for (std::size_t i = 0; i < sh->steps->size(); ++i)
+  for (std::size_t i = 0; i < sh->steps->size(); ++i) {
+    {  // no prefetch into the next iteration: its start is when the link's work for it may begin, so
+       // one iteration's window holds all of its streaming (the steady state of back-to-back steps)
+      std::unique_lock<sg4::Mutex> lock(*sh->done_mu);
+      while (sh->done < i) sh->done_cv->wait(lock);
+    }
     for (int mb = 0; mb < (*sh->steps)[i].microbatches; ++mb)
       for (const SimKernel& k : sh->work(i, s).kernels)
         if (k.stream_bytes > 0) {
@@ -145,6 +150,7 @@ void weight_stream_actor(Shared* sh, int s, int r) {
           sg4::Comm::sendto(me.cpu, me.gpu, static_cast<uint64_t>(k.stream_bytes));
           me.weights_in->release();
         }
+  }
 }
 
 void collective(Shared* sh, Slot& me, const SimKernel& kern) {

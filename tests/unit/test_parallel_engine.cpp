@@ -1,0 +1,115 @@
+#include <catch2/catch.hpp>
+
+#include "comm/collectives.hpp"
+#include "config/catalog.hpp"
+#include "cost/iteration_cost.hpp"
+#include "cost/kernel_cost.hpp"
+#include "engine/iteration_sim.hpp"
+#include "model/operators.hpp"
+
+using namespace dssim;
+
+// One SimGrid engine per process: every TEST_CASE here runs one simulation.
+namespace {
+SimSetup nvswitch_setup(int gpus) {
+  SimSetup s;
+  s.node.id = "oracle";
+  s.node.gpu_count = gpus;
+  s.node.interconnect = "nvswitch";
+  s.node.nvlink_latency_s = 1e-6;
+  s.node.pcie_latency_s = 1e-6;
+  s.gpu.memory_bw_Bps = 1e12;
+  s.gpu.pcie_Bps_per_direction = 10e9;
+  s.gpu.nvlink_Bps_per_direction = 100e9;
+  return s;
+}
+SimIteration kernels(int n, double gpu_s, double stream_bytes = 0) {
+  SimIteration it;
+  for (int i = 0; i < n; ++i) it.kernels.push_back(SimKernel{OpKind::elementwise, gpu_s, 0, 0, stream_bytes});
+  return it;
+}
+}  // namespace
+
+TEST_CASE("pipeline: micro-batches fill and drain the stages; a decode step is one trip", "[parallel][engine][oracle]") {
+  SimSetup s = nvswitch_setup(2);
+  s.ranks = 1;
+  s.pp = 2;
+  SimIteration first = kernels(1, 1e-3);
+  first.kernels.push_back(SimKernel{OpKind::p2p, 0, 0, 1e6});  // to stage 1: 2 NVLink hops + 1 MB at 100 GB/s
+  SimIteration second = kernels(1, 1e-3);
+  const double hop = 2e-6 + 1e6 / 100e9;
+  std::vector<SimStep> steps{SimStep{{first, second}, 3}, SimStep{{first, second}, 1}};
+  auto r = simulate_steps(s, steps);
+  // (micro-batches + stages - 1) stage times; stage 0's stream sends each micro-batch before it starts
+  // the next (a send is a kernel on the stream, as NCCL's is), so the last leaves after three hand-offs
+  CHECK(r[0].duration() == Approx(4e-3 + 3 * hop).epsilon(1e-9));
+  CHECK(r[1].duration() == Approx(2e-3 + hop).epsilon(1e-9));
+  CHECK(r[1].start_s >= r[0].end_s);
+}
+
+TEST_CASE("offloaded weights stream two layers ahead: copy-bound and compute-bound", "[parallel][engine][oracle][offload]") {
+  SimSetup s = nvswitch_setup(1);
+  // 4 layers of 1 ms; copy-bound: 2 ms + 1 us of PCIe per layer, the last layer computes after its copy
+  // compute-bound: 0.5 ms + 1 us per layer; layer 3's copy waits for layer 1 to free its buffer
+  std::vector<SimIteration> its{kernels(4, 1e-3, 2e7), kernels(4, 1e-3, 5e6)};
+  auto r = simulate_iterations(s, its);
+  CHECK(r[0].duration() == Approx(4 * (2e-3 + 1e-6) + 1e-3).epsilon(1e-9));
+  CHECK(r[1].duration() == Approx((0.5e-3 + 1e-6) + 4e-3).epsilon(1e-9));
+}
+
+TEST_CASE("two tensor-parallel groups of one stage all-reduce at once on disjoint NVLink ports", "[parallel][engine][oracle][comm]") {
+  SimSetup s = nvswitch_setup(4);
+  s.ranks = 4;
+  s.tp = 2;
+  s.collective_step_s = 0.5e-6;
+  SimIteration it;
+  it.kernels.push_back(SimKernel{OpKind::allreduce, 0, 0, 1e8});
+  SimIteration a2a;  // the whole stage: 4 ranks, each 4e7 bytes split evenly (1e7 to every rank)
+  a2a.kernels.push_back(SimKernel{OpKind::alltoall, 0, 0, 4e7});
+  auto r = simulate_iterations(s, {it, a2a});
+  const double alpha = 2e-6 + 0.5e-6;  // two NVLink hops + the software step
+  CHECK(r[0].duration() == Approx(comm::ring_allreduce_time(2, 1e8, 100e9, alpha)).epsilon(1e-9));
+  CHECK(r[1].duration() == Approx(comm::all_to_all_time(4, 1e7, 100e9, alpha)).epsilon(1e-9));
+}
+
+TEST_CASE("the closed-form iteration cost agrees with the kernel-level engine for DeepSeek-V3 on 8 GPUs, TP 8 + EP 8",
+          "[parallel][engine][oracle][serving]") {
+  Catalog cat(DSSIM_TEST_DATA_DIR);
+  ModelCard m = cat.model("deepseek-v3");
+  NodeSpec node = cat.node("hgx-8xh200");
+  GpuCard g = cat.gpu(node.gpu);
+  RuntimeProfile rt = cat.runtime("pytorch");
+  KernelCostModel k = make_cost_model(g, cat);
+  ForwardConfig fc;
+  fc.weights = Precision::fp8;
+  fc.tensor_parallel = 8;
+  fc.expert_parallel = 8;
+  CommLinks links;
+  links.tp = links.stage = group_link(node, g, {0, 1, 2, 3, 4, 5, 6, 7});
+  links.step_s = rt.collective_step_s;
+  IterationCostModel ic(m, fc, k, rt, true, links);
+  auto sim_of = [&](const ForwardShape& sh, bool graph) {
+    SimIteration it;
+    for (const Op& op : build_forward(m, fc, sh)) {
+      SimKernel kern{op.kind, k.gpu_time(op), graph ? 0.0 : k.host_time(op, rt), op.bytes};
+      kern.combine = op.name == "moe_combine_a2a";
+      it.kernels.push_back(kern);
+    }
+    it.graph_launch_s = graph ? rt.graph_launch_s : 0;
+    return it;
+  };
+  SimSetup setup;
+  setup.node = node;
+  setup.gpu = g;
+  setup.ranks = 8;
+  setup.collective_step_s = rt.collective_step_s;
+  auto res = simulate_iterations(setup, {sim_of({true, 1, 2048, 2048}, false), sim_of({false, 64, 1, 2049}, true)});
+  IterationShape pre;
+  pre.prefill.push_back({2048, 2048, true});
+  IterationShape dec;
+  dec.decode = 64;
+  dec.decode_context_sum = 64 * 2049;
+  CHECK(ic.time(pre) == Approx(res[0].duration()).epsilon(0.03));
+  CHECK(ic.time(dec) == Approx(res[1].duration()).epsilon(0.03));
+  CHECK(res[1].comm_s > 0);
+}
