@@ -45,6 +45,13 @@ std::string profile_toml(const FitResult& fit, const std::string& measurements, 
     o << "host_floor_us = " << num(f.host_floor_s * 1e6) << "          # fastest call: the issue floor of the measurement\n";
     o << "points = " << f.points << "\n";
   }
+  // Weight-only dequantisation: estimates, not fitted; written only when someone set other values.
+  if (p.dequant_tile_m != CalibrationProfile::kDefaultDequantTileM ||
+      p.dequant_ops_per_weight != CalibrationProfile::kDefaultDequantOpsPerWeight) {
+    o << "\n[dequant]                              # weight-only GEMMs (estimates, not fitted)\n";
+    o << "tile_m = " << num(p.dequant_tile_m) << "\n";
+    o << "ops_per_weight = " << num(p.dequant_ops_per_weight) << "\n";
+  }
   const PowerInputs& w = p.power;
   o << "\n[power]                                # from power_load.csv and nvidia_smi_trace.csv\n";
   o << "measured = " << (w.measured ? "true" : "false") << "\n";
@@ -104,6 +111,11 @@ CalibrationProfile read_profile(const std::string& path, const std::string& data
     p.gemm[dt] = f;
   }
   g.finish();
+  if (auto d = t.opt_table("dequant")) {  // optional: the defaults are estimates (calibration.hpp)
+    if (auto v = d->opt_number("tile_m", 1, 1e6)) p.dequant_tile_m = *v;
+    if (auto v = d->opt_number("ops_per_weight", 0, 1e3)) p.dequant_ops_per_weight = *v;
+    d->finish();
+  }
   auto w = t.get_table("power");
   PowerInputs& pw = p.power;
   pw.measured = w.get_bool("measured");

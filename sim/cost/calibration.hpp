@@ -53,6 +53,14 @@ struct CalibrationProfile {
   double attn_s_half = 400;
   // decode attention: KV bytes / (memory_bw * attn_decode_eff)
   double attn_decode_eff = 0.9;
+  // Weight-only quantised GEMMs (W8A16, W4A16: Marlin/AWQ-style kernels) dequantise the K x N weights
+  // on the CUDA cores once per M-tile of `dequant_tile_m` rows, `dequant_ops_per_weight` FP32 operations
+  // per weight element (unpack, convert, scale, zero-point). Both are estimates, not fitted: the
+  // microbenchmarks measure no weight-only kernel. Optional [dequant] keys of the profile TOML.
+  static constexpr double kDefaultDequantTileM = 128;
+  static constexpr double kDefaultDequantOpsPerWeight = 4;
+  double dequant_tile_m = kDefaultDequantTileM;
+  double dequant_ops_per_weight = kDefaultDequantOpsPerWeight;
   // host <-> device copies of pinned memory: latency + bytes / bandwidth, per direction
   double pcie_pinned_Bps = 0, pcie_latency_s = 0;
   PowerInputs power;

@@ -22,22 +22,42 @@ const GemmFit& KernelCostModel::fit_for(Precision compute) const {
   return bf != profile_.gemm.end() ? bf->second : fallback;
 }
 
-KernelCostModel::GemmTerms KernelCostModel::gemm_terms(double m, double n, double k, Precision weight, Precision act) const {
-  const Precision compute = gpu_.compute_precision(weight == Precision::fp32 ? Precision::fp32 : weight);
+bool KernelCostModel::runs_weight_only(Precision weight, bool weight_only) const {
+  if (weight == Precision::int4) return true;  // no int4 tensor-core GEMM is modelled
+  if (weight != Precision::int8 && weight != Precision::fp8) return false;
+  // without that tensor rate the weights can only be dequantised into a 16-bit GEMM
+  return weight_only || gpu_.compute_precision(weight) != weight;
+}
+
+double KernelCostModel::dequant_time(double m, double n, double k, Precision act) const {
+  const GemmFit& f = fit_for(gpu_.compute_precision(act));
+  const double tiles = std::ceil(std::max(m, 1.0) / profile_.dequant_tile_m);
+  return tiles * k * n * profile_.dequant_ops_per_weight / (gpu_.peak(Precision::fp32) * f.eff_compute);
+}
+
+KernelCostModel::GemmTerms KernelCostModel::gemm_terms(double m, double n, double k, Precision weight, Precision act,
+                                                       bool weight_only) const {
+  const bool wo = runs_weight_only(weight, weight_only);
+  // weight-only: the 16-bit tensor rate of the activations; native: the rate of the stored precision
+  const Precision compute = wo ? gpu_.compute_precision(act) : gpu_.compute_precision(weight);
   const GemmFit& f = fit_for(compute);
   const double a = bytes_per_element(act);
   const double flops = 2.0 * m * n * k;
   const double bytes = m * k * a + k * n * bytes_per_element(weight) + m * n * a;
-  return {&f, flops / (gpu_.peak(compute) * f.eff_compute), bytes / (gpu_.memory_bw_Bps * f.eff_memory)};
+  double tc = flops / (gpu_.peak(compute) * f.eff_compute);
+  if (wo) tc += dequant_time(m, n, k, act);  // CUDA-core work: SM-clock paced like the tensor part
+  return {&f, tc, bytes / (gpu_.memory_bw_Bps * f.eff_memory)};
 }
 
-double KernelCostModel::gemm_roofline(double m, double n, double k, int groups, Precision weight, Precision act) const {
-  const GemmTerms g = gemm_terms(m, n, k, weight, act);
+double KernelCostModel::gemm_roofline(double m, double n, double k, int groups, Precision weight, Precision act,
+                                      bool weight_only) const {
+  const GemmTerms g = gemm_terms(m, n, k, weight, act, weight_only);
   return g.fit->fixed_s + groups * rounded_max(g.tc, g.tm, g.fit->smooth_n);
 }
 
-double KernelCostModel::gemm_time(double m, double n, double k, int groups, Precision weight, Precision act) const {
-  if (own_ && groups == 1) {
+double KernelCostModel::gemm_time(double m, double n, double k, int groups, Precision weight, Precision act,
+                                  bool weight_only) const {
+  if (own_ && groups == 1 && !runs_weight_only(weight, weight_only)) {
     const Precision compute = gpu_.compute_precision(weight);
     // A measured shape is only the same kernel when the weights are stored as that dtype was measured.
     const bool storage_matches = weight == compute;
@@ -54,7 +74,7 @@ double KernelCostModel::gemm_time(double m, double n, double k, int groups, Prec
       return lo->second + w * (hi->second - lo->second);
     }
   }
-  return gemm_roofline(m, n, k, groups, weight, act);
+  return gemm_roofline(m, n, k, groups, weight, act, weight_only);
 }
 
 double KernelCostModel::attention_time(const Op& op) const {
@@ -73,7 +93,7 @@ double KernelCostModel::elementwise_time(double bytes) const {
 double KernelCostModel::compute_time(const Op& op) const {
   switch (op.kind) {
     case OpKind::gemm: {
-      const GemmTerms g = gemm_terms(op.m, op.n, op.k, op.weight, op.act);
+      const GemmTerms g = gemm_terms(op.m, op.n, op.k, op.weight, op.act, op.weight_only);
       return rounded_share(g.tc, g.tm, g.fit->smooth_n) * std::max(0.0, gpu_time(op) - g.fit->fixed_s);
     }
     case OpKind::attention: {
@@ -87,7 +107,7 @@ double KernelCostModel::compute_time(const Op& op) const {
 
 double KernelCostModel::gpu_time(const Op& op) const {
   switch (op.kind) {
-    case OpKind::gemm: return gemm_time(op.m, op.n, op.k, op.groups, op.weight, op.act);
+    case OpKind::gemm: return gemm_time(op.m, op.n, op.k, op.groups, op.weight, op.act, op.weight_only);
     case OpKind::attention: return attention_time(op);
     case OpKind::elementwise: return elementwise_time(op.bytes);
     case OpKind::host_only:

@@ -19,9 +19,20 @@ class KernelCostModel {
   double compute_time(const Op& op) const;
   double host_time(const Op& op, const RuntimeProfile& rt) const;
 
-  double gemm_time(double m, double n, double k, int groups, Precision weight, Precision act) const;
+  // `weight_only`: the weights are dequantised to the activation precision inside the GEMM (W8A16,
+  // W4A16): 16-bit tensor rate, quantised weight bytes, plus the dequantisation work (dequant_time).
+  // int4 weights, and int8/fp8 weights on a GPU without that tensor rate, are always weight-only.
+  // Weight-only GEMMs never use the measured-shape table (it measured native kernels).
+  double gemm_time(double m, double n, double k, int groups, Precision weight, Precision act,
+                   bool weight_only = false) const;
   // The fitted roofline alone (no measured-shape lookup); used by validation to show its own error.
-  double gemm_roofline(double m, double n, double k, int groups, Precision weight, Precision act) const;
+  double gemm_roofline(double m, double n, double k, int groups, Precision weight, Precision act,
+                       bool weight_only = false) const;
+  // Whether a GEMM with these weights runs weight-only on this GPU (see gemm_time).
+  bool runs_weight_only(Precision weight, bool weight_only) const;
+  // One group's dequantisation time of a weight-only GEMM, part of its compute term:
+  // ceil(M / dequant_tile_m) * K * N * dequant_ops_per_weight / (peak_fp32 * eff_compute of the 16-bit fit).
+  double dequant_time(double m, double n, double k, Precision act) const;
   double attention_time(const Op& op) const;
   double elementwise_time(double bytes) const;
 
@@ -35,7 +46,7 @@ class KernelCostModel {
     const GemmFit* fit;
     double tc, tm;  // the compute and memory terms of the roofline
   };
-  GemmTerms gemm_terms(double m, double n, double k, Precision weight, Precision act) const;
+  GemmTerms gemm_terms(double m, double n, double k, Precision weight, Precision act, bool weight_only) const;
   GpuCard gpu_;
   CalibrationProfile profile_;
   bool own_;
