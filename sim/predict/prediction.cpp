@@ -81,6 +81,7 @@ void plan_offload(const PredictInput& in, MemoryRequest& mr, Prediction& p) {
     }
   }
   p.memory = memory_per_gpu(m, in.gpu, mr);
+  p.host_kv_tokens = mr.host_kv_tokens;
   p.fits = p.memory.fits() && p.memory.host_weights + p.memory.host_kv <= host_cap;
   if (p.memory.fits() && !p.fits)
     p.warnings.push_back(fmt("offload needs %s of host memory; [memory] host_memory_gib allows %s",
@@ -153,6 +154,10 @@ Prediction predict(const PredictInput& in, const Catalog& catalog) {
   const int mb_batch = (in.batch + micro - 1) / micro;
   const double copy_eff = in.runtime.pinned_copy_efficiency;
   p.offload_link_Bps = in.gpu.pcie_Bps_per_direction * copy_eff;
+  if (in.node.pcie_switches > 0) {  // the replica's GPUs under one switch share its uplink
+    const int sharing = std::min(L.gpus(), in.node.gpu_count / in.node.pcie_switches);
+    p.offload_link_Bps = std::min(p.offload_link_Bps, in.node.pcie_switch_uplink_Bps * copy_eff / sharing);
+  }
   auto step_for = [&](bool prefill, long long new_tokens, long long context, int microbatches, int* kernels) {
     SimStep st;
     st.microbatches = microbatches;
@@ -165,10 +170,12 @@ Prediction predict(const PredictInput& in, const Catalog& catalog) {
       // Offloaded layers (the last ones) arrive over PCIe before their first kernel; a decode step also
       // reads the host-resident part of each layer's KV cache over PCIe before its attention.
       const int first_offloaded = m.num_hidden_layers - p.offloaded_layers;
-      const double host_kv_layer = !prefill && mr.host_kv_tokens > 0
-                                       ? p.memory.host_kv * (static_cast<double>(context - 1) / static_cast<double>(longest)) /
-                                             m.num_hidden_layers
-                                       : 0.0;
+      // the oldest host_kv_tokens of each sequence live on the host: a step at context c reads min(c, them)
+      const double host_tokens = static_cast<double>(mr.host_kv_tokens);
+      const double host_kv_layer =
+          !prefill && host_tokens > 0
+              ? p.memory.host_kv / host_tokens * std::min(static_cast<double>(context - 1), host_tokens) / m.num_hidden_layers
+              : 0.0;
       int seen_layer = -1;
       for (std::size_t k = 0; k < ops.size(); ++k) {
         const Op& op = ops[k];

@@ -44,6 +44,7 @@ struct Prediction {
   // Offload: layers whose weights stream from host memory each forward pass, and the KV tokens per
   // sequence held in host memory; `alternatives` says what would avoid it.
   int offloaded_layers = 0;
+  long long host_kv_tokens = 0;
   double offload_stream_bytes = 0;  // per forward pass per GPU, weights + host KV read by a decode step
   double offload_link_Bps = 0;
   std::vector<std::string> alternatives;

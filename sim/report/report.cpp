@@ -45,8 +45,12 @@ std::string render_text(const RunReport& r) {
   o << fmt("  activations (prefill peak)            %9.2f\n", m.activations / kGiB);
   o << fmt("  runtime reserve                       %9.2f\n", m.reserve / kGiB);
   if (m.host_weights > 0 || m.host_kv > 0)
-    o << fmt("  in host memory (offload)              %9.2f   (weights of %d layers %.2f, KV %.2f)\n",
-             (m.host_weights + m.host_kv) / kGiB, p.offloaded_layers, m.host_weights / kGiB, m.host_kv / kGiB);
+    o << fmt("  in host memory (offload)              %9.2f   (%s)\n", (m.host_weights + m.host_kv) / kGiB,
+             (m.host_weights > 0 && m.host_kv > 0
+                  ? fmt("weights of %d layers %.2f, KV %.2f", p.offloaded_layers, m.host_weights / kGiB, m.host_kv / kGiB)
+                  : m.host_weights > 0 ? fmt("weights of the last %d layers", p.offloaded_layers)
+                                       : fmt("KV cache: the oldest %lld tokens of each sequence", p.host_kv_tokens))
+                 .c_str());
   o << fmt("  total / capacity                      %9.2f / %.2f\n", m.total() / kGiB, m.capacity / kGiB);
   if (p.fits) {
     o << fmt("  FITS: %.2f GiB free\n", m.free() / kGiB);
@@ -56,8 +60,8 @@ std::string render_text(const RunReport& r) {
     return o.str();
   }
   if (p.offload_stream_bytes > 0) {
-    o << fmt("\nOffload   each decode step streams %s per GPU over PCIe at %.1f GB/s: at least %s per step, "
-             "overlapped with compute\n", human_bytes(p.offload_stream_bytes).c_str(), p.offload_link_Bps / 1e9,
+    o << fmt("\nOffload   the longest decode step streams %s per GPU over PCIe at %.1f GB/s (its share of the host link): "
+             "at least %s per step, overlapped with compute\n", human_bytes(p.offload_stream_bytes).c_str(), p.offload_link_Bps / 1e9,
              human_seconds(p.offload_stream_bytes / p.offload_link_Bps).c_str());
     for (const auto& a : p.alternatives) o << "  instead: " << a << "\n";
   }
