@@ -113,6 +113,7 @@ double KernelCostModel::gpu_time(const Op& op) const {
     case OpKind::host_only:
     case OpKind::allreduce:
     case OpKind::alltoall:
+    case OpKind::allgather:
     case OpKind::p2p: return 0.0;  // communication time comes from the platform's links
   }
   return 0.0;
@@ -126,6 +127,7 @@ double KernelCostModel::host_time(const Op& op, const RuntimeProfile& rt) const 
     case OpKind::elementwise:
     case OpKind::allreduce:
     case OpKind::alltoall:
+    case OpKind::allgather:
     case OpKind::p2p: t = rt.elementwise_s; break;
     case OpKind::host_only: t = rt.view_s * op.host_ops; break;
   }
