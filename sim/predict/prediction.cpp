@@ -8,6 +8,7 @@
 #include "cost/kernel_cost.hpp"
 #include "engine/iteration_sim.hpp"
 #include "model/operators.hpp"
+#include "model/quant_accuracy.hpp"
 #include "power/power_model.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
@@ -101,6 +102,7 @@ Prediction predict(const PredictInput& in, const Catalog& catalog) {
   p.params = count_params(m);
   p.kv_bytes_per_token = kv_bytes_per_token(m, in.kv_cache);
   p.activations = activation_precision(in.weights, in.gpu.peak_flops.count(Precision::bf16) > 0);
+  p.accuracy_notes = quantization_accuracy_notes(catalog.data_dir(), in.weights, in.weight_only);
 
   // Beyond the trained context the arithmetic is the same; the answers may not be: warn, don't refuse.
   const long long longest = std::max(in.prompt + in.output - 1, in.context + 1);

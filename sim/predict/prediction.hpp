@@ -58,6 +58,8 @@ struct Prediction {
   std::string calibration;  // where the efficiencies came from
   double serving_power_w = 0;  // draw while serving this batch (power model; 0 when it has no traces)
   std::vector<std::string> warnings;
+  // quantised weights: published accuracy figures (documented metadata, not simulated)
+  std::vector<std::string> accuracy_notes;
 };
 
 // Checks what cannot work at all (TP vs heads, GPU count): throws Error. Beyond the trained context it

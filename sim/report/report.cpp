@@ -36,6 +36,7 @@ std::string render_text(const RunReport& r) {
            layout.empty() ? "" : fmt("; %s over %s", layout.c_str(), in.node.interconnect.c_str()).c_str());
   o << fmt("Workload  batch %d, prompt %lld, output %lld tokens; decode step reported at context %lld; CUDA graphs %s\n",
            in.batch, in.prompt, in.output, in.context, in.cuda_graphs ? "on (decode)" : "off");
+  for (const auto& a : p.accuracy_notes) o << "Accuracy  " << a << "\n";
   o << "\nMemory per GPU                                 GiB\n";
   const MemoryBreakdown& m = p.memory;
   o << fmt("  weights                               %9.2f\n", m.weights / kGiB);
@@ -124,6 +125,9 @@ std::string render_json(const RunReport& r) {
   j.value("pipeline_parallel", in.parallel.pp).value("expert_parallel", in.parallel.ep).value("nodes", in.node.node_count);
   j.value("total_params", p.params.total()).value("active_params", p.params.active(in.model.active_params_include_embedding));
   j.value("kv_bytes_per_token", p.kv_bytes_per_token);
+  j.begin_array("accuracy_notes");
+  for (const auto& a : p.accuracy_notes) j.value("", a);
+  j.end_array();
   if (p.serving_power_w > 0) j.value("serving_power_w", p.serving_power_w);
   j.value("fits", p.fits);
   j.begin_object("memory");
