@@ -38,25 +38,21 @@ IterationCostModel::IterationCostModel(const ModelCard& m, const ForwardConfig& 
     host_eager_s_ += cost.host_time(op, rt);
     if (op.kind == OpKind::attention) {
       ++attention_layers_;
-      heads_ = op.heads;
-      kv_heads_ = op.kv_heads;
-      qk_prefill_ = op.qk_dim;
-      v_prefill_ = op.v_dim;
+      attn_prefill_ = op;  // the templates keep their geometry and K/V bytes per position
     }
+    if (op.name == "kv_b_proj") mla_expand_ = op;
   }
   first_host_s_ = cost.host_time(pre.front(), rt);
   for (const Op& op : dec)
-    if (op.kind == OpKind::attention) {
-      qk_decode_ = op.qk_dim;
-      v_decode_ = op.v_dim;
-      latent_decode_ = op.latent;
-    }
-  attn_kv_bytes_per_token_ = kv_bytes_per_token(m, cfg.kv_cache) / m.num_hidden_layers;
-  if (!m.mla) attn_kv_bytes_per_token_ *= static_cast<double>(kv_heads_) / m.num_key_value_heads;
-  attn_prefill_ = make_attention_op(true, 1, 1, 1, heads_, kv_heads_, qk_prefill_, v_prefill_, false,
-                                    attn_kv_bytes_per_token_, act_bytes_);
-  attn_decode_ = make_attention_op(false, 1, 1, 1, heads_, latent_decode_ ? 1 : kv_heads_, qk_decode_, v_decode_,
-                                   latent_decode_, attn_kv_bytes_per_token_, act_bytes_);
+    if (op.kind == OpKind::attention) attn_decode_ = op;
+}
+
+double IterationCostModel::mla_expand_gpu(double rows) const {
+  // MLA's naive prefill expands the latent of every attended position: earlier chunks' too
+  if (mla_expand_.kind != OpKind::gemm || rows <= 0) return 0.0;
+  const Op& g = mla_expand_;
+  const double concat = 2 * rows * attn_prefill_.heads * attn_prefill_.qk_dim * act_bytes_;
+  return cost_.gemm_time(rows, g.n, g.k, 1, g.weight, g.act, g.weight_only) + cost_.elementwise_time(concat);
 }
 
 IterationCostModel::GpuTime IterationCostModel::token_ops_gpu(long long tokens, bool prefill) {
@@ -98,7 +94,7 @@ IterationCostModel::GpuTime IterationCostModel::lm_head_gpu(long long rows) {
 
 IterationCostModel::GpuTime IterationCostModel::attention_gpu(bool prefill, int batch, double q_len, double kv_len) {
   Op& op = prefill ? attn_prefill_ : attn_decode_;
-  set_attention_shape(op, batch, q_len, kv_len, attn_kv_bytes_per_token_, act_bytes_);
+  set_attention_shape(op, batch, q_len, kv_len, act_bytes_);
   return {cost_.attention_time(op), cost_.compute_time(op)};
 }
 
@@ -163,7 +159,10 @@ IterationCostBreakdown IterationCostModel::evaluate_stage(const IterationShape& 
     attn.total += x.total;
     attn.compute += x.compute;
   };
-  for (const auto& c : s.prefill) add(attention_gpu(true, 1, static_cast<double>(c.tokens), static_cast<double>(c.context)));
+  for (const auto& c : s.prefill) {
+    add(attention_gpu(true, 1, static_cast<double>(c.tokens), static_cast<double>(c.context)));
+    attn.total += mla_expand_gpu(static_cast<double>(c.context - c.tokens));
+  }
   if (s.decode > 0) add(attention_gpu(false, s.decode, 1.0, s.decode_context_sum / s.decode));
   // Communication does not overlap the kernels around it (each waits for the other's result).
   double gpu = t.total + attn.total * attention_layers_ + t.comm;

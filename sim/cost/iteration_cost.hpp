@@ -76,12 +76,11 @@ class IterationCostModel {
   // per forward pass, from its operator list
   double host_eager_s_ = 0, first_host_s_ = 0;
   int attention_layers_ = 0;
-  double attn_kv_bytes_per_token_ = 0, act_bytes_ = 2;
-  int heads_ = 0, kv_heads_ = 0;
-  double qk_prefill_ = 0, v_prefill_ = 0, qk_decode_ = 0, v_decode_ = 0;
-  bool latent_decode_ = false;
+  double act_bytes_ = 2;
   std::unordered_map<long long, GpuTime> token_memo_[2], head_memo_;
   Op attn_prefill_, attn_decode_;  // templates: only the shape fields change per call
+  Op mla_expand_;                  // MLA prefill's kv_b_proj (kind gemm when the model has MLA)
+  double mla_expand_gpu(double rows) const;
 };
 
 }  // namespace dssim

@@ -35,6 +35,7 @@ void set_attention_shape(Op& o, int batch, double q_len, double kv_len, double k
   o.batch = batch;
   o.q_len = q_len;
   o.kv_len = kv_len;
+  o.kv_token_bytes = kv_bytes_per_token;
   // query/key pairs under the causal mask: the new tokens see the older context and a triangle
   const double pairs = q_len * (kv_len - q_len) + q_len * (q_len + 1) / 2.0;
   o.flops = 2.0 * batch * o.heads * pairs * (o.qk_dim + o.v_dim);
@@ -104,6 +105,11 @@ class Builder {
     o.bytes = elems_moved * a_;
     ops_.push_back(o);
   }
+  // An element-wise kernel reading `elems` activations and writing them in the KV cache's precision.
+  void cache_write(const std::string& name, double elems) {
+    elementwise(name, 0);
+    ops_.back().bytes = elems * (a_ + kvb_);
+  }
   void host(const std::string& name, int count) {
     Op o;
     o.kind = OpKind::host_only;
@@ -169,8 +175,8 @@ class Builder {
     rope("q", T_ * H * D);
     rope("k", T_ * Hkv * D);
     host("kv_cache_slices", 4);
-    elementwise("k_cache_write", 2 * T_ * Hkv * D);
-    elementwise("v_cache_write", 2 * T_ * Hkv * D);
+    cache_write("k_cache_write", T_ * Hkv * D);
+    cache_write("v_cache_write", T_ * Hkv * D);
     attention_op(H, Hkv, D, D, false, 2.0 * Hkv * D * kvb_);
     host("attn_out_views", 2);
     if (s_.new_tokens > 1) elementwise("attn_out_transpose", 2 * T_ * H * D);
@@ -197,12 +203,14 @@ class Builder {
     host("mla_split_views", 6);
     rope("q", T_ * H * rope_d);
     rope("k", T_ * rope_d);
-    elementwise("latent_cache_write", 2 * T_ * (r + rope_d));
+    cache_write("latent_cache_write", T_ * (r + rope_d));
     if (s_.prefill) {
-      // prefill: expand the latent into per-head keys and values, then ordinary attention
-      gemm("kv_b_proj", T_, H * (nope + v), r, c_.weights);
-      elementwise("k_concat", 2 * T_ * H * (nope + rope_d));
-      attention_op(H, H, nope + rope_d, v, false, (r + rope_d) * kvb_);
+      // prefill: expand the latent of every position attended (earlier chunks' too) into per-head keys
+      // and values, then ordinary attention over them in the activation precision
+      const double C = static_cast<double>(batch_) * static_cast<double>(s_.context);
+      gemm("kv_b_proj", C, H * (nope + v), r, c_.weights);
+      elementwise("k_concat", 2 * C * H * (nope + rope_d));
+      attention_op(H, H, nope + rope_d, v, false, H * (nope + rope_d + v) * a_);
       if (s_.new_tokens > 1) elementwise("attn_out_transpose", 2 * T_ * H * v);
     } else {
       // decode: absorb W_UK into the query and W_UV into the output, attend over the latent cache

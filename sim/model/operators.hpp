@@ -31,6 +31,7 @@ struct Op {
   bool prefill = false, latent = false;
   int batch = 0, heads = 0, kv_heads = 0;
   double q_len = 0, kv_len = 0, qk_dim = 0, v_dim = 0;
+  double kv_token_bytes = 0;  // K/V bytes the kernel reads per position per sequence
   // bytes moved (all kinds), FLOPs (gemm, attention)
   double bytes = 0, flops = 0;
   int host_ops = 1;  // host_only: how many CPU-only tensor ops this stands for
@@ -66,6 +67,10 @@ Op make_attention_op(bool prefill, int batch, double q_len, double kv_len, int h
                      double v_dim, bool latent, double kv_bytes_per_token, double act_bytes);
 // Sets the shape-dependent fields (batch, lengths, FLOPs, bytes) of an attention op.
 void set_attention_shape(Op& o, int batch, double q_len, double kv_len, double kv_bytes_per_token, double act_bytes);
+// The same, keeping the op's own K/V bytes per position.
+inline void set_attention_shape(Op& o, int batch, double q_len, double kv_len, double act_bytes) {
+  set_attention_shape(o, batch, q_len, kv_len, o.kv_token_bytes, act_bytes);
+}
 // Activations run in 16-bit unless the weights are fp32.
 Precision activation_precision(Precision weights, bool has_bf16);
 std::vector<Op> build_forward(const ModelCard& m, const ForwardConfig& cfg, const ForwardShape& s);

@@ -12,6 +12,8 @@
 #include <cmath>
 
 #include "config/catalog.hpp"
+#include "cost/iteration_cost.hpp"
+#include "cost/kernel_cost.hpp"
 #include "model/operators.hpp"
 #include "model/params.hpp"
 
@@ -67,13 +69,21 @@ TEST_CASE("V2-Lite MLA prefill: naive form, kv_b_proj expands the latent", "[mla
   CHECK(a.qk_dim == 192);
   CHECK(a.v_dim == 128);
   CHECK(a.flops == Approx(1344798720.0));
-  // bytes: latent cache 512 tokens * (512 + 64) * 2 B = 589,824 + q/o 512 * 16 * (192 + 128) * 2 B = 5,242,880
-  CHECK(a.bytes == Approx(589824.0 + 5242880.0));
+  // bytes: the naive form reads the expanded per-head K and V, not the latent, in the activation precision:
+  // 512 positions * 16 * (192 + 128) * 2 B = 5,242,880, + q/o 512 * 16 * (192 + 128) * 2 B = 5,242,880
+  CHECK(a.bytes == Approx(5242880.0 + 5242880.0));
   ForwardConfig fp8;
   fp8.kv_cache = Precision::fp8;
   auto ops8 = build_forward(m, fp8, ForwardShape{true, 1, 512, 512});
-  CHECK(find(ops8, "attention", 0).bytes == Approx(294912.0 + 5242880.0));  // 1 B per latent element
+  // an fp8 latent cache changes only what the cache write stores: 512 * 576 * (2 B read + 1 B written)
+  CHECK(find(ops8, "attention", 0).bytes == Approx(a.bytes));
   CHECK(find(ops8, "attention", 0).flops == Approx(a.flops));
+  CHECK(find(ops8, "latent_cache_write", 0).bytes == Approx(512.0 * 576 * 3));
+  CHECK(find(ops, "latent_cache_write", 0).bytes == Approx(512.0 * 576 * 4));
+  // a second chunk of 256 tokens after 512: kv_b_proj expands all 768 attended positions
+  auto chunk = build_forward(m, ForwardConfig{}, ForwardShape{true, 1, 256, 768});
+  CHECK(find(chunk, "kv_b_proj", 0).m == 768);
+  CHECK(find(chunk, "q_proj", 0).m == 256);
 }
 
 TEST_CASE("V2-Lite MLA decode: absorbed form over the latent cache", "[mla]") {
@@ -228,4 +238,17 @@ TEST_CASE("weights read by one decode step at batch 1 vs the active parameter co
     CHECK(c.active(false) == Approx(gemm + 61 * 2 * 7168 + 7168 + 61 * 2048.0));
     CHECK(c.active(false) / 1e9 == Approx(m.ref_active_params_b).epsilon(1e-3));
   }
+}
+
+TEST_CASE("the serving cost of an MLA prefill chunk expands every attended position's latent", "[mla][serving]") {
+  Catalog cat(DSSIM_TEST_DATA_DIR);
+  ModelCard m = cat.model("deepseek-v2-lite");
+  KernelCostModel k = make_cost_model(cat.gpu("h200-sxm"), cat);
+  IterationCostModel ic(m, ForwardConfig{}, k, cat.runtime("pytorch"), false, CommLinks{});
+  IterationShape first, later;
+  first.prefill.push_back({256, 256, false});
+  later.prefill.push_back({256, 768, false});
+  // the later chunk re-expands the 512 earlier positions in each of the 27 layers (kv_b_proj, N 4096, K 512)
+  const double expand = 27 * k.gemm_time(512, 4096, 512, 1, Precision::bf16, Precision::bf16);
+  CHECK(ic.evaluate(later).gpu_s - ic.evaluate(first).gpu_s > expand);
 }
