@@ -27,6 +27,7 @@ RuntimeProfile load_runtime_profile(const std::string& path) {
   m.finish();
   if (auto c = t.opt_table("collectives")) {
     r.collective_step_s = c->get_number("step_us", 0, 1e6) * 1e-6;
+    r.collective_bandwidth_efficiency = c->get_number("bandwidth_efficiency", 0.05, 1.0);
     c->finish();
   }
   if (auto o = t.opt_table("offload")) {

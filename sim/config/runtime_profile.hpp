@@ -21,6 +21,8 @@ struct RuntimeProfile {
   double reserve_fraction = 0;  // of the GPU's capacity
   // Collectives (NCCL): software latency of each algorithm step on top of the links' own latency
   double collective_step_s = 0;
+  // share of a link's rate a collective's payload gets (NCCL's protocol overhead)
+  double collective_bandwidth_efficiency = 1.0;
   // Host-to-device copies of pinned host memory (weight / KV offload) reach this share of the link rate
   double pinned_copy_efficiency = 1.0;
 };

@@ -104,14 +104,15 @@ double IterationCostModel::comm_time(const Op& op) const {
                                                           : comm::AllReduceAlgo::automatic;
   auto alpha = [this](const GroupLink& g) { return g.latency_s + links_.step_s; };
   const int tp = cfg_.tensor_parallel, width = std::max(tp, cfg_.expert_parallel);
+  const double wire = op.bytes / links_.bandwidth_efficiency;
   switch (op.kind) {
-    case OpKind::allreduce: return comm::allreduce_time(algo, tp, op.bytes, links_.tp.Bps, alpha(links_.tp));
-    case OpKind::allgather: return comm::all_gather_time(tp, op.bytes, links_.tp.Bps, alpha(links_.tp));
+    case OpKind::allreduce: return comm::allreduce_time(algo, tp, wire, links_.tp.Bps, alpha(links_.tp));
+    case OpKind::allgather: return comm::all_gather_time(tp, wire, links_.tp.Bps, alpha(links_.tp));
     case OpKind::alltoall: {
       const double share = std::max(links_.a2a_busiest_share, 1.0 / width);
-      return comm::all_to_all_time(width, op.bytes * share, links_.stage.Bps, alpha(links_.stage));
+      return comm::all_to_all_time(width, wire * share, links_.stage.Bps, alpha(links_.stage));
     }
-    case OpKind::p2p: return comm::p2p_time(op.bytes, links_.next_stage.Bps, alpha(links_.next_stage));
+    case OpKind::p2p: return comm::p2p_time(wire, links_.next_stage.Bps, alpha(links_.next_stage));
     default: return 0.0;
   }
 }

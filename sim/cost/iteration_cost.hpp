@@ -45,6 +45,7 @@ struct CommLinks {
   GroupLink tp, stage, next_stage;  // a TP group, a whole stage (EP all-to-all), stage to next stage
   std::string allreduce = "auto";
   double step_s = 0;                // software latency per collective step
+  double bandwidth_efficiency = 1;  // share of the link rate the payload gets (protocol overhead)
   double a2a_busiest_share = 0;     // share of dispatched tokens the busiest EP rank receives (0: even)
 };
 

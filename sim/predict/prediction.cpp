@@ -36,7 +36,9 @@ SimIteration to_sim(const std::vector<Op>& ops, const KernelCostModel& cost, con
     k.kind = op.kind;
     k.gpu_s = cost.gpu_time(op);
     k.host_s = cost.host_time(op, rt);
-    k.bytes = op.bytes;
+    const bool comm = op.kind == OpKind::allreduce || op.kind == OpKind::allgather || op.kind == OpKind::alltoall ||
+                      op.kind == OpKind::p2p;
+    k.bytes = comm ? op.bytes / rt.collective_bandwidth_efficiency : op.bytes;  // on the wire, protocol included
     k.combine = op.name == "moe_combine_a2a";
     it.kernels.push_back(k);
   }

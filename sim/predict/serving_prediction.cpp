@@ -125,6 +125,7 @@ ServingPrediction predict_serving(const ServingInput& in, const std::vector<Requ
   if (L.pp > 1) links.next_stage = group_link(b.node, b.gpu, {0, L.stage_width()});
   links.allreduce = c.allreduce;
   links.step_s = b.runtime.collective_step_s;
+  links.bandwidth_efficiency = b.runtime.collective_bandwidth_efficiency;
   if (m.moe && L.ep > 1) {
     const auto shares = expert_shares(m.moe->n_routed_experts, L.routing_skew);
     const auto loads = rank_loads(1e4, m.moe->num_experts_per_tok, shares, place_experts(shares, L.ep, L.placement), L.ep);

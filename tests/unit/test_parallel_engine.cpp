@@ -87,11 +87,14 @@ TEST_CASE("the closed-form iteration cost agrees with the kernel-level engine fo
   CommLinks links;
   links.tp = links.stage = group_link(node, g, {0, 1, 2, 3, 4, 5, 6, 7});
   links.step_s = rt.collective_step_s;
+  links.bandwidth_efficiency = rt.collective_bandwidth_efficiency;
   IterationCostModel ic(m, fc, k, rt, true, links);
   auto sim_of = [&](const ForwardShape& sh, bool graph) {
     SimIteration it;
     for (const Op& op : build_forward(m, fc, sh)) {
-      SimKernel kern{op.kind, k.gpu_time(op), graph ? 0.0 : k.host_time(op, rt), op.bytes};
+      const bool comm = op.kind == OpKind::allreduce || op.kind == OpKind::allgather || op.kind == OpKind::alltoall;
+      SimKernel kern{op.kind, k.gpu_time(op), graph ? 0.0 : k.host_time(op, rt),
+                     comm ? op.bytes / rt.collective_bandwidth_efficiency : op.bytes};
       kern.combine = op.name == "moe_combine_a2a";
       it.kernels.push_back(kern);
     }
