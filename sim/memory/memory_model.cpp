@@ -87,8 +87,18 @@ std::vector<std::string> what_would_fit(const ModelCard& m, const GpuCard& g, co
       q.layout.tp = tp;
       if (q.layout.ep > 1) q.layout.ep = std::max(q.layout.ep, tp);
       if (memory_per_gpu(m, g, q).fits()) {
-        out.push_back(fmt("use %d GPUs with tensor parallelism (%s of weights each)", tp,
+        out.push_back(fmt("use %d GPUs with tensor parallelism (%s of weights each)", q.layout.gpus(),
                           human_bytes(memory_per_gpu(m, g, q).weights).c_str()));
+        break;
+      }
+    }
+    // Across nodes a pipeline keeps the all-reduces inside each node.
+    for (int pp = r.layout.pp * 2; pp <= 16 && pp <= m.num_hidden_layers; pp *= 2) {
+      MemoryRequest q = r;
+      q.layout.pp = pp;
+      if (memory_per_gpu(m, g, q).fits()) {
+        out.push_back(fmt("use %d GPUs as pipeline_parallel = %d stages of %d (%s of weights each)", q.layout.gpus(), pp,
+                          q.layout.stage_width(), human_bytes(memory_per_gpu(m, g, q).weights).c_str()));
         break;
       }
     }
