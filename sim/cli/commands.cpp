@@ -101,6 +101,19 @@ std::string describe_workload(const WorkloadSpec& w, const std::vector<Request>&
              span, span > 0 ? static_cast<double>(reqs.size()) / span : 0.0, prompt / n, output / n);
 }
 
+double roi_serving_throughput(const ServingSummary& sum, const ServingConfig& serving, std::string* source) {
+  double tok = sum.throughput_tok_s;
+  if ((serving.slo_ttft_s || serving.slo_tpot_s) && sum.requests_per_s > 0) {
+    tok *= sum.goodput_rps / sum.requests_per_s;
+    if (source)
+      *source = fmt("serving simulation, tokens of requests meeting the SLO (%.0f %% of requests)",
+                    sum.goodput_rps / sum.requests_per_s * 100);
+  } else if (source) {
+    *source = "serving simulation";
+  }
+  return sum.gpu_busy_fraction > 0 ? tok / sum.gpu_busy_fraction : 0;
+}
+
 int run_serving_scenario(const Scenario& s, const PredictInput& base, const Catalog& cat, Format f,
                          const std::string& requests_csv, const std::string& timeline, bool quiet,
                          const std::string& thermal_csv) {
@@ -127,7 +140,7 @@ int run_serving_scenario(const Scenario& s, const PredictInput& base, const Cata
     ri.cost = *r.cost;
     ri.gpus = base.node.total_gpus();
     // tokens per second while the GPUs are busy: utilization comes from [cost]
-    ri.throughput_tok_s = sum.gpu_busy_fraction > 0 ? sum.throughput_tok_s / sum.gpu_busy_fraction : 0;
+    ri.throughput_tok_s = r.roi_throughput_tok_s = roi_serving_throughput(sum, s.serving, &r.roi_throughput_source);
     // the simulated draw while busy when the power model ran, else the estimate
     ri.busy_power_w = sum.has_power ? sum.busy_power_w : serving_power_estimate_w(base.gpu);
     ri.idle_power_w = base.gpu.idle_w;

@@ -23,6 +23,11 @@ PredictInput scenario_input(const Scenario& s, const Catalog& cat);
 int cmd_roi(const std::vector<std::string>& args);
 int cmd_sweep(const std::vector<std::string>& args);
 int cmd_study(const std::vector<std::string>& args);
+struct ServingSummary;
+struct ServingConfig;
+// Output tokens per second while the GPUs are busy, as the ROI counts them: with an SLO only the
+// requests that met it (goodput); `source` says which. Shared by `dssim SCENARIO` and `dssim roi`.
+double roi_serving_throughput(const ServingSummary& sum, const ServingConfig& serving, std::string* source);
 int run_burn_scenario(const Scenario& s, const PredictInput& base, const Catalog& cat, Format f,
                       const std::string& thermal_csv);
 

@@ -62,16 +62,7 @@ RoiStudy study_of(const Scenario& s, const Catalog& cat) {
     const ServingSummary& sum = p.summary;
     st.ttft_p50_s = sum.ttft_s.p50;
     st.tpot_p50_s = sum.tpot_s.p50;
-    // Tokens/s while busy; with an SLO, only the requests that met it count (goodput).
-    double tok = sum.throughput_tok_s;
-    if ((s.serving.slo_ttft_s || s.serving.slo_tpot_s) && sum.requests_per_s > 0) {
-      tok *= sum.goodput_rps / sum.requests_per_s;
-      st.throughput_source = fmt("serving simulation, tokens of requests meeting the SLO (%.0f %% of requests)",
-                                 sum.goodput_rps / sum.requests_per_s * 100);
-    } else {
-      st.throughput_source = "serving simulation";
-    }
-    ri.throughput_tok_s = sum.gpu_busy_fraction > 0 ? tok / sum.gpu_busy_fraction : 0;
+    ri.throughput_tok_s = roi_serving_throughput(sum, s.serving, &st.throughput_source);
     ri.busy_power_w = sum.has_power ? sum.busy_power_w : serving_power_estimate_w(in.gpu);
   } else if (s.burn_run()) {
     throw Error("dssim roi needs a serving or fixed-batch workload, not a burn");

@@ -89,7 +89,8 @@ std::string text(const ServingReport& r) {
     const RoiResult& x = *r.roi;
     o << fmt("\nROI vs renting (%d GPU%s, %.0f%% utilization, %g-month horizon, %.1f tokens/s while busy)\n",
              b.node.total_gpus(), b.node.total_gpus() > 1 ? "s" : "", r.cost->utilization * 100, r.cost->horizon_months,
-             s.gpu_busy_fraction > 0 ? s.throughput_tok_s / s.gpu_busy_fraction : 0.0);
+             r.roi_throughput_tok_s);
+    if (!r.roi_throughput_source.empty()) o << "  tokens counted                        " << r.roi_throughput_source << "\n";
     if (x.break_even_months)
       o << fmt("  break-even                            %.1f months\n", *x.break_even_months);
     else

@@ -14,6 +14,8 @@ struct ServingReport {
   ServingPrediction prediction;
   std::optional<CostInputs> cost;
   std::optional<RoiResult> roi;
+  std::string roi_throughput_source;  // which tokens the ROI counts
+  double roi_throughput_tok_s = 0;    // output tokens per second while busy, as the ROI counts them
 };
 
 std::string render(const ServingReport& r, Format f);
