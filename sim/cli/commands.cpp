@@ -230,15 +230,16 @@ int cmd_run(const std::vector<std::string>& args) {
 
 int cmd_predict(const std::vector<std::string>& args) {
   std::string model, gpu, weights = "bf16", kv = "bf16", graphs = "on", format = "text";
-  int batch = 1, tp = 1, count = 0;
+  int batch = 1, tp = 1, pp = 1, ep = 1, count = 0;
   long long prompt = 512, output = 128, context = -1;
   po::options_description desc("predict options");
   desc.add_options()("model", po::value(&model)->required(), "model id")("gpu", po::value(&gpu)->required(), "GPU id")(
-      "count", po::value(&count), "GPUs in the node (default: --tp)")("weights", po::value(&weights), "weight precision")(
+      "count", po::value(&count), "GPUs in the node (default: --tp x --pp, or --ep x --pp)")("weights", po::value(&weights), "weight precision")(
       "kv-cache", po::value(&kv), "KV cache precision")("batch", po::value(&batch), "sequences")(
       "prompt", po::value(&prompt), "prompt tokens")("output", po::value(&output), "output tokens")(
       "context", po::value(&context), "KV tokens at the reported decode step")(
       "cuda-graphs", po::value(&graphs), "on|off")("tp", po::value(&tp), "tensor parallel")(
+      "pp", po::value(&pp), "pipeline parallel")("ep", po::value(&ep), "expert parallel")(
       "format", po::value(&format), "text, json or csv");
   parse_options(args, desc);
   Format f = parse_format(format);
@@ -246,6 +247,8 @@ int cmd_predict(const std::vector<std::string>& args) {
   if (prompt < 1) throw Error(fmt("--prompt must be at least 1, got %lld", prompt));
   if (output < 1) throw Error(fmt("--output must be at least 1, got %lld", output));
   if (tp < 1) throw Error(fmt("--tp must be at least 1, got %d", tp));
+  if (pp < 1) throw Error(fmt("--pp must be at least 1, got %d", pp));
+  if (ep < 1) throw Error(fmt("--ep must be at least 1, got %d", ep));
   if (context != -1 && context < 1) throw Error(fmt("--context must be at least 1, got %lld", context));
   if (count != 0 && count < 1) throw Error(fmt("--count must be at least 1, got %d", count));
   if (graphs != "on" && graphs != "off") throw Error(fmt("--cuda-graphs '%s': expected on or off", graphs.c_str()));
@@ -255,7 +258,10 @@ int cmd_predict(const std::vector<std::string>& args) {
   PredictInput& in = r.input;
   in.model = cat.model(model);
   in.gpu = cat.gpu(gpu);
-  in.node = implicit_node(in.gpu, count ? count : tp);
+  in.parallel.tp = tp;
+  in.parallel.pp = pp;
+  in.parallel.ep = ep;
+  in.node = implicit_node(in.gpu, count ? count : in.parallel.gpus());
   in.runtime = cat.runtime(kDefaultRuntime);
   in.weights = parse_precision(weights, "--weights");
   in.kv_cache = parse_precision(kv, "--kv-cache");
@@ -264,7 +270,6 @@ int cmd_predict(const std::vector<std::string>& args) {
   in.output = output;
   in.context = context == -1 ? prompt : context;
   in.cuda_graphs = graphs == "on";
-  in.parallel.tp = tp;
   r.prediction = predict(in, cat);
   return finish(r, f);
 }

@@ -44,6 +44,8 @@ dssim_cli_test(list_scenarios 0 "33b_a100.toml" list scenarios)
 dssim_cli_test(predict_text 0 "time per output token" predict --model deepseek-llm-7b --gpu h200-sxm)
 dssim_cli_test(predict_json 0 "\"decode_step_s\"" predict --model deepseek-coder-33b --gpu h200-sxm --batch 8 --prompt 512 --format json)
 dssim_cli_test(predict_tp2 0 "TP 2 over nvswitch" predict --model deepseek-llm-67b --gpu h100-sxm --tp 2 --batch 4)
+dssim_cli_test(predict_ep_pp 0 "8 x a100-40g-sxm .*TP 2, EP 4 \\(data-parallel attention x2\\), PP 2" predict --model deepseek-v2-lite --gpu a100-40g-sxm --tp 2 --ep 4 --pp 2 --batch 16)
+dssim_cli_test(predict_bad_pp 1 "--pp must be at least 1, got 0" predict --model deepseek-v2-lite --gpu a100-40g-sxm --pp 0)
 dssim_cli_test(set_override 0 "batch 2, prompt 1024" scenarios/33b_a100.toml --set workload.batch=2)
 
 # Bad input: one clear line, a non-zero exit code, never a crash.
