@@ -34,6 +34,7 @@ struct IterationCostBreakdown {
   double gpu_compute_s = 0;   // part of gpu_s paced by the SM clock (at the calibration's clock)
   double first_host_s = 0;    // eager: issue time of the first op (before the GPU can start)
   bool graph = false;         // a CUDA-graph replay: host = one launch before the GPU
+  double stream_bytes = 0;    // weight offload: bytes each GPU receives from host memory during the iteration
   // Wall time of the iteration had its GPU part taken `gpu_seconds` (the power model varies the clock).
   double total_for(double gpu_seconds) const {
     return graph ? host_s + gpu_seconds : std::max(host_s, first_host_s + gpu_seconds);

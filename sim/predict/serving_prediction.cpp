@@ -8,6 +8,7 @@
 #include "cost/kernel_cost.hpp"
 #include "model/operators.hpp"
 #include "model/params.hpp"
+#include "parallel/layout.hpp"
 #include "power/gpu_power.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
@@ -33,9 +34,10 @@ ServingPrediction predict_serving(const ServingInput& in, const std::vector<Requ
   validate_input(b);
   const ParallelLayout& L = b.parallel;
   validate_layout(m, L, c.replicas, b.node.total_gpus());
-  if (b.offload_weights || b.offload_kv)
-    throw Error("[memory] offload is modelled for one-shot runs ([workload] kind = \"fixed\"), not yet for serving: "
-                "a serving replica's KV pool would have to follow each sequence's blocks between host and GPU");
+  if (b.offload_kv)
+    throw Error("[memory] offload_kv is modelled for one-shot runs ([workload] kind = \"fixed\"), not for serving: a "
+                "serving replica's KV pool would have to follow each sequence's blocks between host and GPU "
+                "(offload_weights is modelled for serving)");
   ServingPrediction p;
   long long longest_prompt = 1, longest = 1;
   for (const Request& r : requests) {
@@ -65,6 +67,29 @@ ServingPrediction predict_serving(const ServingInput& in, const std::vector<Requ
   mr.reserve_bytes = b.runtime.reserve_bytes;
   mr.reserve_fraction = b.runtime.reserve_fraction;
   p.memory = memory_per_gpu(m, b.gpu, mr);
+  if (b.offload_weights) {
+    // Whole layers from the last one backwards go to host memory (two layer-sized GPU buffers) until the
+    // rest leaves room for the longest sequence's KV cache.
+    MemoryRequest need = mr;
+    need.kv_tokens = longest;
+    need.batch = 1;
+    double largest = 0;
+    for (int n = 1; n <= m.num_hidden_layers && !memory_per_gpu(m, b.gpu, need).fits(); ++n) {
+      const double layer = layer_weight_bytes_per_gpu(m, b.weights, L, m.num_hidden_layers - n);
+      largest = std::max(largest, layer);
+      need.offloaded_weight_bytes += layer;
+      need.staging_bytes = std::min(2.0, static_cast<double>(n)) * largest;
+      p.offloaded_layers = n;
+    }
+    mr.offloaded_weight_bytes = need.offloaded_weight_bytes;
+    mr.staging_bytes = need.staging_bytes;
+    p.memory = memory_per_gpu(m, b.gpu, mr);
+    const double host_cap = b.host_memory_bytes > 0 ? b.host_memory_bytes : 1024.0 * 1024 * 1024 * 1024;
+    if (p.memory.host_weights * L.gpus() * c.replicas > host_cap)
+      throw Error(fmt("weight offload needs %s of host memory for %d replica(s); [memory] host_memory_gib allows %s",
+                      human_bytes(p.memory.host_weights * L.gpus() * c.replicas).c_str(), c.replicas,
+                      human_bytes(host_cap).c_str()), ExitCode::does_not_fit);
+  }
   p.kv_pool_bytes = std::max(0.0, p.memory.free());
   // Each data-parallel attention group keeps the KV cache of its own sequences: the replica's pool is
   // one GPU's free memory per group.
@@ -148,7 +173,14 @@ ServingPrediction predict_serving(const ServingInput& in, const std::vector<Requ
                            "left out (a fixed-batch run simulates it for one replica)");
   }
   IterationCostModel iteration(m, fc, kernels, b.runtime, b.cuda_graphs, links, L.pp > 1 ? L.micro() : 1);
-  IterationCostFn cost = [&iteration](const IterationShape& s) { return iteration.evaluate(s); };
+  // Offloaded layers cross PCIe every iteration, overlapped with the compute (the serving engine moves
+  // them as real transfers from the host, so replicas sharing a switch uplink slow each other down).
+  const double stream_bytes = p.memory.host_weights / b.runtime.pinned_copy_efficiency;
+  IterationCostFn cost = [&iteration, stream_bytes](const IterationShape& s) {
+    IterationCostBreakdown r = iteration.evaluate(s);
+    r.stream_bytes = stream_bytes;
+    return r;
+  };
   // Clocks follow power and temperature when the GPU (or its donor) has load traces.
   ServingOptions opt = in.options;
   PowerSetup power;

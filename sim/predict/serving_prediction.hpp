@@ -28,6 +28,7 @@ struct ServingPrediction {
   long long kv_blocks = 0;   // per replica
   double kv_pool_bytes = 0;  // per GPU
   long long iteration_tokens = 0;  // the largest iteration the activations are sized for
+  int offloaded_layers = 0;        // weight offload: layers streamed from host memory every iteration
   ServingRun run;
   ServingSummary summary;
   std::string calibration;

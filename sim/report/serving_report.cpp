@@ -45,6 +45,9 @@ std::string text(const ServingReport& r) {
   const std::string act_label = fmt("activations (%lld-token iteration)", p.iteration_tokens);
   o << fmt("  %-38s%9.2f\n", act_label.c_str(), p.memory.activations / kGiB);
   o << fmt("  runtime reserve                       %9.2f\n", p.memory.reserve / kGiB);
+  if (p.memory.host_weights > 0)
+    o << fmt("  in host memory (offload)              %9.2f   (weights of the last %d layers, streamed over PCIe every "
+             "iteration)\n", p.memory.host_weights / kGiB, p.offloaded_layers);
   if (!p.fits) {
     o << fmt("  DOES NOT FIT: %.2f GiB capacity leaves %lld KV blocks\n", p.memory.capacity / kGiB, p.kv_blocks);
     for (const auto& s : p.suggestions) o << "  would fit: " << s << "\n";
@@ -111,6 +114,7 @@ std::string json(const ServingReport& r) {
   j.begin_object();
   j.value("dssim_version", DSSIM_VERSION).value("scenario", r.title).value("model", b.model.id).value("gpu", b.gpu.id);
   j.value("policy", to_string(c.policy)).value("replicas", c.replicas).value("tensor_parallel", b.parallel.tp);
+  j.value("offloaded_layers", p.offloaded_layers).value("host_weight_bytes", p.memory.host_weights);
   j.value("pipeline_parallel", b.parallel.pp).value("expert_parallel", b.parallel.ep).value("nodes", b.node.node_count);
   j.value("workload", r.workload).value("fits", p.fits);
   j.begin_object("memory").value("weights_bytes", p.memory.weights).value("activation_bytes", p.memory.activations);

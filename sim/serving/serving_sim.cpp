@@ -23,6 +23,7 @@ struct Replica {
   std::unique_ptr<ReplicaScheduler> sched;
   std::unique_ptr<GpuPowerState> power;
   sg4::Host* gpu = nullptr;
+  std::vector<sg4::Host*> gpus, cpus;  // every GPU of the replica and its node's CPU (weight offload)
   sg4::MutexPtr mu = sg4::Mutex::create();
   sg4::ConditionVariablePtr wake = sg4::ConditionVariable::create();
   bool sleeping = false;  // waiting on `wake`: only then does an arrival need the mutex and a notify
@@ -107,9 +108,15 @@ void replica_loop(World* w, int index) {
     const double start = sg4::Engine::get_clock();
     const IterationCostBreakdown cost = (*w->cost)(plan.shape);
     const double dur = r.power ? r.power->run(cost, start) : cost.total_s;
+    // Offloaded weights stream from host memory to every GPU of the replica while it computes.
+    std::vector<sg4::CommPtr> streams;
+    if (cost.stream_bytes > 0)
+      for (std::size_t g = 0; g < r.gpus.size(); ++g)
+        streams.push_back(sg4::Comm::sendto_async(r.cpus[g], r.gpus[g], static_cast<uint64_t>(cost.stream_bytes)));
     sg4::ExecPtr exec = sg4::Exec::init()->set_flops_amount(dur * kGpuSpeed)->set_host(r.gpu);
     exec->start();
     exec->wait();
+    for (auto& c : streams) c->wait();
     const double end = sg4::Engine::get_clock();
     finished.clear();
     r.sched->complete(plan, end, finished);
@@ -166,7 +173,12 @@ ServingRun run_serving(const NodeSpec& node, const GpuCard& gpu, int gpus_per_re
   w.replicas.resize(static_cast<std::size_t>(cfg.replicas));
   for (int r = 0; r < cfg.replicas; ++r) {
     w.replicas[static_cast<std::size_t>(r)].sched = std::make_unique<ReplicaScheduler>(cfg, kv_blocks_per_replica);
-    w.replicas[static_cast<std::size_t>(r)].gpu = w.platform.gpus[static_cast<std::size_t>(r * gpus_per_replica)];
+    Replica& rep = w.replicas[static_cast<std::size_t>(r)];
+    rep.gpu = w.platform.gpus[static_cast<std::size_t>(r * gpus_per_replica)];
+    for (int g = r * gpus_per_replica; g < (r + 1) * gpus_per_replica; ++g) {
+      rep.gpus.push_back(w.platform.gpus[static_cast<std::size_t>(g)]);
+      rep.cpus.push_back(w.platform.cpus[static_cast<std::size_t>(g / node.gpu_count)]);
+    }
     if (opt.power) w.replicas[static_cast<std::size_t>(r)].power = std::make_unique<GpuPowerState>(*opt.power);
   }
   sg4::Actor::create("generator", w.platform.cpu, [&w] { generator(&w); });

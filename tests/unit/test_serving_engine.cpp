@@ -113,3 +113,38 @@ TEST_CASE("the closed-form iteration cost agrees with the kernel-level simulatio
   CHECK(ic.time(dec8) == Approx(res[2].duration()).epsilon(0.03));
   CHECK(ic.time(dec64) == Approx(res[3].duration()).epsilon(0.03));
 }
+
+namespace {
+// Two replicas of one GPU under one PCIe switch whose uplink (10 GB/s) equals each GPU's link.
+ServingRun offload_run(int replicas) {
+  GpuCard g = bus_gpu();
+  g.pcie_Bps_per_direction = 10e9;
+  NodeSpec n = implicit_node(g, 2);
+  n.pcie_switches = 1;
+  n.pcie_switch_uplink_Bps = 10e9;
+  n.pcie_latency_s = 1e-6;
+  std::vector<Request> reqs{{0, 0.0, 4, 1}, {1, 0.0, 4, 1}};  // one prefill iteration each
+  ServingConfig c;
+  c.replicas = replicas;
+  c.max_batch = 1;
+  IterationCostFn cost = [](const IterationShape&) {
+    IterationCostBreakdown b = fixed_iteration(1e-3);
+    b.stream_bytes = 1e8;  // 10 ms alone on the link
+    return b;
+  };
+  return run_serving(n, g, 1, c, reqs, cost, 100, {});
+}
+}  // namespace
+
+TEST_CASE("serving with weight offload: one replica streams at the link rate", "[serving][oracle][offload]") {
+  ServingRun run = offload_run(1);
+  // two iterations back to back, each max(1 ms compute, 1 us + 10 ms of streaming)
+  CHECK(run.end_s == Approx(2 * (1e-6 + 1e8 / 10e9)).epsilon(1e-9));
+}
+
+TEST_CASE("serving with weight offload: two replicas share the switch uplink", "[serving][oracle][offload]") {
+  ServingRun run = offload_run(2);
+  // both stream at once through the one uplink: 5 GB/s each, 20 ms instead of 10
+  CHECK(run.end_s == Approx(1e-6 + 2 * 1e8 / 10e9).epsilon(1e-9));
+  CHECK(run.seqs[0].finish_s == Approx(run.seqs[1].finish_s));
+}
