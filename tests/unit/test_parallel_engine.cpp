@@ -6,6 +6,7 @@
 #include "cost/kernel_cost.hpp"
 #include "engine/iteration_sim.hpp"
 #include "model/operators.hpp"
+#include "predict/prediction.hpp"
 
 using namespace dssim;
 
@@ -115,4 +116,56 @@ TEST_CASE("the closed-form iteration cost agrees with the kernel-level engine fo
   CHECK(ic.time(pre) == Approx(res[0].duration()).epsilon(0.03));
   CHECK(ic.time(dec) == Approx(res[1].duration()).epsilon(0.03));
   CHECK(res[1].comm_s > 0);
+}
+
+namespace {
+// The kernel-level prediction (predict(): every GPU simulated) and the serving closed form for the same
+// layout, batch and context: decode step and prefill.
+void check_layout_oracle(const std::string& model, int tp, int ep, int pp) {
+  Catalog cat(DSSIM_TEST_DATA_DIR);
+  PredictInput in;
+  in.model = cat.model(model);
+  in.node = cat.node("hgx-8xh200");
+  in.gpu = cat.gpu(in.node.gpu);
+  in.runtime = cat.runtime("pytorch");
+  in.weights = Precision::fp8;
+  in.batch = 32;
+  in.prompt = 1024;
+  in.output = 2;
+  in.context = 1024;
+  in.parallel.tp = tp;
+  in.parallel.ep = ep;
+  in.parallel.pp = pp;
+  Prediction p = predict(in, cat);
+  REQUIRE(p.fits);
+
+  KernelCostModel k = make_cost_model(in.gpu, cat);
+  ForwardConfig fc;
+  fc.weights = Precision::fp8;
+  fc.tensor_parallel = tp;
+  fc.expert_parallel = ep;
+  fc.attention_dp = in.parallel.attention_dp();
+  fc.pipeline_parallel = pp;
+  CommLinks links;
+  std::vector<int> stage;
+  for (int i = 0; i < in.parallel.stage_width(); ++i) stage.push_back(i);
+  links.tp = group_link(in.node, in.gpu, std::vector<int>(stage.begin(), stage.begin() + tp));
+  links.stage = group_link(in.node, in.gpu, stage);
+  if (pp > 1) links.next_stage = group_link(in.node, in.gpu, {0, in.parallel.stage_width()});
+  links.step_s = in.runtime.collective_step_s;
+  links.bandwidth_efficiency = in.runtime.collective_bandwidth_efficiency;
+  IterationCostModel ic(in.model, fc, k, in.runtime, true, links, pp > 1 ? in.parallel.micro() : 1);
+  IterationShape dec;
+  dec.decode = 32;
+  dec.decode_context_sum = 32.0 * 1025;
+  CHECK(ic.time(dec) == Approx(p.decode_step_s).epsilon(0.05));
+}
+}  // namespace
+
+TEST_CASE("closed form vs kernel level: V3 with data-parallel attention (TP 4 x EP 8)", "[parallel][engine][oracle][serving]") {
+  check_layout_oracle("deepseek-v3", 4, 8, 1);
+}
+
+TEST_CASE("closed form vs kernel level: V2 in a 4-stage pipeline of TP 2", "[parallel][engine][oracle][serving]") {
+  check_layout_oracle("deepseek-v2", 2, 1, 4);
 }
