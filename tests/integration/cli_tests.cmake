@@ -101,6 +101,9 @@ dssim_cli_test(bad_residual 1 "residual_fraction needs refresh_months" scenarios
 add_test(NAME cli.sweep_and_resume COMMAND bash -c "set -e; d=$(mktemp -d); $<TARGET_FILE:dssim> sweep scenarios/sweeps/33b_gpus_batches.toml --out $d --jobs 2 --quiet > $d/o1; [ $(wc -l < $d/results.csv) -eq 41 ]; grep -q 'does not fit' $d/results.csv; test -s $d/pareto.csv; cp $d/results.csv $d/full.csv; head -11 $d/full.csv > $d/results.csv; $<TARGET_FILE:dssim> sweep scenarios/sweeps/33b_gpus_batches.toml --out $d --jobs 2 --quiet > $d/o2; grep -q '30 run now, 10 from an earlier run' $d/o2; cmp $d/results.csv $d/full.csv; echo ok"
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(cli.sweep_and_resume PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
+add_test(NAME cli.sweep_parallel_layouts COMMAND bash -c "set -e; d=$(mktemp -d); $<TARGET_FILE:dssim> sweep scenarios/sweeps/v3_layouts_2x8h100.toml --out $d --jobs 2 --quiet > /dev/null; [ $(grep -c ',ok,' $d/results.csv) -eq 9 ]; grep -q 'error: dssim: expert_parallel = 8 is smaller than tensor_parallel = 16' $d/results.csv; rm -rf $d"
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli.sweep_parallel_layouts PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
 add_test(NAME cli.bad_sweep_point COMMAND bash -c "set -e; d=$(mktemp -d); $<TARGET_FILE:dssim> sweep tests/integration/cases/bad_sweep.toml --out $d --quiet > /dev/null; grep -q '^0,3,error: dssim: tensor_parallel = 3 needs 3 GPUs' $d/results.csv; rm -rf $d"
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(cli.bad_sweep_point PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
