@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
     if (cmd == "roi") return dssim::cmd_roi(rest);
     if (cmd == "sweep") return dssim::cmd_sweep(rest);
     if (cmd == "study") return dssim::cmd_study(rest);
+    if (cmd == "comm") return dssim::cmd_comm(rest);
     return dssim::cmd_run(args);
   } catch (const dssim::Error& e) {
     std::cerr << "dssim: " << e.what() << "\n";

@@ -57,3 +57,21 @@ PY
 else
   echo "  skipped: no trace at $trace"
 fi
+
+echo "== All-reduce on 8 GPUs over NVLink 4 / NVSwitch: dssim (hgx-8xh200) against nccl-tests on 8x H20"
+ref=validation/data/reference/nccl_allreduce_8x_nvlink4.csv
+sizes=$(grep -v '^#' "$ref" | tail -n +2 | cut -d, -f1 | paste -sd, -)
+"$dssim" comm --node hgx-8xh200 --op allreduce --bytes "$sizes" --format csv > /tmp/dssim_comm.csv
+python3 - "$ref" /tmp/dssim_comm.csv <<'PY'
+import csv, sys
+ref = {int(r["bytes"]): float(r["time_us"]) for r in csv.DictReader(l for l in open(sys.argv[1]) if not l.startswith("#"))}
+errs = []
+print("        bytes  measured us  dssim us   error")
+for r in csv.DictReader(open(sys.argv[2])):
+    b, t = int(r["bytes"]), float(r["simulated_us"])
+    e = (t - ref[b]) / ref[b] * 100
+    errs.append(abs(e))
+    print(f"  {b:11d} {ref[b]:11.2f} {t:9.2f} {e:+6.1f} %")
+errs.sort()
+print(f"  |error|: median {errs[len(errs)//2]:.1f} %, max {errs[-1]:.1f} % over {len(errs)} sizes")
+PY

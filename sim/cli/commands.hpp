@@ -23,6 +23,7 @@ PredictInput scenario_input(const Scenario& s, const Catalog& cat);
 int cmd_roi(const std::vector<std::string>& args);
 int cmd_sweep(const std::vector<std::string>& args);
 int cmd_study(const std::vector<std::string>& args);
+int cmd_comm(const std::vector<std::string>& args);
 struct ServingSummary;
 struct ServingConfig;
 // Output tokens per second while the GPUs are busy, as the ROI counts them: with an SLO only the

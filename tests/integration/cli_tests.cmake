@@ -162,3 +162,13 @@ dssim_cli_test(bad_dp_replicas 1 "data_parallel = 2 and replicas = 4 say differe
 dssim_cli_test(bad_allreduce 1 "allreduce.*ring.*tree.*auto" scenarios/parallel/llm67b_bf16_a100x4_nvlink.toml --set serving.allreduce=\"rings\")
 dssim_cli_test(bad_placement 1 "expert_placement" scenarios/parallel/v3_fp8_h200x8_ep8.toml --set serving.expert_placement=\"random\")
 dssim_cli_test(bad_memory_key 1 "offload_weight.*did you mean 'offload_weights'" scenarios/offload/7b_fp32_rtx4090_offload.toml --set memory.offload_weight=true)
+
+# dssim comm: one collective on a platform; the closed form equals the simulation on an idle platform
+add_test(NAME cli.comm_closed_equals_simulated COMMAND bash -c "set -e; $<TARGET_FILE:dssim> comm --node hgx-8xh200 --bytes 8,1M,1G --format csv | tail -n +2 | awk -F, '{ d = $2 - $3; if (d < 0) d = -d; if (d > 1e-6 * $2) exit 1 } END { if (NR != 3) exit 1 }'; $<TARGET_FILE:dssim> comm --node dgx-8xh100-sxm --nodes 2 --op p2p --bytes 1G | grep -q 'network link 50 GB/s'"
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli.comm_closed_equals_simulated PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
+dssim_cli_test(comm_alltoall 0 "alltoall over 4 x a10g of g5-12xlarge-4xa10g: pcie link" comm --node g5-12xlarge-4xa10g --op alltoall --bytes 64M)
+dssim_cli_test(comm_bad_size 1 "--bytes: '12Q' is not a size" comm --node hgx-8xh200 --bytes 1K,12Q)
+dssim_cli_test(comm_bad_op 1 "--op 'reduce': expected allreduce, allgather, alltoall or p2p" comm --node hgx-8xh200 --op reduce)
+dssim_cli_test(comm_bad_gpus 1 "--gpus 9: a collective needs 2 to 8 GPUs" comm --node hgx-8xh200 --gpus 9)
+dssim_cli_test(comm_no_network 1 "no inter-node network" comm --node pcie-host-1x-rtx-4090 --nodes 2)
