@@ -34,10 +34,6 @@ ServingPrediction predict_serving(const ServingInput& in, const std::vector<Requ
   validate_input(b);
   const ParallelLayout& L = b.parallel;
   validate_layout(m, L, c.replicas, b.node.total_gpus());
-  if (b.offload_kv)
-    throw Error("[memory] offload_kv is modelled for one-shot runs ([workload] kind = \"fixed\"), not for serving: a "
-                "serving replica's KV pool would have to follow each sequence's blocks between host and GPU "
-                "(offload_weights is modelled for serving)");
   ServingPrediction p;
   long long longest_prompt = 1, longest = 1;
   for (const Request& r : requests) {
@@ -96,6 +92,15 @@ ServingPrediction predict_serving(const ServingInput& in, const std::vector<Requ
   const double block_bytes = static_cast<double>(c.block_size) * kv_bytes_per_token_per_gpu(m, b.kv_cache, L);
   p.kv_blocks = static_cast<long long>(std::floor(p.kv_pool_bytes / block_bytes)) * L.attention_dp();
   const long long longest_blocks = (longest + c.block_size - 1) / c.block_size;
+  const long long gpu_blocks = p.kv_blocks;
+  if (b.offload_kv && p.memory.fits()) {
+    // KV blocks beyond the GPUs' pool live in host memory (each GPU's share of what the weights leave).
+    const double host_cap = b.host_memory_bytes > 0 ? b.host_memory_bytes : 1024.0 * 1024 * 1024 * 1024;
+    const double gpus = static_cast<double>(L.gpus()) * c.replicas;
+    const double per_gpu = std::max(0.0, host_cap / gpus - p.memory.host_weights);
+    p.host_kv_blocks = static_cast<long long>(std::floor(per_gpu / block_bytes)) * L.attention_dp();
+    p.kv_blocks += p.host_kv_blocks;
+  }
   p.fits = p.memory.fits() && p.kv_blocks >= longest_blocks;
   if (!p.fits) {
     // When the largest iteration's activations are what crowds out the cache, say how small it must be.
@@ -175,10 +180,20 @@ ServingPrediction predict_serving(const ServingInput& in, const std::vector<Requ
   IterationCostModel iteration(m, fc, kernels, b.runtime, b.cuda_graphs, links, L.pp > 1 ? L.micro() : 1);
   // Offloaded layers cross PCIe every iteration, overlapped with the compute (the serving engine moves
   // them as real transfers from the host, so replicas sharing a switch uplink slow each other down).
-  const double stream_bytes = p.memory.host_weights / b.runtime.pinned_copy_efficiency;
-  IterationCostFn cost = [&iteration, stream_bytes](const IterationShape& s) {
+  // With KV offload the running sequences' cache fills the GPUs first; what overflows is read from host
+  // memory over PCIe by every step that attends to it, spread over the attention groups' GPUs.
+  const double eff = b.runtime.pinned_copy_efficiency;
+  const double weight_stream = p.memory.host_weights / eff;
+  const double gpu_tokens = static_cast<double>(gpu_blocks * c.block_size);
+  const double host_token_bytes = p.host_kv_blocks > 0 ? block_bytes / c.block_size / L.attention_dp() / eff : 0.0;
+  IterationCostFn cost = [&iteration, weight_stream, gpu_tokens, host_token_bytes](const IterationShape& s) {
     IterationCostBreakdown r = iteration.evaluate(s);
-    r.stream_bytes = stream_bytes;
+    r.stream_bytes = weight_stream;
+    if (host_token_bytes > 0) {
+      double attended = s.decode_context_sum;
+      for (const auto& ch : s.prefill) attended += static_cast<double>(ch.context);
+      r.stream_bytes += std::max(0.0, attended - gpu_tokens) * host_token_bytes;
+    }
     return r;
   };
   // Clocks follow power and temperature when the GPU (or its donor) has load traces.

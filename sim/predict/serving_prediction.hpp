@@ -25,7 +25,8 @@ struct ServingPrediction {
   MemoryBreakdown memory;  // per GPU, with the KV pool as the free space the cache takes
   bool fits = false;
   std::vector<std::string> suggestions, warnings;
-  long long kv_blocks = 0;   // per replica
+  long long kv_blocks = 0;   // per replica (GPU and, with KV offload, host blocks)
+  long long host_kv_blocks = 0;  // of which in host memory (KV offload)
   double kv_pool_bytes = 0;  // per GPU
   long long iteration_tokens = 0;  // the largest iteration the activations are sized for
   int offloaded_layers = 0;        // weight offload: layers streamed from host memory every iteration

@@ -53,8 +53,10 @@ std::string text(const ServingReport& r) {
     for (const auto& s : p.suggestions) o << "  would fit: " << s << "\n";
     return o.str();
   }
-  o << fmt("  KV cache pool                         %9.2f  (%lld blocks of %lld tokens per replica)\n",
-           p.kv_pool_bytes / kGiB, p.kv_blocks, c.block_size);
+  o << fmt("  KV cache pool                         %9.2f  (%lld blocks of %lld tokens per replica%s)\n",
+           p.kv_pool_bytes / kGiB, p.kv_blocks, c.block_size,
+           p.host_kv_blocks > 0 ? fmt(", %lld of them in host memory, read over PCIe when used", p.host_kv_blocks).c_str()
+                                : "");
   const ServingSummary& s = p.summary;
   o << "\nLatency (ms)                    mean          p50          p90          p99  (requests)\n";
   dist_row(o, "time to first token", s.ttft_s);
@@ -115,6 +117,7 @@ std::string json(const ServingReport& r) {
   j.value("dssim_version", DSSIM_VERSION).value("scenario", r.title).value("model", b.model.id).value("gpu", b.gpu.id);
   j.value("policy", to_string(c.policy)).value("replicas", c.replicas).value("tensor_parallel", b.parallel.tp);
   j.value("offloaded_layers", p.offloaded_layers).value("host_weight_bytes", p.memory.host_weights);
+  j.value("host_kv_blocks", p.host_kv_blocks);
   j.value("pipeline_parallel", b.parallel.pp).value("expert_parallel", b.parallel.ep).value("nodes", b.node.node_count);
   j.value("workload", r.workload).value("fits", p.fits);
   j.begin_object("memory").value("weights_bytes", p.memory.weights).value("activation_bytes", p.memory.activations);
