@@ -251,7 +251,10 @@ class Builder {
     const RankLoad load = busiest_rank(rank_loads(all_tokens, k, shares, place_experts(shares, ep, c_.placement), ep));
     const double per_expert = load.active_experts > 0 ? load.tokens / load.active_experts : 0.0;
     const int groups = std::max(1, static_cast<int>(std::lround(load.active_experts)));
-    if (ep > 1) collective(OpKind::alltoall, "moe_dispatch_a2a", T * k * h_);
+    if (ep > 1) {
+      collective(OpKind::alltoall, "moe_dispatch_a2a", T * k * h_);
+      if (c_.fp8_dispatch) ops_.back().bytes = T * k * h_ * (1.0 + 4.0 / 128);  // fp8 + one fp32 scale per 128
+    }
     elementwise("moe_dispatch", 2 * load.tokens * h_);
     gemm("experts_gate_up", per_expert, 2 * I, h_, c_.weights, groups);
     elementwise("experts_silu_mul", 5 * load.tokens * I);

@@ -59,6 +59,7 @@ struct ForwardConfig {
   int stage = -1;  // the pipeline stage to build (-1: every layer, no stage boundary)
   double routing_skew = 0;
   ExpertPlacement placement = ExpertPlacement::contiguous;
+  bool fp8_dispatch = false;  // EP dispatch all-to-all in fp8 (as DeepEP), the combine in the activation precision
 };
 
 // One attention kernel: `q_len` new tokens per sequence attend causally to `kv_len` positions

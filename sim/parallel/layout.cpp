@@ -19,6 +19,7 @@ std::string describe(const ParallelLayout& l, bool moe) {
   std::string s = fmt("TP %d", l.tp);
   if (l.ep > 1) s += fmt(", EP %d", l.ep);
   if (l.attention_dp() > 1) s += fmt(" (data-parallel attention x%d)", l.attention_dp());
+  if (moe && l.ep > 1 && l.fp8_dispatch) s += " (fp8 dispatch)";
   if (l.pp > 1) s += fmt(", PP %d (%d micro-batches)", l.pp, l.micro());
   if (moe && l.ep > 1 && l.routing_skew > 0)
     s += fmt(", routing skew %g, %s placement", l.routing_skew, to_string(l.placement).c_str());

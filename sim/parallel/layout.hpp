@@ -23,6 +23,7 @@ struct ParallelLayout {
   int microbatches = 0;  // pipeline micro-batches per iteration (0: one per stage)
   double routing_skew = 0;
   ExpertPlacement placement = ExpertPlacement::contiguous;
+  bool fp8_dispatch = false;  // EP dispatch in fp8 (DeepEP); the combine stays 16-bit
   int stage_width() const { return tp > ep ? tp : ep; }
   int attention_dp() const { return stage_width() / tp; }
   int gpus() const { return stage_width() * pp; }

@@ -144,6 +144,7 @@ ServingPrediction predict_serving(const ServingInput& in, const std::vector<Requ
   fc.pipeline_parallel = L.pp;
   fc.routing_skew = L.routing_skew;
   fc.placement = L.placement;
+  fc.fp8_dispatch = L.fp8_dispatch;
   CommLinks links;
   auto range = [](int first, int n) {
     std::vector<int> v;

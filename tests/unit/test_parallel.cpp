@@ -178,6 +178,12 @@ TEST_CASE("expert parallel: all-to-all dispatch and combine per MoE layer, whole
   // 64 tokens x 8 picks spread over 256 experts, 32 per rank: by symmetry 64 assignments per rank
   CHECK(up->m * up->groups == Approx(64.0).epsilon(0.02));
   CHECK(named(ops, "shared_gate_up")->m == 8);
+  // DeepEP-style fp8 dispatch: one byte per value plus one fp32 scale per 128; the combine stays bf16
+  ForwardConfig f8 = c;
+  f8.fp8_dispatch = true;
+  auto ops8 = build_forward(m, f8, ForwardShape{false, 64, 1, 1000});
+  CHECK(named(ops8, "moe_dispatch_a2a")->bytes == Approx(8.0 * 8 * 7168 * (1 + 4.0 / 128)));
+  CHECK(named(ops8, "moe_combine_a2a")->bytes == Approx(8.0 * 8 * 7168 * 2));
 
   SECTION("data-parallel attention: TP 4 inside EP 16 gives each attention group a quarter of the sequences") {
     c.tensor_parallel = 4;
