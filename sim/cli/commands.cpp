@@ -437,7 +437,11 @@ int cmd_list(const std::vector<std::string>& args) {
   } else if (what == "nodes") {
     for (const auto& id : cat.node_ids()) {
       NodeSpec n = cat.node(id);
-      std::cout << fmt("%-26s %d x %-16s %s\n", id.c_str(), n.gpu_count, n.gpu.c_str(), n.name.c_str());
+      const std::string net = n.has_network() ? fmt("%s %.0f Gb/s %s", n.nics == "per_gpu" ? "per-GPU NICs" : "NIC",
+                                                     n.nic_Bps * 8 / 1e9, n.nics == "per_gpu" ? "each" : "per node")
+                                              : std::string("no network");
+      std::cout << fmt("%-26s %d x %-16s %-8s %-30s %s\n", id.c_str(), n.gpu_count, n.gpu.c_str(), n.interconnect.c_str(),
+                       net.c_str(), n.name.c_str());
     }
   } else if (what == "scenarios") {
     for (const auto& p : cat.scenario_paths()) std::cout << p << "\n";
