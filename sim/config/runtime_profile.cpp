@@ -13,6 +13,7 @@ RuntimeProfile load_runtime_profile(const std::string& path) {
   r.name = t.get_string("name");
   r.source = t.get_string("source");
   r.host_speed_scale = t.opt_number("host_speed_scale", 0.01, 100).value_or(1.0);
+  r.fused_kernels = t.opt_bool("fused_kernels").value_or(false);
   auto h = t.get_table("host_us");
   r.elementwise_s = h.get_number("elementwise", 0, 1e6) * 1e-6;
   r.gemm_s = h.get_number("gemm", 0, 1e6) * 1e-6;

@@ -16,6 +16,7 @@ struct RuntimeProfile {
   double view_s = 0;          // a CPU-only tensor op (view, split, transpose, slice)
   double graph_launch_s = 0; // one cudaGraphLaunch replaying a whole step
   double host_speed_scale = 1.0; // >1: a faster host CPU than the reference one
+  bool fused_kernels = false;    // the engine's fused kernels instead of the unfused PyTorch decoder
   // GPU memory the stack keeps for itself: CUDA context, library workspaces, allocator slack
   double reserve_bytes = 0;
   double reserve_fraction = 0;  // of the GPU's capacity

@@ -111,6 +111,7 @@ class Builder {
     ops_.back().bytes = elems * (a_ + kvb_);
   }
   void host(const std::string& name, int count) {
+    if (c_.fused) return;  // views and slices are traced away with the graph
     Op o;
     o.kind = OpKind::host_only;
     o.name = name;
@@ -142,6 +143,7 @@ class Builder {
   void preamble() {
     layer_ = -1;
     elementwise("embedding", 2 * T_ * h_);
+    if (c_.fused) return;  // a cos/sin cache built once at start-up
     // position ids, inverse frequencies, outer product, cos/sin tables: small kernels every step
     const double table = static_cast<double>(s_.new_tokens) * static_cast<double>(m_.head_dim);
     for (const char* n : {"rope_pos_arange", "rope_dim_arange", "rope_div", "rope_pow", "rope_recip", "rope_outer",
@@ -154,7 +156,7 @@ class Builder {
     layer_ = -1;
     const double B = batch_;
     host("last_position", 1);
-    elementwise("final_norm", 2 * B * h_);
+    elementwise("final_norm", (c_.fused ? 4 : 2) * B * h_);  // fused: with the last layer's residual add
     gemm("lm_head", B, static_cast<double>(m_.vocab_size) / tp_, h_, c_.weights);
   }
 
@@ -169,20 +171,39 @@ class Builder {
     const double H = std::max(1, m_.num_attention_heads / tp_);
     const double Hkv = std::max(1, m_.num_key_value_heads / tp_);
     const double D = static_cast<double>(m_.head_dim);
-    elementwise("input_norm", 2 * T_ * h_);
+    norm("input_norm");
     gemm("qkv", T_, (H + 2 * Hkv) * D, h_, c_.weights);
     host("qkv_split_views", 7);
-    rope("q", T_ * H * D);
-    rope("k", T_ * Hkv * D);
-    host("kv_cache_slices", 4);
-    cache_write("k_cache_write", T_ * Hkv * D);
-    cache_write("v_cache_write", T_ * Hkv * D);
+    if (c_.fused) {
+      elementwise("rope_qk", 2 * T_ * (H + Hkv) * D);
+      cache_write("reshape_and_cache", 2 * T_ * Hkv * D);
+    } else {
+      rope("q", T_ * H * D);
+      rope("k", T_ * Hkv * D);
+      host("kv_cache_slices", 4);
+      cache_write("k_cache_write", T_ * Hkv * D);
+      cache_write("v_cache_write", T_ * Hkv * D);
+    }
     attention_op(H, Hkv, D, D, false, 2.0 * Hkv * D * kvb_);
     host("attn_out_views", 2);
-    if (s_.new_tokens > 1) elementwise("attn_out_transpose", 2 * T_ * H * D);
+    if (s_.new_tokens > 1 && !c_.fused) elementwise("attn_out_transpose", 2 * T_ * H * D);
     gemm("o_proj", T_, h_, H * D, c_.weights);
     allreduce("attn_allreduce", T_ * h_);
-    elementwise("attn_residual", 3 * T_ * h_);
+    residual("attn_residual");
+  }
+
+  // RMSNorm; fused, it also adds the residual the previous block left (read x and residual, write both).
+  void norm(const std::string& name) {
+    if (c_.fused && layer_ > 0) elementwise("fused_add_" + name, 4 * T_ * h_);
+    else elementwise(name, 2 * T_ * h_);
+  }
+  void residual(const std::string& name) {
+    if (!c_.fused) elementwise(name, 3 * T_ * h_);
+  }
+  // Before the MLP: fused, the attention's residual add goes into this norm.
+  void post_norm() {
+    if (c_.fused) elementwise("fused_add_post_norm", 4 * T_ * h_);
+    else elementwise("post_norm", 2 * T_ * h_);
   }
 
   void mla_attention() {
@@ -190,7 +211,7 @@ class Builder {
     const double H = std::max(1, m_.num_attention_heads / tp_);
     const double nope = static_cast<double>(a.qk_nope_head_dim), rope_d = static_cast<double>(a.qk_rope_head_dim);
     const double r = static_cast<double>(a.kv_lora_rank), v = static_cast<double>(a.v_head_dim);
-    elementwise("input_norm", 2 * T_ * h_);
+    norm("input_norm");
     if (a.q_lora_rank > 0) {
       gemm("q_a_proj", T_, static_cast<double>(a.q_lora_rank), h_, c_.weights);
       elementwise("q_a_norm", 2 * T_ * static_cast<double>(a.q_lora_rank));
@@ -201,8 +222,12 @@ class Builder {
     gemm("kv_a_proj", T_, r + rope_d, h_, c_.weights);
     elementwise("kv_a_norm", 2 * T_ * r);
     host("mla_split_views", 6);
-    rope("q", T_ * H * rope_d);
-    rope("k", T_ * rope_d);
+    if (c_.fused) {
+      elementwise("rope_qk", 2 * T_ * (H + 1) * rope_d);
+    } else {
+      rope("q", T_ * H * rope_d);
+      rope("k", T_ * rope_d);
+    }
     cache_write("latent_cache_write", T_ * (r + rope_d));
     if (s_.prefill) {
       // prefill: expand the latent of every position attended (earlier chunks' too) into per-head keys
@@ -211,7 +236,7 @@ class Builder {
       gemm("kv_b_proj", C, H * (nope + v), r, c_.weights);
       elementwise("k_concat", 2 * C * H * (nope + rope_d));
       attention_op(H, H, nope + rope_d, v, false, H * (nope + rope_d + v) * a_);
-      if (s_.new_tokens > 1) elementwise("attn_out_transpose", 2 * T_ * H * v);
+      if (s_.new_tokens > 1 && !c_.fused) elementwise("attn_out_transpose", 2 * T_ * H * v);
     } else {
       // decode: absorb W_UK into the query and W_UV into the output, attend over the latent cache
       gemm("q_absorb_uk", T_, r, nope, c_.weights, static_cast<int>(H));
@@ -220,19 +245,23 @@ class Builder {
     }
     gemm("o_proj", T_, h_, H * v, c_.weights);
     allreduce("attn_allreduce", T_ * h_);
-    elementwise("attn_residual", 3 * T_ * h_);
+    residual("attn_residual");
   }
 
   void dense_mlp(double inter) {
     const double I = inter / tp_;
-    elementwise("post_norm", 2 * T_ * h_);
+    post_norm();
     gemm("gate_up", T_, 2 * I, h_, c_.weights);
     host("gate_up_chunk", 1);
-    elementwise("silu", 2 * T_ * I);
-    elementwise("silu_mul", 3 * T_ * I);
+    if (c_.fused) {
+      elementwise("silu_and_mul", 3 * T_ * I);
+    } else {
+      elementwise("silu", 2 * T_ * I);
+      elementwise("silu_mul", 3 * T_ * I);
+    }
     gemm("down", T_, h_, I, c_.weights);
     allreduce("mlp_allreduce", T_ * h_);
-    elementwise("mlp_residual", 3 * T_ * h_);
+    residual("mlp_residual");
   }
 
   void moe_mlp() {
@@ -243,7 +272,7 @@ class Builder {
     // the ranks holding their experts and runs whole experts; else every expert is split over TP ranks.
     const double I = static_cast<double>(e.moe_intermediate_size) / (ep > 1 ? 1 : tp_);
     const double T = ep > 1 ? T_ / tp_ : T_;
-    elementwise("post_norm", 2 * T_ * h_);
+    post_norm();
     gemm("router", T, E, h_, c_.activations);
     elementwise("router_topk", 2 * T * E * 2);
     const std::vector<double> shares = expert_shares(E, c_.routing_skew);
@@ -257,14 +286,14 @@ class Builder {
     }
     elementwise("moe_dispatch", 2 * load.tokens * h_);
     gemm("experts_gate_up", per_expert, 2 * I, h_, c_.weights, groups);
-    elementwise("experts_silu_mul", 5 * load.tokens * I);
+    elementwise(c_.fused ? "experts_silu_and_mul" : "experts_silu_mul", (c_.fused ? 3 : 5) * load.tokens * I);
     gemm("experts_down", per_expert, h_, I, c_.weights, groups);
     if (ep > 1) collective(OpKind::alltoall, "moe_combine_a2a", T * k * h_);
     elementwise("moe_combine", T * k * h_ + T * h_);
     if (e.n_shared_experts > 0) {
       const double Is = e.n_shared_experts * I;
       gemm("shared_gate_up", T, 2 * Is, h_, c_.weights);
-      elementwise("shared_silu_mul", 5 * T * Is);
+      elementwise(c_.fused ? "shared_silu_and_mul" : "shared_silu_mul", (c_.fused ? 3 : 5) * T * Is);
       gemm("shared_down", T, h_, Is, c_.weights);
     }
     if (ep > 1) {
@@ -272,7 +301,7 @@ class Builder {
     } else {
       allreduce("mlp_allreduce", T_ * h_);
     }
-    elementwise("mlp_residual", 3 * T_ * h_);
+    residual("mlp_residual");
   }
 
   void layer(int l) {

@@ -60,6 +60,10 @@ struct ForwardConfig {
   double routing_skew = 0;
   ExpertPlacement placement = ExpertPlacement::contiguous;
   bool fp8_dispatch = false;  // EP dispatch all-to-all in fp8 (as DeepEP), the combine in the activation precision
+  // A serving engine's fused kernels (vLLM/SGLang-style) instead of the unfused PyTorch decoder: one RoPE
+  // kernel for q and k on a cached cos/sin table, residual add fused into the next RMSNorm, SiLU-and-mul
+  // in one kernel, one cache write for K and V, no output transpose, no host-side view ops.
+  bool fused = false;
 };
 
 // One attention kernel: `q_len` new tokens per sequence attend causally to `kv_len` positions

@@ -151,6 +151,7 @@ Prediction predict(const PredictInput& in, const Catalog& catalog) {
   fc.routing_skew = L.routing_skew;
   fc.placement = L.placement;
   fc.fp8_dispatch = L.fp8_dispatch;
+  fc.fused = in.runtime.fused_kernels;
 
   // The batch splits into micro-batches that follow each other through the stages. Prefill: all of
   // them, so the pipeline fills and drains. Decode: in steady state every stage is busy with another

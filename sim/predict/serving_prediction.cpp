@@ -145,6 +145,7 @@ ServingPrediction predict_serving(const ServingInput& in, const std::vector<Requ
   fc.routing_skew = L.routing_skew;
   fc.placement = L.placement;
   fc.fp8_dispatch = L.fp8_dispatch;
+  fc.fused = b.runtime.fused_kernels;
   CommLinks links;
   auto range = [](int first, int n) {
     std::vector<int> v;

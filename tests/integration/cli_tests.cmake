@@ -173,3 +173,4 @@ dssim_cli_test(comm_bad_size 1 "--bytes: '12Q' is not a size" comm --node hgx-8x
 dssim_cli_test(comm_bad_op 1 "--op 'reduce': expected allreduce, allgather, alltoall or p2p" comm --node hgx-8xh200 --op reduce)
 dssim_cli_test(comm_bad_gpus 1 "--gpus 9: a collective needs 2 to 8 GPUs" comm --node hgx-8xh200 --gpus 9)
 dssim_cli_test(comm_no_network 1 "no inter-node network" comm --node pcie-host-1x-rtx-4090 --nodes 2)
+dssim_cli_test(runtime_fused 0 "decode step at context 1024 +[0-9.]+ ms .*623 kernels" scenarios/33b_a100.toml --set serving.runtime=\"fused\")

@@ -79,3 +79,26 @@ TEST_CASE("MoE expert routing and MLA absorbed decode", "[model][ops]") {
   CHECK(moe_layers == 61 - 3);  // the first three layers are dense
   CHECK(std::count_if(ops.begin(), ops.end(), [](const Op& o) { return o.name == "gate_up"; }) == 3);
 }
+
+TEST_CASE("fused-kernel runtime: the operator list of a serving engine, by hand", "[model][ops][fused]") {
+  ModelCard m = model("deepseek-llm-7b");
+  ForwardConfig cfg;
+  cfg.fused = true;
+  auto ops = build_forward(m, cfg, ForwardShape{false, 4, 1, 100});
+  // per layer: norm, qkv, rope_qk, reshape_and_cache, attention, o_proj, norm, gate_up, silu_and_mul, down;
+  // embedding before, final_norm and lm_head after; no host-only ops, no RoPE tables
+  CHECK(ops.size() == 30u * 10 + 3);
+  CHECK(std::none_of(ops.begin(), ops.end(), [](const Op& o) { return o.kind == OpKind::host_only; }));
+  const double T = 4, h = 4096, a = 2;
+  CHECK(find(ops, "input_norm", 0).bytes == Approx(2 * T * h * a));  // nothing to add before layer 0
+  CHECK(find(ops, "fused_add_input_norm", 1).bytes == Approx(4 * T * h * a));
+  CHECK(find(ops, "fused_add_post_norm", 0).bytes == Approx(4 * T * h * a));
+  CHECK(find(ops, "rope_qk", 0).bytes == Approx(2 * T * (32 + 32) * 128 * a));
+  CHECK(find(ops, "reshape_and_cache", 0).bytes == Approx(2 * T * 32 * 128 * (a + 2)));
+  CHECK(find(ops, "silu_and_mul", 0).bytes == Approx(3 * T * 11008 * a));
+  CHECK(find(ops, "final_norm", -1).bytes == Approx(4 * T * h * a));
+  // the GEMMs and the attention are the same kernels as unfused
+  auto plain = build_forward(m, ForwardConfig{}, ForwardShape{false, 4, 1, 100});
+  CHECK(find(ops, "attention", 3).bytes == Approx(find(plain, "attention", 3).bytes));
+  CHECK(find(ops, "gate_up", 3).flops == Approx(find(plain, "gate_up", 3).flops));
+}
