@@ -83,6 +83,7 @@ void read_serving(TomlTable& sv, Scenario& s) {
   l.routing_skew = sv.opt_number("routing_skew", 0, 10).value_or(0.0);
   if (auto pl = sv.opt_string("expert_placement")) l.placement = parse_expert_placement(*pl, sv.where("expert_placement"));
   if (sv.has("dispatch_dtype")) l.fp8_dispatch = sv.get_choice("dispatch_dtype", {"bf16", "fp8"}) == "fp8";
+  l.two_batch_overlap = sv.opt_bool("two_batch_overlap").value_or(false);
   if (sv.has("allreduce")) c.allreduce = sv.get_choice("allreduce", {"ring", "tree", "auto"});
   if (auto r = sv.opt_string("router")) c.router = parse_router(*r, sv.where("router"));
   c.adaptive_high = static_cast<int>(sv.opt_int("adaptive_high", 0, 1 << 20).value_or(c.adaptive_high));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 #include "comm/collectives.hpp"
 #include "model/params.hpp"
@@ -36,6 +37,9 @@ IterationCostModel::IterationCostModel(const ModelCard& m, const ForwardConfig& 
   auto dec = build_forward(m, cfg_, ForwardShape{false, 1, 1, 2});
   for (const Op& op : pre) {
     host_eager_s_ += cost.host_time(op, rt);
+    if (op.kind == OpKind::allreduce || op.kind == OpKind::allgather || op.kind == OpKind::alltoall ||
+        op.kind == OpKind::p2p)
+      ++comm_ops_;
     if (op.kind == OpKind::attention) {
       ++attention_layers_;
       attn_prefill_ = op;  // the templates keep their geometry and K/V bytes per position
@@ -63,18 +67,39 @@ IterationCostModel::GpuTime IterationCostModel::token_ops_gpu(long long tokens, 
     const long long lo = tokens / kStep * kStep, hi = lo + kStep;
     const double w = static_cast<double>(tokens - lo) / static_cast<double>(kStep);
     const GpuTime a = token_ops_gpu(lo, prefill), b = token_ops_gpu(hi, prefill);
-    return {(1 - w) * a.total + w * b.total, (1 - w) * a.compute + w * b.compute, (1 - w) * a.comm + w * b.comm};
+    GpuTime t{(1 - w) * a.total + w * b.total, (1 - w) * a.compute + w * b.compute, (1 - w) * a.comm + w * b.comm, {}, {}};
+    for (std::size_t i = 0; i < a.seg_gpu.size() && i < b.seg_gpu.size(); ++i) {
+      t.seg_gpu.push_back((1 - w) * a.seg_gpu[i] + w * b.seg_gpu[i]);
+      t.seg_comm.push_back((1 - w) * a.seg_comm[i] + w * b.seg_comm[i]);
+    }
+    return t;
   }
   auto& memo = token_memo_[prefill ? 1 : 0];
   auto it = memo.find(tokens);
   if (it != memo.end()) return it->second;
   GpuTime t;
-  for (const Op& op : build_forward(m_, cfg_, ForwardShape{prefill, 1, tokens, tokens}))
+  const bool segments = links_.two_batch_overlap;
+  const bool record_attention = segments && attn_segments_.empty();
+  double seg = 0;
+  for (const Op& op : build_forward(m_, cfg_, ForwardShape{prefill, 1, tokens, tokens})) {
+    if (record_attention && op.kind == OpKind::attention) attn_segments_.push_back(static_cast<int>(t.seg_gpu.size()));
     if (op.kind != OpKind::attention && op.name != "lm_head" && op.name != "final_norm") {
-      t.total += cost_.gpu_time(op);
+      const double g = cost_.gpu_time(op), c = comm_time(op);
+      t.total += g;
       t.compute += cost_.compute_time(op);
-      t.comm += comm_time(op);
+      t.comm += c;
+      seg += g;
+      if (segments && c > 0) {
+        t.seg_gpu.push_back(seg);
+        t.seg_comm.push_back(c);
+        seg = 0;
+      }
     }
+  }
+  if (segments) {
+    t.seg_gpu.push_back(seg);
+    t.seg_comm.push_back(0);
+  }
   memo.emplace(tokens, t);
   return t;
 }
@@ -118,22 +143,48 @@ double IterationCostModel::comm_time(const Op& op) const {
 }
 
 IterationCostBreakdown IterationCostModel::evaluate(const IterationShape& s) {
-  if (adp_ == 1 && micro_ == 1) return evaluate_stage(s);
+  if (adp_ == 1 && micro_ == 1 && !links_.two_batch_overlap) return evaluate_stage(s);
   // The busiest rank's share: sequences spread over the data-parallel attention groups, and the batch
   // over the pipeline's micro-batches; a pipelined iteration lasts max(micro-batches, stages) stage
   // times (full pipeline: every stage busy; fewer micro-batches than stages: each still crosses all).
   const int split = adp_ * micro_;
   IterationShape part;
-  for (std::size_t i = 0; i < s.prefill.size(); i += static_cast<std::size_t>(split)) part.prefill.push_back(s.prefill[i]);
-  if (part.prefill.empty() && !s.prefill.empty()) part.prefill.push_back(s.prefill.front());
-  part.decode = (s.decode + split - 1) / split;
-  part.decode_context_sum = s.decode > 0 ? s.decode_context_sum / s.decode * part.decode : 0.0;
+  if (split > 1) {
+    for (std::size_t i = 0; i < s.prefill.size(); i += static_cast<std::size_t>(split)) part.prefill.push_back(s.prefill[i]);
+    if (part.prefill.empty() && !s.prefill.empty()) part.prefill.push_back(s.prefill.front());
+    part.decode = (s.decode + split - 1) / split;
+    part.decode_context_sum = s.decode > 0 ? s.decode_context_sum / s.decode * part.decode : 0.0;
+  } else {
+    part = s;
+  }
+  if (links_.two_batch_overlap) {
+    // Two halves take turns on the GPU, each communicating while the other computes.
+    IterationShape half;
+    if (part.prefill.size() == 1) {
+      PrefillChunk c = part.prefill.front();
+      c.tokens = (c.tokens + 1) / 2;
+      half.prefill.push_back(c);
+    } else {
+      for (std::size_t i = 0; i < part.prefill.size(); i += 2) half.prefill.push_back(part.prefill[i]);
+    }
+    half.decode = (part.decode + 1) / 2;
+    half.decode_context_sum = part.decode > 0 ? part.decode_context_sum / part.decode * half.decode : 0.0;
+    IterationCostBreakdown r = evaluate_stage(half);
+    const double gpu = overlap_gpu_;
+    r.gpu_compute_s *= 2;
+    r.host_s *= 2;
+    r.comm_s *= 2;
+    r.gpu_s = gpu;
+    r.total_s = r.total_for(gpu);
+    return r;
+  }
   IterationCostBreakdown r = evaluate_stage(part);
   const double rounds = std::max(micro_, std::max(1, cfg_.pipeline_parallel));
   if (cfg_.pipeline_parallel > 1 || micro_ > 1) {
     r.gpu_s *= rounds;
     r.gpu_compute_s *= rounds;
     r.host_s *= rounds;
+    r.comm_s *= rounds;
     r.total_s = r.total_for(r.gpu_s);
   }
   return r;
@@ -172,6 +223,23 @@ IterationCostBreakdown IterationCostModel::evaluate_stage(const IterationShape& 
   // overlap: the slower side sets the pace, plus the other side's first or last kernel.
   const bool graph = cuda_graphs_ && !has_prefill;
   r.gpu_s = gpu;
+  r.comm_s = t.comm;
+  if (links_.two_batch_overlap && !t.seg_gpu.empty()) {
+    // Each lane's attention runs inside the segment its kernel falls in, the LM head in the last one.
+    std::vector<double> g = t.seg_gpu;
+    for (int i : attn_segments_)
+      if (i >= 0 && static_cast<std::size_t>(i) < g.size()) g[static_cast<std::size_t>(i)] += attn.total;
+    g.back() += t.total - std::accumulate(t.seg_gpu.begin(), t.seg_gpu.end(), 0.0);  // LM head and final norm
+    // The two lanes take turns on the GPU (A's segment, then B's) and on the links; each lane's next
+    // segment waits for its own communication. Schedule them in that order (a two-machine flow shop).
+    double gpu_free = 0, link_free = 0, ready[2] = {0, 0};
+    for (std::size_t i = 0; i < g.size(); ++i)
+      for (double& lane : ready) {
+        lane = gpu_free = std::max(gpu_free, lane) + g[i];
+        if (t.seg_comm[i] > 0) lane = link_free = std::max(link_free, lane) + t.seg_comm[i];
+      }
+    overlap_gpu_ = std::max(ready[0], ready[1]);
+  }
   r.graph = graph;
   r.first_host_s = first_host_s_;
   r.host_s = graph ? graph_launch_s_ : host_eager_s_;

@@ -32,6 +32,7 @@ struct IterationShape {
 struct IterationCostBreakdown {
   double gpu_s = 0, host_s = 0, total_s = 0;
   double gpu_compute_s = 0;   // part of gpu_s paced by the SM clock (at the calibration's clock)
+  double comm_s = 0;          // part of gpu_s spent in collectives and stage hand-offs (closed forms)
   double first_host_s = 0;    // eager: issue time of the first op (before the GPU can start)
   bool graph = false;         // a CUDA-graph replay: host = one launch before the GPU
   double stream_bytes = 0;    // weight offload: bytes each GPU receives from host memory during the iteration
@@ -48,6 +49,7 @@ struct CommLinks {
   double step_s = 0;                // software latency per collective step
   double bandwidth_efficiency = 1;  // share of the link rate the payload gets (protocol overhead)
   double a2a_busiest_share = 0;     // share of dispatched tokens the busiest EP rank receives (0: even)
+  bool two_batch_overlap = false;   // two micro-batches take turns on the GPU, each communicating under the other
 };
 
 class IterationCostModel {
@@ -61,6 +63,9 @@ class IterationCostModel {
  private:
   struct GpuTime {
     double total = 0, compute = 0, comm = 0;
+    // two-batch overlap only: GPU time before each communication op, and that op's time (the last
+    // segment has no communication)
+    std::vector<double> seg_gpu, seg_comm;
   };
   IterationCostBreakdown evaluate_stage(const IterationShape& s);
   double comm_time(const Op& op) const;
@@ -78,6 +83,9 @@ class IterationCostModel {
   // per forward pass, from its operator list
   double host_eager_s_ = 0, first_host_s_ = 0;
   int attention_layers_ = 0;
+  int comm_ops_ = 0;  // collectives and hand-offs per forward pass of the stage
+  std::vector<int> attn_segments_;  // two-batch overlap: the segment each attention kernel falls in
+  double overlap_gpu_ = 0;          // set by evaluate_stage: the two-batch schedule's GPU time
   double act_bytes_ = 2;
   std::unordered_map<long long, GpuTime> token_memo_[2], head_memo_;
   Op attn_prefill_, attn_decode_;  // templates: only the shape fields change per call

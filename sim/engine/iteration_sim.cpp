@@ -61,12 +61,14 @@ struct Slot {  // one GPU of the replica: stage s, rank r
   int stage = 0, rank = 0;
   sg4::Host* gpu = nullptr;
   sg4::Host* cpu = nullptr;  // its node's host CPU
-  std::unique_ptr<Stream> stream = std::make_unique<Stream>();
+  std::vector<std::unique_ptr<Stream>> streams;  // one per lane
   sg4::SemaphorePtr received = sg4::Semaphore::create(0);     // micro-batches handed over by the previous stage
   sg4::SemaphorePtr weights_in = sg4::Semaphore::create(0);   // offloaded layers that have arrived
   sg4::SemaphorePtr buffers_free = sg4::Semaphore::create(2); // double buffering of offloaded layers
-  Group* tp_group = nullptr;
-  Group* stage_group = nullptr;
+  std::vector<Group*> tp_group, stage_group;  // per lane: a lane's collectives meet only its own lane
+  // Two-batch overlap: the lanes take turns on the GPU (one compute stream); a lane gives it up when it
+  // starts communicating, so the other's kernels run under that communication.
+  sg4::MutexPtr gpu_turn = sg4::Mutex::create();
 };
 
 struct Shared {
@@ -98,26 +100,33 @@ void host_actor(Shared* sh, int s, int r) {
     const double start = sg4::Engine::get_clock();
     double host_busy = 0;
     if (s == 0 && it.h2d_bytes > 0) sg4::Comm::sendto(me.cpu, me.gpu, static_cast<uint64_t>(it.h2d_bytes));
-    for (int mb = 0; mb < (*sh->steps)[i].microbatches; ++mb) {
-      me.stream->push(kMicroStart);
+    const int lanes = static_cast<int>(me.streams.size());
+    const int micro = (*sh->steps)[i].microbatches;
+    // Micro-batches go to the lanes in turn; with several lanes the host interleaves their kernels.
+    for (int first = 0; first < micro; first += lanes) {
+      const int batch_lanes = std::min(lanes, micro - first);
+      for (int l = 0; l < batch_lanes; ++l) me.streams[static_cast<std::size_t>(l)]->push(kMicroStart);
       if (it.graph_launch_s > 0) {
-        sg4::this_actor::execute(it.graph_launch_s * kCpuSpeed);
-        host_busy += it.graph_launch_s;
-        for (std::size_t k = 0; k < it.kernels.size(); ++k)
-          if (it.kernels[k].kind != OpKind::host_only) me.stream->push(static_cast<int>(k));
-      } else {
-        for (std::size_t k = 0; k < it.kernels.size(); ++k) {
-          const SimKernel& kern = it.kernels[k];
-          if (kern.host_s > 0) {
-            sg4::this_actor::execute(kern.host_s * kCpuSpeed);
-            host_busy += kern.host_s;
-          }
-          if (kern.kind != OpKind::host_only) me.stream->push(static_cast<int>(k));
+        for (int l = 0; l < batch_lanes; ++l) {
+          sg4::this_actor::execute(it.graph_launch_s * kCpuSpeed);
+          host_busy += it.graph_launch_s;
+          for (std::size_t k = 0; k < it.kernels.size(); ++k)
+            if (it.kernels[k].kind != OpKind::host_only) me.streams[static_cast<std::size_t>(l)]->push(static_cast<int>(k));
         }
+      } else {
+        for (std::size_t k = 0; k < it.kernels.size(); ++k)
+          for (int l = 0; l < batch_lanes; ++l) {
+            const SimKernel& kern = it.kernels[k];
+            if (kern.host_s > 0) {
+              sg4::this_actor::execute(kern.host_s * kCpuSpeed);
+              host_busy += kern.host_s;
+            }
+            if (kern.kind != OpKind::host_only) me.streams[static_cast<std::size_t>(l)]->push(static_cast<int>(k));
+          }
       }
     }
-    me.stream->push(kEndOfIteration);
-    me.stream->wait_finished(i + 1);
+    for (auto& st : me.streams) st->push(kEndOfIteration);
+    for (auto& st : me.streams) st->wait_finished(i + 1);
     if (recorder) {
       sh->results[i].start_s = start;
       sh->results[i].host_busy_s = host_busy;
@@ -153,9 +162,10 @@ void weight_stream_actor(Shared* sh, int s, int r) {
   }
 }
 
-void collective(Shared* sh, Slot& me, const SimKernel& kern) {
+void collective(Shared* sh, Slot& me, int lane, const SimKernel& kern) {
   const double step = sh->setup->collective_step_s;
-  Group& g = kern.kind == OpKind::alltoall ? *me.stage_group : *me.tp_group;
+  Group& g = kern.kind == OpKind::alltoall ? *me.stage_group[static_cast<std::size_t>(lane)]
+                                           : *me.tp_group[static_cast<std::size_t>(lane)];
   g.barrier->wait();
   const bool leader = g.gpus.front() == me.gpu;
   if (leader) {
@@ -181,15 +191,27 @@ void collective(Shared* sh, Slot& me, const SimKernel& kern) {
   g.barrier->wait();
 }
 
-void stream_actor(Shared* sh, int s, int r) {
+void stream_actor(Shared* sh, int s, int r, int lane) {
   Slot& me = sh->slot(s, r);
-  const bool recorder = s == 0 && r == 0;
+  Stream& stream = *me.streams[static_cast<std::size_t>(lane)];
+  const bool recorder = s == 0 && r == 0;  // GPU busy: every lane's kernels; communication: lane 0's
+  const bool turns = me.streams.size() > 1;
+  bool holding = false;
+  auto take_gpu = [&] {
+    if (turns && !holding) me.gpu_turn->lock();
+    holding = true;
+  };
+  auto give_gpu = [&] {
+    if (turns && holding) me.gpu_turn->unlock();
+    holding = false;
+  };
   std::size_t iteration = 0;
   while (iteration < sh->steps->size()) {
-    const int k = me.stream->pop();
+    const int k = stream.pop();
     if (k == kEndOfIteration) {
+      give_gpu();
       ++iteration;
-      me.stream->finish_one();
+      stream.finish_one();
       continue;
     }
     if (k == kMicroStart) {
@@ -202,7 +224,8 @@ void stream_actor(Shared* sh, int s, int r) {
       case OpKind::allreduce:
       case OpKind::allgather:
       case OpKind::alltoall:
-        collective(sh, me, kern);
+        give_gpu();
+        collective(sh, me, lane, kern);
         break;
       case OpKind::p2p:
         if (s + 1 < sh->pp) {
@@ -214,6 +237,7 @@ void stream_actor(Shared* sh, int s, int r) {
       default: {
         if (kern.stream_bytes > 0) me.weights_in->acquire();
         if (kern.gpu_s > 0) {
+          take_gpu();
           sg4::ExecPtr exec = sg4::Exec::init()->set_flops_amount(kern.gpu_s * kGpuSpeed)->set_host(me.gpu);
           exec->start();
           exec->wait();
@@ -223,7 +247,7 @@ void stream_actor(Shared* sh, int s, int r) {
         continue;
       }
     }
-    if (recorder) sh->results[iteration].comm_s += sg4::Engine::get_clock() - t0;
+    if (recorder && lane == 0) sh->results[iteration].comm_s += sg4::Engine::get_clock() - t0;
   }
 }
 
@@ -255,6 +279,9 @@ std::vector<IterationResult> simulate_steps(const SimSetup& setup, const std::ve
   sh.platform = build_platform(engine, setup.node, setup.gpu);
   sh.results.resize(steps.size());
   sh.slots.resize(static_cast<std::size_t>(width * pp));
+  const int lanes = std::max(1, setup.lanes);
+  if (lanes > 1 && pp > 1)
+    throw Error("internal: two-batch overlap runs single-stage replicas only", ExitCode::internal);
   for (int s = 0; s < pp; ++s) {
     auto make_group = [&](int first, int size) {
       auto g = std::make_unique<Group>();
@@ -268,18 +295,24 @@ std::vector<IterationResult> simulate_steps(const SimSetup& setup, const std::ve
       sh.groups.push_back(std::move(g));
       return sh.groups.back().get();
     };
-    Group* stage = make_group(s * width, width);
-    for (int g = 0; g < width / tp; ++g) {
-      Group* tpg = tp == width ? stage : make_group(s * width + g * tp, tp);
-      for (int t = 0; t < tp; ++t) {
-        Slot& sl = sh.slot(s, g * tp + t);
-        sl.stage = s;
-        sl.rank = g * tp + t;
-        const int flat = s * width + sl.rank;
-        sl.gpu = sh.platform.gpus[static_cast<std::size_t>(flat)];
-        sl.cpu = sh.platform.cpus[static_cast<std::size_t>(flat / setup.node.gpu_count)];
-        sl.tp_group = tpg;
-        sl.stage_group = stage;
+    for (int r = 0; r < width; ++r) {
+      Slot& sl = sh.slot(s, r);
+      sl.stage = s;
+      sl.rank = r;
+      const int flat = s * width + r;
+      sl.gpu = sh.platform.gpus[static_cast<std::size_t>(flat)];
+      sl.cpu = sh.platform.cpus[static_cast<std::size_t>(flat / setup.node.gpu_count)];
+      for (int l = 0; l < lanes; ++l) sl.streams.push_back(std::make_unique<Stream>());
+    }
+    for (int l = 0; l < lanes; ++l) {
+      Group* stage = make_group(s * width, width);
+      for (int g = 0; g < width / tp; ++g) {
+        Group* tpg = tp == width ? stage : make_group(s * width + g * tp, tp);
+        for (int t = 0; t < tp; ++t) {
+          Slot& sl = sh.slot(s, g * tp + t);
+          sl.tp_group.push_back(tpg);
+          sl.stage_group.push_back(stage);
+        }
       }
     }
   }
@@ -291,7 +324,8 @@ std::vector<IterationResult> simulate_steps(const SimSetup& setup, const std::ve
       const std::string tag = std::to_string(s) + "." + std::to_string(r);
       sg4::Host* cpu = sh.slot(s, r).cpu;
       sg4::Actor::create("host" + tag, cpu, [&sh, s, r] { host_actor(&sh, s, r); });
-      sg4::Actor::create("stream" + tag, cpu, [&sh, s, r] { stream_actor(&sh, s, r); });
+      for (int l = 0; l < lanes; ++l)
+        sg4::Actor::create("stream" + tag + "." + std::to_string(l), cpu, [&sh, s, r, l] { stream_actor(&sh, s, r, l); });
       if (streams_weights) sg4::Actor::create("weights" + tag, cpu, [&sh, s, r] { weight_stream_actor(&sh, s, r); });
     }
   }

@@ -62,6 +62,9 @@ struct SimSetup {
   double collective_step_s = 0;    // software latency per collective step (NCCL's synchronisation)
   // MoE all-to-all: the share of the dispatched tokens each rank of the stage receives (empty: even)
   std::vector<double> ep_fractions;
+  // Two-batch overlap: each GPU runs its micro-batches on this many streams at once, so one's
+  // communication overlaps the other's kernels (which share the GPU). Single-stage replicas only.
+  int lanes = 1;
 };
 
 // One SimGrid engine per process: a second call in the same process throws.

@@ -20,6 +20,7 @@ std::string describe(const ParallelLayout& l, bool moe) {
   if (l.ep > 1) s += fmt(", EP %d", l.ep);
   if (l.attention_dp() > 1) s += fmt(" (data-parallel attention x%d)", l.attention_dp());
   if (moe && l.ep > 1 && l.fp8_dispatch) s += " (fp8 dispatch)";
+  if (l.two_batch_overlap) s += ", two-batch overlap";
   if (l.pp > 1) s += fmt(", PP %d (%d micro-batches)", l.pp, l.micro());
   if (moe && l.ep > 1 && l.routing_skew > 0)
     s += fmt(", routing skew %g, %s placement", l.routing_skew, to_string(l.placement).c_str());
@@ -87,6 +88,9 @@ void validate_layout(const ModelCard& m, const ParallelLayout& l, int replicas, 
       throw Error(fmt("expert_parallel = %d is not a multiple of tensor_parallel = %d: the stage's %d GPUs must form "
                       "whole attention groups of %d", l.ep, l.tp, l.ep, l.tp));
   }
+  if (l.two_batch_overlap && l.pp > 1)
+    throw Error(fmt("two_batch_overlap with pipeline_parallel = %d is not modelled: the overlap runs two micro-batches "
+                    "on two streams of a single-stage replica", l.pp));
   if (l.pp > m.num_hidden_layers)
     throw Error(fmt("pipeline_parallel = %d exceeds %s's %d layers: each stage needs at least one layer", l.pp, m.id.c_str(),
                     m.num_hidden_layers));

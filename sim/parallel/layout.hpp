@@ -24,6 +24,9 @@ struct ParallelLayout {
   double routing_skew = 0;
   ExpertPlacement placement = ExpertPlacement::contiguous;
   bool fp8_dispatch = false;  // EP dispatch in fp8 (DeepEP); the combine stays 16-bit
+  // Two micro-batches per iteration on two streams, one's communication under the other's kernels
+  // (DeepSeek's two-batch overlap); single-stage replicas.
+  bool two_batch_overlap = false;
   int stage_width() const { return tp > ep ? tp : ep; }
   int attention_dp() const { return stage_width() / tp; }
   int gpus() const { return stage_width() * pp; }

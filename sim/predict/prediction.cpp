@@ -19,6 +19,8 @@ void validate_input(const PredictInput& in) {
   validate_layout(in.model, in.parallel, 1, in.node.total_gpus());
   if (!in.gpu.peak_flops.count(in.gpu.compute_precision(in.weights)) && in.weights != Precision::fp32)
     throw Error(fmt("%s has no usable compute rate for %s weights", in.gpu.id.c_str(), to_string(in.weights).c_str()));
+  if ((in.offload_weights || in.offload_kv) && in.parallel.two_batch_overlap)
+    throw Error("[memory] offload with two_batch_overlap is not modelled: choose one");
   if ((in.offload_weights || in.offload_kv) && in.parallel.pp > 1)
     throw Error("[memory] offload with pipeline_parallel > 1 is not modelled: offload streams whole layers over each "
                 "GPU's PCIe link in a single-stage replica; use tensor_parallel, or more stages without offload");
@@ -104,6 +106,8 @@ Prediction predict(const PredictInput& in, const Catalog& catalog) {
   p.params = count_params(m);
   p.kv_bytes_per_token = kv_bytes_per_token(m, in.kv_cache);
   p.activations = activation_precision(in.weights, in.gpu.peak_flops.count(Precision::bf16) > 0);
+  if (in.parallel.two_batch_overlap && in.batch < 2)
+    p.warnings.push_back("two_batch_overlap needs a batch of at least 2 to split; this batch of 1 runs without it");
   p.accuracy_notes = quantization_accuracy_notes(catalog.data_dir(), in.weights, in.weight_only);
 
   // Beyond the trained context the arithmetic is the same; the answers may not be: warn, don't refuse.
@@ -156,7 +160,9 @@ Prediction predict(const PredictInput& in, const Catalog& catalog) {
   // The batch splits into micro-batches that follow each other through the stages. Prefill: all of
   // them, so the pipeline fills and drains. Decode: in steady state every stage is busy with another
   // micro-batch, so a step is one micro-batch's trip through all stages (vLLM's virtual engines).
-  const int micro = std::min(L.micro(), in.batch);
+  // Two-batch overlap: two micro-batches, each on its own stream, in prefill and decode alike.
+  const bool overlap = L.two_batch_overlap && in.batch >= 2;
+  const int micro = overlap ? 2 : std::min(L.micro(), in.batch);
   const int mb_batch = (in.batch + micro - 1) / micro;
   const double copy_eff = in.runtime.pinned_copy_efficiency;
   p.offload_link_Bps = in.gpu.pcie_Bps_per_direction * copy_eff;
@@ -213,7 +219,7 @@ Prediction predict(const PredictInput& in, const Catalog& catalog) {
       contexts.insert(samples == 1 ? first : first + (last - first) * i / (samples - 1));
   }
   std::vector<long long> ctx_list(contexts.begin(), contexts.end());
-  for (long long c : ctx_list) its.push_back(step_for(false, 1, c + 1, 1, &p.decode_kernels));
+  for (long long c : ctx_list) its.push_back(step_for(false, 1, c + 1, overlap ? 2 : 1, &p.decode_kernels));
   for (const SimKernel& k : its.back().stages[0].kernels) p.offload_stream_bytes += k.stream_bytes * copy_eff;
 
   // Prefill runs eager (no captured graph fits every prompt shape); decode steps follow cuda_graphs.
@@ -226,6 +232,7 @@ Prediction predict(const PredictInput& in, const Catalog& catalog) {
   setup.ranks = L.stage_width();
   setup.tp = L.tp;
   setup.pp = L.pp;
+  setup.lanes = overlap ? 2 : 1;
   setup.allreduce = in.allreduce;
   setup.collective_step_s = in.runtime.collective_step_s;
   if (m.moe && L.ep > 1) {

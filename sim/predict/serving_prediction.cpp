@@ -158,6 +158,7 @@ ServingPrediction predict_serving(const ServingInput& in, const std::vector<Requ
   links.allreduce = c.allreduce;
   links.step_s = b.runtime.collective_step_s;
   links.bandwidth_efficiency = b.runtime.collective_bandwidth_efficiency;
+  links.two_batch_overlap = L.two_batch_overlap;
   if (m.moe && L.ep > 1) {
     const auto shares = expert_shares(m.moe->n_routed_experts, L.routing_skew);
     const auto loads = rank_loads(1e4, m.moe->num_experts_per_tok, shares, place_experts(shares, L.ep, L.placement), L.ep);
