@@ -120,7 +120,10 @@ IterationCostModel::GpuTime IterationCostModel::lm_head_gpu(long long rows) {
 IterationCostModel::GpuTime IterationCostModel::attention_gpu(bool prefill, int batch, double q_len, double kv_len) {
   Op& op = prefill ? attn_prefill_ : attn_decode_;
   set_attention_shape(op, batch, q_len, kv_len, act_bytes_);
-  return {cost_.attention_time(op), cost_.compute_time(op)};
+  GpuTime t;
+  t.total = cost_.attention_time(op);
+  t.compute = cost_.compute_time(op);
+  return t;
 }
 
 double IterationCostModel::comm_time(const Op& op) const {

@@ -188,7 +188,8 @@ ServingPrediction predict_serving(const ServingInput& in, const std::vector<Requ
   const double eff = b.runtime.pinned_copy_efficiency;
   const double weight_stream = p.memory.host_weights / eff;
   const double gpu_tokens = static_cast<double>(gpu_blocks * c.block_size);
-  const double host_token_bytes = p.host_kv_blocks > 0 ? block_bytes / c.block_size / L.attention_dp() / eff : 0.0;
+  const double host_token_bytes =
+      p.host_kv_blocks > 0 ? block_bytes / static_cast<double>(c.block_size) / L.attention_dp() / eff : 0.0;
   IterationCostFn cost = [&iteration, weight_stream, gpu_tokens, host_token_bytes](const IterationShape& s) {
     IterationCostBreakdown r = iteration.evaluate(s);
     r.stream_bytes = weight_stream;
