@@ -9,6 +9,25 @@
 
 namespace dssim {
 
+CommLinks make_comm_links(const NodeSpec& node, const GpuCard& gpu, const ParallelLayout& l, const RuntimeProfile& rt,
+                          const std::string& allreduce, const std::vector<double>& ep_shares) {
+  auto first = [](int n) {
+    std::vector<int> v(static_cast<std::size_t>(n));
+    std::iota(v.begin(), v.end(), 0);
+    return v;
+  };
+  CommLinks links;
+  links.tp = group_link(node, gpu, first(l.tp));
+  links.stage = group_link(node, gpu, first(l.stage_width()));
+  if (l.pp > 1) links.next_stage = group_link(node, gpu, {0, l.stage_width()});
+  links.allreduce = allreduce;
+  links.step_s = rt.collective_step_s;
+  links.bandwidth_efficiency = rt.collective_bandwidth_efficiency;
+  links.two_batch_overlap = l.two_batch_overlap;
+  if (!ep_shares.empty()) links.a2a_busiest_share = *std::max_element(ep_shares.begin(), ep_shares.end());
+  return links;
+}
+
 IterationCostModel::IterationCostModel(const ModelCard& m, const ForwardConfig& cfg, const KernelCostModel& cost,
                                        const RuntimeProfile& rt, bool cuda_graphs, const CommLinks& links, int micro)
     : m_(m), cfg_(cfg), cost_(cost), cuda_graphs_(cuda_graphs), links_(links) {

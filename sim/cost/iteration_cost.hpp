@@ -52,6 +52,11 @@ struct CommLinks {
   bool two_batch_overlap = false;   // two micro-batches take turns on the GPU, each communicating under the other
 };
 
+// The links of a replica's first GPUs (its TP group, its stage, the hand-off to the next stage) and the
+// runtime's collective parameters; `ep_shares` from ep_receive_shares (empty without EP).
+CommLinks make_comm_links(const NodeSpec& node, const GpuCard& gpu, const ParallelLayout& l, const RuntimeProfile& rt,
+                          const std::string& allreduce, const std::vector<double>& ep_shares);
+
 class IterationCostModel {
  public:
   // `cfg` carries the layout (TP, EP, data-parallel attention, PP); `micro`: pipeline micro-batches.

@@ -14,6 +14,18 @@ std::pair<int, int> stage_layers(int layers, int pp, int s) {
   return {first, first + base + (s < extra ? 1 : 0)};
 }
 
+std::vector<double> ep_receive_shares(const ModelCard& m, const ParallelLayout& l) {
+  std::vector<double> out;
+  if (!m.moe || l.ep <= 1) return out;
+  const auto shares = expert_shares(m.moe->n_routed_experts, l.routing_skew);
+  // expected assignments are linear in the token count: one token gives the shares
+  const auto loads = rank_loads(1.0, m.moe->num_experts_per_tok, shares, place_experts(shares, l.ep, l.placement), l.ep);
+  double total = 0;
+  for (const auto& r : loads) total += r.tokens;
+  for (const auto& r : loads) out.push_back(r.tokens / total);
+  return out;
+}
+
 std::string describe(const ParallelLayout& l, bool moe) {
   if (l.gpus() == 1) return "";
   std::string s = fmt("TP %d", l.tp);

@@ -42,6 +42,9 @@ void validate_layout(const ModelCard& m, const ParallelLayout& l, int replicas, 
 double weight_bytes_per_gpu(const ModelCard& m, Precision p, const ParallelLayout& l);
 // Weight bytes of decoder layer `layer` on one GPU of its stage.
 double layer_weight_bytes_per_gpu(const ModelCard& m, Precision p, const ParallelLayout& l, int layer);
+// Share of the MoE dispatch each expert-parallel rank receives, from the router's skew and the expert
+// placement (empty without EP): the all-to-all's traffic matrix and the busiest rank's ingress.
+std::vector<double> ep_receive_shares(const ModelCard& m, const ParallelLayout& l);
 // "TP 8, EP 8 (data-parallel attention x2), PP 2 (2 micro-batches)" ("" for one GPU).
 std::string describe(const ParallelLayout& l, bool moe);
 // The most layers one stage holds (its KV cache and weights set the per-GPU memory).

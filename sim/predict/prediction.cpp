@@ -26,6 +26,24 @@ void validate_input(const PredictInput& in) {
                 "GPU's PCIe link in a single-stage replica; use tensor_parallel, or more stages without offload");
 }
 
+ForwardConfig forward_config(const PredictInput& in, Precision activations) {
+  const ParallelLayout& L = in.parallel;
+  ForwardConfig fc;
+  fc.weights = in.weights;
+  fc.activations = activations;
+  fc.kv_cache = in.kv_cache;
+  fc.tensor_parallel = L.tp;
+  fc.weight_only = in.weight_only;
+  fc.expert_parallel = L.ep;
+  fc.attention_dp = L.attention_dp();
+  fc.pipeline_parallel = L.pp;
+  fc.routing_skew = L.routing_skew;
+  fc.placement = L.placement;
+  fc.fp8_dispatch = L.fp8_dispatch;
+  fc.fused = in.runtime.fused_kernels;
+  return fc;
+}
+
 namespace {
 
 SimIteration to_sim(const std::vector<Op>& ops, const KernelCostModel& cost, const RuntimeProfile& rt, int batch,
@@ -143,19 +161,7 @@ Prediction predict(const PredictInput& in, const Catalog& catalog) {
   KernelCostModel cost = make_cost_model(in.gpu, catalog);
   p.calibration = cost.own_measurements() ? "calibrated profile " + in.gpu.profile_path : cost.profile().gpu_id;
   const ParallelLayout& L = in.parallel;
-  ForwardConfig fc;
-  fc.weights = in.weights;
-  fc.activations = p.activations;
-  fc.kv_cache = in.kv_cache;
-  fc.tensor_parallel = L.tp;
-  fc.weight_only = in.weight_only;
-  fc.expert_parallel = L.ep;
-  fc.attention_dp = L.attention_dp();
-  fc.pipeline_parallel = L.pp;
-  fc.routing_skew = L.routing_skew;
-  fc.placement = L.placement;
-  fc.fp8_dispatch = L.fp8_dispatch;
-  fc.fused = in.runtime.fused_kernels;
+  const ForwardConfig fc = forward_config(in, p.activations);
 
   // The batch splits into micro-batches that follow each other through the stages. Prefill: all of
   // them, so the pipeline fills and drains. Decode: in steady state every stage is busy with another
@@ -235,14 +241,9 @@ Prediction predict(const PredictInput& in, const Catalog& catalog) {
   setup.lanes = overlap ? 2 : 1;
   setup.allreduce = in.allreduce;
   setup.collective_step_s = in.runtime.collective_step_s;
-  if (m.moe && L.ep > 1) {
-    const auto shares = expert_shares(m.moe->n_routed_experts, L.routing_skew);
-    const auto loads = rank_loads(1e4, m.moe->num_experts_per_tok, shares, place_experts(shares, L.ep, L.placement), L.ep);
-    double total = 0;
-    for (const auto& l : loads) total += l.tokens;
-    for (const auto& l : loads) setup.ep_fractions.push_back(l.tokens / total);
-    p.moe_imbalance = imbalance(loads);
-  }
+  setup.ep_fractions = ep_receive_shares(m, L);
+  if (!setup.ep_fractions.empty())
+    p.moe_imbalance = *std::max_element(setup.ep_fractions.begin(), setup.ep_fractions.end()) * L.ep;
   auto res = simulate_steps(setup, its);
 
   p.prefill_s = res[0].duration();

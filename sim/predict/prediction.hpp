@@ -62,6 +62,9 @@ struct Prediction {
   std::vector<std::string> accuracy_notes;
 };
 
+struct ForwardConfig;
+// The forward pass an input runs: its precisions (activations as given), layout and runtime kernels.
+ForwardConfig forward_config(const PredictInput& in, Precision activations);
 // Checks what cannot work at all (TP vs heads, GPU count): throws Error. Beyond the trained context it
 // only warns (predict adds the warning).
 void validate_input(const PredictInput& in);

@@ -133,39 +133,8 @@ ServingPrediction predict_serving(const ServingInput& in, const std::vector<Requ
 
   KernelCostModel kernels = make_cost_model(b.gpu, catalog);
   p.calibration = kernels.own_measurements() ? "calibrated profile " + b.gpu.profile_path : kernels.profile().gpu_id;
-  ForwardConfig fc;
-  fc.weights = b.weights;
-  fc.activations = act;
-  fc.kv_cache = b.kv_cache;
-  fc.tensor_parallel = L.tp;
-  fc.weight_only = b.weight_only;
-  fc.expert_parallel = L.ep;
-  fc.attention_dp = L.attention_dp();
-  fc.pipeline_parallel = L.pp;
-  fc.routing_skew = L.routing_skew;
-  fc.placement = L.placement;
-  fc.fp8_dispatch = L.fp8_dispatch;
-  fc.fused = b.runtime.fused_kernels;
-  CommLinks links;
-  auto range = [](int first, int n) {
-    std::vector<int> v;
-    for (int i = first; i < first + n; ++i) v.push_back(i);
-    return v;
-  };
-  links.tp = group_link(b.node, b.gpu, range(0, L.tp));
-  links.stage = group_link(b.node, b.gpu, range(0, L.stage_width()));
-  if (L.pp > 1) links.next_stage = group_link(b.node, b.gpu, {0, L.stage_width()});
-  links.allreduce = c.allreduce;
-  links.step_s = b.runtime.collective_step_s;
-  links.bandwidth_efficiency = b.runtime.collective_bandwidth_efficiency;
-  links.two_batch_overlap = L.two_batch_overlap;
-  if (m.moe && L.ep > 1) {
-    const auto shares = expert_shares(m.moe->n_routed_experts, L.routing_skew);
-    const auto loads = rank_loads(1e4, m.moe->num_experts_per_tok, shares, place_experts(shares, L.ep, L.placement), L.ep);
-    double total = 0;
-    for (const auto& l : loads) total += l.tokens;
-    links.a2a_busiest_share = busiest_rank(loads).tokens / total;
-  }
+  const ForwardConfig fc = forward_config(b, act);
+  const CommLinks links = make_comm_links(b.node, b.gpu, L, b.runtime, c.allreduce, ep_receive_shares(m, L));
   // Serving prices communication on an idle platform. That is exact while a replica's collectives only
   // cross its own GPUs' ports and NICs; say so when replicas would share a per-node NIC or a switch uplink.
   if (c.replicas > 1) {

@@ -141,21 +141,8 @@ void check_layout_oracle(const std::string& model, int tp, int ep, int pp, bool 
   REQUIRE(p.fits);
 
   KernelCostModel k = make_cost_model(in.gpu, cat);
-  ForwardConfig fc;
-  fc.weights = Precision::fp8;
-  fc.tensor_parallel = tp;
-  fc.expert_parallel = ep;
-  fc.attention_dp = in.parallel.attention_dp();
-  fc.pipeline_parallel = pp;
-  CommLinks links;
-  std::vector<int> stage;
-  for (int i = 0; i < in.parallel.stage_width(); ++i) stage.push_back(i);
-  links.tp = group_link(in.node, in.gpu, std::vector<int>(stage.begin(), stage.begin() + tp));
-  links.stage = group_link(in.node, in.gpu, stage);
-  if (pp > 1) links.next_stage = group_link(in.node, in.gpu, {0, in.parallel.stage_width()});
-  links.step_s = in.runtime.collective_step_s;
-  links.bandwidth_efficiency = in.runtime.collective_bandwidth_efficiency;
-  links.two_batch_overlap = overlap;
+  const ForwardConfig fc = forward_config(in, Precision::bf16);
+  const CommLinks links = make_comm_links(in.node, in.gpu, in.parallel, in.runtime, "auto", ep_receive_shares(in.model, in.parallel));
   IterationCostModel ic(in.model, fc, k, in.runtime, true, links, pp > 1 ? in.parallel.micro() : 1);
   IterationShape dec;
   dec.decode = 32;
