@@ -45,13 +45,6 @@ double parse_size(const std::string& s) {
   return v * mult;
 }
 
-comm::AllReduceAlgo parse_algo(const std::string& a) {
-  if (a == "ring") return comm::AllReduceAlgo::ring;
-  if (a == "tree") return comm::AllReduceAlgo::tree;
-  if (a == "auto") return comm::AllReduceAlgo::automatic;
-  throw Error(fmt("--algo '%s': expected ring, tree or auto", a.c_str()));
-}
-
 }  // namespace
 
 int cmd_comm(const std::vector<std::string>& args) {
@@ -70,7 +63,7 @@ int cmd_comm(const std::vector<std::string>& args) {
   if (op != "allreduce" && op != "allgather" && op != "alltoall" && op != "p2p")
     throw Error(fmt("--op '%s': expected allreduce, allgather, alltoall or p2p", op.c_str()));
   if (format != "text" && format != "csv") throw Error(fmt("--format '%s': expected text or csv", format.c_str()));
-  const comm::AllReduceAlgo algo = parse_algo(algo_name);
+  const comm::AllReduceAlgo algo = comm::parse_allreduce(algo_name, "--algo");
   if (nodes < 1) throw Error(fmt("--nodes must be at least 1, got %d", nodes));
   Catalog cat = Catalog::from_environment();
   NodeSpec node = cat.node(node_id);

@@ -62,6 +62,13 @@ double tree_allreduce_time(int p, double n, double B, double alpha) {
   return 2.0 * ceil_log2(p) * (alpha + n / B);
 }
 
+AllReduceAlgo parse_allreduce(const std::string& name, const std::string& where) {
+  if (name == "ring") return AllReduceAlgo::ring;
+  if (name == "tree") return AllReduceAlgo::tree;
+  if (name == "auto") return AllReduceAlgo::automatic;
+  throw Error(where + ": '" + name + "': expected ring, tree or auto");
+}
+
 AllReduceAlgo choose_allreduce(int p, double n, double B, double alpha) {
   return tree_allreduce_time(p, n, B, alpha) < ring_allreduce_time(p, n, B, alpha) ? AllReduceAlgo::tree
                                                                                   : AllReduceAlgo::ring;

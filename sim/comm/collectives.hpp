@@ -6,6 +6,7 @@
 // bottleneck link (group_link(...).Bps), alpha the per-step latency = path latency between consecutive
 // ranks (group_link(...).latency_s) + a software per-step latency step_s. p <= 1 or n <= 0 costs 0.
 #include <simgrid/s4u.hpp>
+#include <string>
 #include <vector>
 
 namespace dssim::comm {
@@ -19,6 +20,8 @@ double tree_allreduce_time(int p, double n, double B, double alpha);
 // `automatic` takes the smaller of the two closed forms (NCCL's tuner also picks ring or tree by message
 // size from its own cost model: trees for small messages, rings for large ones). Ties go to the ring.
 AllReduceAlgo choose_allreduce(int p, double n, double B, double alpha);
+// "ring" | "tree" | "auto"; anything else throws an Error naming `where`.
+AllReduceAlgo parse_allreduce(const std::string& name, const std::string& where);
 double allreduce_time(AllReduceAlgo a, int p, double n, double B, double alpha);
 // Every rank sends n_pair bytes to every other rank at once, each rank's port the bottleneck
 // (full-bisection switch): alpha + (p-1)*n_pair/B.

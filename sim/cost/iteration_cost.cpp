@@ -10,7 +10,7 @@
 namespace dssim {
 
 CommLinks make_comm_links(const NodeSpec& node, const GpuCard& gpu, const ParallelLayout& l, const RuntimeProfile& rt,
-                          const std::string& allreduce, const std::vector<double>& ep_shares) {
+                          comm::AllReduceAlgo allreduce, const std::vector<double>& ep_shares) {
   auto first = [](int n) {
     std::vector<int> v(static_cast<std::size_t>(n));
     std::iota(v.begin(), v.end(), 0);
@@ -56,9 +56,7 @@ IterationCostModel::IterationCostModel(const ModelCard& m, const ForwardConfig& 
   auto dec = build_forward(m, cfg_, ForwardShape{false, 1, 1, 2});
   for (const Op& op : pre) {
     host_eager_s_ += cost.host_time(op, rt);
-    if (op.kind == OpKind::allreduce || op.kind == OpKind::allgather || op.kind == OpKind::alltoall ||
-        op.kind == OpKind::p2p)
-      ++comm_ops_;
+    if (is_communication(op.kind)) ++comm_ops_;
     if (op.kind == OpKind::attention) {
       ++attention_layers_;
       attn_prefill_ = op;  // the templates keep their geometry and K/V bytes per position
@@ -146,9 +144,7 @@ IterationCostModel::GpuTime IterationCostModel::attention_gpu(bool prefill, int 
 }
 
 double IterationCostModel::comm_time(const Op& op) const {
-  comm::AllReduceAlgo algo = links_.allreduce == "ring"   ? comm::AllReduceAlgo::ring
-                             : links_.allreduce == "tree" ? comm::AllReduceAlgo::tree
-                                                          : comm::AllReduceAlgo::automatic;
+  const comm::AllReduceAlgo algo = links_.allreduce;
   auto alpha = [this](const GroupLink& g) { return g.latency_s + links_.step_s; };
   const int tp = cfg_.tensor_parallel, width = std::max(tp, cfg_.expert_parallel);
   const double wire = op.bytes / links_.bandwidth_efficiency;

@@ -11,6 +11,7 @@
 #include "config/node_spec.hpp"
 #include "config/runtime_profile.hpp"
 #include "cost/kernel_cost.hpp"
+#include "comm/collectives.hpp"
 #include "hw/platform.hpp"
 #include "model/operators.hpp"
 #include "parallel/layout.hpp"
@@ -45,7 +46,7 @@ struct IterationCostBreakdown {
 // The links a replica's communication rides on, for the collectives' closed forms (sim/comm).
 struct CommLinks {
   GroupLink tp, stage, next_stage;  // a TP group, a whole stage (EP all-to-all), stage to next stage
-  std::string allreduce = "auto";
+  comm::AllReduceAlgo allreduce = comm::AllReduceAlgo::automatic;
   double step_s = 0;                // software latency per collective step
   double bandwidth_efficiency = 1;  // share of the link rate the payload gets (protocol overhead)
   double a2a_busiest_share = 0;     // share of dispatched tokens the busiest EP rank receives (0: even)
@@ -55,7 +56,7 @@ struct CommLinks {
 // The links of a replica's first GPUs (its TP group, its stage, the hand-off to the next stage) and the
 // runtime's collective parameters; `ep_shares` from ep_receive_shares (empty without EP).
 CommLinks make_comm_links(const NodeSpec& node, const GpuCard& gpu, const ParallelLayout& l, const RuntimeProfile& rt,
-                          const std::string& allreduce, const std::vector<double>& ep_shares);
+                          comm::AllReduceAlgo allreduce, const std::vector<double>& ep_shares);
 
 class IterationCostModel {
  public:

@@ -76,7 +76,6 @@ struct Shared {
   const std::vector<SimStep>* steps;
   Platform platform;
   int width = 1, pp = 1;
-  comm::AllReduceAlgo algo = comm::AllReduceAlgo::automatic;
   std::vector<Slot> slots;  // stage-major
   std::vector<std::unique_ptr<Group>> groups;
   std::vector<IterationResult> results;
@@ -170,7 +169,7 @@ void collective(Shared* sh, Slot& me, int lane, const SimKernel& kern) {
   const bool leader = g.gpus.front() == me.gpu;
   if (leader) {
     if (kern.kind == OpKind::allreduce) {
-      comm::allreduce(sh->algo, g.gpus, kern.bytes, step, g.link.Bps, g.link.latency_s);
+      comm::allreduce(sh->setup->allreduce, g.gpus, kern.bytes, step, g.link.Bps, g.link.latency_s);
     } else if (kern.kind == OpKind::allgather) {
       comm::all_gather(g.gpus, kern.bytes, step);
     } else {
@@ -251,12 +250,6 @@ void stream_actor(Shared* sh, int s, int r, int lane) {
   }
 }
 
-comm::AllReduceAlgo parse_algo(const std::string& a) {
-  if (a == "ring") return comm::AllReduceAlgo::ring;
-  if (a == "tree") return comm::AllReduceAlgo::tree;
-  return comm::AllReduceAlgo::automatic;
-}
-
 }  // namespace
 
 std::vector<IterationResult> simulate_steps(const SimSetup& setup, const std::vector<SimStep>& steps) {
@@ -275,7 +268,6 @@ std::vector<IterationResult> simulate_steps(const SimSetup& setup, const std::ve
   sh.steps = &steps;
   sh.width = width;
   sh.pp = pp;
-  sh.algo = parse_algo(setup.allreduce);
   sh.platform = build_platform(engine, setup.node, setup.gpu);
   sh.results.resize(steps.size());
   sh.slots.resize(static_cast<std::size_t>(width * pp));

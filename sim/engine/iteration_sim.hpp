@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "comm/collectives.hpp"
 #include "config/gpu_card.hpp"
 #include "config/node_spec.hpp"
 #include "model/operators.hpp"
@@ -58,7 +59,7 @@ struct SimSetup {
   int ranks = 1;  // GPUs per pipeline stage (stage width)
   int tp = 0;     // GPUs per tensor-parallel group (0: all the stage's ranks)
   int pp = 1;
-  std::string allreduce = "auto";  // ring | tree | auto
+  comm::AllReduceAlgo allreduce = comm::AllReduceAlgo::automatic;
   double collective_step_s = 0;    // software latency per collective step (NCCL's synchronisation)
   // MoE all-to-all: the share of the dispatched tokens each rank of the stage receives (empty: even)
   std::vector<double> ep_fractions;

@@ -14,6 +14,9 @@ namespace dssim {
 // Communication kinds: allreduce and allgather (the TP group), alltoall (the stage's EP group: MoE
 // dispatch/combine), p2p (to the same rank of the next pipeline stage). Their `bytes` are one rank's buffer; their time comes from the platform's links.
 enum class OpKind { gemm, attention, elementwise, host_only, allreduce, alltoall, allgather, p2p };
+inline bool is_communication(OpKind k) {
+  return k == OpKind::allreduce || k == OpKind::alltoall || k == OpKind::allgather || k == OpKind::p2p;
+}
 
 struct Op {
   OpKind kind = OpKind::elementwise;

@@ -56,9 +56,7 @@ SimIteration to_sim(const std::vector<Op>& ops, const KernelCostModel& cost, con
     k.kind = op.kind;
     k.gpu_s = cost.gpu_time(op);
     k.host_s = cost.host_time(op, rt);
-    const bool comm = op.kind == OpKind::allreduce || op.kind == OpKind::allgather || op.kind == OpKind::alltoall ||
-                      op.kind == OpKind::p2p;
-    k.bytes = comm ? op.bytes / rt.collective_bandwidth_efficiency : op.bytes;  // on the wire, protocol included
+    k.bytes = is_communication(op.kind) ? op.bytes / rt.collective_bandwidth_efficiency : op.bytes;  // on the wire, protocol included
     k.combine = op.name == "moe_combine_a2a";
     it.kernels.push_back(k);
   }
@@ -239,7 +237,7 @@ Prediction predict(const PredictInput& in, const Catalog& catalog) {
   setup.tp = L.tp;
   setup.pp = L.pp;
   setup.lanes = overlap ? 2 : 1;
-  setup.allreduce = in.allreduce;
+  setup.allreduce = comm::parse_allreduce(in.allreduce, "[serving] allreduce");
   setup.collective_step_s = in.runtime.collective_step_s;
   setup.ep_fractions = ep_receive_shares(m, L);
   if (!setup.ep_fractions.empty())

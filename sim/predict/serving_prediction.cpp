@@ -134,7 +134,8 @@ ServingPrediction predict_serving(const ServingInput& in, const std::vector<Requ
   KernelCostModel kernels = make_cost_model(b.gpu, catalog);
   p.calibration = kernels.own_measurements() ? "calibrated profile " + b.gpu.profile_path : kernels.profile().gpu_id;
   const ForwardConfig fc = forward_config(b, act);
-  const CommLinks links = make_comm_links(b.node, b.gpu, L, b.runtime, c.allreduce, ep_receive_shares(m, L));
+  const CommLinks links = make_comm_links(b.node, b.gpu, L, b.runtime, comm::parse_allreduce(c.allreduce, "[serving] allreduce"),
+                                           ep_receive_shares(m, L));
   // Serving prices communication on an idle platform. That is exact while a replica's collectives only
   // cross its own GPUs' ports and NICs; say so when replicas would share a per-node NIC or a switch uplink.
   if (c.replicas > 1) {

@@ -177,3 +177,4 @@ dssim_cli_test(runtime_fused 0 "decode step at context 1024 +[0-9.]+ ms .*623 ke
 dssim_cli_test(parallel_two_batch_overlap 0 "TP 8, EP 16 \\(data-parallel attention x2\\), two-batch overlap" scenarios/parallel/v3_fp8_2x8h100_ep16.toml --set serving.two_batch_overlap=true)
 dssim_cli_test(bad_overlap_pp 1 "two_batch_overlap with pipeline_parallel = 2 is not modelled" scenarios/parallel/v3_fp8_2x8h100_ep16.toml --set serving.two_batch_overlap=true --set serving.expert_parallel=1 --set serving.pipeline_parallel=2)
 dssim_cli_test(overlap_batch_one 0 "two_batch_overlap needs a batch of at least 2" scenarios/parallel/v3_fp8_h200x8_ep8.toml --set serving.two_batch_overlap=true --set workload.batch=1)
+dssim_cli_test(comm_bad_algo 1 "--algo: 'bogus': expected ring, tree or auto" comm --node hgx-8xh200 --algo bogus)

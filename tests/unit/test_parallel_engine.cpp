@@ -93,9 +93,8 @@ TEST_CASE("the closed-form iteration cost agrees with the kernel-level engine fo
   auto sim_of = [&](const ForwardShape& sh, bool graph) {
     SimIteration it;
     for (const Op& op : build_forward(m, fc, sh)) {
-      const bool comm = op.kind == OpKind::allreduce || op.kind == OpKind::allgather || op.kind == OpKind::alltoall;
       SimKernel kern{op.kind, k.gpu_time(op), graph ? 0.0 : k.host_time(op, rt),
-                     comm ? op.bytes / rt.collective_bandwidth_efficiency : op.bytes};
+                     is_communication(op.kind) ? op.bytes / rt.collective_bandwidth_efficiency : op.bytes};
       kern.combine = op.name == "moe_combine_a2a";
       it.kernels.push_back(kern);
     }
@@ -142,7 +141,7 @@ void check_layout_oracle(const std::string& model, int tp, int ep, int pp, bool 
 
   KernelCostModel k = make_cost_model(in.gpu, cat);
   const ForwardConfig fc = forward_config(in, Precision::bf16);
-  const CommLinks links = make_comm_links(in.node, in.gpu, in.parallel, in.runtime, "auto", ep_receive_shares(in.model, in.parallel));
+  const CommLinks links = make_comm_links(in.node, in.gpu, in.parallel, in.runtime, comm::AllReduceAlgo::automatic, ep_receive_shares(in.model, in.parallel));
   IterationCostModel ic(in.model, fc, k, in.runtime, true, links, pp > 1 ? in.parallel.micro() : 1);
   IterationShape dec;
   dec.decode = 32;
