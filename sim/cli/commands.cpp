@@ -56,9 +56,11 @@ int finish(const RunReport& report, Format f) {
   for (const auto& w : report.prediction.warnings) std::cerr << "dssim: warning: " << w << "\n";
   std::cout << render(report, f);
   if (!report.prediction.fits) {
-    std::cerr << fmt("dssim: %s does not fit: needs %s per GPU, %s has %s%s\n", report.input.model.id.c_str(),
-                     human_bytes(report.prediction.memory.total()).c_str(), report.input.gpu.id.c_str(),
-                     human_bytes(report.prediction.memory.capacity).c_str(),
+    const MemoryBreakdown& mem = report.prediction.memory;
+    const std::string why = mem.fits() ? std::string("its offloaded part needs more host memory than the node has")
+                                       : fmt("needs %s per GPU, %s has %s", human_bytes(mem.total()).c_str(),
+                                             report.input.gpu.id.c_str(), human_bytes(mem.capacity).c_str());
+    std::cerr << fmt("dssim: %s does not fit: %s%s\n", report.input.model.id.c_str(), why.c_str(),
                      report.prediction.suggestions.empty() ? ""
                          : ("; would fit: " + join(report.prediction.suggestions, "; ")).c_str());
     return static_cast<int>(ExitCode::does_not_fit);

@@ -21,6 +21,7 @@ NodeSpec load_node_spec(const std::string& path) {
   n.pcie_latency_s = t.opt_number("pcie_latency_us", 0, 1e6).value_or(1.0) * 1e-6;
   n.nvlink_latency_s = t.opt_number("nvlink_latency_us", 0, 1e6).value_or(0.7) * 1e-6;
   n.host_cores = static_cast<int>(t.opt_int("host_cores", 1, 100000).value_or(16));
+  n.host_memory_bytes = t.opt_number("host_memory_gib", 1, 1e7).value_or(0.0) * 1024.0 * 1024.0 * 1024.0;
   n.host_power_w = t.get_number("host_power_w", 0, 1e6);
 
   n.pcie_switches = static_cast<int>(t.opt_int("pcie_switches", 0, 4096).value_or(0));

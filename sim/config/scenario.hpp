@@ -60,7 +60,7 @@ struct Scenario {
   ParallelLayout parallel;  // [serving] tensor_/pipeline_/expert_parallel, micro-batches, routing
   // [memory]: what may live in host memory when the GPUs are too small
   bool offload_weights = false, offload_kv = false;
-  double host_memory_bytes = 0;  // 0: the node's (or 1 TiB when the node does not say)
+  double host_memory_bytes = 0;  // per node; 0: the node file's host_memory_gib
   std::string runtime = kDefaultRuntime;
   int batch = 1;
   long long prompt_tokens = 512;

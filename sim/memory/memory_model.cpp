@@ -65,6 +65,19 @@ MemoryBreakdown memory_per_gpu(const ModelCard& m, const GpuCard& g, const Memor
   return b;
 }
 
+int offload_weight_layers(const ModelCard& m, const GpuCard& g, MemoryRequest& r) {
+  int layers = 0;
+  double largest = 0;
+  while (layers < m.num_hidden_layers && !memory_per_gpu(m, g, r).fits()) {
+    ++layers;
+    const double layer = layer_weight_bytes_per_gpu(m, r.weights, r.layout, m.num_hidden_layers - layers);
+    largest = std::max(largest, layer);
+    r.offloaded_weight_bytes += layer;
+    r.staging_bytes = std::min(2, layers) * largest;
+  }
+  return layers;
+}
+
 std::vector<std::string> what_would_fit(const ModelCard& m, const GpuCard& g, const MemoryRequest& r) {
   std::vector<std::string> out;
   MemoryBreakdown b = memory_per_gpu(m, g, r);

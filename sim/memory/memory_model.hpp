@@ -43,6 +43,9 @@ MemoryBreakdown memory_per_gpu(const ModelCard& m, const GpuCard& g, const Memor
 double activation_bytes(const ModelCard& m, const MemoryRequest& r);
 // Whether `tp` ranks can split the model: heads, KV heads (or replicate them) and MLP widths divide.
 bool tp_compatible(const ModelCard& m, int tp);
+// Weight offload: whole layers' weights go to host memory from the last layer backwards, streamed through
+// two layer-sized GPU buffers, until `r` fits; returns how many layers moved.
+int offload_weight_layers(const ModelCard& m, const GpuCard& g, MemoryRequest& r);
 // Plain-language alternatives that would fit (empty when it fits).
 std::vector<std::string> what_would_fit(const ModelCard& m, const GpuCard& g, const MemoryRequest& r);
 

@@ -26,6 +26,10 @@ void validate_input(const PredictInput& in) {
                 "GPU's PCIe link in a single-stage replica; use tensor_parallel, or more stages without offload");
 }
 
+double host_memory_limit(const PredictInput& in) {
+  return in.host_memory_bytes > 0 ? in.host_memory_bytes : in.node.host_memory_bytes;
+}
+
 ForwardConfig forward_config(const PredictInput& in, Precision activations) {
   const ParallelLayout& L = in.parallel;
   ForwardConfig fc;
@@ -65,24 +69,12 @@ SimIteration to_sim(const std::vector<Op>& ops, const KernelCostModel& cost, con
   return it;
 }
 
-// Moves what does not fit into host memory: whole layers' weights from the last layer backwards (they
-// stream through two layer-sized GPU buffers), then the oldest KV tokens of every sequence.
+// Moves what does not fit into host memory: whole layers' weights from the last layer backwards, then the
+// oldest KV tokens of every sequence. The host memory of a node serves the GPUs of the replica on it.
 void plan_offload(const PredictInput& in, MemoryRequest& mr, Prediction& p) {
   const ModelCard& m = in.model;
-  const double host_cap = in.host_memory_bytes > 0 ? in.host_memory_bytes : 1024.0 * 1024 * 1024 * 1024;
-  auto fits = [&] { return memory_per_gpu(m, in.gpu, mr).fits(); };
-  if (in.offload_weights) {
-    double offloaded = 0, largest = 0;
-    for (int n = 1; n <= m.num_hidden_layers && !fits(); ++n) {
-      const double layer = layer_weight_bytes_per_gpu(m, in.weights, in.parallel, m.num_hidden_layers - n);
-      offloaded += layer;
-      largest = std::max(largest, layer);
-      mr.offloaded_weight_bytes = offloaded;
-      mr.staging_bytes = std::min(2.0, static_cast<double>(n)) * largest;
-      p.offloaded_layers = n;
-    }
-  }
-  if (in.offload_kv && !fits()) {
+  if (in.offload_weights) p.offloaded_layers = offload_weight_layers(m, in.gpu, mr);
+  if (in.offload_kv && !memory_per_gpu(m, in.gpu, mr).fits()) {
     long long lo = 0, hi = mr.kv_tokens;  // fewest host tokens that fit
     auto with = [&](long long host) {
       MemoryRequest q = mr;
@@ -103,10 +95,17 @@ void plan_offload(const PredictInput& in, MemoryRequest& mr, Prediction& p) {
   }
   p.memory = memory_per_gpu(m, in.gpu, mr);
   p.host_kv_tokens = mr.host_kv_tokens;
-  p.fits = p.memory.fits() && p.memory.host_weights + p.memory.host_kv <= host_cap;
-  if (p.memory.fits() && !p.fits)
-    p.warnings.push_back(fmt("offload needs %s of host memory; [memory] host_memory_gib allows %s",
-                             human_bytes(p.memory.host_weights + p.memory.host_kv).c_str(), human_bytes(host_cap).c_str()));
+  p.fits = p.memory.fits();
+  const double limit = host_memory_limit(in);
+  const double need = (p.memory.host_weights + p.memory.host_kv) * std::min(in.parallel.gpus(), in.node.gpu_count);
+  if (limit <= 0) {
+    p.warnings.push_back(fmt("offload puts %s in each node's host memory; neither [memory] host_memory_gib nor the "
+                             "node file says how much there is, so it is not checked", human_bytes(need).c_str()));
+  } else if (p.fits && need > limit) {
+    p.fits = false;
+    p.suggestions.push_back(fmt("more host memory: offload needs %s of host memory per node; it has %s",
+                                human_bytes(need).c_str(), human_bytes(limit).c_str()));
+  }
 }
 
 int kernel_count(const std::vector<Op>& ops) {
@@ -149,7 +148,7 @@ Prediction predict(const PredictInput& in, const Catalog& catalog) {
     plan_offload(in, mr, p);
   }
   if (!p.fits) {
-    p.suggestions = what_would_fit(m, in.gpu, mr);
+    for (const auto& w : what_would_fit(m, in.gpu, mr)) p.suggestions.push_back(w);
     if (!in.offload_weights && !in.offload_kv)
       p.suggestions.push_back("weight or KV-cache offload to host memory ([memory] offload_weights / offload_kv = true): "
                               "slower, each forward pass streams what does not fit over PCIe");

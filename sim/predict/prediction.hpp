@@ -30,7 +30,7 @@ struct PredictInput {
   std::string allreduce = "auto";
   // may the weights / KV cache that do not fit live in host memory (streamed over PCIe)?
   bool offload_weights = false, offload_kv = false;
-  double host_memory_bytes = 0;  // 0: 1 TiB
+  double host_memory_bytes = 0;  // per node, for offload ([memory] host_memory_gib); 0: the node file's
 };
 
 struct Prediction {
@@ -65,6 +65,8 @@ struct Prediction {
 struct ForwardConfig;
 // The forward pass an input runs: its precisions (activations as given), layout and runtime kernels.
 ForwardConfig forward_config(const PredictInput& in, Precision activations);
+// Host memory per node offload may use: the scenario's, else the node file's; 0 when neither says.
+double host_memory_limit(const PredictInput& in);
 // Checks what cannot work at all (TP vs heads, GPU count): throws Error. Beyond the trained context it
 // only warns (predict adds the warning).
 void validate_input(const PredictInput& in);

@@ -69,23 +69,18 @@ ServingPrediction predict_serving(const ServingInput& in, const std::vector<Requ
     MemoryRequest need = mr;
     need.kv_tokens = longest;
     need.batch = 1;
-    double largest = 0;
-    for (int n = 1; n <= m.num_hidden_layers && !memory_per_gpu(m, b.gpu, need).fits(); ++n) {
-      const double layer = layer_weight_bytes_per_gpu(m, b.weights, L, m.num_hidden_layers - n);
-      largest = std::max(largest, layer);
-      need.offloaded_weight_bytes += layer;
-      need.staging_bytes = std::min(2.0, static_cast<double>(n)) * largest;
-      p.offloaded_layers = n;
-    }
+    p.offloaded_layers = offload_weight_layers(m, b.gpu, need);
     mr.offloaded_weight_bytes = need.offloaded_weight_bytes;
     mr.staging_bytes = need.staging_bytes;
     p.memory = memory_per_gpu(m, b.gpu, mr);
-    const double host_cap = b.host_memory_bytes > 0 ? b.host_memory_bytes : 1024.0 * 1024 * 1024 * 1024;
-    if (p.memory.host_weights * L.gpus() * c.replicas > host_cap)
-      throw Error(fmt("weight offload needs %s of host memory for %d replica(s); [memory] host_memory_gib allows %s",
-                      human_bytes(p.memory.host_weights * L.gpus() * c.replicas).c_str(), c.replicas,
-                      human_bytes(host_cap).c_str()), ExitCode::does_not_fit);
   }
+  // The host memory of a node serves the GPUs on it (their offloaded weights, then host KV blocks).
+  const double host_limit = host_memory_limit(b);
+  const double gpus_per_node = std::min(b.node.gpu_count, L.gpus() * c.replicas);
+  if (b.offload_weights && host_limit > 0 && p.memory.host_weights * gpus_per_node > host_limit)
+    throw Error(fmt("weight offload needs %s of host memory per node; it has %s ([memory] host_memory_gib)",
+                    human_bytes(p.memory.host_weights * gpus_per_node).c_str(), human_bytes(host_limit).c_str()),
+                ExitCode::does_not_fit);
   p.kv_pool_bytes = std::max(0.0, p.memory.free());
   // Each data-parallel attention group keeps the KV cache of its own sequences: the replica's pool is
   // one GPU's free memory per group.
@@ -95,9 +90,10 @@ ServingPrediction predict_serving(const ServingInput& in, const std::vector<Requ
   const long long gpu_blocks = p.kv_blocks;
   if (b.offload_kv && p.memory.fits()) {
     // KV blocks beyond the GPUs' pool live in host memory (each GPU's share of what the weights leave).
-    const double host_cap = b.host_memory_bytes > 0 ? b.host_memory_bytes : 1024.0 * 1024 * 1024 * 1024;
-    const double gpus = static_cast<double>(L.gpus()) * c.replicas;
-    const double per_gpu = std::max(0.0, host_cap / gpus - p.memory.host_weights);
+    if (host_limit <= 0)
+      throw Error("KV offload in serving needs to know the host memory: set [memory] host_memory_gib (the node "
+                  "file does not say)");
+    const double per_gpu = std::max(0.0, host_limit / gpus_per_node - p.memory.host_weights);
     p.host_kv_blocks = static_cast<long long>(std::floor(per_gpu / block_bytes)) * L.attention_dp();
     p.kv_blocks += p.host_kv_blocks;
   }

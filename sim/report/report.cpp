@@ -56,7 +56,10 @@ std::string render_text(const RunReport& r) {
   if (p.fits) {
     o << fmt("  FITS: %.2f GiB free\n", m.free() / kGiB);
   } else {
-    o << fmt("  DOES NOT FIT: %.2f GiB over the %.2f GiB of one %s\n", -m.free() / kGiB, m.capacity / kGiB, in.gpu.id.c_str());
+    if (m.fits())  // the GPU side fits; the offloaded part does not fit the host
+      o << "  DOES NOT FIT: what is offloaded needs more host memory than the node has\n";
+    else
+      o << fmt("  DOES NOT FIT: %.2f GiB over the %.2f GiB of one %s\n", -m.free() / kGiB, m.capacity / kGiB, in.gpu.id.c_str());
     for (const auto& s : p.suggestions) o << "  would fit: " << s << "\n";
     return o.str();
   }

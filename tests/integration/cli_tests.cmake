@@ -178,3 +178,6 @@ dssim_cli_test(parallel_two_batch_overlap 0 "TP 8, EP 16 \\(data-parallel attent
 dssim_cli_test(bad_overlap_pp 1 "two_batch_overlap with pipeline_parallel = 2 is not modelled" scenarios/parallel/v3_fp8_2x8h100_ep16.toml --set serving.two_batch_overlap=true --set serving.expert_parallel=1 --set serving.pipeline_parallel=2)
 dssim_cli_test(overlap_batch_one 0 "two_batch_overlap needs a batch of at least 2" scenarios/parallel/v3_fp8_h200x8_ep8.toml --set serving.two_batch_overlap=true --set workload.batch=1)
 dssim_cli_test(comm_bad_algo 1 "--algo: 'bogus': expected ring, tree or auto" comm --node hgx-8xh200 --algo bogus)
+dssim_cli_test(offload_host_memory_short 2 "offload needs [0-9.]+ GiB of host memory per node; it has 4.00 GiB" scenarios/offload/7b_fp32_rtx4090_offload.toml --set memory.host_memory_gib=4)
+dssim_cli_test(offload_host_memory_unknown 0 "neither \\[memory\\] host_memory_gib nor the node file says how much there is" scenarios/7b_fp32_rtx4090.toml --set memory.offload_weights=true)
+dssim_cli_test(serving_kv_offload_needs_host_memory 1 "KV offload in serving needs to know the host memory" scenarios/serving/7b_rtx4090_continuous_preemption.toml --quiet --set memory.offload_kv=true)

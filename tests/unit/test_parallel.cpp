@@ -217,3 +217,39 @@ TEST_CASE("routing skew concentrates tokens; placement decides which rank carrie
   CHECK(tokens(balanced) < tokens(skew));
   CHECK(tokens(balanced) >= tokens(even));
 }
+
+TEST_CASE("weight offload moves the fewest whole layers, from the last, that make it fit", "[parallel][memory][offload]") {
+  Catalog cat(DSSIM_TEST_DATA_DIR);
+  ModelCard m = cat.model("deepseek-llm-7b");
+  GpuCard g = cat.gpu("rtx-4090");
+  MemoryRequest r;
+  r.weights = Precision::fp32;
+  r.activations = Precision::fp32;
+  r.batch = 1;
+  r.prefill_tokens = 512;
+  r.kv_tokens = 767;
+  r.reserve_bytes = 0.5 * 1024 * 1024 * 1024;
+  REQUIRE_FALSE(memory_per_gpu(m, g, r).fits());
+  MemoryRequest moved = r;
+  const int n = offload_weight_layers(m, g, moved);
+  REQUIRE(n > 0);
+  CHECK(memory_per_gpu(m, g, moved).fits());
+  double last_n = 0, largest = 0;
+  for (int l = m.num_hidden_layers - n; l < m.num_hidden_layers; ++l) {
+    last_n += layer_weight_bytes_per_gpu(m, Precision::fp32, r.layout, l);
+    largest = std::max(largest, layer_weight_bytes_per_gpu(m, Precision::fp32, r.layout, l));
+  }
+  CHECK(moved.offloaded_weight_bytes == Approx(last_n));
+  CHECK(moved.staging_bytes == Approx(2 * largest));  // two layer buffers
+  // one layer fewer does not fit
+  MemoryRequest fewer = r;
+  fewer.offloaded_weight_bytes = last_n - largest;
+  fewer.staging_bytes = 2 * largest;
+  CHECK_FALSE(memory_per_gpu(m, g, fewer).fits());
+}
+
+TEST_CASE("node files state their host memory per node", "[parallel][config]") {
+  Catalog cat(DSSIM_TEST_DATA_DIR);
+  CHECK(cat.node("dgx-8xh100-sxm").host_memory_bytes == Approx(2048.0 * 1024 * 1024 * 1024));
+  CHECK(cat.node("g5-12xlarge-4xa10g").host_memory_bytes == Approx(192.0 * 1024 * 1024 * 1024));
+}
