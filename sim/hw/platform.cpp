@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -124,6 +125,33 @@ Platform build_platform(sg4::Engine& engine, const NodeSpec& node, const GpuCard
         }
   zone->seal();
   return p;
+}
+
+std::string shared_replica_link(const NodeSpec& node, const GpuCard& gpu, int gpus_per_replica, int replicas) {
+  const int per_node = node.gpu_count;
+  const bool nvswitch = node.interconnect == "nvswitch" && gpu.nvlink_Bps_per_direction > 0;
+  // which replicas reach beyond a node (through its NIC) or beyond a switch (through its uplink), and where
+  std::map<int, int> nic_users, uplink_users;  // node or (node, switch) -> replicas using it
+  for (int r = 0; r < replicas; ++r) {
+    const int first = r * gpus_per_replica, last = first + gpus_per_replica - 1;
+    const bool spans_nodes = first / per_node != last / per_node;
+    std::set<int> nodes, switches;
+    for (int g = first; g <= last; ++g) {
+      nodes.insert(g / per_node);
+      if (node.pcie_switches > 0) switches.insert((g / per_node) * node.pcie_switches + node.switch_of(g % per_node));
+    }
+    if (spans_nodes && !node.nic_per_gpu())
+      for (int n : nodes) ++nic_users[n];
+    if (!nvswitch && switches.size() > 1)
+      for (int s : switches) ++uplink_users[s];
+  }
+  for (const auto& [n, users] : nic_users)
+    if (users > 1) return "node " + std::to_string(n) + "'s NIC";
+  for (const auto& [s, users] : uplink_users)
+    if (users > 1)
+      return "PCIe switch " + std::to_string(s % node.pcie_switches) + "'s uplink on node " +
+             std::to_string(s / node.pcie_switches);
+  return "";
 }
 
 GroupLink group_link(const NodeSpec& node, const GpuCard& gpu, const std::vector<int>& gpus) {

@@ -54,4 +54,9 @@ struct GroupLink {
 };
 GroupLink group_link(const NodeSpec& node, const GpuCard& gpu, const std::vector<int>& gpus);
 
+// Replicas of `gpus_per_replica` consecutive GPUs whose peer traffic crosses a link another replica's also
+// crosses: a per-node NIC two replicas spanning nodes both use, or (on PCIe nodes) a switch uplink two
+// replicas spanning switches both use. Names the first such link ("" when every replica's links are its own).
+std::string shared_replica_link(const NodeSpec& node, const GpuCard& gpu, int gpus_per_replica, int replicas);
+
 }  // namespace dssim

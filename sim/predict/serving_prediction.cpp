@@ -134,18 +134,11 @@ ServingPrediction predict_serving(const ServingInput& in, const std::vector<Requ
                                            ep_receive_shares(m, L));
   // Serving prices communication on an idle platform. That is exact while a replica's collectives only
   // cross its own GPUs' ports and NICs; say so when replicas would share a per-node NIC or a switch uplink.
-  if (c.replicas > 1) {
-    auto shared = [&](const GroupLink& g, int first, int n) {
-      if (g.kind == "network") return !b.node.nic_per_gpu();
-      if (g.kind != "pcie" || b.node.pcie_switches == 0) return false;
-      return b.node.switch_of(first % b.node.gpu_count) != b.node.switch_of((first + n - 1) % b.node.gpu_count);
-    };
-    if (shared(links.tp, 0, L.tp) || shared(links.stage, 0, L.stage_width()) ||
-        (L.pp > 1 && shared(links.next_stage, 0, L.stage_width() + 1)))
-      p.warnings.push_back("the replicas' collectives cross links they share (a per-node NIC or a PCIe switch uplink); "
-                           "serving runs price communication on an idle platform, so contention between replicas is "
-                           "left out (a fixed-batch run simulates it for one replica)");
-  }
+  const std::string shared = shared_replica_link(b.node, b.gpu, L.gpus(), c.replicas);
+  if (!shared.empty())
+    p.warnings.push_back("the replicas' collectives share " + shared + "; serving runs price communication on an "
+                         "idle platform, so contention between replicas is left out (a fixed-batch run simulates "
+                         "it for one replica)");
   IterationCostModel iteration(m, fc, kernels, b.runtime, b.cuda_graphs, links, L.pp > 1 ? L.micro() : 1);
   // Offloaded layers cross PCIe every iteration, overlapped with the compute (the serving engine moves
   // them as real transfers from the host, so replicas sharing a switch uplink slow each other down).

@@ -6,6 +6,7 @@
 #include "memory/memory_model.hpp"
 #include "model/operators.hpp"
 #include "model/params.hpp"
+#include "hw/platform.hpp"
 #include "parallel/layout.hpp"
 #include "util/error.hpp"
 
@@ -252,4 +253,27 @@ TEST_CASE("node files state their host memory per node", "[parallel][config]") {
   Catalog cat(DSSIM_TEST_DATA_DIR);
   CHECK(cat.node("dgx-8xh100-sxm").host_memory_bytes == Approx(2048.0 * 1024 * 1024 * 1024));
   CHECK(cat.node("g5-12xlarge-4xa10g").host_memory_bytes == Approx(192.0 * 1024 * 1024 * 1024));
+}
+
+TEST_CASE("replicas that would share a per-node NIC or a PCIe switch uplink are named", "[parallel][comm]") {
+  Catalog cat(DSSIM_TEST_DATA_DIR);
+  NodeSpec p4de = cat.node("p4de-8xa100-80g");  // one 400 Gb/s NIC per node, NVSwitch inside
+  GpuCard a100 = cat.gpu(p4de.gpu);
+  p4de.node_count = 3;
+  // 12-GPU replicas: replica 0 on nodes 0-1, replica 1 on nodes 1-2; both cross node 1's NIC
+  CHECK(shared_replica_link(p4de, a100, 12, 2) == "node 1's NIC");
+  CHECK(shared_replica_link(p4de, a100, 8, 3).empty());   // one replica per node: no network at all
+  CHECK(shared_replica_link(p4de, a100, 16, 1).empty());  // one replica: nothing to share with
+  NodeSpec dgx = cat.node("dgx-8xh100-sxm");             // a NIC per GPU: private to its replica
+  dgx.node_count = 3;
+  CHECK(shared_replica_link(dgx, cat.gpu(dgx.gpu), 12, 2).empty());
+  // PCIe node, 4 switches x 3 GPUs: 3-GPU replicas stay under their switch; 4-GPU ones straddle two,
+  // replica 0 switches 0-1 and replica 1 switches 1-2, and switch 1's uplink carries both
+  NodeSpec pcie = implicit_node(cat.gpu("a10g"), 12);
+  pcie.pcie_switches = 4;
+  pcie.pcie_switch_uplink_Bps = 32e9;
+  CHECK(shared_replica_link(pcie, cat.gpu("a10g"), 3, 4).empty());
+  CHECK(shared_replica_link(pcie, cat.gpu("a10g"), 4, 2) == "PCIe switch 1's uplink on node 0");
+  // 6-GPU replicas: replica 0 on switches 0-1, replica 1 on 2-3: each uplink carries one replica
+  CHECK(shared_replica_link(pcie, cat.gpu("a10g"), 6, 2).empty());
 }
