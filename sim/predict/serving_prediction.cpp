@@ -27,6 +27,12 @@ std::vector<Request> load_requests(const WorkloadSpec& w) {
   throw Error("internal: a fixed workload has no request stream", ExitCode::internal);
 }
 
+double host_kv_read_bytes(const IterationShape& s, double gpu_tokens, double bytes_per_token) {
+  double attended = s.decode_context_sum;
+  for (const auto& ch : s.prefill) attended += static_cast<double>(ch.context);
+  return std::max(0.0, attended - gpu_tokens) * bytes_per_token;
+}
+
 ServingPrediction predict_serving(const ServingInput& in, const std::vector<Request>& requests, const Catalog& catalog) {
   const PredictInput& b = in.base;
   const ServingConfig& c = in.serving;
@@ -151,12 +157,7 @@ ServingPrediction predict_serving(const ServingInput& in, const std::vector<Requ
       p.host_kv_blocks > 0 ? block_bytes / static_cast<double>(c.block_size) / L.attention_dp() / eff : 0.0;
   IterationCostFn cost = [&iteration, weight_stream, gpu_tokens, host_token_bytes](const IterationShape& s) {
     IterationCostBreakdown r = iteration.evaluate(s);
-    r.stream_bytes = weight_stream;
-    if (host_token_bytes > 0) {
-      double attended = s.decode_context_sum;
-      for (const auto& ch : s.prefill) attended += static_cast<double>(ch.context);
-      r.stream_bytes += std::max(0.0, attended - gpu_tokens) * host_token_bytes;
-    }
+    r.stream_bytes = weight_stream + (host_token_bytes > 0 ? host_kv_read_bytes(s, gpu_tokens, host_token_bytes) : 0.0);
     return r;
   };
   // Clocks follow power and temperature when the GPU (or its donor) has load traces.

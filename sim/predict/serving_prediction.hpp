@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "config/scenario.hpp"
+#include "cost/iteration_cost.hpp"
 #include "metrics/serving_metrics.hpp"
 #include "predict/prediction.hpp"
 
@@ -38,6 +39,9 @@ struct ServingPrediction {
 };
 
 std::vector<Request> load_requests(const WorkloadSpec& w);
+// KV offload in serving: the running sequences' cache fills the GPUs first; an iteration reads the tokens
+// it attends to beyond `gpu_tokens` from host memory, `bytes_per_token` each per GPU.
+double host_kv_read_bytes(const IterationShape& s, double gpu_tokens, double bytes_per_token);
 ServingPrediction predict_serving(const ServingInput& in, const std::vector<Request>& requests, const Catalog& catalog);
 
 }  // namespace dssim

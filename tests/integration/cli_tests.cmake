@@ -181,3 +181,5 @@ dssim_cli_test(comm_bad_algo 1 "--algo: 'bogus': expected ring, tree or auto" co
 dssim_cli_test(offload_host_memory_short 2 "offload needs [0-9.]+ GiB of host memory per node; it has 4.00 GiB" scenarios/offload/7b_fp32_rtx4090_offload.toml --set memory.host_memory_gib=4)
 dssim_cli_test(offload_host_memory_unknown 0 "neither \\[memory\\] host_memory_gib nor the node file says how much there is" scenarios/7b_fp32_rtx4090.toml --set memory.offload_weights=true)
 dssim_cli_test(serving_kv_offload_needs_host_memory 1 "KV offload in serving needs to know the host memory" scenarios/serving/7b_rtx4090_continuous_preemption.toml --quiet --set memory.offload_kv=true)
+# A serving run's ROI counts the tokens dssim roi counts: with an SLO, those of requests meeting it
+dssim_cli_test(serving_roi_goodput_tokens 0 "tokens counted +serving simulation, tokens of requests meeting the SLO \\([0-9]+ % of requests\\)" scenarios/serving/g5_7b_continuous.toml --quiet --set serving.slo_ttft_s=1.0)

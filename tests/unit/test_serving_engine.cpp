@@ -6,6 +6,7 @@
 #include "cost/iteration_cost.hpp"
 #include "engine/iteration_sim.hpp"
 #include "metrics/serving_metrics.hpp"
+#include "predict/serving_prediction.hpp"
 #include "serving/serving_sim.hpp"
 #include "workload/synthetic.hpp"
 
@@ -147,4 +148,14 @@ TEST_CASE("serving with weight offload: two replicas share the switch uplink", "
   // both stream at once through the one uplink: 5 GB/s each, 20 ms instead of 10
   CHECK(run.end_s == Approx(1e-6 + 2 * 1e8 / 10e9).epsilon(1e-9));
   CHECK(run.seqs[0].finish_s == Approx(run.seqs[1].finish_s));
+}
+
+TEST_CASE("KV offload in serving reads only the attended tokens beyond the GPUs' pool", "[serving][offload]") {
+  IterationShape s;
+  s.decode = 4;
+  s.decode_context_sum = 4 * 1000;          // 4000 tokens attended by decodes
+  s.prefill.push_back({500, 1500, false});   // a chunk attending to 1500
+  CHECK(host_kv_read_bytes(s, 6000, 100) == 0);                   // 5500 fit the 6000-token pool
+  CHECK(host_kv_read_bytes(s, 5000, 100) == Approx(500 * 100));    // 500 tokens over, 100 B each
+  CHECK(host_kv_read_bytes(IterationShape{}, 0, 100) == 0);
 }
