@@ -40,6 +40,17 @@ CalibrationProfile toy_profile() {
   return p;  // dequant defaults: tile 128 rows, 4 ops per weight element
 }
 constexpr double N = 4096, K = 4096;
+// A weight-only GEMM of the N x K weights above for m rows.
+Op weight_only_gemm(double m, Precision w) {
+  Op op;
+  op.kind = OpKind::gemm;
+  op.m = m;
+  op.n = N;
+  op.k = K;
+  op.weight = w;
+  op.weight_only = true;
+  return op;
+}
 }  // namespace
 
 TEST_CASE("decode-shaped weight-only int4 GEMM reads ~4x fewer bytes than bf16", "[quant]") {
@@ -53,13 +64,7 @@ TEST_CASE("decode-shaped weight-only int4 GEMM reads ~4x fewer bytes than bf16",
   const double b4 = 2.0 * (K + N) + K * N * (0.5 + 2.0 / 128);
   const double deq = 1 * K * N * 4 / (10e12 * 0.5);
   CHECK(c.dequant_time(1, N, K, Precision::bf16) == Approx(deq));
-  Op op;
-  op.kind = OpKind::gemm;
-  op.m = 1;
-  op.n = N;
-  op.k = K;
-  op.weight = Precision::int4;
-  op.weight_only = true;
+  const Op op = weight_only_gemm(1, Precision::int4);
   const double t4 = c.gpu_time(op);
   CHECK(t4 == Approx(2e-6 + b4 / 0.5e12));
   CHECK((t16 - 2e-6) / (t4 - 2e-6) == Approx(b16 / b4));  // 3.87x
@@ -84,13 +89,7 @@ TEST_CASE("large-M weight-only int8 is slower than bf16 by exactly the dequantis
   // a partial tile costs a whole one: M = 129 is two tiles
   CHECK(c.dequant_time(129, N, K, Precision::bf16) == Approx(2 * K * N * 4 / 5e12));
   // SM-clock paced: with a sharp corner the whole compute-bound time, dequantisation included
-  Op op;
-  op.kind = OpKind::gemm;
-  op.m = M;
-  op.n = N;
-  op.k = K;
-  op.weight = Precision::int8;
-  op.weight_only = true;
+  const Op op = weight_only_gemm(M, Precision::int8);
   CHECK(c.gpu_time(op) == Approx(two));
   CHECK(c.compute_time(op) == Approx(two - 2e-6));
 }
@@ -131,13 +130,7 @@ TEST_CASE("a rounded corner: compute_time is the compute share of the time, dequ
   p.dequant_tile_m = 64;
   p.dequant_ops_per_weight = 6;
   KernelCostModel c(toy_gpu(false), p, false);
-  Op op;
-  op.kind = OpKind::gemm;
-  op.m = 256;
-  op.n = N;
-  op.k = K;
-  op.weight = Precision::int8;
-  op.weight_only = true;
+  const Op op = weight_only_gemm(256, Precision::int8);
   const double tc = 2 * 256 * N * K / 50e12 + 4 * K * N * 6 / 5e12;  // 4 tiles of 64, 6 ops each
   const double tm = (2 * (256 * K + 256 * N) + K * N) / 0.5e12;
   CHECK(c.gpu_time(op) == Approx(2e-6 + std::cbrt(tc * tc * tc + tm * tm * tm)));
