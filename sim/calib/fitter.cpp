@@ -104,28 +104,41 @@ GemmFit fit_gemm_points(const std::vector<GemmPoint>& pts, const std::string& dt
   return g;
 }
 
-// A call is host-bound when it sits near the fastest call of its dtype while the roofline says the GPU
-// needs much less: then it timed Python issuing calls, not the kernel.
-bool host_bound(const GemmFit& f, const GemmPoint& q, const std::string& dt, double peak, double bw) {
-  return q.t < kGemmHostFloorRatio * f.host_floor_s && gemm_predict(f, q, dt, peak, bw) < kGemmHostRoofShare * q.t;
+// A call is host-bound when it sits near the fastest call of its dtype while the GPU needs much less:
+// then it timed Python issuing calls, not the kernel. "What the GPU needs" is the fitted roofline with a
+// copy kernel's fixed cost, not the GEMM's own fitted one: host-bound rows left in a fit inflate that
+// fixed cost, which would then keep them in.
+bool host_bound(const GemmFit& f, const GemmPoint& q, const std::string& dt, double peak, double bw,
+                double kernel_fixed_s) {
+  const double gpu = kernel_fixed_s + gemm_predict(f, q, dt, peak, bw) - f.fixed_s;
+  return q.t < kGemmHostFloorRatio * f.host_floor_s && gpu < kGemmHostRoofShare * q.t;
 }
 
-GemmFit fit_gemm_dtype(const std::vector<GemmPoint>& all, const std::string& dt, double peak, double bw, double fixed0,
-                       std::vector<GemmPoint>* gpu_bound) {
+// Fit, classify, refit until the host-bound set stops changing (it shrinks the fixed cost, which can
+// expose more host-bound rows). `kernel_fixed_s`: the copy fits' per-kernel cost.
+GemmFit fit_gemm_dtype(const std::vector<GemmPoint>& all, const std::string& dt, double peak, double bw,
+                       double kernel_fixed_s, std::vector<GemmPoint>* gpu_bound) {
   double fastest = 1e300;
   for (const auto& q : all) fastest = std::min(fastest, q.t);
-  std::vector<GemmPoint> first;
-  for (const auto& q : all)
-    if (q.t >= kGemmFitFloorRatio * fastest) first.push_back(q);
-  GemmFit f = fit_gemm_points(first, dt, peak, bw, fixed0);
-  f.host_floor_s = fastest;
   std::vector<GemmPoint> kept;
   for (const auto& q : all)
-    if (!host_bound(f, q, dt, peak, bw)) kept.push_back(q);
-  GemmFit g = fit_gemm_points(kept, dt, peak, bw, f.fixed_s);
-  g.host_floor_s = fastest;
+    if (q.t >= kGemmFitFloorRatio * fastest) kept.push_back(q);
+  GemmFit f = fit_gemm_points(kept, dt, peak, bw, kernel_fixed_s);
+  f.host_floor_s = fastest;
+  std::vector<bool> mask;
+  for (int round = 0; round < kGemmHostRounds; ++round) {
+    std::vector<bool> next;
+    for (const auto& q : all) next.push_back(!host_bound(f, q, dt, peak, bw, kernel_fixed_s));
+    if (next == mask) break;
+    mask = next;
+    kept.clear();
+    for (std::size_t i = 0; i < all.size(); ++i)
+      if (mask[i]) kept.push_back(all[i]);
+    f = fit_gemm_points(kept, dt, peak, bw, f.fixed_s);
+    f.host_floor_s = fastest;
+  }
   if (gpu_bound) *gpu_bound = kept;
-  return g;
+  return f;
 }
 
 void fit_gemm(const std::string& path, const GpuCard& gpu, CalibrationProfile& p, FitReport& rep) {
@@ -153,7 +166,7 @@ void fit_gemm(const std::string& path, const GpuCard& gpu, CalibrationProfile& p
       for (const auto& q : pts) (q.layer == layer ? test : train).push_back(q);
       GemmFit h = fit_gemm_dtype(train, dt, peak, gpu.memory_bw_Bps, p.kernel_fixed_s, nullptr);
       for (const auto& q : test)
-        if (!host_bound(f, q, dt, peak, gpu.memory_bw_Bps)) cv.push_back(rel(gemm_predict(h, q, dt, peak, gpu.memory_bw_Bps), q.t));
+        if (!host_bound(f, q, dt, peak, gpu.memory_bw_Bps, p.kernel_fixed_s)) cv.push_back(rel(gemm_predict(h, q, dt, peak, gpu.memory_bw_Bps), q.t));
     }
     all_in.insert(all_in.end(), in.begin(), in.end());
     all_cv.insert(all_cv.end(), cv.begin(), cv.end());
@@ -400,7 +413,8 @@ void load_gemm_table(const std::string& dir, const GpuCard& gpu, CalibrationProf
     auto f = p.gemm.find(dt);
     if (f == p.gemm.end()) continue;
     GemmPoint q{g.get(r, "layer"), g.number(r, "M"), g.number(r, "N"), g.number(r, "K"), t};
-    if (host_bound(f->second, q, dt, gpu.peak(gpu.compute_precision(precision_of_gemm_dtype(dt))), gpu.memory_bw_Bps))
+    if (host_bound(f->second, q, dt, gpu.peak(gpu.compute_precision(precision_of_gemm_dtype(dt))), gpu.memory_bw_Bps,
+                   p.kernel_fixed_s))
       continue;
     p.gemm_table[{dt, std::llround(q.n), std::llround(q.k)}].push_back({q.m, q.t});
   }

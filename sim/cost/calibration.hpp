@@ -75,8 +75,9 @@ inline constexpr double kGpuBoundReadBytes = 64.0 * 1024 * 1024;  // reductions:
 inline constexpr double kAttnPrefillHostFloorS = 50e-6;            // SDPA calls: 18-40 us host floor
 inline constexpr double kAttnDecodeHostFloorS = 100e-6;
 inline constexpr double kGemmFitFloorRatio = 1.3;    // within 30 % of the fastest call: out of the first fit
-inline constexpr double kGemmHostFloorRatio = 2.0;   // below 2x the fastest call, a call is host-bound ...
+inline constexpr double kGemmHostFloorRatio = 1.5;   // below 1.5x the fastest call, a call is host-bound ...
 inline constexpr double kGemmHostRoofShare = 0.75;   // ... if the fitted roofline needs < 75 % of its time
+inline constexpr int kGemmHostRounds = 8;           // fit/classify rounds before the host-bound set must be stable
 
 // The measured-dtype table a compute precision uses, and back (gemm.csv's dtype column).
 std::string gemm_table_dtype(Precision compute);

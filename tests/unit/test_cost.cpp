@@ -1,10 +1,14 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <filesystem>
+#include <tuple>
 
 #include "config/catalog.hpp"
 #include "calib/fitter.hpp"
 #include "cost/kernel_cost.hpp"
+#include "test_files.hpp"
+#include "util/strings.hpp"
 
 using namespace dssim;
 
@@ -101,6 +105,48 @@ TEST_CASE("the H200 fit lands on physically sensible values", "[cost][calibratio
   CHECK(p.kernel_fixed_s > 0.5e-6);
   CHECK(p.kernel_fixed_s < 5e-6);
   CHECK(p.attn_decode_eff * 4800 == Approx(4500).margin(200));
+}
+
+TEST_CASE("GEMM fit: host-bound rows are found and left out, and the planted roofline comes back", "[cost][calibration]") {
+  // Planted truth on the H200 card: t = 3 us + rounded_max(tc, tm, 8), e_c = 0.7, e_m = 0.85, behind a host that
+  // cannot issue a call faster than 16 us. The 4096 x 4096 layer at M <= 128 needs ~11-13 us of GPU: those
+  // eight rows time the host, at 21.5 us (M <= 8, a slower call path, as 7b_o on the H200) and at the floor.
+  // The 21.5 us rows enter the first fit (above 1.3x the floor) and inflate its fixed cost; judged with that
+  // fixed cost, the 16 us rows looked GPU-bound and stayed in.
+  Catalog cat(DSSIM_TEST_DATA_DIR);
+  const GpuCard gpu = cat.gpu("h200-sxm");
+  const double peak = gpu.peak(Precision::bf16), bw = gpu.memory_bw_Bps;
+  std::string csv = "dtype,layer,M,N,K,seconds,TFLOPs,GBps\n";
+  int planted = 0;
+  for (auto [name, n, k] : {std::tuple{"sq", 4096.0, 4096.0}, {"wide", 12288.0, 4096.0}, {"tall", 4096.0, 11008.0},
+                            {"big", 22016.0, 4096.0}, {"huge", 8192.0, 8192.0}}) {
+    for (double m = 1; m <= 8192; m *= 2) {
+      const double tc = 2 * m * n * k / (peak * 0.7), tm = gemm_bytes("bf16", m, n, k) / (bw * 0.85);
+      double t = std::max(16e-6, 3e-6 + rounded_max(tc, tm, 8));
+      if (std::string(name) == "sq" && m <= 128) {
+        REQUIRE(3e-6 + rounded_max(tc, tm, 8) < 0.75 * 16e-6);  // the GPU part really is far under the floor
+        if (m <= 8) t = 21.5e-6;
+        ++planted;
+      }
+      csv += fmt("bf16,%s,%g,%g,%g,%.9g,0,0\n", name, m, n, k, t);
+    }
+  }
+  const std::string h200 = std::string(DSSIM_TEST_DATA_DIR) + "/validation/data/h200/";
+  const std::string g = write_test_file("gemm.csv", csv);
+  const auto dir = std::filesystem::path(g).parent_path();
+  std::filesystem::copy_file(h200 + "bandwidth.csv", dir / "bandwidth.csv", std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy_file(h200 + "attention.csv", dir / "attention.csv", std::filesystem::copy_options::overwrite_existing);
+  const FitResult r = fit_measurements(dir.string(), gpu);
+  CHECK(planted == 8);  // M = 1, 2, ..., 128
+  CHECK(r.report.gemm_host_bound.at("bf16") == planted);
+  const GemmFit& f = r.profile.gemm.at("bf16");
+  CHECK(f.fixed_s == Approx(3e-6).epsilon(0.1));  // M = 256 of that layer sits at the floor, 3 % above its GPU time
+  CHECK(f.eff_compute == Approx(0.7).epsilon(0.01));
+  CHECK(f.eff_memory == Approx(0.85).epsilon(0.01));
+  CHECK(r.report.gemm_by_dtype.at("bf16").median < 0.005);
+  // the measured-shape table keeps the GPU-bound rows only: the 4096 x 4096 layer starts at M = 256
+  const auto& sq = r.profile.gemm_table.at({"bf16", 4096, 4096});
+  CHECK(sq.front().first == 256);
 }
 
 TEST_CASE("uncalibrated GPUs borrow from the calibrated GPU of the nearest architecture", "[cost][calibration]") {
