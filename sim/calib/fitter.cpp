@@ -149,11 +149,23 @@ void fit_gemm(const std::string& path, const GpuCard& gpu, CalibrationProfile& p
     if (!std::isfinite(t) || t <= 0) continue;  // a shape the library does not support
     by_dtype[g.get(r, "dtype")].push_back({g.get(r, "layer"), g.number(r, "M"), g.number(r, "N"), g.number(r, "K"), t});
   }
+  if (by_dtype.empty())
+    throw Error(fmt("%s: no timed GEMM rows (every 'seconds' is nan, or only the header is there): nothing to fit", path.c_str()));
   std::vector<double> all_in, all_cv;
   for (const auto& [dt, pts] : by_dtype) {
     const double peak = gpu.peak(gpu.compute_precision(precision_of_gemm_dtype(dt)));
     std::vector<GemmPoint> kept;
     GemmFit f = fit_gemm_dtype(pts, dt, peak, gpu.memory_bw_Bps, p.kernel_fixed_s, &kept);
+    if (kept.size() < kGemmMinPoints) {
+      // bf16 is every other dtype's stand-in (fp16, and dtypes a GPU was not measured in): it must be there
+      if (dt == "bf16")
+        throw Error(fmt("%s: %zu GPU-bound bf16 rows, need at least %zu (M from 1 to 8192 of one layer shape is enough)",
+                        path.c_str(), kept.size(), kGemmMinPoints));
+      rep.warnings.push_back(fmt("%s: %zu GPU-bound %s rows, need at least %zu: %s left out of the profile, its GEMMs "
+                                 "will use bf16's efficiencies", path.c_str(), kept.size(), dt.c_str(), kGemmMinPoints,
+                                 dt.c_str()));
+      continue;
+    }
     p.gemm[dt] = f;
     rep.gemm_host_bound[dt] = static_cast<int>(pts.size() - kept.size());
     std::vector<double> in, cv;
@@ -172,6 +184,8 @@ void fit_gemm(const std::string& path, const GpuCard& gpu, CalibrationProfile& p
     all_cv.insert(all_cv.end(), cv.begin(), cv.end());
     rep.gemm_by_dtype[dt] = error_stats(in, cv);
   }
+  if (!p.gemm.count("bf16"))
+    throw Error(fmt("%s: no bf16 rows: bf16 is needed, it stands in for every dtype that was not measured", path.c_str()));
   rep.gemm = error_stats(all_in, all_cv);
 }
 
@@ -222,6 +236,12 @@ void fit_attention(const std::string& path, const GpuCard& gpu, CalibrationProfi
     }
     pts.push_back({prefill, a.number(r, "q_len"), a.number(r, "TFLOPs") * 1e12 * t, a.number(r, "GBps"), t});
   }
+  std::size_t prefill = 0;
+  for (const auto& x : pts) prefill += x.prefill;
+  if (prefill < 2 || prefill == pts.size())
+    throw Error(fmt("%s: %zu GPU-bound prefill and %zu decode rows; need at least 2 prefill rows (over %.0f us) of "
+                    "different lengths and 1 decode row (over %.0f us)", path.c_str(), prefill, pts.size() - prefill,
+                    kAttnPrefillHostFloorS * 1e6, kAttnDecodeHostFloorS * 1e6));
   fit_attention_points(pts, peak, gpu.memory_bw_Bps, p.kernel_fixed_s, p);
   std::vector<double> in, cv;
   for (std::size_t i = 0; i < pts.size(); ++i) {
@@ -273,13 +293,26 @@ void fit_bandwidth(const std::string& path, const GpuCard& gpu, CalibrationProfi
     else if (kind != "d2d_copy" && kind != "read_sum") continue;  // pageable, duplex, overlap: reported, not modelled
     kinds[kind].push_back({kind, bytes, t});
   }
+  const std::map<std::string, std::string> need{
+      {"d2d_copy", fmt("d2d_copy rows of %.0f MiB or more", kGpuBoundCopyBytes / 1048576.0)},
+      {"read_sum", fmt("read_sum rows of %.0f MiB or more", kGpuBoundReadBytes / 1048576.0)},
+      {"pcie_pinned", "h2d_pinned or d2h_pinned rows"}};
+  for (const auto& [kind, what] : need)
+    if (kinds[kind].size() < 2)
+      throw Error(fmt("%s: %zu %s (GPU- or bus-bound sizes), need at least 2 of different sizes", path.c_str(),
+                      kinds[kind].size(), what.c_str()));
   std::vector<double> in, cv;
   for (const auto& [kind, pts] : kinds) {
-    if (pts.size() < 2) continue;
     LineModel m = fit_line(pts);
+    if (!(m.inv_bw > 0))
+      throw Error(fmt("%s: %s times do not grow with size: no bandwidth can be fitted", path.c_str(), kind.c_str()));
     if (kind == "d2d_copy") {
       p.kernel_fixed_s = m.intercept;
       p.copy_eff = 1.0 / m.inv_bw / gpu.memory_bw_Bps;
+      if (p.copy_eff > 1.0)
+        rep.warnings.push_back(fmt("%s: device copies reach %.0f GB/s, more than %s's memory_bw_GBps = %.0f: is the card's "
+                                   "datasheet value right?", path.c_str(), 1e-9 / m.inv_bw, gpu.id.c_str(),
+                                   gpu.memory_bw_Bps / 1e9));
     } else if (kind == "read_sum") {
       p.read_eff = 1.0 / m.inv_bw / gpu.memory_bw_Bps;
     } else {

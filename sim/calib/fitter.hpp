@@ -22,6 +22,7 @@ struct FitReport {
   std::map<std::string, int> gemm_host_bound;       // calls timed at the host's issue floor, left out
   ErrorStats gemm, attention, bandwidth;
   int attention_host_bound = 0;
+  std::vector<std::string> warnings;  // data the fit could not use, said on stderr by `dssim calibrate`
 };
 
 struct FitResult {

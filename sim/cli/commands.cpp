@@ -341,6 +341,7 @@ int cmd_calibrate(const std::vector<std::string>& args) {
   GpuCard g = cat.gpu(gpu_id);
   if (!std::filesystem::is_directory(data)) throw Error(fmt("--data %s: no such folder", data.c_str()));
   FitResult r = fit_measurements(data, g);
+  for (const auto& w : r.report.warnings) std::cerr << "dssim: warning: " << w << "\n";
   if (!out.empty()) {
     std::ofstream f(out);
     if (!f) throw Error(fmt("--out %s: cannot write", out.c_str()));

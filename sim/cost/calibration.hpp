@@ -2,6 +2,7 @@
 // The calibrated parameters of one GPU, as the cost model uses them: efficiencies against the
 // datasheet peaks, fixed costs, and the measured GEMM shapes. Written by `dssim calibrate`
 // (sim/calib/) into a profile TOML (platforms/profiles/<gpu>.toml) and read back from it.
+#include <cstddef>
 #include <map>
 #include <string>
 #include <tuple>
@@ -77,7 +78,8 @@ inline constexpr double kAttnDecodeHostFloorS = 100e-6;
 inline constexpr double kGemmFitFloorRatio = 1.3;    // within 30 % of the fastest call: out of the first fit
 inline constexpr double kGemmHostFloorRatio = 1.5;   // below 1.5x the fastest call, a call is host-bound ...
 inline constexpr double kGemmHostRoofShare = 0.75;   // ... if the fitted roofline needs < 75 % of its time
-inline constexpr int kGemmHostRounds = 8;           // fit/classify rounds before the host-bound set must be stable
+inline constexpr int kGemmHostRounds = 8;
+inline constexpr std::size_t kGemmMinPoints = 4;    // GPU-bound rows a dtype's four-parameter fit needs           // fit/classify rounds before the host-bound set must be stable
 
 // The measured-dtype table a compute precision uses, and back (gemm.csv's dtype column).
 std::string gemm_table_dtype(Precision compute);

@@ -73,6 +73,9 @@ dssim_cli_test(shapes 0 "deepseek-llm-7b_gate_up,22016,4096" shapes --model deep
 dssim_cli_test(calibrate_json 0 "\"cv_median_abs_rel_err\"" calibrate --gpu h200-sxm --data validation/data/h200 --format json)
 dssim_cli_test(bad_calibrate_dir 1 "--data /nonexistent: no such folder" calibrate --gpu h200-sxm --data /nonexistent)
 dssim_cli_test(bad_calibrate_missing_csv 1 "missing bandwidth.csv in tests/integration/cases" calibrate --gpu h200-sxm --data tests/integration/cases)
+add_test(NAME cli.calibrate_bad_data COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/calibrate_bad_data.sh $<TARGET_FILE:dssim>
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli.calibrate_bad_data PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
 
 # Power and thermal
 file(GLOB DSSIM_POWER_SCENARIOS RELATIVE ${PROJECT_SOURCE_DIR} CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/scenarios/power/*.toml)
