@@ -13,6 +13,7 @@
 #include "config/catalog.hpp"
 #include "cost/kernel_cost.hpp"
 #include "model/operators.hpp"
+#include "parallel/layout.hpp"
 #include <algorithm>
 #include <cmath>
 #include <tuple>
@@ -267,8 +268,8 @@ int cmd_predict(const std::vector<std::string>& args) {
   in.parallel.ep = ep;
   in.node = implicit_node(in.gpu, count ? count : in.parallel.gpus());
   in.runtime = cat.runtime(kDefaultRuntime);
-  in.weights = parse_precision(weights, "--weights");
-  in.kv_cache = parse_precision(kv, "--kv-cache");
+  in.weights = parse_weight_precision(weights, "--weights");
+  in.kv_cache = parse_kv_precision(kv, "--kv-cache");
   in.batch = batch;
   in.prompt = prompt;
   in.output = output;
@@ -399,8 +400,11 @@ int cmd_shapes(const std::vector<std::string>& args) {
   if (tp < 1) throw Error(fmt("--tp must be at least 1, got %d", tp));
   Catalog cat = Catalog::from_environment();
   ModelCard m = cat.model(model);
+  ParallelLayout layout;
+  layout.tp = tp;
+  validate_layout(m, layout, 1, 1024);  // a TP that does not divide the heads or widths has no shapes
   ForwardConfig fc;
-  fc.weights = parse_precision(weights, "--weights");
+  fc.weights = parse_weight_precision(weights, "--weights");
   fc.tensor_parallel = tp;
   // the linear layers of one decode step and one prefill, each (N, K) once, in model order
   std::vector<std::tuple<std::string, long long, long long>> shapes;

@@ -42,7 +42,15 @@ std::string Catalog::find(const std::string& sub, const std::string& id, const s
 
 ModelCard Catalog::model(const std::string& id) const { return load_model_card(find("models", id, "model")); }
 GpuCard Catalog::gpu(const std::string& id) const { return load_gpu_card(find("platforms/gpus", id, "GPU"), data_dir_); }
-NodeSpec Catalog::node(const std::string& id) const { return load_node_spec(find("platforms/nodes", id, "node")); }
+NodeSpec Catalog::node(const std::string& id) const {
+  NodeSpec n = load_node_spec(find("platforms/nodes", id, "node"));
+  try {
+    find("platforms/gpus", n.gpu, "GPU");
+  } catch (const Error& e) {  // say which node file names it
+    throw Error(fmt("%s: %s", n.gpu_where.c_str(), e.what()));
+  }
+  return n;
+}
 RuntimeProfile Catalog::runtime(const std::string& id) const {
   return load_runtime_profile(find("platforms/runtimes", id, "runtime"));
 }

@@ -15,6 +15,7 @@ NodeSpec load_node_spec(const std::string& path) {
   n.id = t.get_string("id");
   n.name = t.get_string("name");
   n.gpu = t.get_string("gpu");
+  n.gpu_where = t.where("gpu");
   n.gpu_count = static_cast<int>(t.get_int("gpu_count", 1, 4096));
   n.interconnect = t.get_choice("interconnect", {"nvswitch", "pcie"});
   n.source = t.opt_string("source").value_or("");

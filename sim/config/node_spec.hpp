@@ -6,6 +6,7 @@ namespace dssim {
 // A machine: GPUs of one kind, how they talk to each other and to the host.
 struct NodeSpec {
   std::string id, name, gpu, interconnect, source, file;  // interconnect: "nvswitch" | "pcie"
+  std::string gpu_where;  // "file:line: key 'gpu'", for errors about that GPU
   int gpu_count = 1;
   double pcie_latency_s = 1e-6;
   double nvlink_latency_s = 0.7e-6;

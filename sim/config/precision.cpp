@@ -18,6 +18,19 @@ Precision parse_precision(const std::string& name, const std::string& where) {
                   hint.empty() ? "" : fmt(" (did you mean '%s'?)", hint.c_str()).c_str()));
 }
 
+Precision parse_weight_precision(const std::string& name, const std::string& where) {
+  const Precision p = parse_precision(name, where);
+  if (p == Precision::tf32) throw Error(fmt("%s: tf32 is a compute mode, not a storage format; use fp32", where.c_str()));
+  return p;
+}
+
+Precision parse_kv_precision(const std::string& name, const std::string& where) {
+  const Precision p = parse_precision(name, where);
+  if (p == Precision::tf32 || p == Precision::int4)
+    throw Error(fmt("%s: KV cache precision must be fp32, bf16, fp16, fp8 or int8, not %s", where.c_str(), name.c_str()));
+  return p;
+}
+
 std::string to_string(Precision p) {
   switch (p) {
     case Precision::fp32: return "fp32";

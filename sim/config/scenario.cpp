@@ -153,15 +153,12 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
 
   auto m = t.get_table("model");
   s.model = m.get_string("name");
-  s.weights = parse_precision(m.get_string("weights"), m.where("weights"));
-  s.kv_cache = parse_precision(m.opt_string("kv_cache").value_or("bf16"), m.where("kv_cache"));
+  s.weights = parse_weight_precision(m.get_string("weights"), m.where("weights"));
+  s.kv_cache = parse_kv_precision(m.opt_string("kv_cache").value_or("bf16"), m.where("kv_cache"));
   s.weight_only = m.opt_bool("weight_only").value_or(false);
   if (s.weight_only && s.weights != Precision::int8 && s.weights != Precision::fp8 && s.weights != Precision::int4)
     throw Error(fmt("%s: weight_only applies to int8, fp8 or int4 weights, not %s", m.where("weight_only").c_str(),
                     to_string(s.weights).c_str()));
-  if (s.weights == Precision::tf32) throw Error(fmt("%s: tf32 is a compute mode, not a storage format; use fp32", m.where("weights").c_str()));
-  if (s.kv_cache == Precision::tf32 || s.kv_cache == Precision::int4)
-    throw Error(fmt("%s: KV cache precision must be fp32, bf16, fp16, fp8 or int8", m.where("kv_cache").c_str()));
   m.finish();
 
   auto p = t.get_table("platform");

@@ -163,8 +163,10 @@ KernelCostModel make_cost_model(const GpuCard& gpu, const Catalog& catalog) {
     std::vector<GpuCard> cards;
     for (const auto& id : catalog.gpu_ids()) cards.push_back(catalog.gpu(id));
     const GpuCard* d = nearest_calibrated(gpu, cards);
-    if (!d) throw Error(fmt("%s has no profile and no GPU in %s/platforms/gpus has one to borrow from", gpu.id.c_str(),
-                            catalog.data_dir().c_str()));
+    if (!d)
+      throw Error(fmt("%s: %s has no profile and no GPU in %s/platforms/gpus has one to borrow from; set 'profile' to "
+                      "a calibrated profile (dssim calibrate) or 'efficiency_from' to a calibrated GPU",
+                      gpu.file.c_str(), gpu.id.c_str(), catalog.data_dir().c_str()));
     donor = *d;
   }
   CalibrationProfile p = read_profile(donor.profile_path, catalog.data_dir(), donor);

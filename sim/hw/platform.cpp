@@ -22,7 +22,7 @@ bool has_nvswitch(const NodeSpec& node, const GpuCard& gpu) {
   return node.interconnect == "nvswitch" && gpu.nvlink_Bps_per_direction > 0;
 }
 // Names stay "cpu", "gpu3", "pcie3" on a single node (as before multi-node platforms); "n2.gpu3" otherwise.
-std::string prefix(const NodeSpec& node, int n) { return node.node_count > 1 ? "n" + std::to_string(n) + "." : ""; }
+std::string prefix(const NodeSpec& node, int n) { return node.node_count > 1 ? fmt("n%d.", n) : std::string(); }
 
 void check_node(const NodeSpec& node) {
   if (node.gpu_count < 1 || node.node_count < 1)

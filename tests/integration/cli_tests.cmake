@@ -63,6 +63,8 @@ dssim_cli_test(bad_set_key 1 "33b_a100.toml \\(--set\\): unknown key 'workload.b
 dssim_cli_test(bad_predict_batch 1 "--batch must be at least 1" predict --model deepseek-llm-7b --gpu h200-sxm --batch -3)
 dssim_cli_test(bad_predict_option 1 "unrecognised option|unrecognized option" predict --model deepseek-llm-7b --gpu h200-sxm --bach 3)
 dssim_cli_test(bad_predict_missing 1 "--gpu.*required|required.*gpu" predict --model deepseek-llm-7b)
+dssim_cli_test(bad_predict_tf32_weights 1 "--weights: tf32 is a compute mode, not a storage format; use fp32" predict --model deepseek-llm-7b --gpu h200-sxm --weights tf32)
+dssim_cli_test(bad_predict_int4_kv 1 "--kv-cache: KV cache precision must be fp32, bf16, fp16, fp8 or int8, not int4" predict --model deepseek-llm-7b --gpu h200-sxm --kv-cache int4)
 dssim_cli_test(bad_format 1 "--format 'xml'" predict --model deepseek-llm-7b --gpu h200-sxm --format xml)
 dssim_cli_test(bad_list 1 "expected models, gpus, nodes or scenarios" list cars)
 dssim_cli_test(context_beyond_trained 0 "warning: 4199 tokens per sequence exceed deepseek-llm-7b's trained context of 4096" predict --model deepseek-llm-7b --gpu h200-sxm --prompt 4000 --output 200)
@@ -70,9 +72,13 @@ dssim_cli_test(prefill_at_trained_limit 0 "\"prefill_s\"" predict --model deepse
 
 # Calibration helpers
 dssim_cli_test(shapes 0 "deepseek-llm-7b_gate_up,22016,4096" shapes --model deepseek-llm-7b)
+dssim_cli_test(bad_shapes_tp 1 "tensor_parallel = 7 does not divide deepseek-v3's 128 attention heads; valid tensor_parallel here: 1, 2, 4, 8, 16, 32, 64, 128" shapes --model deepseek-v3 --tp 7)
 dssim_cli_test(calibrate_json 0 "\"cv_median_abs_rel_err\"" calibrate --gpu h200-sxm --data validation/data/h200 --format json)
 dssim_cli_test(bad_calibrate_dir 1 "--data /nonexistent: no such folder" calibrate --gpu h200-sxm --data /nonexistent)
 dssim_cli_test(bad_calibrate_missing_csv 1 "missing bandwidth.csv in tests/integration/cases" calibrate --gpu h200-sxm --data tests/integration/cases)
+add_test(NAME cli.bad_catalog COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/bad_catalog.sh $<TARGET_FILE:dssim>
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli.bad_catalog PROPERTIES LABELS integration)
 add_test(NAME cli.calibrate_bad_data COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/calibrate_bad_data.sh $<TARGET_FILE:dssim>
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(cli.calibrate_bad_data PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# bad_catalog.sh DSSIM: data folders (DSSIM_DATA_DIR) with a broken node or GPU file.
+set -u
+dssim=$1
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(pwd)
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+fails=0
+data_dir() {  # a copy of platforms/, the rest linked
+  local d="$root/$1"; mkdir -p "$d"
+  for x in models scenarios validation; do ln -s "$src/$x" "$d/$x"; done
+  cp -r "$src/platforms" "$d/platforms"; echo "$d"
+}
+check() { echo "== $1"; shift; bash "$here/expect.sh" "$@" || fails=$((fails + 1)); }
+
+d=$(data_dir node_gpu); sed -i 's/^gpu = .*/gpu = "h200-sxn"/' "$d/platforms/nodes/hgx-8xh200.toml"
+check "a node naming an unknown GPU: a scenario on it" 1 "hgx-8xh200.toml:[0-9]+: key 'gpu': unknown GPU 'h200-sxn' \(did you mean 'h200-sxm'\?\)" \
+  env DSSIM_DATA_DIR="$d" "$dssim" scenarios/parallel/v3_fp8_h200x8_ep8.toml
+check "... and dssim comm on it" 1 "hgx-8xh200.toml:[0-9]+: key 'gpu': unknown GPU 'h200-sxn'" \
+  env DSSIM_DATA_DIR="$d" "$dssim" comm --node hgx-8xh200
+check "... while the GPU alone still works" 0 "FITS" env DSSIM_DATA_DIR="$d" "$dssim" predict --model deepseek-llm-7b --gpu h200-sxm
+
+d=$(data_dir no_profiles); sed -i '/^profile = /d' "$d"/platforms/gpus/*.toml
+check "no calibrated GPU to borrow from" 1 "a100-80g-sxm.toml: a100-80g-sxm has no profile .*set 'profile' .* or 'efficiency_from'" \
+  env DSSIM_DATA_DIR="$d" "$dssim" predict --model deepseek-llm-7b --gpu a100-80g-sxm
+
+[ "$fails" -eq 0 ] || { echo "$fails case(s) failed"; exit 1; }
+echo ok
