@@ -13,7 +13,7 @@
 #include "config/catalog.hpp"
 #include "cost/kernel_cost.hpp"
 #include "model/operators.hpp"
-#include "parallel/layout.hpp"
+#include "model/gemm_shapes.hpp"
 #include <algorithm>
 #include <cmath>
 #include <tuple>
@@ -400,22 +400,9 @@ int cmd_shapes(const std::vector<std::string>& args) {
   if (tp < 1) throw Error(fmt("--tp must be at least 1, got %d", tp));
   Catalog cat = Catalog::from_environment();
   ModelCard m = cat.model(model);
-  ParallelLayout layout;
-  layout.tp = tp;
-  validate_layout(m, layout, 1, 1024);  // a TP that does not divide the heads or widths has no shapes
-  ForwardConfig fc;
-  fc.weights = parse_weight_precision(weights, "--weights");
-  fc.tensor_parallel = tp;
-  // the linear layers of one decode step and one prefill, each (N, K) once, in model order
-  std::vector<std::tuple<std::string, long long, long long>> shapes;
-  for (bool prefill : {false, true})
-    for (const Op& op : build_forward(m, fc, ForwardShape{prefill, 1, 1, 1})) {
-      if (op.kind != OpKind::gemm) continue;
-      std::tuple<std::string, long long, long long> s{model + "_" + op.name, std::llround(op.n), std::llround(op.k)};
-      if (std::find(shapes.begin(), shapes.end(), s) == shapes.end()) shapes.push_back(s);
-    }
+  const auto shapes = model_gemm_shapes(m, tp, parse_weight_precision(weights, "--weights"));
   std::cout << "layer,N,K\n";
-  for (const auto& [name, n, k] : shapes) std::cout << name << "," << n << "," << k << "\n";
+  for (const auto& s : shapes) std::cout << s.layer << "," << s.n << "," << s.k << "\n";
   return 0;
 }
 

@@ -1,9 +1,10 @@
 // dssim-microbench: CUDA microbenchmarks that write the calibration input of dssim in the schema
 // of validation/data/h200/ (see README.md beside this file).
 //
-//   dssim-microbench --out DIR [--model-shapes FILE] [--quick]
+//   dssim-microbench --out DIR [--model ID [--tp N]] [--model-shapes FILE] [--quick]
 //                    [--sections gemm,attention,bandwidth,pcie,p2p,power] [--device N]
 #include "common.hpp"
+#include "model_shapes.hpp"
 #include "nvml_sampler.hpp"
 
 #include <sys/stat.h>
@@ -18,11 +19,14 @@
 namespace {
 
 const char* kUsage =
-    "usage: dssim-microbench --out DIR [--model-shapes FILE] [--quick]\n"
+    "usage: dssim-microbench --out DIR [--model ID [--tp N]] [--model-shapes FILE] [--quick] [--list-shapes]\n"
     "                        [--sections gemm,attention,bandwidth,pcie,p2p,power] [--device N]\n"
     "  --out DIR            output folder (created): gemm.csv attention.csv bandwidth.csv power_load.csv\n"
     "                       nvidia_smi_trace.csv device.json probe_log.txt\n"
+    "  --model ID           also time the linear layers of this dssim model card (models/ID.toml)\n"
+    "  --tp N               ... as sliced over N tensor-parallel GPUs (default 1)\n"
     "  --model-shapes FILE  extra GEMM shapes, CSV with the header `layer,N,K`\n"
+    "  --list-shapes        print the GEMM shapes that would be timed (CSV layer,N,K) and exit\n"
     "  --quick              fewer sizes and shorter loads (about 1.5 minutes instead of 5)\n"
     "  --sections LIST      comma-separated subset (default: all)\n"
     "  --device N           CUDA device to measure (default 0)\n";
@@ -114,6 +118,9 @@ void section(const std::string& name, F&& body) {
 
 int main(int argc, char** argv) {
   mb::Options o;
+  std::string model;  // --model: a dssim model card whose GEMM shapes are timed too
+  int tp = 1;
+  bool list_shapes = false;
   o.sections = kAllSections;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -126,6 +133,18 @@ int main(int argc, char** argv) {
     };
     if (a == "--out") o.out_dir = value("--out");
     else if (a == "--model-shapes") o.model_shapes = value("--model-shapes");
+    else if (a == "--model") model = value("--model");
+    else if (a == "--list-shapes") list_shapes = true;
+    else if (a == "--tp") {
+      const std::string v = value("--tp");
+      char* end = nullptr;
+      long t = std::strtol(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || t < 1 || t > 1024) {
+        std::fprintf(stderr, "dssim-microbench: bad --tp %s (expected 1 to 1024)\n", v.c_str());
+        return 1;
+      }
+      tp = static_cast<int>(t);
+    }
     else if (a == "--quick") o.quick = true;
     else if (a == "--device") {
       const std::string v = value("--device");
@@ -159,12 +178,34 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  if (o.out_dir.empty()) {
-    std::fprintf(stderr, "dssim-microbench: --out DIR is required\n%s", kUsage);
+
+  if (tp != 1 && model.empty()) {
+    std::fprintf(stderr, "dssim-microbench: --tp needs --model\n%s", kUsage);
     return 1;
   }
   std::vector<mb::Shape> shapes = mb::default_gemm_shapes();
   if (!o.model_shapes.empty() && !mb::read_model_shapes(o.model_shapes, shapes)) return 1;
+  if (!model.empty()) {
+    std::vector<mb::NamedShape> extra;
+    if (!mb::model_card_shapes(model, tp, extra)) return 1;
+    for (const auto& e : extra) shapes.push_back({e.layer, e.n, e.k});
+  }
+  // One row per (N, K): a model's layer that matches a default shape is that shape (timing it twice
+  // would waste the budget, and the fit's leave-one-shape-out check would see it in both halves).
+  std::vector<mb::Shape> unique;
+  for (const auto& sh : shapes)
+    if (std::none_of(unique.begin(), unique.end(), [&](const mb::Shape& u) { return u.n == sh.n && u.k == sh.k; }))
+      unique.push_back(sh);
+  shapes.swap(unique);
+  if (list_shapes) {
+    std::printf("layer,N,K\n");
+    for (const auto& sh : shapes) std::printf("%s,%lld,%lld\n", sh.layer.c_str(), sh.n, sh.k);
+    return 0;
+  }
+  if (o.out_dir.empty()) {
+    std::fprintf(stderr, "dssim-microbench: --out DIR is required\n%s", kUsage);
+    return 1;
+  }
   if (!mkdirs(o.out_dir)) {
     std::fprintf(stderr, "dssim-microbench: cannot create %s: %s\n", o.out_dir.c_str(), std::strerror(errno));
     return 1;
