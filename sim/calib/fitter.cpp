@@ -54,10 +54,15 @@ struct GemmPoint {
   double m, n, k, t;
 };
 
-double gemm_predict(const GemmFit& f, const GemmPoint& q, const std::string& dt, double peak, double bw) {
+double roofline_predict(const GemmFit& f, const GemmPoint& q, const std::string& dt, double peak, double bw) {
   const double tc = 2.0 * q.m * q.n * q.k / (peak * f.eff_compute);
   const double tm = gemm_bytes(dt, q.m, q.n, q.k) / (bw * f.eff_memory);
   return f.fixed_s + rounded_max(tc, tm, f.smooth_n);
+}
+
+double gemm_predict(const GemmFit& f, const GemmPoint& q, const std::string& dt, double peak, double bw) {
+  if (q.m == 1 && f.has_gemv()) return f.gemv_fixed_s + gemm_bytes(dt, q.m, q.n, q.k) / (bw * f.gemv_eff_memory);
+  return roofline_predict(f, q, dt, peak, bw);
 }
 
 // Least squares on log(pred/measured) over (log fixed, logit eff_compute, logit eff_memory, log(n - 1)):
@@ -85,7 +90,7 @@ GemmFit fit_gemm_points(const std::vector<GemmPoint>& pts, const std::string& dt
     GemmFit g = unpack(x);
     double s = 0;
     for (const auto& q : pts) {
-      const double e = std::log(gemm_predict(g, q, dt, peak, bw) / q.t);
+      const double e = std::log(roofline_predict(g, q, dt, peak, bw) / q.t);
       s += e * e;
     }
     return s;
@@ -110,8 +115,35 @@ GemmFit fit_gemm_points(const std::vector<GemmPoint>& pts, const std::string& dt
 // fixed cost, which would then keep them in.
 bool host_bound(const GemmFit& f, const GemmPoint& q, const std::string& dt, double peak, double bw,
                 double kernel_fixed_s) {
-  const double gpu = kernel_fixed_s + gemm_predict(f, q, dt, peak, bw) - f.fixed_s;
+  const double gpu = kernel_fixed_s + roofline_predict(f, q, dt, peak, bw) - f.fixed_s;
   return q.t < kGemmHostFloorRatio * f.host_floor_s && gpu < kGemmHostRoofShare * q.t;
+}
+
+// The M = 1 line, kept only where it predicts the GPU-bound M = 1 rows clearly better than the roofline:
+// a matrix-vector kernel, memory-bound, with its own fixed cost and bandwidth share.
+void fit_gemv(const std::vector<GemmPoint>& kept, const std::string& dt, double peak, double bw, GemmFit& f) {
+  std::vector<double> x, y;
+  std::vector<GemmPoint> ones;
+  for (const auto& q : kept)
+    if (q.m == 1) {
+      x.push_back(gemm_bytes(dt, q.m, q.n, q.k));
+      y.push_back(q.t);
+      ones.push_back(q);
+    }
+  f.gemv_fixed_s = f.gemv_eff_memory = 0;
+  if (ones.size() < kGemvMinPoints) return;
+  auto [c0, c1] = line_fit(x, y, true);
+  const double eff = c1 > 0 ? 1.0 / (c1 * bw) : 0;
+  if (!(c0 >= 0 && eff > 0 && eff <= 1)) return;  // not a physical line: leave M = 1 to the roofline
+  std::vector<double> line, roof;
+  for (std::size_t i = 0; i < ones.size(); ++i) {
+    line.push_back(rel(c0 + x[i] * c1, y[i]));
+    roof.push_back(rel(roofline_predict(f, ones[i], dt, peak, bw), y[i]));
+  }
+  if (median(roof) - median(line) > kGemvMinGain) {
+    f.gemv_fixed_s = c0;
+    f.gemv_eff_memory = eff;
+  }
 }
 
 // Fit, classify, refit until the host-bound set stops changing (it shrinks the fixed cost, which can
@@ -137,6 +169,7 @@ GemmFit fit_gemm_dtype(const std::vector<GemmPoint>& all, const std::string& dt,
     f = fit_gemm_points(kept, dt, peak, bw, f.fixed_s);
     f.host_floor_s = fastest;
   }
+  fit_gemv(kept, dt, peak, bw, f);
   if (gpu_bound) *gpu_bound = kept;
   return f;
 }

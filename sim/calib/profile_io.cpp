@@ -44,6 +44,10 @@ std::string profile_toml(const FitResult& fit, const std::string& measurements, 
     o << "corner = " << num(f.smooth_n) << "\n";
     o << "host_floor_us = " << num(f.host_floor_s * 1e6) << "          # fastest call: the issue floor of the measurement\n";
     o << "points = " << f.points << "\n";
+    if (f.has_gemv()) {
+      o << "gemv_fixed_us = " << num(f.gemv_fixed_s * 1e6) << "         # M = 1: t = gemv_fixed + bytes / (BW x gemv_memory_efficiency)\n";
+      o << "gemv_memory_efficiency = " << num(f.gemv_eff_memory) << "\n";
+    }
   }
   // Weight-only dequantisation: estimates, not fitted; written only when someone set other values.
   if (p.dequant_tile_m != CalibrationProfile::kDefaultDequantTileM ||
@@ -107,6 +111,15 @@ CalibrationProfile read_profile(const std::string& path, const std::string& data
     f.smooth_n = d->get_number("corner", 1, 1e3);
     f.host_floor_s = d->get_number("host_floor_us", 0, 1e9) * 1e-6;
     f.points = static_cast<int>(d->get_int("points", 0, 1 << 30));
+    auto gf = d->opt_number("gemv_fixed_us", 0, 1e6);
+    auto ge = d->opt_number("gemv_memory_efficiency", 1e-4, 1);
+    if (gf.has_value() != ge.has_value())
+      throw Error(fmt("%s: gemv_fixed_us and gemv_memory_efficiency go together (the M = 1 line)",
+                      d->where(gf ? "gemv_fixed_us" : "gemv_memory_efficiency").c_str()));
+    if (gf) {
+      f.gemv_fixed_s = *gf * 1e-6;
+      f.gemv_eff_memory = *ge;
+    }
     d->finish();
     p.gemm[dt] = f;
   }

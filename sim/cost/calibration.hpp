@@ -28,6 +28,11 @@ struct GemmFit {
   double smooth_n = 3.0;
   double host_floor_s = 0;  // fastest call measured: the host's issue floor in the microbenchmark
   int points = 0;           // GPU-bound points the fit used
+  // M = 1 on its own line, t = gemv_fixed + bytes / (BW * gemv_eff), where the library runs a
+  // matrix-vector kernel there that the roofline misses (fp32/tf32 on the H200: M = 1 streams at 0.88
+  // of the bandwidth, M = 2..16 take a slow path). 0: no such regime, the roofline answers.
+  double gemv_fixed_s = 0, gemv_eff_memory = 0;
+  bool has_gemv() const { return gemv_eff_memory > 0; }
 };
 
 // Inputs of the power and thermal model, read off the sustained-load traces.
@@ -79,7 +84,9 @@ inline constexpr double kGemmFitFloorRatio = 1.3;    // within 30 % of the faste
 inline constexpr double kGemmHostFloorRatio = 1.5;   // below 1.5x the fastest call, a call is host-bound ...
 inline constexpr double kGemmHostRoofShare = 0.75;   // ... if the fitted roofline needs < 75 % of its time
 inline constexpr int kGemmHostRounds = 8;
-inline constexpr std::size_t kGemmMinPoints = 4;    // GPU-bound rows a dtype's four-parameter fit needs           // fit/classify rounds before the host-bound set must be stable
+inline constexpr std::size_t kGemmMinPoints = 4;    // GPU-bound rows a dtype's four-parameter fit needs
+inline constexpr std::size_t kGemvMinPoints = 3;    // GPU-bound M = 1 rows the M = 1 line needs
+inline constexpr double kGemvMinGain = 0.02;         // ... and the median error it must save there (2 points)           // fit/classify rounds before the host-bound set must be stable
 
 // The measured-dtype table a compute precision uses, and back (gemm.csv's dtype column).
 std::string gemm_table_dtype(Precision compute);

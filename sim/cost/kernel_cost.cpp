@@ -49,9 +49,16 @@ KernelCostModel::GemmTerms KernelCostModel::gemm_terms(double m, double n, doubl
   return {&f, tc, bytes / (gpu_.memory_bw_Bps * f.eff_memory)};
 }
 
+bool KernelCostModel::runs_gemv(double m, int groups, Precision weight, bool weight_only) const {
+  return m == 1 && groups == 1 && !runs_weight_only(weight, weight_only) &&
+         fit_for(gpu_.compute_precision(weight)).has_gemv();
+}
+
 double KernelCostModel::gemm_roofline(double m, double n, double k, int groups, Precision weight, Precision act,
                                       bool weight_only) const {
   const GemmTerms g = gemm_terms(m, n, k, weight, act, weight_only);
+  if (runs_gemv(m, groups, weight, weight_only))  // its own line; tm's bytes are the same traffic
+    return g.fit->gemv_fixed_s + g.tm * g.fit->eff_memory / g.fit->gemv_eff_memory;
   return g.fit->fixed_s + groups * rounded_max(g.tc, g.tm, g.fit->smooth_n);
 }
 
@@ -93,6 +100,7 @@ double KernelCostModel::elementwise_time(double bytes) const {
 double KernelCostModel::compute_time(const Op& op) const {
   switch (op.kind) {
     case OpKind::gemm: {
+      if (runs_gemv(op.m, op.groups, op.weight, op.weight_only)) return 0.0;  // memory-bound, not clock-paced
       const GemmTerms g = gemm_terms(op.m, op.n, op.k, op.weight, op.act, op.weight_only);
       return rounded_share(g.tc, g.tm, g.fit->smooth_n) * std::max(0.0, gpu_time(op) - g.fit->fixed_s);
     }

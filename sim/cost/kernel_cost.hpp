@@ -30,6 +30,8 @@ class KernelCostModel {
                        bool weight_only = false) const;
   // Whether a GEMM with these weights runs weight-only on this GPU (see gemm_time).
   bool runs_weight_only(Precision weight, bool weight_only) const;
+  // Whether it takes the profile's M = 1 line (a matrix-vector kernel) instead of the roofline.
+  bool runs_gemv(double m, int groups, Precision weight, bool weight_only) const;
   // One group's dequantisation time of a weight-only GEMM, part of its compute term:
   // ceil(M / dequant_tile_m) * K * N * dequant_ops_per_weight / (peak_fp32 * eff_compute of the 16-bit fit).
   double dequant_time(double m, double n, double k, Precision act) const;

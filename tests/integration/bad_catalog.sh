@@ -25,5 +25,9 @@ d=$(data_dir no_profiles); sed -i '/^profile = /d' "$d"/platforms/gpus/*.toml
 check "no calibrated GPU to borrow from" 1 "a100-80g-sxm.toml: a100-80g-sxm has no profile .*set 'profile' .* or 'efficiency_from'" \
   env DSSIM_DATA_DIR="$d" "$dssim" predict --model deepseek-llm-7b --gpu a100-80g-sxm
 
+d=$(data_dir half_gemv); sed -i '/^gemv_memory_efficiency = /d' "$d/platforms/profiles/h200-sxm.toml"
+check "a profile with half of the M = 1 line" 1 "h200-sxm.toml:[0-9]+: key 'gemm\.(fp32|tf32)\.gemv_fixed_us': gemv_fixed_us and gemv_memory_efficiency go together" \
+  env DSSIM_DATA_DIR="$d" "$dssim" predict --model deepseek-llm-7b --gpu h200-sxm
+
 [ "$fails" -eq 0 ] || { echo "$fails case(s) failed"; exit 1; }
 echo ok

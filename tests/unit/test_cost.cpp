@@ -147,6 +147,54 @@ TEST_CASE("GEMM fit: host-bound rows are found and left out, and the planted roo
   // the measured-shape table keeps the GPU-bound rows only: the 4096 x 4096 layer starts at M = 256
   const auto& sq = r.profile.gemm_table.at({"bf16", 4096, 4096});
   CHECK(sq.front().first == 256);
+  CHECK_FALSE(f.has_gemv());  // M = 1 lies on the roofline: no line of its own
+}
+
+TEST_CASE("GEMM fit: M = 1 on its own line where a matrix-vector kernel beats the roofline", "[cost][calibration]") {
+  // Planted: the roofline of the test above for M >= 2; M = 1 at 2 us + bytes / (BW x 0.92), the fp32 pattern
+  // of the H200 (3.3 us, 0.88 there, against a roofline fixed cost of 27 us).
+  Catalog cat(DSSIM_TEST_DATA_DIR);
+  const GpuCard gpu = cat.gpu("h200-sxm");
+  const double peak = gpu.peak(Precision::bf16), bw = gpu.memory_bw_Bps;
+  std::string csv = "dtype,layer,M,N,K,seconds,TFLOPs,GBps\n";
+  for (auto [name, n, k] : {std::tuple{"wide", 12288.0, 4096.0}, {"tall", 4096.0, 11008.0}, {"big", 22016.0, 4096.0},
+                            {"huge", 8192.0, 8192.0}}) {
+    for (double m = 1; m <= 8192; m *= 2) {
+      const double tc = 2 * m * n * k / (peak * 0.7), tm = gemm_bytes("bf16", m, n, k) / (bw * 0.85);
+      const double t = m == 1 ? 2e-6 + gemm_bytes("bf16", m, n, k) / (bw * 0.92) : 3e-6 + rounded_max(tc, tm, 8);
+      csv += fmt("bf16,%s,%g,%g,%g,%.9g,0,0\n", name, m, n, k, t);
+    }
+  }
+  const std::string h200 = std::string(DSSIM_TEST_DATA_DIR) + "/validation/data/h200/";
+  const auto dir = std::filesystem::path(write_test_file("gemm.csv", csv)).parent_path();
+  std::filesystem::copy_file(h200 + "bandwidth.csv", dir / "bandwidth.csv", std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy_file(h200 + "attention.csv", dir / "attention.csv", std::filesystem::copy_options::overwrite_existing);
+  const FitResult r = fit_measurements(dir.string(), gpu);
+  const GemmFit& f = r.profile.gemm.at("bf16");
+  REQUIRE(f.has_gemv());
+  CHECK(f.gemv_fixed_s == Approx(2e-6).epsilon(0.05));
+  CHECK(f.gemv_eff_memory == Approx(0.92).epsilon(0.005));
+  CHECK(f.eff_memory == Approx(0.85).epsilon(0.02));
+  CHECK(r.report.gemm_by_dtype.at("bf16").median < 0.005);
+
+  // The cost model takes the line at M = 1 (not clock-paced), the roofline from M = 2.
+  CalibrationProfile p = toy_profile();
+  GemmFit& g = p.gemm["bf16"];
+  g.gemv_fixed_s = 1e-6;
+  g.gemv_eff_memory = 0.9;
+  KernelCostModel km(toy_gpu(), p, false);
+  const double bytes = 2.0 * (4096 + 4096 * 4096 + 4096);  // A, W, C in bf16 at M = 1
+  CHECK(km.gemm_time(1, 4096, 4096, 1, Precision::bf16, Precision::bf16) == Approx(1e-6 + bytes / (1e12 * 0.9)));
+  const double bytes2 = 2.0 * (2 * 4096 + 4096 * 4096 + 2 * 4096);
+  CHECK(km.gemm_time(2, 4096, 4096, 1, Precision::bf16, Precision::bf16) ==
+        Approx(2e-6 + std::max(2 * 2 * 4096.0 * 4096 / (100e12 * 0.5), bytes2 / (1e12 * 0.5))).epsilon(1e-3));
+  Op op;
+  op.kind = OpKind::gemm;
+  op.m = 1;
+  op.n = op.k = 4096;
+  CHECK(km.compute_time(op) == 0.0);
+  // grouped GEMMs (MoE experts) keep the roofline
+  CHECK(km.gemm_time(1, 4096, 4096, 2, Precision::bf16, Precision::bf16) > 2e-6 + 2 * bytes / (1e12 * 0.5) * 0.99);
 }
 
 TEST_CASE("uncalibrated GPUs borrow from the calibrated GPU of the nearest architecture", "[cost][calibration]") {
