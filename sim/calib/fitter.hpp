@@ -2,6 +2,7 @@
 // Measurements (the CSV schema of validation/data/h200, written by dssim-microbench) -> the
 // parameters the cost model uses, with their fit error in-sample and under cross-validation.
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@ ErrorStats error_stats(std::vector<double> in_sample, std::vector<double> cross_
 struct FitReport {
   std::map<std::string, ErrorStats> gemm_by_dtype;  // bf16, fp8, int8, tf32, fp32
   std::map<std::string, int> gemm_host_bound;       // calls timed at the host's issue floor, left out
+  std::set<std::string> gemm_memory_held;           // dtypes whose memory efficiency is bf16's (theirs hit the bound)
   ErrorStats gemm, attention, bandwidth;
   int attention_host_bound = 0;
   std::vector<std::string> warnings;  // data the fit could not use, said on stderr by `dssim calibrate`

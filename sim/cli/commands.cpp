@@ -306,6 +306,8 @@ std::string calibration_text(const FitResult& r, const GpuCard& g, const std::st
              "%d points, %d host-bound left out (issue floor %.1f us)\n",
              dt.c_str(), f.fixed_s * 1e6, f.eff_compute, f.eff_compute * peak / 1e12, f.eff_memory,
              f.eff_memory * g.memory_bw_Bps / 1e9, f.smooth_n, f.points, r.report.gemm_host_bound.at(dt), f.host_floor_s * 1e6);
+    if (r.report.gemm_memory_held.count(dt))
+      o << "             memory efficiency held at bf16's: this dtype's own fit reached the datasheet bandwidth\n";
     if (f.has_gemv())
       o << fmt("             M = 1 on its own line (matrix-vector kernel): fixed %.2f us, memory %.3f (%.0f GB/s)\n",
                f.gemv_fixed_s * 1e6, f.gemv_eff_memory, f.gemv_eff_memory * g.memory_bw_Bps / 1e9);

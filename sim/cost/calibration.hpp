@@ -86,6 +86,7 @@ inline constexpr double kGemmHostRoofShare = 0.75;   // ... if the fitted roofli
 inline constexpr int kGemmHostRounds = 8;
 inline constexpr std::size_t kGemmMinPoints = 4;    // GPU-bound rows a dtype's four-parameter fit needs
 inline constexpr std::size_t kGemvMinPoints = 3;    // GPU-bound M = 1 rows the M = 1 line needs
+inline constexpr double kGemmMemoryPinned = 0.995;  // a fitted memory efficiency this close to 1 is not identified
 inline constexpr double kGemvMinGain = 0.02;         // ... and the median error it must save there (2 points)           // fit/classify rounds before the host-bound set must be stable
 
 // The measured-dtype table a compute precision uses, and back (gemm.csv's dtype column).
