@@ -61,7 +61,7 @@ double roofline_predict(const GemmFit& f, const GemmPoint& q, const std::string&
 }
 
 double gemm_predict(const GemmFit& f, const GemmPoint& q, const std::string& dt, double peak, double bw) {
-  if (q.m == 1 && f.has_gemv()) return f.gemv_fixed_s + gemm_bytes(dt, q.m, q.n, q.k) / (bw * f.gemv_eff_memory);
+  if (q.m == 1 && f.has_gemv()) return gemv_time(f, gemm_bytes(dt, q.m, q.n, q.k), bw);
   return roofline_predict(f, q, dt, peak, bw);
 }
 

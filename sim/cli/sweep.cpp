@@ -270,20 +270,12 @@ int cmd_sweep(const std::vector<std::string>& args) {
   if (!quiet) std::fprintf(stderr, "\n");
   res.close();
   // A sweep whose every point failed says so (a misspelled axis key, a base that cannot run): exit 1.
-  {
-    const auto rows = read_rows(results);
-    const auto col = std::find(rows[0].begin(), rows[0].end(), "status") - rows[0].begin();
-    std::size_t failed = 0;
-    std::string first;
-    for (std::size_t r = 1; r < rows.size(); ++r)
-      if (static_cast<std::size_t>(col) < rows[r].size() && rows[r][static_cast<std::size_t>(col)].rfind("error", 0) == 0) {
-        if (first.empty()) first = rows[r][static_cast<std::size_t>(col)];
-        ++failed;
-      }
-    if (n > 0 && failed == n)
-      throw Error(fmt("every one of the %zu points of %s failed (each row of %s says why); the first: %s", n, path.c_str(),
-                      results.string().c_str(), first.c_str()));
-  }
+  const auto rows = read_rows(results);
+  const auto status = static_cast<std::size_t>(std::find(rows[0].begin(), rows[0].end(), "status") - rows[0].begin());
+  auto failed = [&](const std::vector<std::string>& row) { return status < row.size() && row[status].rfind("error", 0) == 0; };
+  if (rows.size() > 1 && std::all_of(rows.begin() + 1, rows.end(), failed))
+    throw Error(fmt("every one of the %zu points of %s failed (each row of %s says why); the first: %s", n, path.c_str(),
+                    results.string().c_str(), rows[1][status].c_str()));
   write_pareto(out);
   bool pictures = std::system("command -v gnuplot >/dev/null 2>&1") == 0;
   if (pictures) pictures = std::system(fmt("cd '%s' && gnuplot pareto.gp 2>/dev/null", out.c_str()).c_str()) == 0;

@@ -11,6 +11,10 @@ double rounded_max(double tc, double tm, double n) {
   return big * std::pow(std::pow(tc / big, n) + std::pow(tm / big, n), 1.0 / n);
 }
 
+double gemv_time(const GemmFit& f, double bytes, double memory_bw_Bps) {
+  return f.gemv_fixed_s + bytes / (memory_bw_Bps * f.gemv_eff_memory);
+}
+
 double rounded_share(double tc, double tm, double n) {
   const double big = std::max(tc, tm);
   if (big <= 0) return 0;

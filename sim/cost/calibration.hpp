@@ -34,6 +34,8 @@ struct GemmFit {
   double gemv_fixed_s = 0, gemv_eff_memory = 0;
   bool has_gemv() const { return gemv_eff_memory > 0; }
 };
+// A GEMM on a fit's M = 1 line (GemmFit::has_gemv): gemv_fixed + bytes / (memory_bw * gemv_eff).
+double gemv_time(const GemmFit& f, double bytes, double memory_bw_Bps);
 
 // Inputs of the power and thermal model, read off the sustained-load traces.
 struct PowerInputs {

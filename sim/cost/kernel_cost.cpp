@@ -46,7 +46,7 @@ KernelCostModel::GemmTerms KernelCostModel::gemm_terms(double m, double n, doubl
   const double bytes = m * k * a + k * n * bytes_per_element(weight) + m * n * a;
   double tc = flops / (gpu_.peak(compute) * f.eff_compute);
   if (wo) tc += dequant_time(m, n, k, act);  // CUDA-core work: SM-clock paced like the tensor part
-  return {&f, tc, bytes / (gpu_.memory_bw_Bps * f.eff_memory)};
+  return {&f, tc, bytes / (gpu_.memory_bw_Bps * f.eff_memory), bytes};
 }
 
 bool KernelCostModel::runs_gemv(double m, int groups, Precision weight, bool weight_only) const {
@@ -57,8 +57,7 @@ bool KernelCostModel::runs_gemv(double m, int groups, Precision weight, bool wei
 double KernelCostModel::gemm_roofline(double m, double n, double k, int groups, Precision weight, Precision act,
                                       bool weight_only) const {
   const GemmTerms g = gemm_terms(m, n, k, weight, act, weight_only);
-  if (runs_gemv(m, groups, weight, weight_only))  // its own line; tm's bytes are the same traffic
-    return g.fit->gemv_fixed_s + g.tm * g.fit->eff_memory / g.fit->gemv_eff_memory;
+  if (runs_gemv(m, groups, weight, weight_only)) return gemv_time(*g.fit, g.bytes, gpu_.memory_bw_Bps);
   return g.fit->fixed_s + groups * rounded_max(g.tc, g.tm, g.fit->smooth_n);
 }
 

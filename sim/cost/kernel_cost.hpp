@@ -47,6 +47,7 @@ class KernelCostModel {
   struct GemmTerms {
     const GemmFit* fit;
     double tc, tm;  // the compute and memory terms of the roofline
+    double bytes;   // what tm moves
   };
   GemmTerms gemm_terms(double m, double n, double k, Precision weight, Precision act, bool weight_only) const;
   GpuCard gpu_;

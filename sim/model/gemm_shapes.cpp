@@ -14,7 +14,7 @@ std::vector<GemmShape> model_gemm_shapes(const ModelCard& m, int tensor_parallel
   if (tensor_parallel < 1) throw Error(fmt("tensor parallel must be at least 1, got %d", tensor_parallel));
   ParallelLayout layout;
   layout.tp = tensor_parallel;
-  validate_layout(m, layout, 1, 1024);  // a TP that does not divide the heads or widths has no shapes
+  validate_layout(m, layout, 1, kMaxListedDegree);  // a TP that does not divide the heads or widths has no shapes
   ForwardConfig fc;
   fc.weights = weights;
   fc.tensor_parallel = tensor_parallel;

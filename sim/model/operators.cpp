@@ -16,6 +16,24 @@ double expected_active_experts(double tokens, int k, int e) {
   return e * (1.0 - std::pow(1.0 - static_cast<double>(k) / e, tokens));
 }
 
+Op make_gemm_op(const std::string& name, double m, double n, double k, Precision weight, Precision act,
+                bool weight_only, int groups) {
+  Op o;
+  o.kind = OpKind::gemm;
+  o.name = name;
+  o.m = m;
+  o.n = n;
+  o.k = k;
+  o.groups = groups;
+  o.weight = weight;
+  o.act = act;
+  o.weight_only = weight_only;
+  const double a = bytes_per_element(act);
+  o.flops = 2.0 * m * n * k * groups;
+  o.bytes = groups * (m * k * a + k * n * bytes_per_element(weight) + m * n * a);
+  return o;
+}
+
 Op make_attention_op(bool prefill, int batch, double q_len, double kv_len, int heads, int kv_heads, double qk_dim,
                      double v_dim, bool latent, double kv_bytes_per_token, double act_bytes) {
   Op o;
@@ -81,19 +99,9 @@ class Builder {
 
  private:
   void gemm(const std::string& name, double m, double n, double k, Precision w, int groups = 1) {
-    Op o;
-    o.kind = OpKind::gemm;
-    o.name = name;
+    const bool wo = w == Precision::int4 || (c_.weight_only && (w == Precision::int8 || w == Precision::fp8));
+    Op o = make_gemm_op(name, m, n, k, w, c_.activations, wo, groups);
     o.layer = layer_;
-    o.m = m;
-    o.n = n;
-    o.k = k;
-    o.groups = groups;
-    o.weight = w;
-    o.act = c_.activations;
-    o.weight_only = w == Precision::int4 || (c_.weight_only && (w == Precision::int8 || w == Precision::fp8));
-    o.flops = 2.0 * m * n * k * groups;
-    o.bytes = groups * (m * k * a_ + k * n * bytes_per_element(w) + m * n * a_);
     ops_.push_back(o);
   }
   // An element-wise kernel touching `elems_moved` activation elements (reads + writes).

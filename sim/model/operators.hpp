@@ -69,6 +69,9 @@ struct ForwardConfig {
   bool fused = false;
 };
 
+// One GEMM op, C[m,n] = A[m,k] W[k,n] (x groups), with its FLOPs and bytes (A and C in `act`, W in `weight`).
+Op make_gemm_op(const std::string& name, double m, double n, double k, Precision weight, Precision act,
+                bool weight_only, int groups = 1);
 // One attention kernel: `q_len` new tokens per sequence attend causally to `kv_len` positions
 // (the last q_len of them new), reading `kv_bytes_per_token` of cache per position per sequence.
 Op make_attention_op(bool prefill, int batch, double q_len, double kv_len, int heads, int kv_heads, double qk_dim,

@@ -69,7 +69,7 @@ void validate_layout(const ModelCard& m, const ParallelLayout& l, int replicas, 
                     join(parts, " x ").c_str(), need, platform_gpus));
   }
   std::vector<int> tps;
-  for (int t = 1; t <= std::min(platform_gpus, 1024); ++t)
+  for (int t = 1; t <= std::min(platform_gpus, kMaxListedDegree); ++t)
     if (tp_divides(m, t, l.ep == 1)) tps.push_back(t);
   if (m.num_attention_heads % l.tp != 0)
     throw Error(fmt("tensor_parallel = %d does not divide %s's %d attention heads; valid tensor_parallel here: %s", l.tp,

@@ -38,6 +38,8 @@ std::pair<int, int> stage_layers(int layers, int pp, int s);
 // Throws a clear Error when the model cannot be split this way (TP vs heads/widths, EP vs experts,
 // PP vs layers, the GPU count), listing what would work.
 void validate_layout(const ModelCard& m, const ParallelLayout& l, int replicas, int platform_gpus);
+// The largest degree an error lists as valid; as `platform_gpus`, it checks the model split alone.
+inline constexpr int kMaxListedDegree = 1024;
 // Weight bytes on the fullest GPU (the stage with the most of them) when weights are stored in `p`.
 double weight_bytes_per_gpu(const ModelCard& m, Precision p, const ParallelLayout& l);
 // Weight bytes of decoder layer `layer` on one GPU of its stage.

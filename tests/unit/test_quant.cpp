@@ -41,16 +41,7 @@ CalibrationProfile toy_profile() {
 }
 constexpr double N = 4096, K = 4096;
 // A weight-only GEMM of the N x K weights above for m rows.
-Op weight_only_gemm(double m, Precision w) {
-  Op op;
-  op.kind = OpKind::gemm;
-  op.m = m;
-  op.n = N;
-  op.k = K;
-  op.weight = w;
-  op.weight_only = true;
-  return op;
-}
+Op weight_only_gemm(double m, Precision w) { return make_gemm_op("w", m, N, K, w, Precision::bf16, true); }
 }  // namespace
 
 TEST_CASE("decode-shaped weight-only int4 GEMM reads ~4x fewer bytes than bf16", "[quant]") {

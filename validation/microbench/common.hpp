@@ -6,6 +6,8 @@
 #include <cuda_runtime.h>
 #include <cublasLt.h>
 
+#include "shapes.hpp"
+
 #include <cstdio>
 #include <functional>
 #include <stdexcept>
@@ -105,12 +107,6 @@ enum class Fill { bf16, fp16, fp32, int8, fp8e4m3, bytes };
 void fill_random(void* p, size_t count, Fill kind, unsigned seed, cudaStream_t s = nullptr);
 
 // Sections (each catches its own failures).
-struct Shape {
-  std::string layer;
-  long long n, k;
-};
-std::vector<Shape> default_gemm_shapes();
-bool read_model_shapes(const std::string& path, std::vector<Shape>& out);
 
 void run_bandwidth(const Options& o, Csv& bw);
 void run_pcie(const Options& o, Csv& bw);

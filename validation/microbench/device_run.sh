@@ -29,7 +29,7 @@ if [ -z "$bin" ]; then
   echo "== building with $nvcc for sm_$arch"
   t0=$(date +%s)
   ( cd "$here" && "$nvcc" -O2 -std=c++17 -gencode "arch=compute_$arch,code=sm_$arch" -Xcompiler -Wall \
-      main.cu common.cu gemm.cu attention.cu bandwidth.cu power.cu nvml_sampler.cpp model_shapes.cpp \
+      *.cu *.cpp \
       -lcublasLt -ldl -lpthread -o "$bin" ) || { echo "device_run.sh: build failed"; exit 1; }
   echo "   built in $(( $(date +%s) - t0 )) s"
 fi

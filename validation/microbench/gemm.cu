@@ -148,60 +148,6 @@ void LtGemm::run() {
                        c_.get(), lc_, c_.get(), lc_, &algo_, ws_.get(), kWorkspace, stream_));
 }
 
-std::vector<Shape> default_gemm_shapes() {
-  return {{"7b_qkv", 12288, 4096},     {"7b_o", 4096, 4096},       {"7b_gate_up", 22016, 4096},
-          {"7b_down", 4096, 11008},    {"33b_qkv", 9216, 7168},    {"33b_o", 7168, 7168},
-          {"33b_gate_up", 38400, 7168}, {"33b_down", 7168, 19200}, {"7b_lm_head", 102400, 4096},
-          {"sq8192", 8192, 8192}};
-}
-
-// CSV with header `layer,N,K`; blank lines and lines starting with '#' are ignored.
-bool read_model_shapes(const std::string& path, std::vector<Shape>& out) {
-  std::ifstream in(path);
-  if (!in) {
-    std::fprintf(stderr, "dssim-microbench: cannot read %s\n", path.c_str());
-    return false;
-  }
-  std::string line;
-  bool header = false;
-  int lineno = 0;
-  while (std::getline(in, line)) {
-    ++lineno;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty() || line[0] == '#') continue;
-    std::vector<std::string> f;
-    std::stringstream ss(line);
-    std::string cell;
-    while (std::getline(ss, cell, ',')) {
-      cell.erase(0, cell.find_first_not_of(" \t"));
-      cell.erase(cell.find_last_not_of(" \t") + 1);
-      f.push_back(cell);
-    }
-    if (!header) {
-      if (f.size() != 3 || f[0] != "layer" || f[1] != "N" || f[2] != "K") {
-        std::fprintf(stderr, "%s:%d: expected the header `layer,N,K`\n", path.c_str(), lineno);
-        return false;
-      }
-      header = true;
-      continue;
-    }
-    char* e1 = nullptr;
-    char* e2 = nullptr;
-    long long n = f.size() == 3 ? std::strtoll(f[1].c_str(), &e1, 10) : 0;
-    long long k = f.size() == 3 ? std::strtoll(f[2].c_str(), &e2, 10) : 0;
-    if (f.size() != 3 || f[0].empty() || n <= 0 || k <= 0 || *e1 != '\0' || *e2 != '\0') {
-      std::fprintf(stderr, "%s:%d: expected `layer,N,K` with positive integers\n", path.c_str(), lineno);
-      return false;
-    }
-    out.push_back({f[0], n, k});
-  }
-  if (!header) {
-    std::fprintf(stderr, "%s: empty file (expected the header `layer,N,K`)\n", path.c_str());
-    return false;
-  }
-  return true;
-}
-
 void run_gemm(const Options& o, const std::vector<Shape>& shapes) {
   Csv w(o.out_dir + "/gemm.csv", "dtype,layer,M,N,K,seconds,TFLOPs,GBps");
   std::vector<long long> Ms;

@@ -4,7 +4,6 @@
 //   dssim-microbench --out DIR [--model ID [--tp N]] [--model-shapes FILE] [--quick]
 //                    [--sections gemm,attention,bandwidth,pcie,p2p,power] [--device N]
 #include "common.hpp"
-#include "model_shapes.hpp"
 #include "nvml_sampler.hpp"
 
 #include <sys/stat.h>
@@ -185,11 +184,7 @@ int main(int argc, char** argv) {
   }
   std::vector<mb::Shape> shapes = mb::default_gemm_shapes();
   if (!o.model_shapes.empty() && !mb::read_model_shapes(o.model_shapes, shapes)) return 1;
-  if (!model.empty()) {
-    std::vector<mb::NamedShape> extra;
-    if (!mb::model_card_shapes(model, tp, extra)) return 1;
-    for (const auto& e : extra) shapes.push_back({e.layer, e.n, e.k});
-  }
+  if (!model.empty() && !mb::model_card_shapes(model, tp, shapes)) return 1;
   // One row per (N, K): a model's layer that matches a default shape is that shape (timing it twice
   // would waste the budget, and the fit's leave-one-shape-out check would see it in both halves).
   std::vector<mb::Shape> unique;
