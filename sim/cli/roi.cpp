@@ -2,7 +2,6 @@
 // costs on-prem vs cloud, the break-even month, ROI at the horizon, $/M tokens, and how each input
 // moves them; CSVs plus gnuplot scripts (run when gnuplot is installed) for the pictures.
 #include <boost/program_options.hpp>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -17,6 +16,7 @@
 #include "predict/serving_prediction.hpp"
 #include "util/error.hpp"
 #include "util/json.hpp"
+#include "util/process.hpp"
 #include "util/strings.hpp"
 
 namespace po = boost::program_options;
@@ -207,9 +207,8 @@ int cmd_roi(const std::vector<std::string>& args) {
                t.break_even_low.value_or(never), t.break_even_high.value_or(never), t.usd_per_m_low, t.usd_per_m_high);
   }
   write_gnuplot(out);
-  bool pictures = std::system("command -v gnuplot >/dev/null 2>&1") == 0;
-  if (pictures)
-    pictures = std::system(fmt("cd '%s' && gnuplot break_even.gp && gnuplot sensitivity.gp", out.c_str()).c_str()) == 0;
+  const bool pictures = run_program({"gnuplot", "break_even.gp"}, {out, "", ""}) == 0 &&
+                        run_program({"gnuplot", "sensitivity.gp"}, {out, "", ""}) == 0;
   const auto curve_be = curve_break_even(curves);
   write_html(out, s, st, r, curve_be, tornado, pictures);
 

@@ -3,7 +3,6 @@
 // beside the stars a source (the seed article) gave them.
 #include <boost/program_options.hpp>
 #include <cmath>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -13,6 +12,7 @@
 #include "cli/options.hpp"
 #include "config/toml_table.hpp"
 #include "util/error.hpp"
+#include "util/process.hpp"
 #include "util/strings.hpp"
 
 namespace po = boost::program_options;
@@ -77,6 +77,7 @@ int cmd_study(const std::vector<std::string>& args) {
     row.tier = r.get_string("tier");
     row.gpu_label = r.get_string("gpu");
     row.scenario = (fs::path(path).parent_path() / r.get_string("scenario")).lexically_normal().string();
+    if (row.scenario.rfind('-', 0) == 0) row.scenario = "./" + row.scenario;  // a file, never an option
     row.article_stars = r.get_number("article_stars", 0, 5);
     row.claim = r.opt_string("article_claim").value_or("");
     r.finish();
@@ -89,9 +90,8 @@ int cmd_study(const std::vector<std::string>& args) {
     Row& r = rows[i];
     const fs::path dir = fs::path(out) / fmt("row%zu", i);
     const fs::path json = fs::path(out) / fmt("row%zu.json", i), err = fs::path(out) / fmt("row%zu.err", i);
-    const std::string cmd = fmt("'%s' roi '%s' --out '%s' --format json > '%s' 2> '%s'", exe.c_str(), r.scenario.c_str(),
-                                dir.string().c_str(), json.string().c_str(), err.string().c_str());
-    const int rc = std::system(cmd.c_str());
+    const int rc = run_program({exe, "roi", r.scenario, "--out", dir.string(), "--format", "json"},
+                               {"", json.string(), err.string()});
     std::ifstream jf(json), ef(err);
     std::stringstream js, es;
     js << jf.rdbuf();

@@ -23,6 +23,7 @@
 #include "sweep/sweep.hpp"
 #include "util/csv.hpp"
 #include "util/error.hpp"
+#include "util/process.hpp"
 #include "util/strings.hpp"
 
 extern char** environ;
@@ -95,6 +96,13 @@ std::string finish_point(const SweepSpec& s, Child& c) {
 // A Slurm array job: one task per point, each writing points/<i>.row; done points are skipped, so
 // resubmitting the same script resumes. `dssim sweep --merge` gathers the rows.
 void emit_slurm(const SweepSpec& s, const std::string& sweep_path, const fs::path& dir, const std::string& exe) {
+  // A line break or a double quote would end a #SBATCH directive or comment early; the shell lines
+  // themselves are single-quoted.
+  for (const std::string& p : {fs::absolute(dir).string(), fs::absolute(sweep_path).string()})
+    for (char c : p)
+      if (static_cast<unsigned char>(c) < 0x20 || c == '"' || c == 0x7f)
+        throw Error(fmt("--emit slurm: the path %s has a control character or a double quote, which a Slurm batch "
+                        "file cannot hold; use another folder name", shell_quote(p).c_str()));
   fs::create_directories(dir / "points");
   fs::create_directories(dir / "logs");
   const fs::path script = dir / "sweep.sbatch";
@@ -103,15 +111,15 @@ void emit_slurm(const SweepSpec& s, const std::string& sweep_path, const fs::pat
     << "#SBATCH --job-name=dssim-sweep\n"
     << fmt("#SBATCH --array=0-%zu\n", s.points() - 1)
     << "#SBATCH --ntasks=1\n#SBATCH --cpus-per-task=1\n"
-    << "#SBATCH --output=" << fs::absolute(dir / "logs").string() << "/%a.out\n"
+    << "#SBATCH --output=\"" << fs::absolute(dir / "logs").string() << "/%a.out\"\n"
     << "# Written by dssim sweep --emit slurm; one sweep point per array task. Submit: sbatch sweep.sbatch\n"
     << "# Gather: dssim sweep " << fs::absolute(sweep_path).string() << " --out " << fs::absolute(dir).string() << " --merge\n"
     << "set -eu\n"
-    << "export DSSIM_DATA_DIR='" << (std::getenv("DSSIM_DATA_DIR") ? std::getenv("DSSIM_DATA_DIR") : DSSIM_DEFAULT_DATA_DIR)
-    << "'\n"
-    << "test -s '" << fs::absolute(dir / "points").string() << "'/\"$SLURM_ARRAY_TASK_ID\".row && exit 0  # done earlier\n"
-    << "'" << exe << "' sweep '" << fs::absolute(sweep_path).string() << "' --out '" << fs::absolute(dir).string()
-    << "' --point \"$SLURM_ARRAY_TASK_ID\"\n";
+    << "export DSSIM_DATA_DIR=" << shell_quote(std::getenv("DSSIM_DATA_DIR") ? std::getenv("DSSIM_DATA_DIR") : DSSIM_DEFAULT_DATA_DIR)
+    << "\n"
+    << "test -s " << shell_quote(fs::absolute(dir / "points").string()) << "/\"$SLURM_ARRAY_TASK_ID\".row && exit 0  # done earlier\n"
+    << shell_quote(exe) << " sweep " << shell_quote(fs::absolute(sweep_path).string()) << " --out "
+    << shell_quote(fs::absolute(dir).string()) << " --point \"$SLURM_ARRAY_TASK_ID\"\n";
   f.close();
   fs::permissions(script, fs::perms::owner_exec, fs::perm_options::add);
 }
@@ -277,8 +285,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
     throw Error(fmt("every one of the %zu points of %s failed (each row of %s says why); the first: %s", n, path.c_str(),
                     results.string().c_str(), rows[1][status].c_str()));
   write_pareto(out);
-  bool pictures = std::system("command -v gnuplot >/dev/null 2>&1") == 0;
-  if (pictures) pictures = std::system(fmt("cd '%s' && gnuplot pareto.gp 2>/dev/null", out.c_str()).c_str()) == 0;
+  const bool pictures = run_program({"gnuplot", "pareto.gp"}, {out, "", ""}) == 0;
   std::cout << fmt("dssim sweep | %s: %zu points (%zu run now, %zu from an earlier run) in %s\n", path.c_str(), n,
                    todo.size(), done.size(), results.string().c_str());
   std::cout << fmt("Pareto front (TPOT p50 vs $/M tokens on-prem): %s/pareto.csv%s\n", out.c_str(),

@@ -196,3 +196,8 @@ dssim_cli_test(offload_host_memory_unknown 0 "neither \\[memory\\] host_memory_g
 dssim_cli_test(serving_kv_offload_needs_host_memory 1 "KV offload in serving needs to know the host memory" scenarios/serving/7b_rtx4090_continuous_preemption.toml --quiet --set memory.offload_kv=true)
 # A serving run's ROI counts the tokens dssim roi counts: with an SLO, those of requests meeting it
 dssim_cli_test(serving_roi_goodput_tokens 0 "tokens counted +serving simulation, tokens of requests meeting the SLO \\([0-9]+ % of requests\\)" scenarios/serving/g5_7b_continuous.toml --quiet --set serving.slo_ttft_s=1.0)
+
+# No user string reaches a shell: hostile folder and scenario names through roi, sweep, study, Slurm
+add_test(NAME cli.no_shell COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/no_shell.sh $<TARGET_FILE:dssim>
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli.no_shell PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")

@@ -2,7 +2,12 @@
 // binary (cudart, cuBLASLt, NVML at run time) that builds and runs on a bare GPU machine.
 #include "shapes.hpp"
 
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cctype>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -11,6 +16,8 @@
 #ifndef DSSIM_BINARY
 #define DSSIM_BINARY "dssim"
 #endif
+
+extern char** environ;
 
 namespace mb {
 
@@ -80,17 +87,36 @@ bool model_card_shapes(const std::string& model, int tp, std::vector<Shape>& out
     }
   const char* env = std::getenv("DSSIM_BIN");
   const std::string dssim = env && *env ? env : DSSIM_BINARY;
-  const std::string cmd = "'" + dssim + "' shapes --model " + model + " --tp " + std::to_string(tp) + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) {
-    std::fprintf(stderr, "dssim-microbench: --model: cannot run %s\n", dssim.c_str());
+  // Started from an argument list, never through a shell: $DSSIM_BIN and --model stay plain bytes.
+  std::string tp_text = std::to_string(tp);
+  std::string exe = dssim, sub = "shapes", model_flag = "--model", model_arg = model, tp_flag = "--tp";
+  char* argv[] = {exe.data(), sub.data(), model_flag.data(), model_arg.data(), tp_flag.data(), tp_text.data(), nullptr};
+  int fds[2];
+  if (pipe(fds) != 0) {
+    std::fprintf(stderr, "dssim-microbench: --model: pipe() failed\n");
     return false;
   }
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+  posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
+  posix_spawn_file_actions_addclose(&fa, fds[0]);
+  pid_t pid = 0;
+  const int spawned = posix_spawnp(&pid, exe.c_str(), &fa, nullptr, argv, environ);
+  posix_spawn_file_actions_destroy(&fa);
+  close(fds[1]);
   std::string text;
   char buf[4096];
-  while (size_t n = std::fread(buf, 1, sizeof buf, p)) text.append(buf, n);
-  if (pclose(p) != 0) {
-    // dssim's own message (unknown model, TP that does not divide it), or the shell's "not found"
+  ssize_t got;
+  while (spawned == 0 && (got = read(fds[0], buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(got));
+  close(fds[0]);
+  int status = 0;
+  if (spawned == 0)
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+  if (spawned != 0) text = "dssim: not found";
+  if (spawned != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    // dssim's own message (unknown model, TP that does not divide it), or "not found"
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
     if (text.rfind("dssim: ", 0) == 0) text.erase(0, 7);
     std::fprintf(stderr, "dssim-microbench: --model %s: %s (ran %s shapes; set DSSIM_BIN to another dssim, or pass "
