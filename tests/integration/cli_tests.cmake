@@ -1,23 +1,6 @@
 # dssim_cli_test(NAME EXPECTED_EXIT_CODE REGEX ARGS...)
 
-# Every shipped scenario runs (the does-not-fit ones say so with exit code 2).
-file(GLOB DSSIM_SCENARIOS RELATIVE ${PROJECT_SOURCE_DIR} CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/scenarios/*.toml)
-set(DSSIM_NOT_FITTING scenarios/7b_fp32_rtx4090.toml)
-foreach(s ${DSSIM_SCENARIOS})
-  get_filename_component(n ${s} NAME_WE)
-  if(s IN_LIST DSSIM_NOT_FITTING)
-    dssim_cli_test(scenario.${n} 2 "DOES NOT FIT" ${s})
-  else()
-    dssim_cli_test(scenario.${n} 0 "FITS" ${s})
-    dssim_cli_test(scenario_json.${n} 0 "\"throughput_tok_s\"" ${s} --format json)
-  endif()
-endforeach()
-
-file(GLOB DSSIM_SERVING_SCENARIOS RELATIVE ${PROJECT_SOURCE_DIR} CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/scenarios/serving/*.toml)
-foreach(s ${DSSIM_SERVING_SCENARIOS})
-  get_filename_component(n ${s} NAME_WE)
-  dssim_cli_test(serving.${n} 0 "completed +[1-9][0-9]* of [0-9]+" ${s} --quiet)
-endforeach()
+# Every shipped scenario's output is a golden test (tests/golden); these check single features.
 dssim_cli_test(serving_json 0 "\"ttft_s\": \\{" scenarios/serving/7b_h200_chunked_mooncake.toml --format json --quiet)
 dssim_cli_test(serving_csv 0 "tpot_s.p99," scenarios/serving/7b_h200_chunked_mooncake.toml --format csv --quiet)
 add_test(NAME cli.serving_outputs COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/serving_outputs.sh $<TARGET_FILE:dssim>
