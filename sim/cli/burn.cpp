@@ -6,8 +6,8 @@
 
 #include "cli/commands.hpp"
 #include "config/catalog.hpp"
-#include "config/scenario.hpp"
-#include "cost/kernel_cost.hpp"
+#include "scenario/scenario.hpp"
+#include "timing/kernel_cost.hpp"
 #include "power/burn_sim.hpp"
 #include "predict/prediction.hpp"
 #include "report/report.hpp"

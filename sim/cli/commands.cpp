@@ -8,17 +8,18 @@
 #include <sstream>
 #include <iostream>
 
-#include "calib/fitter.hpp"
-#include "calib/profile_io.hpp"
+#include "calibration/fitter.hpp"
+#include "calibration/profile_writer.hpp"
+#include "profile/profile_reader.hpp"
 #include "config/catalog.hpp"
-#include "cost/kernel_cost.hpp"
+#include "timing/kernel_cost.hpp"
 #include "model/operators.hpp"
 #include "model/gemm_shapes.hpp"
 #include <algorithm>
 #include <cmath>
 #include <tuple>
-#include "config/scenario.hpp"
-#include "metrics/serving_metrics.hpp"
+#include "scenario/scenario.hpp"
+#include "serving/serving_metrics.hpp"
 #include "report/report.hpp"
 #include "report/serving_report.hpp"
 #include "config/toml_table.hpp"

@@ -10,7 +10,7 @@
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "config/catalog.hpp"
-#include "config/scenario.hpp"
+#include "scenario/scenario.hpp"
 #include "finance/curves.hpp"
 #include "finance/hybrid.hpp"
 #include "predict/serving_prediction.hpp"

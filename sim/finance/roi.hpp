@@ -3,7 +3,7 @@
 // "cloud cost saved" net of the on-prem electricity (x PUE) that replaces it.
 #include <optional>
 
-#include "config/scenario.hpp"
+#include "finance/cost_inputs.hpp"
 
 namespace dssim {
 

@@ -8,6 +8,52 @@
 
 namespace dssim {
 
+namespace {
+struct StorageBytes {
+  double linear, b16, embed;
+};
+// As weight_bytes() stores them: linear layers in `p`, norms and router in 16-bit, the embedding in
+// `p` (16-bit for int4).
+StorageBytes storage(Precision p) {
+  const double b = bytes_per_element(p);
+  return {b, p == Precision::fp32 ? 4.0 : 2.0, p == Precision::int4 ? 2.0 : b};
+}
+}  // namespace
+
+double layer_weight_bytes_per_gpu(const ModelCard& m, Precision p, const ParallelLayout& l, int layer) {
+  const StorageBytes sb = storage(p);
+  const double h = static_cast<double>(m.hidden_size);
+  const int tp = l.tp;
+  double bytes = attention_params_per_layer(m) * sb.linear / tp + 2 * h * sb.b16;
+  if (m.is_moe_layer(layer)) {
+    const auto& e = *m.moe;
+    const double expert = 3.0 * h * static_cast<double>(e.moe_intermediate_size) * sb.linear;
+    const double routed = e.n_routed_experts * expert;
+    bytes += (l.ep > 1 ? routed / l.stage_width() : routed / tp) + e.n_shared_experts * expert / tp +
+             h * e.n_routed_experts * sb.b16;
+  } else {
+    bytes += 3.0 * h * static_cast<double>(m.intermediate_size) * sb.linear / tp;
+  }
+  return bytes;
+}
+
+double weight_bytes_per_gpu(const ModelCard& m, Precision p, const ParallelLayout& l) {
+  const StorageBytes sb = storage(p);
+  const double h = static_cast<double>(m.hidden_size);
+  double best = 0;
+  for (int s = 0; s < l.pp; ++s) {
+    auto [first, last] = stage_layers(m.num_hidden_layers, l.pp, s);
+    double bytes = 0;
+    for (int layer = first; layer < last; ++layer) bytes += layer_weight_bytes_per_gpu(m, p, l, layer);
+    const double vocab = static_cast<double>(m.vocab_size) * h / l.tp;
+    if (s == 0) bytes += vocab * sb.embed;
+    if (s == l.pp - 1) bytes += (m.tie_word_embeddings && l.pp == 1 ? 0.0 : vocab * sb.linear) + h * sb.b16;
+    best = std::max(best, bytes);
+  }
+  return best;
+}
+
+
 bool tp_compatible(const ModelCard& m, int tp) {
   if (m.num_attention_heads % tp != 0 || m.intermediate_size % tp != 0) return false;
   if (m.moe && m.moe->moe_intermediate_size % tp != 0) return false;

@@ -33,6 +33,10 @@ struct MemoryBreakdown {
   bool fits() const { return total() <= capacity; }
 };
 
+// Weight bytes on the fullest GPU (the stage with the most of them) when weights are stored in `p`.
+double weight_bytes_per_gpu(const ModelCard& m, Precision p, const ParallelLayout& l);
+// Weight bytes of decoder layer `layer` on one GPU of its stage.
+double layer_weight_bytes_per_gpu(const ModelCard& m, Precision p, const ParallelLayout& l, int layer);
 // KV-cache bytes one GPU holds per token of context under tensor parallelism `tp` (all layers).
 double kv_bytes_per_token_per_gpu(const ModelCard& m, Precision kv, int tp);
 // The same on the fullest GPU of a layout: its stage's layers only.

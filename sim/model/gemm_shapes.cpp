@@ -17,7 +17,7 @@ std::vector<GemmShape> model_gemm_shapes(const ModelCard& m, int tensor_parallel
   validate_layout(m, layout, 1, kMaxListedDegree);  // a TP that does not divide the heads or widths has no shapes
   ForwardConfig fc;
   fc.weights = weights;
-  fc.tensor_parallel = tensor_parallel;
+  fc.layout.tp = tensor_parallel;
   std::vector<GemmShape> shapes;
   for (bool prefill : {false, true})
     for (const Op& op : build_forward(m, fc, ForwardShape{prefill, 1, 1, 1})) {

@@ -68,12 +68,12 @@ class Builder {
   Builder(const ModelCard& m, const ForwardConfig& c, const ForwardShape& s)
       : m_(m), c_(c), s_(s), a_(bytes_per_element(c.activations)), kvb_(bytes_per_element(c.kv_cache)),
         // data-parallel attention: this rank's group takes its share of the sequences (the busiest, ceil)
-        batch_((s.batch + c.attention_dp - 1) / c.attention_dp),
+        batch_((s.batch + c.attention_groups() - 1) / c.attention_groups()),
         T_(static_cast<double>(batch_) * static_cast<double>(s.new_tokens)), h_(static_cast<double>(m.hidden_size)),
-        tp_(c.tensor_parallel) {}
+        tp_(c.layout.tp) {}
 
   std::vector<Op> build() {
-    const int pp = std::max(1, c_.pipeline_parallel);
+    const int pp = std::max(1, c_.layout.pp);
     const bool whole = c_.stage < 0;
     int first = 0, last = m_.num_hidden_layers;
     if (!whole) {
@@ -275,7 +275,7 @@ class Builder {
   void moe_mlp() {
     const auto& e = *m_.moe;
     const int E = e.n_routed_experts, k = e.num_experts_per_tok;
-    const int ep = std::max(1, c_.expert_parallel);
+    const int ep = std::max(1, c_.layout.ep);
     // Expert parallel: each of the stage's ranks routes a 1/TP slice of its group's tokens, sends them to
     // the ranks holding their experts and runs whole experts; else every expert is split over TP ranks.
     const double I = static_cast<double>(e.moe_intermediate_size) / (ep > 1 ? 1 : tp_);
@@ -283,14 +283,14 @@ class Builder {
     post_norm();
     gemm("router", T, E, h_, c_.activations);
     elementwise("router_topk", 2 * T * E * 2);
-    const std::vector<double> shares = expert_shares(E, c_.routing_skew);
+    const std::vector<double> shares = expert_shares(E, c_.layout.routing_skew);
     const double all_tokens = T * ep;  // the tokens every rank of the EP group routes together
-    const RankLoad load = busiest_rank(rank_loads(all_tokens, k, shares, place_experts(shares, ep, c_.placement), ep));
+    const RankLoad load = busiest_rank(rank_loads(all_tokens, k, shares, place_experts(shares, ep, c_.layout.placement), ep));
     const double per_expert = load.active_experts > 0 ? load.tokens / load.active_experts : 0.0;
     const int groups = std::max(1, static_cast<int>(std::lround(load.active_experts)));
     if (ep > 1) {
       collective(OpKind::alltoall, "moe_dispatch_a2a", T * k * h_);
-      if (c_.fp8_dispatch) ops_.back().bytes = T * k * h_ * (1.0 + 4.0 / 128);  // fp8 + one fp32 scale per 128
+      if (c_.layout.fp8_dispatch) ops_.back().bytes = T * k * h_ * (1.0 + 4.0 / 128);  // fp8 + one fp32 scale per 128
     }
     elementwise("moe_dispatch", 2 * load.tokens * h_);
     gemm("experts_gate_up", per_expert, 2 * I, h_, c_.weights, groups);

@@ -7,7 +7,7 @@
 
 #include "config/model_card.hpp"
 #include "config/precision.hpp"
-#include "model/moe_routing.hpp"
+#include "parallel/layout.hpp"
 
 namespace dssim {
 
@@ -51,22 +51,21 @@ struct ForwardConfig {
   Precision weights = Precision::bf16;
   Precision activations = Precision::bf16;
   Precision kv_cache = Precision::bf16;
-  int tensor_parallel = 1;
   // int8/fp8 weights: dequantise into 16-bit GEMMs instead of native int8/fp8 GEMMs (int4 always is).
   bool weight_only = false;
-  // See parallel/layout.hpp: experts over `expert_parallel` ranks (1: TP-split), `attention_dp` groups
-  // of TP ranks sharing the sequences; the ops are those of the busiest rank.
-  int expert_parallel = 1;
-  int attention_dp = 1;
-  int pipeline_parallel = 1;
+  // How the replica spreads over its GPUs (parallel/layout.hpp): TP splits heads and widths, experts
+  // over expert-parallel ranks, data-parallel attention groups share the sequences, pipeline stages
+  // hold layer ranges. The ops built are those of the busiest rank.
+  ParallelLayout layout;
+  // The shape's batch is already one attention group's share (the closed-form cost splits it itself);
+  // false: the builder takes the busiest group's share of it.
+  bool batch_per_attention_group = false;
   int stage = -1;  // the pipeline stage to build (-1: every layer, no stage boundary)
-  double routing_skew = 0;
-  ExpertPlacement placement = ExpertPlacement::contiguous;
-  bool fp8_dispatch = false;  // EP dispatch all-to-all in fp8 (as DeepEP), the combine in the activation precision
   // A serving engine's fused kernels (vLLM/SGLang-style) instead of the unfused PyTorch decoder: one RoPE
   // kernel for q and k on a cached cos/sin table, residual add fused into the next RMSNorm, SiLU-and-mul
   // in one kernel, one cache write for K and V, no output transpose, no host-side view ops.
   bool fused = false;
+  int attention_groups() const { return batch_per_attention_group ? 1 : layout.attention_dp(); }
 };
 
 // One GEMM op, C[m,n] = A[m,k] W[k,n] (x groups), with its FLOPs and bytes (A and C in `act`, W in `weight`).

@@ -13,8 +13,7 @@
 #include <vector>
 
 #include "config/model_card.hpp"
-#include "config/precision.hpp"
-#include "model/moe_routing.hpp"
+#include "parallel/moe_routing.hpp"
 
 namespace dssim {
 
@@ -40,10 +39,6 @@ std::pair<int, int> stage_layers(int layers, int pp, int s);
 void validate_layout(const ModelCard& m, const ParallelLayout& l, int replicas, int platform_gpus);
 // The largest degree an error lists as valid; as `platform_gpus`, it checks the model split alone.
 inline constexpr int kMaxListedDegree = 1024;
-// Weight bytes on the fullest GPU (the stage with the most of them) when weights are stored in `p`.
-double weight_bytes_per_gpu(const ModelCard& m, Precision p, const ParallelLayout& l);
-// Weight bytes of decoder layer `layer` on one GPU of its stage.
-double layer_weight_bytes_per_gpu(const ModelCard& m, Precision p, const ParallelLayout& l, int layer);
 // Share of the MoE dispatch each expert-parallel rank receives, from the router's skew and the expert
 // placement (empty without EP): the all-to-all's traffic matrix and the busiest rank's ingress.
 std::vector<double> ep_receive_shares(const ModelCard& m, const ParallelLayout& l);

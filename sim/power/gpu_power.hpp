@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "cost/iteration_cost.hpp"
+#include "timing/iteration_cost.hpp"
 #include "power/burn_sim.hpp"
 #include "power/power_model.hpp"
 #include "power/thermal.hpp"

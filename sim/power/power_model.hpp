@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "config/gpu_card.hpp"
-#include "cost/calibration.hpp"
+#include "profile/calibration_profile.hpp"
 
 namespace dssim {
 

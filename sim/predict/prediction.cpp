@@ -5,8 +5,8 @@
 #include <set>
 
 #include "config/catalog.hpp"
-#include "cost/kernel_cost.hpp"
-#include "engine/iteration_sim.hpp"
+#include "timing/kernel_cost.hpp"
+#include "kernel_sim/iteration_sim.hpp"
 #include "model/operators.hpp"
 #include "model/quant_accuracy.hpp"
 #include "power/power_model.hpp"
@@ -31,19 +31,12 @@ double host_memory_limit(const PredictInput& in) {
 }
 
 ForwardConfig forward_config(const PredictInput& in, Precision activations) {
-  const ParallelLayout& L = in.parallel;
   ForwardConfig fc;
   fc.weights = in.weights;
   fc.activations = activations;
   fc.kv_cache = in.kv_cache;
-  fc.tensor_parallel = L.tp;
   fc.weight_only = in.weight_only;
-  fc.expert_parallel = L.ep;
-  fc.attention_dp = L.attention_dp();
-  fc.pipeline_parallel = L.pp;
-  fc.routing_skew = L.routing_skew;
-  fc.placement = L.placement;
-  fc.fp8_dispatch = L.fp8_dispatch;
+  fc.layout = in.parallel;
   fc.fused = in.runtime.fused_kernels;
   return fc;
 }

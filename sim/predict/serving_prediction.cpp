@@ -4,8 +4,8 @@
 #include <cmath>
 
 #include "config/catalog.hpp"
-#include "cost/iteration_cost.hpp"
-#include "cost/kernel_cost.hpp"
+#include "timing/iteration_cost.hpp"
+#include "timing/kernel_cost.hpp"
 #include "model/operators.hpp"
 #include "model/params.hpp"
 #include "parallel/layout.hpp"

@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "config/scenario.hpp"
-#include "cost/iteration_cost.hpp"
-#include "metrics/serving_metrics.hpp"
+#include "scenario/scenario.hpp"
+#include "timing/iteration_cost.hpp"
+#include "serving/serving_metrics.hpp"
 #include "predict/prediction.hpp"
 
 namespace dssim {

@@ -6,7 +6,7 @@
 #include <deque>
 #include <vector>
 
-#include "cost/iteration_cost.hpp"
+#include "timing/iteration_cost.hpp"
 #include "serving/serving_config.hpp"
 
 namespace dssim {

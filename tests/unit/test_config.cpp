@@ -4,7 +4,7 @@
 #include <fstream>
 
 #include "config/catalog.hpp"
-#include "config/scenario.hpp"
+#include "scenario/scenario.hpp"
 #include "power/thermal.hpp"
 #include "test_files.hpp"
 #include "util/error.hpp"

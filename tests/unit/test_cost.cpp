@@ -5,8 +5,8 @@
 #include <tuple>
 
 #include "config/catalog.hpp"
-#include "calib/fitter.hpp"
-#include "cost/kernel_cost.hpp"
+#include "calibration/fitter.hpp"
+#include "timing/kernel_cost.hpp"
 #include "test_files.hpp"
 #include "util/strings.hpp"
 

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "engine/iteration_sim.hpp"
+#include "kernel_sim/iteration_sim.hpp"
 
 using namespace dssim;
 

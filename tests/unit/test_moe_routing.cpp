@@ -2,7 +2,7 @@
 
 #include <numeric>
 
-#include "model/moe_routing.hpp"
+#include "parallel/moe_routing.hpp"
 #include "model/operators.hpp"
 #include "util/error.hpp"
 

@@ -51,7 +51,7 @@ TEST_CASE("decode attention reads the whole KV cache", "[model][ops]") {
 TEST_CASE("tensor parallelism splits heads and MLP and adds two all-reduces per layer", "[model][ops]") {
   ModelCard m = model("deepseek-llm-67b");
   ForwardConfig cfg;
-  cfg.tensor_parallel = 4;
+  cfg.layout.tp = 4;
   auto ops = build_forward(m, cfg, ForwardShape{false, 1, 1, 10});
   CHECK(find(ops, "qkv").n == (16 + 2 * 2) * 128);
   CHECK(find(ops, "down").k == 22016 / 4);

@@ -145,8 +145,8 @@ TEST_CASE("a pipeline stage builds its own layers, hands its hidden states on, a
           "[parallel][ops]") {
   ModelCard m = model("deepseek-v3");
   ForwardConfig c;
-  c.tensor_parallel = 8;
-  c.pipeline_parallel = 2;
+  c.layout.tp = 8;
+  c.layout.pp = 2;
   c.stage = 0;
   auto s0 = build_forward(m, c, ForwardShape{true, 2, 100, 100});
   c.stage = 1;
@@ -166,8 +166,8 @@ TEST_CASE("expert parallel: all-to-all dispatch and combine per MoE layer, whole
           "[parallel][ops][moe]") {
   ModelCard m = model("deepseek-v3");
   ForwardConfig c;
-  c.tensor_parallel = 8;
-  c.expert_parallel = 8;
+  c.layout.tp = 8;
+  c.layout.ep = 8;
   auto ops = build_forward(m, c, ForwardShape{false, 64, 1, 1000});
   CHECK(count(ops, OpKind::alltoall) == 2 * 58);
   CHECK(count(ops, OpKind::allgather) == 58);
@@ -181,15 +181,14 @@ TEST_CASE("expert parallel: all-to-all dispatch and combine per MoE layer, whole
   CHECK(named(ops, "shared_gate_up")->m == 8);
   // DeepEP-style fp8 dispatch: one byte per value plus one fp32 scale per 128; the combine stays bf16
   ForwardConfig f8 = c;
-  f8.fp8_dispatch = true;
+  f8.layout.fp8_dispatch = true;
   auto ops8 = build_forward(m, f8, ForwardShape{false, 64, 1, 1000});
   CHECK(named(ops8, "moe_dispatch_a2a")->bytes == Approx(8.0 * 8 * 7168 * (1 + 4.0 / 128)));
   CHECK(named(ops8, "moe_combine_a2a")->bytes == Approx(8.0 * 8 * 7168 * 2));
 
   SECTION("data-parallel attention: TP 4 inside EP 16 gives each attention group a quarter of the sequences") {
-    c.tensor_parallel = 4;
-    c.expert_parallel = 16;
-    c.attention_dp = 4;
+    c.layout.tp = 4;
+    c.layout.ep = 16;
     auto dp = build_forward(m, c, ForwardShape{false, 64, 1, 1000});
     const Op* attn = named(dp, "attention_latent");
     REQUIRE(attn != nullptr);
@@ -201,12 +200,12 @@ TEST_CASE("expert parallel: all-to-all dispatch and combine per MoE layer, whole
 TEST_CASE("routing skew concentrates tokens; placement decides which rank carries them", "[parallel][ops][moe]") {
   ModelCard m = model("deepseek-v3");
   ForwardConfig c;
-  c.tensor_parallel = 8;
-  c.expert_parallel = 8;
+  c.layout.tp = 8;
+  c.layout.ep = 8;
   auto even = build_forward(m, c, ForwardShape{true, 1, 4096, 4096});
-  c.routing_skew = 1.0;
+  c.layout.routing_skew = 1.0;
   auto skew = build_forward(m, c, ForwardShape{true, 1, 4096, 4096});
-  c.placement = ExpertPlacement::balanced;
+  c.layout.placement = ExpertPlacement::balanced;
   auto balanced = build_forward(m, c, ForwardShape{true, 1, 4096, 4096});
   auto tokens = [](const std::vector<Op>& ops) {
     const Op* up = named(ops, "experts_gate_up");

@@ -2,9 +2,9 @@
 
 #include "comm/collectives.hpp"
 #include "config/catalog.hpp"
-#include "cost/iteration_cost.hpp"
-#include "cost/kernel_cost.hpp"
-#include "engine/iteration_sim.hpp"
+#include "timing/iteration_cost.hpp"
+#include "timing/kernel_cost.hpp"
+#include "kernel_sim/iteration_sim.hpp"
 #include "model/operators.hpp"
 #include "predict/prediction.hpp"
 
@@ -83,8 +83,8 @@ TEST_CASE("the closed-form iteration cost agrees with the kernel-level engine fo
   KernelCostModel k = make_cost_model(g, cat);
   ForwardConfig fc;
   fc.weights = Precision::fp8;
-  fc.tensor_parallel = 8;
-  fc.expert_parallel = 8;
+  fc.layout.tp = 8;
+  fc.layout.ep = 8;
   CommLinks links;
   links.tp = links.stage = group_link(node, g, {0, 1, 2, 3, 4, 5, 6, 7});
   links.step_s = rt.collective_step_s;

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "calib/fitter.hpp"
+#include "calibration/fitter.hpp"
 #include "config/catalog.hpp"
 #include "power/burn_sim.hpp"
 #include "power/gpu_power.hpp"

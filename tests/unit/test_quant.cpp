@@ -4,10 +4,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "calib/fitter.hpp"
-#include "calib/profile_io.hpp"
+#include "calibration/fitter.hpp"
+#include "calibration/profile_writer.hpp"
+#include "profile/profile_reader.hpp"
 #include "config/catalog.hpp"
-#include "cost/kernel_cost.hpp"
+#include "timing/kernel_cost.hpp"
 #include "model/quant_accuracy.hpp"
 #include "util/error.hpp"
 #include "test_files.hpp"

@@ -3,9 +3,9 @@
 #include <cmath>
 
 #include "config/catalog.hpp"
-#include "cost/iteration_cost.hpp"
-#include "engine/iteration_sim.hpp"
-#include "metrics/serving_metrics.hpp"
+#include "timing/iteration_cost.hpp"
+#include "kernel_sim/iteration_sim.hpp"
+#include "serving/serving_metrics.hpp"
 #include "predict/serving_prediction.hpp"
 #include "serving/serving_sim.hpp"
 #include "workload/synthetic.hpp"

@@ -5,45 +5,14 @@
 #include <vector>
 
 #include "config/precision.hpp"
+#include "finance/cost_inputs.hpp"
 #include "config/runtime_profile.hpp"
 #include "parallel/layout.hpp"
 #include "serving/serving_config.hpp"
-#include "workload/lengths.hpp"
-#include "workload/synthetic.hpp"
-#include "workload/trace_reader.hpp"
+#include "workload/workload_spec.hpp"
 
 
 namespace dssim {
-
-struct CostInputs {
-  double gpu_price_usd = 0;
-  double depreciation_months = 36;
-  double cloud_usd_per_gpu_hour = 0;
-  double electricity_usd_per_kwh = 0.10;
-  double pue = 1.5;
-  double utilization = 0.5;
-  double horizon_months = 36;
-  double ops_usd_per_month = 0;      // maintenance, hosting, staff share: every month on-prem
-  double refresh_months = 0;         // resale at this month (0: none; the article re-evaluates every 18)
-  double residual_fraction = 0;      // of the hardware price, recovered at the refresh
-  double financing_apr = 0;          // > 0: the hardware is paid in monthly instalments over the depreciation period
-};
-
-// Where the requests come from: a fixed batch (the core's one-shot prediction), synthetic arrivals,
-// or a trace file.
-struct WorkloadSpec {
-  enum class Kind { fixed, poisson, gamma, trace, gemm_burn, copy_burn } kind = Kind::fixed;
-  // burns: back-to-back GEMMs C[m,n] = A[m,k] W[k,n] in `dtype`, or device copies of `bytes`
-  long long burn_m = 8192, burn_n = 8192, burn_k = 8192;
-  std::string burn_dtype = "bf16";
-  double burn_bytes = 2147483648.0;
-  double burn_duration_s = 30;
-  ArrivalSpec arrivals;            // poisson, gamma
-  LengthDist prompt, output;       // poisson, gamma
-  std::string trace_file;          // trace: resolved against the scenario's folder
-  TraceFormat trace_format = TraceFormat::dssim;
-  TraceOptions trace;
-};
 
 // A what-if study as written in a scenario file (ids not yet resolved to cards).
 struct Scenario {

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "config/gpu_card.hpp"
-#include "cost/calibration.hpp"
+#include "profile/calibration_profile.hpp"
 
 namespace dssim {
 
@@ -35,8 +35,5 @@ struct FitResult {
 // `dir` holds bandwidth.csv, gemm.csv and attention.csv (required) and power_load.csv,
 // nvidia_smi_trace.csv (optional: the power inputs stay unset without them).
 FitResult fit_measurements(const std::string& dir, const GpuCard& gpu);
-
-// The measured-shape table of a fitted profile: gemm.csv rows that timed the GPU, not the host.
-void load_gemm_table(const std::string& dir, const GpuCard& gpu, CalibrationProfile& p);
 
 }  // namespace dssim

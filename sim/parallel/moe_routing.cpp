@@ -1,4 +1,4 @@
-#include "model/moe_routing.hpp"
+#include "parallel/moe_routing.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "cost/iteration_cost.hpp"
+#include "timing/iteration_cost.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -34,11 +34,11 @@ IterationCostModel::IterationCostModel(const ModelCard& m, const ForwardConfig& 
   graph_launch_s_ = rt.graph_launch_s / rt.host_speed_scale;
   // The cost model evaluates one rank: the busiest attention group's share of the tokens, the
   // heaviest pipeline stage plus the LM head.
-  adp_ = std::max(1, cfg_.attention_dp);
-  cfg_.attention_dp = 1;
-  if (cfg_.pipeline_parallel > 1) {  // the stage with the most work per token (V3: the MoE-only ones)
+  adp_ = std::max(1, cfg_.attention_groups());
+  cfg_.batch_per_attention_group = true;
+  if (cfg_.layout.pp > 1) {  // the stage with the most work per token (V3: the MoE-only ones)
     double worst = -1;
-    for (int st = 0; st < cfg_.pipeline_parallel; ++st) {
+    for (int st = 0; st < cfg_.layout.pp; ++st) {
       ForwardConfig c = cfg_;
       c.stage = st;
       double t = 0;
@@ -146,7 +146,7 @@ IterationCostModel::GpuTime IterationCostModel::attention_gpu(bool prefill, int 
 double IterationCostModel::comm_time(const Op& op) const {
   const comm::AllReduceAlgo algo = links_.allreduce;
   auto alpha = [this](const GroupLink& g) { return g.latency_s + links_.step_s; };
-  const int tp = cfg_.tensor_parallel, width = std::max(tp, cfg_.expert_parallel);
+  const int tp = cfg_.layout.tp, width = cfg_.layout.stage_width();
   const double wire = op.bytes / links_.bandwidth_efficiency;
   switch (op.kind) {
     case OpKind::allreduce: return comm::allreduce_time(algo, tp, wire, links_.tp.Bps, alpha(links_.tp));
@@ -197,8 +197,8 @@ IterationCostBreakdown IterationCostModel::evaluate(const IterationShape& s) {
     return r;
   }
   IterationCostBreakdown r = evaluate_stage(part);
-  const double rounds = std::max(micro_, std::max(1, cfg_.pipeline_parallel));
-  if (cfg_.pipeline_parallel > 1 || micro_ > 1) {
+  const double rounds = std::max(micro_, std::max(1, cfg_.layout.pp));
+  if (cfg_.layout.pp > 1 || micro_ > 1) {
     r.gpu_s *= rounds;
     r.gpu_compute_s *= rounds;
     r.host_s *= rounds;

@@ -1,4 +1,4 @@
-#include "config/scenario.hpp"
+#include "scenario/scenario.hpp"
 
 #include "config/toml_table.hpp"
 

@@ -1,9 +1,9 @@
-#include "cost/kernel_cost.hpp"
+#include "timing/kernel_cost.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-#include "calib/profile_io.hpp"
+#include "profile/profile_reader.hpp"
 #include "config/catalog.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"

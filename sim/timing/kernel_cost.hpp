@@ -2,7 +2,7 @@
 // Operator -> seconds on one GPU at its nominal clock (GPU side), and host CPU time to issue it.
 #include "config/gpu_card.hpp"
 #include "config/runtime_profile.hpp"
-#include "cost/calibration.hpp"
+#include "profile/calibration_profile.hpp"
 #include "model/operators.hpp"
 
 namespace dssim {

@@ -1,4 +1,4 @@
-#include "engine/iteration_sim.hpp"
+#include "kernel_sim/iteration_sim.hpp"
 
 #include <simgrid/s4u.hpp>
 

@@ -1,4 +1,4 @@
-#include "calib/nelder_mead.hpp"
+#include "calibration/nelder_mead.hpp"
 
 #include <algorithm>
 #include <cmath>

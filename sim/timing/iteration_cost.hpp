@@ -10,7 +10,7 @@
 #include "config/model_card.hpp"
 #include "config/node_spec.hpp"
 #include "config/runtime_profile.hpp"
-#include "cost/kernel_cost.hpp"
+#include "timing/kernel_cost.hpp"
 #include "comm/collectives.hpp"
 #include "hw/platform.hpp"
 #include "model/operators.hpp"

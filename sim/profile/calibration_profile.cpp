@@ -1,4 +1,4 @@
-#include "cost/calibration.hpp"
+#include "profile/calibration_profile.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,7 +1,7 @@
 #pragma once
 // The calibrated parameters of one GPU, as the cost model uses them: efficiencies against the
 // datasheet peaks, fixed costs, and the measured GEMM shapes. Written by `dssim calibrate`
-// (sim/calib/) into a profile TOML (platforms/profiles/<gpu>.toml) and read back from it.
+// (sim/calibration/) into a profile TOML (platforms/profiles/<gpu>.toml) and read back from it.
 #include <cstddef>
 #include <map>
 #include <string>

@@ -1,4 +1,5 @@
-#include "calib/fitter.hpp"
+#include "calibration/fitter.hpp"
+#include "profile/profile_reader.hpp"
 
 #include <Eigen/Dense>
 #include <algorithm>
@@ -6,7 +7,8 @@
 #include <filesystem>
 #include <set>
 
-#include "calib/nelder_mead.hpp"
+#include "calibration/nelder_mead.hpp"
+#include "profile/gemm_points.hpp"
 #include "util/csv.hpp"
 #include "util/stats.hpp"
 #include "util/error.hpp"
@@ -48,22 +50,6 @@ std::pair<double, double> line_fit(const std::vector<double>& x, const std::vect
 }
 
 // ---------------------------------------------------------------- GEMM
-
-struct GemmPoint {
-  std::string layer;
-  double m, n, k, t;
-};
-
-double roofline_predict(const GemmFit& f, const GemmPoint& q, const std::string& dt, double peak, double bw) {
-  const double tc = 2.0 * q.m * q.n * q.k / (peak * f.eff_compute);
-  const double tm = gemm_bytes(dt, q.m, q.n, q.k) / (bw * f.eff_memory);
-  return f.fixed_s + rounded_max(tc, tm, f.smooth_n);
-}
-
-double gemm_predict(const GemmFit& f, const GemmPoint& q, const std::string& dt, double peak, double bw) {
-  if (q.m == 1 && f.has_gemv()) return gemv_time(f, gemm_bytes(dt, q.m, q.n, q.k), bw);
-  return roofline_predict(f, q, dt, peak, bw);
-}
 
 // Least squares on log(pred/measured) over (log fixed, logit eff_compute, logit eff_memory, log(n - 1)):
 // efficiencies stay in (0, 1), a GEMM cannot beat the datasheet. `fixed_em` > 0 holds eff_memory there.
@@ -108,16 +94,6 @@ GemmFit fit_gemm_points(const std::vector<GemmPoint>& pts, const std::string& dt
   GemmFit g = unpack(r.x);
   g.points = static_cast<int>(pts.size());
   return g;
-}
-
-// A call is host-bound when it sits near the fastest call of its dtype while the GPU needs much less:
-// then it timed Python issuing calls, not the kernel. "What the GPU needs" is the fitted roofline with a
-// copy kernel's fixed cost, not the GEMM's own fitted one: host-bound rows left in a fit inflate that
-// fixed cost, which would then keep them in.
-bool host_bound(const GemmFit& f, const GemmPoint& q, const std::string& dt, double peak, double bw,
-                double kernel_fixed_s) {
-  const double gpu = kernel_fixed_s + roofline_predict(f, q, dt, peak, bw) - f.fixed_s;
-  return q.t < kGemmHostFloorRatio * f.host_floor_s && gpu < kGemmHostRoofShare * q.t;
 }
 
 // The M = 1 line, kept only where it predicts the GPU-bound M = 1 rows clearly better than the roofline:
@@ -477,24 +453,6 @@ ErrorStats error_stats(std::vector<double> in, std::vector<double> cv) {
   e.cv_median = median(cv);
   e.cv_p90 = quantile(cv, 0.9);
   return e;
-}
-
-void load_gemm_table(const std::string& dir, const GpuCard& gpu, CalibrationProfile& p) {
-  CsvTable g = CsvTable::read((std::filesystem::path(dir) / "gemm.csv").string());
-  p.gemm_table.clear();
-  for (std::size_t r = 0; r < g.rows(); ++r) {
-    const double t = g.number(r, "seconds");
-    if (!std::isfinite(t) || t <= 0) continue;
-    const std::string dt = g.get(r, "dtype");
-    auto f = p.gemm.find(dt);
-    if (f == p.gemm.end()) continue;
-    GemmPoint q{g.get(r, "layer"), g.number(r, "M"), g.number(r, "N"), g.number(r, "K"), t};
-    if (host_bound(f->second, q, dt, gpu.peak(gpu.compute_precision(precision_of_gemm_dtype(dt))), gpu.memory_bw_Bps,
-                   p.kernel_fixed_s))
-      continue;
-    p.gemm_table[{dt, std::llround(q.n), std::llround(q.k)}].push_back({q.m, q.t});
-  }
-  for (auto& [key, pts] : p.gemm_table) std::sort(pts.begin(), pts.end());
 }
 
 FitResult fit_measurements(const std::string& dir, const GpuCard& gpu) {

@@ -1,4 +1,4 @@
-#include "metrics/serving_metrics.hpp"
+#include "serving/serving_metrics.hpp"
 
 #include "power/burn_sim.hpp"
 #include "util/stats.hpp"
