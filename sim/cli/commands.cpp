@@ -5,24 +5,21 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <sstream>
 #include <iostream>
+#include <sstream>
 
 #include "calibration/fitter.hpp"
 #include "calibration/profile_writer.hpp"
-#include "profile/profile_reader.hpp"
 #include "config/catalog.hpp"
-#include "timing/kernel_cost.hpp"
-#include "model/operators.hpp"
+#include "config/toml_table.hpp"
 #include "model/gemm_shapes.hpp"
-#include <algorithm>
-#include <cmath>
-#include <tuple>
+#include "power/burn_sim.hpp"
+#include "profile/gpu_profile.hpp"
+#include "report/report.hpp"
+#include "run/resolve.hpp"
+#include "run/run.hpp"
 #include "scenario/scenario.hpp"
 #include "serving/serving_metrics.hpp"
-#include "report/report.hpp"
-#include "report/serving_report.hpp"
-#include "config/toml_table.hpp"
 #include "util/error.hpp"
 #include "util/json.hpp"
 #include "util/strings.hpp"
@@ -54,151 +51,46 @@ void print_usage() {
 
 namespace {
 
-int finish(const RunReport& report, Format f) {
-  for (const auto& w : report.prediction.warnings) std::cerr << "dssim: warning: " << w << "\n";
-  std::cout << render(report, f);
-  if (!report.prediction.fits) {
-    const MemoryBreakdown& mem = report.prediction.memory;
+// Says why a run that does not fit does not, on one stderr line, and returns its exit code.
+int does_not_fit(const RunInputs& in, const RunResult& r) {
+  const PredictInput& b = in.base;
+  if (r.kind == RunKind::request_stream) {
+    std::cerr << fmt("dssim: %s does not fit for serving on %s: %s\n", b.model.id.c_str(), b.gpu.id.c_str(),
+                     join(r.stream->suggestions, "; ").c_str());
+  } else {
+    const Prediction& p = *r.fixed;
+    const MemoryBreakdown& mem = p.memory;
     const std::string why = mem.fits() ? std::string("its offloaded part needs more host memory than the node has")
                                        : fmt("needs %s per GPU, %s has %s", human_bytes(mem.total()).c_str(),
-                                             report.input.gpu.id.c_str(), human_bytes(mem.capacity).c_str());
-    std::cerr << fmt("dssim: %s does not fit: %s%s\n", report.input.model.id.c_str(), why.c_str(),
-                     report.prediction.suggestions.empty() ? ""
-                         : ("; would fit: " + join(report.prediction.suggestions, "; ")).c_str());
-    return static_cast<int>(ExitCode::does_not_fit);
+                                             b.gpu.id.c_str(), human_bytes(mem.capacity).c_str());
+    std::cerr << fmt("dssim: %s does not fit: %s%s\n", b.model.id.c_str(), why.c_str(),
+                     p.suggestions.empty() ? "" : ("; would fit: " + join(p.suggestions, "; ")).c_str());
   }
-  return 0;
+  return static_cast<int>(ExitCode::does_not_fit);
 }
 
-std::optional<RoiResult> roi_for(const RunReport& r) {
-  if (!r.cost || !r.prediction.fits) return std::nullopt;
-  RoiInputs ri;
-  ri.cost = *r.cost;
-  ri.gpus = r.input.node.total_gpus();
-  ri.throughput_tok_s = r.prediction.throughput_tok_s;
-  ri.busy_power_w = r.prediction.serving_power_w > 0 ? r.prediction.serving_power_w : serving_power_estimate_w(r.input.gpu);
-  ri.idle_power_w = r.input.gpu.idle_w;
-  ri.host_power_w = r.input.node.host_power_w;
-  return compute_roi(ri);
+// Prints warnings, the report, and the does-not-fit line: every command that shows one run.
+int show(const RunInputs& in, const RunResult& r, Format f) {
+  for (const auto& w : r.warnings) std::cerr << "dssim: warning: " << w << "\n";
+  std::cout << render(in, r, f);
+  return r.fits ? 0 : does_not_fit(in, r);
+}
+
+void write_thermal(const RunInputs& in, const RunResult& r, const std::string& path) {
+  if (r.burn) {
+    std::ofstream out(path);
+    if (!out) throw Error(fmt("--thermal-csv %s: cannot write", path.c_str()));
+    out << kThermalCsvHeader;
+    write_thermal_rows(out, r.burn->result.samples, 0);
+    return;
+  }
+  if (!r.stream->summary.has_power)
+    throw Error(fmt("--thermal-csv: %s has no power model (no load traces in its profile or its donor's)",
+                    in.base.gpu.id.c_str()));
+  write_thermal_csv(r.stream->run, in.base.parallel.gpus(), path);
 }
 
 }  // namespace
-
-std::string describe_workload(const WorkloadSpec& w, const std::vector<Request>& reqs) {
-  double span = reqs.empty() ? 0 : reqs.back().arrival_s;
-  double prompt = 0, output = 0;
-  for (const Request& q : reqs) {
-    prompt += static_cast<double>(q.prompt_tokens);
-    output += static_cast<double>(q.output_tokens);
-  }
-  const double n = std::max<double>(1, static_cast<double>(reqs.size()));
-  std::string src;
-  switch (w.kind) {
-    case WorkloadSpec::Kind::trace: src = fmt("trace %s (%s)", w.trace_file.c_str(), trace_format_name(w.trace_format)); break;
-    case WorkloadSpec::Kind::poisson: src = fmt("Poisson arrivals at %g/s, seed %llu", w.arrivals.rate_per_s,
-                                                static_cast<unsigned long long>(w.arrivals.seed)); break;
-    case WorkloadSpec::Kind::gamma: src = fmt("gamma arrivals at %g/s, cv %g, seed %llu", w.arrivals.rate_per_s,
-                                              w.arrivals.cv, static_cast<unsigned long long>(w.arrivals.seed)); break;
-    case WorkloadSpec::Kind::fixed:
-    case WorkloadSpec::Kind::gemm_burn:
-    case WorkloadSpec::Kind::copy_burn: src = "fixed batch"; break;
-  }
-  return fmt("%s: %zu requests over %.1f s (%.2f/s), mean prompt %.0f, mean output %.0f tokens", src.c_str(), reqs.size(),
-             span, span > 0 ? static_cast<double>(reqs.size()) / span : 0.0, prompt / n, output / n);
-}
-
-double roi_serving_throughput(const ServingSummary& sum, const ServingConfig& serving, std::string* source) {
-  double tok = sum.throughput_tok_s;
-  if ((serving.slo_ttft_s || serving.slo_tpot_s) && sum.requests_per_s > 0) {
-    tok *= sum.goodput_rps / sum.requests_per_s;
-    if (source)
-      *source = fmt("serving simulation, tokens of requests meeting the SLO (%.0f %% of requests)",
-                    sum.goodput_rps / sum.requests_per_s * 100);
-  } else if (source) {
-    *source = "serving simulation";
-  }
-  return sum.gpu_busy_fraction > 0 ? tok / sum.gpu_busy_fraction : 0;
-}
-
-int run_serving_scenario(const Scenario& s, const PredictInput& base, const Catalog& cat, Format f,
-                         const std::string& requests_csv, const std::string& timeline, bool quiet,
-                         const std::string& thermal_csv) {
-  ServingReport r;
-  r.title = s.name;
-  r.description = s.description;
-  r.cost = s.cost;
-  r.input.base = base;
-  r.input.serving = s.serving;
-  r.input.workload = s.workload;
-  r.input.options.record_iterations = !timeline.empty();
-  r.input.options.progress = !quiet;
-  r.input.ambient_c = s.ambient_c;
-  r.input.cooling = s.cooling;
-  r.input.power_limit_w = s.power_limit_w;
-  r.input.record_thermal = !thermal_csv.empty();
-  std::vector<Request> reqs = load_requests(s.workload);
-  r.workload = describe_workload(s.workload, reqs);
-  r.prediction = predict_serving(r.input, reqs, cat);
-  for (const auto& w : r.prediction.warnings) std::cerr << "dssim: warning: " << w << "\n";
-  if (r.prediction.fits && r.cost) {
-    const ServingSummary& sum = r.prediction.summary;
-    RoiInputs ri;
-    ri.cost = *r.cost;
-    ri.gpus = base.node.total_gpus();
-    // tokens per second while the GPUs are busy: utilization comes from [cost]
-    ri.throughput_tok_s = r.roi_throughput_tok_s = roi_serving_throughput(sum, s.serving, &r.roi_throughput_source);
-    // the simulated draw while busy when the power model ran, else the estimate
-    ri.busy_power_w = sum.has_power ? sum.busy_power_w : serving_power_estimate_w(base.gpu);
-    ri.idle_power_w = base.gpu.idle_w;
-    ri.host_power_w = base.node.host_power_w;
-    r.roi = compute_roi(ri);
-  }
-  if (r.prediction.fits && r.prediction.summary.shutdown_reached)
-    std::cerr << fmt("dssim: warning: a GPU reached its shutdown temperature (%.0f C): a real one would have stopped\n",
-                     base.gpu.shutdown_c);
-  std::cout << render(r, f);
-  if (!r.prediction.fits) {
-    std::cerr << fmt("dssim: %s does not fit for serving on %s: %s\n", base.model.id.c_str(), base.gpu.id.c_str(),
-                     join(r.prediction.suggestions, "; ").c_str());
-    return static_cast<int>(ExitCode::does_not_fit);
-  }
-  if (!requests_csv.empty()) write_requests_csv(r.prediction.run, requests_csv);
-  if (!timeline.empty()) write_timeline(r.prediction.run, timeline);
-  if (!thermal_csv.empty()) {
-    if (!r.prediction.summary.has_power)
-      throw Error(fmt("--thermal-csv: %s has no power model (no load traces in its profile or its donor's)", base.gpu.id.c_str()));
-    write_thermal_csv(r.prediction.run, base.parallel.gpus(), thermal_csv);
-  }
-  return 0;
-}
-
-PredictInput scenario_input(const Scenario& s, const Catalog& cat) {
-  PredictInput in;
-  in.model = cat.model(s.model);
-  if (!s.node.empty()) {
-    in.node = cat.node(s.node);
-    in.node.node_count = s.nodes;
-    in.gpu = cat.gpu(in.node.gpu);
-  } else {
-    in.gpu = cat.gpu(s.gpu);
-    in.node = implicit_node(in.gpu, s.gpu_count);
-  }
-  in.runtime = cat.runtime(s.runtime);
-  in.weights = s.weights;
-  in.kv_cache = s.kv_cache;
-  in.cuda_graphs = s.cuda_graphs;
-  in.weight_only = s.weight_only;
-  in.parallel = s.parallel;
-  in.allreduce = s.serving.allreduce;
-  in.offload_weights = s.offload_weights;
-  in.offload_kv = s.offload_kv;
-  in.host_memory_bytes = s.host_memory_bytes;
-  in.batch = s.batch;
-  in.prompt = s.prompt_tokens;
-  in.output = s.output_tokens;
-  in.context = s.context.value_or(s.prompt_tokens);
-  return in;
-}
 
 int cmd_run(const std::vector<std::string>& args) {
   std::string path, format = "text", requests_csv, timeline, thermal_csv;
@@ -216,68 +108,53 @@ int cmd_run(const std::vector<std::string>& args) {
   parse_options(args, desc, &pos);
   Format f = parse_format(format);
   Scenario s = load_scenario(path, sets);
-  Catalog cat = Catalog::from_environment();
-
-  RunReport r;
-  r.title = s.name;
-  r.description = s.description;
-  r.input = scenario_input(s, cat);
-  PredictInput& in = r.input;
-  if (s.serving_run()) return run_serving_scenario(s, in, cat, f, requests_csv, timeline, quiet, thermal_csv);
-  if (s.burn_run()) return run_burn_scenario(s, in, cat, f, thermal_csv);
-  if (!thermal_csv.empty()) throw Error("--thermal-csv needs a serving or burn workload ([workload] kind)");
-  if (!requests_csv.empty() || !timeline.empty())
+  if (!thermal_csv.empty() && !s.serving_run() && !s.burn_run())
+    throw Error("--thermal-csv needs a serving or burn workload ([workload] kind)");
+  if ((!requests_csv.empty() || !timeline.empty()) && !s.serving_run())
     throw Error("--requests-csv and --timeline need a request stream: [workload] kind = poisson, gamma or trace");
-  r.cost = s.cost;
-  r.prediction = predict(in, cat);
-  r.roi = roi_for(r);
-  return finish(r, f);
+  RunOptions opt;
+  opt.record_iterations = !timeline.empty();
+  opt.record_thermal = !thermal_csv.empty();
+  opt.progress = !quiet;
+  const RunInputs in = resolve_scenario(s, Catalog::from_environment(), opt);
+  const RunResult r = run(in);
+  if (r.burn && !thermal_csv.empty()) write_thermal(in, r, thermal_csv);
+  const int rc = show(in, r, f);
+  if (rc != 0 || !r.stream) return rc;
+  if (!requests_csv.empty()) write_requests_csv(r.stream->run, requests_csv);
+  if (!timeline.empty()) write_timeline(r.stream->run, timeline);
+  if (!thermal_csv.empty()) write_thermal(in, r, thermal_csv);
+  return 0;
 }
 
 int cmd_predict(const std::vector<std::string>& args) {
-  std::string model, gpu, weights = "bf16", kv = "bf16", graphs = "on", format = "text";
-  int batch = 1, tp = 1, pp = 1, ep = 1, count = 0;
-  long long prompt = 512, output = 128, context = -1;
+  PredictFlags p;
+  std::string weights = "bf16", kv = "bf16", graphs = "on", format = "text";
   po::options_description desc("predict options");
-  desc.add_options()("model", po::value(&model)->required(), "model id")("gpu", po::value(&gpu)->required(), "GPU id")(
-      "count", po::value(&count), "GPUs in the node (default: --tp x --pp, or --ep x --pp)")("weights", po::value(&weights), "weight precision")(
-      "kv-cache", po::value(&kv), "KV cache precision")("batch", po::value(&batch), "sequences")(
-      "prompt", po::value(&prompt), "prompt tokens")("output", po::value(&output), "output tokens")(
-      "context", po::value(&context), "KV tokens at the reported decode step")(
-      "cuda-graphs", po::value(&graphs), "on|off")("tp", po::value(&tp), "tensor parallel")(
-      "pp", po::value(&pp), "pipeline parallel")("ep", po::value(&ep), "expert parallel")(
+  desc.add_options()("model", po::value(&p.model)->required(), "model id")("gpu", po::value(&p.gpu)->required(), "GPU id")(
+      "count", po::value(&p.count), "GPUs in the node (default: --tp x --pp, or --ep x --pp)")(
+      "weights", po::value(&weights), "weight precision")("kv-cache", po::value(&kv), "KV cache precision")(
+      "batch", po::value(&p.batch), "sequences")("prompt", po::value(&p.prompt), "prompt tokens")(
+      "output", po::value(&p.output), "output tokens")("context", po::value(&p.context), "KV tokens at the reported decode step")(
+      "cuda-graphs", po::value(&graphs), "on|off")("tp", po::value(&p.tp), "tensor parallel")(
+      "pp", po::value(&p.pp), "pipeline parallel")("ep", po::value(&p.ep), "expert parallel")(
       "format", po::value(&format), "text, json or csv");
   parse_options(args, desc);
   Format f = parse_format(format);
-  if (batch < 1) throw Error(fmt("--batch must be at least 1, got %d", batch));
-  if (prompt < 1) throw Error(fmt("--prompt must be at least 1, got %lld", prompt));
-  if (output < 1) throw Error(fmt("--output must be at least 1, got %lld", output));
-  if (tp < 1) throw Error(fmt("--tp must be at least 1, got %d", tp));
-  if (pp < 1) throw Error(fmt("--pp must be at least 1, got %d", pp));
-  if (ep < 1) throw Error(fmt("--ep must be at least 1, got %d", ep));
-  if (context != -1 && context < 1) throw Error(fmt("--context must be at least 1, got %lld", context));
-  if (count != 0 && count < 1) throw Error(fmt("--count must be at least 1, got %d", count));
+  if (p.batch < 1) throw Error(fmt("--batch must be at least 1, got %d", p.batch));
+  if (p.prompt < 1) throw Error(fmt("--prompt must be at least 1, got %lld", p.prompt));
+  if (p.output < 1) throw Error(fmt("--output must be at least 1, got %lld", p.output));
+  if (p.tp < 1) throw Error(fmt("--tp must be at least 1, got %d", p.tp));
+  if (p.pp < 1) throw Error(fmt("--pp must be at least 1, got %d", p.pp));
+  if (p.ep < 1) throw Error(fmt("--ep must be at least 1, got %d", p.ep));
+  if (p.context != -1 && p.context < 1) throw Error(fmt("--context must be at least 1, got %lld", p.context));
+  if (p.count != 0 && p.count < 1) throw Error(fmt("--count must be at least 1, got %d", p.count));
   if (graphs != "on" && graphs != "off") throw Error(fmt("--cuda-graphs '%s': expected on or off", graphs.c_str()));
-  Catalog cat = Catalog::from_environment();
-  RunReport r;
-  r.title = "predict " + model + " on " + gpu;
-  PredictInput& in = r.input;
-  in.model = cat.model(model);
-  in.gpu = cat.gpu(gpu);
-  in.parallel.tp = tp;
-  in.parallel.pp = pp;
-  in.parallel.ep = ep;
-  in.node = implicit_node(in.gpu, count ? count : in.parallel.gpus());
-  in.runtime = cat.runtime(kDefaultRuntime);
-  in.weights = parse_weight_precision(weights, "--weights");
-  in.kv_cache = parse_kv_precision(kv, "--kv-cache");
-  in.batch = batch;
-  in.prompt = prompt;
-  in.output = output;
-  in.context = context == -1 ? prompt : context;
-  in.cuda_graphs = graphs == "on";
-  r.prediction = predict(in, cat);
-  return finish(r, f);
+  p.weights = parse_weight_precision(weights, "--weights");
+  p.kv_cache = parse_kv_precision(kv, "--kv-cache");
+  p.cuda_graphs = graphs == "on";
+  const RunInputs in = resolve_predict(p, Catalog::from_environment());
+  return show(in, run(in), f);
 }
 
 namespace {

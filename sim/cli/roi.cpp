@@ -1,171 +1,34 @@
-// `dssim roi SCENARIO --out DIR`: the finance reviewer's view of a scenario. Monthly cumulative
-// costs on-prem vs cloud, the break-even month, ROI at the horizon, $/M tokens, and how each input
-// moves them; CSVs plus gnuplot scripts (run when gnuplot is installed) for the pictures.
+// `dssim roi SCENARIO --out DIR`: the finance reviewer's view of a scenario (report/roi_report): the
+// run, then monthly cumulative costs on-prem vs cloud, the break-even month, ROI at the horizon, $/M
+// tokens, and how each input moves them; CSVs plus gnuplot scripts and an HTML page.
+#include "cli/roi.hpp"
+
 #include <boost/program_options.hpp>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "config/catalog.hpp"
+#include "run/resolve.hpp"
 #include "scenario/scenario.hpp"
-#include "finance/curves.hpp"
-#include "finance/hybrid.hpp"
-#include "predict/serving_prediction.hpp"
 #include "util/error.hpp"
-#include "util/json.hpp"
-#include "util/process.hpp"
 #include "util/strings.hpp"
 
 namespace po = boost::program_options;
-namespace fs = std::filesystem;
 
 namespace dssim {
 
-namespace {
-
-struct RoiStudy {
-  RoiInputs inputs;
-  std::string throughput_source;
-  double throughput_error = 0.10;  // the calibrated H200's end-to-end target; 0.25 for borrowed efficiencies
-  double ttft_p50_s = 0, tpot_p50_s = 0;
-  std::string model, gpu;
-  std::vector<Request> demand;  // serving runs: the requests, for the hybrid split
-};
-
-RoiStudy study_of(const Scenario& s, const Catalog& cat) {
-  RoiStudy st;
-  PredictInput in = scenario_input(s, cat);
-  RoiInputs& ri = st.inputs;
-  ri.cost = *s.cost;
-  ri.gpus = in.node.total_gpus();
-  ri.idle_power_w = in.gpu.idle_w;
-  ri.host_power_w = in.node.host_power_w;
-  st.throughput_error = in.gpu.profile_path.empty() ? 0.25 : 0.10;
-  st.model = in.model.id;
-  st.gpu = fmt("%d x %s", in.node.total_gpus(), in.gpu.id.c_str());
-  if (s.serving_run()) {
-    ServingInput si;
-    si.base = in;
-    si.serving = s.serving;
-    si.workload = s.workload;
-    si.ambient_c = s.ambient_c;
-    si.cooling = s.cooling;
-    si.power_limit_w = s.power_limit_w;
-    std::vector<Request> reqs = load_requests(s.workload);
-    ServingPrediction p = predict_serving(si, reqs, cat);
-    st.demand = reqs;
-    if (!p.fits) throw Error(fmt("%s does not fit for serving on %s: %s", in.model.id.c_str(), in.gpu.id.c_str(),
-                                 join(p.suggestions, "; ").c_str()), ExitCode::does_not_fit);
-    const ServingSummary& sum = p.summary;
-    st.ttft_p50_s = sum.ttft_s.p50;
-    st.tpot_p50_s = sum.tpot_s.p50;
-    ri.throughput_tok_s = roi_serving_throughput(sum, s.serving, &st.throughput_source);
-    ri.busy_power_w = sum.has_power ? sum.busy_power_w : serving_power_estimate_w(in.gpu);
-  } else if (s.burn_run()) {
-    throw Error("dssim roi needs a serving or fixed-batch workload, not a burn");
-  } else {
-    Prediction p = predict(in, cat);
-    if (!p.fits) throw Error(fmt("%s does not fit on %s: %s", in.model.id.c_str(), in.gpu.id.c_str(),
-                                 join(p.suggestions, "; ").c_str()), ExitCode::does_not_fit);
-    ri.throughput_tok_s = p.throughput_tok_s;
-    st.ttft_p50_s = p.ttft_s;
-    st.tpot_p50_s = p.tpot_s;
-    ri.busy_power_w = p.serving_power_w > 0 ? p.serving_power_w : serving_power_estimate_w(in.gpu);
-    st.throughput_source = fmt("fixed batch of %d (prompt %lld, output %lld)", in.batch, in.prompt, in.output);
-  }
-  return st;
+RoiRun run_roi(const std::string& path, const std::vector<std::string>& sets, int months) {
+  Scenario s = load_scenario(path, sets);
+  if (!s.cost) throw Error(fmt("%s: dssim roi needs a [cost] table", path.c_str()));
+  if (months < 0 || months > 1200) throw Error(fmt("--months must be in [1, 1200] (0: the horizon), got %d", months));
+  if (s.burn_run()) throw Error("dssim roi needs a serving or fixed-batch workload, not a burn");
+  RoiRun r;
+  r.in = resolve_scenario(s, Catalog::from_environment());
+  r.result = run(r.in);
+  r.study = roi_study(r.in, r.result, months);
+  return r;
 }
-
-std::string months(const std::optional<double>& m) { return m ? fmt("%.1f", *m) : "never"; }
-
-void write_gnuplot(const fs::path& dir) {
-  std::ofstream b(dir / "break_even.gp");
-  b << "# gnuplot break_even.gp: writes break_even.svg and break_even.png from break_even.csv\n"
-       "set datafile separator ','\nset key top left\nset grid\nset xlabel 'month'\nset ylabel 'cumulative cost (USD)'\n"
-       "set title 'On-prem vs cloud: cumulative cost'\n"
-       "set terminal svg size 800,500 dynamic\nset output 'break_even.svg'\n"
-       "plot 'break_even.csv' using 1:2 skip 1 with lines lw 2 title 'on-prem', '' using 1:3 skip 1 with lines lw 2 title 'cloud'\n"
-       "set terminal pngcairo size 800,500\nset output 'break_even.png'\nreplot\n";
-  std::ofstream s(dir / "sensitivity.gp");
-  s << "# gnuplot sensitivity.gp: a tornado of the break-even month (sensitivity.csv), sensitivity.svg/.png\n"
-       "set datafile separator ','\nset style fill solid 0.6\nset boxwidth 0.8\nset grid x\n"
-       "set xlabel 'break-even (months)'\nset ytics nomirror\nset title 'Break-even month when one input moves'\n"
-       "set terminal svg size 800,500 dynamic\nset output 'sensitivity.svg'\n"
-       "plot 'sensitivity.csv' skip 1 using (($4+$5)/2):0:4:5:($0-0.4):($0+0.4):yticlabels(1) with boxxyerror notitle\n"
-       "set terminal pngcairo size 800,500\nset output 'sensitivity.png'\nreplot\n";
-}
-
-std::string html_escape(const std::string& s) {
-  std::string o;
-  for (char ch : s) {
-    switch (ch) {
-      case '&': o += "&amp;"; break;
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '"': o += "&quot;"; break;
-      default: o += ch;
-    }
-  }
-  return o;
-}
-
-// An SVG file's <svg> element (without the XML prolog and doctype), to inline in HTML.
-std::string inline_svg(const fs::path& p) {
-  std::ifstream in(p);
-  if (!in) return "";
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string s = ss.str();
-  const auto start = s.find("<svg");
-  return start == std::string::npos ? "" : s.substr(start);
-}
-
-// One self-contained page for a finance reviewer: the summary, the two pictures inline, the tables;
-// no scripts, no network, printable.
-void write_html(const fs::path& dir, const Scenario& s, const RoiStudy& st, const RoiResult& r,
-                const std::optional<double>& cash_be, const std::vector<Sensitivity>& tornado, bool pictures) {
-  const CostInputs& c = *s.cost;
-  std::ofstream h(dir / "report.html");
-  h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>dssim ROI: " << html_escape(s.name)
-    << "</title>\n<style>body{font-family:sans-serif;max-width:900px;margin:2em auto;color:#222}"
-       "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:4px 8px;text-align:right}"
-       "th:first-child,td:first-child{text-align:left}.big{font-size:1.4em}svg{max-width:100%;height:auto}"
-       "@media print{body{margin:0}}</style></head><body>\n";
-  h << "<h1>Buy or rent: " << html_escape(s.name) << "</h1>\n<p>" << html_escape(s.description) << "</p>\n";
-  h << "<h2>Summary</h2>\n<p class=\"big\">Break-even after <b>"
-    << (r.break_even_months ? fmt("%.1f months", *r.break_even_months) : std::string("never")) << "</b>; ROI <b>"
-    << fmt("%.1f %%", r.roi_pct) << "</b> at " << fmt("%g", c.horizon_months) << " months.</p>\n";
-  h << "<table><tr><th>item</th><th>value</th></tr>"
-    << fmt("<tr><td>model, GPUs</td><td>%s on %s</td></tr>", html_escape(st.model).c_str(), html_escape(st.gpu).c_str())
-    << fmt("<tr><td>throughput while busy</td><td>%.1f output tokens/s (%s)</td></tr>", st.inputs.throughput_tok_s,
-           html_escape(st.throughput_source).c_str())
-    << fmt("<tr><td>hardware</td><td>$%.0f, depreciated over %g months</td></tr>", r.hardware_usd, c.depreciation_months)
-    << fmt("<tr><td>cloud, same busy hours</td><td>$%.0f per month ($%.4g per GPU-hour, %.0f %% utilization)</td></tr>",
-           r.cloud_monthly_usd, c.cloud_usd_per_gpu_hour, c.utilization * 100)
-    << fmt("<tr><td>electricity on-prem</td><td>$%.0f per month (PUE %.2f, $%.4g/kWh)</td></tr>", r.energy_monthly_usd, c.pue,
-           c.electricity_usd_per_kwh)
-    << fmt("<tr><td>$ per million output tokens</td><td>on-prem $%.3f, cloud $%.3f</td></tr>", r.usd_per_million_tokens_onprem,
-           r.usd_per_million_tokens_cloud)
-    << fmt("<tr><td>cash break-even (curves)</td><td>%s</td></tr>", cash_be ? fmt("%.1f months", *cash_be).c_str() : "never")
-    << "</table>\n";
-  h << "<h2>Cumulative cost</h2>\n";
-  h << (pictures ? "<figure id=\"break-even\">" + inline_svg(dir / "break_even.svg") + "</figure>\n"
-                 : std::string("<p>(picture not drawn: gnuplot is not installed; see break_even.csv)</p>\n"));
-  h << "<h2>What moves the answer</h2>\n";
-  h << (pictures ? "<figure id=\"sensitivity\">" + inline_svg(dir / "sensitivity.svg") + "</figure>\n" : std::string());
-  h << "<table><tr><th>input</th><th>low .. high</th><th>break-even (months)</th><th>$/M on-prem</th></tr>\n";
-  for (const auto& t : tornado)
-    h << fmt("<tr><td>%s</td><td>%s .. %s</td><td>%s .. %s</td><td>$%.3f .. $%.3f</td></tr>\n", t.input.c_str(),
-             html_escape(t.low_label).c_str(), html_escape(t.high_label).c_str(), months(t.break_even_low).c_str(),
-             months(t.break_even_high).c_str(), t.usd_per_m_low, t.usd_per_m_high);
-  h << "</table>\n<p>Each input moved alone, the others held. Made by dssim " << DSSIM_VERSION
-    << " from the scenario file; the numbers are in break_even.csv and sensitivity.csv beside this page.</p>\n</body></html>\n";
-}
-
-}  // namespace
 
 int cmd_roi(const std::vector<std::string>& args) {
   std::string path, out, format = "text";
@@ -180,95 +43,10 @@ int cmd_roi(const std::vector<std::string>& args) {
   pos.add("scenario", 1);
   parse_options(args, desc, &pos);
   if (format != "text" && format != "json") throw Error(fmt("--format '%s': expected text or json", format.c_str()));
-  Scenario s = load_scenario(path, sets);
-  if (!s.cost) throw Error(fmt("%s: dssim roi needs a [cost] table", path.c_str()));
-  if (horizon < 0 || horizon > 1200) throw Error(fmt("--months must be in [1, 1200] (0: the horizon), got %d", horizon));
-  Catalog cat = Catalog::from_environment();
-  RoiStudy st = study_of(s, cat);
-  const int m = horizon > 0 ? horizon : static_cast<int>(std::ceil(s.cost->horizon_months));
-  RoiResult r = compute_roi(st.inputs);
-  auto curves = cost_curves(st.inputs, m);
-  auto tornado = sensitivity(st.inputs, st.throughput_error);
-
-  fs::create_directories(out);
-  {
-    std::ofstream f(fs::path(out) / "break_even.csv");
-    if (!f) throw Error(fmt("--out %s: cannot write", out.c_str()));
-    f << "month,onprem_cumulative_usd,cloud_cumulative_usd\n";
-    for (const auto& p : curves) f << fmt("%d,%.2f,%.2f\n", p.month, p.onprem_usd, p.cloud_usd);
-  }
-  {
-    std::ofstream f(fs::path(out) / "sensitivity.csv");
-    f << "input,low,high,break_even_months_low,break_even_months_high,usd_per_million_tokens_onprem_low,"
-         "usd_per_million_tokens_onprem_high\n";
-    const double never = 10.0 * m;  // plotted as far beyond the horizon; "never" in the text
-    for (const auto& t : tornado)
-      f << fmt("%s,%s,%s,%.3f,%.3f,%.4f,%.4f\n", t.input.c_str(), t.low_label.c_str(), t.high_label.c_str(),
-               t.break_even_low.value_or(never), t.break_even_high.value_or(never), t.usd_per_m_low, t.usd_per_m_high);
-  }
-  write_gnuplot(out);
-  const bool pictures = run_program({"gnuplot", "break_even.gp"}, {out, "", ""}) == 0 &&
-                        run_program({"gnuplot", "sensitivity.gp"}, {out, "", ""}) == 0;
-  const auto curve_be = curve_break_even(curves);
-  write_html(out, s, st, r, curve_be, tornado, pictures);
-
-  // Hybrid: N owned GPUs for the base load, the rest rented, from the run's own demand profile.
-  std::vector<HybridOption> hybrid;
-  if (!st.demand.empty()) {
-    RoiInputs per_gpu = st.inputs;
-    per_gpu.throughput_tok_s /= st.inputs.gpus;
-    per_gpu.host_power_w /= st.inputs.gpus;
-    hybrid = hybrid_options(st.demand, per_gpu, 4 * st.inputs.gpus + 4);
-    std::ofstream f(fs::path(out) / "hybrid.csv");
-    f << "onprem_gpus,onprem_usd_per_month,cloud_usd_per_month,total_usd_per_month,onprem_token_share,usd_per_million_tokens\n";
-    for (const auto& o : hybrid)
-      f << fmt("%d,%.2f,%.2f,%.2f,%.4f,%.4f\n", o.onprem_gpus, o.onprem_usd, o.cloud_usd, o.total_usd, o.onprem_share,
-               o.usd_per_million_tokens);
-  }
-  const auto best = std::min_element(hybrid.begin(), hybrid.end(), [](const auto& a, const auto& b) { return a.total_usd < b.total_usd; });
-
-  if (format == "json") {
-    JsonWriter j;
-    j.begin_object().value("scenario", s.name).value("throughput_tok_s", st.inputs.throughput_tok_s);
-    j.value("throughput_source", st.throughput_source).value("model", st.model).value("gpus", st.gpu);
-    j.value("ttft_p50_s", st.ttft_p50_s).value("tpot_p50_s", st.tpot_p50_s);
-    if (r.break_even_months) j.value("break_even_months", *r.break_even_months); else j.null("break_even_months");
-    if (curve_be) j.value("cash_break_even_months", *curve_be); else j.null("cash_break_even_months");
-    j.value("roi_pct", r.roi_pct).value("usd_per_million_tokens_onprem", r.usd_per_million_tokens_onprem);
-    j.value("usd_per_million_tokens_cloud", r.usd_per_million_tokens_cloud).value("pictures", pictures);
-    if (!hybrid.empty()) {
-      j.begin_object("hybrid").value("cheapest_onprem_gpus", best->onprem_gpus).value("usd_per_month", best->total_usd);
-      j.value("onprem_token_share", best->onprem_share).end_object();
-    }
-    j.end_object();
-    std::cout << j.str();
-    return 0;
-  }
-  const CostInputs& c = *s.cost;
-  std::cout << fmt("dssim roi | %s\n\n", s.name.c_str());
-  std::cout << fmt("Throughput   %.1f output tokens/s while busy (%s)\n", st.inputs.throughput_tok_s, st.throughput_source.c_str());
-  std::cout << fmt("Hardware     $%.0f (%d GPU%s), depreciated over %g months%s\n", r.hardware_usd, st.inputs.gpus,
-                   st.inputs.gpus > 1 ? "s" : "", c.depreciation_months,
-                   c.residual_fraction > 0 ? fmt("; %.0f %% resold at month %g", c.residual_fraction * 100, c.refresh_months).c_str() : "");
-  std::cout << fmt("Monthly      cloud $%.0f, electricity $%.0f, operations $%.0f\n", r.cloud_monthly_usd,
-                   r.energy_monthly_usd, c.ops_usd_per_month);
-  std::cout << fmt("Break-even   %s months (cash curves: %s)\n", months(r.break_even_months).c_str(), months(curve_be).c_str());
-  std::cout << fmt("ROI          %.1f %% at %g months\n", r.roi_pct, c.horizon_months);
-  std::cout << fmt("$/M tokens   on-prem $%.3f, cloud $%.3f\n", r.usd_per_million_tokens_onprem, r.usd_per_million_tokens_cloud);
-  std::cout << "\nSensitivity (each input alone)      break-even (months)        $/M on-prem\n";
-  for (const auto& t : tornado)
-    std::cout << fmt("  %-20s %10s .. %-10s %6s .. %-6s   $%.3f .. $%.3f\n", t.input.c_str(), t.low_label.c_str(),
-                     t.high_label.c_str(), months(t.break_even_low).c_str(), months(t.break_even_high).c_str(),
-                     t.usd_per_m_low, t.usd_per_m_high);
-  if (!hybrid.empty()) {
-    std::cout << "\nHybrid (the run's load profile repeated over a month; the excess rented by the GPU-hour)\n";
-    for (const auto& o : hybrid)
-      std::cout << fmt("  %2d GPU%s owned: $%8.0f on-prem + $%8.0f cloud = $%8.0f per month, %5.1f %% of tokens on-prem, $%.3f/M%s\n",
-                       o.onprem_gpus, o.onprem_gpus == 1 ? " " : "s", o.onprem_usd, o.cloud_usd, o.total_usd,
-                       o.onprem_share * 100, o.usd_per_million_tokens, &o == &*best ? "  <- cheapest" : "");
-  }
-  std::cout << fmt("\nWrote %s/report.html, break_even.csv, sensitivity.csv and gnuplot scripts%s\n", out.c_str(),
-                   pictures ? " with their SVG and PNG pictures" : " (install gnuplot for the pictures: gnuplot break_even.gp)");
+  const RoiRun r = run_roi(path, sets, horizon);
+  for (const auto& w : r.result.warnings) std::cerr << "dssim: warning: " << w << "\n";
+  const bool pictures = write_roi_files(out, r.in, r.study);
+  std::cout << render_roi(r.in, r.study, out, pictures, parse_format(format));
   return 0;
 }
 

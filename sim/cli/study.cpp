@@ -1,5 +1,5 @@
-// `dssim study STUDY.toml --out DIR`: a table of scenarios side by side, each run by `dssim roi` in its
-// own process, with "cost-effectiveness stars" from $ per million output tokens at the rows' SLOs,
+// `dssim study STUDY.toml --out DIR`: a table of scenarios side by side, each run as `dssim roi` runs it
+// (in a child process of its own), with "cost-effectiveness stars" from $ per million output tokens at the rows' SLOs,
 // beside the stars a source (the seed article) gave them.
 #include <boost/program_options.hpp>
 #include <cmath>
@@ -10,9 +10,10 @@
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
+#include "cli/roi.hpp"
 #include "config/toml_table.hpp"
 #include "util/error.hpp"
-#include "util/process.hpp"
+#include "util/child.hpp"
 #include "util/strings.hpp"
 
 namespace po = boost::program_options;
@@ -32,18 +33,6 @@ struct Row {
   bool ok = false;
   std::string error;
 };
-
-// The value of a top-level "key": in dssim's own JSON (one key per line).
-std::string json_value(const std::string& json, const std::string& key) {
-  const std::string k = "\"" + key + "\": ";
-  auto p = json.find(k);
-  if (p == std::string::npos) return "";
-  p += k.size();
-  auto e = json.find_first_of(",\n", p);
-  std::string v = json.substr(p, e - p);
-  if (!v.empty() && v.front() == '"') v = v.substr(1, v.size() - 2);
-  return v;
-}
 
 std::string stars_text(double s) {
   std::string out;
@@ -84,32 +73,34 @@ int cmd_study(const std::vector<std::string>& args) {
     rows.push_back(row);
   }
   fs::create_directories(out);
-  const std::string exe = self_exe();
   double cheapest = 1e300;
   for (std::size_t i = 0; i < rows.size(); ++i) {
     Row& r = rows[i];
-    const fs::path dir = fs::path(out) / fmt("row%zu", i);
-    const fs::path json = fs::path(out) / fmt("row%zu.json", i), err = fs::path(out) / fmt("row%zu.err", i);
-    const int rc = run_program({exe, "roi", r.scenario, "--out", dir.string(), "--format", "json"},
-                               {"", json.string(), err.string()});
-    std::ifstream jf(json), ef(err);
-    std::stringstream js, es;
-    js << jf.rdbuf();
-    es << ef.rdbuf();
-    if (rc != 0) {
-      r.error = trim(es.str());
+    const std::string dir = (fs::path(out) / fmt("row%zu", i)).string();
+    // Each row is one simulation: in its own child (SimGrid runs one per process).
+    const ChildAnswer a = run_in_child([&] {
+      const RoiRun roi = run_roi(r.scenario, {}, 0);
+      write_roi_files(dir, roi.in, roi.study);
+      const RoiStudy& st = roi.study;
+      const RoiResult& x = st.result;
+      return ChildAnswer{{"model", st.model}, {"gpus", st.gpu},
+                         {"onprem", fmt("%.17g", x.usd_per_million_tokens_onprem)},
+                         {"cloud", fmt("%.17g", x.usd_per_million_tokens_cloud)}, {"ttft", fmt("%.17g", st.ttft_p50_s)},
+                         {"tpot", fmt("%.17g", st.tpot_p50_s)},
+                         {"break_even", x.break_even_months ? fmt("%.17g", *x.break_even_months) : ""}};
+    });
+    if (a.count("error")) {
+      r.error = "dssim: " + a.at("error");
       continue;
     }
-    const std::string j = js.str();
     r.ok = true;
-    r.model = json_value(j, "model");
-    r.gpus = json_value(j, "gpus");
-    r.onprem = std::stod(json_value(j, "usd_per_million_tokens_onprem"));
-    r.cloud = std::stod(json_value(j, "usd_per_million_tokens_cloud"));
-    r.ttft = std::stod(json_value(j, "ttft_p50_s"));
-    r.tpot = std::stod(json_value(j, "tpot_p50_s"));
-    const std::string be = json_value(j, "break_even_months");
-    r.break_even = be == "null" || be.empty() ? "never" : fmt("%.1f", std::stod(be));
+    r.model = a.at("model");
+    r.gpus = a.at("gpus");
+    r.onprem = std::stod(a.at("onprem"));
+    r.cloud = std::stod(a.at("cloud"));
+    r.ttft = std::stod(a.at("ttft"));
+    r.tpot = std::stod(a.at("tpot"));
+    r.break_even = a.at("break_even").empty() ? "never" : fmt("%.1f", std::stod(a.at("break_even")));
     cheapest = std::min(cheapest, r.onprem);
   }
   // Stars: the cheapest row at its SLO gets 5; every factor of 10 in $/M costs 2 stars; halves, 1 at least.

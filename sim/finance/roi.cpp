@@ -30,8 +30,3 @@ RoiResult compute_roi(const RoiInputs& in) {
 
 }  // namespace dssim
 
-#include "config/gpu_card.hpp"
-
-namespace dssim {
-double serving_power_estimate_w(const GpuCard& gpu) { return gpu.idle_w + 0.8 * (gpu.tdp_w - gpu.idle_w); }
-}  // namespace dssim

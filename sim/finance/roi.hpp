@@ -34,12 +34,3 @@ struct RoiResult {
 RoiResult compute_roi(const RoiInputs& in);
 
 }  // namespace dssim
-
-namespace dssim {
-struct GpuCard;
-// Draw while serving when no power model can be made (no calibrated GPU has load traces): idle +
-// 80 % of the way to TDP. The H200
-// measurements bracket it: memory-bound copies drew 560 W (76 % of the 125..700 W idle..TDP range),
-// tensor-core GEMMs sat at the 700 W cap (100 %); decode-heavy serving is mostly memory-bound.
-double serving_power_estimate_w(const GpuCard& gpu);
-}  // namespace dssim

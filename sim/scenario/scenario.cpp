@@ -84,7 +84,7 @@ void read_serving(TomlTable& sv, Scenario& s) {
   if (auto pl = sv.opt_string("expert_placement")) l.placement = parse_expert_placement(*pl, sv.where("expert_placement"));
   if (sv.has("dispatch_dtype")) l.fp8_dispatch = sv.get_choice("dispatch_dtype", {"bf16", "fp8"}) == "fp8";
   l.two_batch_overlap = sv.opt_bool("two_batch_overlap").value_or(false);
-  if (sv.has("allreduce")) c.allreduce = sv.get_choice("allreduce", {"ring", "tree", "auto"});
+  if (sv.has("allreduce")) c.allreduce = comm::parse_allreduce(sv.get_choice("allreduce", {"ring", "tree", "auto"}), sv.where("allreduce"));
   if (auto r = sv.opt_string("router")) c.router = parse_router(*r, sv.where("router"));
   c.adaptive_high = static_cast<int>(sv.opt_int("adaptive_high", 0, 1 << 20).value_or(c.adaptive_high));
   c.adaptive_mid = static_cast<int>(sv.opt_int("adaptive_mid", 0, c.adaptive_high).value_or(c.adaptive_mid));
@@ -204,6 +204,7 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
     s.ambient_c = e->opt_number("ambient_c", -40, 70).value_or(25.0);
     s.cooling = e->opt_string("cooling").value_or("");
     if (auto lim = e->opt_number("power_limit_w", 1, 1e5)) s.power_limit_w = *lim;
+    if (e->has("power_model")) s.power_model = e->get_choice("power_model", {"on", "off"}) == "on";
     e->finish();
   }
   t.finish();

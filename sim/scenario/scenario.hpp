@@ -42,6 +42,7 @@ struct Scenario {
   double ambient_c = 25;
   std::string cooling;  // empty: chosen from the GPU's form factor
   std::optional<double> power_limit_w;
+  bool power_model = true;  // "off": no power observer (clocks at their maximum), for comparison
   bool burn_run() const { return workload.kind == WorkloadSpec::Kind::gemm_burn || workload.kind == WorkloadSpec::Kind::copy_burn; }
   bool serving_run() const { return workload.kind != WorkloadSpec::Kind::fixed && !burn_run(); }
 };

@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "comm/collectives.hpp"
+
 namespace dssim {
 
 enum class Policy { static_batch, adaptive, continuous, chunked };
@@ -22,7 +24,7 @@ struct ServingConfig {
   long long token_budget = 512;        // chunked: tokens (decodes + prefill chunks) per iteration
   long long block_size = 16;           // KV cache block, tokens
   int replicas = 1;
-  std::string allreduce = "auto";  // ring | tree | auto (the faster closed form for the message, as NCCL's tuner)
+  comm::AllReduceAlgo allreduce = comm::AllReduceAlgo::automatic;  // auto: the faster closed form, as NCCL's tuner
   Router router = Router::round_robin;
   // the article's adaptive_batching(queue_length, max_batch)
   int adaptive_high = 16;   // queue > high: min(queue, max_batch)

@@ -3,6 +3,7 @@
 #include "config/gpu_card.hpp"
 #include "config/runtime_profile.hpp"
 #include "profile/calibration_profile.hpp"
+#include "profile/gpu_profile.hpp"
 #include "model/operators.hpp"
 
 namespace dssim {
@@ -12,6 +13,7 @@ class KernelCostModel {
   // `own_measurements`: the profile was fitted on this very GPU, so measured GEMM shapes may be used
   // directly; a borrowed profile only lends its efficiencies.
   KernelCostModel(GpuCard gpu, CalibrationProfile profile, bool own_measurements);
+  KernelCostModel(GpuCard gpu, const GpuProfile& p);
 
   double gpu_time(const Op& op) const;
   // The part of gpu_time paced by the SM clock (tensor/compute-bound work); the rest is paced by
@@ -55,10 +57,5 @@ class KernelCostModel {
   bool own_;
 };
 
-// Builds the cost model of `gpu`: its own calibration, or the efficiencies of `efficiency_from`.
-class Catalog;
-KernelCostModel make_cost_model(const GpuCard& gpu, const Catalog& catalog);
-// The rule for borrowing: same architecture first, then the nearest generation, the newer on a tie.
-const GpuCard* nearest_calibrated(const GpuCard& gpu, const std::vector<GpuCard>& cards);
 
 }  // namespace dssim

@@ -6,6 +6,7 @@
 
 #include "config/catalog.hpp"
 #include "calibration/fitter.hpp"
+#include "profile/gpu_profile.hpp"
 #include "timing/kernel_cost.hpp"
 #include "test_files.hpp"
 #include "util/strings.hpp"
@@ -70,7 +71,7 @@ TEST_CASE("element-wise and attention times", "[cost]") {
 TEST_CASE("a calibrated GPU uses its measured GEMM shapes, linear in M between points", "[cost][calibration]") {
   Catalog cat(DSSIM_TEST_DATA_DIR);
   GpuCard g = cat.gpu("h200-sxm");
-  KernelCostModel c = make_cost_model(g, cat);
+  KernelCostModel c = KernelCostModel(g, load_gpu_profile(g, cat));
   REQUIRE(c.own_measurements());
   // gemm.csv: bf16 7b_o (N=K=4096) M=1024: 4.58464003e-05 s, M=2048: 9.62730956e-05 s
   CHECK(c.gemm_time(1024, 4096, 4096, 1, Precision::bf16, Precision::bf16) == Approx(4.58464003e-05));
@@ -84,7 +85,7 @@ TEST_CASE("a calibrated GPU uses its measured GEMM shapes, linear in M between p
   // beyond the largest measured M the time grows linearly (compute-bound)
   CHECK(c.gemm_time(16384, 4096, 4096, 1, Precision::bf16, Precision::bf16) == Approx(2 * 0.000390349603));
   // an uncalibrated A100 borrows efficiencies, never the H200's measured times
-  KernelCostModel a = make_cost_model(cat.gpu("a100-80g-sxm"), cat);
+  KernelCostModel a = KernelCostModel(cat.gpu("a100-80g-sxm"), load_gpu_profile(cat.gpu("a100-80g-sxm"), cat));
   CHECK_FALSE(a.own_measurements());
   CHECK(a.profile().gemm_table.empty());
   CHECK(a.gemm_time(1024, 4096, 4096, 1, Precision::bf16, Precision::bf16) > c.gemm_time(1024, 4096, 4096, 1, Precision::bf16, Precision::bf16));
@@ -216,7 +217,7 @@ TEST_CASE("uncalibrated GPUs borrow from the calibrated GPU of the nearest archi
   std::vector<GpuCard> none{card("t4", "turing", false)};
   CHECK(nearest_calibrated(none[0], none) == nullptr);
   Catalog cat(DSSIM_TEST_DATA_DIR);
-  KernelCostModel k = make_cost_model(cat.gpu("l40s"), cat);
+  KernelCostModel k = KernelCostModel(cat.gpu("l40s"), load_gpu_profile(cat.gpu("l40s"), cat));
   CHECK(k.profile().gpu_id == "l40s (efficiencies of h200-sxm)");
 }
 

@@ -13,6 +13,7 @@
 
 #include "config/catalog.hpp"
 #include "timing/iteration_cost.hpp"
+#include "profile/gpu_profile.hpp"
 #include "timing/kernel_cost.hpp"
 #include "model/operators.hpp"
 #include "model/params.hpp"
@@ -243,7 +244,7 @@ TEST_CASE("weights read by one decode step at batch 1 vs the active parameter co
 TEST_CASE("the serving cost of an MLA prefill chunk expands every attended position's latent", "[mla][serving]") {
   Catalog cat(DSSIM_TEST_DATA_DIR);
   ModelCard m = cat.model("deepseek-v2-lite");
-  KernelCostModel k = make_cost_model(cat.gpu("h200-sxm"), cat);
+  KernelCostModel k = KernelCostModel(cat.gpu("h200-sxm"), load_gpu_profile(cat.gpu("h200-sxm"), cat));
   IterationCostModel ic(m, ForwardConfig{}, k, cat.runtime("pytorch"), false, CommLinks{});
   IterationShape first, later;
   first.prefill.push_back({256, 256, false});

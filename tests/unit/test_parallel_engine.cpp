@@ -3,10 +3,13 @@
 #include "comm/collectives.hpp"
 #include "config/catalog.hpp"
 #include "timing/iteration_cost.hpp"
+#include "kernel_sim/sim_iteration.hpp"
+#include "profile/gpu_profile.hpp"
+#include "run/resolve.hpp"
 #include "timing/kernel_cost.hpp"
 #include "kernel_sim/iteration_sim.hpp"
 #include "model/operators.hpp"
-#include "predict/prediction.hpp"
+#include "run/fixed_batch.hpp"
 
 using namespace dssim;
 
@@ -80,7 +83,7 @@ TEST_CASE("the closed-form iteration cost agrees with the kernel-level engine fo
   NodeSpec node = cat.node("hgx-8xh200");
   GpuCard g = cat.gpu(node.gpu);
   RuntimeProfile rt = cat.runtime("pytorch");
-  KernelCostModel k = make_cost_model(g, cat);
+  KernelCostModel k = KernelCostModel(g, load_gpu_profile(g, cat));
   ForwardConfig fc;
   fc.weights = Precision::fp8;
   fc.layout.tp = 8;
@@ -91,15 +94,7 @@ TEST_CASE("the closed-form iteration cost agrees with the kernel-level engine fo
   links.bandwidth_efficiency = rt.collective_bandwidth_efficiency;
   IterationCostModel ic(m, fc, k, rt, true, links);
   auto sim_of = [&](const ForwardShape& sh, bool graph) {
-    SimIteration it;
-    for (const Op& op : build_forward(m, fc, sh)) {
-      SimKernel kern{op.kind, k.gpu_time(op), graph ? 0.0 : k.host_time(op, rt),
-                     is_communication(op.kind) ? op.bytes / rt.collective_bandwidth_efficiency : op.bytes};
-      kern.combine = op.name == "moe_combine_a2a";
-      it.kernels.push_back(kern);
-    }
-    it.graph_launch_s = graph ? rt.graph_launch_s : 0;
-    return it;
+    return sim_iteration(build_forward(m, fc, sh), k, rt, sh.batch, sh.new_tokens, graph);
   };
   SimSetup setup;
   setup.node = node;
@@ -136,10 +131,11 @@ void check_layout_oracle(const std::string& model, int tp, int ep, int pp, bool 
   in.parallel.ep = ep;
   in.parallel.pp = pp;
   in.parallel.two_batch_overlap = overlap;
-  Prediction p = predict(in, cat);
+  read_hardware_data(in, cat);
+  Prediction p = predict(in);
   REQUIRE(p.fits);
 
-  KernelCostModel k = make_cost_model(in.gpu, cat);
+  KernelCostModel k = KernelCostModel(in.gpu, load_gpu_profile(in.gpu, cat));
   const ForwardConfig fc = forward_config(in, Precision::bf16);
   const CommLinks links = make_comm_links(in.node, in.gpu, in.parallel, in.runtime, comm::AllReduceAlgo::automatic, ep_receive_shares(in.model, in.parallel));
   IterationCostModel ic(in.model, fc, k, in.runtime, true, links, pp > 1 ? in.parallel.micro() : 1);

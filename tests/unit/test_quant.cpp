@@ -8,6 +8,7 @@
 #include "calibration/profile_writer.hpp"
 #include "profile/profile_reader.hpp"
 #include "config/catalog.hpp"
+#include "profile/gpu_profile.hpp"
 #include "timing/kernel_cost.hpp"
 #include "model/quant_accuracy.hpp"
 #include "util/error.hpp"
@@ -131,7 +132,7 @@ TEST_CASE("a rounded corner: compute_time is the compute share of the time, dequ
 
 TEST_CASE("weight-only GEMMs never use the measured H200 shapes", "[quant][calibration]") {
   Catalog cat(DSSIM_TEST_DATA_DIR);
-  KernelCostModel c = make_cost_model(cat.gpu("h200-sxm"), cat);
+  KernelCostModel c = KernelCostModel(cat.gpu("h200-sxm"), load_gpu_profile(cat.gpu("h200-sxm"), cat));
   REQUIRE(c.own_measurements());
   // gemm.csv: int8 7b_o (N = K = 4096) at M = 1024 took 5.18443203e-05 s (a native int8 kernel)
   CHECK(c.gemm_time(1024, 4096, 4096, 1, Precision::int8, Precision::bf16, false) == Approx(5.18443203e-05));

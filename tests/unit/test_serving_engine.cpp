@@ -5,8 +5,9 @@
 #include "config/catalog.hpp"
 #include "timing/iteration_cost.hpp"
 #include "kernel_sim/iteration_sim.hpp"
+#include "kernel_sim/sim_iteration.hpp"
 #include "serving/serving_metrics.hpp"
-#include "predict/serving_prediction.hpp"
+#include "run/request_stream.hpp"
 #include "serving/serving_sim.hpp"
 #include "workload/synthetic.hpp"
 
@@ -83,15 +84,11 @@ TEST_CASE("the closed-form iteration cost agrees with the kernel-level simulatio
   ModelCard m = cat.model("deepseek-llm-7b");
   GpuCard g = cat.gpu("h200-sxm");
   RuntimeProfile rt = cat.runtime("pytorch");
-  KernelCostModel k = make_cost_model(g, cat);
+  KernelCostModel k = KernelCostModel(g, load_gpu_profile(g, cat));
   ForwardConfig fc;
   IterationCostModel ic(m, fc, k, rt, true, CommLinks{});
   auto sim_of = [&](const ForwardShape& s, bool graph) {
-    SimIteration it;
-    for (const Op& op : build_forward(m, fc, s))
-      it.kernels.push_back(SimKernel{op.kind, k.gpu_time(op), graph ? 0.0 : k.host_time(op, rt), op.bytes});
-    it.graph_launch_s = graph ? rt.graph_launch_s : 0;
-    return it;
+    return sim_iteration(build_forward(m, fc, s), k, rt, s.batch, s.new_tokens, graph);
   };
   SimSetup setup;
   setup.node = implicit_node(g, 1);

@@ -1,26 +1,15 @@
 #pragma once
-// A serving study: requests from a workload through replicas of one model on the platform.
+// A request stream: requests from a workload through replicas of one model on the platform.
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "scenario/scenario.hpp"
 #include "timing/iteration_cost.hpp"
 #include "serving/serving_metrics.hpp"
-#include "predict/prediction.hpp"
+#include "run/fixed_batch.hpp"
+#include "run/run_inputs.hpp"
 
 namespace dssim {
-
-struct ServingInput {
-  PredictInput base;  // model, GPU, node, runtime, precisions, CUDA graphs, tensor parallel
-  ServingConfig serving;
-  WorkloadSpec workload;
-  ServingOptions options;
-  double ambient_c = 25;
-  std::string cooling;                 // empty: the GPU card's `cooling`
-  std::optional<double> power_limit_w; // empty: the GPU's limit
-  bool record_thermal = false;         // samples for --thermal-csv
-};
 
 struct ServingPrediction {
   MemoryBreakdown memory;  // per GPU, with the KV pool as the free space the cache takes
@@ -38,10 +27,11 @@ struct ServingPrediction {
   double power_limit_w = 0;
 };
 
-std::vector<Request> load_requests(const WorkloadSpec& w);
 // KV offload in serving: the running sequences' cache fills the GPUs first; an iteration reads the tokens
 // it attends to beyond `gpu_tokens` from host memory, `bytes_per_token` each per GPU.
 double host_kv_read_bytes(const IterationShape& s, double gpu_tokens, double bytes_per_token);
-ServingPrediction predict_serving(const ServingInput& in, const std::vector<Request>& requests, const Catalog& catalog);
+// The memory plan (KV pool from what the weights and the largest iteration leave), then the request
+// stream through the replicas on the SimGrid platform, paced by `power` when it is given.
+ServingPrediction predict_serving(const RunInputs& in, const PowerSetup* power);
 
 }  // namespace dssim

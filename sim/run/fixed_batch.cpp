@@ -1,14 +1,13 @@
-#include "predict/prediction.hpp"
+#include "run/fixed_batch.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <set>
 
-#include "config/catalog.hpp"
 #include "timing/kernel_cost.hpp"
 #include "kernel_sim/iteration_sim.hpp"
+#include "kernel_sim/sim_iteration.hpp"
 #include "model/operators.hpp"
-#include "model/quant_accuracy.hpp"
 #include "power/power_model.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
@@ -42,25 +41,6 @@ ForwardConfig forward_config(const PredictInput& in, Precision activations) {
 }
 
 namespace {
-
-SimIteration to_sim(const std::vector<Op>& ops, const KernelCostModel& cost, const RuntimeProfile& rt, int batch,
-                    long long new_tokens) {
-  SimIteration it;
-  it.kernels.reserve(ops.size());
-  for (const Op& op : ops) it.compute_s += cost.compute_time(op);
-  for (const Op& op : ops) {
-    SimKernel k;
-    k.kind = op.kind;
-    k.gpu_s = cost.gpu_time(op);
-    k.host_s = cost.host_time(op, rt);
-    k.bytes = is_communication(op.kind) ? op.bytes / rt.collective_bandwidth_efficiency : op.bytes;  // on the wire, protocol included
-    k.combine = op.name == "moe_combine_a2a";
-    it.kernels.push_back(k);
-  }
-  it.h2d_bytes = 8.0 * batch * static_cast<double>(new_tokens);  // int64 token ids
-  it.d2h_bytes = 8.0 * batch;                                    // the sampled ids
-  return it;
-}
 
 // Moves what does not fit into host memory: whole layers' weights from the last layer backwards, then the
 // oldest KV tokens of every sequence. The host memory of a node serves the GPUs of the replica on it.
@@ -107,7 +87,7 @@ int kernel_count(const std::vector<Op>& ops) {
 
 }  // namespace
 
-Prediction predict(const PredictInput& in, const Catalog& catalog) {
+Prediction predict(const PredictInput& in) {
   validate_input(in);
   Prediction p;
   const ModelCard& m = in.model;
@@ -116,7 +96,6 @@ Prediction predict(const PredictInput& in, const Catalog& catalog) {
   p.activations = activation_precision(in.weights, in.gpu.peak_flops.count(Precision::bf16) > 0);
   if (in.parallel.two_batch_overlap && in.batch < 2)
     p.warnings.push_back("two_batch_overlap needs a batch of at least 2 to split; this batch of 1 runs without it");
-  p.accuracy_notes = quantization_accuracy_notes(catalog.data_dir(), in.weights, in.weight_only);
 
   // Beyond the trained context the arithmetic is the same; the answers may not be: warn, don't refuse.
   const long long longest = std::max(in.prompt + in.output - 1, in.context + 1);
@@ -148,7 +127,7 @@ Prediction predict(const PredictInput& in, const Catalog& catalog) {
     return p;
   }
 
-  KernelCostModel cost = make_cost_model(in.gpu, catalog);
+  const KernelCostModel cost(in.gpu, in.profile);
   p.calibration = cost.own_measurements() ? "calibrated profile " + in.gpu.profile_path : cost.profile().gpu_id;
   const ParallelLayout& L = in.parallel;
   const ForwardConfig fc = forward_config(in, p.activations);
@@ -174,7 +153,8 @@ Prediction predict(const PredictInput& in, const Catalog& catalog) {
       c.stage = L.pp > 1 ? s : -1;
       auto ops = build_forward(m, c, ForwardShape{prefill, mb_batch, new_tokens, context});
       if (kernels && s == 0) *kernels = kernel_count(ops);
-      SimIteration it = to_sim(ops, cost, in.runtime, mb_batch, new_tokens);
+      // Prefill runs eager (no captured graph fits every prompt shape); decode steps follow cuda_graphs.
+      SimIteration it = sim_iteration(ops, cost, in.runtime, mb_batch, new_tokens, !prefill && in.cuda_graphs);
       // Offloaded layers (the last ones) arrive over PCIe before their first kernel; a decode step also
       // reads the host-resident part of each layer's KV cache over PCIe before its attention.
       const int first_offloaded = m.num_hidden_layers - p.offloaded_layers;
@@ -218,10 +198,6 @@ Prediction predict(const PredictInput& in, const Catalog& catalog) {
   for (long long c : ctx_list) its.push_back(step_for(false, 1, c + 1, overlap ? 2 : 1, &p.decode_kernels));
   for (const SimKernel& k : its.back().stages[0].kernels) p.offload_stream_bytes += k.stream_bytes * copy_eff;
 
-  // Prefill runs eager (no captured graph fits every prompt shape); decode steps follow cuda_graphs.
-  if (in.cuda_graphs)
-    for (std::size_t i = 1; i < its.size(); ++i)
-      for (auto& st : its[i].stages) st.graph_launch_s = in.runtime.graph_launch_s / in.runtime.host_speed_scale;
   SimSetup setup;
   setup.node = in.node;
   setup.gpu = in.gpu;
@@ -229,7 +205,7 @@ Prediction predict(const PredictInput& in, const Catalog& catalog) {
   setup.tp = L.tp;
   setup.pp = L.pp;
   setup.lanes = overlap ? 2 : 1;
-  setup.allreduce = comm::parse_allreduce(in.allreduce, "[serving] allreduce");
+  setup.allreduce = in.allreduce;
   setup.collective_step_s = in.runtime.collective_step_s;
   setup.ep_fractions = ep_receive_shares(m, L);
   if (!setup.ep_fractions.empty())

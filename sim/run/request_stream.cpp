@@ -1,9 +1,8 @@
-#include "predict/serving_prediction.hpp"
+#include "run/request_stream.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-#include "config/catalog.hpp"
 #include "timing/iteration_cost.hpp"
 #include "timing/kernel_cost.hpp"
 #include "model/operators.hpp"
@@ -15,25 +14,14 @@
 
 namespace dssim {
 
-std::vector<Request> load_requests(const WorkloadSpec& w) {
-  switch (w.kind) {
-    case WorkloadSpec::Kind::trace: return read_trace(w.trace_file, w.trace_format, w.trace);
-    case WorkloadSpec::Kind::poisson:
-    case WorkloadSpec::Kind::gamma: return synthesize(w.arrivals, w.prompt, w.output);
-    case WorkloadSpec::Kind::fixed:
-    case WorkloadSpec::Kind::gemm_burn:
-    case WorkloadSpec::Kind::copy_burn: break;
-  }
-  throw Error("internal: a fixed workload has no request stream", ExitCode::internal);
-}
-
 double host_kv_read_bytes(const IterationShape& s, double gpu_tokens, double bytes_per_token) {
   double attended = s.decode_context_sum;
   for (const auto& ch : s.prefill) attended += static_cast<double>(ch.context);
   return std::max(0.0, attended - gpu_tokens) * bytes_per_token;
 }
 
-ServingPrediction predict_serving(const ServingInput& in, const std::vector<Request>& requests, const Catalog& catalog) {
+ServingPrediction predict_serving(const RunInputs& in, const PowerSetup* power) {
+  const std::vector<Request>& requests = in.requests;
   const PredictInput& b = in.base;
   const ServingConfig& c = in.serving;
   const ModelCard& m = b.model;
@@ -133,10 +121,10 @@ ServingPrediction predict_serving(const ServingInput& in, const std::vector<Requ
   }
   p.memory.kv_cache = p.kv_pool_bytes;
 
-  KernelCostModel kernels = make_cost_model(b.gpu, catalog);
+  const KernelCostModel kernels(b.gpu, b.profile);
   p.calibration = kernels.own_measurements() ? "calibrated profile " + b.gpu.profile_path : kernels.profile().gpu_id;
   const ForwardConfig fc = forward_config(b, act);
-  const CommLinks links = make_comm_links(b.node, b.gpu, L, b.runtime, comm::parse_allreduce(c.allreduce, "[serving] allreduce"),
+  const CommLinks links = make_comm_links(b.node, b.gpu, L, b.runtime, c.allreduce,
                                            ep_receive_shares(m, L));
   // Serving prices communication on an idle platform. That is exact while a replica's collectives only
   // cross its own GPUs' ports and NICs; say so when replicas would share a per-node NIC or a switch uplink.
@@ -161,21 +149,14 @@ ServingPrediction predict_serving(const ServingInput& in, const std::vector<Requ
     return r;
   };
   // Clocks follow power and temperature when the GPU (or its donor) has load traces.
-  ServingOptions opt = in.options;
-  PowerSetup power;
-  const PowerInputs& pin = kernels.profile().power;
-  if (pin.measured) {
-    power.model = make_power_model(b.gpu, pin, kernels.own_measurements(), kernels.profile().gpu_id);
-    const std::string cooling_id = in.cooling.empty() ? b.gpu.cooling : in.cooling;
-    CoolingProfile cp = load_cooling(catalog.cooling_path(cooling_id));
-    power.thermal = make_thermal(b.gpu, cp, in.ambient_c);
-    power.limit_w = in.power_limit_w.value_or(power.model.limit_w);
-    if (pin.gemm_rate_peak_tflops > 0) power.calibration_speedup = pin.gemm_rate_steady_tflops / pin.gemm_rate_peak_tflops;
-    power.record = in.record_thermal;
-    opt.power = &power;
-    p.power_source = power.model.source;
-    p.cooling = cp.name;
-    p.power_limit_w = power.limit_w;
+  ServingOptions opt;
+  opt.record_iterations = in.options.record_iterations;
+  opt.progress = in.options.progress;
+  opt.power = power;
+  if (power) {
+    p.power_source = power->model.source;
+    p.cooling = b.env.cooling.name;
+    p.power_limit_w = power->limit_w;
   }
   p.run = run_serving(b.node, b.gpu, L.gpus(), c, requests, cost, p.kv_blocks, opt);
   p.summary = summarize(p.run, c.replicas, c.slo_ttft_s, c.slo_tpot_s, L.gpus(), b.node.host_power_w);

@@ -1,37 +1,15 @@
 #pragma once
-// The path every command shares: resolved cards and a batch shape in, memory and timings out.
+// A fixed batch: memory, then one kernel-level SimGrid run over its prefill and sampled decode steps.
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "config/gpu_card.hpp"
-#include "config/model_card.hpp"
-#include "config/node_spec.hpp"
-#include "config/runtime_profile.hpp"
 #include "memory/memory_model.hpp"
 #include "model/params.hpp"
 #include "parallel/layout.hpp"
+#include "run/run_inputs.hpp"
 
 namespace dssim {
-
-class Catalog;
-
-struct PredictInput {
-  ModelCard model;
-  GpuCard gpu;
-  NodeSpec node;
-  RuntimeProfile runtime;
-  Precision weights = Precision::bf16, kv_cache = Precision::bf16;
-  int batch = 1;
-  long long prompt = 512, output = 128, context = 512;
-  bool cuda_graphs = true;
-  bool weight_only = false;
-  ParallelLayout parallel;
-  std::string allreduce = "auto";
-  // may the weights / KV cache that do not fit live in host memory (streamed over PCIe)?
-  bool offload_weights = false, offload_kv = false;
-  double host_memory_bytes = 0;  // per node, for offload ([memory] host_memory_gib); 0: the node file's
-};
 
 struct Prediction {
   ParamCounts params;
@@ -58,8 +36,6 @@ struct Prediction {
   std::string calibration;  // where the efficiencies came from
   double serving_power_w = 0;  // draw while serving this batch (power model; 0 when it has no traces)
   std::vector<std::string> warnings;
-  // quantised weights: published accuracy figures (documented metadata, not simulated)
-  std::vector<std::string> accuracy_notes;
 };
 
 struct ForwardConfig;
@@ -71,6 +47,6 @@ double host_memory_limit(const PredictInput& in);
 // only warns (predict adds the warning).
 void validate_input(const PredictInput& in);
 // Memory, then (if it fits) one SimGrid run over the prefill and sampled decode steps.
-Prediction predict(const PredictInput& in, const Catalog& catalog);
+Prediction predict(const PredictInput& in);
 
 }  // namespace dssim

@@ -1,4 +1,4 @@
-#include "report/serving_report.hpp"
+#include "report/report.hpp"
 
 #include <sstream>
 
@@ -22,13 +22,13 @@ void dist_json(JsonWriter& j, const std::string& key, const Distribution& d) {
   j.value("count", d.count).end_object();
 }
 
-std::string text(const ServingReport& r) {
-  const PredictInput& b = r.input.base;
-  const ServingConfig& c = r.input.serving;
-  const ServingPrediction& p = r.prediction;
+std::string text(const RunInputs& in, const RunResult& r) {
+  const PredictInput& b = in.base;
+  const ServingConfig& c = in.serving;
+  const ServingPrediction& p = *r.stream;
   std::ostringstream o;
-  o << "dssim " << DSSIM_VERSION << " | " << r.title << "\n";
-  if (!r.description.empty()) o << "  " << r.description << "\n";
+  o << "dssim " << DSSIM_VERSION << " | " << in.title << "\n";
+  if (!in.description.empty()) o << "  " << in.description << "\n";
   o << "\n";
   o << fmt("Model     %s, weights %s, KV cache %s\n", b.model.id.c_str(), to_string(b.weights).c_str(),
            to_string(b.kv_cache).c_str());
@@ -39,7 +39,7 @@ std::string text(const ServingReport& r) {
   if (c.policy == Policy::chunked) o << fmt(", token_budget %lld", c.token_budget);
   o << fmt(", KV block %lld tokens, router %s, CUDA graphs %s\n", c.block_size, to_string(c.router).c_str(),
            b.cuda_graphs ? "on (decode)" : "off");
-  o << "Workload  " << r.workload << "\n";
+  o << "Workload  " << in.workload_summary << "\n";
   o << "\nMemory per GPU                                 GiB\n";
   o << fmt("  weights                               %9.2f\n", p.memory.weights / kGiB);
   const std::string act_label = fmt("activations (%lld-token iteration)", p.iteration_tokens);
@@ -82,7 +82,7 @@ std::string text(const ServingReport& r) {
   if (s.has_power) {
     o << "\nPower and temperature (per GPU)\n";
     o << fmt("  power model                           %s; limit %.0f W\n", p.power_source.c_str(), p.power_limit_w);
-    o << fmt("  cooling                               %s, ambient %.1f C\n", p.cooling.c_str(), r.input.ambient_c);
+    o << fmt("  cooling                               %s, ambient %.1f C\n", p.cooling.c_str(), b.env.ambient_c);
     o << fmt("  mean power                            %.1f W (%.1f W while busy)\n", s.mean_power_w, s.busy_power_w);
     o << fmt("  max temperature                       %.1f C\n", s.max_temp_c);
     o << fmt("  throttled                             %.1f %% of busy time\n", s.throttled_fraction * 100);
@@ -90,36 +90,36 @@ std::string text(const ServingReport& r) {
              b.node.host_power_estimated ? ", estimate" : "", b.node.host_power_estimated ? 1 : 11, "", s.energy_kwh,
              s.kwh_per_million_tokens);
   }
-  if (r.roi && r.cost) {
+  if (r.roi && in.cost) {
     const RoiResult& x = *r.roi;
     o << fmt("\nROI vs renting (%d GPU%s, %.0f%% utilization, %g-month horizon, %.1f tokens/s while busy)\n",
-             b.node.total_gpus(), b.node.total_gpus() > 1 ? "s" : "", r.cost->utilization * 100, r.cost->horizon_months,
+             b.node.total_gpus(), b.node.total_gpus() > 1 ? "s" : "", in.cost->utilization * 100, in.cost->horizon_months,
              r.roi_throughput_tok_s);
     if (!r.roi_throughput_source.empty()) o << "  tokens counted                        " << r.roi_throughput_source << "\n";
     if (x.break_even_months)
       o << fmt("  break-even                            %.1f months\n", *x.break_even_months);
     else
       o << "  break-even                            never\n";
-    o << fmt("  ROI at %g months                      %.1f %%\n", r.cost->horizon_months, x.roi_pct);
+    o << fmt("  ROI at %g months                      %.1f %%\n", in.cost->horizon_months, x.roi_pct);
     o << fmt("  $ per million output tokens           on-prem $%.3f, cloud $%.3f\n", x.usd_per_million_tokens_onprem,
              x.usd_per_million_tokens_cloud);
   }
   return o.str();
 }
 
-std::string json(const ServingReport& r) {
-  const PredictInput& b = r.input.base;
-  const ServingConfig& c = r.input.serving;
-  const ServingPrediction& p = r.prediction;
+std::string json(const RunInputs& in, const RunResult& r) {
+  const PredictInput& b = in.base;
+  const ServingConfig& c = in.serving;
+  const ServingPrediction& p = *r.stream;
   const ServingSummary& s = p.summary;
   JsonWriter j;
   j.begin_object();
-  j.value("dssim_version", DSSIM_VERSION).value("scenario", r.title).value("model", b.model.id).value("gpu", b.gpu.id);
+  j.value("dssim_version", DSSIM_VERSION).value("scenario", in.title).value("model", b.model.id).value("gpu", b.gpu.id);
   j.value("policy", to_string(c.policy)).value("replicas", c.replicas).value("tensor_parallel", b.parallel.tp);
   j.value("offloaded_layers", p.offloaded_layers).value("host_weight_bytes", p.memory.host_weights);
   j.value("host_kv_blocks", p.host_kv_blocks);
   j.value("pipeline_parallel", b.parallel.pp).value("expert_parallel", b.parallel.ep).value("nodes", b.node.node_count);
-  j.value("workload", r.workload).value("fits", p.fits);
+  j.value("workload", in.workload_summary).value("fits", p.fits);
   j.begin_object("memory").value("weights_bytes", p.memory.weights).value("activation_bytes", p.memory.activations);
   j.value("reserve_bytes", p.memory.reserve).value("kv_cache_bytes", p.kv_pool_bytes).value("capacity_bytes", p.memory.capacity);
   j.value("kv_blocks", p.kv_blocks).end_object();
@@ -159,11 +159,11 @@ std::string json(const ServingReport& r) {
   return j.str();
 }
 
-std::string csv(const ServingReport& r) {
-  const ServingSummary& s = r.prediction.summary;
+std::string csv(const RunInputs& in, const RunResult& r) {
+  const ServingSummary& s = r.stream->summary;
   std::ostringstream o;
-  o << "key,value\nscenario," << r.title << "\nfits," << (r.prediction.fits ? "true" : "false") << "\n";
-  if (!r.prediction.fits) return o.str();
+  o << "key,value\nscenario," << in.title << "\nfits," << (r.stream->fits ? "true" : "false") << "\n";
+  if (!r.stream->fits) return o.str();
   auto dist = [&](const char* k, const Distribution& d) {
     o << fmt("%s.mean,%.9g\n%s.p50,%.9g\n%s.p90,%.9g\n%s.p99,%.9g\n", k, d.mean, k, d.p50, k, d.p90, k, d.p99);
   };
@@ -187,11 +187,11 @@ std::string csv(const ServingReport& r) {
 
 }  // namespace
 
-std::string render(const ServingReport& r, Format f) {
+std::string render_stream(const RunInputs& in, const RunResult& r, Format f) {
   switch (f) {
-    case Format::text: return text(r);
-    case Format::json: return json(r);
-    case Format::csv: return csv(r);
+    case Format::text: return text(in, r);
+    case Format::json: return json(in, r);
+    case Format::csv: return csv(in, r);
   }
   return "";
 }

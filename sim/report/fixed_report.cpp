@@ -1,0 +1,206 @@
+#include "report/report.hpp"
+
+#include <sstream>
+
+#include "util/error.hpp"
+#include "util/json.hpp"
+#include "util/strings.hpp"
+
+namespace dssim {
+
+namespace {
+
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+
+std::string render_text(const RunInputs& ri, const RunResult& r) {
+  const PredictInput& in = ri.base;
+  const Prediction& p = *r.fixed;
+  std::ostringstream o;
+  o << "dssim " << DSSIM_VERSION << " | " << ri.title << "\n";
+  if (!ri.description.empty()) o << "  " << ri.description << "\n";
+  o << "\n";
+  o << fmt("Model     %s: %.2f B parameters (%.2f B active), weights %s, KV cache %s (%.1f KiB/token)\n", in.model.id.c_str(),
+           p.params.total() / 1e9, p.params.active(in.model.active_params_include_embedding) / 1e9,
+           to_string(in.weights).c_str(), to_string(in.kv_cache).c_str(), p.kv_bytes_per_token / 1024.0);
+  const std::string layout = describe(in.parallel, in.model.moe.has_value());
+  o << fmt("Platform  %s%s: %d x %s (%s)%s\n", in.node.id.c_str(),
+           in.node.node_count > 1 ? fmt(" x %d nodes", in.node.node_count).c_str() : "", in.node.total_gpus(),
+           in.gpu.id.c_str(), in.gpu.name.c_str(),
+           layout.empty() ? "" : fmt("; %s over %s", layout.c_str(), in.node.interconnect.c_str()).c_str());
+  o << fmt("Workload  batch %d, prompt %lld, output %lld tokens; decode step reported at context %lld; CUDA graphs %s\n",
+           in.batch, in.prompt, in.output, in.context, in.cuda_graphs ? "on (decode)" : "off");
+  for (const auto& a : in.accuracy_notes) o << "Accuracy  " << a << "\n";
+  o << "\nMemory per GPU                                 GiB\n";
+  const MemoryBreakdown& m = p.memory;
+  o << fmt("  weights                               %9.2f\n", m.weights / kGiB);
+  const std::string kv_label = fmt("%d x %lld tokens", in.batch, p.kv_tokens_per_sequence);
+  o << fmt("  KV cache (%s)%*s%9.2f\n", kv_label.c_str(), std::max(1, 27 - static_cast<int>(kv_label.size())), "",
+           m.kv_cache / kGiB);
+  o << fmt("  activations (prefill peak)            %9.2f\n", m.activations / kGiB);
+  o << fmt("  runtime reserve                       %9.2f\n", m.reserve / kGiB);
+  if (m.host_weights > 0 || m.host_kv > 0)
+    o << fmt("  in host memory (offload)              %9.2f   (%s)\n", (m.host_weights + m.host_kv) / kGiB,
+             (m.host_weights > 0 && m.host_kv > 0
+                  ? fmt("weights of %d layers %.2f, KV %.2f", p.offloaded_layers, m.host_weights / kGiB, m.host_kv / kGiB)
+                  : m.host_weights > 0 ? fmt("weights of the last %d layers", p.offloaded_layers)
+                                       : fmt("KV cache: the oldest %lld tokens of each sequence", p.host_kv_tokens))
+                 .c_str());
+  o << fmt("  total / capacity                      %9.2f / %.2f\n", m.total() / kGiB, m.capacity / kGiB);
+  if (p.fits) {
+    o << fmt("  FITS: %.2f GiB free\n", m.free() / kGiB);
+  } else {
+    if (m.fits())  // the GPU side fits; the offloaded part does not fit the host
+      o << "  DOES NOT FIT: what is offloaded needs more host memory than the node has\n";
+    else
+      o << fmt("  DOES NOT FIT: %.2f GiB over the %.2f GiB of one %s\n", -m.free() / kGiB, m.capacity / kGiB, in.gpu.id.c_str());
+    for (const auto& s : p.suggestions) o << "  would fit: " << s << "\n";
+    return o.str();
+  }
+  if (p.offload_stream_bytes > 0) {
+    o << fmt("\nOffload   the longest decode step streams %s per GPU over PCIe at %.1f GB/s (its share of the host link): "
+             "at least %s per step, overlapped with compute\n", human_bytes(p.offload_stream_bytes).c_str(), p.offload_link_Bps / 1e9,
+             human_seconds(p.offload_stream_bytes / p.offload_link_Bps).c_str());
+    for (const auto& a : p.alternatives) o << "  instead: " << a << "\n";
+  }
+  o << "\nLatency\n";
+  o << fmt("  prefill = time to first token         %s   (GPU busy %s, host issue %s, %d kernels)\n",
+           human_seconds(p.prefill_s).c_str(), human_seconds(p.prefill_gpu_busy_s).c_str(),
+           human_seconds(p.prefill_host_busy_s).c_str(), p.prefill_kernels);
+  o << fmt("  decode step at context %-8lld       %s   (GPU busy %s, host issue %s, %d kernels)\n", in.context,
+           human_seconds(p.decode_step_s).c_str(), human_seconds(p.decode_gpu_busy_s).c_str(),
+           human_seconds(p.decode_host_busy_s).c_str(), p.decode_kernels);
+  if (in.parallel.gpus() > 1)
+    o << fmt("  communication (first GPU)             prefill %s, decode step %s%s\n", human_seconds(p.prefill_comm_s).c_str(),
+             human_seconds(p.decode_comm_s).c_str(),
+             p.moe_imbalance > 1.0005 ? fmt("; busiest expert rank %.2fx the mean load", p.moe_imbalance).c_str() : "");
+  o << fmt("  time per output token (mean)          %s\n", human_seconds(p.tpot_s).c_str());
+  o << fmt("  end-to-end (prefill + %lld steps)      %s\n", in.output - 1, human_seconds(p.e2e_s).c_str());
+  o << fmt("  throughput                            %.1f output tokens/s (%.1f per sequence)\n", p.throughput_tok_s,
+           p.throughput_tok_s / in.batch);
+  o << fmt("  efficiencies: %s\n", p.calibration.c_str());
+  if (r.roi && ri.cost) {
+    const RoiResult& x = *r.roi;
+    const CostInputs& c = *ri.cost;
+    o << fmt("\nROI vs renting (%d GPU%s, %.0f%% utilization, %g-month horizon)\n", in.node.total_gpus(),
+             in.node.total_gpus() > 1 ? "s" : "", c.utilization * 100, c.horizon_months);
+    o << fmt("  hardware                              $%.0f ($%.0f per month over %g months)\n", x.hardware_usd,
+             x.depreciation_monthly_usd, c.depreciation_months);
+    o << fmt("  cloud for the same busy hours         $%.0f per month ($%.4g per GPU-hour)\n", x.cloud_monthly_usd,
+             c.cloud_usd_per_gpu_hour);
+    o << fmt("  on-prem electricity                   $%.0f per month (%.0f kWh incl. PUE %.2f at $%.4g/kWh; %.0f W per GPU serving, %s)\n",
+             x.energy_monthly_usd, x.energy_monthly_kwh, c.pue, c.electricity_usd_per_kwh,
+             r.busy_power_w, r.busy_power_source.c_str());
+    o << fmt("  host power                            %.0f W for the node%s\n", in.node.host_power_w,
+             in.node.host_power_estimated
+                 ? (in.node.host_power_w > 0 ? fmt(" (estimate: no node file; %.0f W + %.0f W per GPU)", kImplicitHostBaseW, kImplicitHostPerGpuW)
+                                             : std::string(" (a module: its CPU is inside the GPU budget)"))
+                       .c_str()
+                 : "");
+    if (x.break_even_months)
+      o << fmt("  break-even                            %.1f months\n", *x.break_even_months);
+    else
+      o << "  break-even                            never (electricity costs more than renting)\n";
+    o << fmt("  ROI at %g months                      %.1f %%\n", c.horizon_months, x.roi_pct);
+    o << fmt("  $ per million output tokens           on-prem $%.3f, cloud $%.3f\n", x.usd_per_million_tokens_onprem,
+             x.usd_per_million_tokens_cloud);
+  }
+  return o.str();
+}
+
+std::string render_json(const RunInputs& ri, const RunResult& r) {
+  const PredictInput& in = ri.base;
+  const Prediction& p = *r.fixed;
+  JsonWriter j;
+  j.begin_object();
+  j.value("dssim_version", DSSIM_VERSION).value("scenario", ri.title);
+  j.value("model", in.model.id).value("gpu", in.gpu.id).value("node", in.node.id).value("gpu_count", in.node.total_gpus());
+  j.value("weights", to_string(in.weights)).value("kv_cache", to_string(in.kv_cache));
+  j.value("batch", in.batch).value("prompt_tokens", in.prompt).value("output_tokens", in.output).value("context", in.context);
+  j.value("cuda_graphs", in.cuda_graphs).value("tensor_parallel", in.parallel.tp);
+  j.value("pipeline_parallel", in.parallel.pp).value("expert_parallel", in.parallel.ep).value("nodes", in.node.node_count);
+  j.value("total_params", p.params.total()).value("active_params", p.params.active(in.model.active_params_include_embedding));
+  j.value("kv_bytes_per_token", p.kv_bytes_per_token);
+  j.begin_array("accuracy_notes");
+  for (const auto& a : in.accuracy_notes) j.value("", a);
+  j.end_array();
+  if (p.serving_power_w > 0) j.value("serving_power_w", p.serving_power_w);
+  j.value("fits", p.fits);
+  j.begin_object("memory");
+  j.value("weights_bytes", p.memory.weights).value("kv_cache_bytes", p.memory.kv_cache);
+  j.value("activation_bytes", p.memory.activations).value("reserve_bytes", p.memory.reserve);
+  j.value("total_bytes", p.memory.total()).value("capacity_bytes", p.memory.capacity).value("free_bytes", p.memory.free());
+  j.end_object();
+  if (!p.fits) {
+    j.begin_array("would_fit");
+    for (const auto& s : p.suggestions) j.value("", s);
+    j.end_array();
+  } else {
+    j.value("prefill_s", p.prefill_s).value("decode_step_s", p.decode_step_s).value("ttft_s", p.ttft_s);
+    j.value("tpot_s", p.tpot_s).value("e2e_s", p.e2e_s).value("throughput_tok_s", p.throughput_tok_s);
+    j.value("prefill_gpu_busy_s", p.prefill_gpu_busy_s).value("prefill_host_busy_s", p.prefill_host_busy_s);
+    j.value("decode_gpu_busy_s", p.decode_gpu_busy_s).value("decode_host_busy_s", p.decode_host_busy_s);
+    j.value("prefill_kernels", p.prefill_kernels).value("decode_kernels", p.decode_kernels);
+    j.value("prefill_comm_s", p.prefill_comm_s).value("decode_comm_s", p.decode_comm_s).value("moe_imbalance", p.moe_imbalance);
+    j.value("offloaded_layers", p.offloaded_layers).value("offload_stream_bytes", p.offload_stream_bytes);
+    j.value("host_weight_bytes", p.memory.host_weights).value("host_kv_bytes", p.memory.host_kv);
+    j.value("efficiencies", p.calibration);
+  }
+  if (r.roi) {
+    const RoiResult& x = *r.roi;
+    j.begin_object("roi");
+    if (x.break_even_months) j.value("break_even_months", *x.break_even_months); else j.null("break_even_months");
+    j.value("roi_pct", x.roi_pct);
+    j.value("usd_per_million_tokens_onprem", x.usd_per_million_tokens_onprem);
+    j.value("usd_per_million_tokens_cloud", x.usd_per_million_tokens_cloud);
+    j.value("hardware_usd", x.hardware_usd).value("cloud_monthly_usd", x.cloud_monthly_usd);
+    j.value("energy_monthly_usd", x.energy_monthly_usd).value("energy_monthly_kwh", x.energy_monthly_kwh);
+    j.value("depreciation_monthly_usd", x.depreciation_monthly_usd).value("tokens_per_month", x.tokens_per_month);
+    j.end_object();
+  }
+  j.end_object();
+  return j.str();
+}
+
+std::string render_csv(const RunInputs& ri, const RunResult& r) {
+  const Prediction& p = *r.fixed;
+  std::ostringstream o;
+  o << "key,value\n";
+  o << "scenario," << ri.title << "\n";
+  o << "fits," << (p.fits ? "true" : "false") << "\n";
+  auto row = [&](const char* k, double v) { o << k << "," << fmt("%.9g", v) << "\n"; };
+  row("weights_bytes", p.memory.weights);
+  row("kv_cache_bytes", p.memory.kv_cache);
+  row("activation_bytes", p.memory.activations);
+  row("reserve_bytes", p.memory.reserve);
+  row("total_bytes", p.memory.total());
+  row("capacity_bytes", p.memory.capacity);
+  if (p.fits) {
+    row("prefill_s", p.prefill_s);
+    row("decode_step_s", p.decode_step_s);
+    row("ttft_s", p.ttft_s);
+    row("tpot_s", p.tpot_s);
+    row("e2e_s", p.e2e_s);
+    row("throughput_tok_s", p.throughput_tok_s);
+    if (p.serving_power_w > 0) row("power_w", p.serving_power_w);
+  }
+  if (r.roi) {
+    if (r.roi->break_even_months) row("break_even_months", *r.roi->break_even_months);
+    row("roi_pct", r.roi->roi_pct);
+    row("usd_per_million_tokens_onprem", r.roi->usd_per_million_tokens_onprem);
+    row("usd_per_million_tokens_cloud", r.roi->usd_per_million_tokens_cloud);
+  }
+  return o.str();
+}
+
+}  // namespace
+
+std::string render_fixed(const RunInputs& in, const RunResult& r, Format f) {
+  switch (f) {
+    case Format::text: return render_text(in, r);
+    case Format::json: return render_json(in, r);
+    case Format::csv: return render_csv(in, r);
+  }
+  return "";
+}
+
+}  // namespace dssim

@@ -1,0 +1,221 @@
+#include "report/roi_report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "util/error.hpp"
+#include "util/json.hpp"
+#include "util/process.hpp"
+#include "util/strings.hpp"
+
+namespace fs = std::filesystem;
+
+namespace dssim {
+
+namespace {
+
+std::string months(const std::optional<double>& m) { return m ? fmt("%.1f", *m) : "never"; }
+
+void write_gnuplot(const fs::path& dir) {
+  std::ofstream b(dir / "break_even.gp");
+  b << "# gnuplot break_even.gp: writes break_even.svg and break_even.png from break_even.csv\n"
+       "set datafile separator ','\nset key top left\nset grid\nset xlabel 'month'\nset ylabel 'cumulative cost (USD)'\n"
+       "set title 'On-prem vs cloud: cumulative cost'\n"
+       "set terminal svg size 800,500 dynamic\nset output 'break_even.svg'\n"
+       "plot 'break_even.csv' using 1:2 skip 1 with lines lw 2 title 'on-prem', '' using 1:3 skip 1 with lines lw 2 title 'cloud'\n"
+       "set terminal pngcairo size 800,500\nset output 'break_even.png'\nreplot\n";
+  std::ofstream s(dir / "sensitivity.gp");
+  s << "# gnuplot sensitivity.gp: a tornado of the break-even month (sensitivity.csv), sensitivity.svg/.png\n"
+       "set datafile separator ','\nset style fill solid 0.6\nset boxwidth 0.8\nset grid x\n"
+       "set xlabel 'break-even (months)'\nset ytics nomirror\nset title 'Break-even month when one input moves'\n"
+       "set terminal svg size 800,500 dynamic\nset output 'sensitivity.svg'\n"
+       "plot 'sensitivity.csv' skip 1 using (($4+$5)/2):0:4:5:($0-0.4):($0+0.4):yticlabels(1) with boxxyerror notitle\n"
+       "set terminal pngcairo size 800,500\nset output 'sensitivity.png'\nreplot\n";
+}
+
+std::string html_escape(const std::string& s) {
+  std::string o;
+  for (char ch : s) {
+    switch (ch) {
+      case '&': o += "&amp;"; break;
+      case '<': o += "&lt;"; break;
+      case '>': o += "&gt;"; break;
+      case '"': o += "&quot;"; break;
+      default: o += ch;
+    }
+  }
+  return o;
+}
+
+// An SVG file's <svg> element (without the XML prolog and doctype), to inline in HTML.
+std::string inline_svg(const fs::path& p) {
+  std::ifstream in(p);
+  if (!in) return "";
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string s = ss.str();
+  const auto start = s.find("<svg");
+  return start == std::string::npos ? "" : s.substr(start);
+}
+
+// One self-contained page for a finance reviewer: the summary, the two pictures inline, the tables;
+// no scripts, no network, printable.
+void write_html(const fs::path& dir, const RunInputs& s, const RoiStudy& st, bool pictures) {
+  const CostInputs& c = *s.cost;
+  const RoiResult& r = st.result;
+  const std::optional<double>& cash_be = st.cash_break_even;
+  const std::vector<Sensitivity>& tornado = st.tornado;
+  std::ofstream h(dir / "report.html");
+  h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>dssim ROI: " << html_escape(s.title)
+    << "</title>\n<style>body{font-family:sans-serif;max-width:900px;margin:2em auto;color:#222}"
+       "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:4px 8px;text-align:right}"
+       "th:first-child,td:first-child{text-align:left}.big{font-size:1.4em}svg{max-width:100%;height:auto}"
+       "@media print{body{margin:0}}</style></head><body>\n";
+  h << "<h1>Buy or rent: " << html_escape(s.title) << "</h1>\n<p>" << html_escape(s.description) << "</p>\n";
+  h << "<h2>Summary</h2>\n<p class=\"big\">Break-even after <b>"
+    << (r.break_even_months ? fmt("%.1f months", *r.break_even_months) : std::string("never")) << "</b>; ROI <b>"
+    << fmt("%.1f %%", r.roi_pct) << "</b> at " << fmt("%g", c.horizon_months) << " months.</p>\n";
+  h << "<table><tr><th>item</th><th>value</th></tr>"
+    << fmt("<tr><td>model, GPUs</td><td>%s on %s</td></tr>", html_escape(st.model).c_str(), html_escape(st.gpu).c_str())
+    << fmt("<tr><td>throughput while busy</td><td>%.1f output tokens/s (%s)</td></tr>", st.inputs.throughput_tok_s,
+           html_escape(st.throughput_source).c_str())
+    << fmt("<tr><td>hardware</td><td>$%.0f, depreciated over %g months</td></tr>", r.hardware_usd, c.depreciation_months)
+    << fmt("<tr><td>cloud, same busy hours</td><td>$%.0f per month ($%.4g per GPU-hour, %.0f %% utilization)</td></tr>",
+           r.cloud_monthly_usd, c.cloud_usd_per_gpu_hour, c.utilization * 100)
+    << fmt("<tr><td>electricity on-prem</td><td>$%.0f per month (PUE %.2f, $%.4g/kWh)</td></tr>", r.energy_monthly_usd, c.pue,
+           c.electricity_usd_per_kwh)
+    << fmt("<tr><td>$ per million output tokens</td><td>on-prem $%.3f, cloud $%.3f</td></tr>", r.usd_per_million_tokens_onprem,
+           r.usd_per_million_tokens_cloud)
+    << fmt("<tr><td>cash break-even (curves)</td><td>%s</td></tr>", cash_be ? fmt("%.1f months", *cash_be).c_str() : "never")
+    << "</table>\n";
+  h << "<h2>Cumulative cost</h2>\n";
+  h << (pictures ? "<figure id=\"break-even\">" + inline_svg(dir / "break_even.svg") + "</figure>\n"
+                 : std::string("<p>(picture not drawn: gnuplot is not installed; see break_even.csv)</p>\n"));
+  h << "<h2>What moves the answer</h2>\n";
+  h << (pictures ? "<figure id=\"sensitivity\">" + inline_svg(dir / "sensitivity.svg") + "</figure>\n" : std::string());
+  h << "<table><tr><th>input</th><th>low .. high</th><th>break-even (months)</th><th>$/M on-prem</th></tr>\n";
+  for (const auto& t : tornado)
+    h << fmt("<tr><td>%s</td><td>%s .. %s</td><td>%s .. %s</td><td>$%.3f .. $%.3f</td></tr>\n", t.input.c_str(),
+             html_escape(t.low_label).c_str(), html_escape(t.high_label).c_str(), months(t.break_even_low).c_str(),
+             months(t.break_even_high).c_str(), t.usd_per_m_low, t.usd_per_m_high);
+  h << "</table>\n<p>Each input moved alone, the others held. Made by dssim " << DSSIM_VERSION
+    << " from the scenario file; the numbers are in break_even.csv and sensitivity.csv beside this page.</p>\n</body></html>\n";
+}
+
+}  // namespace
+
+RoiStudy roi_study(const RunInputs& in, const RunResult& r, int months) {
+  const PredictInput& b = in.base;
+  if (!r.fits) {
+    const auto& why = r.stream ? r.stream->suggestions : r.fixed->suggestions;
+    throw Error(fmt("%s does not fit%s on %s: %s", b.model.id.c_str(), r.stream ? " for serving" : "", b.gpu.id.c_str(),
+                    join(why, "; ").c_str()), ExitCode::does_not_fit);
+  }
+  RoiStudy st;
+  st.inputs = *r.roi_inputs;
+  st.throughput_source = r.roi_throughput_source;
+  st.throughput_error = b.profile.own ? 0.10 : 0.25;
+  st.model = b.model.id;
+  st.gpu = fmt("%d x %s", b.node.total_gpus(), b.gpu.id.c_str());
+  st.ttft_p50_s = r.ttft_s;
+  st.tpot_p50_s = r.tpot_s;
+  st.months = months > 0 ? months : static_cast<int>(std::ceil(in.cost->horizon_months));
+  st.result = *r.roi;
+  st.curves = cost_curves(st.inputs, st.months);
+  st.cash_break_even = curve_break_even(st.curves);
+  st.tornado = sensitivity(st.inputs, st.throughput_error);
+  // Hybrid: N owned GPUs for the base load, the rest rented, from the run's own demand profile.
+  if (!in.requests.empty()) {
+    RoiInputs per_gpu = st.inputs;
+    per_gpu.throughput_tok_s /= st.inputs.gpus;
+    per_gpu.host_power_w /= st.inputs.gpus;
+    st.hybrid = hybrid_options(in.requests, per_gpu, 4 * st.inputs.gpus + 4);
+  }
+  return st;
+}
+
+bool write_roi_files(const std::string& out, const RunInputs& in, const RoiStudy& st) {
+  fs::create_directories(out);
+  {
+    std::ofstream f(fs::path(out) / "break_even.csv");
+    if (!f) throw Error(fmt("--out %s: cannot write", out.c_str()));
+    f << "month,onprem_cumulative_usd,cloud_cumulative_usd\n";
+    for (const auto& p : st.curves) f << fmt("%d,%.2f,%.2f\n", p.month, p.onprem_usd, p.cloud_usd);
+  }
+  {
+    std::ofstream f(fs::path(out) / "sensitivity.csv");
+    f << "input,low,high,break_even_months_low,break_even_months_high,usd_per_million_tokens_onprem_low,"
+         "usd_per_million_tokens_onprem_high\n";
+    const double never = 10.0 * st.months;  // plotted as far beyond the horizon; "never" in the text
+    for (const auto& t : st.tornado)
+      f << fmt("%s,%s,%s,%.3f,%.3f,%.4f,%.4f\n", t.input.c_str(), t.low_label.c_str(), t.high_label.c_str(),
+               t.break_even_low.value_or(never), t.break_even_high.value_or(never), t.usd_per_m_low, t.usd_per_m_high);
+  }
+  write_gnuplot(out);
+  const bool pictures = run_program({"gnuplot", "break_even.gp"}, {out, "", ""}) == 0 &&
+                        run_program({"gnuplot", "sensitivity.gp"}, {out, "", ""}) == 0;
+  write_html(out, in, st, pictures);
+  if (!st.hybrid.empty()) {
+    std::ofstream f(fs::path(out) / "hybrid.csv");
+    f << "onprem_gpus,onprem_usd_per_month,cloud_usd_per_month,total_usd_per_month,onprem_token_share,usd_per_million_tokens\n";
+    for (const auto& o : st.hybrid)
+      f << fmt("%d,%.2f,%.2f,%.2f,%.4f,%.4f\n", o.onprem_gpus, o.onprem_usd, o.cloud_usd, o.total_usd, o.onprem_share,
+               o.usd_per_million_tokens);
+  }
+  return pictures;
+}
+
+std::string render_roi(const RunInputs& in, const RoiStudy& st, const std::string& out, bool pictures, Format format) {
+  const RoiResult& r = st.result;
+  const auto& hybrid = st.hybrid;
+  const auto& curve_be = st.cash_break_even;
+  const auto best = std::min_element(hybrid.begin(), hybrid.end(), [](const auto& a, const auto& b) { return a.total_usd < b.total_usd; });
+  if (format == Format::json) {
+    JsonWriter j;
+    j.begin_object().value("scenario", in.title).value("throughput_tok_s", st.inputs.throughput_tok_s);
+    j.value("throughput_source", st.throughput_source).value("model", st.model).value("gpus", st.gpu);
+    j.value("ttft_p50_s", st.ttft_p50_s).value("tpot_p50_s", st.tpot_p50_s);
+    if (r.break_even_months) j.value("break_even_months", *r.break_even_months); else j.null("break_even_months");
+    if (curve_be) j.value("cash_break_even_months", *curve_be); else j.null("cash_break_even_months");
+    j.value("roi_pct", r.roi_pct).value("usd_per_million_tokens_onprem", r.usd_per_million_tokens_onprem);
+    j.value("usd_per_million_tokens_cloud", r.usd_per_million_tokens_cloud).value("pictures", pictures);
+    if (!hybrid.empty()) {
+      j.begin_object("hybrid").value("cheapest_onprem_gpus", best->onprem_gpus).value("usd_per_month", best->total_usd);
+      j.value("onprem_token_share", best->onprem_share).end_object();
+    }
+    j.end_object();
+    return j.str();
+  }
+  const CostInputs& c = *in.cost;
+  std::ostringstream o;
+  o << fmt("dssim roi | %s\n\n", in.title.c_str());
+  o << fmt("Throughput   %.1f output tokens/s while busy (%s)\n", st.inputs.throughput_tok_s, st.throughput_source.c_str());
+  o << fmt("Hardware     $%.0f (%d GPU%s), depreciated over %g months%s\n", r.hardware_usd, st.inputs.gpus,
+                   st.inputs.gpus > 1 ? "s" : "", c.depreciation_months,
+                   c.residual_fraction > 0 ? fmt("; %.0f %% resold at month %g", c.residual_fraction * 100, c.refresh_months).c_str() : "");
+  o << fmt("Monthly      cloud $%.0f, electricity $%.0f, operations $%.0f\n", r.cloud_monthly_usd,
+                   r.energy_monthly_usd, c.ops_usd_per_month);
+  o << fmt("Break-even   %s months (cash curves: %s)\n", months(r.break_even_months).c_str(), months(curve_be).c_str());
+  o << fmt("ROI          %.1f %% at %g months\n", r.roi_pct, c.horizon_months);
+  o << fmt("$/M tokens   on-prem $%.3f, cloud $%.3f\n", r.usd_per_million_tokens_onprem, r.usd_per_million_tokens_cloud);
+  o << "\nSensitivity (each input alone)      break-even (months)        $/M on-prem\n";
+  for (const auto& t : st.tornado)
+    o << fmt("  %-20s %10s .. %-10s %6s .. %-6s   $%.3f .. $%.3f\n", t.input.c_str(), t.low_label.c_str(),
+                     t.high_label.c_str(), months(t.break_even_low).c_str(), months(t.break_even_high).c_str(),
+                     t.usd_per_m_low, t.usd_per_m_high);
+  if (!hybrid.empty()) {
+    o << "\nHybrid (the run's load profile repeated over a month; the excess rented by the GPU-hour)\n";
+    for (const auto& h : hybrid)
+      o << fmt("  %2d GPU%s owned: $%8.0f on-prem + $%8.0f cloud = $%8.0f per month, %5.1f %% of tokens on-prem, $%.3f/M%s\n",
+               h.onprem_gpus, h.onprem_gpus == 1 ? " " : "s", h.onprem_usd, h.cloud_usd, h.total_usd, h.onprem_share * 100,
+               h.usd_per_million_tokens, &h == &*best ? "  <- cheapest" : "");
+  }
+  o << fmt("\nWrote %s/report.html, break_even.csv, sensitivity.csv and gnuplot scripts%s\n", out.c_str(),
+                   pictures ? " with their SVG and PNG pictures" : " (install gnuplot for the pictures: gnuplot break_even.gp)");
+  return o.str();
+}
+
+}  // namespace dssim

@@ -1,0 +1,139 @@
+#include "run/resolve.hpp"
+
+#include <algorithm>
+
+#include "model/quant_accuracy.hpp"
+#include "util/error.hpp"
+#include "util/strings.hpp"
+
+namespace dssim {
+
+namespace {
+
+// The environment every run carries, with the cooling profile read here.
+Environment environment(const Catalog& cat, const GpuCard& gpu, double ambient_c, const std::string& cooling,
+                        std::optional<double> power_limit_w, bool power_model) {
+  Environment e;
+  e.ambient_c = ambient_c;
+  e.cooling = load_cooling(cat.cooling_path(cooling.empty() ? gpu.cooling : cooling));
+  e.power_limit_w = power_limit_w;
+  e.power_model = power_model;
+  return e;
+}
+
+RunKind kind_of(const Scenario& s) {
+  if (s.burn_run()) return RunKind::burn;
+  if (s.serving_run()) return RunKind::request_stream;
+  return RunKind::fixed_batch;
+}
+
+}  // namespace
+
+void read_hardware_data(PredictInput& in, const Catalog& cat) {
+  in.profile = load_gpu_profile(in.gpu, cat);
+  if (in.env.cooling.id.empty()) in.env.cooling = load_cooling(cat.cooling_path(in.gpu.cooling));
+  in.accuracy_notes = quantization_accuracy_notes(cat.data_dir(), in.weights, in.weight_only);
+}
+
+std::vector<Request> load_requests(const WorkloadSpec& w) {
+  switch (w.kind) {
+    case WorkloadSpec::Kind::trace: return read_trace(w.trace_file, w.trace_format, w.trace);
+    case WorkloadSpec::Kind::poisson:
+    case WorkloadSpec::Kind::gamma: return synthesize(w.arrivals, w.prompt, w.output);
+    case WorkloadSpec::Kind::fixed:
+    case WorkloadSpec::Kind::gemm_burn:
+    case WorkloadSpec::Kind::copy_burn: break;
+  }
+  throw Error("internal: a fixed workload has no request stream", ExitCode::internal);
+}
+
+std::string describe_workload(const WorkloadSpec& w, const std::vector<Request>& reqs) {
+  double span = reqs.empty() ? 0 : reqs.back().arrival_s;
+  double prompt = 0, output = 0;
+  for (const Request& q : reqs) {
+    prompt += static_cast<double>(q.prompt_tokens);
+    output += static_cast<double>(q.output_tokens);
+  }
+  const double n = std::max<double>(1, static_cast<double>(reqs.size()));
+  std::string src;
+  switch (w.kind) {
+    case WorkloadSpec::Kind::trace: src = fmt("trace %s (%s)", w.trace_file.c_str(), trace_format_name(w.trace_format)); break;
+    case WorkloadSpec::Kind::poisson: src = fmt("Poisson arrivals at %g/s, seed %llu", w.arrivals.rate_per_s,
+                                                static_cast<unsigned long long>(w.arrivals.seed)); break;
+    case WorkloadSpec::Kind::gamma: src = fmt("gamma arrivals at %g/s, cv %g, seed %llu", w.arrivals.rate_per_s,
+                                              w.arrivals.cv, static_cast<unsigned long long>(w.arrivals.seed)); break;
+    case WorkloadSpec::Kind::fixed:
+    case WorkloadSpec::Kind::gemm_burn:
+    case WorkloadSpec::Kind::copy_burn: src = "fixed batch"; break;
+  }
+  return fmt("%s: %zu requests over %.1f s (%.2f/s), mean prompt %.0f, mean output %.0f tokens", src.c_str(), reqs.size(),
+             span, span > 0 ? static_cast<double>(reqs.size()) / span : 0.0, prompt / n, output / n);
+}
+
+RunInputs resolve_scenario(const Scenario& s, const Catalog& cat, const RunOptions& opt) {
+  RunInputs r;
+  r.kind = kind_of(s);
+  r.title = s.name;
+  r.description = s.description;
+  r.options = opt;
+  PredictInput& in = r.base;
+  in.model = cat.model(s.model);
+  if (!s.node.empty()) {
+    in.node = cat.node(s.node);
+    in.node.node_count = s.nodes;
+    in.gpu = cat.gpu(in.node.gpu);
+  } else {
+    in.gpu = cat.gpu(s.gpu);
+    in.node = implicit_node(in.gpu, s.gpu_count);
+  }
+  in.runtime = cat.runtime(s.runtime);
+  in.weights = s.weights;
+  in.kv_cache = s.kv_cache;
+  in.cuda_graphs = s.cuda_graphs;
+  in.weight_only = s.weight_only;
+  in.parallel = s.parallel;
+  in.allreduce = s.serving.allreduce;
+  in.offload_weights = s.offload_weights;
+  in.offload_kv = s.offload_kv;
+  in.host_memory_bytes = s.host_memory_bytes;
+  in.batch = s.batch;
+  in.prompt = s.prompt_tokens;
+  in.output = s.output_tokens;
+  in.context = s.context.value_or(s.prompt_tokens);
+  in.env = environment(cat, in.gpu, s.ambient_c, s.cooling, s.power_limit_w, s.power_model);
+  read_hardware_data(in, cat);
+  r.serving = s.serving;
+  r.workload = s.workload;
+  r.cost = s.cost;
+  if (r.kind == RunKind::request_stream) {
+    r.requests = load_requests(s.workload);
+    r.workload_summary = describe_workload(s.workload, r.requests);
+  }
+  return r;
+}
+
+RunInputs resolve_predict(const PredictFlags& f, const Catalog& cat) {
+  RunInputs r;
+  r.kind = RunKind::fixed_batch;
+  r.title = "predict " + f.model + " on " + f.gpu;
+  PredictInput& in = r.base;
+  in.model = cat.model(f.model);
+  in.gpu = cat.gpu(f.gpu);
+  in.parallel.tp = f.tp;
+  in.parallel.pp = f.pp;
+  in.parallel.ep = f.ep;
+  in.node = implicit_node(in.gpu, f.count ? f.count : in.parallel.gpus());
+  in.runtime = cat.runtime(kDefaultRuntime);
+  in.weights = f.weights;
+  in.kv_cache = f.kv_cache;
+  in.batch = f.batch;
+  in.prompt = f.prompt;
+  in.output = f.output;
+  in.context = f.context == -1 ? f.prompt : f.context;
+  in.cuda_graphs = f.cuda_graphs;
+  in.env = environment(cat, in.gpu, 25, "", std::nullopt, true);
+  read_hardware_data(in, cat);
+  return r;
+}
+
+}  // namespace dssim

@@ -1,0 +1,78 @@
+#pragma once
+// Everything one run needs, read from files and checked once by run/resolve before any model code
+// runs: the cards, the efficiencies the GPU is priced with, the cooling and power environment, the
+// workload (requests drawn or read), the money. A run never opens a file.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "comm/collectives.hpp"
+#include "config/gpu_card.hpp"
+#include "config/model_card.hpp"
+#include "config/node_spec.hpp"
+#include "config/runtime_profile.hpp"
+#include "finance/cost_inputs.hpp"
+#include "parallel/layout.hpp"
+#include "power/thermal.hpp"
+#include "profile/gpu_profile.hpp"
+#include "serving/serving_config.hpp"
+#include "workload/request.hpp"
+#include "workload/workload_spec.hpp"
+
+namespace dssim {
+
+enum class RunKind { fixed_batch, request_stream, burn };
+
+// [environment]: the room and cooling around the GPUs, and what limits their power.
+struct Environment {
+  double ambient_c = 25;
+  CoolingProfile cooling;               // the scenario's, else the one the GPU card names
+  std::optional<double> power_limit_w;  // empty: the GPU's own limit
+  // false (power_model = "off"): clocks stay at their maximum and nothing paces the work; fixed
+  // batches then run as before the power observer, for comparison.
+  bool power_model = true;
+};
+
+// The model on its hardware: resolved cards, precisions, layout, efficiencies and environment, and the
+// batch shape of a fixed-batch run.
+struct PredictInput {
+  ModelCard model;
+  GpuCard gpu;
+  NodeSpec node;
+  RuntimeProfile runtime;
+  GpuProfile profile;  // the efficiencies the GPU is priced with (its own, or a donor's)
+  Environment env;
+  Precision weights = Precision::bf16, kv_cache = Precision::bf16;
+  int batch = 1;
+  long long prompt = 512, output = 128, context = 512;
+  bool cuda_graphs = true;
+  bool weight_only = false;
+  ParallelLayout parallel;
+  comm::AllReduceAlgo allreduce = comm::AllReduceAlgo::automatic;
+  // may the weights / KV cache that do not fit live in host memory (streamed over PCIe)?
+  bool offload_weights = false, offload_kv = false;
+  double host_memory_bytes = 0;  // per node, for offload ([memory] host_memory_gib); 0: the node file's
+  // quantised weights: published accuracy figures (documented metadata, not simulated)
+  std::vector<std::string> accuracy_notes;
+};
+
+// What the caller wants kept beyond the summary.
+struct RunOptions {
+  bool record_iterations = false;  // request streams: every iteration, for --timeline
+  bool record_thermal = false;     // power samples, for --thermal-csv
+  bool progress = false;           // request streams: progress on stderr
+};
+
+struct RunInputs {
+  RunKind kind = RunKind::fixed_batch;
+  std::string title, description;
+  PredictInput base;
+  ServingConfig serving;          // request streams
+  WorkloadSpec workload;          // request streams and burns
+  std::vector<Request> requests;  // request streams: read or drawn once
+  std::string workload_summary;   // request streams: where the requests came from, in one line
+  std::optional<CostInputs> cost;
+  RunOptions options;
+};
+
+}  // namespace dssim
