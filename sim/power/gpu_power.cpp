@@ -67,6 +67,7 @@ double GpuPowerState::run(const IterationCostBreakdown& b, double now) {
     reason = "thermal";
   }
   clock_mhz_ = steps_[pick];
+  reason_ = reason;
   if (pick != evaluated) at(clock_mhz_, total, power, cd, md);  // temperature moved it off the evaluated step
   const double start = t_;
   advance(start + total, power, s_.thermal.steady_c(cd, md), clock_mhz_, reason);

@@ -78,6 +78,20 @@ std::string render_text(const RunInputs& ri, const RunResult& r) {
   o << fmt("  throughput                            %.1f output tokens/s (%.1f per sequence)\n", p.throughput_tok_s,
            p.throughput_tok_s / in.batch);
   o << fmt("  efficiencies: %s\n", p.calibration.c_str());
+  if (p.power) {
+    const BatchPower& w = *p.power;
+    o << "\nPower and temperature (per GPU)\n";
+    o << fmt("  power model                           %s; limit %.0f W\n", w.source.c_str(), w.limit_w);
+    o << fmt("  cooling                               %s, ambient %.1f C\n", in.env.cooling.name.c_str(), in.env.ambient_c);
+    o << fmt("  SM clock                              prefill %.0f MHz (%s), decode %.0f MHz (mean)\n", w.prefill_clock_mhz,
+             w.prefill_limiter == "none" ? "no limit reached" : w.prefill_limiter == "power_cap" ? "held by the power cap"
+                                                                                              : "held by temperature",
+             w.decode_clock_mhz);
+    o << fmt("  power while busy                      %.1f W\n", w.busy_power_w);
+    o << fmt("  max temperature                       %.1f C\n", w.max_temp_c);
+    o << fmt("  throttled                             %.1f %% of busy time\n", w.throttled_fraction * 100);
+    o << fmt("  energy of the batch (GPUs)            %.3g kWh\n", w.energy_j * in.node.total_gpus() / 3.6e6);
+  }
   if (r.roi && ri.cost) {
     const RoiResult& x = *r.roi;
     const CostInputs& c = *ri.cost;
@@ -144,6 +158,14 @@ std::string render_json(const RunInputs& ri, const RunResult& r) {
     j.value("offloaded_layers", p.offloaded_layers).value("offload_stream_bytes", p.offload_stream_bytes);
     j.value("host_weight_bytes", p.memory.host_weights).value("host_kv_bytes", p.memory.host_kv);
     j.value("efficiencies", p.calibration);
+    if (p.power) {
+      const BatchPower& w = *p.power;
+      j.begin_object("power").value("source", w.source).value("limit_w", w.limit_w);
+      j.value("prefill_sm_clock_mhz", w.prefill_clock_mhz).value("prefill_limiter", w.prefill_limiter);
+      j.value("decode_sm_clock_mhz", w.decode_clock_mhz).value("busy_power_w", w.busy_power_w);
+      j.value("max_temp_c", w.max_temp_c).value("throttled_fraction", w.throttled_fraction);
+      j.value("energy_kwh", w.energy_j * in.node.total_gpus() / 3.6e6).end_object();
+    }
   }
   if (r.roi) {
     const RoiResult& x = *r.roi;

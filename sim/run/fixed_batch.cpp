@@ -7,6 +7,7 @@
 #include "timing/kernel_cost.hpp"
 #include "kernel_sim/iteration_sim.hpp"
 #include "kernel_sim/sim_iteration.hpp"
+#include "run/batch_power.hpp"
 #include "model/operators.hpp"
 #include "power/power_model.hpp"
 #include "util/error.hpp"
@@ -85,9 +86,32 @@ int kernel_count(const std::vector<Op>& ops) {
   return static_cast<int>(std::count_if(ops.begin(), ops.end(), [](const Op& o) { return o.kind != OpKind::host_only; }));
 }
 
+double power_at_max_clock(const PredictInput& in, const KernelCostModel& cost, const std::vector<SimStep>& its,
+                          const std::vector<IterationResult>& res, long long steps) {
+  // Without the power observer ([environment] power_model = "off"): the power model at the maximum
+  // clock for the work's compute share and the GPU's busy fraction, weighting the prefill once and the
+  // decode steps by their number; at most the limit. Nothing slows down for it.
+  const PowerInputs& pin = cost.profile().power;
+  if (!pin.measured) return 0;
+  PowerModel pm = make_power_model(in.gpu, pin, cost.own_measurements(), cost.profile().gpu_id);
+  const double dec_w = steps > 0 ? static_cast<double>(steps) : 0.0;
+  const double dec_i = static_cast<double>(its.size() - 1);
+  double dec_gpu = 0, dec_compute = 0, dec_time = 0;
+  for (std::size_t i = 1; i < its.size(); ++i) {
+    dec_gpu += res[i].gpu_busy_s / dec_i;
+    dec_compute += its[i].stages[0].compute_s / dec_i;
+    dec_time += res[i].duration() / dec_i;
+  }
+  const double gpu = res[0].gpu_busy_s + dec_w * dec_gpu,
+               compute = its[0].stages[0].compute_s * its[0].microbatches + dec_w * dec_compute;
+  const double time = res[0].duration() + dec_w * dec_time;
+  if (gpu <= 0 || time <= 0) return 0;
+  return std::min(pm.limit_w, pm.power_w(pm.f_max_mhz, std::min(1.0, compute / gpu), std::min(1.0, gpu / time)));
+}
+
 }  // namespace
 
-Prediction predict(const PredictInput& in) {
+Prediction predict(const PredictInput& in, const PowerSetup* power) {
   validate_input(in);
   Prediction p;
   const ModelCard& m = in.model;
@@ -225,37 +249,38 @@ Prediction predict(const PredictInput& in) {
       p.decode_comm_s = res[i + 1].comm_s;
     }
   }
-  auto step_at = [&](long long c) {
-    const auto& s = p.decode_samples;
-    if (s.size() == 1) return s[0].second;
-    auto hi = std::lower_bound(s.begin(), s.end(), std::make_pair(c, -1.0));
-    if (hi == s.begin()) hi = s.begin() + 1;
-    if (hi == s.end()) hi = s.end() - 1;
-    auto lo = hi - 1;
-    double w = static_cast<double>(c - lo->first) / static_cast<double>(hi->first - lo->first);
-    return lo->second + w * (hi->second - lo->second);
+  // Every step's load at the calibrated clock: the prefill as simulated, a decode step interpolated
+  // between the sampled contexts (each field affine in the context).
+  auto load_of = [&](std::size_t i) {
+    return StepLoad{res[i].duration(), res[i].gpu_busy_s,
+                    std::min(res[i].gpu_busy_s, its[i].stages[0].compute_s * its[i].microbatches)};
+  };
+  auto decode_at = [&](long long c) {
+    if (ctx_list.size() == 1) return load_of(1);
+    auto hi = std::lower_bound(ctx_list.begin(), ctx_list.end(), c);
+    if (hi == ctx_list.begin()) hi = ctx_list.begin() + 1;
+    if (hi == ctx_list.end()) hi = ctx_list.end() - 1;
+    const auto i = static_cast<std::size_t>(hi - ctx_list.begin());
+    const StepLoad a = load_of(i), b = load_of(i + 1);
+    const double w = static_cast<double>(c - ctx_list[i - 1]) / static_cast<double>(ctx_list[i] - ctx_list[i - 1]);
+    return StepLoad{a.total_s + w * (b.total_s - a.total_s), a.gpu_s + w * (b.gpu_s - a.gpu_s),
+                    a.compute_s + w * (b.compute_s - a.compute_s)};
   };
   double decode_total = 0;
-  for (long long j = 0; j < steps; ++j) decode_total += step_at(in.prompt + j);
-  // Draw while serving: the power model at the maximum clock for the work's compute share and the GPU's
-  // busy fraction, weighting the prefill once and the decode steps by their number; at most the limit
-  // (above it the GPU would throttle; this one-shot prediction does not slow down for it).
-  const PowerInputs& pin = cost.profile().power;
-  if (pin.measured) {
-    PowerModel pm = make_power_model(in.gpu, pin, cost.own_measurements(), cost.profile().gpu_id);
-    const double dec_w = steps > 0 ? static_cast<double>(steps) : 0.0;
-    const double dec_i = static_cast<double>(its.size() - 1);
-    double dec_gpu = 0, dec_compute = 0, dec_time = 0;
-    for (std::size_t i = 1; i < its.size(); ++i) {
-      dec_gpu += res[i].gpu_busy_s / dec_i;
-      dec_compute += its[i].stages[0].compute_s / dec_i;
-      dec_time += res[i].duration() / dec_i;
-    }
-    const double gpu = res[0].gpu_busy_s + dec_w * dec_gpu,
-                 compute = its[0].stages[0].compute_s * its[0].microbatches + dec_w * dec_compute;
-    const double time = res[0].duration() + dec_w * dec_time;
-    if (gpu > 0 && time > 0)
-      p.serving_power_w = std::min(pm.limit_w, pm.power_w(pm.f_max_mhz, std::min(1.0, compute / gpu), std::min(1.0, gpu / time)));
+  if (power) {
+    // The power observer paces every step: the same controller as a request stream's.
+    const BatchPower bp = pace_batch(*power, load_of(0), decode_at, in.prompt, steps, in.context);
+    const double decode_host = p.decode_step_s - p.decode_gpu_busy_s;
+    p.prefill_gpu_busy_s = bp.prefill_s - (p.prefill_s - p.prefill_gpu_busy_s);
+    p.prefill_s = bp.prefill_s;
+    p.decode_step_s = bp.decode_at_context_s;
+    p.decode_gpu_busy_s = bp.decode_at_context_s - decode_host;
+    decode_total = bp.decode_total_s;
+    p.serving_power_w = bp.busy_power_w;
+    p.power = bp;
+  } else {
+    for (long long j = 0; j < steps; ++j) decode_total += decode_at(in.prompt + j).total_s;
+    p.serving_power_w = power_at_max_clock(in, cost, its, res, steps);
   }
   p.ttft_s = p.prefill_s;
   p.e2e_s = p.prefill_s + decode_total;

@@ -1,5 +1,6 @@
 #pragma once
 // A fixed batch: memory, then one kernel-level SimGrid run over its prefill and sampled decode steps.
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -7,6 +8,7 @@
 #include "memory/memory_model.hpp"
 #include "model/params.hpp"
 #include "parallel/layout.hpp"
+#include "run/batch_power.hpp"
 #include "run/run_inputs.hpp"
 
 namespace dssim {
@@ -34,7 +36,8 @@ struct Prediction {
   int prefill_kernels = 0, decode_kernels = 0;
   std::vector<std::pair<long long, double>> decode_samples;  // (context, step seconds)
   std::string calibration;  // where the efficiencies came from
-  double serving_power_w = 0;  // draw while serving this batch (power model; 0 when it has no traces)
+  double serving_power_w = 0;  // draw per GPU while busy (power model; 0 when it has no traces)
+  std::optional<BatchPower> power;  // the power observer's account (absent with power_model = "off")
   std::vector<std::string> warnings;
 };
 
@@ -46,7 +49,8 @@ double host_memory_limit(const PredictInput& in);
 // Checks what cannot work at all (TP vs heads, GPU count): throws Error. Beyond the trained context it
 // only warns (predict adds the warning).
 void validate_input(const PredictInput& in);
-// Memory, then (if it fits) one SimGrid run over the prefill and sampled decode steps.
-Prediction predict(const PredictInput& in);
+// Memory, then (if it fits) one SimGrid run over the prefill and sampled decode steps, paced by the
+// power observer `power` (null: no observer, timings at the calibrated clock).
+Prediction predict(const PredictInput& in, const PowerSetup* power);
 
 }  // namespace dssim

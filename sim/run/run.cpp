@@ -18,6 +18,9 @@ void finish_fixed(const RunInputs& in, RunResult& r) {
   r.roi_throughput_tok_s = p.throughput_tok_s;
   r.roi_throughput_source =
       fmt("fixed batch of %d (prompt %lld, output %lld)", in.base.batch, in.base.prompt, in.base.output);
+  if (p.power && p.power->shutdown_reached)
+    r.warnings.push_back(fmt("the GPU reached its shutdown temperature (%.0f C): a real one would have stopped",
+                             in.base.gpu.shutdown_c));
 }
 
 void finish_stream(const RunInputs& in, RunResult& r) {
@@ -61,13 +64,14 @@ RoiInputs roi_inputs_for(const RunInputs& in, double throughput_tok_s, double bu
 RunResult run(const RunInputs& in) {
   RunResult r;
   r.kind = in.kind;
+  // The power observer every run carries (none with power_model = "off" or without load traces).
+  const auto power = make_power_setup(in.base, in.options.record_thermal);
   switch (in.kind) {
     case RunKind::fixed_batch:
-      r.fixed = predict(in.base);
+      r.fixed = predict(in.base, power ? &*power : nullptr);
       finish_fixed(in, r);
       break;
     case RunKind::request_stream: {
-      const auto power = make_power_setup(in.base, in.options.record_thermal);
       r.stream = predict_serving(in, power ? &*power : nullptr);
       finish_stream(in, r);
       break;

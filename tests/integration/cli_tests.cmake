@@ -184,3 +184,8 @@ dssim_cli_test(serving_roi_goodput_tokens 0 "tokens counted +serving simulation,
 add_test(NAME cli.no_shell COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/no_shell.sh $<TARGET_FILE:dssim>
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(cli.no_shell PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
+
+# [environment] power_model: "off" turns the observer off everywhere; a burn cannot run without it
+dssim_cli_test(burn_power_model_off 1 "a gemm-burn needs the power model: \\[environment\\] power_model is \"off\"" scenarios/power/h200_gemm_burn.toml --set environment.power_model=off)
+dssim_cli_test(bad_power_model 1 "key 'environment.power_model'.*'of' is not one of" scenarios/33b_a100.toml --set environment.power_model=of)
+dssim_cli_test(fixed_batch_paced 0 "SM clock +prefill [0-9]+ MHz \\(held by the power cap\\)" scenarios/33b_a100.toml)
