@@ -9,6 +9,7 @@
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   try {
+    if (args.size() > 1 && args[0] == "help") return dssim::cmd_help({args.begin() + 1, args.end()});
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
       dssim::print_usage();
       return args.empty() ? 1 : 0;

@@ -144,6 +144,33 @@ TomlTable TomlTable::get_table(const std::string& key) {
   return *t;
 }
 
+const std::string& TomlTable::checked(const Key& k) const {
+  if (k.table != prefix_)
+    throw Error(fmt("internal: key '%s' read from table [%s]", k.path().c_str(), prefix_.c_str()), ExitCode::internal);
+  return k.name;
+}
+
+long long TomlTable::get_int(const Key& k) {
+  return get_int(checked(k), static_cast<long long>(k.min), static_cast<long long>(k.max));
+}
+std::optional<long long> TomlTable::opt_int(const Key& k) {
+  return opt_int(checked(k), static_cast<long long>(k.min), static_cast<long long>(k.max));
+}
+double TomlTable::get_number(const Key& k) { return get_number(checked(k), k.min, k.max); }
+std::optional<double> TomlTable::opt_number(const Key& k) { return opt_number(checked(k), k.min, k.max); }
+std::string TomlTable::get_string(const Key& k) { return get_string(checked(k)); }
+std::optional<std::string> TomlTable::opt_string(const Key& k) { return opt_string(checked(k)); }
+bool TomlTable::get_bool(const Key& k) { return get_bool(checked(k)); }
+std::optional<bool> TomlTable::opt_bool(const Key& k) { return opt_bool(checked(k)); }
+std::string TomlTable::get_choice(const Key& k) { return get_choice(checked(k), k.choices); }
+std::optional<std::string> TomlTable::opt_choice(const Key& k) {
+  if (!has(checked(k))) {
+    known_.insert(k.name);
+    return std::nullopt;
+  }
+  return get_choice(k);
+}
+
 void TomlTable::allow(const std::vector<std::string>& keys) { known_.insert(keys.begin(), keys.end()); }
 
 void TomlTable::finish() const {
@@ -154,6 +181,13 @@ void TomlTable::finish() const {
     std::string hint = closest(key, known);
     std::string full = prefix_.empty() ? key : prefix_ + "." + key;
     const unsigned line = static_cast<unsigned>(v.source().begin.line);
+    // A declared key of another kind or policy: say where it applies instead of guessing a spelling.
+    std::vector<std::string> applies;
+    for (const Key* d : declared_keys())
+      if (d->table == prefix_ && d->name == key && !d->when.empty()) applies.push_back(d->when);
+    if (!applies.empty())
+      throw Error(fmt("%s%s: key '%s' does not apply here: it is for %s", file_.c_str(),
+                      line ? fmt(":%u", line).c_str() : " (--set)", full.c_str(), join(applies, ", or ").c_str()));
     throw Error(fmt("%s%s: unknown key '%s'%s", file_.c_str(), line ? fmt(":%u", line).c_str() : " (--set)",
                     full.c_str(),
                     hint.empty() ? fmt("; valid keys here: %s", join(known, ", ").c_str()).c_str()

@@ -4,6 +4,8 @@
 // a misspelled key an error instead of a silent default.
 #include <toml++/toml.h>
 
+#include "config/keys.hpp"
+
 #include <memory>
 #include <optional>
 #include <set>
@@ -31,6 +33,17 @@ class TomlTable {
   std::optional<bool> opt_bool(const std::string& key);
   // A string that must be one of `allowed`.
   std::string get_choice(const std::string& key, const std::vector<std::string>& allowed);
+  // Reads of declared keys (config/keys.hpp): type and range from the declaration.
+  long long get_int(const Key& k);
+  std::optional<long long> opt_int(const Key& k);
+  double get_number(const Key& k);
+  std::optional<double> opt_number(const Key& k);
+  std::string get_string(const Key& k);
+  std::optional<std::string> opt_string(const Key& k);
+  bool get_bool(const Key& k);
+  std::optional<bool> opt_bool(const Key& k);
+  std::string get_choice(const Key& k);
+  std::optional<std::string> opt_choice(const Key& k);
   std::optional<TomlTable> opt_table(const std::string& key);
   TomlTable get_table(const std::string& key);
   // Declares keys as known without reading them (for tables read by another component).
@@ -45,6 +58,7 @@ class TomlTable {
 
  private:
   const toml::node* node(const std::string& key);
+  const std::string& checked(const Key& k) const;  // k.name, after checking k belongs to this table
   [[noreturn]] void type_error(const std::string& key, const std::string& expected) const;
 
   const toml::table* table_;

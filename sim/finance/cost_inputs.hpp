@@ -16,4 +16,8 @@ struct CostInputs {
   double financing_apr = 0;          // > 0: the hardware is paid in monthly instalments over the depreciation period
 };
 
+class TomlTable;
+// Reads [cost] (every key declared in finance/cost_inputs.cpp).
+CostInputs read_cost(TomlTable& c);
+
 }  // namespace dssim

@@ -32,6 +32,10 @@ struct ParallelLayout {
   int micro() const { return microbatches > 0 ? microbatches : pp; }
 };
 
+class TomlTable;
+// The layout keys of [serving] (declared in parallel/layout_keys.cpp).
+ParallelLayout read_layout(TomlTable& serving);
+
 // Layers [first, second) of pipeline stage `s` (balanced: sizes differ by at most one, larger first).
 std::pair<int, int> stage_layers(int layers, int pp, int s);
 // Throws a clear Error when the model cannot be split this way (TP vs heads/widths, EP vs experts,

@@ -34,9 +34,8 @@ std::string text(const RunInputs& in, const RunResult& r) {
            to_string(b.kv_cache).c_str());
   o << fmt("Platform  %s: %d x %s; %d replica%s x %d GPU%s\n", b.node.id.c_str(), b.node.total_gpus(), b.gpu.id.c_str(),
            c.replicas, c.replicas > 1 ? "s" : "", b.parallel.gpus(), b.parallel.gpus() > 1 ? fmt("s (%s)", describe(b.parallel, b.model.moe.has_value()).c_str()).c_str() : "");
-  o << fmt("Serving   policy %s, max_batch %d", to_string(c.policy).c_str(), c.max_batch);
-  if (c.policy == Policy::continuous) o << fmt(", max_batched_tokens %lld", c.max_batched_tokens);
-  if (c.policy == Policy::chunked) o << fmt(", token_budget %lld", c.token_budget);
+  o << fmt("Serving   policy %s, max_batch %d", c.batch_policy().name().c_str(), c.max_batch);
+  o << c.batch_policy().settings();
   o << fmt(", KV block %lld tokens, router %s, CUDA graphs %s\n", c.block_size, to_string(c.router).c_str(),
            b.cuda_graphs ? "on (decode)" : "off");
   o << "Workload  " << in.workload_summary << "\n";
@@ -115,7 +114,7 @@ std::string json(const RunInputs& in, const RunResult& r) {
   JsonWriter j;
   j.begin_object();
   j.value("dssim_version", DSSIM_VERSION).value("scenario", in.title).value("model", b.model.id).value("gpu", b.gpu.id);
-  j.value("policy", to_string(c.policy)).value("replicas", c.replicas).value("tensor_parallel", b.parallel.tp);
+  j.value("policy", c.batch_policy().name()).value("replicas", c.replicas).value("tensor_parallel", b.parallel.tp);
   j.value("offloaded_layers", p.offloaded_layers).value("host_weight_bytes", p.memory.host_weights);
   j.value("host_kv_blocks", p.host_kv_blocks);
   j.value("pipeline_parallel", b.parallel.pp).value("expert_parallel", b.parallel.ep).value("nodes", b.node.node_count);

@@ -40,11 +40,7 @@ ServingPrediction predict_serving(const RunInputs& in, const PowerSetup* power) 
 
   // Activations are sized for the largest iteration the policy can run; the rest of the memory left
   // after weights and the runtime's reserve is the KV cache pool.
-  switch (c.policy) {
-    case Policy::continuous: p.iteration_tokens = std::max(c.max_batched_tokens, longest_prompt); break;
-    case Policy::chunked: p.iteration_tokens = c.token_budget; break;
-    default: p.iteration_tokens = longest_prompt * c.max_batch; break;
-  }
+  p.iteration_tokens = c.batch_policy().iteration_tokens(longest_prompt, c.max_batch);
   const Precision act = activation_precision(b.weights, b.gpu.peak_flops.count(Precision::bf16) > 0);
   MemoryRequest mr;
   mr.weights = b.weights;
@@ -106,12 +102,7 @@ ServingPrediction predict_serving(const RunInputs& in, const PowerSetup* power) 
         long long mid = (lo + hi) / 2;
         (fits_with(mid) ? lo : hi) = mid;
       }
-      if (c.policy == Policy::static_batch || c.policy == Policy::adaptive)
-        p.suggestions.push_back(fmt("max_batch <= %lld: a padded batch of %d x %lld-token prompts needs %s of activations",
-                                    lo / longest_prompt, c.max_batch, longest_prompt,
-                                    human_bytes(p.memory.activations).c_str()));
-      else
-        p.suggestions.push_back(fmt("iterations of at most %lld tokens (max_batched_tokens / token_budget)", lo));
+      p.suggestions.push_back(c.batch_policy().fit_hint(lo, longest_prompt, c.max_batch, p.memory.activations));
     }
     mr.kv_tokens = longest;
     for (const auto& s : what_would_fit(m, b.gpu, mr)) p.suggestions.push_back(s);

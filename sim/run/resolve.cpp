@@ -96,10 +96,10 @@ RunInputs resolve_scenario(const Scenario& s, const Catalog& cat, const RunOptio
   in.offload_weights = s.offload_weights;
   in.offload_kv = s.offload_kv;
   in.host_memory_bytes = s.host_memory_bytes;
-  in.batch = s.batch;
-  in.prompt = s.prompt_tokens;
-  in.output = s.output_tokens;
-  in.context = s.context.value_or(s.prompt_tokens);
+  in.batch = s.workload.batch;
+  in.prompt = s.workload.prompt_tokens;
+  in.output = s.workload.output_tokens;
+  in.context = s.workload.context.value_or(s.workload.prompt_tokens);
   in.env = environment(cat, in.gpu, s.ambient_c, s.cooling, s.power_limit_w, s.power_model);
   read_hardware_data(in, cat);
   r.serving = s.serving;

@@ -1,20 +1,18 @@
 #pragma once
-#include <memory>
+// A what-if study as written in a scenario file: ids not yet resolved to cards (run/resolve does that).
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "config/precision.hpp"
-#include "finance/cost_inputs.hpp"
 #include "config/runtime_profile.hpp"
+#include "finance/cost_inputs.hpp"
 #include "parallel/layout.hpp"
 #include "serving/serving_config.hpp"
 #include "workload/workload_spec.hpp"
 
-
 namespace dssim {
 
-// A what-if study as written in a scenario file (ids not yet resolved to cards).
 struct Scenario {
   std::string file, name, description;
   std::string model;
@@ -24,17 +22,12 @@ struct Scenario {
   int gpu_count = 1;
   int nodes = 1;  // copies of the node, joined by its network
   bool weight_only = false;  // [model] weight_only: int8/fp8 weights dequantised into 16-bit GEMMs
-  int max_batch = 1;
   bool cuda_graphs = true;
   ParallelLayout parallel;  // [serving] tensor_/pipeline_/expert_parallel, micro-batches, routing
   // [memory]: what may live in host memory when the GPUs are too small
   bool offload_weights = false, offload_kv = false;
   double host_memory_bytes = 0;  // per node; 0: the node file's host_memory_gib
   std::string runtime = kDefaultRuntime;
-  int batch = 1;
-  long long prompt_tokens = 512;
-  long long output_tokens = 128;
-  std::optional<long long> context;  // KV tokens at the reported decode step (default: prompt)
   std::optional<CostInputs> cost;
   WorkloadSpec workload;
   ServingConfig serving;

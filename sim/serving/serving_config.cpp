@@ -1,33 +1,41 @@
 #include "serving/serving_config.hpp"
 
-#include <algorithm>
-
+#include "config/keys.hpp"
+#include "config/toml_table.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
 namespace dssim {
 
-std::vector<std::string> policy_names() { return {"static", "adaptive", "continuous", "chunked"}; }
-std::vector<std::string> router_names() { return {"round_robin", "least_outstanding"}; }
-
 namespace {
+
+using T = Key::Type;
+const Key& kPolicy = declare_key({"serving", "policy", T::text, 0, 0, {}, "", "continuous", "the batch policy: static, adaptive, continuous or chunked (dssim help policies)", ""});
+const Key& kBlock = declare_key({"serving", "block_size", T::integer, 1, 1 << 20, {}, "tokens", "16", "KV cache block", ""});
+const Key& kReplicas = declare_key({"serving", "replicas", T::integer, 1, 1 << 20, {}, "", "1", "whole copies of the model, a router in front", ""});
+const Key& kDataParallel = declare_key({"serving", "data_parallel", T::integer, 1, 1 << 20, {}, "", "1", "the same as replicas (SGLang's name)", ""});
+const Key& kAllreduce = declare_key({"serving", "allreduce", T::choice, 0, 0, {"ring", "tree", "auto"}, "", "auto", "all-reduce algorithm (auto: the faster closed form, as NCCL's tuner)", ""});
+const Key& kRouter = declare_key({"serving", "router", T::text, 0, 0, {}, "", "round_robin", "round_robin or least_outstanding", ""});
+const Key& kSloTtft = declare_key({"serving", "slo_ttft_s", T::number, 0, 1e9, {}, "s", "none", "time-to-first-token target for goodput", ""});
+const Key& kSloTpot = declare_key({"serving", "slo_tpot_s", T::number, 0, 1e9, {}, "s", "none", "time-per-output-token target for goodput", ""});
+
+const BatchPolicy& default_policy() {
+  static const std::unique_ptr<BatchPolicy> p = make_policy("continuous", "the default policy");
+  return *p;
+}
+
 [[noreturn]] void unknown(const std::string& what, const std::string& name, const std::string& where,
                           const std::vector<std::string>& known) {
   std::string hint = closest(name, known);
   throw Error(fmt("%s: unknown %s '%s'; expected one of %s%s", where.c_str(), what.c_str(), name.c_str(),
                   join(known, ", ").c_str(), hint.empty() ? "" : fmt(" (did you mean '%s'?)", hint.c_str()).c_str()));
 }
+
 }  // namespace
 
-Policy parse_policy(const std::string& name, const std::string& where) {
-  if (name == "static") return Policy::static_batch;
-  if (name == "adaptive") return Policy::adaptive;
-  if (name == "continuous") return Policy::continuous;
-  if (name == "chunked") return Policy::chunked;
-  unknown("policy", name, where, policy_names());
-}
+const BatchPolicy& ServingConfig::batch_policy() const { return policy ? *policy : default_policy(); }
 
-std::string to_string(Policy p) { return policy_names()[static_cast<std::size_t>(p)]; }
+std::vector<std::string> router_names() { return {"round_robin", "least_outstanding"}; }
 
 Router parse_router(const std::string& name, const std::string& where) {
   if (name == "round_robin") return Router::round_robin;
@@ -37,15 +45,22 @@ Router parse_router(const std::string& name, const std::string& where) {
 
 std::string to_string(Router r) { return router_names()[static_cast<std::size_t>(r)]; }
 
-int adaptive_batch_size(int queue_length, const ServingConfig& c) {
-  int b;
-  if (queue_length > c.adaptive_high)
-    b = std::min(queue_length, c.max_batch);
-  else if (queue_length > c.adaptive_mid)
-    b = queue_length / 2 + c.adaptive_mid;
-  else
-    b = c.adaptive_low;
-  return std::max(0, std::min({b, queue_length, c.max_batch}));
+void read_serving(TomlTable& sv, ServingConfig& c) {
+  std::unique_ptr<BatchPolicy> policy = make_policy(sv.opt_string(kPolicy).value_or("continuous"), sv.where(kPolicy.name));
+  policy->read_keys(sv);
+  c.policy = std::move(policy);
+  c.block_size = sv.opt_int(kBlock).value_or(c.block_size);
+  c.replicas = static_cast<int>(sv.opt_int(kReplicas).value_or(1));
+  if (auto dp = sv.opt_int(kDataParallel)) {
+    if (sv.has(kReplicas.name) && *dp != c.replicas)
+      throw Error(fmt("%s: data_parallel = %lld and replicas = %d say different things (they are the same setting: "
+                      "whole copies of the model); keep one", sv.where(kDataParallel.name).c_str(), *dp, c.replicas));
+    c.replicas = static_cast<int>(*dp);
+  }
+  if (auto a = sv.opt_choice(kAllreduce)) c.allreduce = comm::parse_allreduce(*a, sv.where(kAllreduce.name));
+  if (auto r = sv.opt_string(kRouter)) c.router = parse_router(*r, sv.where(kRouter.name));
+  if (auto v = sv.opt_number(kSloTtft)) c.slo_ttft_s = *v;
+  if (auto v = sv.opt_number(kSloTpot)) c.slo_tpot_s = *v;
 }
 
 }  // namespace dssim

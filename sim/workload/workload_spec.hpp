@@ -1,4 +1,5 @@
 #pragma once
+#include <optional>
 #include <string>
 
 #include "workload/lengths.hpp"
@@ -11,6 +12,10 @@ namespace dssim {
 // or a trace file.
 struct WorkloadSpec {
   enum class Kind { fixed, poisson, gamma, trace, gemm_burn, copy_burn } kind = Kind::fixed;
+  // fixed: one batch of equal sequences
+  int batch = 1;
+  long long prompt_tokens = 512, output_tokens = 128;
+  std::optional<long long> context;  // KV tokens at the reported decode step (default: the prompt)
   // burns: back-to-back GEMMs C[m,n] = A[m,k] W[k,n] in `dtype`, or device copies of `bytes`
   long long burn_m = 8192, burn_n = 8192, burn_k = 8192;
   std::string burn_dtype = "bf16";
@@ -22,5 +27,11 @@ struct WorkloadSpec {
   TraceFormat trace_format = TraceFormat::dssim;
   TraceOptions trace;
 };
+
+class TomlTable;
+// Reads [workload] (every key declared in workload/workload_spec.cpp); `base_dir` resolves trace and
+// empirical-length files against the scenario's folder.
+WorkloadSpec read_workload(TomlTable& w, const std::string& base_dir);
+const char* workload_kind_name(WorkloadSpec::Kind k);
 
 }  // namespace dssim

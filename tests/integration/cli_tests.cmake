@@ -189,3 +189,12 @@ set_tests_properties(cli.no_shell PROPERTIES LABELS integration ENVIRONMENT "DSS
 dssim_cli_test(burn_power_model_off 1 "a gemm-burn needs the power model: \\[environment\\] power_model is \"off\"" scenarios/power/h200_gemm_burn.toml --set environment.power_model=off)
 dssim_cli_test(bad_power_model 1 "key 'environment.power_model'.*'of' is not one of" scenarios/33b_a100.toml --set environment.power_model=of)
 dssim_cli_test(fixed_batch_paced 0 "SM clock +prefill [0-9]+ MHz \\(held by the power cap\\)" scenarios/33b_a100.toml)
+
+# Scenario keys and batch policies: one declaration each, listed by dssim help, documented in docs/cli.md
+dssim_cli_test(help_keys 0 "max_batched_tokens +integer \\(tokens\\) +1 \\.\\. 1073741824 +8192 +new tokens in one prefill iteration \\[policy = continuous\\]" help keys)
+dssim_cli_test(help_policies 0 "chunked +chunked prefill \\(Sarathi\\)" help policies)
+dssim_cli_test(bad_help 1 "usage: dssim help" help nonsense)
+dssim_cli_test(key_of_another_policy 1 "key 'serving.token_budget' does not apply here: it is for policy = chunked" scenarios/serving/7b_h200_continuous_poisson.toml --set serving.token_budget=64)
+add_test(NAME cli.docs_key_reference COMMAND bash -c "diff <($<TARGET_FILE:dssim> help keys --markdown) <(sed -n '/^<!-- keys:/,/^<!-- end keys -->/p' docs/cli.md | sed '1d;$d') && echo 'docs/cli.md matches dssim help keys'"
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli.docs_key_reference PROPERTIES LABELS integration)

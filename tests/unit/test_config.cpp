@@ -43,12 +43,12 @@ TEST_CASE("closest key suggestions", "[config]") {
 TEST_CASE("a scenario parses and --set overrides keep their types", "[config]") {
   auto path = write_tmp("ok.toml", kBase);
   Scenario s = load_scenario(path, {"workload.batch=8", "serving.cuda_graphs=false", "model.weights=int8"});
-  CHECK(s.batch == 8);
+  CHECK(s.workload.batch == 8);
   CHECK_FALSE(s.cuda_graphs);
   CHECK(s.weights == Precision::int8);
   CHECK(s.gpu == "h200-sxm");
   CHECK(s.gpu_count == 1);
-  CHECK(s.prompt_tokens == 100);
+  CHECK(s.workload.prompt_tokens == 100);
 }
 
 TEST_CASE("scenario errors name file, line, key and the expectation", "[config]") {

@@ -2,7 +2,10 @@
 
 #include <vector>
 
+#include "config/toml_table.hpp"
+#include "serving/policy_static.hpp"
 #include "serving/scheduler.hpp"
+#include "util/error.hpp"
 
 using namespace dssim;
 
@@ -14,33 +17,51 @@ SeqState seq(long long id, long long prompt, long long output) {
   s.output = output;
   return s;
 }
-ServingConfig config(Policy p, int max_batch) {
+// [serving] as a scenario writes it: the policy, its own keys, a 4-token KV block.
+ServingConfig config(const std::string& policy, int max_batch, const std::string& extra = "") {
+  toml::table doc = toml::parse("[serving]\npolicy = \"" + policy + "\"\nblock_size = 4\n" + extra);
+  TomlTable sv(*doc["serving"].as_table(), "test.toml", "serving");
   ServingConfig c;
-  c.policy = p;
   c.max_batch = max_batch;
-  c.block_size = 4;
+  read_serving(sv, c);
+  sv.finish();
   return c;
 }
 }  // namespace
 
 TEST_CASE("the article's adaptive_batching, never more than are waiting", "[serving]") {
-  ServingConfig c;
-  c.max_batch = 32;
-  CHECK(adaptive_batch_size(40, c) == 32);  // > 16: min(queue, max_batch)
-  CHECK(adaptive_batch_size(20, c) == 20);
-  CHECK(adaptive_batch_size(12, c) == 12);  // > 8: 12 // 2 + 8 = 14, but only 12 wait
-  CHECK(adaptive_batch_size(9, c) == 9);
-  CHECK(adaptive_batch_size(5, c) == 4);    // else 4
-  CHECK(adaptive_batch_size(3, c) == 3);
-  c.max_batch = 10;
-  CHECK(adaptive_batch_size(12, c) == 10);
-  c.max_batch = 32;
-  c.adaptive_mid = 2;
-  CHECK(adaptive_batch_size(12, c) == 8);   // 12 // 2 + 2
+  CHECK(adaptive_batch_size(40, 32, 16, 8, 4) == 32);  // > 16: min(queue, max_batch)
+  CHECK(adaptive_batch_size(20, 32, 16, 8, 4) == 20);
+  CHECK(adaptive_batch_size(12, 32, 16, 8, 4) == 12);  // > 8: 12 // 2 + 8 = 14, but only 12 wait
+  CHECK(adaptive_batch_size(9, 32, 16, 8, 4) == 9);
+  CHECK(adaptive_batch_size(5, 32, 16, 8, 4) == 4);    // else 4
+  CHECK(adaptive_batch_size(3, 32, 16, 8, 4) == 3);
+  CHECK(adaptive_batch_size(12, 10, 16, 8, 4) == 10);
+  CHECK(adaptive_batch_size(12, 32, 16, 2, 4) == 8);   // 12 // 2 + 2
+}
+
+TEST_CASE("batch policies by name: each reads its own keys, and refuses another's", "[serving]") {
+  CHECK(policy_names() == std::vector<std::string>{"adaptive", "chunked", "continuous", "static"});
+  CHECK(config("continuous", 8, "max_batched_tokens = 1024\n").batch_policy().settings() == ", max_batched_tokens 1024");
+  CHECK(config("chunked", 8, "token_budget = 64\n").batch_policy().iteration_tokens(4096, 8) == 64);
+  CHECK(config("static", 8).batch_policy().iteration_tokens(100, 8) == 800);  // a padded batch
+  CHECK(ServingConfig{}.batch_policy().name() == "continuous");
+  try {
+    config("static", 8, "token_budget = 64\n");
+    FAIL("a chunked key was accepted by the static policy");
+  } catch (const Error& e) {
+    CHECK_THAT(e.what(), Catch::Contains("test.toml:4: key 'serving.token_budget' does not apply here: it is for policy = chunked"));
+  }
+  try {
+    config("continous", 8);
+    FAIL("a misspelled policy was accepted");
+  } catch (const Error& e) {
+    CHECK_THAT(e.what(), Catch::Contains("unknown policy 'continous'; expected one of adaptive, chunked, continuous, static (did you mean 'continuous'?)"));
+  }
 }
 
 TEST_CASE("static batching pads prompts, runs the batch to its longest output, admits nobody meanwhile", "[serving]") {
-  ReplicaScheduler sch(config(Policy::static_batch, 8), 1000);
+  ReplicaScheduler sch(config("static", 8), 1000);
   std::vector<SeqState> s{seq(0, 10, 2), seq(1, 20, 3), seq(2, 5, 1), seq(3, 7, 2)};
   for (int i = 0; i < 3; ++i) REQUIRE(sch.enqueue(&s[i]));
   IterationPlan p;
@@ -78,7 +99,7 @@ TEST_CASE("static batching pads prompts, runs the batch to its longest output, a
 }
 
 TEST_CASE("continuous batching: prefill first, finished leave, newest preempted and recomputed", "[serving]") {
-  ServingConfig c = config(Policy::continuous, 2);
+  ServingConfig c = config("continuous", 2);
   ReplicaScheduler sch(c, 5);  // 5 blocks of 4 tokens
   std::vector<SeqState> s{seq(0, 6, 5), seq(1, 6, 5), seq(2, 3, 1)};
   for (auto& x : s) REQUIRE(sch.enqueue(&x));
@@ -127,8 +148,7 @@ TEST_CASE("continuous batching: prefill first, finished leave, newest preempted 
 }
 
 TEST_CASE("chunked prefill: decodes first, then prompt chunks within the token budget", "[serving]") {
-  ServingConfig c = config(Policy::chunked, 8);
-  c.token_budget = 8;
+  ServingConfig c = config("chunked", 8, "token_budget = 8\n");
   ReplicaScheduler sch(c, 1000);
   std::vector<SeqState> s{seq(0, 20, 3), seq(1, 5, 2)};
   sch.enqueue(&s[0]);
@@ -161,7 +181,7 @@ TEST_CASE("chunked prefill: decodes first, then prompt chunks within the token b
 }
 
 TEST_CASE("a request longer than the whole KV cache is rejected, not dropped silently", "[serving]") {
-  ReplicaScheduler sch(config(Policy::continuous, 8), 2);  // 8 tokens of cache
+  ReplicaScheduler sch(config("continuous", 8), 2);  // 8 tokens of cache
   SeqState big = seq(0, 6, 4), ok = seq(1, 4, 4);
   CHECK_FALSE(sch.enqueue(&big));
   CHECK(big.rejected);

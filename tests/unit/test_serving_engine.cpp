@@ -35,7 +35,7 @@ TEST_CASE("M/D/1: mean queueing delay matches Pollaczek-Khinchine, and Little's 
   one.value = 1;
   auto reqs = synthesize(a, one, one);
   ServingConfig c;
-  c.policy = Policy::static_batch;
+  c.policy = make_policy("static", "test");
   c.max_batch = 1;
   IterationCostFn cost = [D](const IterationShape&) { return fixed_iteration(D); };
   ServingRun run = run_serving(implicit_node(bus_gpu(), 1), bus_gpu(), 1, c, reqs, cost, 1000, {});
@@ -51,7 +51,7 @@ TEST_CASE("M/D/1: mean queueing delay matches Pollaczek-Khinchine, and Little's 
 TEST_CASE("continuous batching on a hand-built trace: every iteration's composition and time", "[serving][oracle]") {
   std::vector<Request> reqs{{0, 0.0, 4, 3}, {1, 0.15, 4, 2}};
   ServingConfig c;
-  c.policy = Policy::continuous;
+  c.policy = make_policy("continuous", "test");
   c.max_batch = 8;
   c.block_size = 4;
   IterationCostFn cost = [](const IterationShape&) { return fixed_iteration(0.1); };

@@ -1,0 +1,105 @@
+#include "config/keys.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <tuple>
+#include <sstream>
+#include <stdexcept>
+
+#include "util/strings.hpp"
+
+namespace dssim {
+
+namespace {
+
+std::vector<Key>& registry() {
+  static std::vector<Key> keys;  // reserved: references returned by declare_key stay valid
+  static bool reserved = [] {
+    keys.reserve(512);
+    return true;
+  }();
+  (void)reserved;
+  return keys;
+}
+
+std::string bound(double v) {
+  if (std::fabs(v) < 1e15 && v == std::floor(v)) return fmt("%lld", static_cast<long long>(v));
+  return fmt("%g", v);
+}
+
+const char* type_name(Key::Type t) {
+  switch (t) {
+    case Key::Type::integer: return "integer";
+    case Key::Type::number: return "number";
+    case Key::Type::text: return "string";
+    case Key::Type::boolean: return "true/false";
+    case Key::Type::choice: return "choice";
+    case Key::Type::table: return "table";
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string Key::expected() const {
+  switch (type) {
+    case Type::integer: return fmt("an integer in [%lld, %lld]", static_cast<long long>(min), static_cast<long long>(max));
+    case Type::number: return fmt("a number in [%g, %g]", min, max);
+    case Type::text: return "a string";
+    case Type::boolean: return "true or false";
+    case Type::choice: return "one of " + join(choices, ", ");
+    case Type::table: return "a table";
+  }
+  return "";
+}
+
+const Key& declare_key(Key k) {
+  auto& r = registry();
+  for (const Key& x : r)
+    if (x.table == k.table && x.name == k.name && x.when == k.when)
+      throw std::logic_error("scenario key declared twice: " + k.path());
+  if (r.size() == r.capacity()) throw std::logic_error("more scenario keys than reserved: raise the reserve");
+  r.push_back(std::move(k));
+  return r.back();
+}
+
+std::vector<const Key*> declared_keys() {
+  std::vector<const Key*> v;
+  for (const Key& k : registry()) v.push_back(&k);
+  std::sort(v.begin(), v.end(), [](const Key* a, const Key* b) {
+    return std::tie(a->table, a->name, a->when) < std::tie(b->table, b->name, b->when);
+  });
+  return v;
+}
+
+std::string keys_reference(bool markdown) {
+  std::ostringstream o;
+  std::string table = "\x01";
+  for (const Key* k : declared_keys()) {
+    std::string range;
+    if (k->type == Key::Type::integer || k->type == Key::Type::number)
+      range = fmt("%s .. %s", bound(k->min).c_str(), bound(k->max).c_str());
+    else if (k->type == Key::Type::choice)
+      range = join(k->choices, " | ");
+    const std::string type = std::string(type_name(k->type)) + (k->unit.empty() ? "" : " (" + k->unit + ")");
+    const std::string help = k->help + (k->when.empty() ? "" : " [" + k->when + "]");
+    if (markdown) {
+      if (k->table != table) {
+        table = k->table;
+        o << "\n### " << (table.empty() ? "top level" : "[" + table + "]") << "\n\n"
+          << "| key | type | range | when absent | what |\n| --- | --- | --- | --- | --- |\n";
+      }
+      o << "| `" << k->name << "` | " << type << " | " << range << " | " << k->fallback << " | " << help << " |\n";
+    } else {
+      if (k->table != table) {
+        table = k->table;
+        o << (o.tellp() > 0 ? "\n" : "") << (table.empty() ? "top level" : "[" + table + "]") << "\n";
+      }
+      o << fmt("  %-22s %-22s %-26s %-18s %s\n", k->name.c_str(), type.c_str(), range.c_str(), k->fallback.c_str(),
+               help.c_str());
+    }
+  }
+  return o.str();
+}
+
+}  // namespace dssim

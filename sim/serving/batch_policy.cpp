@@ -1,0 +1,41 @@
+#include "serving/batch_policy.hpp"
+
+#include <map>
+
+#include "util/error.hpp"
+#include "util/strings.hpp"
+
+namespace dssim {
+
+namespace {
+std::map<std::string, PolicyFactory>& registry() {
+  static std::map<std::string, PolicyFactory> r;
+  return r;
+}
+}  // namespace
+
+std::string BatchPolicy::fit_hint(long long fitting_tokens, long long, int, double) const {
+  return fmt("iterations of at most %lld tokens", fitting_tokens);
+}
+
+bool register_policy(const std::string& name, PolicyFactory make) {
+  registry()[name] = make;
+  return true;
+}
+
+std::vector<std::string> policy_names() {
+  std::vector<std::string> v;
+  for (const auto& [name, make] : registry()) v.push_back(name);
+  return v;
+}
+
+std::unique_ptr<BatchPolicy> make_policy(const std::string& name, const std::string& where) {
+  auto it = registry().find(name);
+  if (it != registry().end()) return it->second();
+  const auto known = policy_names();
+  const std::string hint = closest(name, known);
+  throw Error(fmt("%s: unknown policy '%s'; expected one of %s%s", where.c_str(), name.c_str(), join(known, ", ").c_str(),
+                  hint.empty() ? "" : fmt(" (did you mean '%s'?)", hint.c_str()).c_str()));
+}
+
+}  // namespace dssim

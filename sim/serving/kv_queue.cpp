@@ -1,0 +1,78 @@
+#include "serving/kv_queue.hpp"
+
+#include <algorithm>
+
+namespace dssim {
+
+KvQueue::KvQueue(long long kv_blocks, long long block_size, int max_batch)
+    : block_size_(block_size), max_batch_(max_batch), total_(kv_blocks), free_(kv_blocks) {}
+
+bool KvQueue::grow(SeqState* s, long long tokens) {
+  long long need = blocks_for(tokens) - s->blocks;
+  if (need <= 0) return true;
+  if (need > free_) return false;
+  free_ -= need;
+  s->blocks += need;
+  return true;
+}
+
+void KvQueue::release(SeqState* s) {
+  free_ += s->blocks;
+  s->blocks = 0;
+}
+
+void KvQueue::start(SeqState* s, double now) {
+  if (s->start_s < 0) s->start_s = now;
+  running.push_back(s);
+}
+
+void KvQueue::preempt(SeqState* s) {
+  release(s);
+  s->target = s->prompt + s->generated;
+  s->prefilled = 0;
+  s->cached = 0;
+  ++s->preemptions;
+  ++preemptions_;
+  running.erase(std::find(running.begin(), running.end(), s));
+  waiting.push_front(s);
+}
+
+bool KvQueue::make_room(SeqState* s, long long tokens) {
+  while (!grow(s, tokens)) {
+    SeqState* newest = running.back();
+    preempt(newest);
+    if (newest == s) return false;
+  }
+  return true;
+}
+
+void KvQueue::emit(SeqState* s, double end, std::vector<SeqState*>& finished) {
+  ++s->generated;
+  if (s->first_token_s < 0) s->first_token_s = end;
+  if (s->done() && s->finish_s < 0) {
+    s->finish_s = end;
+    finished.push_back(s);
+  }
+}
+
+void KvQueue::complete_independent(const IterationPlan& p, double end, std::vector<SeqState*>& finished) {
+  for (std::size_t i = 0; i < p.prefill.size(); ++i) {
+    SeqState* s = p.prefill[i];
+    const PrefillChunk& c = p.shape.prefill[i];
+    s->prefilled += c.tokens;
+    s->cached += c.tokens;
+    if (c.last) emit(s, end, finished);
+  }
+  for (SeqState* s : p.decode) {
+    s->cached += 1;
+    emit(s, end, finished);
+  }
+  auto gone = std::remove_if(running.begin(), running.end(), [&](SeqState* s) {
+    if (!s->done()) return false;
+    release(s);
+    return true;
+  });
+  running.erase(gone, running.end());
+}
+
+}  // namespace dssim

@@ -1,0 +1,76 @@
+#pragma once
+// One replica's requests and KV cache, as every batch policy sees them: the waiting queue, the running
+// sequences in admission order, and the cache in blocks, with the moves all policies share (admit,
+// hold blocks, preempt the newest and recompute later).
+#include <deque>
+#include <vector>
+
+#include "timing/iteration_cost.hpp"
+
+namespace dssim {
+
+struct SeqState {
+  long long id = 0;
+  double arrival_s = 0;
+  long long prompt = 0, output = 0;
+  long long target = 0;     // tokens to prefill: the prompt, plus what was generated before a preemption
+  long long prefilled = 0;  // of target
+  long long cached = 0;     // KV tokens held
+  long long generated = 0;
+  long long blocks = 0;
+  double start_s = -1, first_token_s = -1, finish_s = -1;
+  int preemptions = 0;
+  bool rejected = false;
+  bool done() const { return generated >= output; }
+};
+
+struct IterationPlan {
+  IterationShape shape;
+  std::vector<SeqState*> prefill;  // shape.prefill[i] belongs to prefill[i]
+  std::vector<SeqState*> decode;   // running sequences stepping one token (static: padding included)
+  bool empty() const { return prefill.empty() && decode.empty(); }
+  void clear() {
+    shape.prefill.clear();
+    shape.decode = 0;
+    shape.decode_context_sum = 0;
+    prefill.clear();
+    decode.clear();
+  }
+  int sequences() const { return static_cast<int>(prefill.size() + decode.size()); }
+};
+
+class KvQueue {
+ public:
+  KvQueue(long long kv_blocks, long long block_size, int max_batch);
+
+  std::deque<SeqState*> waiting;
+  std::vector<SeqState*> running;  // admission order: make_room preempts from the back
+
+  int max_batch() const { return max_batch_; }
+  long long blocks_for(long long tokens) const { return (tokens + block_size_ - 1) / block_size_; }
+  long long total_blocks() const { return total_; }
+  long long free_blocks() const { return free_; }
+  long long preemptions() const { return preemptions_; }
+  // Holds blocks for `tokens` KV tokens of `s`; false (nothing changed) when the cache is short.
+  bool grow(SeqState* s, long long tokens);
+  void release(SeqState* s);
+  // Moves `s` (already off the waiting queue) into the running set.
+  void start(SeqState* s, double now);
+  // Recompute preemption: drop the cache, prefill prompt + generated tokens again later, first in line.
+  void preempt(SeqState* s);
+  // Grows `s`, preempting the newest running sequences as needed; false when `s` itself went.
+  bool make_room(SeqState* s, long long tokens);
+  // A token for `s` at `end`; appends it to `finished` when that was its last.
+  static void emit(SeqState* s, double end, std::vector<SeqState*>& finished);
+  // The end of an iteration in which every sequence moves on its own (continuous, chunked): prefill
+  // chunks and decode tokens land, finished sequences leave and give their blocks back.
+  void complete_independent(const IterationPlan& p, double end, std::vector<SeqState*>& finished);
+
+ private:
+  long long block_size_;
+  int max_batch_;
+  long long total_, free_;
+  long long preemptions_ = 0;
+};
+
+}  // namespace dssim
