@@ -1,8 +1,8 @@
 // The golden-output comparison itself: a test that cannot fail is worse than none.
 #include <catch2/catch.hpp>
 
-#include "../golden/golden_json.hpp"
-#include "../golden/line_diff.hpp"
+#include "../../golden/golden_json.hpp"
+#include "../../golden/line_diff.hpp"
 
 using namespace golden;
 
