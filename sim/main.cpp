@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
     if (cmd == "sweep") return dssim::cmd_sweep(rest);
     if (cmd == "study") return dssim::cmd_study(rest);
     if (cmd == "comm") return dssim::cmd_comm(rest);
+    if (cmd == "validate") return dssim::cmd_validate(rest);
     return dssim::cmd_run(args);
   } catch (const dssim::Error& e) {
     std::cerr << "dssim: " << e.what() << "\n";

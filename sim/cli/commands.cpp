@@ -43,6 +43,7 @@ void print_usage() {
             << "             [--bytes 8,1K,1M,1G] [--format text|csv]   (one collective's cost on a platform)\n"
             << "  dssim shapes --model ID [--tp N] [--weights P]   (the model's GEMM shapes, CSV layer,N,K, for dssim-microbench)\n"
             << "  dssim calibrate --gpu ID --data DIR [--out PROFILE.toml] [--format text|json] [--check BOUNDS.toml]\n"
+            << "  dssim validate [FILE] [--classes-only]   (predictions beside the real runs in validation/validate.toml)\n"
             << "  dssim help keys [--markdown] | policies   (every scenario key with its range and default; the batch policies)\n"
             << "  dssim --help | --version\n\n"
             << "Precisions: fp32, bf16, fp16, fp8, int8, int4. Data (models/, platforms/, scenarios/) is read from\n"

@@ -16,6 +16,7 @@ int cmd_sweep(const std::vector<std::string>& args);
 int cmd_study(const std::vector<std::string>& args);
 int cmd_comm(const std::vector<std::string>& args);
 int cmd_help(const std::vector<std::string>& args);
+int cmd_validate(const std::vector<std::string>& args);
 void print_usage();
 
 }  // namespace dssim

@@ -137,13 +137,16 @@ std::string run_case(const Env& env, const Case& c, const std::string& format) {
     argv.push_back(format);
   }
   const int rc = dssim::run_program(argv, {env.root.string(), (tmp / "stdout").string(), (tmp / "stderr").string()});
+  // Outputs name files under the data directory: the checkout's location is not part of the figure.
+  const std::string root = fs::weakly_canonical(env.root).string();
+  auto clean = [&](const std::string& text) { return replace_all(replace_all(text, out.string(), "{out}"), root, "{root}"); };
   std::string shown = "$ dssim";
   for (std::size_t i = 1; i < argv.size(); ++i) shown += " " + replace_all(argv[i], out.string(), "{out}");
   std::string g = shown + "\n@@ exit " + std::to_string(rc) + "\n";
-  g += section("stderr", replace_all(read_file(tmp / "stderr"), out.string(), "{out}"));
-  g += section("stdout", replace_all(read_file(tmp / "stdout"), out.string(), "{out}"));
+  g += section("stderr", clean(read_file(tmp / "stderr")));
+  g += section("stdout", clean(read_file(tmp / "stdout")));
   for (const auto& f : c.files) {
-    if (fs::exists(tmp / f)) g += section("file " + f, replace_all(read_file(tmp / f), out.string(), "{out}"));
+    if (fs::exists(tmp / f)) g += section("file " + f, clean(read_file(tmp / f)));
     else g += "@@ file " + f + " (missing)\n";
   }
   fs::remove_all(tmp);

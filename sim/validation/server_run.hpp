@@ -1,0 +1,18 @@
+#pragma once
+// A request stream served by a real server (its requests.csv: arrival, first token, finish per
+// request) beside a serving scenario that describes that server and replays the same trace.
+#include <string>
+#include <vector>
+
+namespace dssim {
+
+struct ServerFigure {
+  std::string name;  // "TTFT mean", "E2E p90", ...
+  double measured_s = 0, predicted_s = 0;
+  double rel_error() const { return predicted_s / measured_s - 1; }
+};
+
+// `requests_csv`: run,id,arrival_s,...,first_token_s,finish_s; `scenario`: the server as a scenario.
+std::vector<ServerFigure> compare_server_run(const std::string& requests_csv, const std::string& scenario);
+
+}  // namespace dssim
