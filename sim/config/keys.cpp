@@ -35,6 +35,7 @@ const char* type_name(Key::Type t) {
     case Key::Type::boolean: return "true/false";
     case Key::Type::choice: return "choice";
     case Key::Type::table: return "table";
+    case Key::Type::integer_list: return "integers";
   }
   return "";
 }
@@ -49,6 +50,7 @@ std::string Key::expected() const {
     case Type::boolean: return "true or false";
     case Type::choice: return "one of " + join(choices, ", ");
     case Type::table: return "a table";
+    case Type::integer_list: return fmt("a list of integers in [%lld, %lld]", static_cast<long long>(min), static_cast<long long>(max));
   }
   return "";
 }
@@ -77,7 +79,7 @@ std::string keys_reference(bool markdown) {
   std::string table = "\x01";
   for (const Key* k : declared_keys()) {
     std::string range;
-    if (k->type == Key::Type::integer || k->type == Key::Type::number)
+    if (k->type == Key::Type::integer || k->type == Key::Type::number || k->type == Key::Type::integer_list)
       range = fmt("%s .. %s", bound(k->min).c_str(), bound(k->max).c_str());
     else if (k->type == Key::Type::choice)
       range = join(k->choices, " | ");

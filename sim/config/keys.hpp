@@ -9,7 +9,7 @@
 namespace dssim {
 
 struct Key {
-  enum class Type { integer, number, text, boolean, choice, table };
+  enum class Type { integer, number, text, boolean, choice, table, integer_list };
   std::string table;  // the TOML table it sits in: "serving", "workload.prompt_tokens"; "" at the top
   std::string name;
   Type type = Type::text;

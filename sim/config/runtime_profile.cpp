@@ -20,8 +20,13 @@ RuntimeProfile load_runtime_profile(const std::string& path) {
   r.attention_mha_s = h.get_number("attention_mha", 0, 1e6) * 1e-6;
   r.attention_gqa_s = h.get_number("attention_gqa", 0, 1e6) * 1e-6;
   r.view_s = h.get_number("view", 0, 1e6) * 1e-6;
+  r.python_op_s = h.opt_number("python_op", 0, 1e6).value_or(0) * 1e-6;
   r.graph_launch_s = h.get_number("graph_launch", 0, 1e6) * 1e-6;
   h.finish();
+  if (auto g = t.opt_table("gpu_us")) {
+    r.kernel_in_model_s = g->get_number("kernel_in_model", 0, 1e3) * 1e-6;
+    g->finish();
+  }
   auto m = t.get_table("memory");
   r.reserve_bytes = m.get_number("reserve_gib", 0, 1e4) * 1024.0 * 1024 * 1024;
   r.reserve_fraction = m.get_number("reserve_fraction", 0, 0.9);

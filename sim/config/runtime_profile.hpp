@@ -14,6 +14,8 @@ struct RuntimeProfile {
   double attention_mha_s = 0;
   double attention_gqa_s = 0;
   double view_s = 0;          // a CPU-only tensor op (view, split, transpose, slice)
+  double python_op_s = 0;     // each op inside a model's forward, beyond the microbenchmark floor
+  double kernel_in_model_s = 0;  // GPU time of each kernel of a model's forward beyond the profile's kernel costs
   double graph_launch_s = 0; // one cudaGraphLaunch replaying a whole step
   double host_speed_scale = 1.0; // >1: a faster host CPU than the reference one
   bool fused_kernels = false;    // the engine's fused kernels instead of the unfused PyTorch decoder

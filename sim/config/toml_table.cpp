@@ -171,6 +171,22 @@ std::optional<std::string> TomlTable::opt_choice(const Key& k) {
   return get_choice(k);
 }
 
+std::optional<std::vector<long long>> TomlTable::opt_int_list(const Key& k) {
+  const toml::node* n = node(checked(k));
+  if (!n) return std::nullopt;
+  const auto lo = static_cast<long long>(k.min), hi = static_cast<long long>(k.max);
+  if (!n->is_array()) type_error(k.name, k.expected());
+  std::vector<long long> v;
+  for (const toml::node& x : *n->as_array()) {
+    if (!x.is_integer()) type_error(k.name, k.expected());
+    const long long i = *x.value<int64_t>();
+    if (i < lo || i > hi)
+      throw Error(fmt("%s: expected %s, got %lld", where(k.name).c_str(), k.expected().c_str(), i));
+    v.push_back(i);
+  }
+  return v;
+}
+
 void TomlTable::allow(const std::vector<std::string>& keys) { known_.insert(keys.begin(), keys.end()); }
 
 void TomlTable::finish() const {

@@ -44,6 +44,7 @@ class TomlTable {
   std::optional<bool> opt_bool(const Key& k);
   std::string get_choice(const Key& k);
   std::optional<std::string> opt_choice(const Key& k);
+  std::optional<std::vector<long long>> opt_int_list(const Key& k);
   std::optional<TomlTable> opt_table(const std::string& key);
   TomlTable get_table(const std::string& key);
   // Declares keys as known without reading them (for tables read by another component).

@@ -151,7 +151,7 @@ Prediction predict(const PredictInput& in, const PowerSetup* power) {
     return p;
   }
 
-  const KernelCostModel cost(in.gpu, in.profile);
+  const KernelCostModel cost = model_kernel_costs(in);
   p.calibration = cost.own_measurements() ? "calibrated profile " + in.gpu.profile_path : cost.profile().gpu_id;
   const ParallelLayout& L = in.parallel;
   const ForwardConfig fc = forward_config(in, p.activations);

@@ -9,6 +9,7 @@
 #include "model/params.hpp"
 #include "parallel/layout.hpp"
 #include "power/gpu_power.hpp"
+#include "serving/server_loop.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
@@ -112,7 +113,7 @@ ServingPrediction predict_serving(const RunInputs& in, const PowerSetup* power) 
   }
   p.memory.kv_cache = p.kv_pool_bytes;
 
-  const KernelCostModel kernels(b.gpu, b.profile);
+  const KernelCostModel kernels = model_kernel_costs(b);
   p.calibration = kernels.own_measurements() ? "calibrated profile " + b.gpu.profile_path : kernels.profile().gpu_id;
   const ForwardConfig fc = forward_config(b, act);
   const CommLinks links = make_comm_links(b.node, b.gpu, L, b.runtime, c.allreduce,
@@ -134,8 +135,12 @@ ServingPrediction predict_serving(const RunInputs& in, const PowerSetup* power) 
   const double gpu_tokens = static_cast<double>(gpu_blocks * c.block_size);
   const double host_token_bytes =
       p.host_kv_blocks > 0 ? block_bytes / static_cast<double>(c.block_size) / L.attention_dp() / eff : 0.0;
-  IterationCostFn cost = [&iteration, weight_stream, gpu_tokens, host_token_bytes](const IterationShape& s) {
-    IterationCostBreakdown r = iteration.evaluate(s);
+  // The serving loop around the model: graph buckets, per-step and per-prefill host time.
+  IterationCostFn cost = [&iteration, &c, graphs = b.cuda_graphs, weight_stream, gpu_tokens,
+                          host_token_bytes](const IterationShape& s) {
+    const ServerStep step = server_step(c, s, graphs);
+    IterationCostBreakdown r = iteration.evaluate(step.shape, step.graph_allowed);
+    r.after_s = step.after_s;
     r.stream_bytes = weight_stream + (host_token_bytes > 0 ? host_kv_read_bytes(s, gpu_tokens, host_token_bytes) : 0.0);
     return r;
   };

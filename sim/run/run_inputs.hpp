@@ -56,6 +56,11 @@ struct PredictInput {
   std::vector<std::string> accuracy_notes;
 };
 
+class KernelCostModel;
+// The kernel costs a model's forward runs at on `in.gpu`: its efficiencies, and each kernel's extra
+// GPU time inside a forward (the runtime's kernel_in_model).
+KernelCostModel model_kernel_costs(const PredictInput& in);
+
 // What the caller wants kept beyond the summary.
 struct RunOptions {
   bool record_iterations = false;  // request streams: every iteration, for --timeline

@@ -33,6 +33,7 @@ struct IterationPlan {
     shape.prefill.clear();
     shape.decode = 0;
     shape.decode_context_sum = 0;
+    shape.decode_context_max = 0;
     prefill.clear();
     decode.clear();
   }

@@ -37,6 +37,7 @@ class ChunkedPolicy : public BatchPolicy {
       if (!q.make_room(s, s->cached + 1)) continue;
       p.decode.push_back(s);
       p.shape.decode_context_sum += static_cast<double>(s->cached + 1);
+      p.shape.decode_context_max = std::max(p.shape.decode_context_max, s->cached + 1);
       --budget;
     }
     p.shape.decode = static_cast<int>(p.decode.size());

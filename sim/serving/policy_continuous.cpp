@@ -49,6 +49,7 @@ class ContinuousPolicy : public BatchPolicy {
     for (SeqState* s : q.running) {
       p.decode.push_back(s);
       p.shape.decode_context_sum += static_cast<double>(s->cached + 1);
+      p.shape.decode_context_max = std::max(p.shape.decode_context_max, s->cached + 1);
     }
     p.shape.decode = static_cast<int>(p.decode.size());
   }

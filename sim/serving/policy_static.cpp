@@ -54,8 +54,8 @@ void StaticPolicy::plan(KvQueue& q, double now, IterationPlan& p) {
   // Every sequence of the batch steps until the longest output is done; finished ones are padding.
   for (SeqState* s : q.running) p.decode.push_back(s);
   p.shape.decode = static_cast<int>(q.running.size());
-  p.shape.decode_context_sum =
-      static_cast<double>(q.running.size()) * static_cast<double>(batch_prompt_ + batch_steps_ + 1);
+  p.shape.decode_context_max = batch_prompt_ + batch_steps_ + 1;
+  p.shape.decode_context_sum = static_cast<double>(q.running.size()) * static_cast<double>(p.shape.decode_context_max);
 }
 
 void StaticPolicy::complete(KvQueue& q, const IterationPlan& p, double end, std::vector<SeqState*>& finished) {

@@ -1,5 +1,7 @@
 #include "serving/serving_config.hpp"
 
+#include <algorithm>
+
 #include "config/keys.hpp"
 #include "config/toml_table.hpp"
 #include "util/error.hpp"
@@ -18,6 +20,10 @@ const Key& kAllreduce = declare_key({"serving", "allreduce", T::choice, 0, 0, {"
 const Key& kRouter = declare_key({"serving", "router", T::text, 0, 0, {}, "", "round_robin", "round_robin or least_outstanding", ""});
 const Key& kSloTtft = declare_key({"serving", "slo_ttft_s", T::number, 0, 1e9, {}, "s", "none", "time-to-first-token target for goodput", ""});
 const Key& kSloTpot = declare_key({"serving", "slo_tpot_s", T::number, 0, 1e9, {}, "s", "none", "time-per-output-token target for goodput", ""});
+const Key& kGraphSizes = declare_key({"serving", "graph_batch_sizes", T::integer_list, 1, 1 << 20, {}, "sequences", "every size", "batch sizes with a captured CUDA graph: a decode step runs the smallest that holds it, padded; above the largest, eager", ""});
+const Key& kGraphBucket = declare_key({"serving", "graph_context_bucket", T::integer, 0, 1 << 30, {}, "tokens", "0 (exact)", "captured decode graphs attend to the longest context rounded up to a multiple of this", ""});
+const Key& kStepOverhead = declare_key({"serving", "step_overhead_us", T::number, 0, 1e7, {}, "us", "0", "host time per iteration after the GPU finishes: sync, sampling, the serving loop", ""});
+const Key& kPrefillOverhead = declare_key({"serving", "prefill_overhead_ms", T::number, 0, 1e6, {}, "ms", "0", "host time per iteration with a prefill beyond its operations (allocator growth, new shapes)", ""});
 
 const BatchPolicy& default_policy() {
   static const std::unique_ptr<BatchPolicy> p = make_policy("continuous", "the default policy");
@@ -61,6 +67,13 @@ void read_serving(TomlTable& sv, ServingConfig& c) {
   if (auto r = sv.opt_string(kRouter)) c.router = parse_router(*r, sv.where(kRouter.name));
   if (auto v = sv.opt_number(kSloTtft)) c.slo_ttft_s = *v;
   if (auto v = sv.opt_number(kSloTpot)) c.slo_tpot_s = *v;
+  if (auto v = sv.opt_int_list(kGraphSizes)) {
+    c.graph_batch_sizes = *v;
+    std::sort(c.graph_batch_sizes.begin(), c.graph_batch_sizes.end());
+  }
+  c.graph_context_bucket = sv.opt_int(kGraphBucket).value_or(0);
+  c.step_overhead_s = sv.opt_number(kStepOverhead).value_or(0) * 1e-6;
+  c.prefill_overhead_s = sv.opt_number(kPrefillOverhead).value_or(0) * 1e-3;
 }
 
 }  // namespace dssim

@@ -26,6 +26,14 @@ struct ServingConfig {
   comm::AllReduceAlgo allreduce = comm::AllReduceAlgo::automatic;  // auto: the faster closed form, as NCCL's tuner
   Router router = Router::round_robin;
   std::optional<double> slo_ttft_s, slo_tpot_s;
+  // The serving loop around the model, as a server runs it (0 / empty: an ideal loop):
+  std::vector<long long> graph_batch_sizes;  // CUDA graphs captured for these batch sizes: a decode step
+                                             // runs the smallest >= its batch (padding rows cost as real
+                                             // ones); above the largest it runs eager. Empty: every size.
+  long long graph_context_bucket = 0;        // captured graphs attend to the longest context rounded up to
+                                             // a multiple of this, for every row (masked)
+  double step_overhead_s = 0;                // host time per iteration after the GPU: sync, sampling, loop
+  double prefill_overhead_s = 0;             // host time per iteration with a prefill beyond its ops
   const BatchPolicy& batch_policy() const;
 };
 

@@ -160,8 +160,8 @@ double IterationCostModel::comm_time(const Op& op) const {
   }
 }
 
-IterationCostBreakdown IterationCostModel::evaluate(const IterationShape& s) {
-  if (adp_ == 1 && micro_ == 1 && !links_.two_batch_overlap) return evaluate_stage(s);
+IterationCostBreakdown IterationCostModel::evaluate(const IterationShape& s, bool graph_allowed) {
+  if (adp_ == 1 && micro_ == 1 && !links_.two_batch_overlap) return evaluate_stage(s, graph_allowed);
   // The busiest rank's share: sequences spread over the data-parallel attention groups, and the batch
   // over the pipeline's micro-batches; a pipelined iteration lasts max(micro-batches, stages) stage
   // times (full pipeline: every stage busy; fewer micro-batches than stages: each still crosses all).
@@ -187,7 +187,7 @@ IterationCostBreakdown IterationCostModel::evaluate(const IterationShape& s) {
     }
     half.decode = (part.decode + 1) / 2;
     half.decode_context_sum = part.decode > 0 ? part.decode_context_sum / part.decode * half.decode : 0.0;
-    IterationCostBreakdown r = evaluate_stage(half);
+    IterationCostBreakdown r = evaluate_stage(half, graph_allowed);
     const double gpu = overlap_gpu_;
     r.gpu_compute_s *= 2;
     r.host_s *= 2;
@@ -196,7 +196,7 @@ IterationCostBreakdown IterationCostModel::evaluate(const IterationShape& s) {
     r.total_s = r.total_for(gpu);
     return r;
   }
-  IterationCostBreakdown r = evaluate_stage(part);
+  IterationCostBreakdown r = evaluate_stage(part, graph_allowed);
   const double rounds = std::max(micro_, std::max(1, cfg_.layout.pp));
   if (cfg_.layout.pp > 1 || micro_ > 1) {
     r.gpu_s *= rounds;
@@ -208,7 +208,7 @@ IterationCostBreakdown IterationCostModel::evaluate(const IterationShape& s) {
   return r;
 }
 
-IterationCostBreakdown IterationCostModel::evaluate_stage(const IterationShape& s) {
+IterationCostBreakdown IterationCostModel::evaluate_stage(const IterationShape& s, bool graph_allowed) {
   IterationCostBreakdown r;
   long long prefill_tokens = 0, logits = s.decode;
   for (const auto& c : s.prefill) {
@@ -239,7 +239,7 @@ IterationCostBreakdown IterationCostModel::evaluate_stage(const IterationShape& 
   r.gpu_compute_s = t.compute + attn.compute * attention_layers_;
   // Decode-only steps replay a captured graph; steps with prefill run eager. The host and the GPU
   // overlap: the slower side sets the pace, plus the other side's first or last kernel.
-  const bool graph = cuda_graphs_ && !has_prefill;
+  const bool graph = cuda_graphs_ && !has_prefill && graph_allowed;
   r.gpu_s = gpu;
   r.comm_s = t.comm;
   if (links_.two_batch_overlap && !t.seg_gpu.empty()) {

@@ -28,6 +28,7 @@ struct IterationShape {
   std::vector<PrefillChunk> prefill;
   int decode = 0;                   // sequences decoding one token each
   double decode_context_sum = 0;    // sum of their KV lengths after the step
+  long long decode_context_max = 0; // the longest of them
 };
 
 struct IterationCostBreakdown {
@@ -37,9 +38,10 @@ struct IterationCostBreakdown {
   double first_host_s = 0;    // eager: issue time of the first op (before the GPU can start)
   bool graph = false;         // a CUDA-graph replay: host = one launch before the GPU
   double stream_bytes = 0;    // weight offload: bytes each GPU receives from host memory during the iteration
+  double after_s = 0;         // host work after the GPU is done: the serving loop's sync, sampling, setup
   // Wall time of the iteration had its GPU part taken `gpu_seconds` (the power model varies the clock).
   double total_for(double gpu_seconds) const {
-    return graph ? host_s + gpu_seconds : std::max(host_s, first_host_s + gpu_seconds);
+    return after_s + (graph ? host_s + gpu_seconds : std::max(host_s, first_host_s + gpu_seconds));
   }
 };
 
@@ -63,7 +65,8 @@ class IterationCostModel {
   // `cfg` carries the layout (TP, EP, data-parallel attention, PP); `micro`: pipeline micro-batches.
   IterationCostModel(const ModelCard& m, const ForwardConfig& cfg, const KernelCostModel& cost, const RuntimeProfile& rt,
                      bool cuda_graphs, const CommLinks& links, int micro = 1);
-  IterationCostBreakdown evaluate(const IterationShape& s);
+  // `graph_allowed` false: a decode-only step runs eager (no captured graph of its size).
+  IterationCostBreakdown evaluate(const IterationShape& s, bool graph_allowed = true);
   double time(const IterationShape& s) { return evaluate(s).total_s; }
 
  private:
@@ -73,7 +76,7 @@ class IterationCostModel {
     // segment has no communication)
     std::vector<double> seg_gpu, seg_comm;
   };
-  IterationCostBreakdown evaluate_stage(const IterationShape& s);
+  IterationCostBreakdown evaluate_stage(const IterationShape& s, bool graph_allowed);
   double comm_time(const Op& op) const;
   GpuTime token_ops_gpu(long long tokens, bool prefill);  // everything but attention and the LM head
   GpuTime lm_head_gpu(long long rows);

@@ -16,6 +16,9 @@ class KernelCostModel {
   KernelCostModel(GpuCard gpu, const GpuProfile& p);
 
   double gpu_time(const Op& op) const;
+  // Each kernel of a model's forward takes this much more than the profile's kernel costs (the
+  // runtime's `kernel_in_model`); 0 for bare kernels (burns, the fit).
+  void set_in_model_cost(double seconds) { in_model_s_ = seconds; }
   // The part of gpu_time paced by the SM clock (tensor/compute-bound work); the rest is paced by
   // memory and by fixed costs. Throttling stretches only this part.
   double compute_time(const Op& op) const;
@@ -55,6 +58,7 @@ class KernelCostModel {
   GpuCard gpu_;
   CalibrationProfile profile_;
   bool own_;
+  double in_model_s_ = 0;
 };
 
 

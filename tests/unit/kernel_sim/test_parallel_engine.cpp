@@ -135,7 +135,7 @@ void check_layout_oracle(const std::string& model, int tp, int ep, int pp, bool 
   Prediction p = predict(in, nullptr);  // both sides at the calibrated clock
   REQUIRE(p.fits);
 
-  KernelCostModel k = KernelCostModel(in.gpu, load_gpu_profile(in.gpu, cat));
+  const KernelCostModel k = model_kernel_costs(in);
   const ForwardConfig fc = forward_config(in, Precision::bf16);
   const CommLinks links = make_comm_links(in.node, in.gpu, in.parallel, in.runtime, comm::AllReduceAlgo::automatic, ep_receive_shares(in.model, in.parallel));
   IterationCostModel ic(in.model, fc, k, in.runtime, true, links, pp > 1 ? in.parallel.micro() : 1);

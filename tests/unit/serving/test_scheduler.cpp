@@ -5,6 +5,7 @@
 #include "config/toml_table.hpp"
 #include "serving/policy_static.hpp"
 #include "serving/scheduler.hpp"
+#include "serving/server_loop.hpp"
 #include "util/error.hpp"
 
 using namespace dssim;
@@ -187,4 +188,37 @@ TEST_CASE("a request longer than the whole KV cache is rejected, not dropped sil
   CHECK(big.rejected);
   CHECK(sch.enqueue(&ok));
   CHECK(sch.outstanding() == 1);
+}
+
+TEST_CASE("the serving loop: graph batch and context buckets, host time per step and per prefill", "[serving]") {
+  ServingConfig c;
+  c.graph_batch_sizes = {1, 2, 4, 8};
+  c.graph_context_bucket = 128;
+  c.step_overhead_s = 300e-6;
+  c.prefill_overhead_s = 0.05;
+  IterationShape dec;
+  dec.decode = 3;
+  dec.decode_context_sum = 3 * 200.0;
+  dec.decode_context_max = 201;
+  ServerStep s = server_step(c, dec, true);
+  CHECK(s.graph_allowed);
+  CHECK(s.shape.decode == 4);                        // padded to the graph of 4
+  CHECK(s.shape.decode_context_max == 256);          // 201 rounded up to 128s
+  CHECK(s.shape.decode_context_sum == Approx(4 * 256.0));  // every row attends to the bucket
+  CHECK(s.after_s == Approx(300e-6));
+  dec.decode = 9;                                    // above the largest graph: eager, unpadded
+  dec.decode_context_sum = 9 * 200.0;
+  s = server_step(c, dec, true);
+  CHECK_FALSE(s.graph_allowed);
+  CHECK(s.shape.decode == 9);
+  CHECK(s.shape.decode_context_sum == Approx(1800.0));
+  IterationShape pre;
+  pre.prefill.push_back({100, 100, true});
+  s = server_step(c, pre, true);                     // a prefill: eager, and the prefill overhead
+  CHECK(s.after_s == Approx(0.05 + 300e-6));
+  dec.decode = 3;
+  dec.decode_context_sum = 600;
+  s = server_step(c, dec, false);                    // no graphs at all: nothing padded
+  CHECK(s.shape.decode == 3);
+  CHECK(s.shape.decode_context_max == 201);
 }

@@ -7,6 +7,8 @@
 #include "config/catalog.hpp"
 #include "calibration/fitter.hpp"
 #include "profile/gpu_profile.hpp"
+#include "config/runtime_profile.hpp"
+#include "model/operators.hpp"
 #include "timing/kernel_cost.hpp"
 #include "test_files.hpp"
 #include "util/strings.hpp"
@@ -66,6 +68,31 @@ TEST_CASE("element-wise and attention times", "[cost]") {
   a.flops = 1e6;
   a.bytes = 1e9;
   CHECK(c.attention_time(a) == Approx(2e-6 + 1e9 / 0.5e12));
+}
+
+TEST_CASE("inside a model's forward: Python around each op, and each kernel's extra GPU time", "[cost]") {
+  KernelCostModel c(toy_gpu(), toy_profile(), false);
+  RuntimeProfile rt;
+  rt.gemm_s = 20e-6;
+  rt.elementwise_s = 10e-6;
+  rt.view_s = 2e-6;
+  rt.python_op_s = 4.5e-6;
+  rt.host_speed_scale = 2;  // a host twice as fast halves both
+  Op g = make_gemm_op("g", 1, 1000, 1000, Precision::bf16, Precision::bf16, false);
+  CHECK(c.host_time(g, rt) == Approx((20e-6 + 4.5e-6) / 2));
+  Op views;
+  views.kind = OpKind::host_only;
+  views.host_ops = 3;  // three views: each pays the floor and the Python around it
+  CHECK(c.host_time(views, rt) == Approx(3 * (2e-6 + 4.5e-6) / 2));
+  Op e;
+  e.kind = OpKind::elementwise;
+  e.bytes = 8e6;
+  const double bare = c.gpu_time(e);
+  CHECK(bare == Approx(2e-6 + 8e6 / 0.8e12));
+  c.set_in_model_cost(0.44e-6);
+  CHECK(c.gpu_time(e) == Approx(bare + 0.44e-6));
+  CHECK(c.gpu_time(g) == Approx(c.gemm_time(1, 1000, 1000, 1, Precision::bf16, Precision::bf16) + 0.44e-6));
+  CHECK(c.gpu_time(views) == 0);  // no kernel, no GPU time
 }
 
 TEST_CASE("a calibrated GPU uses its measured GEMM shapes, linear in M between points", "[cost][calibration]") {
