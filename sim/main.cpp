@@ -1,10 +1,30 @@
 // Parses the command line before SimGrid sees it and turns every failure into one line and an exit code.
+#include <filesystem>
 #include <iostream>
+#include <new>
 #include <string>
 #include <vector>
 
 #include "cli/commands.hpp"
 #include "util/error.hpp"
+#include "util/output_file.hpp"
+
+namespace {
+int dispatch(const std::vector<std::string>& args) {
+  const std::string cmd = args[0];
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (cmd == "predict") return dssim::cmd_predict(rest);
+  if (cmd == "list") return dssim::cmd_list(rest);
+  if (cmd == "calibrate") return dssim::cmd_calibrate(rest);
+  if (cmd == "shapes") return dssim::cmd_shapes(rest);
+  if (cmd == "roi") return dssim::cmd_roi(rest);
+  if (cmd == "sweep") return dssim::cmd_sweep(rest);
+  if (cmd == "study") return dssim::cmd_study(rest);
+  if (cmd == "comm") return dssim::cmd_comm(rest);
+  if (cmd == "validate") return dssim::cmd_validate(rest);
+  return dssim::cmd_run(args);
+}
+}  // namespace
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
@@ -18,21 +38,19 @@ int main(int argc, char** argv) {
       std::cout << "dssim " << DSSIM_VERSION << "\n";
       return 0;
     }
-    const std::string cmd = args[0];
-    std::vector<std::string> rest(args.begin() + 1, args.end());
-    if (cmd == "predict") return dssim::cmd_predict(rest);
-    if (cmd == "list") return dssim::cmd_list(rest);
-    if (cmd == "calibrate") return dssim::cmd_calibrate(rest);
-    if (cmd == "shapes") return dssim::cmd_shapes(rest);
-    if (cmd == "roi") return dssim::cmd_roi(rest);
-    if (cmd == "sweep") return dssim::cmd_sweep(rest);
-    if (cmd == "study") return dssim::cmd_study(rest);
-    if (cmd == "comm") return dssim::cmd_comm(rest);
-    if (cmd == "validate") return dssim::cmd_validate(rest);
-    return dssim::cmd_run(args);
+    const int rc = dispatch(args);
+    dssim::check_stdout();  // a report that could not be written is not a success
+    return rc;
   } catch (const dssim::Error& e) {
     std::cerr << "dssim: " << e.what() << "\n";
     return static_cast<int>(e.code());
+  } catch (const std::bad_alloc&) {
+    std::cerr << "dssim: out of memory: the run needs more memory than this machine gives it (fewer requests, "
+                 "GPUs or nodes would need less)\n";
+    return static_cast<int>(dssim::ExitCode::bad_input);
+  } catch (const std::filesystem::filesystem_error& e) {
+    std::cerr << "dssim: " << e.path1().string() << ": " << e.code().message() << "\n";
+    return static_cast<int>(dssim::ExitCode::bad_input);
   } catch (const std::exception& e) {
     std::cerr << "dssim: internal error: " << e.what() << "\n";
     return static_cast<int>(dssim::ExitCode::internal);

@@ -22,6 +22,7 @@
 #include "serving/serving_metrics.hpp"
 #include "util/error.hpp"
 #include "util/json.hpp"
+#include "util/output_file.hpp"
 #include "util/strings.hpp"
 
 namespace po = boost::program_options;
@@ -80,10 +81,10 @@ int show(const RunInputs& in, const RunResult& r, Format f) {
 
 void write_thermal(const RunInputs& in, const RunResult& r, const std::string& path) {
   if (r.burn) {
-    std::ofstream out(path);
-    if (!out) throw Error(fmt("--thermal-csv %s: cannot write", path.c_str()));
+    OutputFile out(path);
     out << kThermalCsvHeader;
-    write_thermal_rows(out, r.burn->result.samples, 0);
+    write_thermal_rows(out.stream(), r.burn->result.samples, 0);
+    out.commit();
     return;
   }
   if (!r.stream->summary.has_power)
@@ -114,6 +115,9 @@ int cmd_run(const std::vector<std::string>& args) {
     throw Error("--thermal-csv needs a serving or burn workload ([workload] kind)");
   if ((!requests_csv.empty() || !timeline.empty()) && !s.serving_run())
     throw Error("--requests-csv and --timeline need a request stream: [workload] kind = poisson, gamma or trace");
+  // Output paths are checked before the run: a typo costs nothing.
+  for (const auto& [p, option] : {std::pair{requests_csv, "--requests-csv"}, {timeline, "--timeline"}, {thermal_csv, "--thermal-csv"}})
+    if (!p.empty()) check_writable(p, option);
   RunOptions opt;
   opt.record_iterations = !timeline.empty();
   opt.record_thermal = !thermal_csv.empty();
@@ -228,12 +232,13 @@ int cmd_calibrate(const std::vector<std::string>& args) {
   if (!std::filesystem::is_directory(data)) throw Error(fmt("--data %s: no such folder", data.c_str()));
   FitResult r = fit_measurements(data, g);
   for (const auto& w : r.report.warnings) std::cerr << "dssim: warning: " << w << "\n";
-  if (!out.empty()) {
-    std::ofstream f(out);
-    if (!f) throw Error(fmt("--out %s: cannot write", out.c_str()));
-    f << profile_toml(r, std::filesystem::path(data).lexically_normal().string(),
-                      fmt("dssim calibrate --gpu %s --data %s --out FILE", gpu_id.c_str(), data.c_str()));
-  }
+  if (!out.empty()) check_writable(out, "--out");
+  // The profile is written only when the fit passed its bounds: a failed check leaves --out alone.
+  auto write_profile = [&] {
+    if (out.empty()) return;
+    write_file(out, profile_toml(r, std::filesystem::path(data).lexically_normal().string(),
+                                 fmt("dssim calibrate --gpu %s --data %s --out FILE", gpu_id.c_str(), data.c_str())));
+  };
   if (format == "json") {
     JsonWriter j;
     j.begin_object().value("gpu", g.id).value("data", data);
@@ -248,7 +253,10 @@ int cmd_calibrate(const std::vector<std::string>& args) {
   } else {
     std::cout << calibration_text(r, g, data);
   }
-  if (targets.empty()) return 0;
+  if (targets.empty()) {
+    write_profile();
+    return 0;
+  }
   // --check FILE: [name] median / p90 / cv_median bounds (fractions) per error table row
   auto doc = TomlTable::parse_file(targets);
   TomlTable t(*doc, targets, "");
@@ -270,7 +278,12 @@ int cmd_calibrate(const std::vector<std::string>& args) {
     b->finish();
   }
   t.finish();
-  if (bad) return static_cast<int>(ExitCode::bad_input);
+  if (bad) {
+    if (!out.empty()) std::cout << fmt("%s not written: the fit exceeds %d error bound%s of %s\n", out.c_str(), bad,
+                                       bad > 1 ? "s" : "", targets.c_str());
+    return static_cast<int>(ExitCode::bad_input);
+  }
+  write_profile();
   std::cout << "all error bounds of " << targets << " hold\n";
   return 0;
 }

@@ -12,6 +12,7 @@
 #include "run/resolve.hpp"
 #include "scenario/scenario.hpp"
 #include "util/error.hpp"
+#include "util/output_file.hpp"
 #include "util/strings.hpp"
 
 namespace po = boost::program_options;
@@ -33,16 +34,19 @@ RoiRun run_roi(const std::string& path, const std::vector<std::string>& sets, in
 int cmd_roi(const std::vector<std::string>& args) {
   std::string path, out, format = "text";
   int horizon = 0;
+  bool force = false;
   std::vector<std::string> sets;
   po::options_description desc("roi options");
   desc.add_options()("scenario", po::value(&path)->required(), "scenario file")("out", po::value(&out)->required(),
                                                                                   "output folder")(
       "months", po::value(&horizon), "months on the curves (default: the horizon)")(
-      "format", po::value(&format), "text or json")("set", po::value(&sets)->composing(), "section.key=value");
+      "format", po::value(&format), "text or json")("set", po::value(&sets)->composing(), "section.key=value")(
+      "force", po::bool_switch(&force), "write into an --out folder that already has files");
   po::positional_options_description pos;
   pos.add("scenario", 1);
   parse_options(args, desc, &pos);
   if (format != "text" && format != "json") throw Error(fmt("--format '%s': expected text or json", format.c_str()));
+  prepare_output_folder(out, force, "--out");  // before the run: a bad folder costs nothing
   const RoiRun r = run_roi(path, sets, horizon);
   for (const auto& w : r.result.warnings) std::cerr << "dssim: warning: " << w << "\n";
   const bool pictures = write_roi_files(out, r.in, r.study);

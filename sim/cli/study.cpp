@@ -14,6 +14,7 @@
 #include "config/toml_table.hpp"
 #include "util/error.hpp"
 #include "util/child.hpp"
+#include "util/output_file.hpp"
 #include "util/strings.hpp"
 
 namespace po = boost::program_options;
@@ -44,8 +45,10 @@ std::string stars_text(double s) {
 
 int cmd_study(const std::vector<std::string>& args) {
   std::string path, out;
+  bool force = false;
   po::options_description desc("study options");
-  desc.add_options()("study", po::value(&path)->required(), "study file")("out", po::value(&out)->required(), "output folder");
+  desc.add_options()("study", po::value(&path)->required(), "study file")("out", po::value(&out)->required(), "output folder")(
+      "force", po::bool_switch(&force), "write into an --out folder that already has files");
   po::positional_options_description pos;
   pos.add("study", 1);
   parse_options(args, desc, &pos);
@@ -72,7 +75,7 @@ int cmd_study(const std::vector<std::string>& args) {
     r.finish();
     rows.push_back(row);
   }
-  fs::create_directories(out);
+  prepare_output_folder(out, force, "--out");
   double cheapest = 1e300;
   for (std::size_t i = 0; i < rows.size(); ++i) {
     Row& r = rows[i];
@@ -106,7 +109,7 @@ int cmd_study(const std::vector<std::string>& args) {
   // Stars: the cheapest row at its SLO gets 5; every factor of 10 in $/M costs 2 stars; halves, 1 at least.
   for (Row& r : rows)
     if (r.ok) r.stars = std::clamp(std::round(2 * (5 - 2 * std::log10(r.onprem / cheapest))) / 2, 1.0, 5.0);
-  std::ofstream csv(fs::path(out) / "study.csv");
+  OutputFile csv((fs::path(out) / "study.csv").string());
   csv << "tier,gpu,model,gpus,usd_per_million_tokens_onprem,usd_per_million_tokens_cloud,ttft_p50_s,tpot_p50_s,"
          "break_even_months,dssim_stars,article_stars\n";
   std::cout << "dssim study | " << title << "\n";
@@ -125,6 +128,7 @@ int cmd_study(const std::vector<std::string>& args) {
     csv << fmt("%s,%s,%s,%s,%.6g,%.6g,%.6g,%.6g,%s,%.1f,%.1f\n", r.tier.c_str(), r.gpu_label.c_str(), r.model.c_str(),
                r.gpus.c_str(), r.onprem, r.cloud, r.ttft, r.tpot, r.break_even.c_str(), r.stars, r.article_stars);
   }
+  csv.commit();
   std::cout << "\nStars from $/M output tokens on-prem at each row's SLO: 5 for the cheapest, 2 fewer per 10x more.\n"
             << "Each row's curves and tornado: " << out << "/rowN/\n";
   return 0;

@@ -23,6 +23,7 @@
 #include "sweep/sweep.hpp"
 #include "util/csv.hpp"
 #include "util/error.hpp"
+#include "util/output_file.hpp"
 #include "util/process.hpp"
 #include "util/strings.hpp"
 
@@ -106,7 +107,7 @@ void emit_slurm(const SweepSpec& s, const std::string& sweep_path, const fs::pat
   fs::create_directories(dir / "points");
   fs::create_directories(dir / "logs");
   const fs::path script = dir / "sweep.sbatch";
-  std::ofstream f(script);
+  OutputFile f(script.string());
   f << "#!/bin/bash\n"
     << "#SBATCH --job-name=dssim-sweep\n"
     << fmt("#SBATCH --array=0-%zu\n", s.points() - 1)
@@ -120,7 +121,7 @@ void emit_slurm(const SweepSpec& s, const std::string& sweep_path, const fs::pat
     << "test -s " << shell_quote(fs::absolute(dir / "points").string()) << "/\"$SLURM_ARRAY_TASK_ID\".row && exit 0  # done earlier\n"
     << shell_quote(exe) << " sweep " << shell_quote(fs::absolute(sweep_path).string()) << " --out "
     << shell_quote(fs::absolute(dir).string()) << " --point \"$SLURM_ARRAY_TASK_ID\"\n";
-  f.close();
+  f.commit();
   fs::permissions(script, fs::perms::owner_exec, fs::perm_options::add);
 }
 
@@ -136,9 +137,10 @@ std::vector<std::vector<std::string>> read_rows(const fs::path& p) {
 void write_pareto(const fs::path& dir) {
   auto rows = read_rows(dir / "results.csv");
   auto front = pareto_front(rows, "tpot_p50_s", "usd_per_million_tokens_onprem");
-  std::ofstream f(dir / "pareto.csv");
+  OutputFile f((dir / "pareto.csv").string());
   for (const auto& r : front) f << join(r, ",") << "\n";
-  std::ofstream g(dir / "pareto.gp");
+  f.commit();
+  OutputFile g((dir / "pareto.gp").string());
   g << "# gnuplot pareto.gp: every point (results.csv) and the Pareto front (pareto.csv), TPOT vs $/M tokens\n"
        "set datafile separator ','\nset key top right\nset grid\nset logscale y\n"
        "set xlabel 'time per output token, p50 (ms)'\nset ylabel 'USD per million output tokens (on-prem)'\n"
@@ -152,6 +154,7 @@ void write_pareto(const fs::path& dir) {
            "'pareto.csv' skip 1 using ($%ld*1000):%ld with linespoints lw 2 pt 7 title 'Pareto front'\n",
            static_cast<long>(lc), static_cast<long>(cc), static_cast<long>(lc), static_cast<long>(cc));
   g << "set terminal pngcairo size 800,500\nset output 'pareto.png'\nreplot\n";
+  g.commit();
 }
 
 }  // namespace
@@ -190,13 +193,11 @@ int cmd_sweep(const std::vector<std::string>& args) {
     }
     const std::string row = finish_point(s, c);
     fs::create_directories(fs::path(out) / "points");
-    const fs::path tmp = fs::path(out) / "points" / fmt("%lld.row.tmp", point);
-    std::ofstream(tmp) << row << "\n";
-    fs::rename(tmp, fs::path(out) / "points" / fmt("%lld.row", point));  // atomic: a row is whole or absent
+    write_file((fs::path(out) / "points" / fmt("%lld.row", point)).string(), row + "\n");  // whole or absent
     return 0;
   }
   if (merge) {
-    std::ofstream res(fs::path(out) / "results.csv");
+    OutputFile res((fs::path(out) / "results.csv").string());
     res << results_header(s) << "\n";
     std::vector<std::size_t> missing;
     for (std::size_t i = 0; i < n; ++i) {
@@ -205,7 +206,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
       if (in && std::getline(in, row) && !row.empty()) res << row << "\n";
       else missing.push_back(i);
     }
-    res.close();
+    res.commit();
     write_pareto(out);
     if (!missing.empty())
       throw Error(fmt("%zu of %zu points have no result yet (first: %zu): resubmit the array job, then merge again",
@@ -224,7 +225,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
       throw Error(fmt("%s exists with other columns: not a run of this sweep (use another --out)", results.string().c_str()));
     for (std::size_t r = 1; r < rows.size(); ++r) done.insert(std::stoul(rows[r][0]));
   } else {
-    std::ofstream(results) << header << "\n";
+    write_file(results.string(), header + "\n");
   }
   std::ofstream res(results, std::ios::app);
   const std::string exe = self_exe();
@@ -270,6 +271,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
     while (next_write < todo.size() && ready.count(todo[next_write])) {
       res << ready[todo[next_write]] << "\n";
       res.flush();
+      if (!res) throw Error(fmt("%s: write failed; the sweep stopped (rerun to resume)", results.string().c_str()));
       ready.erase(todo[next_write]);
       ++next_write;
     }

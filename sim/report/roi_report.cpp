@@ -8,6 +8,7 @@
 
 #include "util/error.hpp"
 #include "util/json.hpp"
+#include "util/output_file.hpp"
 #include "util/process.hpp"
 #include "util/strings.hpp"
 
@@ -20,20 +21,22 @@ namespace {
 std::string months(const std::optional<double>& m) { return m ? fmt("%.1f", *m) : "never"; }
 
 void write_gnuplot(const fs::path& dir) {
-  std::ofstream b(dir / "break_even.gp");
+  OutputFile b((dir / "break_even.gp").string());
   b << "# gnuplot break_even.gp: writes break_even.svg and break_even.png from break_even.csv\n"
        "set datafile separator ','\nset key top left\nset grid\nset xlabel 'month'\nset ylabel 'cumulative cost (USD)'\n"
        "set title 'On-prem vs cloud: cumulative cost'\n"
        "set terminal svg size 800,500 dynamic\nset output 'break_even.svg'\n"
        "plot 'break_even.csv' using 1:2 skip 1 with lines lw 2 title 'on-prem', '' using 1:3 skip 1 with lines lw 2 title 'cloud'\n"
        "set terminal pngcairo size 800,500\nset output 'break_even.png'\nreplot\n";
-  std::ofstream s(dir / "sensitivity.gp");
+  b.commit();
+  OutputFile s((dir / "sensitivity.gp").string());
   s << "# gnuplot sensitivity.gp: a tornado of the break-even month (sensitivity.csv), sensitivity.svg/.png\n"
        "set datafile separator ','\nset style fill solid 0.6\nset boxwidth 0.8\nset grid x\n"
        "set xlabel 'break-even (months)'\nset ytics nomirror\nset title 'Break-even month when one input moves'\n"
        "set terminal svg size 800,500 dynamic\nset output 'sensitivity.svg'\n"
        "plot 'sensitivity.csv' skip 1 using (($4+$5)/2):0:4:5:($0-0.4):($0+0.4):yticlabels(1) with boxxyerror notitle\n"
        "set terminal pngcairo size 800,500\nset output 'sensitivity.png'\nreplot\n";
+  s.commit();
 }
 
 std::string html_escape(const std::string& s) {
@@ -68,7 +71,7 @@ void write_html(const fs::path& dir, const RunInputs& s, const RoiStudy& st, boo
   const RoiResult& r = st.result;
   const std::optional<double>& cash_be = st.cash_break_even;
   const std::vector<Sensitivity>& tornado = st.tornado;
-  std::ofstream h(dir / "report.html");
+  OutputFile h((dir / "report.html").string());
   h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>dssim ROI: " << html_escape(s.title)
     << "</title>\n<style>body{font-family:sans-serif;max-width:900px;margin:2em auto;color:#222}"
        "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:4px 8px;text-align:right}"
@@ -103,6 +106,7 @@ void write_html(const fs::path& dir, const RunInputs& s, const RoiStudy& st, boo
              months(t.break_even_high).c_str(), t.usd_per_m_low, t.usd_per_m_high);
   h << "</table>\n<p>Each input moved alone, the others held. Made by dssim " << DSSIM_VERSION
     << " from the scenario file; the numbers are in break_even.csv and sensitivity.csv beside this page.</p>\n</body></html>\n";
+  h.commit();
 }
 
 }  // namespace
@@ -140,30 +144,32 @@ RoiStudy roi_study(const RunInputs& in, const RunResult& r, int months) {
 bool write_roi_files(const std::string& out, const RunInputs& in, const RoiStudy& st) {
   fs::create_directories(out);
   {
-    std::ofstream f(fs::path(out) / "break_even.csv");
-    if (!f) throw Error(fmt("--out %s: cannot write", out.c_str()));
+    OutputFile f((fs::path(out) / "break_even.csv").string());
     f << "month,onprem_cumulative_usd,cloud_cumulative_usd\n";
     for (const auto& p : st.curves) f << fmt("%d,%.2f,%.2f\n", p.month, p.onprem_usd, p.cloud_usd);
+    f.commit();
   }
   {
-    std::ofstream f(fs::path(out) / "sensitivity.csv");
+    OutputFile f((fs::path(out) / "sensitivity.csv").string());
     f << "input,low,high,break_even_months_low,break_even_months_high,usd_per_million_tokens_onprem_low,"
          "usd_per_million_tokens_onprem_high\n";
     const double never = 10.0 * st.months;  // plotted as far beyond the horizon; "never" in the text
     for (const auto& t : st.tornado)
       f << fmt("%s,%s,%s,%.3f,%.3f,%.4f,%.4f\n", t.input.c_str(), t.low_label.c_str(), t.high_label.c_str(),
                t.break_even_low.value_or(never), t.break_even_high.value_or(never), t.usd_per_m_low, t.usd_per_m_high);
+    f.commit();
   }
   write_gnuplot(out);
   const bool pictures = run_program({"gnuplot", "break_even.gp"}, {out, "", ""}) == 0 &&
                         run_program({"gnuplot", "sensitivity.gp"}, {out, "", ""}) == 0;
   write_html(out, in, st, pictures);
   if (!st.hybrid.empty()) {
-    std::ofstream f(fs::path(out) / "hybrid.csv");
+    OutputFile f((fs::path(out) / "hybrid.csv").string());
     f << "onprem_gpus,onprem_usd_per_month,cloud_usd_per_month,total_usd_per_month,onprem_token_share,usd_per_million_tokens\n";
     for (const auto& o : st.hybrid)
       f << fmt("%d,%.2f,%.2f,%.2f,%.4f,%.4f\n", o.onprem_gpus, o.onprem_usd, o.cloud_usd, o.total_usd, o.onprem_share,
                o.usd_per_million_tokens);
+    f.commit();
   }
   return pictures;
 }

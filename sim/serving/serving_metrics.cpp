@@ -1,4 +1,5 @@
 #include "serving/serving_metrics.hpp"
+#include "util/output_file.hpp"
 
 #include "power/burn_sim.hpp"
 #include "util/stats.hpp"
@@ -91,8 +92,7 @@ ServingSummary summarize(const ServingRun& run, int replicas, std::optional<doub
 }
 
 void write_requests_csv(const ServingRun& run, const std::string& path) {
-  std::ofstream f(path);
-  if (!f) throw Error(fmt("%s: cannot write", path.c_str()));
+  OutputFile f(path);
   f << "id,arrival_s,start_s,first_token_s,finish_s,prompt_tokens,output_tokens,preemptions\n";
   for (const SeqState& q : run.seqs) {
     if (q.rejected) {
@@ -102,20 +102,20 @@ void write_requests_csv(const ServingRun& run, const std::string& path) {
     f << fmt("%lld,%.9g,%.9g,%.9g,%.9g,%lld,%lld,%d\n", q.id, q.arrival_s, q.start_s, q.first_token_s, q.finish_s,
              q.prompt, q.output, q.preemptions);
   }
+  f.commit();
 }
 
 void write_thermal_csv(const ServingRun& run, int gpus_per_replica, const std::string& path) {
-  std::ofstream f(path);
-  if (!f) throw Error(fmt("%s: cannot write", path.c_str()));
+  OutputFile f(path);
   f << kThermalCsvHeader;
   for (const GpuEnergy& e : run.energy)
     for (int g = 0; g < gpus_per_replica; ++g)  // the ranks of a replica draw alike
-      write_thermal_rows(f, e.samples, e.replica * gpus_per_replica + g);
+      write_thermal_rows(f.stream(), e.samples, e.replica * gpus_per_replica + g);
+  f.commit();
 }
 
 void write_timeline(const ServingRun& run, const std::string& path) {
-  std::ofstream f(path);
-  if (!f) throw Error(fmt("%s: cannot write", path.c_str()));
+  OutputFile f(path);
   // Chrome trace events (microseconds): iterations on pid = replica, requests on pid "requests".
   f << "{\"traceEvents\":[\n";
   bool first = true;
@@ -145,6 +145,7 @@ void write_timeline(const ServingRun& run, const std::string& path) {
   for (int r = 0; r <= last_replica; ++r)
     f << sep() << fmt("{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%d,\"args\":{\"name\":\"replica %d (GPU iterations)\"}}", r, r);
   f << "\n],\"displayTimeUnit\":\"ms\"}\n";
+  f.commit();
 }
 
 }  // namespace dssim

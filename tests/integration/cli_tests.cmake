@@ -81,12 +81,12 @@ dssim_cli_test(bad_cooling 1 "unknown cooling profile 'datacentre-air'.*did you 
 dssim_cli_test(bad_burn_dtype 1 "workload.dtype.*'bf17' is not one of" scenarios/power/h200_gemm_burn.toml --set workload.dtype=bf17)
 
 # Finance: dssim roi
-add_test(NAME cli.roi_outputs COMMAND bash -c "set -e; d=$(mktemp -d); $<TARGET_FILE:dssim> roi scenarios/33b_article_roi.toml --out $d --format json > $d/s.json; awk -F': ' '/\"break_even_months\"/ { v = $2 + 0 } END { exit !(v > 20.9 && v < 21.1) }' $d/s.json; head -1 $d/break_even.csv | grep -qx 'month,onprem_cumulative_usd,cloud_cumulative_usd'; [ $(wc -l < $d/break_even.csv) -eq 38 ]; [ $(wc -l < $d/sensitivity.csv) -eq 8 ]; test -f $d/break_even.gp; echo ok"
+add_test(NAME cli.roi_outputs COMMAND bash -c "set -e; d=$(mktemp -d); $<TARGET_FILE:dssim> roi scenarios/33b_article_roi.toml --out $d/out --format json > $d/s.json; awk -F': ' '/\"break_even_months\"/ { v = $2 + 0 } END { exit !(v > 20.9 && v < 21.1) }' $d/s.json; head -1 $d/out/break_even.csv | grep -qx 'month,onprem_cumulative_usd,cloud_cumulative_usd'; [ $(wc -l < $d/out/break_even.csv) -eq 38 ]; [ $(wc -l < $d/out/sensitivity.csv) -eq 8 ]; test -f $d/out/break_even.gp; echo ok"
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(cli.roi_outputs PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
-dssim_cli_test(roi_text 0 "Sensitivity \\(each input alone\\)" roi scenarios/33b_a100.toml --out ${CMAKE_CURRENT_BINARY_DIR}/roi_text)
+dssim_cli_test(roi_text 0 "Sensitivity \\(each input alone\\)" roi scenarios/33b_a100.toml --out ${CMAKE_CURRENT_BINARY_DIR}/roi_text --force)
 # The hybrid table: one row per owned-GPU count, exactly one marked cheapest, and it has the lowest monthly total
-add_test(NAME cli.roi_serving COMMAND bash -c "set -e; d=$(mktemp -d); $<TARGET_FILE:dssim> roi scenarios/serving/g5_7b_continuous.toml --out $d --set serving.slo_ttft_s=100 --set serving.slo_tpot_s=0.1 > $d/o; [ $(grep -cE 'GPUs? +owned:' $d/o) -ge 3 ]; awk '/GPUs? +owned:/ { for (i = 1; i <= NF; i++) if ($i == \"per\") t = $(i - 1) + 0; if (min == \"\" || t < min) min = t; if (/<- cheapest/) { m = t; n++ } } END { exit !(n == 1 && m == min) }' $d/o; rm -rf $d; echo ok"
+add_test(NAME cli.roi_serving COMMAND bash -c "set -e; d=$(mktemp -d); $<TARGET_FILE:dssim> roi scenarios/serving/g5_7b_continuous.toml --out $d/out --set serving.slo_ttft_s=100 --set serving.slo_tpot_s=0.1 > $d/o; [ $(grep -cE 'GPUs? +owned:' $d/o) -ge 3 ]; awk '/GPUs? +owned:/ { for (i = 1; i <= NF; i++) if ($i == \"per\") t = $(i - 1) + 0; if (min == \"\" || t < min) min = t; if (/<- cheapest/) { m = t; n++ } } END { exit !(n == 1 && m == min) }' $d/o; rm -rf $d; echo ok"
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(cli.roi_serving PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
 dssim_cli_test(bad_roi_no_cost 1 "dssim roi needs a \\[cost\\] table" roi scenarios/serving/7b_h200_continuous_poisson.toml --out ${CMAKE_CURRENT_BINARY_DIR}/roi_bad)
@@ -103,7 +103,7 @@ add_test(NAME cli.bad_sweep_point COMMAND bash -c "set -e; d=$(mktemp -d); $<TAR
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(cli.bad_sweep_point PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
 dssim_cli_test(bad_sweep_every_point 1 "every one of the 2 points of tests/integration/cases/bad_sweep_axis.toml failed .*unknown key 'workload.bach'; did you mean 'batch'" sweep tests/integration/cases/bad_sweep_axis.toml --out ${CMAKE_CURRENT_BINARY_DIR}/sweep_bad_axis --quiet)
-dssim_cli_test(study_hardware_matrix 0 "large distributed +4x H100 SXM5 +deepseek-llm-67b" study scenarios/studies/hardware-matrix.toml --out ${CMAKE_CURRENT_BINARY_DIR}/study)
+dssim_cli_test(study_hardware_matrix 0 "large distributed +4x H100 SXM5 +deepseek-llm-67b" study scenarios/studies/hardware-matrix.toml --out ${CMAKE_CURRENT_BINARY_DIR}/study --force)
 add_test(NAME cli.roi_report_in_browser COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/report_browser.sh $<TARGET_FILE:dssim>
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(cli.roi_report_in_browser PROPERTIES LABELS integration SKIP_RETURN_CODE 77
@@ -198,3 +198,8 @@ dssim_cli_test(key_of_another_policy 1 "key 'serving.token_budget' does not appl
 add_test(NAME cli.docs_key_reference COMMAND bash -c "diff <($<TARGET_FILE:dssim> help keys --markdown) <(sed -n '/^<!-- keys:/,/^<!-- end keys -->/p' docs/cli.md | sed '1d;$d') && echo 'docs/cli.md matches dssim help keys'"
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(cli.docs_key_reference PROPERTIES LABELS integration)
+
+# Output is never lost silently (full disk, bad paths, non-empty folders, failed checks)
+add_test(NAME cli.lost_output COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/lost_output.sh $<TARGET_FILE:dssim>
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli.lost_output PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
