@@ -13,6 +13,7 @@
 #include "config/catalog.hpp"
 #include "hw/engine.hpp"
 #include "hw/platform.hpp"
+#include "run/run_inputs.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
@@ -68,6 +69,9 @@ int cmd_comm(const std::vector<std::string>& args) {
   Catalog cat = Catalog::from_environment();
   NodeSpec node = cat.node(node_id);
   node.node_count = nodes;
+  if (static_cast<long long>(node.gpu_count) * nodes > kMaxPlatformGpus)
+    throw Error(fmt("--nodes %d: %d nodes of %d GPUs is more than the %d GPUs dssim simulates in one platform", nodes,
+                    nodes, node.gpu_count, kMaxPlatformGpus));
   const GpuCard gpu = cat.gpu(node.gpu);
   const RuntimeProfile rt = cat.runtime(runtime);
   if (gpus == 0) gpus = node.total_gpus();

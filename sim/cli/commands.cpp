@@ -18,6 +18,7 @@
 #include "report/report.hpp"
 #include "run/resolve.hpp"
 #include "run/run.hpp"
+#include "workload/trace_reader.hpp"
 #include "scenario/scenario.hpp"
 #include "serving/serving_metrics.hpp"
 #include "util/error.hpp"
@@ -147,14 +148,18 @@ int cmd_predict(const std::vector<std::string>& args) {
       "format", po::value(&format), "text, json or csv");
   parse_options(args, desc);
   Format f = parse_format(format);
-  if (p.batch < 1) throw Error(fmt("--batch must be at least 1, got %d", p.batch));
-  if (p.prompt < 1) throw Error(fmt("--prompt must be at least 1, got %lld", p.prompt));
-  if (p.output < 1) throw Error(fmt("--output must be at least 1, got %lld", p.output));
-  if (p.tp < 1) throw Error(fmt("--tp must be at least 1, got %d", p.tp));
-  if (p.pp < 1) throw Error(fmt("--pp must be at least 1, got %d", p.pp));
-  if (p.ep < 1) throw Error(fmt("--ep must be at least 1, got %d", p.ep));
-  if (p.context != -1 && p.context < 1) throw Error(fmt("--context must be at least 1, got %lld", p.context));
-  if (p.count != 0 && p.count < 1) throw Error(fmt("--count must be at least 1, got %d", p.count));
+  // The same ranges as the scenario keys (dssim help keys): counts a run can hold in memory and time.
+  auto in_range = [](const char* flag, long long v, long long lo, long long hi) {
+    if (v < lo || v > hi) throw Error(fmt("%s must be in [%lld, %lld], got %lld", flag, lo, hi, v));
+  };
+  in_range("--batch", p.batch, 1, 1 << 20);
+  in_range("--prompt", p.prompt, 1, kMaxRequestTokens);
+  in_range("--output", p.output, 1, kMaxRequestTokens);
+  in_range("--tp", p.tp, 1, kMaxPlatformGpus);
+  in_range("--pp", p.pp, 1, kMaxPlatformGpus);
+  in_range("--ep", p.ep, 1, kMaxPlatformGpus);
+  if (p.context != -1) in_range("--context", p.context, 1, kMaxRequestTokens);
+  if (p.count != 0) in_range("--count", p.count, 1, kMaxPlatformGpus);
   if (graphs != "on" && graphs != "off") throw Error(fmt("--cuda-graphs '%s': expected on or off", graphs.c_str()));
   p.weights = parse_weight_precision(weights, "--weights");
   p.kv_cache = parse_kv_precision(kv, "--kv-cache");

@@ -96,6 +96,10 @@ int cmd_study(const std::vector<std::string>& args) {
       r.error = "dssim: " + a.at("error");
       continue;
     }
+    if (!std::isfinite(std::stod(a.at("onprem")))) {
+      r.error = "$ per million tokens is undefined (no tokens: utilization 0?); no stars";
+      continue;
+    }
     r.ok = true;
     r.model = a.at("model");
     r.gpus = a.at("gpus");

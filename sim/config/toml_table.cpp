@@ -12,6 +12,8 @@ namespace dssim {
 std::shared_ptr<toml::table> TomlTable::parse_file(const std::string& path) {
   if (!std::filesystem::exists(path)) throw Error(fmt("%s: no such file", path.c_str()));
   if (std::filesystem::is_directory(path)) throw Error(fmt("%s: is a directory, expected a TOML file", path.c_str()));
+  // a FIFO or a device would block or never end: only regular files are read
+  if (!std::filesystem::is_regular_file(path)) throw Error(fmt("%s: not a regular file, expected a TOML file", path.c_str()));
   try {
     return std::make_shared<toml::table>(toml::parse_file(path));
   } catch (const toml::parse_error& e) {

@@ -26,8 +26,8 @@ struct RoiResult {
   double depreciation_monthly_usd = 0;
   double tokens_per_month = 0;
   std::optional<double> break_even_months;  // none when the cloud is never more expensive
-  double roi_pct = 0;                        // at the horizon
-  double usd_per_million_tokens_onprem = 0;  // depreciation + electricity
+  double roi_pct = 0;                        // at the horizon (NaN: no hardware price)
+  double usd_per_million_tokens_onprem = 0;  // depreciation + electricity (NaN: no tokens, e.g. utilization 0)
   double usd_per_million_tokens_cloud = 0;
 };
 

@@ -114,9 +114,9 @@ std::string render_text(const RunInputs& ri, const RunResult& r) {
       o << fmt("  break-even                            %.1f months\n", *x.break_even_months);
     else
       o << "  break-even                            never (electricity costs more than renting)\n";
-    o << fmt("  ROI at %g months                      %.1f %%\n", c.horizon_months, x.roi_pct);
-    o << fmt("  $ per million output tokens           on-prem $%.3f, cloud $%.3f\n", x.usd_per_million_tokens_onprem,
-             x.usd_per_million_tokens_cloud);
+    o << fmt("  ROI at %g months                      %s\n", c.horizon_months, percent(x.roi_pct).c_str());
+    o << fmt("  $ per million output tokens           on-prem %s, cloud %s\n", usd(x.usd_per_million_tokens_onprem).c_str(),
+             usd(x.usd_per_million_tokens_cloud).c_str());
   }
   return o.str();
 }
@@ -189,7 +189,7 @@ std::string render_csv(const RunInputs& ri, const RunResult& r) {
   o << "key,value\n";
   o << "scenario," << ri.title << "\n";
   o << "fits," << (p.fits ? "true" : "false") << "\n";
-  auto row = [&](const char* k, double v) { o << k << "," << fmt("%.9g", v) << "\n"; };
+  auto row = [&](const char* k, double v) { o << k << "," << csv_number(v) << "\n"; };
   row("weights_bytes", p.memory.weights);
   row("kv_cache_bytes", p.memory.kv_cache);
   row("activation_bytes", p.memory.activations);

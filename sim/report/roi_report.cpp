@@ -80,7 +80,7 @@ void write_html(const fs::path& dir, const RunInputs& s, const RoiStudy& st, boo
   h << "<h1>Buy or rent: " << html_escape(s.title) << "</h1>\n<p>" << html_escape(s.description) << "</p>\n";
   h << "<h2>Summary</h2>\n<p class=\"big\">Break-even after <b>"
     << (r.break_even_months ? fmt("%.1f months", *r.break_even_months) : std::string("never")) << "</b>; ROI <b>"
-    << fmt("%.1f %%", r.roi_pct) << "</b> at " << fmt("%g", c.horizon_months) << " months.</p>\n";
+    << percent(r.roi_pct) << "</b> at " << fmt("%g", c.horizon_months) << " months.</p>\n";
   h << "<table><tr><th>item</th><th>value</th></tr>"
     << fmt("<tr><td>model, GPUs</td><td>%s on %s</td></tr>", html_escape(st.model).c_str(), html_escape(st.gpu).c_str())
     << fmt("<tr><td>throughput while busy</td><td>%.1f output tokens/s (%s)</td></tr>", st.inputs.throughput_tok_s,
@@ -90,8 +90,8 @@ void write_html(const fs::path& dir, const RunInputs& s, const RoiStudy& st, boo
            r.cloud_monthly_usd, c.cloud_usd_per_gpu_hour, c.utilization * 100)
     << fmt("<tr><td>electricity on-prem</td><td>$%.0f per month (PUE %.2f, $%.4g/kWh)</td></tr>", r.energy_monthly_usd, c.pue,
            c.electricity_usd_per_kwh)
-    << fmt("<tr><td>$ per million output tokens</td><td>on-prem $%.3f, cloud $%.3f</td></tr>", r.usd_per_million_tokens_onprem,
-           r.usd_per_million_tokens_cloud)
+    << fmt("<tr><td>$ per million output tokens</td><td>on-prem %s, cloud %s</td></tr>", usd(r.usd_per_million_tokens_onprem).c_str(),
+           usd(r.usd_per_million_tokens_cloud).c_str())
     << fmt("<tr><td>cash break-even (curves)</td><td>%s</td></tr>", cash_be ? fmt("%.1f months", *cash_be).c_str() : "never")
     << "</table>\n";
   h << "<h2>Cumulative cost</h2>\n";
@@ -101,9 +101,9 @@ void write_html(const fs::path& dir, const RunInputs& s, const RoiStudy& st, boo
   h << (pictures ? "<figure id=\"sensitivity\">" + inline_svg(dir / "sensitivity.svg") + "</figure>\n" : std::string());
   h << "<table><tr><th>input</th><th>low .. high</th><th>break-even (months)</th><th>$/M on-prem</th></tr>\n";
   for (const auto& t : tornado)
-    h << fmt("<tr><td>%s</td><td>%s .. %s</td><td>%s .. %s</td><td>$%.3f .. $%.3f</td></tr>\n", t.input.c_str(),
+    h << fmt("<tr><td>%s</td><td>%s .. %s</td><td>%s .. %s</td><td>%s .. %s</td></tr>\n", t.input.c_str(),
              html_escape(t.low_label).c_str(), html_escape(t.high_label).c_str(), months(t.break_even_low).c_str(),
-             months(t.break_even_high).c_str(), t.usd_per_m_low, t.usd_per_m_high);
+             months(t.break_even_high).c_str(), usd(t.usd_per_m_low).c_str(), usd(t.usd_per_m_high).c_str());
   h << "</table>\n<p>Each input moved alone, the others held. Made by dssim " << DSSIM_VERSION
     << " from the scenario file; the numbers are in break_even.csv and sensitivity.csv beside this page.</p>\n</body></html>\n";
   h.commit();
@@ -155,8 +155,10 @@ bool write_roi_files(const std::string& out, const RunInputs& in, const RoiStudy
          "usd_per_million_tokens_onprem_high\n";
     const double never = 10.0 * st.months;  // plotted as far beyond the horizon; "never" in the text
     for (const auto& t : st.tornado)
-      f << fmt("%s,%s,%s,%.3f,%.3f,%.4f,%.4f\n", t.input.c_str(), t.low_label.c_str(), t.high_label.c_str(),
-               t.break_even_low.value_or(never), t.break_even_high.value_or(never), t.usd_per_m_low, t.usd_per_m_high);
+      f << fmt("%s,%s,%s,%.3f,%.3f,%s,%s\n", t.input.c_str(), t.low_label.c_str(), t.high_label.c_str(),
+               t.break_even_low.value_or(never), t.break_even_high.value_or(never),
+               std::isfinite(t.usd_per_m_low) ? fmt("%.4f", t.usd_per_m_low).c_str() : "",
+               std::isfinite(t.usd_per_m_high) ? fmt("%.4f", t.usd_per_m_high).c_str() : "");
     f.commit();
   }
   write_gnuplot(out);
@@ -205,13 +207,14 @@ std::string render_roi(const RunInputs& in, const RoiStudy& st, const std::strin
   o << fmt("Monthly      cloud $%.0f, electricity $%.0f, operations $%.0f\n", r.cloud_monthly_usd,
                    r.energy_monthly_usd, c.ops_usd_per_month);
   o << fmt("Break-even   %s months (cash curves: %s)\n", months(r.break_even_months).c_str(), months(curve_be).c_str());
-  o << fmt("ROI          %.1f %% at %g months\n", r.roi_pct, c.horizon_months);
-  o << fmt("$/M tokens   on-prem $%.3f, cloud $%.3f\n", r.usd_per_million_tokens_onprem, r.usd_per_million_tokens_cloud);
+  o << fmt("ROI          %s at %g months\n", percent(r.roi_pct).c_str(), c.horizon_months);
+  o << fmt("$/M tokens   on-prem %s, cloud %s\n", usd(r.usd_per_million_tokens_onprem).c_str(),
+           usd(r.usd_per_million_tokens_cloud).c_str());
   o << "\nSensitivity (each input alone)      break-even (months)        $/M on-prem\n";
   for (const auto& t : st.tornado)
-    o << fmt("  %-20s %10s .. %-10s %6s .. %-6s   $%.3f .. $%.3f\n", t.input.c_str(), t.low_label.c_str(),
+    o << fmt("  %-20s %10s .. %-10s %6s .. %-6s   %s .. %s\n", t.input.c_str(), t.low_label.c_str(),
                      t.high_label.c_str(), months(t.break_even_low).c_str(), months(t.break_even_high).c_str(),
-                     t.usd_per_m_low, t.usd_per_m_high);
+                     usd(t.usd_per_m_low).c_str(), usd(t.usd_per_m_high).c_str());
   if (!hybrid.empty()) {
     o << "\nHybrid (the run's load profile repeated over a month; the excess rented by the GPU-hour)\n";
     for (const auto& h : hybrid)

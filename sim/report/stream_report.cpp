@@ -99,9 +99,9 @@ std::string text(const RunInputs& in, const RunResult& r) {
       o << fmt("  break-even                            %.1f months\n", *x.break_even_months);
     else
       o << "  break-even                            never\n";
-    o << fmt("  ROI at %g months                      %.1f %%\n", in.cost->horizon_months, x.roi_pct);
-    o << fmt("  $ per million output tokens           on-prem $%.3f, cloud $%.3f\n", x.usd_per_million_tokens_onprem,
-             x.usd_per_million_tokens_cloud);
+    o << fmt("  ROI at %g months                      %s\n", in.cost->horizon_months, percent(x.roi_pct).c_str());
+    o << fmt("  $ per million output tokens           on-prem %s, cloud %s\n", usd(x.usd_per_million_tokens_onprem).c_str(),
+             usd(x.usd_per_million_tokens_cloud).c_str());
   }
   return o.str();
 }
@@ -178,8 +178,9 @@ std::string csv(const RunInputs& in, const RunResult& r) {
              s.throttled_fraction, s.energy_kwh);
   if (r.roi) {
     if (r.roi->break_even_months) o << fmt("break_even_months,%.9g\n", *r.roi->break_even_months);
-    o << fmt("roi_pct,%.9g\nusd_per_million_tokens_onprem,%.9g\nusd_per_million_tokens_cloud,%.9g\n", r.roi->roi_pct,
-             r.roi->usd_per_million_tokens_onprem, r.roi->usd_per_million_tokens_cloud);
+    o << "roi_pct," << csv_number(r.roi->roi_pct) << "\nusd_per_million_tokens_onprem,"
+      << csv_number(r.roi->usd_per_million_tokens_onprem) << "\nusd_per_million_tokens_cloud,"
+      << csv_number(r.roi->usd_per_million_tokens_cloud) << "\n";
   }
   return o.str();
 }

@@ -86,6 +86,10 @@ RunInputs resolve_scenario(const Scenario& s, const Catalog& cat, const RunOptio
     in.gpu = cat.gpu(s.gpu);
     in.node = implicit_node(in.gpu, s.gpu_count);
   }
+  if (static_cast<long long>(in.node.gpu_count) * in.node.node_count > kMaxPlatformGpus)
+    throw Error(fmt("%s: %d nodes of %d GPUs is %lld GPUs; dssim simulates platforms of up to %d", s.file.c_str(),
+                    in.node.node_count, in.node.gpu_count,
+                    static_cast<long long>(in.node.gpu_count) * in.node.node_count, kMaxPlatformGpus));
   in.runtime = cat.runtime(s.runtime);
   in.weights = s.weights;
   in.kv_cache = s.kv_cache;

@@ -23,6 +23,10 @@ namespace dssim {
 
 enum class RunKind { fixed_batch, request_stream, burn };
 
+// The most GPUs one platform may have (nodes x GPUs per node): beyond it building and simulating the
+// platform takes minutes and gigabytes, and no deployment dssim is meant for is that large.
+inline constexpr int kMaxPlatformGpus = 4096;
+
 // [environment]: the room and cooling around the GPUs, and what limits their power.
 struct Environment {
   double ambient_c = 25;

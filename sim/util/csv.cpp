@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 #include "util/error.hpp"
@@ -10,6 +11,8 @@
 namespace dssim {
 
 CsvTable CsvTable::read(const std::string& path) {
+  if (!std::filesystem::is_regular_file(path))
+    throw Error(fmt("%s: %s", path.c_str(), std::filesystem::exists(path) ? "not a regular file" : "no such file"));
   std::ifstream in(path);
   if (!in) throw Error(fmt("%s: cannot open", path.c_str()));
   CsvTable t;

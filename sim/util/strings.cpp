@@ -90,4 +90,10 @@ std::string human_seconds(double s) {
   return fmt("%.1f us", s * 1e6);
 }
 
+std::string usd(double v, int decimals) { return std::isfinite(v) ? fmt("$%.*f", decimals, v) : "n/a"; }
+
+std::string percent(double v) { return std::isfinite(v) ? fmt("%.1f %%", v) : "n/a"; }
+
+std::string csv_number(double v) { return std::isfinite(v) ? fmt("%.9g", v) : ""; }
+
 }  // namespace dssim

@@ -16,5 +16,11 @@ std::string fmt(const char* format, ...) __attribute__((format(printf, 1, 2)));
 // Human-readable sizes and durations for reports.
 std::string human_bytes(double bytes);
 std::string human_seconds(double s);
+// "$2.297" with `decimals` digits, or "n/a" for an undefined (non-finite) figure.
+std::string usd(double v, int decimals = 3);
+// "191.3 %", or "n/a".
+std::string percent(double v);
+// "%.9g" for a CSV cell; "" for an undefined figure.
+std::string csv_number(double v);
 
 }  // namespace dssim

@@ -76,6 +76,7 @@ class Parser {
     std::error_code ec;
     if (!fs::exists(path_, ec)) throw Error(fmt("%s: no such file", path_.c_str()));
     if (fs::is_directory(path_, ec)) throw Error(fmt("%s: is a directory, expected a trace file", path_.c_str()));
+    if (!fs::is_regular_file(path_, ec)) throw Error(fmt("%s: not a regular file (a FIFO or a device?), expected a trace file", path_.c_str()));
     std::ifstream in(path_, std::ios::binary);
     if (!in) throw Error(fmt("%s: cannot open", path_.c_str()));
     std::vector<Row> out;
@@ -135,6 +136,9 @@ class Parser {
                        std::string(text).c_str()));
     if (v < 1)
       fail(lineno, fmt("%s: %s tokens must be >= 1, got %lld", column, prompt ? "prompt" : "output", v));
+    if (v > kMaxRequestTokens)
+      fail(lineno, fmt("%s: %lld %s tokens is more than dssim takes for one request (%lld)", column, v,
+                       prompt ? "prompt" : "output", kMaxRequestTokens));
     return v;
   }
 
@@ -154,6 +158,7 @@ class Parser {
     } else {
       if (!parse_double(fields[0], r.secs))
         fail(lineno, fmt("arrival_s: expected a number of seconds, got '%s'", fields[0].c_str()));
+      check_time(lineno, r.secs, "arrival_s");
       r.prompt = tokens(lineno, fields[1], "prompt_tokens", true);
       r.output = tokens(lineno, fields[2], "output_tokens", false);
     }
@@ -178,9 +183,18 @@ class Parser {
     if (!parse_double(ts, ms))
       fail(lineno, fmt("timestamp: expected a number of milliseconds, got '%s'", std::string(ts).c_str()));
     r.secs = ms / 1000.0;
+    check_time(lineno, r.secs, "timestamp");
     r.prompt = tokens(lineno, value("input_length"), "input_length", true);
     r.output = tokens(lineno, value("output_length"), "output_length", false);
     return r;
+  }
+
+  // Arrivals are seconds from an origin: finite, and within a century (a trace longer than that is a
+  // unit or corruption mistake, and would overflow the simulated clock's precision).
+  void check_time(int lineno, double secs, const char* column) const {
+    if (!std::isfinite(secs) || std::fabs(secs) > kMaxTraceSeconds)
+      fail(lineno, fmt("%s: %g s is not a plausible arrival time (expected a finite number within %g s)", column, secs,
+                       kMaxTraceSeconds));
   }
 
   void check_order(const Row& prev, const Row& r) const {
@@ -230,6 +244,10 @@ std::vector<Request> read_trace(const std::string& path, TraceFormat f, const Tr
     return f == TraceFormat::azure ? static_cast<double>(r.ticks - rows.front().ticks) * 1e-7
                                    : r.secs - rows.front().secs;
   };
+  if (rel(rows.back()) > kMaxTraceSpanSeconds)
+    throw Error(fmt("%s: the requests span %g s, from line %d to line %d; more than %g s is not a trace dssim can "
+                    "replay (check the timestamps' unit and years)", path.c_str(), rel(rows.back()), rows.front().line,
+                    rows.back().line, kMaxTraceSpanSeconds));
   const bool bounded = o.duration_s >= 0;
   const double end = o.start_s + o.duration_s;
   std::vector<Request> out;

@@ -8,6 +8,12 @@
 
 namespace dssim {
 
+// What one request may carry, and how long a trace may span: larger figures are mistakes (a unit, a
+// corrupted row) that would overflow token arithmetic or the simulated clock's precision.
+inline constexpr long long kMaxRequestTokens = 1LL << 30;
+inline constexpr double kMaxTraceSeconds = 1e13;  // a time value (epoch seconds are ~1.8e9)
+inline constexpr double kMaxTraceSpanSeconds = 1e10;  // first to last request: about 317 years
+
 enum class TraceFormat { azure, mooncake, dssim };
 // Error listing the three names, with a did-you-mean; `where` prefixes the message (e.g. an option name).
 TraceFormat parse_trace_format(const std::string& name, const std::string& where);

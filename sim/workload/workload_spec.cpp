@@ -35,10 +35,10 @@ const Key& kFormat = declare_key({"workload", "format", T::choice, 0, 0, {"azure
 const Key& kRateScale = declare_key({"workload", "rate_scale", T::number, 1e-9, 1e9, {}, "", "1", "arrivals divided by this (2: twice the traffic)", "kind = trace"});
 const Key& kStart = declare_key({"workload", "start_s", T::number, 0, 1e12, {}, "s", "0", "window start after the trace's first request", "kind = trace"});
 const Key& kDuration = declare_key({"workload", "duration_s", T::number, 0, 1e12, {}, "s", "to the end", "window length", "kind = trace"});
-const Key& kMaxRequests = declare_key({"workload", "max_requests", T::integer, 1, 1LL << 40, {}, "requests", "all", "at most this many requests of the window", "kind = trace"});
+const Key& kMaxRequests = declare_key({"workload", "max_requests", T::integer, 1, 1e8, {}, "requests", "all", "at most this many requests of the window", "kind = trace"});
 // synthetic
 const Key& kRate = declare_key({"workload", "rate_per_s", T::number, 1e-9, 1e9, {}, "requests/s", "required", "mean arrival rate", "kind = poisson | gamma"});
-const Key& kRequests = declare_key({"workload", "requests", T::integer, 1, 1LL << 40, {}, "requests", "required", "requests to draw", "kind = poisson | gamma"});
+const Key& kRequests = declare_key({"workload", "requests", T::integer, 1, 1e8, {}, "requests", "required", "requests to draw (each takes ~100 bytes while it runs)", "kind = poisson | gamma"});
 const Key& kSeed = declare_key({"workload", "seed", T::integer, 0, 9e18, {}, "", "1", "random seed (same seed, same requests)", "kind = poisson | gamma"});
 const Key& kCv = declare_key({"workload", "cv", T::number, 1e-6, 1e3, {}, "", "required", "coefficient of variation of inter-arrival times (1: Poisson)", "kind = gamma"});
 const Key& kPromptDist = declare_key({"workload", "prompt_tokens", T::table, 0, 0, {}, "tokens", "required", "an integer, or a length distribution table (below)", "kind = poisson | gamma"});

@@ -28,7 +28,7 @@ dssim_cli_test(predict_text 0 "time per output token" predict --model deepseek-l
 dssim_cli_test(predict_json 0 "\"decode_step_s\"" predict --model deepseek-coder-33b --gpu h200-sxm --batch 8 --prompt 512 --format json)
 dssim_cli_test(predict_tp2 0 "TP 2 over nvswitch" predict --model deepseek-llm-67b --gpu h100-sxm --tp 2 --batch 4)
 dssim_cli_test(predict_ep_pp 0 "8 x a100-40g-sxm .*TP 2, EP 4 \\(data-parallel attention x2\\), PP 2" predict --model deepseek-v2-lite --gpu a100-40g-sxm --tp 2 --ep 4 --pp 2 --batch 16)
-dssim_cli_test(predict_bad_pp 1 "--pp must be at least 1, got 0" predict --model deepseek-v2-lite --gpu a100-40g-sxm --pp 0)
+dssim_cli_test(predict_bad_pp 1 "--pp must be in \\[1, 4096\\], got 0" predict --model deepseek-v2-lite --gpu a100-40g-sxm --pp 0)
 dssim_cli_test(set_override 0 "batch 2, prompt 1024" scenarios/33b_a100.toml --set workload.batch=2)
 
 # Bad input: one clear line, a non-zero exit code, never a crash.
@@ -43,7 +43,7 @@ dssim_cli_test(bad_does_not_fit 2 "does not fit.*would fit" tests/integration/ca
 dssim_cli_test(bad_precision 1 "unknown precision 'bf61'" tests/integration/cases/bad_precision.toml)
 dssim_cli_test(bad_tp_heads 1 "tensor_parallel = 3 does not divide" predict --model deepseek-llm-7b --gpu h100-sxm --tp 3 --count 4)
 dssim_cli_test(bad_set_key 1 "33b_a100.toml \\(--set\\): unknown key 'workload.batchh'; did you mean 'batch'" scenarios/33b_a100.toml --set workload.batchh=4)
-dssim_cli_test(bad_predict_batch 1 "--batch must be at least 1" predict --model deepseek-llm-7b --gpu h200-sxm --batch -3)
+dssim_cli_test(bad_predict_batch 1 "--batch must be in \\[1, 1048576\\], got -3" predict --model deepseek-llm-7b --gpu h200-sxm --batch -3)
 dssim_cli_test(bad_predict_option 1 "unrecognised option|unrecognized option" predict --model deepseek-llm-7b --gpu h200-sxm --bach 3)
 dssim_cli_test(bad_predict_missing 1 "--gpu.*required|required.*gpu" predict --model deepseek-llm-7b)
 dssim_cli_test(bad_predict_tf32_weights 1 "--weights: tf32 is a compute mode, not a storage format; use fp32" predict --model deepseek-llm-7b --gpu h200-sxm --weights tf32)
@@ -203,3 +203,18 @@ set_tests_properties(cli.docs_key_reference PROPERTIES LABELS integration)
 add_test(NAME cli.lost_output COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/lost_output.sh $<TARGET_FILE:dssim>
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(cli.lost_output PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
+
+# Checked arithmetic and limits: every count a user gives has a documented maximum and a clear error
+dssim_cli_test(limit_trace_tokens 1 "huge_output_trace.csv:2: output_tokens: 9223372036854775807 output tokens is more than dssim takes for one request \\(1073741824\\)" scenarios/serving/7b_h200_static_azure.toml --quiet --set workload.format=dssim --set workload.file=${CMAKE_CURRENT_SOURCE_DIR}/integration/cases/huge_output_trace.csv)
+dssim_cli_test(limit_trace_time 1 "huge_arrival_trace.csv:3: arrival_s: 1e\\+308 s is not a plausible arrival time" scenarios/serving/7b_h200_static_azure.toml --quiet --set workload.format=dssim --set workload.file=${CMAKE_CURRENT_SOURCE_DIR}/integration/cases/huge_arrival_trace.csv)
+dssim_cli_test(limit_trace_span 1 "years_apart_trace.csv: the requests span 3.15506e\\+11 s" scenarios/serving/7b_h200_static_azure.toml --quiet --set workload.file=${CMAKE_CURRENT_SOURCE_DIR}/integration/cases/years_apart_trace.csv)
+dssim_cli_test(limit_predict_output 1 "--output must be in \\[1, 1073741824\\], got 9223372036854775807" predict --model deepseek-llm-7b --gpu h200-sxm --output 9223372036854775807)
+dssim_cli_test(limit_predict_context 1 "--context must be in \\[1, 1073741824\\]" predict --model deepseek-llm-7b --gpu h200-sxm --context 9223372036854775807)
+dssim_cli_test(limit_predict_count 1 "--count must be in \\[1, 4096\\], got 100000" predict --model deepseek-llm-7b --gpu h200-sxm --count 100000)
+dssim_cli_test(limit_comm_nodes 1 "--nodes 100000: 100000 nodes of 8 GPUs is more than the 4096 GPUs" comm --node dgx-8xh100-sxm --nodes 100000)
+dssim_cli_test(limit_platform_gpus 1 "4096 nodes of 8 GPUs is 32768 GPUs; dssim simulates platforms of up to 4096" scenarios/parallel/v3_fp8_2x8h100_ep16.toml --set platform.nodes=4096)
+dssim_cli_test(limit_requests 1 "key 'workload.requests' \\(from --set\\): expected an integer in \\[1, 100000000\\]" scenarios/serving/7b_h200_continuous_poisson.toml --set workload.requests=1099511627776)
+dssim_cli_test(undefined_cost_per_token 0 "\\$ per million output tokens +on-prem n/a, cloud n/a" scenarios/33b_a100.toml --set cost.utilization=0)
+add_test(NAME cli.fifo_inputs COMMAND bash -c "set -e; d=$(mktemp -d); mkfifo $d/f; trap 'rm -rf $d' EXIT; timeout 10 bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/expect.sh 1 'f: not a regular file, expected a TOML file' $<TARGET_FILE:dssim> $d/f; timeout 10 bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/expect.sh 1 'f: not a regular file \\(a FIFO or a device\\?\\), expected a trace file' $<TARGET_FILE:dssim> scenarios/serving/7b_h200_static_azure.toml --quiet --set workload.file=$d/f"
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli.fifo_inputs PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}" TIMEOUT 30)
