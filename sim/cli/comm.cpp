@@ -102,7 +102,8 @@ int cmd_comm(const std::vector<std::string>& args) {
     Platform pf = build_platform(*engine, node, gpu);
     std::vector<sg4::Host*> hosts;
     for (int i : idx) hosts.push_back(pf.gpus[static_cast<std::size_t>(i)]);
-    sg4::Actor::create("comm", pf.cpu, [&] {
+    ActorFailure failure;
+    sg4::Actor::create("comm", pf.cpu, failure.guarded([&] {
       for (std::size_t i = 0; i < bytes.size(); ++i) {
         const double wire = bytes[i] / eff, t0 = sg4::Engine::get_clock();
         if (op == "allreduce") {
@@ -117,8 +118,8 @@ int cmd_comm(const std::vector<std::string>& args) {
         }
         simulated[i] = sg4::Engine::get_clock() - t0;
       }
-    });
-    engine->run();
+    }));
+    failure.run_guarded(*engine);
   }
 
   // nccl-tests' bus bandwidth: algbw times 2(p-1)/p for all-reduce, (p-1)/p for all-gather/all-to-all.

@@ -261,6 +261,7 @@ std::vector<IterationResult> simulate_steps(const SimSetup& setup, const std::ve
     if (static_cast<int>(st.stages.size()) != pp || st.microbatches < 1)
       throw Error("internal: a step without work for every pipeline stage", ExitCode::internal);
   auto engine_ptr = create_engine();
+  ActorFailure failure;
   sg4::Engine& engine = *engine_ptr;
 
   Shared sh;
@@ -315,13 +316,15 @@ std::vector<IterationResult> simulate_steps(const SimSetup& setup, const std::ve
     for (int r = 0; r < width; ++r) {
       const std::string tag = std::to_string(s) + "." + std::to_string(r);
       sg4::Host* cpu = sh.slot(s, r).cpu;
-      sg4::Actor::create("host" + tag, cpu, [&sh, s, r] { host_actor(&sh, s, r); });
+      sg4::Actor::create("host" + tag, cpu, failure.guarded([&sh, s, r] { host_actor(&sh, s, r); }));
       for (int l = 0; l < lanes; ++l)
-        sg4::Actor::create("stream" + tag + "." + std::to_string(l), cpu, [&sh, s, r, l] { stream_actor(&sh, s, r, l); });
-      if (streams_weights) sg4::Actor::create("weights" + tag, cpu, [&sh, s, r] { weight_stream_actor(&sh, s, r); });
+        sg4::Actor::create("stream" + tag + "." + std::to_string(l), cpu,
+                           failure.guarded([&sh, s, r, l] { stream_actor(&sh, s, r, l); }));
+      if (streams_weights)
+        sg4::Actor::create("weights" + tag, cpu, failure.guarded([&sh, s, r] { weight_stream_actor(&sh, s, r); }));
     }
   }
-  engine.run();
+  failure.run_guarded(engine);
   return sh.results;
 }
 

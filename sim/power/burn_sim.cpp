@@ -49,7 +49,8 @@ BurnResult run_burn(const BurnSpec& spec, const PowerModel& pm, const ThermalMod
   std::vector<std::pair<double, double>> windows;  // (end time, rate)
   bool done = false;
 
-  sg4::Actor::create("burn", cpu, [&] {
+  ActorFailure failure;
+  sg4::Actor::create("burn", cpu, failure.guarded([&] {
     const int per_window = 50;
     double window_start = 0;
     int in_window = 0;
@@ -65,9 +66,9 @@ BurnResult run_burn(const BurnSpec& spec, const PowerModel& pm, const ThermalMod
       }
     }
     done = true;
-  });
+  }));
 
-  sg4::Actor::create("controller", cpu, [&] {
+  sg4::Actor::create("controller", cpu, failure.guarded([&] {
     double temp = th.steady_c(0, 0);
     int pstate = top;
     // instantaneous power over the sensor window; the GPU idled before the load began
@@ -127,8 +128,8 @@ BurnResult run_burn(const BurnSpec& spec, const PowerModel& pm, const ThermalMod
     res.steady_sm_clock_mhz = median_of(steady_clock);
     res.steady_power_w = median_of(steady_power);
     res.steady_temp_c = median_of(steady_temp);
-  });
-  engine.run();
+  }));
+  failure.run_guarded(engine);
   std::vector<double> steady_rates;
   for (const auto& [t, r] : windows)
     if (t > 2.0) steady_rates.push_back(r);

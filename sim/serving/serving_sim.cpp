@@ -181,10 +181,11 @@ ServingRun run_serving(const NodeSpec& node, const GpuCard& gpu, int gpus_per_re
     }
     if (opt.power) w.replicas[static_cast<std::size_t>(r)].power = std::make_unique<GpuPowerState>(*opt.power);
   }
-  sg4::Actor::create("generator", w.platform.cpu, [&w] { generator(&w); });
+  ActorFailure failure;
+  sg4::Actor::create("generator", w.platform.cpu, failure.guarded([&w] { generator(&w); }));
   for (int r = 0; r < cfg.replicas; ++r)
-    sg4::Actor::create("replica" + std::to_string(r), w.platform.cpu, [&w, r] { replica_loop(&w, r); });
-  engine.run();
+    sg4::Actor::create("replica" + std::to_string(r), w.platform.cpu, failure.guarded([&w, r] { replica_loop(&w, r); }));
+  failure.run_guarded(engine);
   for (auto& r : w.replicas) w.run.preemptions += r.sched->preemptions();
   for (std::size_t i = 0; i < w.replicas.size(); ++i) {
     GpuPowerState* p = w.replicas[i].power.get();

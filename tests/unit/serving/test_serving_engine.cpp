@@ -9,6 +9,7 @@
 #include "serving/serving_metrics.hpp"
 #include "run/request_stream.hpp"
 #include "serving/serving_sim.hpp"
+#include "util/error.hpp"
 #include "workload/synthetic.hpp"
 
 using namespace dssim;
@@ -155,4 +156,22 @@ TEST_CASE("KV offload in serving reads only the attended tokens beyond the GPUs'
   CHECK(host_kv_read_bytes(s, 6000, 100) == 0);                   // 5500 fit the 6000-token pool
   CHECK(host_kv_read_bytes(s, 5000, 100) == Approx(500 * 100));    // 500 tokens over, 100 B each
   CHECK(host_kv_read_bytes(IterationShape{}, 0, 100) == 0);
+}
+
+TEST_CASE("an error inside a simulated actor comes back as an ordinary error, not an abort", "[serving]") {
+  std::vector<Request> reqs{{0, 0.0, 4, 3}, {1, 0.1, 4, 2}, {2, 0.2, 4, 2}};
+  ServingConfig c;
+  c.max_batch = 8;
+  int calls = 0;
+  IterationCostFn cost = [&calls](const IterationShape&) {
+    if (++calls == 3) throw Error("the third iteration cannot be priced");
+    return fixed_iteration(0.01);
+  };
+  try {
+    run_serving(implicit_node(bus_gpu(), 1), bus_gpu(), 1, c, reqs, cost, 1000, {});
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()) == "the third iteration cannot be priced");
+  }
+  CHECK(calls == 3);  // the other actors stopped: nothing ran after the failure
 }
