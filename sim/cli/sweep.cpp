@@ -5,6 +5,7 @@
 #include <boost/program_options.hpp>
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,6 +22,7 @@
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "sweep/sweep.hpp"
+#include "util/csv.hpp"
 #include "util/csv.hpp"
 #include "util/error.hpp"
 #include "util/output_file.hpp"
@@ -129,16 +131,76 @@ std::vector<std::vector<std::string>> read_rows(const fs::path& p) {
   std::vector<std::vector<std::string>> rows;
   std::ifstream in(p);
   std::string line;
+  std::vector<std::string> f;
   while (std::getline(in, line))
-    if (!line.empty()) rows.push_back(split(line, ','));
+    if (!line.empty() && parse_csv_line(line, f)) rows.push_back(f);
   return rows;
+}
+
+// An earlier run's rows that can be kept: whole (every column, a point of this sweep), in a file
+// that ends with a line break. A truncated last row (a killed run) is dropped; a bad row elsewhere
+// means the file is not this sweep's. Rows of points that failed are dropped too: they run again.
+struct Earlier {
+  std::vector<std::string> kept;  // data rows, as written
+  std::set<std::size_t> done;
+  int truncated = 0, retried = 0;
+};
+Earlier read_earlier(const fs::path& results, const std::string& header, std::size_t points) {
+  std::ifstream in(results, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string text = ss.str();
+  std::vector<std::string> lines = split(text, '\n');
+  const bool whole_last = !text.empty() && text.back() == '\n';
+  if (!lines.empty() && lines.back().empty()) lines.pop_back();
+  if (lines.empty() || lines[0] != header)
+    throw Error(fmt("%s exists with other columns: not a run of this sweep (use another --out)", results.string().c_str()));
+  std::vector<std::string> head;
+  parse_csv_line(header, head);
+  const std::size_t status = static_cast<std::size_t>(std::find(head.begin(), head.end(), "status") - head.begin());
+  Earlier e;
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    std::vector<std::string> f;
+    const bool last = i + 1 == lines.size();
+    std::size_t point = 0;
+    bool ok = parse_csv_line(lines[i], f) && f.size() == head.size() && !f[0].empty() &&
+              f[0].find_first_not_of("0123456789") == std::string::npos && f[0].size() < 12;
+    if (ok) point = std::stoul(f[0]);
+    ok = ok && point < points && !e.done.count(point) && !(last && !whole_last);
+    if (!ok) {
+      if (last) {
+        ++e.truncated;
+        break;
+      }
+      throw Error(fmt("%s:%zu: not a whole row of this sweep; use another --out, or delete the file to start over",
+                      results.string().c_str(), i + 1));
+    }
+    if (f[status].rfind("error", 0) == 0) {
+      ++e.retried;
+      continue;
+    }
+    e.done.insert(point);
+    e.kept.push_back(lines[i]);
+  }
+  return e;
+}
+
+// One sweep writes a folder at a time: a second one on it is refused while the first holds the lock.
+int lock_folder(const fs::path& dir) {
+  const std::string lock = (dir / ".lock").string();
+  const int fd = open(lock.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+  if (fd < 0) throw Error(fmt("%s: cannot create the sweep's lock file", lock.c_str()));
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0)
+    throw Error(fmt("%s: another dssim sweep is writing this folder; wait for it, or use another --out",
+                    dir.string().c_str()));
+  return fd;  // held until the process ends
 }
 
 void write_pareto(const fs::path& dir) {
   auto rows = read_rows(dir / "results.csv");
   auto front = pareto_front(rows, "tpot_p50_s", "usd_per_million_tokens_onprem");
   OutputFile f((dir / "pareto.csv").string());
-  for (const auto& r : front) f << join(r, ",") << "\n";
+  for (const auto& r : front) f << csv_line(r) << "\n";
   f.commit();
   OutputFile g((dir / "pareto.gp").string());
   g << "# gnuplot pareto.gp: every point (results.csv) and the Pareto front (pareto.csv), TPOT vs $/M tokens\n"
@@ -217,14 +279,31 @@ int cmd_sweep(const std::vector<std::string>& args) {
   const fs::path results = fs::path(out) / "results.csv";
   const std::string header = results_header(s);
 
-  // Resume: keep the rows of an earlier run of the same sweep, run the points that are missing.
+  // Resume: keep the whole rows of an earlier run of the same sweep, run the points that are missing
+  // or failed. The sweep file and its base scenario must be the ones that wrote those rows.
+  lock_folder(out);
+  const fs::path fp_file = fs::path(out) / "sweep.fingerprint";
+  const std::string fp = sweep_fingerprint(s);
   std::set<std::size_t> done;
   if (fs::exists(results)) {
-    auto rows = read_rows(results);
-    if (rows.empty() || join(rows[0], ",") != header)
-      throw Error(fmt("%s exists with other columns: not a run of this sweep (use another --out)", results.string().c_str()));
-    for (std::size_t r = 1; r < rows.size(); ++r) done.insert(std::stoul(rows[r][0]));
+    std::ifstream fin(fp_file);
+    std::string old_fp;
+    std::getline(fin, old_fp);
+    if (old_fp != fp)
+      throw Error(fmt("%s was written by %s: %s or its base scenario %s has changed since (or the folder is not this "
+                      "sweep's), so its rows would not match; use another --out, or delete results.csv to start over",
+                      results.string().c_str(), old_fp.empty() ? "an unknown sweep" : "another version of this sweep",
+                      path.c_str(), s.base.c_str()));
+    const Earlier e = read_earlier(results, header, n);
+    done = e.done;
+    if (e.truncated)
+      std::cerr << fmt("dssim: warning: %s: the last row was cut short (a killed run); that point runs again\n",
+                       results.string().c_str());
+    if (e.retried) std::cerr << fmt("dssim: warning: %d point%s that failed before run%s again\n", e.retried,
+                                    e.retried > 1 ? "s" : "", e.retried > 1 ? "" : "s");
+    write_file(results.string(), header + "\n" + (e.kept.empty() ? "" : join(e.kept, "\n") + "\n"));
   } else {
+    write_file(fp_file.string(), fp + "\n");
     write_file(results.string(), header + "\n");
   }
   std::ofstream res(results, std::ios::app);
@@ -279,6 +358,20 @@ int cmd_sweep(const std::vector<std::string>& args) {
   }
   if (!quiet) std::fprintf(stderr, "\n");
   res.close();
+  if (!res) throw Error(fmt("%s: write failed; the sweep stopped (rerun to resume)", results.string().c_str()));
+  {  // in point order, whatever order retries and resumes left them in
+    std::vector<std::pair<std::size_t, std::string>> rows;
+    std::ifstream in(results);
+    std::string line;
+    std::getline(in, line);
+    std::vector<std::string> f;
+    while (std::getline(in, line))
+      if (parse_csv_line(line, f) && !f.empty()) rows.emplace_back(std::stoul(f[0]), line);
+    std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::string text = header + "\n";
+    for (const auto& r : rows) text += r.second + "\n";
+    write_file(results.string(), text);
+  }
   // A sweep whose every point failed says so (a misspelled axis key, a base that cannot run): exit 1.
   const auto rows = read_rows(results);
   const auto status = static_cast<std::size_t>(std::find(rows[0].begin(), rows[0].end(), "status") - rows[0].begin());

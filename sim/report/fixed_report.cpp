@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "util/error.hpp"
+#include "util/csv.hpp"
 #include "util/json.hpp"
 #include "util/strings.hpp"
 
@@ -187,7 +188,7 @@ std::string render_csv(const RunInputs& ri, const RunResult& r) {
   const Prediction& p = *r.fixed;
   std::ostringstream o;
   o << "key,value\n";
-  o << "scenario," << ri.title << "\n";
+  o << "scenario," << csv_field(ri.title) << "\n";
   o << "fits," << (p.fits ? "true" : "false") << "\n";
   auto row = [&](const char* k, double v) { o << k << "," << csv_number(v) << "\n"; };
   row("weights_bytes", p.memory.weights);

@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "util/csv.hpp"
 #include "util/json.hpp"
 #include "util/strings.hpp"
 
@@ -161,7 +162,7 @@ std::string json(const RunInputs& in, const RunResult& r) {
 std::string csv(const RunInputs& in, const RunResult& r) {
   const ServingSummary& s = r.stream->summary;
   std::ostringstream o;
-  o << "key,value\nscenario," << in.title << "\nfits," << (r.stream->fits ? "true" : "false") << "\n";
+  o << "key,value\nscenario," << csv_field(in.title) << "\nfits," << (r.stream->fits ? "true" : "false") << "\n";
   if (!r.stream->fits) return o.str();
   auto dist = [&](const char* k, const Distribution& d) {
     o << fmt("%s.mean,%.9g\n%s.p50,%.9g\n%s.p90,%.9g\n%s.p99,%.9g\n", k, d.mean, k, d.p50, k, d.p90, k, d.p99);

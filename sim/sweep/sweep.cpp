@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "config/toml_table.hpp"
+#include "util/csv.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
@@ -71,18 +74,32 @@ std::string results_header(const SweepSpec& s) {
   std::vector<std::string> cols{"point"};
   for (const auto& a : s.axes) cols.push_back(a.key);
   cols.insert(cols.end(), kSweepColumns.begin(), kSweepColumns.end());
-  return join(cols, ",");
+  return csv_line(cols);
+}
+
+std::string sweep_fingerprint(const SweepSpec& s) {
+  // FNV-1a over the sweep file and its base scenario: a change of either makes earlier rows stale.
+  std::uint64_t h = 1469598103934665603ULL;
+  auto add = [&h](const std::string& text) {
+    for (unsigned char c : text) h = (h ^ c) * 1099511628211ULL;
+    h = (h ^ 0xff) * 1099511628211ULL;
+  };
+  for (const std::string& path : {s.file, s.base}) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    add(ss.str());
+  }
+  return fmt("%016llx", static_cast<unsigned long long>(h));
 }
 
 std::map<std::string, std::string> parse_key_values(const std::string& csv) {
   std::map<std::string, std::string> kv;
   std::istringstream in(csv);
   std::string line;
-  while (std::getline(in, line)) {
-    auto c = line.find(',');
-    if (c == std::string::npos) continue;
-    kv[line.substr(0, c)] = line.substr(c + 1);
-  }
+  std::vector<std::string> f;
+  while (std::getline(in, line))
+    if (parse_csv_line(line, f) && f.size() == 2) kv[f[0]] = f[1];
   return kv;
 }
 
@@ -100,7 +117,7 @@ std::string result_row(const SweepSpec& s, std::size_t index, const std::map<std
   for (std::size_t i = 0; i < s.axes.size(); ++i) cells.push_back(s.axes[i].plain[p[i]]);
   std::string st = status;
   for (char& ch : st)
-    if (ch == ',' || ch == '\n') ch = ';';
+    if (ch == '\n' || ch == '\r') ch = ' ';  // one line per row; commas and quotes are quoted below
   cells.push_back(st);
   cells.push_back(get({"fits"}));
   // a fixed batch has one TTFT/TPOT/e2e: it is both its p50 and its p99
@@ -115,7 +132,7 @@ std::string result_row(const SweepSpec& s, std::size_t index, const std::map<std
   cells.push_back(get({"energy_kwh"}));
   cells.push_back(get({"usd_per_million_tokens_onprem"}));
   cells.push_back(get({"break_even_months"}));
-  return join(cells, ",");
+  return csv_line(cells);
 }
 
 std::vector<std::vector<std::string>> pareto_front(const std::vector<std::vector<std::string>>& rows,

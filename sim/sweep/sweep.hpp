@@ -32,6 +32,9 @@ std::string results_header(const SweepSpec& s);
 std::string result_row(const SweepSpec& s, std::size_t index, const std::map<std::string, std::string>& kv,
                        const std::string& status);
 std::map<std::string, std::string> parse_key_values(const std::string& csv);
+// A digest of the sweep file and its base scenario, stored beside the results: a resume of a changed
+// sweep is refused instead of mixing old rows with new ones.
+std::string sweep_fingerprint(const SweepSpec& s);
 
 // Rows (header + data) of results.csv that no other row beats on both `latency_col` and `cost_col`
 // (lower is better); rows without both values are left out.

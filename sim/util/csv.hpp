@@ -7,6 +7,13 @@ namespace dssim {
 
 // A small CSV table: header names → column index; values kept as strings. Enough for the calibration
 // files (no quoted commas). Errors name the file and line.
+// One CSV field as RFC 4180 writes it: quoted (with doubled quotes) when it holds a comma, a quote or a
+// line break; every CSV line dssim writes from free text goes through this one writer.
+std::string csv_field(const std::string& s);
+std::string csv_line(const std::vector<std::string>& fields);
+// The fields of one line written that way; false when the line is malformed (an unclosed quote).
+bool parse_csv_line(const std::string& line, std::vector<std::string>& fields);
+
 class CsvTable {
  public:
   static CsvTable read(const std::string& path);

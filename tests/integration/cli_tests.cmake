@@ -99,10 +99,12 @@ set_tests_properties(cli.sweep_and_resume PROPERTIES LABELS integration ENVIRONM
 add_test(NAME cli.sweep_parallel_layouts COMMAND bash -c "set -e; d=$(mktemp -d); $<TARGET_FILE:dssim> sweep scenarios/sweeps/v3_layouts_2x8h100.toml --out $d --jobs 2 --quiet > /dev/null; [ $(grep -c ',ok,' $d/results.csv) -eq 9 ]; grep -q 'error: dssim: expert_parallel = 8 is smaller than tensor_parallel = 16' $d/results.csv; rm -rf $d"
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(cli.sweep_parallel_layouts PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
-add_test(NAME cli.bad_sweep_point COMMAND bash -c "set -e; d=$(mktemp -d); $<TARGET_FILE:dssim> sweep tests/integration/cases/bad_sweep.toml --out $d --quiet > /dev/null; grep -q '^0,3,error: dssim: tensor_parallel = 3 needs 3 GPUs' $d/results.csv; grep -q '^1,1,ok,' $d/results.csv; rm -rf $d"
+add_test(NAME cli.bad_sweep_point COMMAND bash -c "set -e; d=$(mktemp -d); $<TARGET_FILE:dssim> sweep tests/integration/cases/bad_sweep.toml --out $d --quiet > /dev/null; grep -q '^0,3,.error: dssim: tensor_parallel = 3 needs 3 GPUs' $d/results.csv; grep -q '^1,1,ok,' $d/results.csv; rm -rf $d"
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(cli.bad_sweep_point PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
-dssim_cli_test(bad_sweep_every_point 1 "every one of the 2 points of tests/integration/cases/bad_sweep_axis.toml failed .*unknown key 'workload.bach'; did you mean 'batch'" sweep tests/integration/cases/bad_sweep_axis.toml --out ${CMAKE_CURRENT_BINARY_DIR}/sweep_bad_axis --quiet)
+add_test(NAME cli.bad_sweep_every_point COMMAND bash -c "d=$(mktemp -d); bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/expect.sh 1 \"every one of the 2 points of tests/integration/cases/bad_sweep_axis.toml failed .*unknown key 'workload.bach'; did you mean 'batch'\" $<TARGET_FILE:dssim> sweep tests/integration/cases/bad_sweep_axis.toml --out $d/o --quiet; rc=$?; rm -rf $d; exit $rc"
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli.bad_sweep_every_point PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
 dssim_cli_test(study_hardware_matrix 0 "large distributed +4x H100 SXM5 +deepseek-llm-67b" study scenarios/studies/hardware-matrix.toml --out ${CMAKE_CURRENT_BINARY_DIR}/study --force)
 add_test(NAME cli.roi_report_in_browser COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/report_browser.sh $<TARGET_FILE:dssim>
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
@@ -218,3 +220,8 @@ dssim_cli_test(undefined_cost_per_token 0 "\\$ per million output tokens +on-pre
 add_test(NAME cli.fifo_inputs COMMAND bash -c "set -e; d=$(mktemp -d); mkfifo $d/f; trap 'rm -rf $d' EXIT; timeout 10 bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/expect.sh 1 'f: not a regular file, expected a TOML file' $<TARGET_FILE:dssim> $d/f; timeout 10 bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/expect.sh 1 'f: not a regular file \\(a FIFO or a device\\?\\), expected a trace file' $<TARGET_FILE:dssim> scenarios/serving/7b_h200_static_azure.toml --quiet --set workload.file=$d/f"
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(cli.fifo_inputs PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}" TIMEOUT 30)
+
+# Sweep resume: truncated row, failed point retried, changed base refused, concurrent run refused, CSV quoting
+add_test(NAME cli.sweep_resume_safety COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/sweep_resume.sh $<TARGET_FILE:dssim>
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli.sweep_resume_safety PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
