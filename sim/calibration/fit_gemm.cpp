@@ -128,10 +128,20 @@ GemmFit fit_gemm_dtype(const std::vector<GemmPoint>& all, const std::string& dt,
 void fit_gemm(const std::string& path, const GpuCard& gpu, CalibrationProfile& p, FitReport& rep) {
   CsvTable g = CsvTable::read(path);
   std::map<std::string, std::vector<GemmPoint>> by_dtype;
+  static const std::vector<std::string> kDtypes{"bf16", "fp16", "fp8", "int8", "tf32", "fp32"};
   for (std::size_t r = 0; r < g.rows(); ++r) {
+    const std::string dt = g.get(r, "dtype");
+    if (std::find(kDtypes.begin(), kDtypes.end(), dt) == kDtypes.end())
+      throw Error(fmt("%s: dtype '%s': expected one of %s", g.where(r).c_str(), dt.c_str(), join(kDtypes, ", ").c_str()));
+    const double m = g.number(r, "M"), n = g.number(r, "N"), k = g.number(r, "K");
+    for (const auto& [name, v] : {std::pair{"M", m}, {"N", n}, {"K", k}})
+      if (!(v >= 1 && v <= 1e9 && v == std::floor(v)))
+        throw Error(fmt("%s: %s = %g: a GEMM dimension is a whole number from 1 to 10^9", g.where(r).c_str(), name, v));
     const double t = g.number(r, "seconds");
-    if (!std::isfinite(t) || t <= 0) continue;  // a shape the library does not support
-    by_dtype[g.get(r, "dtype")].push_back({g.get(r, "layer"), g.number(r, "M"), g.number(r, "N"), g.number(r, "K"), t});
+    if (std::isnan(t)) continue;  // a shape the library does not support
+    if (!(t > 0 && t < 1e3))
+      throw Error(fmt("%s: seconds = %g: a GEMM takes more than 0 and less than 1000 s", g.where(r).c_str(), t));
+    by_dtype[dt].push_back({g.get(r, "layer"), m, n, k, t});
   }
   if (by_dtype.empty())
     throw Error(fmt("%s: no timed GEMM rows (every 'seconds' is nan, or only the header is there): nothing to fit", path.c_str()));

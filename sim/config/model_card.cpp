@@ -53,6 +53,15 @@ ModelCard load_model_card(const std::string& path) {
   }
   bool needs_moe = m.architecture == "deepseek_moe" || m.architecture == "deepseek_v2" || m.architecture == "deepseek_v3";
   bool needs_mla = m.architecture == "deepseek_v2" || m.architecture == "deepseek_v3";
+  // The head geometry must add up: llama/qwen2/deepseek_moe split the hidden state into the heads,
+  // MLA's head_dim is the value head's.
+  if (!m.mla && m.num_attention_heads * m.head_dim != m.hidden_size)
+    throw Error(fmt("%s: num_attention_heads x head_dim = %d x %lld = %lld, but hidden_size = %lld; for architecture '%s' "
+                    "they must be equal", path.c_str(), m.num_attention_heads, m.head_dim,
+                    m.num_attention_heads * m.head_dim, m.hidden_size, m.architecture.c_str()));
+  if (m.mla && m.head_dim != m.mla->v_head_dim)
+    throw Error(fmt("%s: head_dim = %lld, but [mla] v_head_dim = %lld: for MLA models head_dim is the value head's",
+                    path.c_str(), m.head_dim, m.mla->v_head_dim));
   if (needs_moe && !m.moe) throw Error(fmt("%s: architecture '%s' needs a [moe] table", path.c_str(), m.architecture.c_str()));
   if (needs_mla && !m.mla) throw Error(fmt("%s: architecture '%s' needs an [mla] table", path.c_str(), m.architecture.c_str()));
   if (!needs_moe && m.moe) throw Error(fmt("%s: architecture '%s' has no [moe] table", path.c_str(), m.architecture.c_str()));

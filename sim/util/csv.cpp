@@ -83,6 +83,8 @@ CsvTable CsvTable::read(const std::string& path) {
   return t;
 }
 
+std::string CsvTable::where(std::size_t row) const { return fmt("%s:%d", path_.c_str(), lines_.at(row)); }
+
 const std::string& CsvTable::get(std::size_t row, const std::string& col) const {
   auto it = cols_.find(col);
   if (it == cols_.end()) throw Error(fmt("%s: missing column '%s'", path_.c_str(), col.c_str()));

@@ -23,6 +23,8 @@ class CsvTable {
   // NaN for anything that is not a number ("N/A", "[Not Supported]"): for tools that write such text
   double number_or_nan(std::size_t row, const std::string& col) const;
   bool has_column(const std::string& col) const { return cols_.count(col) > 0; }
+  // "file:line" of a data row, for messages about a value that parsed but makes no sense.
+  std::string where(std::size_t row) const;
 
  private:
   std::string path_;

@@ -40,23 +40,34 @@ bool parse_double(std::string_view s, double& v) {
   return ec == std::errc() && p == s.data() + s.size() && std::isfinite(v);
 }
 
-// Position of the value of "key" (after the colon and spaces), or npos. A "key" not followed by a
-// colon (a string value that happens to equal the key) is skipped.
+// Position of the value of the top-level "key" (after the colon and spaces), or npos. Keys inside
+// nested objects or arrays (a "timestamp" in a nested record) and strings that equal the key are skipped.
 std::size_t find_key(std::string_view line, std::string_view key) {
-  const std::string quoted = "\"" + std::string(key) + "\"";
-  std::size_t from = 0;
-  while (true) {
-    std::size_t pos = line.find(quoted, from);
-    if (pos == std::string_view::npos) return pos;
-    std::size_t i = pos + quoted.size();
-    while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
-    if (i < line.size() && line[i] == ':') {
-      ++i;
-      while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
-      return i;
+  int depth = 0;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    } else if (c == '"') {
+      const std::size_t start = i + 1;
+      std::size_t j = start;
+      while (j < line.size() && line[j] != '"') j += line[j] == '\\' ? 2 : 1;
+      if (j >= line.size()) return std::string_view::npos;
+      const std::string_view name = line.substr(start, j - start);
+      std::size_t k = j + 1;
+      while (k < line.size() && std::isspace(static_cast<unsigned char>(line[k]))) ++k;
+      const bool is_key = k < line.size() && line[k] == ':';
+      if (is_key && depth == 1 && name == key) {
+        ++k;
+        while (k < line.size() && std::isspace(static_cast<unsigned char>(line[k]))) ++k;
+        return k;
+      }
+      i = j;
     }
-    from = pos + 1;
   }
+  return std::string_view::npos;
 }
 
 std::string_view number_token(std::string_view line, std::size_t pos) {

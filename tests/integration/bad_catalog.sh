@@ -29,5 +29,13 @@ d=$(data_dir half_gemv); sed -i '/^gemv_memory_efficiency = /d' "$d/platforms/pr
 check "a profile with half of the M = 1 line" 1 "h200-sxm.toml:[0-9]+: key 'gemm\.(fp32|tf32)\.gemv_fixed_us': gemv_fixed_us and gemv_memory_efficiency go together" \
   env DSSIM_DATA_DIR="$d" "$dssim" predict --model deepseek-llm-7b --gpu h200-sxm
 
+d=$(data_dir idle_above_tdp); sed -i 's/^idle_w = .*/idle_w = 900/' "$d/platforms/gpus/h200-sxm.toml"
+check "a GPU card whose idle draw is above its TDP" 1 "h200-sxm.toml:[0-9]+: key 'idle_w': idle_w = 900 W is not below tdp_w = 700 W" \
+  env DSSIM_DATA_DIR="$d" "$dssim" predict --model deepseek-llm-7b --gpu h200-sxm
+
+d=$(data_dir heads_mismatch); rm "$d/models"; cp -r "$src/models" "$d/models"; sed -i 's/^head_dim = .*/head_dim = 64/' "$d/models/deepseek-llm-7b.toml"
+check "a model card whose heads x head_dim is not its hidden size" 1 "deepseek-llm-7b.toml: num_attention_heads x head_dim = 32 x 64 = 2048, but hidden_size = 4096" \
+  env DSSIM_DATA_DIR="$d" "$dssim" predict --model deepseek-llm-7b --gpu h200-sxm
+
 [ "$fails" -eq 0 ] || { echo "$fails case(s) failed"; exit 1; }
 echo ok

@@ -35,5 +35,13 @@ awk -F, 'BEGIN { OFS = "," } $1 == "d2d_copy" { $3 = $3 / 2; $4 = $4 * 2 } { pri
 check "copies beyond the datasheet" 0 "warning: .*device copies reach [0-9]+ GB/s, more than h200-sxm's memory_bw_GBps = 4800" \
   "$dssim" calibrate --gpu h200-sxm --data "$d"
 
+# values that parse but make no sense: named by file and line
+d=$(case_dir negative_m); awk -F, 'BEGIN { OFS = "," } NR == 3 { $3 = -8 } { print }' "$src/gemm.csv" > "$d/gemm.csv"
+check "a negative M" 1 "gemm.csv:3: M = -8: a GEMM dimension is a whole number" "$dssim" calibrate --gpu h200-sxm --data "$d"
+d=$(case_dir huge_time); awk -F, 'BEGIN { OFS = "," } NR == 4 { $6 = "1e308" } { print }' "$src/gemm.csv" > "$d/gemm.csv"
+check "1e308 seconds" 1 "gemm.csv:4: seconds = 1e\+308: a GEMM takes more than 0 and less than 1000 s" "$dssim" calibrate --gpu h200-sxm --data "$d"
+d=$(case_dir bad_dtype); awk -F, 'BEGIN { OFS = "," } NR == 5 { $1 = "bf61" } { print }' "$src/gemm.csv" > "$d/gemm.csv"
+check "an unknown dtype" 1 "gemm.csv:5: dtype 'bf61': expected one of bf16, fp16, fp8, int8, tf32, fp32" "$dssim" calibrate --gpu h200-sxm --data "$d"
+
 [ "$fails" -eq 0 ] || { echo "$fails case(s) failed"; exit 1; }
 echo ok

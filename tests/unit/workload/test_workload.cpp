@@ -259,6 +259,17 @@ TEST_CASE("bad traces name file:line and the reason", "[workload]") {
   CHECK_THROWS_WITH(trace_lengths("/nonexistent/trace.csv", TraceFormat::dssim, true), "/nonexistent/trace.csv: no such file");
 }
 
+TEST_CASE("mooncake rows: only top-level keys count, a nested \"timestamp\" is not the arrival", "[workload]") {
+  const auto path = write_trace("nested.jsonl",
+                                "{\"meta\": {\"timestamp\": 99000}, \"timestamp\": 5, \"input_length\": 10, \"output_length\": 3}\n"
+                                "{\"note\": \"timestamp\", \"timestamp\": 1005, \"input_length\": 20, \"output_length\": 4,"
+                                " \"hash_ids\": [{\"timestamp\": 1}]}\n");
+  const auto r = read_trace(path, TraceFormat::mooncake, {});
+  REQUIRE(r.size() == 2);
+  CHECK(r[1].arrival_s == Approx(1.0));  // (1005 - 5) ms: the top-level values, not 99000 or 1
+  CHECK(r[1].prompt_tokens == 20);
+}
+
 TEST_CASE("trace format names", "[workload]") {
   CHECK(parse_trace_format("azure", "--trace-format") == TraceFormat::azure);
   CHECK(parse_trace_format("mooncake", "") == TraceFormat::mooncake);
