@@ -6,10 +6,10 @@
 #include <vector>
 
 #include "calibration/fitter.hpp"
+#include "util/stats.hpp"
 
 namespace dssim {
 
-double median(std::vector<double> v);
 double quantile(std::vector<double> v, double q);
 double rel(double pred, double meas);  // |pred - meas| / meas
 // Least squares y = c0 + c1 * x; `relative` weighs each residual by 1/y.

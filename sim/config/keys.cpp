@@ -1,6 +1,7 @@
 #include "config/keys.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <cmath>
 #include <tuple>
 #include <sstream>
@@ -12,13 +13,9 @@ namespace dssim {
 
 namespace {
 
-std::vector<Key>& registry() {
-  static std::vector<Key> keys;  // reserved: references returned by declare_key stay valid
-  static bool reserved = [] {
-    keys.reserve(512);
-    return true;
-  }();
-  (void)reserved;
+// A deque: the references declare_key hands out stay valid as more keys are declared.
+std::deque<Key>& registry() {
+  static std::deque<Key> keys;
   return keys;
 }
 
@@ -60,7 +57,6 @@ const Key& declare_key(Key k) {
   for (const Key& x : r)
     if (x.table == k.table && x.name == k.name && x.when == k.when)
       throw std::logic_error("scenario key declared twice: " + k.path());
-  if (r.size() == r.capacity()) throw std::logic_error("more scenario keys than reserved: raise the reserve");
   r.push_back(std::move(k));
   return r.back();
 }

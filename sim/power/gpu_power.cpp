@@ -12,7 +12,7 @@ GpuPowerState::GpuPowerState(const PowerSetup& s) : s_(s) {
   max_temp_c_ = temp_c_;
 }
 
-void GpuPowerState::advance(double until, double power_w, double steady_c, double clock_mhz, const std::string& reason) {
+void GpuPowerState::advance(double until, double power_w, double steady_c, double clock_mhz, const char* reason) {
   // Samples on the fixed grid, each at the temperature reached by then (exact first-order response).
   while (s_.record && next_sample_ <= until) {
     const double temp = s_.thermal.step(temp_c_, steady_c, std::max(0.0, next_sample_ - t_));
@@ -56,7 +56,7 @@ double GpuPowerState::run(const IterationCostBreakdown& b, double now) {
     }
   }
   const std::size_t evaluated = pick;
-  std::string reason = pick + 1 < steps_.size() ? "power_cap" : "none";
+  const char* reason = pick + 1 < steps_.size() ? "power_cap" : "none";  // no string per iteration: a hot path
   // ... and no higher than the current clock while hot, one step lower when past the threshold
   const std::size_t current = static_cast<std::size_t>(std::lower_bound(steps_.begin(), steps_.end(), clock_mhz_ - 1e-6) - steps_.begin());
   if (temp_c_ >= s_.thermal.slowdown_c && current > 0 && pick >= current) {

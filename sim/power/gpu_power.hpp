@@ -43,13 +43,13 @@ class GpuPowerState {
   const std::vector<ThermalSample>& samples() const { return samples_; }
   // The clock of the last iteration and what held it below the maximum ("none", "power_cap", "thermal").
   double clock_mhz() const { return clock_mhz_; }
-  const std::string& limiter() const { return reason_; }
+  const char* limiter() const { return reason_; }
 
  private:
-  void advance(double until, double power_w, double steady_c, double clock_mhz, const std::string& reason);
+  void advance(double until, double power_w, double steady_c, double clock_mhz, const char* reason);
   const PowerSetup& s_;
   double t_ = 0, temp_c_ = 0, clock_mhz_ = 0, next_sample_ = 0;
-  std::string reason_ = "none";
+  const char* reason_ = "none";
   double energy_j_ = 0, busy_energy_j_ = 0, busy_s_ = 0, throttled_s_ = 0, max_temp_c_ = 0;
   std::vector<double> steps_;
   std::vector<ThermalSample> samples_;

@@ -93,7 +93,7 @@ double power_at_max_clock(const PredictInput& in, const KernelCostModel& cost, c
   // decode steps by their number; at most the limit. Nothing slows down for it.
   const PowerInputs& pin = cost.profile().power;
   if (!pin.measured) return 0;
-  PowerModel pm = make_power_model(in.gpu, pin, cost.own_measurements(), cost.profile().gpu_id);
+  PowerModel pm = make_power_model(in.gpu, pin, in.profile.own, in.profile.measured_gpu);
   const double dec_w = steps > 0 ? static_cast<double>(steps) : 0.0;
   const double dec_i = static_cast<double>(its.size() - 1);
   double dec_gpu = 0, dec_compute = 0, dec_time = 0;
@@ -241,7 +241,6 @@ Prediction predict(const PredictInput& in, const PowerSetup* power) {
   p.prefill_host_busy_s = res[0].host_busy_s;
   p.prefill_comm_s = res[0].comm_s;
   for (std::size_t i = 0; i < ctx_list.size(); ++i) {
-    p.decode_samples.emplace_back(ctx_list[i], res[i + 1].duration());
     if (ctx_list[i] == in.context) {
       p.decode_step_s = res[i + 1].duration();
       p.decode_gpu_busy_s = res[i + 1].gpu_busy_s;

@@ -34,7 +34,6 @@ struct Prediction {
   double prefill_s = 0, decode_step_s = 0, ttft_s = 0, tpot_s = 0, e2e_s = 0, throughput_tok_s = 0;
   double prefill_gpu_busy_s = 0, prefill_host_busy_s = 0, decode_gpu_busy_s = 0, decode_host_busy_s = 0;
   int prefill_kernels = 0, decode_kernels = 0;
-  std::vector<std::pair<long long, double>> decode_samples;  // (context, step seconds)
   std::string calibration;  // where the efficiencies came from
   double serving_power_w = 0;  // draw per GPU while busy (power model; 0 when it has no traces)
   std::optional<BatchPower> power;  // the power observer's account (absent with power_model = "off")

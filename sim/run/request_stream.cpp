@@ -138,8 +138,9 @@ ServingPrediction predict_serving(const RunInputs& in, const PowerSetup* power) 
   // The serving loop around the model: graph buckets, per-step and per-prefill host time.
   IterationCostFn cost = [&iteration, &c, graphs = b.cuda_graphs, weight_stream, gpu_tokens,
                           host_token_bytes](const IterationShape& s) {
-    const ServerStep step = server_step(c, s, graphs);
-    IterationCostBreakdown r = iteration.evaluate(step.shape, step.graph_allowed);
+    IterationShape padded;
+    const ServerStep step = server_step(c, s, graphs, padded);
+    IterationCostBreakdown r = iteration.evaluate(*step.shape, step.graph_allowed);
     r.after_s = step.after_s;
     r.stream_bytes = weight_stream + (host_token_bytes > 0 ? host_kv_read_bytes(s, gpu_tokens, host_token_bytes) : 0.0);
     return r;

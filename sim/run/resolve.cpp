@@ -135,8 +135,7 @@ RunInputs resolve_predict(const PredictFlags& f, const Catalog& cat) {
   in.output = f.output;
   in.context = f.context == -1 ? f.prompt : f.context;
   in.cuda_graphs = f.cuda_graphs;
-  in.env = environment(cat, in.gpu, 25, "", std::nullopt, true);
-  read_hardware_data(in, cat);
+  read_hardware_data(in, cat);  // the default environment, with the GPU card's cooling
   return r;
 }
 

@@ -32,10 +32,7 @@ std::vector<std::string> policy_names() {
 std::unique_ptr<BatchPolicy> make_policy(const std::string& name, const std::string& where) {
   auto it = registry().find(name);
   if (it != registry().end()) return it->second();
-  const auto known = policy_names();
-  const std::string hint = closest(name, known);
-  throw Error(fmt("%s: unknown policy '%s'; expected one of %s%s", where.c_str(), name.c_str(), join(known, ", ").c_str(),
-                  hint.empty() ? "" : fmt(" (did you mean '%s'?)", hint.c_str()).c_str()));
+  throw Error(unknown_name("policy", name, where, policy_names()));
 }
 
 }  // namespace dssim

@@ -8,12 +8,13 @@
 namespace dssim {
 
 struct ServerStep {
-  IterationShape shape;       // what the GPU runs
-  bool graph_allowed = true;  // false: a decode step larger than every captured graph runs eager
-  double after_s = 0;         // host time after the GPU part
+  const IterationShape* shape = nullptr;  // what the GPU runs: the step itself, or its padded copy
+  bool graph_allowed = true;              // false: a decode step larger than every captured graph runs eager
+  double after_s = 0;                     // host time after the GPU part
 };
 
-// `cuda_graphs`: the deployment replays graphs for decode-only steps at all.
-ServerStep server_step(const ServingConfig& c, const IterationShape& s, bool cuda_graphs);
+// `cuda_graphs`: the deployment replays graphs for decode-only steps at all. A padded step is written
+// into `padded` (the step itself is never copied: this runs once per simulated iteration).
+ServerStep server_step(const ServingConfig& c, const IterationShape& s, bool cuda_graphs, IterationShape& padded);
 
 }  // namespace dssim

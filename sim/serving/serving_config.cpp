@@ -30,13 +30,6 @@ const BatchPolicy& default_policy() {
   return *p;
 }
 
-[[noreturn]] void unknown(const std::string& what, const std::string& name, const std::string& where,
-                          const std::vector<std::string>& known) {
-  std::string hint = closest(name, known);
-  throw Error(fmt("%s: unknown %s '%s'; expected one of %s%s", where.c_str(), what.c_str(), name.c_str(),
-                  join(known, ", ").c_str(), hint.empty() ? "" : fmt(" (did you mean '%s'?)", hint.c_str()).c_str()));
-}
-
 }  // namespace
 
 const BatchPolicy& ServingConfig::batch_policy() const { return policy ? *policy : default_policy(); }
@@ -46,7 +39,7 @@ std::vector<std::string> router_names() { return {"round_robin", "least_outstand
 Router parse_router(const std::string& name, const std::string& where) {
   if (name == "round_robin") return Router::round_robin;
   if (name == "least_outstanding") return Router::least_outstanding;
-  unknown("router", name, where, router_names());
+  throw Error(unknown_name("router", name, where, router_names()));
 }
 
 std::string to_string(Router r) { return router_names()[static_cast<std::size_t>(r)]; }

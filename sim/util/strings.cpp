@@ -36,6 +36,13 @@ std::string closest(std::string_view word, const std::vector<std::string>& candi
   return best;
 }
 
+std::string unknown_name(const std::string& what, const std::string& name, const std::string& where,
+                         const std::vector<std::string>& known) {
+  const std::string hint = closest(name, known);
+  return fmt("%s: unknown %s '%s'; expected one of %s%s", where.c_str(), what.c_str(), name.c_str(), join(known, ", ").c_str(),
+             hint.empty() ? "" : fmt(" (did you mean '%s'?)", hint.c_str()).c_str());
+}
+
 std::string join(const std::vector<std::string>& parts, std::string_view sep) {
   std::string out;
   for (std::size_t i = 0; i < parts.size(); ++i) {

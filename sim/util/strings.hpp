@@ -9,6 +9,9 @@ std::size_t edit_distance(std::string_view a, std::string_view b);
 // The candidate closest to `word` (edit distance), or "" when none is reasonably close.
 std::string closest(std::string_view word, const std::vector<std::string>& candidates);
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
+// "WHERE: unknown WHAT 'NAME'; expected one of A, B, C (did you mean 'B'?)" for a name of a closed set.
+std::string unknown_name(const std::string& what, const std::string& name, const std::string& where,
+                         const std::vector<std::string>& known);
 std::vector<std::string> split(std::string_view s, char sep);
 std::string trim(std::string_view s);
 // printf-style formatting into a std::string (g++ 12 has no <format>).

@@ -9,6 +9,7 @@
 #include "config/catalog.hpp"
 #include "config/toml_table.hpp"
 #include "util/error.hpp"
+#include "util/stats.hpp"
 #include "util/strings.hpp"
 #include "validation/e2e_rows.hpp"
 #include "validation/server_run.hpp"
@@ -28,13 +29,6 @@ Bound read_bound(TomlTable& t, const std::string& key) {
   Bound x{b.get_number("limit", 0, 100), b.get_number("target", 0, 100)};
   b.finish();
   return x;
-}
-
-double median_of(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 // One check: prints the line and says whether the limit holds.
@@ -77,7 +71,7 @@ bool e2e_set(const std::string& name, TomlTable& t, const fs::path& base, bool p
       mean += x / static_cast<double>(e.size());
       if (std::fabs(x) > std::fabs(w)) w = x;
     }
-    std::cout << fmt("  %-20s %5zu %13.1f %% %+9.1f %% %+7.1f %%\n", c.c_str(), e.size(), median_of(a) * 100, mean * 100, w * 100);
+    std::cout << fmt("  %-20s %5zu %13.1f %% %+9.1f %% %+7.1f %%\n", c.c_str(), e.size(), median(a) * 100, mean * 100, w * 100);
     return mean;
   };
   for (const auto& [c, e] : by_class) worst_bias = std::max(worst_bias, std::fabs(cls_line(c, e)));
@@ -87,7 +81,7 @@ bool e2e_set(const std::string& name, TomlTable& t, const fs::path& base, bool p
   const double worst_abs = abs_all.empty() ? 0 : *std::max_element(abs_all.begin(), abs_all.end());
   bool ok = all.size() == rows.size();
   if (!ok) std::cout << "  some rows have no prediction (see above)\n";
-  ok &= check("median |error|", median_of(abs_all), med);
+  ok &= check("median |error|", median(abs_all), med);
   ok &= check("worst |error|", worst_abs, worst);
   ok &= check("largest class mean bias", worst_bias, bias);
   return ok;

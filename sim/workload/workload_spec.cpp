@@ -96,8 +96,6 @@ LengthDist read_length(TomlTable& w, const Key& scalar, const LengthKeys& lk, co
 
 }  // namespace
 
-const char* workload_kind_name(WorkloadSpec::Kind k) { return kKinds[static_cast<std::size_t>(k)].c_str(); }
-
 WorkloadSpec read_workload(TomlTable& w, const std::string& base) {
   WorkloadSpec k;
   const std::string kind = w.opt_choice(kKind).value_or("fixed");

@@ -32,6 +32,5 @@ class TomlTable;
 // Reads [workload] (every key declared in workload/workload_spec.cpp); `base_dir` resolves trace and
 // empirical-length files against the scenario's folder.
 WorkloadSpec read_workload(TomlTable& w, const std::string& base_dir);
-const char* workload_kind_name(WorkloadSpec::Kind k);
 
 }  // namespace dssim

@@ -250,30 +250,41 @@ std::vector<Job> jobs_of(const std::vector<Case>& cases, const std::vector<std::
   return jobs;
 }
 
-int check(const Env& env, const std::vector<Case>& cases, const std::vector<std::string>& names) {
-  const auto jobs = jobs_of(cases, names);
+// Runs every job on all cores and gives `judge(job, golden path, output now)` each result; returns
+// what the judges said, in job order ("" for nothing to say).
+template <class F>
+std::vector<std::string> run_jobs(const Env& env, const std::vector<Job>& jobs, F judge) {
   std::vector<std::string> reports(jobs.size());
   parallel_for(jobs.size(), [&](std::size_t i) {
     const Job& j = jobs[i];
-    const fs::path g = golden_path(env, *j.c, j.format);
-    const std::string now = run_case(env, *j.c, j.format);
-    if (!fs::exists(g)) {
-      reports[i] = dssim::fmt("%s (%s): no golden %s; run dssim_golden update %s\n", j.c->name.c_str(), j.format.c_str(),
-                              g.string().c_str(), j.c->name.c_str());
-      return;
-    }
-    const std::string d = compare(j.format, read_file(g), now);
-    if (!d.empty())
-      reports[i] = dssim::fmt("%s (%s) differs from %s:\n%s", j.c->name.c_str(), j.format.c_str(),
-                              fs::relative(g, env.root).string().c_str(), d.c_str());
+    reports[i] = judge(j, golden_path(env, *j.c, j.format), run_case(env, *j.c, j.format));
   });
-  int bad = 0;
+  return reports;
+}
+
+// Prints the non-empty reports; returns how many there were.
+int print_reports(const std::vector<std::string>& reports, const char* separator) {
+  int n = 0;
   for (const auto& r : reports)
     if (!r.empty()) {
-      std::cout << r << "\n";
-      ++bad;
+      std::cout << r << separator;
+      ++n;
     }
-  if (bad) {
+  return n;
+}
+
+int check(const Env& env, const std::vector<Case>& cases, const std::vector<std::string>& names) {
+  const auto jobs = jobs_of(cases, names);
+  const auto reports = run_jobs(env, jobs, [&](const Job& j, const fs::path& g, const std::string& now) -> std::string {
+    if (!fs::exists(g))
+      return dssim::fmt("%s (%s): no golden %s; run dssim_golden update %s\n", j.c->name.c_str(), j.format.c_str(),
+                        g.string().c_str(), j.c->name.c_str());
+    const std::string d = compare(j.format, read_file(g), now);
+    if (d.empty()) return "";
+    return dssim::fmt("%s (%s) differs from %s:\n%s", j.c->name.c_str(), j.format.c_str(),
+                      fs::relative(g, env.root).string().c_str(), d.c_str());
+  });
+  if (const int bad = print_reports(reports, "\n")) {
     std::cout << bad << " of " << jobs.size() << " outputs differ. If the change is meant, regenerate with "
               << "dssim_golden update and explain the moved figures in the commit.\n";
     return 1;
@@ -284,14 +295,10 @@ int check(const Env& env, const std::vector<Case>& cases, const std::vector<std:
 
 int update(const Env& env, const std::vector<Case>& cases, const std::vector<std::string>& names) {
   const auto jobs = jobs_of(cases, names);
-  std::vector<std::string> reports(jobs.size());
-  parallel_for(jobs.size(), [&](std::size_t i) {
-    const Job& j = jobs[i];
-    const fs::path g = golden_path(env, *j.c, j.format);
-    const std::string now = run_case(env, *j.c, j.format);
+  const auto reports = run_jobs(env, jobs, [&](const Job& j, const fs::path& g, const std::string& now) -> std::string {
     const bool existed = fs::exists(g);
     const std::string old = existed ? read_file(g) : "";
-    if (existed && compare(j.format, old, now).empty()) return;
+    if (existed && compare(j.format, old, now).empty()) return "";
     fs::create_directories(g.parent_path());
     std::ofstream(g, std::ios::binary) << now;
     std::string r = dssim::fmt("%s (%s): %s\n", j.c->name.c_str(), j.format.c_str(), existed ? "changed" : "new");
@@ -299,14 +306,9 @@ int update(const Env& env, const std::vector<Case>& cases, const std::vector<std
       const std::string figs = j.format == "json" ? moved_figures(old, now) : "";
       r += figs.empty() ? line_diff(old, now, 30) : figs;
     }
-    reports[i] = r;
+    return r;
   });
-  int changed = 0;
-  for (const auto& r : reports)
-    if (!r.empty()) {
-      std::cout << r;
-      ++changed;
-    }
+  const int changed = print_reports(reports, "");
   std::cout << dssim::fmt("%d of %zu outputs changed\n", changed, jobs.size());
   return 0;
 }

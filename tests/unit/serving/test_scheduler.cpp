@@ -200,25 +200,27 @@ TEST_CASE("the serving loop: graph batch and context buckets, host time per step
   dec.decode = 3;
   dec.decode_context_sum = 3 * 200.0;
   dec.decode_context_max = 201;
-  ServerStep s = server_step(c, dec, true);
+  IterationShape padded;
+  ServerStep s = server_step(c, dec, true, padded);
   CHECK(s.graph_allowed);
-  CHECK(s.shape.decode == 4);                        // padded to the graph of 4
-  CHECK(s.shape.decode_context_max == 256);          // 201 rounded up to 128s
-  CHECK(s.shape.decode_context_sum == Approx(4 * 256.0));  // every row attends to the bucket
+  CHECK(s.shape->decode == 4);                        // padded to the graph of 4
+  CHECK(s.shape->decode_context_max == 256);          // 201 rounded up to 128s
+  CHECK(s.shape->decode_context_sum == Approx(4 * 256.0));  // every row attends to the bucket
   CHECK(s.after_s == Approx(300e-6));
   dec.decode = 9;                                    // above the largest graph: eager, unpadded
   dec.decode_context_sum = 9 * 200.0;
-  s = server_step(c, dec, true);
+  s = server_step(c, dec, true, padded);
+  CHECK(s.shape == &dec);                            // not copied
   CHECK_FALSE(s.graph_allowed);
-  CHECK(s.shape.decode == 9);
-  CHECK(s.shape.decode_context_sum == Approx(1800.0));
+  CHECK(s.shape->decode == 9);
+  CHECK(s.shape->decode_context_sum == Approx(1800.0));
   IterationShape pre;
   pre.prefill.push_back({100, 100, true});
-  s = server_step(c, pre, true);                     // a prefill: eager, and the prefill overhead
+  s = server_step(c, pre, true, padded);                     // a prefill: eager, and the prefill overhead
   CHECK(s.after_s == Approx(0.05 + 300e-6));
   dec.decode = 3;
   dec.decode_context_sum = 600;
-  s = server_step(c, dec, false);                    // no graphs at all: nothing padded
-  CHECK(s.shape.decode == 3);
-  CHECK(s.shape.decode_context_max == 201);
+  s = server_step(c, dec, false, padded);                    // no graphs at all: nothing padded
+  CHECK(s.shape->decode == 3);
+  CHECK(s.shape->decode_context_max == 201);
 }
