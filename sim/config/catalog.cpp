@@ -54,6 +54,10 @@ NodeSpec Catalog::node(const std::string& id) const {
 RuntimeProfile Catalog::runtime(const std::string& id) const {
   return load_runtime_profile(find("platforms/runtimes", id, "runtime"));
 }
+PriceCatalog Catalog::prices() const {
+  return load_price_catalog((fs::path(data_dir_) / "platforms" / "prices.toml").string(), "platforms/prices.toml");
+}
+
 std::string Catalog::cooling_path(const std::string& id) const { return find("platforms/cooling", id, "cooling profile"); }
 std::vector<std::string> Catalog::model_ids() const { return ids("models"); }
 std::vector<std::string> Catalog::gpu_ids() const { return ids("platforms/gpus"); }

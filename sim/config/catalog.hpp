@@ -7,6 +7,7 @@
 #include "config/gpu_card.hpp"
 #include "config/model_card.hpp"
 #include "config/node_spec.hpp"
+#include "config/price_catalog.hpp"
 #include "config/runtime_profile.hpp"
 
 namespace dssim {
@@ -22,6 +23,7 @@ class Catalog {
   NodeSpec node(const std::string& id) const;
   RuntimeProfile runtime(const std::string& id) const;
   std::string cooling_path(const std::string& id) const;
+  PriceCatalog prices() const;  // platforms/prices.toml
   std::vector<std::string> model_ids() const;
   std::vector<std::string> gpu_ids() const;
   std::vector<std::string> node_ids() const;

@@ -1,6 +1,7 @@
 #include "finance/cost_inputs.hpp"
 
 #include "config/keys.hpp"
+#include "config/price_catalog.hpp"
 #include "config/toml_table.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
@@ -9,28 +10,53 @@ namespace dssim {
 
 namespace {
 using T = Key::Type;
-const Key& kPrice = declare_key({"cost", "gpu_price_usd", T::number, 0, 1e9, {}, "USD", "required", "purchase price of one GPU", ""});
-const Key& kDepreciation = declare_key({"cost", "depreciation_months", T::number, 1, 1200, {}, "months", "required", "straight-line depreciation period", ""});
-const Key& kCloud = declare_key({"cost", "cloud_usd_per_gpu_hour", T::number, 0, 1e6, {}, "USD/GPU-hour", "required", "what renting one such GPU costs", ""});
-const Key& kElectricity = declare_key({"cost", "electricity_usd_per_kwh", T::number, 0, 100, {}, "USD/kWh", "required", "electricity price", ""});
-const Key& kPue = declare_key({"cost", "pue", T::number, 1, 10, {}, "", "required", "power usage effectiveness of the room", ""});
-const Key& kUtilization = declare_key({"cost", "utilization", T::number, 0, 1, {}, "", "required", "share of the month the GPUs are busy", ""});
-const Key& kHorizon = declare_key({"cost", "horizon_months", T::number, 1, 1200, {}, "months", "required", "months the ROI is taken over", ""});
+const char* kFromCatalogue = "from platforms/prices.toml";
+const Key& kPrice = declare_key({"cost", "gpu_price_usd", T::number, 0, 1e9, {}, "USD", kFromCatalogue, "purchase price of one GPU", ""});
+const Key& kDepreciation = declare_key({"cost", "depreciation_months", T::number, 1, 1200, {}, "months", "36", "straight-line depreciation period", ""});
+const Key& kCloud = declare_key({"cost", "cloud_usd_per_gpu_hour", T::number, 0, 1e6, {}, "USD/GPU-hour", kFromCatalogue, "what renting one such GPU costs", ""});
+const Key& kProvider = declare_key({"cost", "cloud_provider", T::text, 0, 0, {}, "", "aws", "whose cloud offers to compare with (\"any\": every provider)", ""});
+const Key& kTerm = declare_key({"cost", "cloud_term", T::choice, 0, 0, kCloudTerms, "", "on_demand", "which kind of cloud offer", ""});
+const Key& kCloudGpu = declare_key({"cost", "cloud_gpu", T::text, 0, 0, {}, "", "the platform's GPU", "rent this GPU instead (a card id), when no offer rents the platform's", ""});
+const Key& kElectricity = declare_key({"cost", "electricity_usd_per_kwh", T::number, 0, 100, {}, "USD/kWh", kFromCatalogue, "electricity price", ""});
+const Key& kElectricityId = declare_key({"cost", "electricity", T::text, 0, 0, {}, "", "us-va-commercial", "an electricity row of platforms/prices.toml", ""});
+const Key& kPue = declare_key({"cost", "pue", T::number, 1, 10, {}, "", kFromCatalogue, "power usage effectiveness of the room", ""});
+const Key& kSite = declare_key({"cost", "site", T::text, 0, 0, {}, "", "industry-average", "a site row of platforms/prices.toml (its PUE)", ""});
+const Key& kUtilization = declare_key({"cost", "utilization", T::number, 0, 1, {}, "", "0.5", "share of the month the GPUs are busy", ""});
+const Key& kHorizon = declare_key({"cost", "horizon_months", T::number, 1, 1200, {}, "months", "36", "months the ROI is taken over", ""});
 const Key& kOps = declare_key({"cost", "ops_usd_per_month", T::number, 0, 1e9, {}, "USD/month", "0", "maintenance, hosting, staff share: every month on-prem", ""});
 const Key& kRefresh = declare_key({"cost", "refresh_months", T::number, 0, 1200, {}, "months", "0 (none)", "the hardware is resold at this month", ""});
 const Key& kResidual = declare_key({"cost", "residual_fraction", T::number, 0, 1, {}, "", "0", "share of the price recovered at the refresh (needs refresh_months)", ""});
 const Key& kApr = declare_key({"cost", "financing_apr", T::number, 0, 1, {}, "per year", "0 (cash)", "> 0: the hardware is paid in monthly instalments over the depreciation period", ""});
+
+// A number and the catalogue row that would otherwise supply it are two answers to one question.
+void one_of(TomlTable& c, const Key& number, const Key& row) {
+  if (c.has(number.name) && c.has(row.name))
+    throw Error(fmt("%s: give either %s or %s, not both", c.where(number.name).c_str(), number.name.c_str(), row.name.c_str()));
+}
+
+std::string in_file(TomlTable& c, const Key& k) { return c.has(k.name) && c.line_of(k.name) > 0 ? c.where(k.name) : ""; }
 }  // namespace
 
-CostInputs read_cost(TomlTable& c) {
-  CostInputs k;
-  k.gpu_price_usd = c.get_number(kPrice);
-  k.depreciation_months = c.get_number(kDepreciation);
-  k.cloud_usd_per_gpu_hour = c.get_number(kCloud);
-  k.electricity_usd_per_kwh = c.get_number(kElectricity);
-  k.pue = c.get_number(kPue);
-  k.utilization = c.get_number(kUtilization);
-  k.horizon_months = c.get_number(kHorizon);
+CostSpec read_cost(TomlTable& c) {
+  CostSpec s;
+  CostInputs& k = s.terms;
+  one_of(c, kElectricity, kElectricityId);
+  one_of(c, kPue, kSite);
+  for (const Key* sel : {&kProvider, &kTerm, &kCloudGpu}) one_of(c, kCloud, *sel);
+  s.gpu_price_usd = c.opt_number(kPrice);
+  s.cloud_usd_per_gpu_hour = c.opt_number(kCloud);
+  s.electricity_usd_per_kwh = c.opt_number(kElectricity);
+  s.pue = c.opt_number(kPue);
+  s.cloud_provider = c.opt_string(kProvider).value_or(s.cloud_provider);
+  s.cloud_term = c.opt_choice(kTerm).value_or(s.cloud_term);
+  s.cloud_gpu = c.opt_string(kCloudGpu).value_or("");
+  s.electricity = c.opt_string(kElectricityId).value_or(s.electricity);
+  s.site = c.opt_string(kSite).value_or(s.site);
+  s.gpu_price_in_file = in_file(c, kPrice);
+  s.cloud_price_in_file = in_file(c, kCloud);
+  k.depreciation_months = c.opt_number(kDepreciation).value_or(36);
+  k.utilization = c.opt_number(kUtilization).value_or(0.5);
+  k.horizon_months = c.opt_number(kHorizon).value_or(36);
   k.ops_usd_per_month = c.opt_number(kOps).value_or(0);
   k.refresh_months = c.opt_number(kRefresh).value_or(0);
   k.residual_fraction = c.opt_number(kResidual).value_or(0);
@@ -38,7 +64,7 @@ CostInputs read_cost(TomlTable& c) {
   if (k.residual_fraction > 0 && k.refresh_months <= 0)
     throw Error(fmt("%s: residual_fraction needs refresh_months (the month the hardware is sold)", c.where(kResidual.name).c_str()));
   c.finish();
-  return k;
+  return s;
 }
 
 }  // namespace dssim

@@ -1,11 +1,15 @@
 #pragma once
-// What a deployment costs in money: the scenario's [cost] table.
+// What a deployment costs in money: the scenario's [cost] table as written (CostSpec), and the numbers
+// a run uses once the price catalogue has filled in what the table left out (CostInputs).
+#include <optional>
+#include <string>
+
 namespace dssim {
 
 struct CostInputs {
-  double gpu_price_usd = 0;
+  double gpu_price_usd = 0;          // NaN: no price known (the figures that need it are n/a)
   double depreciation_months = 36;
-  double cloud_usd_per_gpu_hour = 0;
+  double cloud_usd_per_gpu_hour = 0; // NaN: no cloud offer known
   double electricity_usd_per_kwh = 0.10;
   double pue = 1.5;
   double utilization = 0.5;
@@ -16,8 +20,22 @@ struct CostInputs {
   double financing_apr = 0;          // > 0: the hardware is paid in monthly instalments over the depreciation period
 };
 
+// [cost] as written: numbers the user gave, and which catalogue rows to take the others from.
+struct CostSpec {
+  CostInputs terms;  // the non-price terms (depreciation, utilization, horizon, ops, refresh, financing)
+  std::optional<double> gpu_price_usd, cloud_usd_per_gpu_hour, electricity_usd_per_kwh, pue;
+  std::string cloud_provider = "aws";  // "any": every provider in the catalogue
+  std::string cloud_term = "on_demand";
+  std::string cloud_gpu;               // rent this GPU instead of the platform's (empty: the same GPU)
+  std::string electricity = "us-va-commercial";
+  std::string site = "industry-average";
+  // "file:line" of a GPU-specific price written in the scenario file (empty when absent or from --set):
+  // such a price belongs to the file's GPU and must not follow a --set or sweep to another one.
+  std::string gpu_price_in_file, cloud_price_in_file;
+};
+
 class TomlTable;
 // Reads [cost] (every key declared in finance/cost_inputs.cpp).
-CostInputs read_cost(TomlTable& c);
+CostSpec read_cost(TomlTable& c);
 
 }  // namespace dssim

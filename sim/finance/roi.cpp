@@ -1,6 +1,7 @@
 #include "finance/roi.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace dssim {
@@ -17,10 +18,11 @@ RoiResult compute_roi(const RoiInputs& in) {
   r.depreciation_monthly_usd = r.hardware_usd / c.depreciation_months;
   r.tokens_per_month = in.throughput_tok_s * 3600.0 * busy_h;
   const double monthly_saving = r.cloud_monthly_usd - r.energy_monthly_usd - c.ops_usd_per_month;
+  r.break_even_defined = !std::isnan(monthly_saving) && !std::isnan(r.hardware_usd);
   if (monthly_saving > 0) r.break_even_months = r.hardware_usd / monthly_saving;
   const double depreciated = r.hardware_usd * std::min(c.horizon_months, c.depreciation_months) / c.depreciation_months;
   // Undefined figures stay undefined (NaN, printed "n/a", JSON null), never a $0 that reads as free.
-  r.roi_pct = r.hardware_usd > 0 ? (monthly_saving * c.horizon_months - depreciated) / r.hardware_usd * 100.0
+  r.roi_pct = r.hardware_usd > 0 && r.break_even_defined ? (monthly_saving * c.horizon_months - depreciated) / r.hardware_usd * 100.0
                                  : std::numeric_limits<double>::quiet_NaN();
   r.usd_per_million_tokens_onprem = r.usd_per_million_tokens_cloud = std::numeric_limits<double>::quiet_NaN();
   if (r.tokens_per_month > 0) {

@@ -25,7 +25,8 @@ struct RoiResult {
   double energy_monthly_kwh = 0;
   double depreciation_monthly_usd = 0;
   double tokens_per_month = 0;
-  std::optional<double> break_even_months;  // none when the cloud is never more expensive
+  std::optional<double> break_even_months;  // none when the cloud is never more expensive, or when undefined
+  bool break_even_defined = true;           // false: a price is unknown (NaN), so is the break-even
   double roi_pct = 0;                        // at the horizon (NaN: no hardware price)
   double usd_per_million_tokens_onprem = 0;  // depreciation + electricity (NaN: no tokens, e.g. utilization 0)
   double usd_per_million_tokens_cloud = 0;

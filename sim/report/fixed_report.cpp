@@ -2,6 +2,9 @@
 
 #include <sstream>
 
+#include "finance/pricing.hpp"
+#include "report/cost_section.hpp"
+
 #include "util/error.hpp"
 #include "util/csv.hpp"
 #include "util/json.hpp"
@@ -98,10 +101,10 @@ std::string render_text(const RunInputs& ri, const RunResult& r) {
     const CostInputs& c = *ri.cost;
     o << fmt("\nROI vs renting (%d GPU%s, %.0f%% utilization, %g-month horizon)\n", in.node.total_gpus(),
              in.node.total_gpus() > 1 ? "s" : "", c.utilization * 100, c.horizon_months);
-    o << fmt("  hardware                              $%.0f ($%.0f per month over %g months)\n", x.hardware_usd,
-             x.depreciation_monthly_usd, c.depreciation_months);
-    o << fmt("  cloud for the same busy hours         $%.0f per month ($%.4g per GPU-hour)\n", x.cloud_monthly_usd,
-             c.cloud_usd_per_gpu_hour);
+    o << fmt("  hardware                              %s (%s per month over %g months)\n", dollars(x.hardware_usd).c_str(),
+             dollars(x.depreciation_monthly_usd).c_str(), c.depreciation_months);
+    o << fmt("  cloud for the same busy hours         %s per month (%s per GPU-hour)\n", dollars(x.cloud_monthly_usd).c_str(),
+             dollars(c.cloud_usd_per_gpu_hour).c_str());
     o << fmt("  on-prem electricity                   $%.0f per month (%.0f kWh incl. PUE %.2f at $%.4g/kWh; %.0f W per GPU serving, %s)\n",
              x.energy_monthly_usd, x.energy_monthly_kwh, c.pue, c.electricity_usd_per_kwh,
              r.busy_power_w, r.busy_power_source.c_str());
@@ -111,14 +114,12 @@ std::string render_text(const RunInputs& ri, const RunResult& r) {
                                              : std::string(" (a module: its CPU is inside the GPU budget)"))
                        .c_str()
                  : "");
-    if (x.break_even_months)
-      o << fmt("  break-even                            %.1f months\n", *x.break_even_months);
-    else
-      o << "  break-even                            never (electricity costs more than renting)\n";
+    o << "  break-even                            " << break_even_text(x) << "\n";
     o << fmt("  ROI at %g months                      %s\n", c.horizon_months, percent(x.roi_pct).c_str());
     o << fmt("  $ per million output tokens           on-prem %s, cloud %s\n", usd(x.usd_per_million_tokens_onprem).c_str(),
              usd(x.usd_per_million_tokens_cloud).c_str());
   }
+  o << prices_text(ri);
   return o.str();
 }
 
@@ -168,18 +169,7 @@ std::string render_json(const RunInputs& ri, const RunResult& r) {
       j.value("energy_kwh", w.energy_j * in.node.total_gpus() / 3.6e6).end_object();
     }
   }
-  if (r.roi) {
-    const RoiResult& x = *r.roi;
-    j.begin_object("roi");
-    if (x.break_even_months) j.value("break_even_months", *x.break_even_months); else j.null("break_even_months");
-    j.value("roi_pct", x.roi_pct);
-    j.value("usd_per_million_tokens_onprem", x.usd_per_million_tokens_onprem);
-    j.value("usd_per_million_tokens_cloud", x.usd_per_million_tokens_cloud);
-    j.value("hardware_usd", x.hardware_usd).value("cloud_monthly_usd", x.cloud_monthly_usd);
-    j.value("energy_monthly_usd", x.energy_monthly_usd).value("energy_monthly_kwh", x.energy_monthly_kwh);
-    j.value("depreciation_monthly_usd", x.depreciation_monthly_usd).value("tokens_per_month", x.tokens_per_month);
-    j.end_object();
-  }
+  cost_json(j, ri, r);
   j.end_object();
   return j.str();
 }
@@ -206,12 +196,7 @@ std::string render_csv(const RunInputs& ri, const RunResult& r) {
     row("throughput_tok_s", p.throughput_tok_s);
     if (p.serving_power_w > 0) row("power_w", p.serving_power_w);
   }
-  if (r.roi) {
-    if (r.roi->break_even_months) row("break_even_months", *r.roi->break_even_months);
-    row("roi_pct", r.roi->roi_pct);
-    row("usd_per_million_tokens_onprem", r.roi->usd_per_million_tokens_onprem);
-    row("usd_per_million_tokens_cloud", r.roi->usd_per_million_tokens_cloud);
-  }
+  o << cost_csv(ri, r);
   return o.str();
 }
 

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "finance/pricing.hpp"
+#include "report/cost_section.hpp"
 #include "util/error.hpp"
 #include "util/json.hpp"
 #include "util/output_file.hpp"
@@ -94,6 +96,11 @@ void write_html(const fs::path& dir, const RunInputs& s, const RoiStudy& st, boo
            usd(r.usd_per_million_tokens_cloud).c_str())
     << fmt("<tr><td>cash break-even (curves)</td><td>%s</td></tr>", cash_be ? fmt("%.1f months", *cash_be).c_str() : "never")
     << "</table>\n";
+  h << "<h2>Prices used</h2>\n<table><tr><th>item</th><th>value</th><th>source</th></tr>\n";
+  for (const PriceSource& p : s.price_sources)
+    h << "<tr><td>" << html_escape(p.item) << "</td><td>" << html_escape(p.value) << "</td><td style=\"text-align:left\">"
+      << html_escape(p.origin) << "</td></tr>\n";
+  h << "</table>\n";
   h << "<h2>Cumulative cost</h2>\n";
   h << (pictures ? "<figure id=\"break-even\">" + inline_svg(dir / "break_even.svg") + "</figure>\n"
                  : std::string("<p>(picture not drawn: gnuplot is not installed; see break_even.csv)</p>\n"));
@@ -118,6 +125,8 @@ RoiStudy roi_study(const RunInputs& in, const RunResult& r, int months) {
     throw Error(fmt("%s does not fit%s on %s: %s", b.model.id.c_str(), r.stream ? " for serving" : "", b.gpu.id.c_str(),
                     join(why, "; ").c_str()), ExitCode::does_not_fit);
   }
+  if (!in.price_missing.empty())
+    throw Error("dssim roi needs every price: " + join(in.price_missing, "; "));
   RoiStudy st;
   st.inputs = *r.roi_inputs;
   st.throughput_source = r.roi_throughput_source;
@@ -194,6 +203,10 @@ std::string render_roi(const RunInputs& in, const RoiStudy& st, const std::strin
       j.begin_object("hybrid").value("cheapest_onprem_gpus", best->onprem_gpus).value("usd_per_month", best->total_usd);
       j.value("onprem_token_share", best->onprem_share).end_object();
     }
+    j.begin_array("prices");
+    for (const PriceSource& p : in.price_sources)
+      j.begin_object().value("item", p.item).value("value", p.value).value("source", p.origin).end_object();
+    j.end_array();
     j.end_object();
     return j.str();
   }
@@ -201,11 +214,11 @@ std::string render_roi(const RunInputs& in, const RoiStudy& st, const std::strin
   std::ostringstream o;
   o << fmt("dssim roi | %s\n\n", in.title.c_str());
   o << fmt("Throughput   %.1f output tokens/s while busy (%s)\n", st.inputs.throughput_tok_s, st.throughput_source.c_str());
-  o << fmt("Hardware     $%.0f (%d GPU%s), depreciated over %g months%s\n", r.hardware_usd, st.inputs.gpus,
+  o << fmt("Hardware     %s (%d GPU%s), depreciated over %g months%s\n", dollars(r.hardware_usd).c_str(), st.inputs.gpus,
                    st.inputs.gpus > 1 ? "s" : "", c.depreciation_months,
                    c.residual_fraction > 0 ? fmt("; %.0f %% resold at month %g", c.residual_fraction * 100, c.refresh_months).c_str() : "");
-  o << fmt("Monthly      cloud $%.0f, electricity $%.0f, operations $%.0f\n", r.cloud_monthly_usd,
-                   r.energy_monthly_usd, c.ops_usd_per_month);
+  o << fmt("Monthly      cloud %s, electricity %s, operations %s\n", dollars(r.cloud_monthly_usd).c_str(),
+                   dollars(r.energy_monthly_usd).c_str(), dollars(c.ops_usd_per_month).c_str());
   o << fmt("Break-even   %s months (cash curves: %s)\n", months(r.break_even_months).c_str(), months(curve_be).c_str());
   o << fmt("ROI          %s at %g months\n", percent(r.roi_pct).c_str(), c.horizon_months);
   o << fmt("$/M tokens   on-prem %s, cloud %s\n", usd(r.usd_per_million_tokens_onprem).c_str(),
@@ -222,6 +235,7 @@ std::string render_roi(const RunInputs& in, const RoiStudy& st, const std::strin
                h.onprem_gpus, h.onprem_gpus == 1 ? " " : "s", h.onprem_usd, h.cloud_usd, h.total_usd, h.onprem_share * 100,
                h.usd_per_million_tokens, &h == &*best ? "  <- cheapest" : "");
   }
+  o << prices_text(in);
   o << fmt("\nWrote %s/report.html, break_even.csv, sensitivity.csv and gnuplot scripts%s\n", out.c_str(),
                    pictures ? " with their SVG and PNG pictures" : " (install gnuplot for the pictures: gnuplot break_even.gp)");
   return o.str();

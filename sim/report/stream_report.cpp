@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include "report/cost_section.hpp"
+
 #include "util/csv.hpp"
 #include "util/json.hpp"
 #include "util/strings.hpp"
@@ -96,14 +98,12 @@ std::string text(const RunInputs& in, const RunResult& r) {
              b.node.total_gpus(), b.node.total_gpus() > 1 ? "s" : "", in.cost->utilization * 100, in.cost->horizon_months,
              r.roi_throughput_tok_s);
     if (!r.roi_throughput_source.empty()) o << "  tokens counted                        " << r.roi_throughput_source << "\n";
-    if (x.break_even_months)
-      o << fmt("  break-even                            %.1f months\n", *x.break_even_months);
-    else
-      o << "  break-even                            never\n";
+    o << "  break-even                            " << break_even_text(x) << "\n";
     o << fmt("  ROI at %g months                      %s\n", in.cost->horizon_months, percent(x.roi_pct).c_str());
     o << fmt("  $ per million output tokens           on-prem %s, cloud %s\n", usd(x.usd_per_million_tokens_onprem).c_str(),
              usd(x.usd_per_million_tokens_cloud).c_str());
   }
+  o << prices_text(in);
   return o.str();
 }
 
@@ -148,13 +148,7 @@ std::string json(const RunInputs& in, const RunResult& r) {
     for (const auto& x : p.suggestions) j.value("", x);
     j.end_array();
   }
-  if (r.roi) {
-    const RoiResult& x = *r.roi;
-    j.begin_object("roi");
-    if (x.break_even_months) j.value("break_even_months", *x.break_even_months); else j.null("break_even_months");
-    j.value("roi_pct", x.roi_pct).value("usd_per_million_tokens_onprem", x.usd_per_million_tokens_onprem);
-    j.value("usd_per_million_tokens_cloud", x.usd_per_million_tokens_cloud).end_object();
-  }
+  cost_json(j, in, r);
   j.end_object();
   return j.str();
 }
@@ -177,12 +171,7 @@ std::string csv(const RunInputs& in, const RunResult& r) {
   if (s.has_power)
     o << fmt("power_w,%.9g\nmax_temp_c,%.9g\nthrottled_fraction,%.9g\nenergy_kwh,%.9g\n", s.busy_power_w, s.max_temp_c,
              s.throttled_fraction, s.energy_kwh);
-  if (r.roi) {
-    if (r.roi->break_even_months) o << fmt("break_even_months,%.9g\n", *r.roi->break_even_months);
-    o << "roi_pct," << csv_number(r.roi->roi_pct) << "\nusd_per_million_tokens_onprem,"
-      << csv_number(r.roi->usd_per_million_tokens_onprem) << "\nusd_per_million_tokens_cloud,"
-      << csv_number(r.roi->usd_per_million_tokens_cloud) << "\n";
-  }
+  o << cost_csv(in, r);
   return o.str();
 }
 

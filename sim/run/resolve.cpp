@@ -108,7 +108,13 @@ RunInputs resolve_scenario(const Scenario& s, const Catalog& cat, const RunOptio
   read_hardware_data(in, cat);
   r.serving = s.serving;
   r.workload = s.workload;
-  r.cost = s.cost;
+  if (s.cost) {
+    if (!s.cost->cloud_gpu.empty()) (void)cat.gpu(s.cost->cloud_gpu);  // a misspelt id is an error, not "no offer"
+    PricedCost priced = price_cost(*s.cost, cat.prices(), in.gpu.id, in.node.gpu_count);
+    r.cost = priced.inputs;
+    r.price_sources = std::move(priced.sources);
+    r.price_missing = std::move(priced.missing);
+  }
   if (r.kind == RunKind::request_stream) {
     r.requests = load_requests(s.workload);
     r.workload_summary = describe_workload(s.workload, r.requests);

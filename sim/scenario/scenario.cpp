@@ -67,10 +67,34 @@ void read_platform(TomlTable& p, Scenario& s) {
   p.finish();
 }
 
+// The platform as the file wrote it, before --set: a price in the file belongs to that hardware.
+std::string platform_in_file(const toml::table& doc) {
+  const auto* p = doc.get_as<toml::table>("platform");
+  if (!p) return "";
+  std::string out;
+  for (const char* k : {"gpu", "node"})
+    if (auto v = p->get_as<std::string>(k)) out += std::string(k) + "=" + v->get() + " ";
+  return out;
+}
+
+// A GPU-specific price written in the file does not follow --set or a sweep axis to another GPU: the
+// run would price an H200 as the file's A100 (the catalogue prices each GPU as itself).
+void check_prices_follow_platform(const Scenario& s, const std::string& file_platform) {
+  if (!s.cost) return;
+  const std::string now = (s.node.empty() ? "gpu=" + s.gpu : "node=" + s.node) + " ";
+  if (now == file_platform) return;
+  for (const std::string* where : {&s.cost->gpu_price_in_file, &s.cost->cloud_price_in_file})
+    if (!where->empty())
+      throw Error(fmt("%s is a price for the file's platform (%s), but the run's platform is %s: remove it from the file to "
+                      "take each GPU's own price from platforms/prices.toml, or set it with --set too",
+                      where->c_str(), trim(file_platform).c_str(), trim(now).c_str()));
+}
+
 }  // namespace
 
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
   auto doc = TomlTable::parse_file(path);
+  const std::string file_platform = platform_in_file(*doc);
   for (const auto& o : overrides) apply_override(*doc, o);
   TomlTable t(*doc, path, "");
   Scenario s;
@@ -110,6 +134,7 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
     e->finish();
   }
   t.finish();
+  check_prices_follow_platform(s, file_platform);
   return s;
 }
 

@@ -28,7 +28,7 @@ struct Scenario {
   bool offload_weights = false, offload_kv = false;
   double host_memory_bytes = 0;  // per node; 0: the node file's host_memory_gib
   std::string runtime = kDefaultRuntime;
-  std::optional<CostInputs> cost;
+  std::optional<CostSpec> cost;  // [cost] as written; priced in run/resolve for the platform's GPU
   WorkloadSpec workload;
   ServingConfig serving;
   // [environment]: the room and the cooling the GPUs sit in, and an optional power cap (what-if)

@@ -90,6 +90,25 @@ add_test(NAME cli.roi_serving COMMAND bash -c "set -e; d=$(mktemp -d); $<TARGET_
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(cli.roi_serving PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
 dssim_cli_test(bad_roi_no_cost 1 "dssim roi needs a \\[cost\\] table" roi scenarios/serving/7b_h200_continuous_poisson.toml --out ${CMAKE_CURRENT_BINARY_DIR}/roi_bad)
+# Prices: from platforms/prices.toml for the run's own GPU, each with its source; a file's price stays with its GPU.
+dssim_cli_test(price_follows_gpu 0 "\"gpu_price_usd\": 30000," scenarios/33b_a100.toml --set platform.gpu=h100-sxm --format json --quiet)
+dssim_cli_test(cloud_follows_gpu 0 "\"cloud_usd_per_gpu_hour\": 6.88," scenarios/33b_a100.toml --set platform.gpu=h100-sxm --format json --quiet)
+dssim_cli_test(price_sources 0 "^ +platforms/prices.toml:[0-9]+: https://huggingface.co/hardware/a100 " scenarios/33b_a100.toml --quiet)
+dssim_cli_test(price_missing_cloud 0 "n/a: no current aws on_demand cloud offer for h200-sxm.*spheron H200 SXM \\(on_demand\\)" scenarios/33b_a100.toml --set platform.gpu=h200-sxm --quiet)
+dssim_cli_test(price_any_provider 0 "\\$4.54 per GPU-hour \\(spheron H200 SXM" scenarios/33b_a100.toml --set platform.gpu=h200-sxm --set cost.cloud_provider=any --quiet)
+dssim_cli_test(price_cloud_gpu 0 "\\$1.006 per GPU-hour \\(aws g5.xlarge, a10g" scenarios/7b_bf16_rtx4090.toml --quiet)
+dssim_cli_test(price_set_override 0 "\"source\": \"--set\"" scenarios/33b_a100.toml --set cost.gpu_price_usd=20000 --format json --quiet)
+dssim_cli_test(bad_price_other_gpu 1 "33b_article_roi.toml:[0-9]+: key 'cost.cloud_usd_per_gpu_hour' is a price for the file's platform \\(gpu=a100-80g-sxm\\), but the run's platform is gpu=h100-sxm" scenarios/33b_article_roi.toml --set platform.gpu=h100-sxm)
+dssim_cli_test(bad_cloud_provider 1 "cost.cloud_provider = \"amazon\" has no offers.*providers: any, aws" scenarios/33b_a100.toml --set cost.cloud_provider=amazon)
+dssim_cli_test(bad_cloud_term 1 "cloud_term' \\(from --set\\): 'monthly' is not one of" scenarios/33b_a100.toml --set cost.cloud_term=monthly)
+dssim_cli_test(bad_cloud_gpu 1 "unknown GPU 'a10x'" scenarios/33b_a100.toml --set cost.cloud_gpu=a10x)
+dssim_cli_test(bad_electricity_row 1 "cost.electricity = \"us-ny\" is not in platforms/prices.toml \\(known: us-va-commercial" scenarios/33b_a100.toml --set cost.electricity=us-ny)
+dssim_cli_test(bad_price_and_row 1 "give either pue or site, not both" scenarios/33b_a100.toml --set cost.pue=1.2 --set cost.site=hyperscale)
+dssim_cli_test(bad_cloud_and_selector 1 "give either cloud_usd_per_gpu_hour or cloud_provider, not both" scenarios/33b_a100.toml --set cost.cloud_usd_per_gpu_hour=2 --set cost.cloud_provider=any)
+dssim_cli_test(bad_roi_missing_price 1 "dssim roi needs every price: no current aws on_demand cloud offer for h200-sxm" roi scenarios/33b_a100.toml --set platform.gpu=h200-sxm --out ${CMAKE_CURRENT_BINARY_DIR}/roi_missing_price)
+add_test(NAME cli.sweep_prices COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/sweep_prices.sh $<TARGET_FILE:dssim>
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli.sweep_prices PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
 dssim_cli_test(bad_residual 1 "residual_fraction needs refresh_months" scenarios/33b_a100.toml --set cost.residual_fraction=0.3)
 
 # Sweeps: 40 points, then a resume after cutting the results to a prefix

@@ -19,7 +19,7 @@ pwned() {
 names=("x'; touch PWNED1; echo '" '$(touch PWNED2)' '`touch PWNED3`' "a b;touch PWNED4"
        "line
 touch PWNED5" '"; touch PWNED6; "' "-dash")
-cost=$(sed -n '/^\[cost\]/,$p' "$root/scenarios/33b_a100.toml")
+cost=$(sed -n '/^\[cost\]/,$p' "$root/scenarios/33b_a100.toml")$'\ncloud_provider = "any"'  # an H200: no AWS on-demand offer
 
 # dssim roi --out NAME: its gnuplot step runs in that folder
 for n in "${names[@]}"; do

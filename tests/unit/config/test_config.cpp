@@ -65,8 +65,13 @@ TEST_CASE("scenario errors name file, line, key and the expectation", "[config]"
   e = error_of(write_tmp("syntax.toml", "[model\nname = 1\n"));
   CHECK(e.find("syntax.toml:1:") != std::string::npos);
   CHECK(error_of("/nonexistent/x.toml").find("no such file") != std::string::npos);
-  e = error_of(write_tmp("both.toml", std::string(kBase) + "[cost]\ngpu_price_usd = 1\n"));
-  CHECK(e.find("missing required key 'depreciation_months'") != std::string::npos);
+  std::string no_weights = kBase;
+  no_weights.erase(no_weights.find("weights = \"bf16\"\n"), 17);
+  e = error_of(write_tmp("noweights.toml", no_weights));
+  CHECK(e.find("missing required key 'weights' (a string) in [model]") != std::string::npos);
+  e = error_of(write_tmp("both.toml", std::string(kBase) + "[cost]\ncloud_usd_per_gpu_hour = 1\ncloud_term = \"spot\"\n"));
+  CHECK(e.find("both.toml:11: key 'cost.cloud_usd_per_gpu_hour': give either cloud_usd_per_gpu_hour or cloud_term, not both") !=
+        std::string::npos);
 }
 
 TEST_CASE("every shipped card and scenario loads", "[config]") {

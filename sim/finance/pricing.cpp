@@ -1,0 +1,143 @@
+#include "finance/pricing.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "util/error.hpp"
+#include "util/strings.hpp"
+
+namespace dssim {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+std::string origin(const PriceCatalog& cat, const PriceRow& r) {
+  std::string s = fmt("%s:%d: %s, %s", cat.file.c_str(), r.line, r.source.c_str(), r.date.c_str());
+  if (!r.confidence.empty()) s += " (confidence: " + r.confidence + ")";
+  return s;
+}
+
+std::string given(const std::string& in_file) { return in_file.empty() ? "--set" : in_file; }
+
+template <class Row>
+const Row* by_id(const std::vector<Row>& rows, const std::string& id) {
+  for (const Row& r : rows)
+    if (r.id == id) return &r;
+  return nullptr;
+}
+
+template <class Row>
+std::string ids(const std::vector<Row>& rows) {
+  std::vector<std::string> v;
+  for (const Row& r : rows) v.push_back(r.id);
+  return join(v, ", ");
+}
+
+std::string offers_of(const PriceCatalog& cat, const std::string& gpu) {
+  std::vector<std::string> v;
+  for (const CloudOffer& o : cat.offers)
+    if (o.gpu == gpu && o.current()) v.push_back(fmt("%s %s (%s)", o.provider.c_str(), o.instance.c_str(), o.term.c_str()));
+  return v.empty() ? "none" : join(v, "; ");
+}
+
+}  // namespace
+
+std::string dollars(double usd) {
+  if (std::isnan(usd)) return "n/a";
+  const double a = std::fabs(usd);
+  if (a < 1000) return fmt("%s$%.4g", usd < 0 ? "-" : "", a);
+  std::string digits = fmt("%.0f", a), out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return (usd < 0 ? "-$" : "$") + out;
+}
+
+const CloudOffer* pick_offer(const PriceCatalog& cat, const std::string& gpu, const std::string& provider,
+                             const std::string& term, int gpus_per_node) {
+  const CloudOffer* fits = nullptr;
+  const CloudOffer* largest = nullptr;
+  for (const CloudOffer& o : cat.offers) {
+    if (o.gpu != gpu || !o.current() || o.term != term || (provider != "any" && o.provider != provider)) continue;
+    if (o.gpus >= gpus_per_node && (!fits || o.usd_per_gpu_hour() < fits->usd_per_gpu_hour())) fits = &o;
+    if (!largest || o.gpus > largest->gpus || (o.gpus == largest->gpus && o.usd_per_gpu_hour() < largest->usd_per_gpu_hour()))
+      largest = &o;
+  }
+  return fits ? fits : largest;
+}
+
+PricedCost price_cost(const CostSpec& spec, const PriceCatalog& cat, const std::string& gpu_id, int gpus_per_node) {
+  PricedCost p;
+  CostInputs& c = p.inputs;
+  c = spec.terms;
+  if (spec.cloud_provider != "any") {
+    std::vector<std::string> providers;
+    for (const CloudOffer& o : cat.offers)
+      if (std::find(providers.begin(), providers.end(), o.provider) == providers.end()) providers.push_back(o.provider);
+    if (std::find(providers.begin(), providers.end(), spec.cloud_provider) == providers.end())
+      throw Error(fmt("cost.cloud_provider = \"%s\" has no offers in %s (providers: any, %s)", spec.cloud_provider.c_str(),
+                      cat.file.c_str(), join(providers, ", ").c_str()));
+  }
+
+  if (spec.gpu_price_usd) {
+    c.gpu_price_usd = *spec.gpu_price_usd;
+    p.sources.push_back({"GPU purchase", dollars(c.gpu_price_usd) + " per GPU", given(spec.gpu_price_in_file)});
+  } else {
+    c.gpu_price_usd = kNaN;
+    for (const PurchasePrice& r : cat.purchases)
+      if (r.gpu == gpu_id) {
+        c.gpu_price_usd = r.usd;
+        p.sources.push_back({"GPU purchase", dollars(r.usd) + " per GPU (" + gpu_id + ")", origin(cat, r)});
+      }
+    if (std::isnan(c.gpu_price_usd))
+      p.missing.push_back(fmt("no purchase price for %s in %s: set cost.gpu_price_usd", gpu_id.c_str(), cat.file.c_str()));
+  }
+
+  if (spec.cloud_usd_per_gpu_hour) {
+    c.cloud_usd_per_gpu_hour = *spec.cloud_usd_per_gpu_hour;
+    p.sources.push_back({"cloud", dollars(c.cloud_usd_per_gpu_hour) + " per GPU-hour", given(spec.cloud_price_in_file)});
+  } else {
+    const std::string& rent = spec.cloud_gpu.empty() ? gpu_id : spec.cloud_gpu;
+    if (const CloudOffer* o = pick_offer(cat, rent, spec.cloud_provider, spec.cloud_term, gpus_per_node)) {
+      c.cloud_usd_per_gpu_hour = o->usd_per_gpu_hour();
+      p.sources.push_back({"cloud", fmt("%s per GPU-hour (%s %s, %s, %s, %d GPU%s at %s/h%s)", dollars(c.cloud_usd_per_gpu_hour).c_str(),
+                                        o->provider.c_str(), o->instance.c_str(), rent.c_str(), o->term.c_str(), o->gpus,
+                                        o->gpus > 1 ? "s" : "", dollars(o->usd_per_hour).c_str(),
+                                        o->region.empty() ? "" : (", " + o->region).c_str()),
+                           origin(cat, *o)});
+    } else {
+      c.cloud_usd_per_gpu_hour = kNaN;
+      p.missing.push_back(fmt("no current %s %s cloud offer for %s in %s (offers for it: %s): set cost.cloud_provider, "
+                              "cost.cloud_term, cost.cloud_gpu or cost.cloud_usd_per_gpu_hour",
+                              spec.cloud_provider == "any" ? "" : spec.cloud_provider.c_str(), spec.cloud_term.c_str(),
+                              rent.c_str(), cat.file.c_str(), offers_of(cat, rent).c_str()));
+    }
+  }
+
+  if (spec.electricity_usd_per_kwh) {
+    c.electricity_usd_per_kwh = *spec.electricity_usd_per_kwh;
+    p.sources.push_back({"electricity", fmt("$%.4g per kWh", c.electricity_usd_per_kwh), "the scenario"});
+  } else if (const ElectricityPrice* e = by_id(cat.electricity, spec.electricity)) {
+    c.electricity_usd_per_kwh = e->usd_per_kwh;
+    p.sources.push_back({"electricity", fmt("$%.4g per kWh (%s)", e->usd_per_kwh, e->id.c_str()), origin(cat, *e)});
+  } else {
+    throw Error(fmt("cost.electricity = \"%s\" is not in %s (known: %s)", spec.electricity.c_str(), cat.file.c_str(),
+                    ids(cat.electricity).c_str()));
+  }
+
+  if (spec.pue) {
+    c.pue = *spec.pue;
+    p.sources.push_back({"PUE", fmt("%.3g", c.pue), "the scenario"});
+  } else if (const Site* s = by_id(cat.sites, spec.site)) {
+    c.pue = s->pue;
+    p.sources.push_back({"PUE", fmt("%.3g (%s)", s->pue, s->id.c_str()), origin(cat, *s)});
+  } else {
+    throw Error(fmt("cost.site = \"%s\" is not in %s (known: %s)", spec.site.c_str(), cat.file.c_str(), ids(cat.sites).c_str()));
+  }
+  return p;
+}
+
+}  // namespace dssim

@@ -1,0 +1,35 @@
+#pragma once
+// Fills a [cost] table's gaps from the price catalogue, for one platform, and keeps the rows it used
+// so that every report can name the source and date of every price.
+#include <string>
+#include <vector>
+
+#include "config/price_catalog.hpp"
+#include "finance/cost_inputs.hpp"
+
+namespace dssim {
+
+struct PriceSource {
+  std::string item;    // "GPU purchase", "cloud", "electricity", "PUE"
+  std::string value;   // as printed: "$32,000 per GPU", "$6.88 per GPU-hour (aws p5.48xlarge, on_demand, 8 GPUs)"
+  std::string origin;  // "platforms/prices.toml:42: <source>, <date>" or "scenario file:line" or "--set"
+};
+
+struct PricedCost {
+  CostInputs inputs;                  // NaN where no price is known
+  std::vector<PriceSource> sources;   // one per price, in the order above
+  std::vector<std::string> missing;   // why a price is NaN, and what would supply it
+};
+
+// The cloud offer a run is compared with: current offers of `gpu` with the spec's provider and term;
+// among those whose instance holds `gpus_per_node` GPUs (the layout fits one instance), the cheapest per
+// GPU-hour; when none is that large, the largest. Null when there is none.
+const CloudOffer* pick_offer(const PriceCatalog& cat, const std::string& gpu, const std::string& provider,
+                             const std::string& term, int gpus_per_node);
+
+PricedCost price_cost(const CostSpec& spec, const PriceCatalog& cat, const std::string& gpu_id, int gpus_per_node);
+
+// "$32,000" (thousands separators, no cents at or above $1,000; else up to 4 significant figures).
+std::string dollars(double usd);
+
+}  // namespace dssim

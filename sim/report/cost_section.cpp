@@ -1,0 +1,64 @@
+#include "report/cost_section.hpp"
+
+#include "util/strings.hpp"
+
+namespace dssim {
+
+std::string break_even_text(const RoiResult& x) {
+  if (!x.break_even_defined) return "n/a (a price is missing: see Prices)";
+  if (x.break_even_months) return fmt("%.1f months", *x.break_even_months);
+  return "never (electricity and operations cost more than renting)";
+}
+
+std::string prices_text(const RunInputs& in) {
+  if (!in.cost) return "";
+  std::string o = "\nPrices\n";
+  for (const PriceSource& p : in.price_sources) {
+    o += fmt("  %-38s%s\n", p.item.c_str(), p.value.c_str());
+    o += fmt("  %-38s%s\n", "", p.origin.c_str());
+  }
+  for (const std::string& m : in.price_missing) o += "  n/a: " + m + "\n";
+  return o;
+}
+
+std::string cost_csv(const RunInputs& in, const RunResult& r) {
+  if (!r.roi || !in.cost) return "";
+  const RoiResult& x = *r.roi;
+  std::string o;
+  auto row = [&](const char* k, double v) { o += std::string(k) + "," + csv_number(v) + "\n"; };
+  if (x.break_even_months) row("break_even_months", *x.break_even_months);
+  row("roi_pct", x.roi_pct);
+  row("usd_per_million_tokens_onprem", x.usd_per_million_tokens_onprem);
+  row("usd_per_million_tokens_cloud", x.usd_per_million_tokens_cloud);
+  row("gpu_price_usd", in.cost->gpu_price_usd);
+  row("cloud_usd_per_gpu_hour", in.cost->cloud_usd_per_gpu_hour);
+  return o;
+}
+
+void cost_json(JsonWriter& j, const RunInputs& in, const RunResult& r) {
+  if (!in.cost) return;
+  if (r.roi) {
+    const RoiResult& x = *r.roi;
+    j.begin_object("roi");
+    if (x.break_even_months) j.value("break_even_months", *x.break_even_months); else j.null("break_even_months");
+    j.value("break_even_defined", x.break_even_defined);
+    j.value("roi_pct", x.roi_pct);
+    j.value("usd_per_million_tokens_onprem", x.usd_per_million_tokens_onprem);
+    j.value("usd_per_million_tokens_cloud", x.usd_per_million_tokens_cloud);
+    j.value("hardware_usd", x.hardware_usd).value("cloud_monthly_usd", x.cloud_monthly_usd);
+    j.value("energy_monthly_usd", x.energy_monthly_usd).value("energy_monthly_kwh", x.energy_monthly_kwh);
+    j.value("depreciation_monthly_usd", x.depreciation_monthly_usd).value("tokens_per_month", x.tokens_per_month);
+    j.value("gpu_price_usd", in.cost->gpu_price_usd).value("cloud_usd_per_gpu_hour", in.cost->cloud_usd_per_gpu_hour);
+    j.value("electricity_usd_per_kwh", in.cost->electricity_usd_per_kwh).value("pue", in.cost->pue);
+    j.end_object();
+  }
+  j.begin_array("prices");
+  for (const PriceSource& p : in.price_sources)
+    j.begin_object().value("item", p.item).value("value", p.value).value("source", p.origin).end_object();
+  j.end_array();
+  j.begin_array("prices_missing");
+  for (const std::string& m : in.price_missing) j.value("", m);
+  j.end_array();
+}
+
+}  // namespace dssim

@@ -1,0 +1,23 @@
+#pragma once
+// The money part of every run's report, one renderer for fixed batches and request streams: the ROI
+// block, the prices it used and where each came from, and what is n/a for want of a price.
+#include <string>
+
+#include "run/run.hpp"
+#include "util/json.hpp"
+
+namespace dssim {
+
+// "12.3 months", "never (electricity and operations cost more than renting)" or "n/a (no cloud price)".
+std::string break_even_text(const RoiResult& x);
+
+// Text: the "Prices" block (each price, its value and its origin; then what is missing).
+std::string prices_text(const RunInputs& in);
+
+// JSON: "roi" (with break_even_defined) and "prices" (item, value, source) and "prices_missing".
+void cost_json(JsonWriter& j, const RunInputs& in, const RunResult& r);
+
+// CSV key,value rows: break-even (empty when never or undefined), ROI, $/M, and the prices used.
+std::string cost_csv(const RunInputs& in, const RunResult& r);
+
+}  // namespace dssim
