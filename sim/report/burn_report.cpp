@@ -19,7 +19,9 @@ std::string render_burn(const RunInputs& in, const RunResult& res, Format f) {
   const double kwh = r.energy_j / 3.6e6;
   if (f == Format::json) {
     JsonWriter j;
-    j.begin_object().value("scenario", in.title).value("gpu", g.id).value("workload", spec.kind);
+    j.begin_object().value("scenario", in.title);
+    overrides_json(j, in);
+    j.value("gpu", g.id).value("workload", spec.kind);
     j.value("power_limit_w", b.limit_w).value("ambient_c", env.ambient_c).value("cooling", env.cooling.id);
     j.begin_object("burn").value("steady_rate", r.steady_rate).value("rate_unit", unit);
     j.value("steady_sm_clock_mhz", r.steady_sm_clock_mhz).value("steady_power_w", r.steady_power_w);
@@ -32,8 +34,7 @@ std::string render_burn(const RunInputs& in, const RunResult& res, Format f) {
     return j.str();
   }
   std::ostringstream o;
-  o << "dssim " << DSSIM_VERSION << " | " << in.title << "\n";
-  if (!in.description.empty()) o << "  " << in.description << "\n";
+  o << header_text(in);
   o << fmt("\n%s on %s for %.1f s: one kernel %.3f ms at %.0f MHz, %.0f %% of it paced by the SM clock\n",
            spec.kind.c_str(), g.id.c_str(), spec.duration_s, spec.kernel_s * 1e3, pm.f_max_mhz, spec.compute_share * 100);
   o << fmt("Power model  %s: idle %.0f W, compute %.0f W x (f/fmax)^%.2f, memory %.0f W; limit %.0f W\n", pm.source.c_str(),

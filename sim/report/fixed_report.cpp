@@ -20,8 +20,7 @@ std::string render_text(const RunInputs& ri, const RunResult& r) {
   const PredictInput& in = ri.base;
   const Prediction& p = *r.fixed;
   std::ostringstream o;
-  o << "dssim " << DSSIM_VERSION << " | " << ri.title << "\n";
-  if (!ri.description.empty()) o << "  " << ri.description << "\n";
+  o << header_text(ri);
   o << "\n";
   o << fmt("Model     %s: %.2f B parameters (%.2f B active), weights %s, KV cache %s (%.1f KiB/token)\n", in.model.id.c_str(),
            p.params.total() / 1e9, p.params.active(in.model.active_params_include_embedding) / 1e9,
@@ -129,6 +128,7 @@ std::string render_json(const RunInputs& ri, const RunResult& r) {
   JsonWriter j;
   j.begin_object();
   j.value("dssim_version", DSSIM_VERSION).value("scenario", ri.title);
+  overrides_json(j, ri);
   j.value("model", in.model.id).value("gpu", in.gpu.id).value("node", in.node.id).value("gpu_count", in.node.total_gpus());
   j.value("weights", to_string(in.weights)).value("kv_cache", to_string(in.kv_cache));
   j.value("batch", in.batch).value("prompt_tokens", in.prompt).value("output_tokens", in.output).value("context", in.context);

@@ -21,4 +21,17 @@ std::string render(const RunInputs& in, const RunResult& r, Format f) {
   return "";
 }
 
+std::string header_text(const RunInputs& in) {
+  std::string o = "dssim " + std::string(DSSIM_VERSION) + " | " + in.title + "\n";
+  if (!in.description.empty()) o += "  " + in.description + "\n";
+  if (!in.overrides.empty()) o += "  changed by --set " + join(in.overrides, ", --set ") + "\n";
+  return o;
+}
+
+void overrides_json(JsonWriter& j, const RunInputs& in) {
+  j.begin_array("overrides");
+  for (const auto& o : in.overrides) j.value("", o);
+  j.end_array();
+}
+
 }  // namespace dssim

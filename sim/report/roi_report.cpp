@@ -80,6 +80,8 @@ void write_html(const fs::path& dir, const RunInputs& s, const RoiStudy& st, boo
        "th:first-child,td:first-child{text-align:left}.big{font-size:1.4em}svg{max-width:100%;height:auto}"
        "@media print{body{margin:0}}</style></head><body>\n";
   h << "<h1>Buy or rent: " << html_escape(s.title) << "</h1>\n<p>" << html_escape(s.description) << "</p>\n";
+  if (!s.overrides.empty())
+    h << "<p>Changed by <code>--set " << html_escape(join(s.overrides, ", --set ")) << "</code> (the description is the file's).</p>\n";
   h << "<h2>Summary</h2>\n<p class=\"big\">Break-even after <b>"
     << (r.break_even_months ? fmt("%.1f months", *r.break_even_months) : std::string("never")) << "</b>; ROI <b>"
     << percent(r.roi_pct) << "</b> at " << fmt("%g", c.horizon_months) << " months.</p>\n";
@@ -192,7 +194,9 @@ std::string render_roi(const RunInputs& in, const RoiStudy& st, const std::strin
   const auto best = std::min_element(hybrid.begin(), hybrid.end(), [](const auto& a, const auto& b) { return a.total_usd < b.total_usd; });
   if (format == Format::json) {
     JsonWriter j;
-    j.begin_object().value("scenario", in.title).value("throughput_tok_s", st.inputs.throughput_tok_s);
+    j.begin_object().value("scenario", in.title);
+    overrides_json(j, in);
+    j.value("throughput_tok_s", st.inputs.throughput_tok_s);
     j.value("throughput_source", st.throughput_source).value("model", st.model).value("gpus", st.gpu);
     j.value("ttft_p50_s", st.ttft_p50_s).value("tpot_p50_s", st.tpot_p50_s);
     if (r.break_even_months) j.value("break_even_months", *r.break_even_months); else j.null("break_even_months");
@@ -212,7 +216,9 @@ std::string render_roi(const RunInputs& in, const RoiStudy& st, const std::strin
   }
   const CostInputs& c = *in.cost;
   std::ostringstream o;
-  o << fmt("dssim roi | %s\n\n", in.title.c_str());
+  o << fmt("dssim roi | %s\n", in.title.c_str());
+  if (!in.overrides.empty()) o << "  changed by --set " << join(in.overrides, ", --set ") << "\n";
+  o << "\n";
   o << fmt("Throughput   %.1f output tokens/s while busy (%s)\n", st.inputs.throughput_tok_s, st.throughput_source.c_str());
   o << fmt("Hardware     %s (%d GPU%s), depreciated over %g months%s\n", dollars(r.hardware_usd).c_str(), st.inputs.gpus,
                    st.inputs.gpus > 1 ? "s" : "", c.depreciation_months,

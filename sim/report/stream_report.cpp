@@ -30,8 +30,7 @@ std::string text(const RunInputs& in, const RunResult& r) {
   const ServingConfig& c = in.serving;
   const ServingPrediction& p = *r.stream;
   std::ostringstream o;
-  o << "dssim " << DSSIM_VERSION << " | " << in.title << "\n";
-  if (!in.description.empty()) o << "  " << in.description << "\n";
+  o << header_text(in);
   o << "\n";
   o << fmt("Model     %s, weights %s, KV cache %s\n", b.model.id.c_str(), to_string(b.weights).c_str(),
            to_string(b.kv_cache).c_str());
@@ -114,7 +113,9 @@ std::string json(const RunInputs& in, const RunResult& r) {
   const ServingSummary& s = p.summary;
   JsonWriter j;
   j.begin_object();
-  j.value("dssim_version", DSSIM_VERSION).value("scenario", in.title).value("model", b.model.id).value("gpu", b.gpu.id);
+  j.value("dssim_version", DSSIM_VERSION).value("scenario", in.title);
+  overrides_json(j, in);
+  j.value("model", b.model.id).value("gpu", b.gpu.id);
   j.value("policy", c.batch_policy().name()).value("replicas", c.replicas).value("tensor_parallel", b.parallel.tp);
   j.value("offloaded_layers", p.offloaded_layers).value("host_weight_bytes", p.memory.host_weights);
   j.value("host_kv_blocks", p.host_kv_blocks);

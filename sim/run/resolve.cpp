@@ -75,6 +75,7 @@ RunInputs resolve_scenario(const Scenario& s, const Catalog& cat, const RunOptio
   r.kind = kind_of(s);
   r.title = s.name;
   r.description = s.description;
+  r.overrides = s.overrides;
   r.options = opt;
   PredictInput& in = r.base;
   in.model = cat.model(s.model);

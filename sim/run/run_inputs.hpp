@@ -76,6 +76,7 @@ struct RunOptions {
 struct RunInputs {
   RunKind kind = RunKind::fixed_batch;
   std::string title, description;
+  std::vector<std::string> overrides;  // --set assignments applied to the scenario file
   PredictInput base;
   ServingConfig serving;          // request streams
   WorkloadSpec workload;          // request streams and burns

@@ -99,6 +99,7 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
   TomlTable t(*doc, path, "");
   Scenario s;
   s.file = path;
+  s.overrides = overrides;
   s.name = t.opt_string(kName).value_or(path);
   s.description = t.opt_string(kDescription).value_or("");
   auto m = t.get_table("model");

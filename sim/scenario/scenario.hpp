@@ -28,6 +28,7 @@ struct Scenario {
   bool offload_weights = false, offload_kv = false;
   double host_memory_bytes = 0;  // per node; 0: the node file's host_memory_gib
   std::string runtime = kDefaultRuntime;
+  std::vector<std::string> overrides;  // --set, as given: the report says the file was changed
   std::optional<CostSpec> cost;  // [cost] as written; priced in run/resolve for the platform's GPU
   WorkloadSpec workload;
   ServingConfig serving;

@@ -30,6 +30,8 @@ dssim_cli_test(predict_tp2 0 "TP 2 over nvswitch" predict --model deepseek-llm-6
 dssim_cli_test(predict_ep_pp 0 "8 x a100-40g-sxm .*TP 2, EP 4 \\(data-parallel attention x2\\), PP 2" predict --model deepseek-v2-lite --gpu a100-40g-sxm --tp 2 --ep 4 --pp 2 --batch 16)
 dssim_cli_test(predict_bad_pp 1 "--pp must be in \\[1, 4096\\], got 0" predict --model deepseek-v2-lite --gpu a100-40g-sxm --pp 0)
 dssim_cli_test(set_override 0 "batch 2, prompt 1024" scenarios/33b_a100.toml --set workload.batch=2)
+dssim_cli_test(set_override_named 0 "^  changed by --set workload.batch=2, --set platform.gpu=h100-sxm$" scenarios/33b_a100.toml --set workload.batch=2 --set platform.gpu=h100-sxm)
+dssim_cli_test(set_override_json 0 "\"overrides\": \\[" scenarios/serving/7b_h200_continuous_poisson.toml --set serving.max_batch=16 --format json --quiet)
 
 # Bad input: one clear line, a non-zero exit code, never a crash.
 dssim_cli_test(bad_missing_file 1 "no such file" tests/integration/cases/does_not_exist.toml)
