@@ -40,6 +40,7 @@ void cost_json(JsonWriter& j, const RunInputs& in, const RunResult& r) {
   if (r.roi) {
     const RoiResult& x = *r.roi;
     j.begin_object("roi");
+    j.value("meets_slo_and_keeps_up", !r.verdict || r.verdict->ok());
     if (x.break_even_months) j.value("break_even_months", *x.break_even_months); else j.null("break_even_months");
     j.value("break_even_defined", x.break_even_defined);
     j.value("roi_pct", x.roi_pct);

@@ -4,6 +4,7 @@
 
 #include "finance/pricing.hpp"
 #include "report/cost_section.hpp"
+#include "report/verdict_section.hpp"
 
 #include "util/error.hpp"
 #include "util/csv.hpp"
@@ -22,6 +23,7 @@ std::string render_text(const RunInputs& ri, const RunResult& r) {
   std::ostringstream o;
   o << header_text(ri);
   o << "\n";
+  o << verdict_text(r);
   o << fmt("Model     %s: %.2f B parameters (%.2f B active), weights %s, KV cache %s (%.1f KiB/token)\n", in.model.id.c_str(),
            p.params.total() / 1e9, p.params.active(in.model.active_params_include_embedding) / 1e9,
            to_string(in.weights).c_str(), to_string(in.kv_cache).c_str(), p.kv_bytes_per_token / 1024.0);
@@ -100,6 +102,7 @@ std::string render_text(const RunInputs& ri, const RunResult& r) {
     const CostInputs& c = *ri.cost;
     o << fmt("\nROI vs renting (%d GPU%s, %.0f%% utilization, %g-month horizon)\n", in.node.total_gpus(),
              in.node.total_gpus() > 1 ? "s" : "", c.utilization * 100, c.horizon_months);
+    if (const std::string note = verdict_money_note(r); !note.empty()) o << "  " << note << "\n";
     o << fmt("  hardware                              %s (%s per month over %g months)\n", dollars(x.hardware_usd).c_str(),
              dollars(x.depreciation_monthly_usd).c_str(), c.depreciation_months);
     o << fmt("  cloud for the same busy hours         %s per month (%s per GPU-hour)\n", dollars(x.cloud_monthly_usd).c_str(),
@@ -129,6 +132,7 @@ std::string render_json(const RunInputs& ri, const RunResult& r) {
   j.begin_object();
   j.value("dssim_version", DSSIM_VERSION).value("scenario", ri.title);
   overrides_json(j, ri);
+  verdict_json(j, r.verdict);
   j.value("model", in.model.id).value("gpu", in.gpu.id).value("node", in.node.id).value("gpu_count", in.node.total_gpus());
   j.value("weights", to_string(in.weights)).value("kv_cache", to_string(in.kv_cache));
   j.value("batch", in.batch).value("prompt_tokens", in.prompt).value("output_tokens", in.output).value("context", in.context);
@@ -196,6 +200,7 @@ std::string render_csv(const RunInputs& ri, const RunResult& r) {
     row("throughput_tok_s", p.throughput_tok_s);
     if (p.serving_power_w > 0) row("power_w", p.serving_power_w);
   }
+  o << verdict_csv(r);
   o << cost_csv(ri, r);
   return o.str();
 }

@@ -8,6 +8,7 @@
 
 #include "finance/pricing.hpp"
 #include "report/cost_section.hpp"
+#include "report/verdict_section.hpp"
 #include "util/error.hpp"
 #include "util/json.hpp"
 #include "util/output_file.hpp"
@@ -82,6 +83,7 @@ void write_html(const fs::path& dir, const RunInputs& s, const RoiStudy& st, boo
   h << "<h1>Buy or rent: " << html_escape(s.title) << "</h1>\n<p>" << html_escape(s.description) << "</p>\n";
   if (!s.overrides.empty())
     h << "<p>Changed by <code>--set " << html_escape(join(s.overrides, ", --set ")) << "</code> (the description is the file's).</p>\n";
+  if (!st.verdict_note.empty()) h << "<p class=\"big\" style=\"color:#b00\"><b>" << html_escape(st.verdict_note) << "</b></p>\n";
   h << "<h2>Summary</h2>\n<p class=\"big\">Break-even after <b>"
     << (r.break_even_months ? fmt("%.1f months", *r.break_even_months) : std::string("never")) << "</b>; ROI <b>"
     << percent(r.roi_pct) << "</b> at " << fmt("%g", c.horizon_months) << " months.</p>\n";
@@ -132,6 +134,8 @@ RoiStudy roi_study(const RunInputs& in, const RunResult& r, int months) {
   RoiStudy st;
   st.inputs = *r.roi_inputs;
   st.throughput_source = r.roi_throughput_source;
+  st.verdict = r.verdict;
+  if (r.verdict && !r.verdict->ok()) st.verdict_note = r.verdict->headline() + " (" + verdict_money_note(r) + ")";
   st.throughput_error = b.profile.own ? 0.10 : 0.25;
   st.model = b.model.id;
   st.gpu = fmt("%d x %s", b.node.total_gpus(), b.gpu.id.c_str());
@@ -196,6 +200,7 @@ std::string render_roi(const RunInputs& in, const RoiStudy& st, const std::strin
     JsonWriter j;
     j.begin_object().value("scenario", in.title);
     overrides_json(j, in);
+    verdict_json(j, st.verdict);
     j.value("throughput_tok_s", st.inputs.throughput_tok_s);
     j.value("throughput_source", st.throughput_source).value("model", st.model).value("gpus", st.gpu);
     j.value("ttft_p50_s", st.ttft_p50_s).value("tpot_p50_s", st.tpot_p50_s);
@@ -217,6 +222,7 @@ std::string render_roi(const RunInputs& in, const RoiStudy& st, const std::strin
   const CostInputs& c = *in.cost;
   std::ostringstream o;
   o << fmt("dssim roi | %s\n", in.title.c_str());
+  if (!st.verdict_note.empty()) o << "  " << st.verdict_note << "\n";
   if (!in.overrides.empty()) o << "  changed by --set " << join(in.overrides, ", --set ") << "\n";
   o << "\n";
   o << fmt("Throughput   %.1f output tokens/s while busy (%s)\n", st.inputs.throughput_tok_s, st.throughput_source.c_str());

@@ -24,6 +24,8 @@ struct RoiStudy {
   std::optional<double> cash_break_even;  // where the cumulative curves cross
   std::vector<Sensitivity> tornado;
   std::vector<HybridOption> hybrid;       // request streams: N owned GPUs, the excess rented
+  std::optional<Verdict> verdict;         // the run's: keeps up, meets its SLOs
+  std::string verdict_note;               // first on every page when the verdict is not ok
 };
 
 // Throws (exit code 2) when the run does not fit. `months` 0: the [cost] horizon.

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "report/cost_section.hpp"
+#include "report/verdict_section.hpp"
 
 #include "util/csv.hpp"
 #include "util/json.hpp"
@@ -32,6 +33,7 @@ std::string text(const RunInputs& in, const RunResult& r) {
   std::ostringstream o;
   o << header_text(in);
   o << "\n";
+  o << verdict_text(r);
   o << fmt("Model     %s, weights %s, KV cache %s\n", b.model.id.c_str(), to_string(b.weights).c_str(),
            to_string(b.kv_cache).c_str());
   o << fmt("Platform  %s: %d x %s; %d replica%s x %d GPU%s\n", b.node.id.c_str(), b.node.total_gpus(), b.gpu.id.c_str(),
@@ -61,9 +63,11 @@ std::string text(const RunInputs& in, const RunResult& r) {
   const ServingSummary& s = p.summary;
   o << "\nLatency (ms)                    mean          p50          p90          p99  (requests)\n";
   dist_row(o, "time to first token", s.ttft_s);
-  dist_row(o, "time per output token", s.tpot_s);
+  dist_row(o, "time per output token *", s.tpot_s);
   dist_row(o, "end-to-end", s.e2e_s);
   dist_row(o, "queueing", s.queue_s);
+  o << "  * per request, (E2E - TTFT) / (output tokens - 1), as vLLM's benchmark defines TPOT; inter-token\n"
+       "    latency percentiles over every token (vLLM's ITL) are not reported yet\n";
   o << "\nThroughput\n";
   o << fmt("  completed                             %lld of %lld (%lld rejected: longer than the KV cache)\n",
            s.completed, s.requests, s.rejected);
@@ -74,7 +78,9 @@ std::string text(const RunInputs& in, const RunResult& r) {
     o << fmt("  goodput (TTFT <= %s, TPOT <= %s)   %.3f requests/s\n",
              c.slo_ttft_s ? fmt("%g s", *c.slo_ttft_s).c_str() : "any", c.slo_tpot_s ? fmt("%g s", *c.slo_tpot_s).c_str() : "any",
              s.goodput_rps);
-  o << fmt("  GPU busy                              %.1f %%\n", s.gpu_busy_fraction * 100);
+  // Busy is "any work in flight", which a light load also reaches: the batch occupancy says how full.
+  o << fmt("  GPU busy                              %.1f %% of the time with work in flight (batch occupancy %.0f %%: mean %.1f of max_batch %d)\n",
+           s.gpu_busy_fraction * 100, s.mean_batch / c.max_batch * 100, s.mean_batch, c.max_batch);
   o << fmt("  mean batch                            %.2f sequences per iteration (%lld iterations)\n", s.mean_batch,
            s.iterations);
   o << fmt("  preemptions                           %lld\n", s.preemptions);
@@ -96,6 +102,7 @@ std::string text(const RunInputs& in, const RunResult& r) {
     o << fmt("\nROI vs renting (%d GPU%s, %.0f%% utilization, %g-month horizon, %.1f tokens/s while busy)\n",
              b.node.total_gpus(), b.node.total_gpus() > 1 ? "s" : "", in.cost->utilization * 100, in.cost->horizon_months,
              r.roi_throughput_tok_s);
+    if (const std::string note = verdict_money_note(r); !note.empty()) o << "  " << note << "\n";
     if (!r.roi_throughput_source.empty()) o << "  tokens counted                        " << r.roi_throughput_source << "\n";
     o << "  break-even                            " << break_even_text(x) << "\n";
     o << fmt("  ROI at %g months                      %s\n", in.cost->horizon_months, percent(x.roi_pct).c_str());
@@ -115,6 +122,7 @@ std::string json(const RunInputs& in, const RunResult& r) {
   j.begin_object();
   j.value("dssim_version", DSSIM_VERSION).value("scenario", in.title);
   overrides_json(j, in);
+  verdict_json(j, r.verdict);
   j.value("model", b.model.id).value("gpu", b.gpu.id);
   j.value("policy", c.batch_policy().name()).value("replicas", c.replicas).value("tensor_parallel", b.parallel.tp);
   j.value("offloaded_layers", p.offloaded_layers).value("host_weight_bytes", p.memory.host_weights);
@@ -172,6 +180,7 @@ std::string csv(const RunInputs& in, const RunResult& r) {
   if (s.has_power)
     o << fmt("power_w,%.9g\nmax_temp_c,%.9g\nthrottled_fraction,%.9g\nenergy_kwh,%.9g\n", s.busy_power_w, s.max_temp_c,
              s.throttled_fraction, s.energy_kwh);
+  o << verdict_csv(r);
   o << cost_csv(in, r);
   return o.str();
 }

@@ -108,6 +108,7 @@ RunInputs resolve_scenario(const Scenario& s, const Catalog& cat, const RunOptio
   in.env = environment(cat, in.gpu, s.ambient_c, s.cooling, s.power_limit_w, s.power_model);
   read_hardware_data(in, cat);
   r.serving = s.serving;
+  r.slo = s.slo;
   r.workload = s.workload;
   if (s.cost) {
     if (!s.cost->cloud_gpu.empty()) (void)cat.gpu(s.cost->cloud_gpu);  // a misspelt id is an error, not "no offer"

@@ -83,6 +83,8 @@ RunResult run(const RunInputs& in) {
                                  in.base.gpu.shutdown_c));
       return r;  // a burn serves no tokens: no ROI
   }
+  if (r.fits)
+    r.verdict = r.stream ? judge_stream(r.stream->run, r.stream->summary, in.slo) : judge_fixed(*r.fixed, in.slo);
   if (r.fits && in.cost) {
     r.roi_inputs = roi_inputs_for(in, r.roi_throughput_tok_s, r.busy_power_w);
     r.roi = compute_roi(*r.roi_inputs);

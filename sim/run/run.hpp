@@ -9,6 +9,7 @@
 #include "run/burn_run.hpp"
 #include "run/fixed_batch.hpp"
 #include "run/request_stream.hpp"
+#include "run/verdict.hpp"
 #include "run/run_inputs.hpp"
 
 namespace dssim {
@@ -31,6 +32,7 @@ struct RunResult {
   std::string roi_throughput_source;
   std::optional<RoiInputs> roi_inputs;  // when the run fits and has a [cost] table
   std::optional<RoiResult> roi;
+  std::optional<Verdict> verdict;       // when the run fits (not for burns)
 };
 
 RunResult run(const RunInputs& in);

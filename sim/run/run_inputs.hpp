@@ -13,6 +13,7 @@
 #include "config/runtime_profile.hpp"
 #include "finance/cost_inputs.hpp"
 #include "finance/pricing.hpp"
+#include "serving/slo.hpp"
 #include "parallel/layout.hpp"
 #include "power/thermal.hpp"
 #include "profile/gpu_profile.hpp"
@@ -82,6 +83,7 @@ struct RunInputs {
   WorkloadSpec workload;          // request streams and burns
   std::vector<Request> requests;  // request streams: read or drawn once
   std::string workload_summary;   // request streams: where the requests came from, in one line
+  SloTargets slo;                          // what the report's verdict checks
   std::optional<CostInputs> cost;         // [cost] priced for this platform (NaN where no price is known)
   std::vector<PriceSource> price_sources;  // where each price came from
   std::vector<std::string> price_missing;  // why a price is n/a, and what would supply it

@@ -121,6 +121,12 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
     sv->finish();
   }
   if (auto c = t.opt_table("cost")) s.cost = read_cost(*c);
+  if (auto slo = t.opt_table("slo")) {
+    s.slo = read_slo(*slo);
+    if (s.slo.goodput_fraction && !s.serving.slo_ttft_s && !s.serving.slo_tpot_s)
+      throw Error(fmt("%s: goodput_fraction is the share of requests meeting [serving] slo_ttft_s and slo_tpot_s; "
+                      "set at least one of them", slo->where("goodput_fraction").c_str()));
+  }
   if (auto mem = t.opt_table("memory")) {
     s.offload_weights = mem->opt_bool(kOffloadWeights).value_or(false);
     s.offload_kv = mem->opt_bool(kOffloadKv).value_or(false);

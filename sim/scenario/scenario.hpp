@@ -7,6 +7,7 @@
 #include "config/precision.hpp"
 #include "config/runtime_profile.hpp"
 #include "finance/cost_inputs.hpp"
+#include "serving/slo.hpp"
 #include "parallel/layout.hpp"
 #include "serving/serving_config.hpp"
 #include "workload/workload_spec.hpp"
@@ -29,6 +30,7 @@ struct Scenario {
   double host_memory_bytes = 0;  // per node; 0: the node file's host_memory_gib
   std::string runtime = kDefaultRuntime;
   std::vector<std::string> overrides;  // --set, as given: the report says the file was changed
+  SloTargets slo;  // [slo]
   std::optional<CostSpec> cost;  // [cost] as written; priced in run/resolve for the platform's GPU
   WorkloadSpec workload;
   ServingConfig serving;

@@ -17,7 +17,7 @@ namespace dssim {
 const std::vector<std::string> kSweepColumns{
     "status", "fits", "ttft_p50_s", "ttft_p99_s", "tpot_p50_s", "tpot_p99_s", "e2e_p50_s", "e2e_p99_s",
     "throughput_tok_s", "power_w", "energy_kwh", "usd_per_million_tokens_onprem", "break_even_months",
-    "usd_per_million_tokens_cloud", "gpu_price_usd", "cloud_usd_per_gpu_hour"};
+    "usd_per_million_tokens_cloud", "gpu_price_usd", "cloud_usd_per_gpu_hour", "keeps_up", "meets_slo"};
 
 std::size_t SweepSpec::points() const {
   std::size_t n = 1;
@@ -136,6 +136,8 @@ std::string result_row(const SweepSpec& s, std::size_t index, const std::map<std
   cells.push_back(get({"usd_per_million_tokens_cloud"}));
   cells.push_back(get({"gpu_price_usd"}));
   cells.push_back(get({"cloud_usd_per_gpu_hour"}));
+  cells.push_back(get({"keeps_up"}));
+  cells.push_back(get({"meets_slo"}));
   return csv_line(cells);
 }
 

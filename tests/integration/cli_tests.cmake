@@ -92,6 +92,22 @@ add_test(NAME cli.roi_serving COMMAND bash -c "set -e; d=$(mktemp -d); $<TARGET_
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(cli.roi_serving PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
 dssim_cli_test(bad_roi_no_cost 1 "dssim roi needs a \\[cost\\] table" roi scenarios/serving/7b_h200_continuous_poisson.toml --out ${CMAKE_CURRENT_BINARY_DIR}/roi_bad)
+# Verdicts: an overloaded run or a missed SLO says so first, in every format, and marks its money figures.
+dssim_cli_test(verdict_overload_text 0 "^Verdict   DOES NOT KEEP UP: requests arrive at 1.92/s, it completes 1.28/s" scenarios/serving/g5_7b_continuous.toml --quiet)
+dssim_cli_test(verdict_overload_json 0 "\"keeps_up\": false" scenarios/serving/g5_7b_continuous.toml --quiet --format json)
+dssim_cli_test(verdict_overload_csv 0 "^keeps_up,false$" scenarios/serving/g5_7b_continuous.toml --quiet --format csv)
+dssim_cli_test(verdict_overload_money 0 "^  NOT KEEPING UP: these figures are for a deployment that cannot serve this traffic$" scenarios/serving/g5_7b_continuous.toml --quiet)
+add_test(NAME cli.verdict_overload_html COMMAND bash -c "set -e; d=$(mktemp -d); $<TARGET_FILE:dssim> roi scenarios/serving/g5_7b_continuous.toml --out $d/r > $d/out; grep -q '^  DOES NOT KEEP UP' $d/out; grep -q 'color:#b00\"><b>DOES NOT KEEP UP: requests arrive' $d/r/report.html; rm -rf $d; echo ok"
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli.verdict_overload_html PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
+dssim_cli_test(verdict_keeps_up 0 "^Verdict   no SLO set; keeps up with its traffic$" scenarios/serving/7b_h200_continuous_poisson.toml --quiet)
+dssim_cli_test(verdict_slo_met 0 "^Verdict   meets its 2 SLO targets; keeps up with its traffic$" scenarios/serving/7b_h200_continuous_poisson.toml --quiet --set slo.ttft_p99_s=100 --set slo.tpot_p50_s=1)
+dssim_cli_test(verdict_slo_missed 0 "^Verdict   MISSES SLO: ttft_p99_s [0-9.]+ ms > 1.0 ms target" scenarios/serving/7b_h200_continuous_poisson.toml --quiet --set slo.ttft_p99_s=0.001)
+dssim_cli_test(verdict_slo_fixed 0 "^Verdict   MISSES SLO: tpot_p50_s 43.[0-9] ms > 10.0 ms target" scenarios/33b_a100.toml --set slo.tpot_p50_s=0.01)
+dssim_cli_test(verdict_goodput 0 "goodput_fraction +[0-9.]+ %   target >= 50.0 %" scenarios/serving/7b_h200_continuous_poisson.toml --quiet --set serving.slo_ttft_s=0.5 --set slo.goodput_fraction=0.5)
+dssim_cli_test(bad_goodput_without_targets 1 "goodput_fraction is the share of requests meeting \\[serving\\] slo_ttft_s and slo_tpot_s" scenarios/serving/7b_h200_adaptive_gamma.toml --set slo.goodput_fraction=0.9)
+dssim_cli_test(bad_slo_key 1 "unknown key 'slo.ttft_p95_s'; did you mean" scenarios/serving/7b_h200_continuous_poisson.toml --set slo.ttft_p95_s=1)
+
 # Prices: from platforms/prices.toml for the run's own GPU, each with its source; a file's price stays with its GPU.
 dssim_cli_test(price_follows_gpu 0 "\"gpu_price_usd\": 30000," scenarios/33b_a100.toml --set platform.gpu=h100-sxm --format json --quiet)
 dssim_cli_test(cloud_follows_gpu 0 "\"cloud_usd_per_gpu_hour\": 6.88," scenarios/33b_a100.toml --set platform.gpu=h100-sxm --format json --quiet)

@@ -32,7 +32,7 @@ TEST_CASE("sweep rows take a fixed batch's single value as p50 and p99", "[sweep
   write_tmp("base.toml", "x = 1\n");
   SweepSpec s = load_sweep(write_tmp("s2.toml", "base = \"dssim_sweep_base.toml\"\n[axes]\n\"workload.batch\" = [8]\n"));
   auto kv = parse_key_values("key,value\nfits,true\ntpot_s,0.02\nttft_s,0.5\ne2e_s,3\nthroughput_tok_s,100\n");
-  CHECK(result_row(s, 0, kv, "ok") == "0,8,ok,true,0.5,0.5,0.02,0.02,3,3,100,,,,,,,");
+  CHECK(result_row(s, 0, kv, "ok") == "0,8,ok,true,0.5,0.5,0.02,0.02,3,3,100,,,,,,,,,");
   auto serving = parse_key_values("tpot_s.p50,0.01\ntpot_s.p99,0.05\nfits,true\n");
   CHECK(result_row(s, 0, serving, "ok").find(",0.01,0.05,") != std::string::npos);
 }
