@@ -5,7 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "cli/command_table.hpp"
 #include "cli/commands.hpp"
+#include "util/strings.hpp"
 #include "util/error.hpp"
 #include "util/output_file.hpp"
 
@@ -13,6 +15,10 @@ namespace {
 int dispatch(const std::vector<std::string>& args) {
   const std::string cmd = args[0];
   std::vector<std::string> rest(args.begin() + 1, args.end());
+  if ((cmd == "list" || cmd == "help") && dssim::wants_help(rest)) {
+    std::cout << "Usage:\n  dssim " << dssim::command_info(cmd).usage << "\n";
+    return 0;
+  }
   if (cmd == "predict") return dssim::cmd_predict(rest);
   if (cmd == "list") return dssim::cmd_list(rest);
   if (cmd == "calibrate") return dssim::cmd_calibrate(rest);
@@ -22,6 +28,12 @@ int dispatch(const std::vector<std::string>& args) {
   if (cmd == "study") return dssim::cmd_study(rest);
   if (cmd == "comm") return dssim::cmd_comm(rest);
   if (cmd == "validate") return dssim::cmd_validate(rest);
+  // Not a command: a scenario file, unless it reads like a misspelt command (no path, no extension).
+  if (cmd.find_first_of("./") == std::string::npos && !cmd.empty() && cmd[0] != '-' && !std::filesystem::exists(cmd)) {
+    const std::string near = dssim::closest(cmd, dssim::command_names());
+    throw dssim::Error(dssim::fmt("unknown command '%s'%s; a scenario is a .toml file; dssim --help lists the commands",
+                                  cmd.c_str(), near.empty() ? "" : dssim::fmt(" (did you mean '%s'?)", near.c_str()).c_str()));
+  }
   return dssim::cmd_run(args);
 }
 }  // namespace
@@ -29,7 +41,7 @@ int dispatch(const std::vector<std::string>& args) {
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   try {
-    if (args.size() > 1 && args[0] == "help") return dssim::cmd_help({args.begin() + 1, args.end()});
+    if (args.size() > 1 && args[0] == "help" && !dssim::wants_help({args.begin() + 1, args.end()})) return dssim::cmd_help({args.begin() + 1, args.end()});
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
       dssim::print_usage();
       return args.empty() ? 1 : 0;
@@ -41,6 +53,8 @@ int main(int argc, char** argv) {
     const int rc = dispatch(args);
     dssim::check_stdout();  // a report that could not be written is not a success
     return rc;
+  } catch (const dssim::HelpShown&) {
+    return 0;
   } catch (const dssim::Error& e) {
     std::cerr << "dssim: " << e.what() << "\n";
     return static_cast<int>(e.code());

@@ -60,7 +60,7 @@ int cmd_comm(const std::vector<std::string>& args) {
       "bytes", po::value(&sizes), "comma-separated buffer sizes (K, M, G: binary)")(
       "runtime", po::value(&runtime), "runtime profile (per-step latency, payload share)")(
       "format", po::value(&format), "text or csv");
-  parse_options(args, desc);
+  parse_options(args, desc, nullptr, "comm");
   if (op != "allreduce" && op != "allgather" && op != "alltoall" && op != "p2p")
     throw Error(fmt("--op '%s': expected allreduce, allgather, alltoall or p2p", op.c_str()));
   if (format != "text" && format != "csv") throw Error(fmt("--format '%s': expected text or csv", format.c_str()));

@@ -1,5 +1,6 @@
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
+#include "cli/command_table.hpp"
 
 #include <boost/program_options.hpp>
 #include <filesystem>
@@ -32,22 +33,9 @@ namespace dssim {
 
 void print_usage() {
   std::cout << "dssim " << DSSIM_VERSION << ": which GPUs to buy or rent to serve DeepSeek models\n\n"
-            << "Usage:\n"
-            << "  dssim SCENARIO.toml [--format text|json|csv] [--set section.key=value]...\n"
-            << "  dssim predict --model ID --gpu ID [--count N] [--weights bf16] [--kv-cache bf16] [--batch N]\n"
-            << "                [--prompt N] [--output N] [--context N] [--cuda-graphs on|off] [--tp N] [--pp N] [--ep N]\n"
-            << "                [--format text|json|csv]\n"
-            << "  dssim list models|gpus|nodes|scenarios\n"
-            << "  dssim roi SCENARIO.toml --out DIR [--months N] [--format text|json] [--set section.key=value]...\n"
-            << "  dssim sweep SWEEP.toml --out DIR [--jobs N] [--quiet]\n"
-            << "  dssim study STUDY.toml --out DIR   (e.g. scenarios/studies/hardware-matrix.toml)\n"
-            << "  dssim comm --node ID [--nodes N] [--gpus N] [--op allreduce|allgather|alltoall|p2p] [--algo ring|tree|auto]\n"
-            << "             [--bytes 8,1K,1M,1G] [--format text|csv]   (one collective's cost on a platform)\n"
-            << "  dssim shapes --model ID [--tp N] [--weights P]   (the model's GEMM shapes, CSV layer,N,K, for dssim-microbench)\n"
-            << "  dssim calibrate --gpu ID --data DIR [--out PROFILE.toml] [--format text|json] [--check BOUNDS.toml]\n"
-            << "  dssim validate [FILE] [--classes-only]   (predictions beside the real runs in validation/validate.toml)\n"
-            << "  dssim help keys [--markdown] | policies   (every scenario key with its range and default; the batch policies)\n"
-            << "  dssim --help | --version\n\n"
+            << "Usage:\n";
+  for (const auto& c : command_table()) std::cout << "  dssim " << c.usage << "\n";
+  std::cout << "  dssim --help | --version   (dssim COMMAND --help: that command's options)\n\n"
             << "Precisions: fp32, bf16, fp16, fp8, int8, int4. Data (models/, platforms/, scenarios/) is read from\n"
             << "$DSSIM_DATA_DIR, else from " << DSSIM_DEFAULT_DATA_DIR << ".\n"
             << "Exit codes: 0 ok, 1 bad input, 2 the model does not fit (the report says what would).\n";
@@ -109,7 +97,7 @@ int cmd_run(const std::vector<std::string>& args) {
       "thermal-csv", po::value(&thermal_csv), "burn runs: t_s,gpu,power_w,temp_c,sm_clock_mhz,throttle_reason");
   po::positional_options_description pos;
   pos.add("scenario", 1);
-  parse_options(args, desc, &pos);
+  parse_options(args, desc, &pos, "");
   Format f = parse_format(format);
   Scenario s = load_scenario(path, sets);
   if (!thermal_csv.empty() && !s.serving_run() && !s.burn_run())
@@ -146,7 +134,7 @@ int cmd_predict(const std::vector<std::string>& args) {
       "cuda-graphs", po::value(&graphs), "on|off")("tp", po::value(&p.tp), "tensor parallel")(
       "pp", po::value(&p.pp), "pipeline parallel")("ep", po::value(&p.ep), "expert parallel")(
       "format", po::value(&format), "text, json or csv");
-  parse_options(args, desc);
+  parse_options(args, desc, nullptr, "predict");
   Format f = parse_format(format);
   // The same ranges as the scenario keys (dssim help keys): counts a run can hold in memory and time.
   auto in_range = [](const char* flag, long long v, long long lo, long long hi) {
@@ -230,7 +218,7 @@ int cmd_calibrate(const std::vector<std::string>& args) {
   desc.add_options()("gpu", po::value(&gpu_id)->required(), "GPU card id")(
       "data", po::value(&data)->required(), "folder of microbenchmark CSVs")("out", po::value(&out), "profile TOML to write")(
       "format", po::value(&format), "text or json")("check", po::value(&targets), "TOML of error bounds: exit 1 if exceeded");
-  parse_options(args, desc);
+  parse_options(args, desc, nullptr, "calibrate");
   if (format != "text" && format != "json") throw Error(fmt("--format '%s': expected text or json", format.c_str()));
   Catalog cat = Catalog::from_environment();
   GpuCard g = cat.gpu(gpu_id);
@@ -299,7 +287,7 @@ int cmd_shapes(const std::vector<std::string>& args) {
   po::options_description desc("shapes options");
   desc.add_options()("model", po::value(&model)->required(), "model id")("tp", po::value(&tp), "tensor parallel")(
       "weights", po::value(&weights), "weight precision (decides nothing but the activations)");
-  parse_options(args, desc);
+  parse_options(args, desc, nullptr, "shapes");
   if (tp < 1) throw Error(fmt("--tp must be at least 1, got %d", tp));
   Catalog cat = Catalog::from_environment();
   ModelCard m = cat.model(model);

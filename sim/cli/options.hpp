@@ -5,10 +5,12 @@
 
 namespace dssim {
 
-// Parses a subcommand's options; a bad option becomes a dssim::Error that points at --help.
+// Parses subcommand `command`'s options. --help prints its usage and options (then HelpShown is thrown);
+// a bad option becomes a dssim::Error naming the closest valid one.
 boost::program_options::variables_map parse_options(const std::vector<std::string>& args,
                                                     const boost::program_options::options_description& desc,
-                                                    const boost::program_options::positional_options_description* pos = nullptr);
+                                                    const boost::program_options::positional_options_description* pos,
+                                                    const std::string& command);
 
 // This dssim binary, for subcommands that run dssim again (sweep points, study rows).
 std::string self_exe();

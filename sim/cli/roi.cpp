@@ -44,7 +44,7 @@ int cmd_roi(const std::vector<std::string>& args) {
       "force", po::bool_switch(&force), "write into an --out folder that already has files");
   po::positional_options_description pos;
   pos.add("scenario", 1);
-  parse_options(args, desc, &pos);
+  parse_options(args, desc, &pos, "roi");
   if (format != "text" && format != "json") throw Error(fmt("--format '%s': expected text or json", format.c_str()));
   prepare_output_folder(out, force, "--out");  // before the run: a bad folder costs nothing
   const RoiRun r = run_roi(path, sets, horizon);

@@ -51,7 +51,7 @@ int cmd_study(const std::vector<std::string>& args) {
       "force", po::bool_switch(&force), "write into an --out folder that already has files");
   po::positional_options_description pos;
   pos.add("study", 1);
-  parse_options(args, desc, &pos);
+  parse_options(args, desc, &pos, "study");
   auto doc = TomlTable::parse_file(path);
   TomlTable t(*doc, path, "");
   const std::string title = t.get_string("title");

@@ -23,7 +23,6 @@
 #include "cli/options.hpp"
 #include "sweep/sweep.hpp"
 #include "util/csv.hpp"
-#include "util/csv.hpp"
 #include "util/error.hpp"
 #include "util/output_file.hpp"
 #include "util/process.hpp"
@@ -235,7 +234,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
       "merge", po::bool_switch(&merge), "gather DIR/points/*.row into results.csv and the Pareto front");
   po::positional_options_description pos;
   pos.add("sweep", 1);
-  parse_options(args, desc, &pos);
+  parse_options(args, desc, &pos, "sweep");
   if (jobs < 1 || jobs > 1024) throw Error(fmt("--jobs must be in [1, 1024], got %d", jobs));
   SweepSpec s = load_sweep(path);
   const std::size_t n = s.points();
@@ -316,10 +315,21 @@ int cmd_sweep(const std::vector<std::string>& args) {
   std::size_t next_launch = 0, next_write = 0, finished = 0;
   std::map<pid_t, Child> running;
   const auto t0 = std::chrono::steady_clock::now();
+  // A bar redrawn with \r on a terminal; in a log file, one line per tenth of the points.
+  const bool bar = !quiet && ::isatty(STDERR_FILENO);
+  std::size_t logged_tenths = 0;
   auto progress = [&] {
     if (quiet) return;
     const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const double eta = finished ? el / static_cast<double>(finished) * static_cast<double>(todo.size() - finished) : 0;
+    if (!bar) {
+      const std::size_t tenths = todo.empty() ? 10 : 10 * finished / todo.size();
+      if (tenths > logged_tenths) {
+        logged_tenths = tenths;
+        std::fprintf(stderr, "dssim: sweep %zu/%zu points, %.0f s, ETA %.0f s\n", finished + done.size(), n, el, eta);
+      }
+      return;
+    }
     const int width = 30, fill = todo.empty() ? width : static_cast<int>(width * finished / todo.size());
     std::fprintf(stderr, "\r[%s%s] %zu/%zu points, %.0f s, ETA %.0f s ", std::string(static_cast<std::size_t>(fill), '#').c_str(),
                  std::string(static_cast<std::size_t>(width - fill), '.').c_str(), finished + done.size(), n, el, eta);
@@ -356,7 +366,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
     }
     progress();
   }
-  if (!quiet) std::fprintf(stderr, "\n");
+  if (bar) std::fprintf(stderr, "\n");
   res.close();
   if (!res) throw Error(fmt("%s: write failed; the sweep stopped (rerun to resume)", results.string().c_str()));
   {  // in point order, whatever order retries and resumes left them in

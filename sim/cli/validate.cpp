@@ -17,7 +17,7 @@ int cmd_validate(const std::vector<std::string>& args) {
       "classes-only", po::bool_switch(&classes_only), "print the class tables, not every row");
   po::positional_options_description pos;
   pos.add("file", 1);
-  parse_options(args, desc, &pos);
+  parse_options(args, desc, &pos, "validate");
   opt.rows = !classes_only;
   return validate(opt);
 }

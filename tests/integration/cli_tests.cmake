@@ -19,6 +19,24 @@ dssim_cli_test(bad_timeline_fixed 1 "need a request stream" scenarios/33b_a100.t
 dssim_cli_test(serving_does_not_fit 2 "max_batch <= [0-9]+" scenarios/serving/g5_7b_adaptive.toml --quiet --set serving.max_batch=64 --set workload.prompt_tokens.max=3000)
 
 dssim_cli_test(help 0 "Usage" --help)
+# Progress into a log file: whole lines, no carriage returns.
+add_test(NAME cli.progress_in_logs COMMAND bash -c "set -e; d=$(mktemp -d); $<TARGET_FILE:dssim> sweep scenarios/sweeps/33b_gpus_batches.toml --out $d/o > /dev/null 2> $d/log; grep -q '^dssim: sweep 40/40 points' $d/log; if grep -q $'\\r' $d/log; then echo carriage return in the log; exit 1; fi; rm -rf $d; echo ok"
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli.progress_in_logs PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
+
+add_test(NAME cli.readme_commands COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/readme_commands.sh $<TARGET_FILE:dssim>
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli.readme_commands PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
+
+# Every subcommand answers --help (its usage and options, exit 0); a misspelt command or flag gets "did you mean".
+foreach(cmd predict list roi sweep study comm shapes calibrate validate help)
+  dssim_cli_test(help_${cmd} 0 "^  dssim ${cmd} " ${cmd} --help)
+endforeach()
+dssim_cli_test(help_scenario 0 "^  dssim SCENARIO.toml .*--set section.key=value" scenarios/33b_a100.toml --help)
+dssim_cli_test(bad_command_typo 1 "unknown command 'predcit' \\(did you mean 'predict'\\?\\); a scenario is a .toml file" predcit --model deepseek-llm-7b)
+dssim_cli_test(bad_flag_typo 1 "unrecognised option '--modle'; did you mean '--model'\\? \\(see dssim predict --help\\)" predict --modle deepseek-llm-7b --gpu h200-sxm)
+dssim_cli_test(bad_scenario_flag_typo 1 "unrecognised option '--fromat'; did you mean '--format'" scenarios/33b_a100.toml --fromat json)
+
 dssim_cli_test(version 0 "dssim [0-9]+\\.[0-9]+" --version)
 dssim_cli_test(list_models 0 "deepseek-v3" list models)
 dssim_cli_test(list_gpus 0 "h200-sxm.*calibrated" list gpus)
