@@ -13,6 +13,8 @@ const std::vector<CommandInfo>& command_table() {
       {"list", "list models|gpus|nodes|scenarios"},
       {"roi", "roi SCENARIO.toml --out DIR [--months N] [--format text|json] [--set section.key=value]... [--force]"},
       {"sweep", "sweep SWEEP.toml --out DIR [--jobs N] [--quiet] [--point I | --merge | --emit slurm]"},
+      {"recommend", "recommend RECOMMEND.toml [--jobs N] [--out DIR] [--format text|json] [--set section.key=value]...\n"
+                    "             (the cheapest configurations that meet the base scenario's SLOs)"},
       {"study", "study STUDY.toml --out DIR   (e.g. scenarios/studies/hardware-matrix.toml)"},
       {"comm", "comm --node ID [--nodes N] [--gpus N] [--op allreduce|allgather|alltoall|p2p] [--algo ring|tree|auto]\n"
                "             [--bytes 8,1K,1M,1G] [--format text|csv]   (one collective's cost on a platform)"},

@@ -68,7 +68,8 @@ std::vector<std::string> Catalog::scenario_paths() const {
   fs::path dir = fs::path(data_dir_) / "scenarios";
   if (!fs::is_directory(dir)) return out;
   for (auto it = fs::recursive_directory_iterator(dir); it != fs::recursive_directory_iterator(); ++it) {
-    if (it->is_directory() && (it->path().filename() == "sweeps" || it->path().filename() == "studies")) {  // not scenarios
+    if (it->is_directory() && (it->path().filename() == "sweeps" || it->path().filename() == "studies" ||
+                                 it->path().filename() == "recommend")) {  // not scenarios
       it.disable_recursion_pending();
       continue;
     }

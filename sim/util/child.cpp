@@ -1,11 +1,14 @@
 #include "util/child.hpp"
 
+#include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <iostream>
+#include <vector>
 
 #include "util/error.hpp"
 #include "util/strings.hpp"
@@ -44,9 +47,13 @@ bool write_all(int fd, const std::string& s) {
   return true;
 }
 
-}  // namespace
+struct Started {
+  pid_t pid;
+  int fd;  // the read end of the child's answer pipe
+};
 
-ChildAnswer run_in_child(const std::function<ChildAnswer()>& work) {
+// Forks a child that runs `work` and writes its answer to a pipe.
+Started start_child(const std::function<ChildAnswer()>& work) {
   int fds[2];
   if (pipe(fds) != 0) throw Error("cannot create a pipe for a child run", ExitCode::internal);
   std::cout.flush();
@@ -70,15 +77,11 @@ ChildAnswer run_in_child(const std::function<ChildAnswer()>& work) {
     _exit(ok ? 0 : 3);  // no atexit handlers, no destructors of the parent's objects
   }
   close(fds[1]);
-  std::string text;
-  char buf[4096];
-  while (true) {
-    const ssize_t n = read(fds[0], buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    text.append(buf, static_cast<std::size_t>(n));
-  }
-  close(fds[0]);
+  return {pid, fds[0]};
+}
+
+// Reaps a child whose pipe reached end of file, and turns what it wrote into its answer.
+ChildAnswer finish_child(pid_t pid, const std::string& text) {
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
@@ -88,6 +91,60 @@ ChildAnswer run_in_child(const std::function<ChildAnswer()>& work) {
   if (a.empty() && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
     return {{"error", "internal error: the child run returned nothing"}, {"exit_code", "3"}};
   return a;
+}
+
+}  // namespace
+
+ChildAnswer run_in_child(const std::function<ChildAnswer()>& work) {
+  const Started c = start_child(work);
+  std::string text;
+  char buf[4096];
+  while (true) {
+    const ssize_t n = read(c.fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    text.append(buf, static_cast<std::size_t>(n));
+  }
+  close(c.fd);
+  return finish_child(c.pid, text);
+}
+
+void run_in_children(std::size_t n, int jobs, const std::function<ChildAnswer(std::size_t)>& task,
+                     const std::function<void(std::size_t, const ChildAnswer&)>& done) {
+  struct Running {
+    std::size_t index;
+    Started child;
+    std::string text;
+  };
+  std::vector<Running> running;
+  std::size_t next = 0;
+  jobs = std::max(1, jobs);
+  while (next < n || !running.empty()) {
+    while (next < n && running.size() < static_cast<std::size_t>(jobs)) {
+      const std::size_t i = next++;
+      running.push_back({i, start_child([&task, i] { return task(i); }), ""});
+    }
+    std::vector<pollfd> fds;
+    for (const Running& r : running) fds.push_back({r.child.fd, POLLIN, 0});
+    if (poll(fds.data(), fds.size(), -1) < 0) {
+      if (errno == EINTR) continue;
+      throw Error("poll() failed while waiting for child runs", ExitCode::internal);
+    }
+    for (std::size_t k = running.size(); k-- > 0;) {
+      if (!(fds[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      char buf[4096];
+      const ssize_t got = read(running[k].child.fd, buf, sizeof buf);
+      if (got < 0 && errno == EINTR) continue;
+      if (got > 0) {
+        running[k].text.append(buf, static_cast<std::size_t>(got));
+        continue;
+      }
+      close(running[k].child.fd);
+      const Running r = std::move(running[k]);
+      running.erase(running.begin() + static_cast<std::ptrdiff_t>(k));
+      done(r.index, finish_child(r.child.pid, r.text));
+    }
+  }
 }
 
 }  // namespace dssim

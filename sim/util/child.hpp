@@ -14,4 +14,9 @@ using ChildAnswer = std::map<std::string, std::string>;
 // {"error": its message, "exit_code": its code}; a crash as {"error": "...", "exit_code": "3"}.
 ChildAnswer run_in_child(const std::function<ChildAnswer()>& work);
 
+// Runs task(i) for i in [0, n) in forked children, at most `jobs` at a time; `done(i, answer)` is called
+// in the parent as each finishes (in completion order). Errors and crashes come back as above.
+void run_in_children(std::size_t n, int jobs, const std::function<ChildAnswer(std::size_t)>& task,
+                     const std::function<void(std::size_t, const ChildAnswer&)>& done);
+
 }  // namespace dssim

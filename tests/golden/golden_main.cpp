@@ -51,7 +51,8 @@ std::string read_file(const fs::path& p) {
   return ss.str();
 }
 
-// Every scenario under scenarios/ except sweep files (scenarios/sweeps/) and study files (the top of
+// Every scenario under scenarios/ except sweep files (scenarios/sweeps/), recommend files
+// (scenarios/recommend/) and study files (the top of
 // scenarios/studies/; the rows under it are scenarios).
 std::vector<Case> scenario_cases(const fs::path& root) {
   std::vector<Case> cases;
@@ -59,7 +60,7 @@ std::vector<Case> scenario_cases(const fs::path& root) {
     if (!e.is_regular_file() || e.path().extension() != ".toml") continue;
     const fs::path rel = fs::relative(e.path(), root);
     const std::string r = rel.generic_string();
-    if (r.rfind("scenarios/sweeps/", 0) == 0) continue;
+    if (r.rfind("scenarios/sweeps/", 0) == 0 || r.rfind("scenarios/recommend/", 0) == 0) continue;
     if (rel.parent_path() == "scenarios/studies") continue;
     Case c;
     c.name = (rel.parent_path() / rel.stem()).generic_string();

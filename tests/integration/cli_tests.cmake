@@ -126,6 +126,17 @@ dssim_cli_test(verdict_goodput 0 "goodput_fraction +[0-9.]+ %   target >= 50.0 %
 dssim_cli_test(bad_goodput_without_targets 1 "goodput_fraction is the share of requests meeting \\[serving\\] slo_ttft_s and slo_tpot_s" scenarios/serving/7b_h200_adaptive_gamma.toml --set slo.goodput_fraction=0.9)
 dssim_cli_test(bad_slo_key 1 "unknown key 'slo.ttft_p95_s'; did you mean" scenarios/serving/7b_h200_continuous_poisson.toml --set slo.ttft_p95_s=1)
 
+# recommend: the cheapest configurations that meet the SLOs, why the others fail, how to launch the choice.
+dssim_cli_test(recommend_text 0 "^  1 x h100-sxm, TP 1 x 1 replica +\\$0.9" recommend tests/integration/cases/recommend_small.toml --quiet --jobs 2)
+dssim_cli_test(recommend_launch 0 "^  vllm serve deepseek-ai/deepseek-llm-7b-base --tensor-parallel-size 1 --max-num-seqs 64" recommend tests/integration/cases/recommend_small.toml --quiet)
+dssim_cli_test(recommend_why 0 "^  over the budget +2, e.g. 2 x h100-sxm" recommend tests/integration/cases/recommend_small.toml --quiet)
+dssim_cli_test(recommend_json 0 "\"qualifying\": 1," recommend tests/integration/cases/recommend_small.toml --quiet --format json)
+dssim_cli_test(recommend_none 1 "No configuration meets the SLOs" recommend tests/integration/cases/recommend_small.toml --quiet --set slo.ttft_p99_s=0.001)
+dssim_cli_test(bad_recommend_fixed_base 1 "dssim recommend needs a request stream" recommend tests/integration/cases/recommend_fixed.toml)
+dssim_cli_test(bad_recommend_no_search 1 "recommend_no_search.toml: missing required table \\[search\\]" recommend tests/integration/cases/recommend_no_search.toml)
+dssim_cli_test(bad_recommend_gpus 1 "recommend_bad_gpus.toml:[0-9]+: key 'search.gpus': expected integers in \\[1, 4096\\]" recommend tests/integration/cases/recommend_bad_gpus.toml)
+dssim_cli_test(bad_recommend_gpu_id 1 "unknown GPU 'h300'" recommend tests/integration/cases/recommend_bad_gpu_id.toml)
+
 # Prices: from platforms/prices.toml for the run's own GPU, each with its source; a file's price stays with its GPU.
 dssim_cli_test(price_follows_gpu 0 "\"gpu_price_usd\": 30000," scenarios/33b_a100.toml --set platform.gpu=h100-sxm --format json --quiet)
 dssim_cli_test(cloud_follows_gpu 0 "\"cloud_usd_per_gpu_hour\": 6.88," scenarios/33b_a100.toml --set platform.gpu=h100-sxm --format json --quiet)

@@ -6,7 +6,7 @@ dssim=$1
 root=$(pwd)
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
-for d in scenarios validation models platforms; do ln -s "$root/$d" "$t/$d"; done
+for d in scenarios validation models platforms tests; do ln -s "$root/$d" "$t/$d"; done
 cd "$t" || exit 1
 n=0
 while IFS= read -r line; do

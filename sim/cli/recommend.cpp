@@ -1,0 +1,291 @@
+// `dssim recommend RECOMMEND.toml`: the cheapest configurations that serve the base scenario's traffic
+// within its SLOs (sweep/recommend.hpp holds the search; this file runs it and prints the answer).
+// Candidates that cannot fit are pruned by closed forms; the rest are simulated, each in a forked child
+// (one SimGrid engine per process), --jobs at a time.
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "cli/commands.hpp"
+#include "cli/options.hpp"
+#include "config/catalog.hpp"
+#include "finance/pricing.hpp"
+#include "run/resolve.hpp"
+#include "run/run.hpp"
+#include "scenario/scenario.hpp"
+#include "sweep/recommend.hpp"
+#include "util/child.hpp"
+#include "util/csv.hpp"
+#include "util/error.hpp"
+#include "util/json.hpp"
+#include "util/output_file.hpp"
+#include "util/strings.hpp"
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace dssim {
+
+namespace {
+
+std::string num(double v) { return fmt("%.17g", v); }
+double to_num(const ChildAnswer& a, const char* k) {
+  auto it = a.find(k);
+  return it == a.end() || it->second.empty() ? NAN : std::strtod(it->second.c_str(), nullptr);
+}
+std::string get(const ChildAnswer& a, const char* k) {
+  auto it = a.find(k);
+  return it == a.end() ? "" : it->second;
+}
+
+// In the child: the base scenario with the candidate's overrides, through the one run pipeline.
+ChildAnswer simulate(const RecommendSpec& spec, const std::vector<std::string>& sets, const Candidate& c) {
+  std::vector<std::string> o = sets;
+  for (const auto& x : c.overrides()) o.push_back(x);
+  for (const auto& x : spec.slo) o.push_back(x);
+  const Scenario s = load_scenario(spec.base, o);
+  const RunInputs in = resolve_scenario(s, Catalog::from_environment());
+  const RunResult r = run(in);
+  ChildAnswer a{{"hf_repo", in.base.model.hf_repo}, {"weights", to_string(in.base.weights)},
+                {"max_batch", std::to_string(in.serving.max_batch)}};
+  if (!r.fits) {
+    a["status"] = "does_not_fit";
+    a["why"] = "does not fit for serving: " + (r.stream->suggestions.empty() ? std::string("no room for the KV cache")
+                                                                            : r.stream->suggestions.front());
+    return a;
+  }
+  const ServingSummary& sum = r.stream->summary;
+  a["status"] = "ok";
+  a["keeps_up"] = r.verdict->load.keeps_up ? "1" : "0";
+  a["meets_slo"] = r.verdict->meets_slo() ? "1" : "0";
+  a["verdict"] = r.verdict->headline();
+  a["ttft_p50_s"] = num(sum.ttft_s.p50);
+  a["ttft_p99_s"] = num(sum.ttft_s.p99);
+  a["tpot_p50_s"] = num(sum.tpot_s.p50);
+  a["tpot_p99_s"] = num(sum.tpot_s.p99);
+  a["e2e_p99_s"] = num(sum.e2e_s.p99);
+  a["throughput_tok_s"] = num(sum.throughput_tok_s);
+  a["power_w"] = num(r.busy_power_w * in.base.node.total_gpus());
+  a["iteration_tokens"] = std::to_string(r.stream->iteration_tokens);
+  if (r.roi) {
+    a["usd_per_m_onprem"] = num(r.roi->usd_per_million_tokens_onprem);
+    a["usd_per_m_cloud"] = num(r.roi->usd_per_million_tokens_cloud);
+    a["hardware_usd"] = num(r.roi->hardware_usd);
+  }
+  return a;
+}
+
+Outcome outcome_of(const ChildAnswer& a) {
+  Outcome o;
+  const std::string st = get(a, "status");
+  if (a.count("error")) {
+    o.status = Outcome::Status::error;
+    o.why = "error: " + get(a, "error");
+    return o;
+  }
+  o.status = st == "ok" ? Outcome::Status::ok : Outcome::Status::does_not_fit;
+  o.why = get(a, "why");
+  o.keeps_up = get(a, "keeps_up") == "1";
+  o.meets_slo = get(a, "meets_slo") == "1";
+  o.verdict = get(a, "verdict");
+  o.ttft_p50_s = to_num(a, "ttft_p50_s");
+  o.ttft_p99_s = to_num(a, "ttft_p99_s");
+  o.tpot_p50_s = to_num(a, "tpot_p50_s");
+  o.tpot_p99_s = to_num(a, "tpot_p99_s");
+  o.e2e_p99_s = to_num(a, "e2e_p99_s");
+  o.throughput_tok_s = to_num(a, "throughput_tok_s");
+  o.usd_per_m_onprem = to_num(a, "usd_per_m_onprem");
+  o.usd_per_m_cloud = to_num(a, "usd_per_m_cloud");
+  o.hardware_usd = to_num(a, "hardware_usd");
+  o.power_w = to_num(a, "power_w");
+  o.iteration_tokens = std::atoll(get(a, "iteration_tokens").c_str());
+  o.hf_repo = get(a, "hf_repo");
+  o.weights = get(a, "weights");
+  o.max_batch = std::atoi(get(a, "max_batch").c_str());
+  return o;
+}
+
+// The kind of failure, for the summary: what a reader acts on.
+std::string failure_kind(const std::string& why) {
+  for (const char* k : {"DOES NOT KEEP UP", "MISSES SLO", "does not fit", "over the budget", "over the power limit", "tensor parallel"})
+    if (why.rfind(k, 0) == 0) return k;
+  return "error";
+}
+
+std::string ms(double s) { return std::isnan(s) ? "n/a" : fmt("%.0f", s * 1e3); }
+std::string per_m(double v) { return std::isnan(v) ? "n/a" : fmt("$%.3f", v); }
+
+std::string table_row(const Candidate& c, const Outcome& o) {
+  return fmt("  %-44s %9s %9s %10s %8s %8s %9.0f %7.0f", c.label().c_str(), per_m(o.usd_per_m_onprem).c_str(),
+             per_m(o.usd_per_m_cloud).c_str(), dollars(o.hardware_usd).c_str(), ms(o.ttft_p99_s).c_str(),
+             ms(o.tpot_p99_s).c_str(), o.throughput_tok_s, o.power_w);
+}
+
+const char* kTableHead = "  configuration                                 $/M prem $/M cloud  GPUs cost TTFT p99 TPOT p99  tokens/s   power\n"
+                         "                                                                                 (ms)     (ms)            (W)\n";
+
+void write_csv(const fs::path& file, const std::vector<Candidate>& cands, const std::vector<Outcome>& outs, const RecommendSpec& s) {
+  OutputFile f(file.string());
+  f << "index,gpu,gpus,tensor_parallel,replicas,weights,max_batch,qualifies,why_not,keeps_up,meets_slo,ttft_p50_s,ttft_p99_s,"
+       "tpot_p50_s,tpot_p99_s,e2e_p99_s,throughput_tok_s,power_w,hardware_usd,usd_per_million_tokens_onprem,"
+       "usd_per_million_tokens_cloud\n";
+  for (std::size_t i = 0; i < cands.size(); ++i) {
+    const Candidate& c = cands[i];
+    const Outcome& o = outs[i];
+    f << csv_line({std::to_string(i), c.gpu, std::to_string(c.gpus), std::to_string(c.tp), std::to_string(c.replicas()),
+                   o.weights.empty() ? c.weights : o.weights, o.max_batch ? std::to_string(o.max_batch) : "",
+                   qualifies(s, o) ? "true" : "false", failure(s, o), o.status == Outcome::Status::ok ? (o.keeps_up ? "true" : "false") : "",
+                   o.status == Outcome::Status::ok ? (o.meets_slo ? "true" : "false") : "", csv_number(o.ttft_p50_s),
+                   csv_number(o.ttft_p99_s), csv_number(o.tpot_p50_s), csv_number(o.tpot_p99_s), csv_number(o.e2e_p99_s),
+                   csv_number(o.throughput_tok_s), csv_number(o.power_w), csv_number(o.hardware_usd),
+                   csv_number(o.usd_per_m_onprem), csv_number(o.usd_per_m_cloud)})
+      << "\n";
+  }
+  f.commit();
+}
+
+}  // namespace
+
+int cmd_recommend(const std::vector<std::string>& args) {
+  std::string path, out, format = "text";
+  int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  bool quiet = false, force = false;
+  std::vector<std::string> sets;
+  po::options_description desc("recommend options");
+  desc.add_options()("recommend", po::value(&path)->required(), "recommend file")(
+      "jobs", po::value(&jobs), "candidates simulated at once (default: the CPU count)")(
+      "out", po::value(&out), "also write candidates.csv and pareto.csv into this folder")(
+      "format", po::value(&format), "text or json")("set", po::value(&sets)->composing(), "section.key=value over the base scenario")(
+      "quiet", po::bool_switch(&quiet), "no progress on stderr")("force", po::bool_switch(&force), "write into an --out folder that has files");
+  po::positional_options_description pos;
+  pos.add("recommend", 1);
+  parse_options(args, desc, &pos, "recommend");
+  if (format != "text" && format != "json") throw Error(fmt("--format '%s': expected text or json", format.c_str()));
+  if (jobs < 1 || jobs > 1024) throw Error(fmt("--jobs must be in [1, 1024], got %d", jobs));
+  if (!out.empty()) prepare_output_folder(out, force, "--out");
+  const auto t0 = std::chrono::steady_clock::now();
+
+  const RecommendSpec spec = load_recommend(path);
+  const Catalog cat = Catalog::from_environment();
+  const Scenario base = load_scenario(spec.base, sets);
+  if (!base.serving_run()) throw Error(fmt("%s: dssim recommend needs a request stream (a trace or arrivals), not a fixed batch", spec.base.c_str()));
+  if (!base.node.empty()) throw Error(fmt("%s: dssim recommend varies [platform] gpu and count; the base names a node", spec.base.c_str()));
+  if (!base.cost) throw Error(fmt("%s: dssim recommend ranks by $ per million tokens and needs a [cost] table in the base", spec.base.c_str()));
+  const ModelCard model = cat.model(base.model);
+  const std::vector<Candidate> cands = candidates(spec, model.moe.has_value(), base.serving.batch_policy().name());
+  if (cands.empty()) throw Error(fmt("%s: no candidate: every tensor_parallel exceeds or does not divide every gpus value", path.c_str()));
+
+  std::vector<Outcome> outs(cands.size());
+  std::vector<std::size_t> to_run;
+  std::map<std::string, GpuCard> cards;
+  for (std::size_t i = 0; i < cands.size(); ++i) {
+    if (!cards.count(cands[i].gpu)) cards.emplace(cands[i].gpu, cat.gpu(cands[i].gpu));
+    const std::string why = prune(cands[i], model, cards.at(cands[i].gpu), to_string(base.weights));
+    if (why.empty()) {
+      to_run.push_back(i);
+    } else {
+      outs[i].status = Outcome::Status::pruned;
+      outs[i].why = why;
+    }
+  }
+  const bool tty = !quiet && ::isatty(STDERR_FILENO);
+  std::size_t finished = 0, logged_tenths = 0;
+  run_in_children(
+      to_run.size(), jobs, [&](std::size_t k) { return simulate(spec, sets, cands[to_run[k]]); },
+      [&](std::size_t k, const ChildAnswer& a) {
+        outs[to_run[k]] = outcome_of(a);
+        ++finished;
+        if (quiet) return;
+        const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        if (tty) {
+          std::fprintf(stderr, "\rdssim: %zu/%zu candidates simulated, %.0f s ", finished, to_run.size(), el);
+        } else if (10 * finished / to_run.size() > logged_tenths) {
+          logged_tenths = 10 * finished / to_run.size();
+          std::fprintf(stderr, "dssim: %zu/%zu candidates simulated, %.0f s\n", finished, to_run.size(), el);
+        }
+      });
+  if (tty) std::fprintf(stderr, "\n");
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  const std::vector<std::size_t> best = ranked(spec, outs), front = pareto(spec, outs);
+  std::map<std::string, std::vector<std::size_t>> failed;
+  for (std::size_t i = 0; i < cands.size(); ++i)
+    if (!qualifies(spec, outs[i])) failed[failure_kind(failure(spec, outs[i]))].push_back(i);
+
+  if (!out.empty()) {
+    write_csv(fs::path(out) / "candidates.csv", cands, outs, spec);
+    OutputFile p((fs::path(out) / "pareto.csv").string());
+    p << "index,configuration,usd_per_million_tokens,ttft_p99_s\n";
+    for (std::size_t i : front)
+      p << csv_line({std::to_string(i), cands[i].label(), csv_number(spec.rank_by == "cloud" ? outs[i].usd_per_m_cloud : outs[i].usd_per_m_onprem),
+                     csv_number(outs[i].ttft_p99_s)})
+        << "\n";
+    p.commit();
+  }
+
+  if (format == "json") {
+    JsonWriter j;
+    j.begin_object().value("recommend", path).value("base", spec.base).value("rank_by", spec.rank_by);
+    j.value("candidates", static_cast<long long>(cands.size())).value("simulated", static_cast<long long>(to_run.size()));
+    j.value("qualifying", static_cast<long long>(best.size())).value("wall_s", wall);
+    j.begin_array("best");
+    for (std::size_t r = 0; r < best.size() && r < static_cast<std::size_t>(spec.top); ++r) {
+      const std::size_t i = best[r];
+      const Outcome& o = outs[i];
+      j.begin_object().value("index", static_cast<long long>(i)).value("configuration", cands[i].label()).value("gpu", cands[i].gpu);
+      j.value("gpus", cands[i].gpus).value("tensor_parallel", cands[i].tp).value("replicas", cands[i].replicas());
+      j.value("weights", o.weights).value("max_batch", o.max_batch);
+      j.value("usd_per_million_tokens_onprem", o.usd_per_m_onprem).value("usd_per_million_tokens_cloud", o.usd_per_m_cloud);
+      j.value("hardware_usd", o.hardware_usd).value("ttft_p99_s", o.ttft_p99_s).value("tpot_p99_s", o.tpot_p99_s);
+      j.value("throughput_tok_s", o.throughput_tok_s).value("power_w", o.power_w);
+      j.value("vllm", vllm_command(cands[i], o)).value("sglang", sglang_command(cands[i], o)).end_object();
+    }
+    j.end_array();
+    j.begin_array("pareto");
+    for (std::size_t i : front) j.value("", static_cast<long long>(i));
+    j.end_array();
+    j.begin_object("failed");
+    for (const auto& [kind, v] : failed) j.value(kind, static_cast<long long>(v.size()));
+    j.end_object().end_object();
+    std::cout << j.str();
+    if (best.empty()) std::cerr << "dssim: no configuration meets the SLOs within the constraints\n";
+    return best.empty() ? 1 : 0;
+  }
+
+  std::ostringstream o;
+  o << "dssim recommend | " << path << "\n";
+  if (!spec.description.empty()) o << "  " << spec.description << "\n";
+  o << fmt("  base %s%s; %zu candidates, %zu pruned by closed forms, %zu simulated in %.1f s (%d jobs); ranked by %s $/M output tokens\n\n",
+           spec.base.c_str(), sets.empty() ? "" : (" with --set " + join(sets, ", --set ")).c_str(), cands.size(),
+           cands.size() - to_run.size(), to_run.size(), wall, jobs, spec.rank_by == "cloud" ? "cloud" : "on-prem");
+  if (best.empty()) {
+    o << "No configuration meets the SLOs within the constraints.\n";
+  } else {
+    o << fmt("Cheapest that meet the SLOs and keep up (%zu of %zu)\n", best.size(), cands.size()) << kTableHead;
+    for (std::size_t r = 0; r < best.size() && r < static_cast<std::size_t>(spec.top); ++r) o << table_row(cands[best[r]], outs[best[r]]) << "\n";
+    const Candidate& c = cands[best.front()];
+    const Outcome& w = outs[best.front()];
+    o << "\nTo serve it\n  " << vllm_command(c, w) << "\n  " << sglang_command(c, w) << "\n";
+  }
+  o << "\nPareto front ($/M against TTFT p99, among those that keep up)\n" << kTableHead;
+  for (std::size_t i : front)
+    o << table_row(cands[i], outs[i]) << (qualifies(spec, outs[i]) ? "" : "   (" + failure_kind(failure(spec, outs[i])) + ")") << "\n";
+  o << "\nWhy the others do not qualify\n";
+  if (failed.empty()) o << "  (every candidate qualifies)\n";
+  for (const auto& [kind, v] : failed) {
+    o << fmt("  %-22s %zu, e.g. %s: %s\n", kind.c_str(), v.size(), cands[v.front()].label().c_str(), failure(spec, outs[v.front()]).c_str());
+  }
+  if (!out.empty()) o << "\nEvery candidate with its figures and reason: " << (fs::path(out) / "candidates.csv").string() << "\n";
+  std::cout << o.str();
+  if (best.empty()) std::cerr << "dssim: no configuration meets the SLOs within the constraints (the report says why)\n";
+  return best.empty() ? 1 : 0;
+}
+
+}  // namespace dssim

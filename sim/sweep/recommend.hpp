@@ -1,0 +1,78 @@
+#pragma once
+// `dssim recommend`: the buyer's question as a search. A base scenario gives the model, the traffic, the
+// SLOs ([slo]) and the money settings ([cost]); the recommend file lists what may vary (GPU kind, GPUs
+// per deployment, tensor parallelism, weight precision, max batch) and the constraints (budget, power).
+// This module holds what does not run anything: the file, the candidates, the closed-form pruning,
+// the ranking, the launch commands.
+#include <cmath>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/gpu_card.hpp"
+#include "config/model_card.hpp"
+
+namespace dssim {
+
+struct RecommendSpec {
+  std::string file, base, description;
+  std::vector<std::string> gpus;          // card ids
+  std::vector<int> counts{1, 2, 4, 8};    // GPUs per deployment
+  std::vector<int> tensor_parallel{1, 2, 4, 8};
+  std::vector<std::string> weights;       // empty: the base scenario's
+  std::vector<int> max_batch;             // empty: the base scenario's
+  std::vector<int> max_batched_tokens;    // empty: the base scenario's (chunked prefill size: TPOT against TTFT)
+  std::optional<double> budget_usd;       // purchase of the GPUs
+  std::optional<double> max_power_w;      // the deployment's GPUs while busy
+  std::string rank_by = "onprem";         // onprem | cloud: which $/M output tokens ranks the candidates
+  std::vector<std::string> slo;           // [slo] of the recommend file, as --set assignments over the base's
+  int top = 5;
+};
+
+RecommendSpec load_recommend(const std::string& path);
+
+struct Candidate {
+  std::string gpu, weights;  // weights "" : the base scenario's
+  int gpus = 1, tp = 1, max_batch = 0;  // max_batch 0: the base scenario's
+  bool experts_follow_tp = false;       // MoE models: expert parallelism over the same GPUs as TP
+  int max_batched_tokens = 0;           // 0: the base scenario's
+  std::string tokens_key = "serving.max_batched_tokens";  // the base policy's name for it (chunked: token_budget)
+  int replicas() const { return gpus / tp; }
+  std::vector<std::string> overrides() const;  // --set assignments over the base scenario
+  std::string label() const;                   // "4 x h200-sxm, TP 2 x 2 replicas, fp8, max_batch 256"
+};
+
+// The product of the search axes with tp | gpus (replicas = gpus / tp), in a stable order. For a MoE
+// model each replica's experts are spread over its TP GPUs (expert_parallel = tp).
+std::vector<Candidate> candidates(const RecommendSpec& s, bool moe = false, const std::string& policy = "continuous");
+
+// Why a candidate cannot work, from closed forms alone (no simulation): a TP its heads do not divide,
+// or weights larger than the GPUs' memory. Empty when it may fit.
+std::string prune(const Candidate& c, const ModelCard& m, const GpuCard& g, const std::string& base_weights);
+
+struct Outcome {
+  enum class Status { ok, pruned, does_not_fit, error } status = Status::error;
+  std::string why;             // pruned, does_not_fit, error: the reason
+  bool keeps_up = false, meets_slo = false;
+  std::string verdict;         // the run's verdict headline
+  double ttft_p50_s = NAN, ttft_p99_s = NAN, tpot_p50_s = NAN, tpot_p99_s = NAN, e2e_p99_s = NAN;
+  double throughput_tok_s = NAN, usd_per_m_onprem = NAN, usd_per_m_cloud = NAN, hardware_usd = NAN, power_w = NAN;
+  long long iteration_tokens = 0;  // the largest iteration: --max-num-batched-tokens
+  std::string hf_repo, weights;    // for the launch commands
+  int max_batch = 0;
+};
+
+// Within the constraints and meeting every SLO while keeping up.
+bool qualifies(const RecommendSpec& s, const Outcome& o);
+// Why a simulated candidate does not qualify (the verdict, or the constraint it breaks); "" when it does.
+std::string failure(const RecommendSpec& s, const Outcome& o);
+// The order of the answer: qualifying candidates by the ranking $/M (unknown last), then GPUs, then index.
+std::vector<std::size_t> ranked(const RecommendSpec& s, const std::vector<Outcome>& o);
+// Candidates no other beats on both the ranking $/M and p99 TTFT (among those that keep up).
+std::vector<std::size_t> pareto(const RecommendSpec& s, const std::vector<Outcome>& o);
+
+// How to run the choice: vLLM's and SGLang's command lines.
+std::string vllm_command(const Candidate& c, const Outcome& o);
+std::string sglang_command(const Candidate& c, const Outcome& o);
+
+}  // namespace dssim

@@ -1,0 +1,96 @@
+#include <catch2/catch.hpp>
+
+#include "config/catalog.hpp"
+#include "sweep/recommend.hpp"
+
+using namespace dssim;
+
+namespace {
+Outcome ok(double onprem, double hardware, double ttft_p99) {
+  Outcome o;
+  o.status = Outcome::Status::ok;
+  o.keeps_up = o.meets_slo = true;
+  o.usd_per_m_onprem = onprem;
+  o.hardware_usd = hardware;
+  o.ttft_p99_s = ttft_p99;
+  o.power_w = 500;
+  return o;
+}
+}  // namespace
+
+TEST_CASE("candidates: every GPU, count and TP with TP dividing the count; replicas fill the rest", "[recommend]") {
+  RecommendSpec s;
+  s.gpus = {"a", "b"};
+  s.counts = {1, 2, 4};
+  s.tensor_parallel = {1, 2, 4};
+  s.weights = {"bf16", "fp8"};
+  const auto c = candidates(s);
+  // (1,1) (2,1) (2,2) (4,1) (4,2) (4,4): 6 layouts x 2 GPUs x 2 precisions
+  REQUIRE(c.size() == 24);
+  CHECK(c[0].label() == "1 x a, TP 1 x 1 replica, bf16");
+  CHECK(c[5].label() == "2 x a, TP 2 x 1 replica, fp8");
+  CHECK(c[6].replicas() == 4);
+  CHECK(c[6].overrides() == std::vector<std::string>{"platform.gpu=\"a\"", "platform.count=4", "serving.tensor_parallel=1",
+                                                     "serving.replicas=4", "model.weights=\"bf16\""});
+}
+
+TEST_CASE("pruning by closed forms: weights larger than the GPU, a TP the heads do not divide", "[recommend]") {
+  const Catalog cat = Catalog::from_environment();
+  const ModelCard m = cat.model("deepseek-coder-33b");  // 33.3 B parameters: 62 GiB in bf16
+  const GpuCard l40s = cat.gpu("l40s"), h200 = cat.gpu("h200-sxm");
+  Candidate c{"l40s", "bf16", 1, 1, 0};
+  CHECK(prune(c, m, l40s, "bf16").rfind("does not fit: bf16 weights need 62.", 0) == 0);
+  c.tp = 2;
+  c.gpus = 2;
+  CHECK(prune(c, m, l40s, "bf16").empty());  // 31 GiB per GPU
+  c = {"h200-sxm", "", 1, 1, 0};
+  CHECK(prune(c, m, h200, "bf16").empty());
+  c = {"h200-sxm", "", 3, 3, 0};
+  CHECK(prune(c, m, h200, "bf16") == "tensor parallel 3 does not divide deepseek-coder-33b's attention heads");
+}
+
+TEST_CASE("ranking: qualifying candidates by $/M, unknown prices last; constraints and verdicts exclude", "[recommend]") {
+  RecommendSpec s;
+  s.budget_usd = 100000;
+  std::vector<Outcome> o{ok(0.5, 60000, 1.0), ok(0.3, 30000, 2.0), ok(NAN, 10000, 0.5), ok(0.1, 200000, 0.2), ok(0.2, 30000, 3.0)};
+  o[4].meets_slo = false;
+  o[4].verdict = "MISSES SLO: ttft_p99_s 3.00 s > 2.00 s target (+50 %)";
+  CHECK(ranked(s, o) == std::vector<std::size_t>{1, 0, 2});
+  CHECK(failure(s, o[3]) == "over the budget: $200,000 of GPUs, $100,000 allowed");
+  CHECK(failure(s, o[4]).rfind("MISSES SLO", 0) == 0);
+  // Pareto on ($/M, TTFT p99) among those that keep up, whatever their SLOs: 3 ($0.1, 0.2 s) beats all
+  // but the unknown-priced one, which is left out.
+  CHECK(pareto(s, o) == std::vector<std::size_t>{3});
+  s.rank_by = "cloud";
+  o[0].usd_per_m_cloud = 2;
+  o[1].usd_per_m_cloud = 1;
+  CHECK(ranked(s, o).front() == 1);
+}
+
+TEST_CASE("launch commands carry the layout, the batch and the precision", "[recommend]") {
+  const Candidate c{"h200-sxm", "fp8", 4, 2, 128};
+  Outcome o = ok(0.3, 1, 1);
+  o.hf_repo = "deepseek-ai/X";
+  o.weights = "fp8";
+  o.max_batch = 128;
+  o.iteration_tokens = 8192;
+  CHECK(vllm_command(c, o) ==
+        "vllm serve deepseek-ai/X --tensor-parallel-size 2 --data-parallel-size 2 --max-num-seqs 128 --max-num-batched-tokens 8192 --quantization fp8");
+  CHECK(sglang_command(c, o) ==
+        "python -m sglang.launch_server --model-path deepseek-ai/X --tp 2 --dp 2 --max-running-requests 128 --chunked-prefill-size 8192 --quantization fp8");
+}
+
+TEST_CASE("a MoE model's experts follow TP; the iteration size maps to the base policy's key", "[recommend]") {
+  RecommendSpec s;
+  s.gpus = {"h200-sxm"};
+  s.counts = {16};
+  s.tensor_parallel = {8};
+  s.max_batched_tokens = {512};
+  auto c = candidates(s, true, "chunked");
+  REQUIRE(c.size() == 1);
+  CHECK(c[0].label() == "16 x h200-sxm, TP 8 EP 8 x 2 replicas, 512-token iterations");
+  CHECK(c[0].overrides().back() == "serving.token_budget=512");
+  CHECK(c[0].overrides()[4] == "serving.expert_parallel=8");
+  c = candidates(s, false, "continuous");
+  CHECK(c[0].overrides().back() == "serving.max_batched_tokens=512");
+}
