@@ -26,6 +26,7 @@ const Key& kHorizon = declare_key({"cost", "horizon_months", T::number, 1, 1200,
 const Key& kOps = declare_key({"cost", "ops_usd_per_month", T::number, 0, 1e9, {}, "USD/month", "0", "maintenance, hosting, staff share: every month on-prem", ""});
 const Key& kRefresh = declare_key({"cost", "refresh_months", T::number, 0, 1200, {}, "months", "0 (none)", "the hardware is resold at this month", ""});
 const Key& kResidual = declare_key({"cost", "residual_fraction", T::number, 0, 1, {}, "", "0", "share of the price recovered at the refresh (needs refresh_months)", ""});
+const Key& kDiscount = declare_key({"cost", "discount_rate", T::number, 0, 1, {}, "per year", "0.08", "the cost of capital the NPV discounts the monthly savings at", ""});
 const Key& kApr = declare_key({"cost", "financing_apr", T::number, 0, 1, {}, "per year", "0 (cash)", "> 0: the hardware is paid in monthly instalments over the depreciation period", ""});
 
 // A number and the catalogue row that would otherwise supply it are two answers to one question.
@@ -61,6 +62,7 @@ CostSpec read_cost(TomlTable& c) {
   k.refresh_months = c.opt_number(kRefresh).value_or(0);
   k.residual_fraction = c.opt_number(kResidual).value_or(0);
   k.financing_apr = c.opt_number(kApr).value_or(0);
+  k.discount_rate = c.opt_number(kDiscount).value_or(0.08);
   if (k.residual_fraction > 0 && k.refresh_months <= 0)
     throw Error(fmt("%s: residual_fraction needs refresh_months (the month the hardware is sold)", c.where(kResidual.name).c_str()));
   c.finish();

@@ -18,6 +18,7 @@ struct CostInputs {
   double refresh_months = 0;         // resale at this month (0: none; the article re-evaluates every 18)
   double residual_fraction = 0;      // of the hardware price, recovered at the refresh
   double financing_apr = 0;          // > 0: the hardware is paid in monthly instalments over the depreciation period
+  double discount_rate = 0.08;       // per year: the NPV's cost of capital
 };
 
 // [cost] as written: numbers the user gave, and which catalogue rows to take the others from.

@@ -1,5 +1,7 @@
 #include "finance/roi.hpp"
 
+#include "finance/npv.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -30,6 +32,14 @@ RoiResult compute_roi(const RoiInputs& in) {
         (r.depreciation_monthly_usd + r.energy_monthly_usd + c.ops_usd_per_month) / r.tokens_per_month * 1e6;
     r.usd_per_million_tokens_cloud = r.cloud_monthly_usd / r.tokens_per_month * 1e6;
   }
+  return r;
+}
+
+RoiResult compute_roi_with_npv(const RoiInputs& in) {
+  RoiResult r = compute_roi(in);
+  const auto cf = buy_vs_rent_cash_flows(in, static_cast<int>(std::ceil(in.cost.horizon_months)));
+  r.npv_usd = npv(cf, in.cost.discount_rate);
+  r.irr = irr(cf);
   return r;
 }
 

@@ -30,8 +30,12 @@ struct RoiResult {
   double roi_pct = 0;                        // at the horizon (NaN: no hardware price)
   double usd_per_million_tokens_onprem = 0;  // depreciation + electricity (NaN: no tokens, e.g. utilization 0)
   double usd_per_million_tokens_cloud = 0;
+  double npv_usd = 0;                 // of buying instead of renting over the horizon, at the discount rate
+  std::optional<double> irr;          // per year; none when the savings never repay the hardware
 };
 
 RoiResult compute_roi(const RoiInputs& in);
+// The same with the NPV and IRR of buying instead of renting (finance/npv.hpp).
+RoiResult compute_roi_with_npv(const RoiInputs& in);
 
 }  // namespace dssim

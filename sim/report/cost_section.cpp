@@ -1,5 +1,8 @@
 #include "report/cost_section.hpp"
 
+#include <cmath>
+
+#include "finance/pricing.hpp"
 #include "util/strings.hpp"
 
 namespace dssim {
@@ -8,6 +11,14 @@ std::string break_even_text(const RoiResult& x) {
   if (!x.break_even_defined) return "n/a (a price is missing: see Prices)";
   if (x.break_even_months) return fmt("%.1f months", *x.break_even_months);
   return "never (electricity and operations cost more than renting)";
+}
+
+std::string npv_text(const RoiResult& x, const CostInputs& c) {
+  const std::string irr = !x.break_even_defined ? "IRR n/a (a price is missing)"
+                          : x.irr                ? fmt("IRR %.1f %%/year", *x.irr * 100)
+                                                 : "IRR none (the savings never repay the hardware)";
+  return fmt("%s at %.3g %%/year over %g months; %s", std::isnan(x.npv_usd) ? "n/a" : dollars(x.npv_usd).c_str(),
+             c.discount_rate * 100, c.horizon_months, irr.c_str());
 }
 
 std::string prices_text(const RunInputs& in) {
@@ -30,6 +41,8 @@ std::string cost_csv(const RunInputs& in, const RunResult& r) {
   row("roi_pct", x.roi_pct);
   row("usd_per_million_tokens_onprem", x.usd_per_million_tokens_onprem);
   row("usd_per_million_tokens_cloud", x.usd_per_million_tokens_cloud);
+  row("npv_usd", x.npv_usd);
+  row("irr_pct", x.irr ? *x.irr * 100 : NAN);
   row("gpu_price_usd", in.cost->gpu_price_usd);
   row("cloud_usd_per_gpu_hour", in.cost->cloud_usd_per_gpu_hour);
   return o;
@@ -49,6 +62,8 @@ void cost_json(JsonWriter& j, const RunInputs& in, const RunResult& r) {
     j.value("hardware_usd", x.hardware_usd).value("cloud_monthly_usd", x.cloud_monthly_usd);
     j.value("energy_monthly_usd", x.energy_monthly_usd).value("energy_monthly_kwh", x.energy_monthly_kwh);
     j.value("depreciation_monthly_usd", x.depreciation_monthly_usd).value("tokens_per_month", x.tokens_per_month);
+    j.value("npv_usd", x.npv_usd).value("discount_rate", in.cost->discount_rate);
+    if (x.irr) j.value("irr_pct", *x.irr * 100); else j.null("irr_pct");
     j.value("gpu_price_usd", in.cost->gpu_price_usd).value("cloud_usd_per_gpu_hour", in.cost->cloud_usd_per_gpu_hour);
     j.value("electricity_usd_per_kwh", in.cost->electricity_usd_per_kwh).value("pue", in.cost->pue);
     j.end_object();

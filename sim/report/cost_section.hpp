@@ -11,6 +11,9 @@ namespace dssim {
 // "12.3 months", "never (electricity and operations cost more than renting)" or "n/a (no cloud price)".
 std::string break_even_text(const RoiResult& x);
 
+// "$12,345 at 8 %/year over 36 months; IRR 45.6 %/year" (or "IRR n/a: ...").
+std::string npv_text(const RoiResult& x, const CostInputs& c);
+
 // Text: the "Prices" block (each price, its value and its origin; then what is missing).
 std::string prices_text(const RunInputs& in);
 

@@ -118,6 +118,7 @@ std::string render_text(const RunInputs& ri, const RunResult& r) {
                  : "");
     o << "  break-even                            " << break_even_text(x) << "\n";
     o << fmt("  ROI at %g months                      %s\n", c.horizon_months, percent(x.roi_pct).c_str());
+    o << "  NPV of buying                         " << npv_text(x, c) << "\n";
     o << fmt("  $ per million output tokens           on-prem %s, cloud %s\n", usd(x.usd_per_million_tokens_onprem).c_str(),
              usd(x.usd_per_million_tokens_cloud).c_str());
   }

@@ -98,6 +98,7 @@ void write_html(const fs::path& dir, const RunInputs& s, const RoiStudy& st, boo
            c.electricity_usd_per_kwh)
     << fmt("<tr><td>$ per million output tokens</td><td>on-prem %s, cloud %s</td></tr>", usd(r.usd_per_million_tokens_onprem).c_str(),
            usd(r.usd_per_million_tokens_cloud).c_str())
+    << "<tr><td>net present value of buying</td><td>" << html_escape(npv_text(r, c)) << "</td></tr>"
     << fmt("<tr><td>cash break-even (curves)</td><td>%s</td></tr>", cash_be ? fmt("%.1f months", *cash_be).c_str() : "never")
     << "</table>\n";
   h << "<h2>Prices used</h2>\n<table><tr><th>item</th><th>value</th><th>source</th></tr>\n";
@@ -208,6 +209,8 @@ std::string render_roi(const RunInputs& in, const RoiStudy& st, const std::strin
     if (curve_be) j.value("cash_break_even_months", *curve_be); else j.null("cash_break_even_months");
     j.value("roi_pct", r.roi_pct).value("usd_per_million_tokens_onprem", r.usd_per_million_tokens_onprem);
     j.value("usd_per_million_tokens_cloud", r.usd_per_million_tokens_cloud).value("pictures", pictures);
+    j.value("npv_usd", r.npv_usd).value("discount_rate", in.cost->discount_rate);
+    if (r.irr) j.value("irr_pct", *r.irr * 100); else j.null("irr_pct");
     if (!hybrid.empty()) {
       j.begin_object("hybrid").value("cheapest_onprem_gpus", best->onprem_gpus).value("usd_per_month", best->total_usd);
       j.value("onprem_token_share", best->onprem_share).end_object();
@@ -233,6 +236,7 @@ std::string render_roi(const RunInputs& in, const RoiStudy& st, const std::strin
                    dollars(r.energy_monthly_usd).c_str(), dollars(c.ops_usd_per_month).c_str());
   o << fmt("Break-even   %s months (cash curves: %s)\n", months(r.break_even_months).c_str(), months(curve_be).c_str());
   o << fmt("ROI          %s at %g months\n", percent(r.roi_pct).c_str(), c.horizon_months);
+  o << "NPV          " << npv_text(r, c) << "\n";
   o << fmt("$/M tokens   on-prem %s, cloud %s\n", usd(r.usd_per_million_tokens_onprem).c_str(),
            usd(r.usd_per_million_tokens_cloud).c_str());
   o << "\nSensitivity (each input alone)      break-even (months)        $/M on-prem\n";

@@ -106,6 +106,7 @@ std::string text(const RunInputs& in, const RunResult& r) {
     if (!r.roi_throughput_source.empty()) o << "  tokens counted                        " << r.roi_throughput_source << "\n";
     o << "  break-even                            " << break_even_text(x) << "\n";
     o << fmt("  ROI at %g months                      %s\n", in.cost->horizon_months, percent(x.roi_pct).c_str());
+    o << "  NPV of buying                         " << npv_text(x, *in.cost) << "\n";
     o << fmt("  $ per million output tokens           on-prem %s, cloud %s\n", usd(x.usd_per_million_tokens_onprem).c_str(),
              usd(x.usd_per_million_tokens_cloud).c_str());
   }

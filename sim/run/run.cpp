@@ -87,7 +87,7 @@ RunResult run(const RunInputs& in) {
     r.verdict = r.stream ? judge_stream(r.stream->run, r.stream->summary, in.slo) : judge_fixed(*r.fixed, in.slo);
   if (r.fits && in.cost) {
     r.roi_inputs = roi_inputs_for(in, r.roi_throughput_tok_s, r.busy_power_w);
-    r.roi = compute_roi(*r.roi_inputs);
+    r.roi = compute_roi_with_npv(*r.roi_inputs);
   }
   return r;
 }

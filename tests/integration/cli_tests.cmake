@@ -137,6 +137,10 @@ dssim_cli_test(bad_recommend_no_search 1 "recommend_no_search.toml: missing requ
 dssim_cli_test(bad_recommend_gpus 1 "recommend_bad_gpus.toml:[0-9]+: key 'search.gpus': expected integers in \\[1, 4096\\]" recommend tests/integration/cases/recommend_bad_gpus.toml)
 dssim_cli_test(bad_recommend_gpu_id 1 "unknown GPU 'h300'" recommend tests/integration/cases/recommend_bad_gpu_id.toml)
 
+dssim_cli_test(npv_line 0 "^  NPV of buying +\\$23,99[0-9] at 8 %/year over 36 months; IRR 138.[0-9] %/year$" scenarios/33b_a100.toml)
+dssim_cli_test(npv_discount 0 "^  NPV of buying +\\$2[0-9],[0-9]+ at 15 %/year" scenarios/33b_a100.toml --set cost.discount_rate=0.15)
+dssim_cli_test(npv_never 0 "IRR none \\(the savings never repay the hardware\\)" scenarios/33b_a100.toml --set cost.cloud_usd_per_gpu_hour=0.01)
+
 # Prices: from platforms/prices.toml for the run's own GPU, each with its source; a file's price stays with its GPU.
 dssim_cli_test(price_follows_gpu 0 "\"gpu_price_usd\": 30000," scenarios/33b_a100.toml --set platform.gpu=h100-sxm --format json --quiet)
 dssim_cli_test(cloud_follows_gpu 0 "\"cloud_usd_per_gpu_hour\": 6.88," scenarios/33b_a100.toml --set platform.gpu=h100-sxm --format json --quiet)
