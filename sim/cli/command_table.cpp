@@ -7,7 +7,7 @@ namespace dssim {
 const std::vector<CommandInfo>& command_table() {
   static const std::vector<CommandInfo> t = {
       {"", "SCENARIO.toml [--format text|json|csv] [--set section.key=value]... [--quiet] [--requests-csv F] [--timeline F] [--thermal-csv F]"},
-      {"predict", "predict --model ID --gpu ID [--count N] [--weights bf16] [--kv-cache bf16] [--batch N]\n"
+      {"predict", "predict --model ID|--hf-config PATH --gpu ID [--count N] [--weights bf16] [--kv-cache bf16] [--batch N]\n"
                   "                [--prompt N] [--output N] [--context N] [--cuda-graphs on|off] [--tp N] [--pp N] [--ep N]\n"
                   "                [--format text|json|csv]"},
       {"list", "list models|gpus|nodes|scenarios"},
@@ -21,6 +21,7 @@ const std::vector<CommandInfo>& command_table() {
       {"shapes", "shapes --model ID [--tp N] [--weights P]   (the model's GEMM shapes, CSV layer,N,K, for dssim-microbench)"},
       {"calibrate", "calibrate --gpu ID --data DIR [--out PROFILE.toml] [--format text|json] [--check BOUNDS.toml]"},
       {"validate", "validate [FILE] [--classes-only]   (predictions beside the real runs in validation/validate.toml)"},
+      {"import-model", "import-model CONFIG.json [--id ID] [--out FILE]   (a Hugging Face config.json as a models/ card)"},
       {"help", "help keys [--markdown] | policies   (every scenario key with its range and default; the batch policies)"},
   };
   return t;

@@ -12,6 +12,7 @@
 #include "calibration/fitter.hpp"
 #include "calibration/profile_writer.hpp"
 #include "config/catalog.hpp"
+#include "config/hf_config.hpp"
 #include "config/toml_table.hpp"
 #include "model/gemm_shapes.hpp"
 #include "power/burn_sim.hpp"
@@ -126,7 +127,8 @@ int cmd_predict(const std::vector<std::string>& args) {
   PredictFlags p;
   std::string weights = "bf16", kv = "bf16", graphs = "on", format = "text";
   po::options_description desc("predict options");
-  desc.add_options()("model", po::value(&p.model)->required(), "model id")("gpu", po::value(&p.gpu)->required(), "GPU id")(
+  desc.add_options()("model", po::value(&p.model), "model id (dssim list models)")(
+      "hf-config", po::value(&p.hf_config), "a Hugging Face config.json instead of --model")("gpu", po::value(&p.gpu)->required(), "GPU id")(
       "count", po::value(&p.count), "GPUs in the node (default: --tp x --pp, or --ep x --pp)")(
       "weights", po::value(&weights), "weight precision")("kv-cache", po::value(&kv), "KV cache precision")(
       "batch", po::value(&p.batch), "sequences")("prompt", po::value(&p.prompt), "prompt tokens")(
@@ -135,6 +137,7 @@ int cmd_predict(const std::vector<std::string>& args) {
       "pp", po::value(&p.pp), "pipeline parallel")("ep", po::value(&p.ep), "expert parallel")(
       "format", po::value(&format), "text, json or csv");
   parse_options(args, desc, nullptr, "predict");
+  if (p.model.empty() == p.hf_config.empty()) throw Error("dssim predict needs exactly one of --model ID or --hf-config PATH");
   Format f = parse_format(format);
   // The same ranges as the scenario keys (dssim help keys): counts a run can hold in memory and time.
   auto in_range = [](const char* flag, long long v, long long lo, long long hi) {
@@ -333,6 +336,35 @@ int cmd_list(const std::vector<std::string>& args) {
   } else {
     throw Error(fmt("dssim list '%s': expected models, gpus, nodes or scenarios", what.c_str()));
   }
+  return 0;
+}
+
+}  // namespace dssim
+
+namespace dssim {
+
+// `dssim import-model CONFIG.json`: the card a Hugging Face config.json describes, as models/*.toml.
+int cmd_import_model(const std::vector<std::string>& args) {
+  std::string path, id, out;
+  bool force = false;
+  po::options_description desc("import-model options");
+  desc.add_options()("config", po::value(&path)->required(), "a Hugging Face config.json")(
+      "id", po::value(&id), "the card's id (default: the config's folder name)")("out", po::value(&out), "write the card here")(
+      "force", po::bool_switch(&force), "replace --out when it exists");
+  po::positional_options_description pos;
+  pos.add("config", 1);
+  parse_options(args, desc, &pos, "import-model");
+  const ModelCard m = model_from_hf_config(path, id);
+  const std::string text = model_card_toml(m);
+  if (out.empty()) {
+    std::cout << text;
+    return 0;
+  }
+  if (!force && std::filesystem::exists(out)) throw Error(fmt("--out %s exists (--force replaces it)", out.c_str()));
+  OutputFile f(out);
+  f << text;
+  f.commit();
+  std::cerr << fmt("dssim: wrote %s (%s, %s)\n", out.c_str(), m.id.c_str(), m.architecture.c_str());
   return 0;
 }
 

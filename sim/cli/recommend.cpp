@@ -178,7 +178,7 @@ int cmd_recommend(const std::vector<std::string>& args) {
   if (!base.serving_run()) throw Error(fmt("%s: dssim recommend needs a request stream (a trace or arrivals), not a fixed batch", spec.base.c_str()));
   if (!base.node.empty()) throw Error(fmt("%s: dssim recommend varies [platform] gpu and count; the base names a node", spec.base.c_str()));
   if (!base.cost) throw Error(fmt("%s: dssim recommend ranks by $ per million tokens and needs a [cost] table in the base", spec.base.c_str()));
-  const ModelCard model = cat.model(base.model);
+  const ModelCard model = scenario_model(base, cat);
   const std::vector<Candidate> cands = candidates(spec, model.moe.has_value(), base.serving.batch_policy().name());
   if (cands.empty()) throw Error(fmt("%s: no candidate: every tensor_parallel exceeds or does not divide every gpus value", path.c_str()));
 

@@ -14,7 +14,7 @@ ModelCard load_model_card(const std::string& path) {
   m.id = t.get_string("id");
   m.name = t.get_string("name");
   m.hf_repo = t.opt_string("hf_repo").value_or("");
-  m.architecture = t.get_choice("architecture", {"llama", "qwen2", "deepseek_moe", "deepseek_v2", "deepseek_v3"});
+  m.architecture = t.get_choice("architecture", {"llama", "mistral", "qwen2", "mixtral", "deepseek_moe", "deepseek_v2", "deepseek_v3"});
   m.source = t.get_string("source");
   m.notes = t.opt_string("notes").value_or("");
   m.hidden_size = t.get_int("hidden_size", 1, 1 << 20);
@@ -51,7 +51,7 @@ ModelCard load_model_card(const std::string& path) {
     mla->finish();
     m.mla = s;
   }
-  bool needs_moe = m.architecture == "deepseek_moe" || m.architecture == "deepseek_v2" || m.architecture == "deepseek_v3";
+  bool needs_moe = m.architecture == "mixtral" || m.architecture == "deepseek_moe" || m.architecture == "deepseek_v2" || m.architecture == "deepseek_v3";
   bool needs_mla = m.architecture == "deepseek_v2" || m.architecture == "deepseek_v3";
   // The head geometry must add up: llama/qwen2/deepseek_moe split the hidden state into the heads,
   // MLA's head_dim is the value head's.

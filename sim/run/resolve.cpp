@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "config/hf_config.hpp"
 #include "model/quant_accuracy.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
@@ -70,6 +71,10 @@ std::string describe_workload(const WorkloadSpec& w, const std::vector<Request>&
              span, span > 0 ? static_cast<double>(reqs.size()) / span : 0.0, prompt / n, output / n);
 }
 
+ModelCard scenario_model(const Scenario& s, const Catalog& cat) {
+  return s.hf_config.empty() ? cat.model(s.model) : model_from_hf_config(s.hf_config);
+}
+
 RunInputs resolve_scenario(const Scenario& s, const Catalog& cat, const RunOptions& opt) {
   RunInputs r;
   r.kind = kind_of(s);
@@ -78,7 +83,7 @@ RunInputs resolve_scenario(const Scenario& s, const Catalog& cat, const RunOptio
   r.overrides = s.overrides;
   r.options = opt;
   PredictInput& in = r.base;
-  in.model = cat.model(s.model);
+  in.model = scenario_model(s, cat);
   if (!s.node.empty()) {
     in.node = cat.node(s.node);
     in.node.node_count = s.nodes;
@@ -127,9 +132,9 @@ RunInputs resolve_scenario(const Scenario& s, const Catalog& cat, const RunOptio
 RunInputs resolve_predict(const PredictFlags& f, const Catalog& cat) {
   RunInputs r;
   r.kind = RunKind::fixed_batch;
-  r.title = "predict " + f.model + " on " + f.gpu;
+  r.title = "predict " + (f.hf_config.empty() ? f.model : f.hf_config) + " on " + f.gpu;
   PredictInput& in = r.base;
-  in.model = cat.model(f.model);
+  in.model = f.hf_config.empty() ? cat.model(f.model) : model_from_hf_config(f.hf_config);
   in.gpu = cat.gpu(f.gpu);
   in.parallel.tp = f.tp;
   in.parallel.pp = f.pp;

@@ -12,9 +12,13 @@ namespace dssim {
 
 RunInputs resolve_scenario(const Scenario& s, const Catalog& cat, const RunOptions& opt = {});
 
+// The scenario's model: its card from models/, or the one its Hugging Face config.json describes.
+ModelCard scenario_model(const Scenario& s, const Catalog& cat);
+
 // `dssim predict`: a fixed batch on `count` GPUs of one kind (0: as many as the layout needs).
 struct PredictFlags {
   std::string model, gpu;
+  std::string hf_config;  // instead of model: a Hugging Face config.json
   int count = 0, batch = 1, tp = 1, pp = 1, ep = 1;
   Precision weights = Precision::bf16, kv_cache = Precision::bf16;
   long long prompt = 512, output = 128, context = -1;  // context -1: the prompt

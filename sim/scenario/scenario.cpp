@@ -14,7 +14,8 @@ namespace {
 using T = Key::Type;
 const Key& kName = declare_key({"", "name", T::text, 0, 0, {}, "", "the file name", "the report's title", ""});
 const Key& kDescription = declare_key({"", "description", T::text, 0, 0, {}, "", "none", "one line under the title", ""});
-const Key& kModel = declare_key({"model", "name", T::text, 0, 0, {}, "", "required", "a model card id (dssim list models)", ""});
+const Key& kModel = declare_key({"model", "name", T::text, 0, 0, {}, "", "name or hf_config", "a model card id (dssim list models)", ""});
+const Key& kHfConfig = declare_key({"model", "hf_config", T::text, 0, 0, {}, "", "name or hf_config", "a Hugging Face config.json (Llama, Mistral, Qwen2, Mixtral, DeepSeek), relative to the scenario", ""});
 const Key& kWeights = declare_key({"model", "weights", T::text, 0, 0, {}, "", "required", "weight precision: fp32, bf16, fp16, fp8, int8, int4", ""});
 const Key& kKv = declare_key({"model", "kv_cache", T::text, 0, 0, {}, "", "bf16", "KV cache precision: fp32, bf16, fp16, fp8, int8", ""});
 const Key& kWeightOnly = declare_key({"model", "weight_only", T::boolean, 0, 0, {}, "", "false", "int8/fp8/int4 weights dequantised into 16-bit GEMMs (W8A16, W4A16)", ""});
@@ -34,7 +35,13 @@ const Key& kPowerLimit = declare_key({"environment", "power_limit_w", T::number,
 const Key& kPowerModel = declare_key({"environment", "power_model", T::choice, 0, 0, {"on", "off"}, "", "on", "off: no power observer, clocks at their maximum (for comparison)", ""});
 
 void read_model(TomlTable& m, Scenario& s) {
-  s.model = m.get_string(kModel);
+  const auto name = m.opt_string(kModel);
+  const auto hf = m.opt_string(kHfConfig);
+  if (name.has_value() == hf.has_value())
+    throw Error(fmt("%s:%d: [model] needs exactly one of 'name' (a model card id) or 'hf_config' (a config.json)",
+                    s.file.c_str(), m.line_of(kModel.name)));
+  s.model = name.value_or("");
+  if (hf) s.hf_config = (std::filesystem::path(s.file).parent_path() / *hf).lexically_normal().string();
   s.weights = parse_weight_precision(m.get_string(kWeights), m.where(kWeights.name));
   s.kv_cache = parse_kv_precision(m.opt_string(kKv).value_or("bf16"), m.where(kKv.name));
   s.weight_only = m.opt_bool(kWeightOnly).value_or(false);

@@ -16,7 +16,8 @@ namespace dssim {
 
 struct Scenario {
   std::string file, name, description;
-  std::string model;
+  std::string model;      // a model card id, or empty with hf_config
+  std::string hf_config;  // a Hugging Face config.json (resolved against the scenario's folder)
   Precision weights = Precision::bf16;
   Precision kv_cache = Precision::bf16;
   std::string gpu, node;  // exactly one is set

@@ -141,6 +141,17 @@ dssim_cli_test(npv_line 0 "^  NPV of buying +\\$23,99[0-9] at 8 %/year over 36 m
 dssim_cli_test(npv_discount 0 "^  NPV of buying +\\$2[0-9],[0-9]+ at 15 %/year" scenarios/33b_a100.toml --set cost.discount_rate=0.15)
 dssim_cli_test(npv_never 0 "IRR none \\(the savings never repay the hardware\\)" scenarios/33b_a100.toml --set cost.cloud_usd_per_gpu_hour=0.01)
 
+# Bring your own model: a Hugging Face config.json as a card, in predict and in scenarios.
+dssim_cli_test(import_model 0 "^architecture = \"mixtral\"$" import-model tests/integration/cases/hf/mixtral-8x7b/config.json)
+dssim_cli_test(import_model_id 0 "^id = \"my-v3\"$" import-model tests/integration/cases/hf/deepseek-v3/config.json --id my-v3)
+dssim_cli_test(bad_import_arch 1 "field 'architectures' = \"GPT2LMHeadModel\" is not an architecture dssim models" import-model tests/integration/cases/hf/gpt2/config.json)
+dssim_cli_test(bad_import_json 1 "broken/config.json: not JSON" import-model tests/integration/cases/hf/broken/config.json)
+dssim_cli_test(bad_import_missing 1 "no_such/config.json: cannot read the file" import-model tests/integration/cases/hf/no_such/config.json)
+dssim_cli_test(predict_hf_config 0 "^Model     mixtral-8x7b: 46.70 B parameters \\(12.88 B active\\)" predict --hf-config tests/integration/cases/hf/mixtral-8x7b/config.json --gpu h100-sxm --tp 2)
+dssim_cli_test(bad_predict_model_and_hf 1 "needs exactly one of --model ID or --hf-config PATH" predict --model deepseek-llm-7b --hf-config tests/integration/cases/hf/mixtral-8x7b/config.json --gpu h100-sxm)
+dssim_cli_test(scenario_hf_config 0 "^Model     mixtral-8x7b: 46.70 B" tests/integration/cases/hf_scenario.toml)
+dssim_cli_test(bad_scenario_name_and_hf 1 "\\[model\\] needs exactly one of 'name' \\(a model card id\\) or 'hf_config'" scenarios/33b_a100.toml --set model.hf_config=x.json)
+
 # Prices: from platforms/prices.toml for the run's own GPU, each with its source; a file's price stays with its GPU.
 dssim_cli_test(price_follows_gpu 0 "\"gpu_price_usd\": 30000," scenarios/33b_a100.toml --set platform.gpu=h100-sxm --format json --quiet)
 dssim_cli_test(cloud_follows_gpu 0 "\"cloud_usd_per_gpu_hour\": 6.88," scenarios/33b_a100.toml --set platform.gpu=h100-sxm --format json --quiet)
