@@ -17,6 +17,8 @@ class JsonWriter {
     prefix(key);
     if (!std::isfinite(v)) {
       out_ << "null";
+    } else if (v == std::floor(v) && std::fabs(v) < 9007199254740992.0) {
+      out_ << static_cast<long long>(v);  // a whole number (bytes, dollars, tokens) as an integer, every digit
     } else {
       std::ostringstream s;
       s.precision(10);
