@@ -195,22 +195,51 @@ int cmd_recommend(const std::vector<std::string>& args) {
       outs[i].why = why;
     }
   }
+  // Fewer replicas of a layout carry more load each: when R replicas do not keep up, fewer do not either.
+  // Waves of equal replica counts, most first; a wave skips what the waves before it settled. Waves (not
+  // completion order) decide, so the answer is the same on every run and any --jobs.
+  auto group = [&](const Candidate& c) {
+    return fmt("%s|%s|%d|%d|%d", c.gpu.c_str(), c.weights.c_str(), c.tp, c.max_batch, c.max_batched_tokens);
+  };
+  std::map<int, std::vector<std::size_t>, std::greater<int>> waves;
+  for (std::size_t i : to_run) waves[cands[i].replicas()].push_back(i);
+  std::map<std::string, int> overloaded_at;  // per layout: the most replicas known not to keep up
+  std::size_t inferred = 0, finished = 0, logged_tenths = 0;
   const bool tty = !quiet && ::isatty(STDERR_FILENO);
-  std::size_t finished = 0, logged_tenths = 0;
-  run_in_children(
-      to_run.size(), jobs, [&](std::size_t k) { return simulate(spec, sets, cands[to_run[k]]); },
-      [&](std::size_t k, const ChildAnswer& a) {
-        outs[to_run[k]] = outcome_of(a);
-        ++finished;
-        if (quiet) return;
-        const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        if (tty) {
-          std::fprintf(stderr, "\rdssim: %zu/%zu candidates simulated, %.0f s ", finished, to_run.size(), el);
-        } else if (10 * finished / to_run.size() > logged_tenths) {
-          logged_tenths = 10 * finished / to_run.size();
-          std::fprintf(stderr, "dssim: %zu/%zu candidates simulated, %.0f s\n", finished, to_run.size(), el);
-        }
-      });
+  for (const auto& [replicas, wave] : waves) {
+    std::vector<std::size_t> run_now;
+    for (std::size_t i : wave) {
+      const auto it = overloaded_at.find(group(cands[i]));
+      if (it == overloaded_at.end()) {
+        run_now.push_back(i);
+        continue;
+      }
+      outs[i].status = Outcome::Status::ok;
+      outs[i].verdict = fmt("DOES NOT KEEP UP (inferred, not simulated: %d replicas of this layout do not)", it->second);
+      ++inferred;
+      ++finished;
+    }
+    run_in_children(
+        run_now.size(), jobs, [&](std::size_t k) { return simulate(spec, sets, cands[run_now[k]]); },
+        [&](std::size_t k, const ChildAnswer& a) {
+          outs[run_now[k]] = outcome_of(a);
+          ++finished;
+          if (quiet) return;
+          const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+          if (tty) {
+            std::fprintf(stderr, "\rdssim: %zu/%zu candidates settled, %.0f s ", finished, to_run.size(), el);
+          } else if (10 * finished / to_run.size() > logged_tenths) {
+            logged_tenths = 10 * finished / to_run.size();
+            std::fprintf(stderr, "dssim: %zu/%zu candidates settled, %.0f s\n", finished, to_run.size(), el);
+          }
+        });
+    for (std::size_t i : run_now)
+      if (outs[i].status == Outcome::Status::ok && !outs[i].keeps_up) {
+        int& at = overloaded_at[group(cands[i])];
+        at = std::max(at, cands[i].replicas());
+      }
+    (void)replicas;
+  }
   if (tty) std::fprintf(stderr, "\n");
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
@@ -233,7 +262,8 @@ int cmd_recommend(const std::vector<std::string>& args) {
   if (format == "json") {
     JsonWriter j;
     j.begin_object().value("recommend", path).value("base", spec.base).value("rank_by", spec.rank_by);
-    j.value("candidates", static_cast<long long>(cands.size())).value("simulated", static_cast<long long>(to_run.size()));
+    j.value("candidates", static_cast<long long>(cands.size())).value("simulated", static_cast<long long>(to_run.size() - inferred));
+    j.value("inferred", static_cast<long long>(inferred));
     j.value("qualifying", static_cast<long long>(best.size())).value("wall_s", wall);
     j.begin_array("best");
     for (std::size_t r = 0; r < best.size() && r < static_cast<std::size_t>(spec.top); ++r) {
@@ -262,9 +292,10 @@ int cmd_recommend(const std::vector<std::string>& args) {
   std::ostringstream o;
   o << "dssim recommend | " << path << "\n";
   if (!spec.description.empty()) o << "  " << spec.description << "\n";
-  o << fmt("  base %s%s; %zu candidates, %zu pruned by closed forms, %zu simulated in %.1f s (%d jobs); ranked by %s $/M output tokens\n\n",
+  o << fmt("  base %s%s; %zu candidates, %zu pruned by closed forms, %zu settled by a larger layout that does not keep up, "
+           "%zu simulated in %.1f s (%d jobs); ranked by %s $/M output tokens\n\n",
            spec.base.c_str(), sets.empty() ? "" : (" with --set " + join(sets, ", --set ")).c_str(), cands.size(),
-           cands.size() - to_run.size(), to_run.size(), wall, jobs, spec.rank_by == "cloud" ? "cloud" : "on-prem");
+           cands.size() - to_run.size(), inferred, to_run.size() - inferred, wall, jobs, spec.rank_by == "cloud" ? "cloud" : "on-prem");
   if (best.empty()) {
     o << "No configuration meets the SLOs within the constraints.\n";
   } else {

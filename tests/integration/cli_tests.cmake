@@ -130,6 +130,7 @@ dssim_cli_test(bad_slo_key 1 "unknown key 'slo.ttft_p95_s'; did you mean" scenar
 dssim_cli_test(recommend_text 0 "^  1 x h100-sxm, TP 1 x 1 replica +\\$0.9" recommend tests/integration/cases/recommend_small.toml --quiet --jobs 2)
 dssim_cli_test(recommend_launch 0 "^  vllm serve deepseek-ai/deepseek-llm-7b-base --tensor-parallel-size 1 --max-num-seqs 64" recommend tests/integration/cases/recommend_small.toml --quiet)
 dssim_cli_test(recommend_why 0 "^  over the budget +2, e.g. 2 x h100-sxm" recommend tests/integration/cases/recommend_small.toml --quiet)
+dssim_cli_test(recommend_inferred 0 "0 pruned by closed forms, 1 settled by a larger layout that does not keep up, 5 simulated" recommend tests/integration/cases/recommend_small.toml --quiet)
 dssim_cli_test(recommend_json 0 "\"qualifying\": 1," recommend tests/integration/cases/recommend_small.toml --quiet --format json)
 dssim_cli_test(recommend_none 1 "No configuration meets the SLOs" recommend tests/integration/cases/recommend_small.toml --quiet --set slo.ttft_p99_s=0.001)
 dssim_cli_test(bad_recommend_fixed_base 1 "dssim recommend needs a request stream" recommend tests/integration/cases/recommend_fixed.toml)
