@@ -15,11 +15,14 @@ cmake --build "$dir" --target dssim dssim_unit_tests -j "$(nproc)" > "$dir.build
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 DSSIM_DATA_DIR="$src"
 (cd "$dir" && ctest -L unit -j "$(nproc)" > "$dir.unit.log" 2>&1) || fail "unit tests under the sanitizers: $(grep -E 'Failed|ERROR' "$dir.unit.log" | head -5)"
 n=0
-for s in $(find scenarios -name '*.toml' -not -path 'scenarios/sweeps/*' -not -path 'scenarios/studies/hardware-matrix.toml' | sort); do
+for s in $(find scenarios -name '*.toml' -not -path 'scenarios/sweeps/*' -not -path 'scenarios/recommend/*' -not -path 'scenarios/studies/hardware-matrix.toml' | sort); do
   "$dir/dssim" "$s" --quiet > /dev/null 2> "$dir.err"
   rc=$?
   grep -qE "ERROR: AddressSanitizer|runtime error:" "$dir.err" && fail "$s: $(grep -m3 -E 'ERROR|runtime error' "$dir.err")"
   [ "$rc" -le 2 ] || fail "$s: exit $rc: $(head -3 "$dir.err")"
   n=$((n + 1))
 done
-echo "ok: unit tests and $n scenarios clean under ASan + UBSan"
+# recommend forks its candidates from a pool (util/child): the children and the parent under the sanitizers too
+"$dir/dssim" recommend tests/integration/cases/recommend_small.toml --quiet --jobs 2 > /dev/null 2> "$dir.err"
+grep -qE "ERROR: AddressSanitizer|runtime error:" "$dir.err" && fail "recommend: $(grep -m3 -E 'ERROR|runtime error' "$dir.err")"
+echo "ok: unit tests, $n scenarios and a recommend search clean under ASan + UBSan"
