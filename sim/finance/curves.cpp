@@ -39,6 +39,11 @@ double Sensitivity::swing_months() const {
   return std::fabs(break_even_high.value_or(never) - break_even_low.value_or(never));
 }
 
+namespace {
+// "$11.3k": a label without a comma (the tornado's CSV is read by gnuplot, which splits quoted fields).
+std::string thousands(double usd) { return usd >= 1000 ? fmt("$%.1fk", usd / 1000) : fmt("$%.0f", usd); }
+}  // namespace
+
 std::vector<Sensitivity> sensitivity(const RoiInputs& base, double throughput_error) {
   std::vector<Sensitivity> out;
   auto vary = [&](const std::string& name, auto set_low, auto set_high, const std::string& lo, const std::string& hi) {
@@ -57,7 +62,7 @@ std::vector<Sensitivity> sensitivity(const RoiInputs& base, double throughput_er
        [&](RoiInputs& x) { x.cost.cloud_usd_per_gpu_hour *= 1.5; }, fmt("$%.3g/h", c.cloud_usd_per_gpu_hour * 0.5),
        fmt("$%.3g/h", c.cloud_usd_per_gpu_hour * 1.5));
   vary("hardware price", [&](RoiInputs& x) { x.cost.gpu_price_usd *= 0.75; }, [&](RoiInputs& x) { x.cost.gpu_price_usd *= 1.25; },
-       fmt("$%.0f", c.gpu_price_usd * 0.75), fmt("$%.0f", c.gpu_price_usd * 1.25));
+       thousands(c.gpu_price_usd * 0.75), thousands(c.gpu_price_usd * 1.25));
   vary("electricity price", [&](RoiInputs& x) { x.cost.electricity_usd_per_kwh *= 0.5; },
        [&](RoiInputs& x) { x.cost.electricity_usd_per_kwh *= 2.0; }, fmt("$%.3g/kWh", c.electricity_usd_per_kwh * 0.5),
        fmt("$%.3g/kWh", c.electricity_usd_per_kwh * 2));

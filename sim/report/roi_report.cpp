@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -9,6 +11,7 @@
 #include "finance/pricing.hpp"
 #include "report/cost_section.hpp"
 #include "report/verdict_section.hpp"
+#include "util/csv.hpp"
 #include "util/error.hpp"
 #include "util/json.hpp"
 #include "util/output_file.hpp"
@@ -21,24 +24,67 @@ namespace dssim {
 
 namespace {
 
+// Today (UTC), or the day SOURCE_DATE_EPOCH names, for pages that must be reproducible byte for byte.
+std::string report_date() {
+  std::time_t t = std::time(nullptr);
+  if (const char* e = std::getenv("SOURCE_DATE_EPOCH")) t = static_cast<std::time_t>(std::strtoll(e, nullptr, 10));
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
 std::string months(const std::optional<double>& m) { return m ? fmt("%.1f", *m) : "never"; }
 
-void write_gnuplot(const fs::path& dir) {
+// A string inside a gnuplot double-quoted literal: no quote, backslash or newline from an id survives.
+std::string gp_text(const std::string& s) {
+  std::string o;
+  for (char c : s)
+    if (c != '"' && c != '\\' && c != '\n' && c != '\r' && c != '\'') o += c;
+  return o;
+}
+
+// The pictures a finance reviewer shows: each title states the decision and the answer; the crossover
+// and the horizon are marked; dollars in thousands; the tornado's bars are labelled at both ends around
+// the base case.
+void write_gnuplot(const fs::path& dir, const RoiStudy& st, double horizon_months) {
+  const auto& be = st.cash_break_even;
+  const std::string answer = be ? fmt("Buying pays back after %.1f months", *be)
+                                : fmt("Renting stays cheaper over %d months", st.months);
   OutputFile b((dir / "break_even.gp").string());
   b << "# gnuplot break_even.gp: writes break_even.svg and break_even.png from break_even.csv\n"
-       "set datafile separator ','\nset key top left\nset grid\nset xlabel 'month'\nset ylabel 'cumulative cost (USD)'\n"
-       "set title 'On-prem vs cloud: cumulative cost'\n"
-       "set terminal svg size 800,500 dynamic\nset output 'break_even.svg'\n"
-       "plot 'break_even.csv' using 1:2 skip 1 with lines lw 2 title 'on-prem', '' using 1:3 skip 1 with lines lw 2 title 'cloud'\n"
-       "set terminal pngcairo size 800,500\nset output 'break_even.png'\nreplot\n";
+       "set datafile separator ','\nset key top left\nset grid\nset xlabel 'month'\n"
+       "set ylabel 'cumulative cost'\nset format y '$%.0fk'\n";
+  b << "set title \"Buy or rent " << gp_text(st.gpu) << " for " << gp_text(st.model) << "? " << answer << "\"\n";
+  if (be)
+    b << fmt("set arrow 1 from %.4f, graph 0 to %.4f, graph 1 nohead dashtype 2 linecolor rgb '#444444'\n"
+             "set label 1 \"break-even %.1f months\" at %.4f, graph 0.93 offset 0.6,0\n",
+             *be, *be, *be, *be);
+  if (horizon_months <= st.months)
+    b << fmt("set arrow 2 from %.4f, graph 0 to %.4f, graph 1 nohead dashtype 3 linecolor rgb '#888888'\n"
+             "set label 2 \"horizon %g months\" at %.4f, graph 0.05 right offset -0.6,0\n",
+             horizon_months, horizon_months, horizon_months, horizon_months);
+  b << "set terminal svg size 800,500 dynamic noenhanced\nset output 'break_even.svg'\n"
+       "plot 'break_even.csv' using 1:($2/1000) skip 1 with lines lw 2 title 'buy (on-prem)', "
+       "'' using 1:($3/1000) skip 1 with lines lw 2 title 'rent (cloud)'\n"
+       "set terminal pngcairo size 800,500 noenhanced\nset output 'break_even.png'\nreplot\n";
   b.commit();
   OutputFile s((dir / "sensitivity.gp").string());
   s << "# gnuplot sensitivity.gp: a tornado of the break-even month (sensitivity.csv), sensitivity.svg/.png\n"
        "set datafile separator ','\nset style fill solid 0.6\nset boxwidth 0.8\nset grid x\n"
-       "set xlabel 'break-even (months)'\nset ytics nomirror\nset title 'Break-even month when one input moves'\n"
-       "set terminal svg size 800,500 dynamic\nset output 'sensitivity.svg'\n"
-       "plot 'sensitivity.csv' skip 1 using (($4+$5)/2):0:4:5:($0-0.4):($0+0.4):yticlabels(1) with boxxyerror notitle\n"
-       "set terminal pngcairo size 800,500\nset output 'sensitivity.png'\nreplot\n";
+       "set xlabel 'break-even (months)'\nset ytics nomirror\nset offsets graph 0.2, graph 0.15, 0.5, 0.5\n";
+  s << "set title \"What moves the break-even? (base case "
+    << (st.result.break_even_months ? fmt("%.1f months", *st.result.break_even_months) : std::string("never"))
+    << ", one input at a time)\"\nset yrange [*:*] reverse\n";
+  if (st.result.break_even_months)
+    s << fmt("set arrow 1 from %.4f, graph 0 to %.4f, graph 1 nohead linecolor rgb '#000000'\n", *st.result.break_even_months,
+             *st.result.break_even_months);
+  s << "set terminal svg size 800,500 dynamic noenhanced\nset output 'sensitivity.svg'\n"
+       "plot 'sensitivity.csv' skip 1 using (($4+$5)/2):0:4:5:($0-0.4):($0+0.4):yticlabels(1) with boxxyerror notitle, "
+       "'' skip 1 using ($4<$5?$4:$5):0:($4<$5?strcol(2):strcol(3)) with labels right offset -0.6,0 notitle, "
+       "'' skip 1 using ($4<$5?$5:$4):0:($4<$5?strcol(3):strcol(2)) with labels left offset 0.6,0 notitle\n"
+       "set terminal pngcairo size 800,500 noenhanced\nset output 'sensitivity.png'\nreplot\n";
   s.commit();
 }
 
@@ -91,10 +137,10 @@ void write_html(const fs::path& dir, const RunInputs& s, const RoiStudy& st, boo
     << fmt("<tr><td>model, GPUs</td><td>%s on %s</td></tr>", html_escape(st.model).c_str(), html_escape(st.gpu).c_str())
     << fmt("<tr><td>throughput while busy</td><td>%.1f output tokens/s (%s)</td></tr>", st.inputs.throughput_tok_s,
            html_escape(st.throughput_source).c_str())
-    << fmt("<tr><td>hardware</td><td>$%.0f, depreciated over %g months</td></tr>", r.hardware_usd, c.depreciation_months)
-    << fmt("<tr><td>cloud, same busy hours</td><td>$%.0f per month ($%.4g per GPU-hour, %.0f %% utilization)</td></tr>",
-           r.cloud_monthly_usd, c.cloud_usd_per_gpu_hour, c.utilization * 100)
-    << fmt("<tr><td>electricity on-prem</td><td>$%.0f per month (PUE %.2f, $%.4g/kWh)</td></tr>", r.energy_monthly_usd, c.pue,
+    << fmt("<tr><td>hardware</td><td>%s, depreciated over %g months</td></tr>", dollars(r.hardware_usd).c_str(), c.depreciation_months)
+    << fmt("<tr><td>cloud, same busy hours</td><td>%s per month (%s per GPU-hour, %.0f %% utilization)</td></tr>",
+           dollars(r.cloud_monthly_usd).c_str(), dollars(c.cloud_usd_per_gpu_hour).c_str(), c.utilization * 100)
+    << fmt("<tr><td>electricity on-prem</td><td>%s per month (PUE %.2f, $%.4g/kWh)</td></tr>", dollars(r.energy_monthly_usd).c_str(), c.pue,
            c.electricity_usd_per_kwh)
     << fmt("<tr><td>$ per million output tokens</td><td>on-prem %s, cloud %s</td></tr>", usd(r.usd_per_million_tokens_onprem).c_str(),
            usd(r.usd_per_million_tokens_cloud).c_str())
@@ -116,8 +162,15 @@ void write_html(const fs::path& dir, const RunInputs& s, const RoiStudy& st, boo
     h << fmt("<tr><td>%s</td><td>%s .. %s</td><td>%s .. %s</td><td>%s .. %s</td></tr>\n", t.input.c_str(),
              html_escape(t.low_label).c_str(), html_escape(t.high_label).c_str(), months(t.break_even_low).c_str(),
              months(t.break_even_high).c_str(), usd(t.usd_per_m_low).c_str(), usd(t.usd_per_m_high).c_str());
-  h << "</table>\n<p>Each input moved alone, the others held. Made by dssim " << DSSIM_VERSION
-    << " from the scenario file; the numbers are in break_even.csv and sensitivity.csv beside this page.</p>\n</body></html>\n";
+  h << "</table>\n<p>Each input moved alone, the others held.</p>\n";
+  h << "<h2>What this page rests on</h2>\n<ul>"
+    << "<li>Timings: simulated throughput, within about " << fmt("%.0f", st.throughput_error * 100)
+    << " % of measured serving (the throughput bar of the tornado) for this GPU's efficiencies.</li>"
+    << "<li>Not included: the server, chassis, network, storage and staff, except as far as the operations line ("
+    << dollars(c.ops_usd_per_month) << " a month) covers them; taxes; the cloud's egress and storage.</li>"
+    << "<li>Made by dssim " << DSSIM_VERSION << " on " << report_date() << " from <code>" << html_escape(s.scenario_file)
+    << "</code>" << (s.overrides.empty() ? std::string() : " with <code>--set " + html_escape(join(s.overrides, ", --set ")) + "</code>")
+    << "; the numbers are in break_even.csv and sensitivity.csv beside this page.</li></ul>\n</body></html>\n";
   h.commit();
 }
 
@@ -171,13 +224,13 @@ bool write_roi_files(const std::string& out, const RunInputs& in, const RoiStudy
          "usd_per_million_tokens_onprem_high\n";
     const double never = 10.0 * st.months;  // plotted as far beyond the horizon; "never" in the text
     for (const auto& t : st.tornado)
-      f << fmt("%s,%s,%s,%.3f,%.3f,%s,%s\n", t.input.c_str(), t.low_label.c_str(), t.high_label.c_str(),
+      f << fmt("%s,%s,%s,%.3f,%.3f,%s,%s\n", csv_field(t.input).c_str(), csv_field(t.low_label).c_str(), csv_field(t.high_label).c_str(),
                t.break_even_low.value_or(never), t.break_even_high.value_or(never),
                std::isfinite(t.usd_per_m_low) ? fmt("%.4f", t.usd_per_m_low).c_str() : "",
                std::isfinite(t.usd_per_m_high) ? fmt("%.4f", t.usd_per_m_high).c_str() : "");
     f.commit();
   }
-  write_gnuplot(out);
+  write_gnuplot(out, st, in.cost->horizon_months);
   const bool pictures = run_program({"gnuplot", "break_even.gp"}, {out, "", ""}) == 0 &&
                         run_program({"gnuplot", "sensitivity.gp"}, {out, "", ""}) == 0;
   write_html(out, in, st, pictures);

@@ -81,6 +81,7 @@ RunInputs resolve_scenario(const Scenario& s, const Catalog& cat, const RunOptio
   r.title = s.name;
   r.description = s.description;
   r.overrides = s.overrides;
+  r.scenario_file = s.file;
   r.options = opt;
   PredictInput& in = r.base;
   in.model = scenario_model(s, cat);

@@ -77,6 +77,7 @@ struct RunOptions {
 struct RunInputs {
   RunKind kind = RunKind::fixed_batch;
   std::string title, description;
+  std::string scenario_file;           // the scenario's path (empty for dssim predict)
   std::vector<std::string> overrides;  // --set assignments applied to the scenario file
   PredictInput base;
   ServingConfig serving;          // request streams

@@ -153,6 +153,11 @@ dssim_cli_test(bad_predict_model_and_hf 1 "needs exactly one of --model ID or --
 dssim_cli_test(scenario_hf_config 0 "^Model     mixtral-8x7b: 46.70 B" tests/integration/cases/hf_scenario.toml)
 dssim_cli_test(bad_scenario_name_and_hf 1 "\\[model\\] needs exactly one of 'name' \\(a model card id\\) or 'hf_config'" scenarios/33b_a100.toml --set model.hf_config=x.json)
 
+# The pictures state the decision and the answer, mark the crossover and the horizon, and label the tornado's bar ends.
+add_test(NAME cli.roi_chart_scripts COMMAND bash -c "set -e; d=$(mktemp -d); $<TARGET_FILE:dssim> roi scenarios/33b_a100.toml --out $d/r > /dev/null; grep -q 'set title \"Buy or rent 1 x a100-80g-sxm for deepseek-coder-33b? Buying pays back after 12.3 months\"' $d/r/break_even.gp; grep -q 'set label 1 \"break-even 12.3 months\"' $d/r/break_even.gp; grep -q 'set label 2 \"horizon 36 months\"' $d/r/break_even.gp; grep -q 'with labels right' $d/r/sensitivity.gp; grep -q '^hardware price,\\$11.2k,\\$18.8k,' $d/r/sensitivity.csv; grep -q 'Made by dssim .* from <code>scenarios/33b_a100.toml</code>' $d/r/report.html; rm -rf $d; echo ok"
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli.roi_chart_scripts PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
+
 # Prices: from platforms/prices.toml for the run's own GPU, each with its source; a file's price stays with its GPU.
 dssim_cli_test(price_follows_gpu 0 "\"gpu_price_usd\": 30000," scenarios/33b_a100.toml --set platform.gpu=h100-sxm --format json --quiet)
 dssim_cli_test(cloud_follows_gpu 0 "\"cloud_usd_per_gpu_hour\": 6.88," scenarios/33b_a100.toml --set platform.gpu=h100-sxm --format json --quiet)
