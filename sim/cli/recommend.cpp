@@ -26,6 +26,7 @@
 #include "util/error.hpp"
 #include "util/json.hpp"
 #include "util/output_file.hpp"
+#include "util/process.hpp"
 #include "util/strings.hpp"
 
 namespace po = boost::program_options;
@@ -151,6 +152,49 @@ void write_csv(const fs::path& file, const std::vector<Candidate>& cands, const 
   f.commit();
 }
 
+// The chart's data (no quoted fields: gnuplot splits them at commas) and its script: every simulated
+// candidate at (TTFT p99, $/M), the qualifying ones coloured, the Pareto front labelled by layout, and a
+// title that gives the answer.
+void write_chart(const fs::path& dir, const RecommendSpec& s, const std::vector<Candidate>& cands,
+                 const std::vector<Outcome>& outs, const std::vector<std::size_t>& best, const std::vector<std::size_t>& front) {
+  auto cost = [&](const Outcome& o) { return s.rank_by == "cloud" ? o.usd_per_m_cloud : o.usd_per_m_onprem; };
+  auto short_label = [&](const Candidate& c, const Outcome& o) {
+    std::string l = fmt("%dx %s TP%d", c.gpus, c.gpu.c_str(), c.tp);
+    if (c.replicas() > 1) l += fmt("x%d", c.replicas());
+    if (!o.weights.empty()) l += " " + o.weights;
+    return l;
+  };
+  OutputFile d((dir / "recommend_chart.csv").string());
+  d << "ttft_p99_ms,usd_per_million_tokens,qualifies,on_front,label\n";
+  for (std::size_t i = 0; i < cands.size(); ++i) {
+    const Outcome& o = outs[i];
+    if (o.status != Outcome::Status::ok || std::isnan(o.ttft_p99_s) || std::isnan(cost(o))) continue;
+    const bool on_front = std::find(front.begin(), front.end(), i) != front.end();
+    d << fmt("%.6g,%.6g,%d,%d,%s\n", o.ttft_p99_s * 1e3, cost(o), qualifies(s, o) ? 1 : 0, on_front ? 1 : 0,
+             short_label(cands[i], o).c_str());
+  }
+  d.commit();
+  std::string title = "No configuration meets the SLOs";
+  if (!best.empty())
+    title = fmt("Cheapest that meets the SLOs: %s at $%.3g per million tokens", short_label(cands[best.front()], outs[best.front()]).c_str(),
+                cost(outs[best.front()]));
+  std::string safe;
+  for (char ch : title)
+    if (ch != '"' && ch != '\\' && ch != '\'') safe += ch;
+  OutputFile g((dir / "recommend.gp").string());
+  g << "# gnuplot recommend.gp: every simulated candidate (recommend_chart.csv), $/M against TTFT p99\n"
+       "set datafile separator ','\nset key top right\nset grid\nset logscale xy\n"
+       "set xlabel 'time to first token, p99 (ms)'\nset ylabel 'USD per million output tokens ("
+    << (s.rank_by == "cloud" ? "cloud" : "on-prem") << ")'\n"
+    << "set title \"" << safe << "\"\n"
+    << "set terminal svg size 900,560 dynamic noenhanced\nset output 'recommend.svg'\n"
+       "plot 'recommend_chart.csv' skip 1 using 1:($3==0?$2:1/0) with points pt 7 ps 0.6 lc rgb '#aaaaaa' title 'does not qualify', "
+       "'' skip 1 using 1:($3==1?$2:1/0) with points pt 7 ps 0.9 lc rgb '#1b7837' title 'meets the SLOs', "
+       "'' skip 1 using 1:($4==1?$2:1/0):5 with labels left offset 0.8,0.3 font ',9' notitle\n"
+       "set terminal pngcairo size 900,560 noenhanced\nset output 'recommend.png'\nreplot\n";
+  g.commit();
+}
+
 }  // namespace
 
 int cmd_recommend(const std::vector<std::string>& args) {
@@ -257,6 +301,8 @@ int cmd_recommend(const std::vector<std::string>& args) {
                      csv_number(outs[i].ttft_p99_s)})
         << "\n";
     p.commit();
+    write_chart(fs::path(out), spec, cands, outs, best, front);
+    (void)run_program({"gnuplot", "recommend.gp"}, {out, "", ""});  // the picture when gnuplot is installed
   }
 
   if (format == "json") {
@@ -313,7 +359,9 @@ int cmd_recommend(const std::vector<std::string>& args) {
   for (const auto& [kind, v] : failed) {
     o << fmt("  %-22s %zu, e.g. %s: %s\n", kind.c_str(), v.size(), cands[v.front()].label().c_str(), failure(spec, outs[v.front()]).c_str());
   }
-  if (!out.empty()) o << "\nEvery candidate with its figures and reason: " << (fs::path(out) / "candidates.csv").string() << "\n";
+  if (!out.empty())
+    o << "\nEvery candidate with its figures and reason: " << (fs::path(out) / "candidates.csv").string()
+      << "; the chart: recommend.gp (recommend.svg and .png when gnuplot is installed)\n";
   std::cout << o.str();
   if (best.empty()) std::cerr << "dssim: no configuration meets the SLOs within the constraints (the report says why)\n";
   return best.empty() ? 1 : 0;

@@ -131,6 +131,9 @@ dssim_cli_test(recommend_text 0 "^  1 x h100-sxm, TP 1 x 1 replica +\\$0.9" reco
 dssim_cli_test(recommend_launch 0 "^  vllm serve deepseek-ai/deepseek-llm-7b-base --tensor-parallel-size 1 --max-num-seqs 64" recommend tests/integration/cases/recommend_small.toml --quiet)
 dssim_cli_test(recommend_why 0 "^  over the budget +2, e.g. 2 x h100-sxm" recommend tests/integration/cases/recommend_small.toml --quiet)
 dssim_cli_test(recommend_inferred 0 "0 pruned by closed forms, 1 settled by a larger layout that does not keep up, 5 simulated" recommend tests/integration/cases/recommend_small.toml --quiet)
+add_test(NAME cli.recommend_chart COMMAND bash -c "set -e; d=$(mktemp -d); $<TARGET_FILE:dssim> recommend tests/integration/cases/recommend_small.toml --quiet --out $d/r > /dev/null; grep -q ',1,1,1x h100-sxm TP1 bf16$' $d/r/recommend_chart.csv; grep -q 'set title \"Cheapest that meets the SLOs: 1x h100-sxm TP1 bf16 at' $d/r/recommend.gp; rm -rf $d; echo ok"
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli.recommend_chart PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
 dssim_cli_test(recommend_json 0 "\"qualifying\": 1," recommend tests/integration/cases/recommend_small.toml --quiet --format json)
 dssim_cli_test(recommend_none 1 "No configuration meets the SLOs" recommend tests/integration/cases/recommend_small.toml --quiet --set slo.ttft_p99_s=0.001)
 dssim_cli_test(bad_recommend_fixed_base 1 "dssim recommend needs a request stream" recommend tests/integration/cases/recommend_fixed.toml)
