@@ -178,15 +178,12 @@ void write_chart(const fs::path& dir, const RecommendSpec& s, const std::vector<
   if (!best.empty())
     title = fmt("Cheapest that meets the SLOs: %s at $%.3g per million tokens", short_label(cands[best.front()], outs[best.front()]).c_str(),
                 cost(outs[best.front()]));
-  std::string safe;
-  for (char ch : title)
-    if (ch != '"' && ch != '\\' && ch != '\'') safe += ch;
   OutputFile g((dir / "recommend.gp").string());
   g << "# gnuplot recommend.gp: every simulated candidate (recommend_chart.csv), $/M against TTFT p99\n"
        "set datafile separator ','\nset key top right\nset grid\nset logscale xy\n"
        "set xlabel 'time to first token, p99 (ms)'\nset ylabel 'USD per million output tokens ("
     << (s.rank_by == "cloud" ? "cloud" : "on-prem") << ")'\n"
-    << "set title \"" << safe << "\"\n"
+    << "set title \"" << gnuplot_text(title) << "\"\n"
     << "set terminal svg size 900,560 dynamic noenhanced\nset output 'recommend.svg'\n"
        "plot 'recommend_chart.csv' skip 1 using 1:($3==0?$2:1/0) with points pt 7 ps 0.6 lc rgb '#aaaaaa' title 'does not qualify', "
        "'' skip 1 using 1:($3==1?$2:1/0) with points pt 7 ps 0.9 lc rgb '#1b7837' title 'meets the SLOs', "

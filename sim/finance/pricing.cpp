@@ -42,6 +42,21 @@ std::string offers_of(const PriceCatalog& cat, const std::string& gpu) {
   return v.empty() ? "none" : join(v, "; ");
 }
 
+// A price the scenario gives, else the catalogue row it names (an unknown row is an error listing the known).
+template <class Row, class Show, class Value>
+double from_row(PricedCost& p, const char* item, const std::optional<double>& given, const PriceCatalog& cat,
+                const std::vector<Row>& rows, const char* key, const std::string& id, Show show, Value value) {
+  if (given) {
+    p.sources.push_back({item, show(*given), "the scenario"});
+    return *given;
+  }
+  const Row* r = by_id(rows, id);
+  if (!r)
+    throw Error(fmt("cost.%s = \"%s\" is not in %s (known: %s)", key, id.c_str(), cat.file.c_str(), ids(rows).c_str()));
+  p.sources.push_back({item, show(value(*r)) + " (" + r->id + ")", origin(cat, *r)});
+  return value(*r);
+}
+
 }  // namespace
 
 std::string dollars(double usd) {
@@ -117,26 +132,11 @@ PricedCost price_cost(const CostSpec& spec, const PriceCatalog& cat, const std::
     }
   }
 
-  if (spec.electricity_usd_per_kwh) {
-    c.electricity_usd_per_kwh = *spec.electricity_usd_per_kwh;
-    p.sources.push_back({"electricity", fmt("$%.4g per kWh", c.electricity_usd_per_kwh), "the scenario"});
-  } else if (const ElectricityPrice* e = by_id(cat.electricity, spec.electricity)) {
-    c.electricity_usd_per_kwh = e->usd_per_kwh;
-    p.sources.push_back({"electricity", fmt("$%.4g per kWh (%s)", e->usd_per_kwh, e->id.c_str()), origin(cat, *e)});
-  } else {
-    throw Error(fmt("cost.electricity = \"%s\" is not in %s (known: %s)", spec.electricity.c_str(), cat.file.c_str(),
-                    ids(cat.electricity).c_str()));
-  }
-
-  if (spec.pue) {
-    c.pue = *spec.pue;
-    p.sources.push_back({"PUE", fmt("%.3g", c.pue), "the scenario"});
-  } else if (const Site* s = by_id(cat.sites, spec.site)) {
-    c.pue = s->pue;
-    p.sources.push_back({"PUE", fmt("%.3g (%s)", s->pue, s->id.c_str()), origin(cat, *s)});
-  } else {
-    throw Error(fmt("cost.site = \"%s\" is not in %s (known: %s)", spec.site.c_str(), cat.file.c_str(), ids(cat.sites).c_str()));
-  }
+  c.electricity_usd_per_kwh = from_row(p, "electricity", spec.electricity_usd_per_kwh, cat, cat.electricity, "electricity",
+                                       spec.electricity, [](double v) { return fmt("$%.4g per kWh", v); },
+                                       [](const ElectricityPrice& e) { return e.usd_per_kwh; });
+  c.pue = from_row(p, "PUE", spec.pue, cat, cat.sites, "site", spec.site, [](double v) { return fmt("%.3g", v); },
+                   [](const Site& x) { return x.pue; });
   return p;
 }
 

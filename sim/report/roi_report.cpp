@@ -37,14 +37,6 @@ std::string report_date() {
 
 std::string months(const std::optional<double>& m) { return m ? fmt("%.1f", *m) : "never"; }
 
-// A string inside a gnuplot double-quoted literal: no quote, backslash or newline from an id survives.
-std::string gp_text(const std::string& s) {
-  std::string o;
-  for (char c : s)
-    if (c != '"' && c != '\\' && c != '\n' && c != '\r' && c != '\'') o += c;
-  return o;
-}
-
 // The pictures a finance reviewer shows: each title states the decision and the answer; the crossover
 // and the horizon are marked; dollars in thousands; the tornado's bars are labelled at both ends around
 // the base case.
@@ -56,7 +48,7 @@ void write_gnuplot(const fs::path& dir, const RoiStudy& st, double horizon_month
   b << "# gnuplot break_even.gp: writes break_even.svg and break_even.png from break_even.csv\n"
        "set datafile separator ','\nset key top left\nset grid\nset xlabel 'month'\n"
        "set ylabel 'cumulative cost'\nset format y '$%.0fk'\n";
-  b << "set title \"Buy or rent " << gp_text(st.gpu) << " for " << gp_text(st.model) << "? " << answer << "\"\n";
+  b << "set title \"Buy or rent " << gnuplot_text(st.gpu) << " for " << gnuplot_text(st.model) << "? " << answer << "\"\n";
   if (be)
     b << fmt("set arrow 1 from %.4f, graph 0 to %.4f, graph 1 nohead dashtype 2 linecolor rgb '#444444'\n"
              "set label 1 \"break-even %.1f months\" at %.4f, graph 0.93 offset 0.6,0\n",

@@ -1,4 +1,5 @@
 #include "sweep/recommend.hpp"
+#include "sweep/sweep.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -58,9 +59,7 @@ RecommendSpec load_recommend(const std::string& path) {
   TomlTable t(*doc, path, "");
   RecommendSpec s;
   s.file = path;
-  s.base = (std::filesystem::path(path).parent_path() / t.get_string("base")).lexically_normal().string();
-  if (!std::filesystem::is_regular_file(s.base))
-    throw Error(fmt("%s: base scenario '%s' does not exist", t.where("base").c_str(), s.base.c_str()));
+  s.base = base_scenario(t, path);
   s.description = t.opt_string("description").value_or("");
   s.rank_by = t.opt_string("rank_by").value_or("onprem");
   if (s.rank_by != "onprem" && s.rank_by != "cloud")

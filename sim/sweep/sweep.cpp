@@ -25,14 +25,19 @@ std::size_t SweepSpec::points() const {
   return n;
 }
 
+std::string base_scenario(TomlTable& t, const std::string& file) {
+  const std::string base = (std::filesystem::path(file).parent_path() / t.get_string("base")).lexically_normal().string();
+  if (!std::filesystem::is_regular_file(base))
+    throw Error(fmt("%s: base scenario '%s' does not exist", t.where("base").c_str(), base.c_str()));
+  return base;
+}
+
 SweepSpec load_sweep(const std::string& path) {
   auto doc = TomlTable::parse_file(path);
   TomlTable t(*doc, path, "");
   SweepSpec s;
   s.file = path;
-  s.base = (std::filesystem::path(path).parent_path() / t.get_string("base")).lexically_normal().string();
-  if (!std::filesystem::is_regular_file(s.base))
-    throw Error(fmt("%s: base scenario '%s' does not exist", t.where("base").c_str(), s.base.c_str()));
+  s.base = base_scenario(t, path);
   t.opt_string("description");
   const toml::node* axes = doc->get("axes");
   if (!axes || !axes->is_table()) throw Error(fmt("%s: missing [axes]: \"section.key\" = [values...]", path.c_str()));

@@ -22,6 +22,9 @@ struct SweepSpec {
 };
 
 SweepSpec load_sweep(const std::string& path);
+class TomlTable;
+// The `base` key of a sweep or recommend file: a scenario path resolved against the file's folder, checked to exist.
+std::string base_scenario(TomlTable& t, const std::string& file);
 // The index-th point: one value index per axis, the last axis varying fastest.
 std::vector<std::size_t> sweep_point(const SweepSpec& s, std::size_t index);
 

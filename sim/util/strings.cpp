@@ -101,6 +101,13 @@ std::string usd(double v, int decimals) { return std::isfinite(v) ? fmt("$%.*f",
 
 std::string percent(double v) { return std::isfinite(v) ? fmt("%.1f %%", v) : "n/a"; }
 
+std::string gnuplot_text(const std::string& s) {
+  std::string o;
+  for (char c : s)
+    if (c != '"' && c != '\\' && c != '\n' && c != '\r' && c != '\'') o += c;
+  return o;
+}
+
 std::string csv_number(double v) { return std::isfinite(v) ? fmt("%.9g", v) : ""; }
 
 }  // namespace dssim

@@ -25,5 +25,7 @@ std::string usd(double v, int decimals = 3);
 std::string percent(double v);
 // "%.9g" for a CSV cell; "" for an undefined figure.
 std::string csv_number(double v);
+// Text for a gnuplot double-quoted literal: quotes, backslashes and line breaks dropped.
+std::string gnuplot_text(const std::string& s);
 
 }  // namespace dssim
