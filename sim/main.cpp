@@ -30,6 +30,7 @@ int dispatch(const std::vector<std::string>& args) {
   if (cmd == "validate") return dssim::cmd_validate(rest);
   if (cmd == "recommend") return dssim::cmd_recommend(rest);
   if (cmd == "import-model") return dssim::cmd_import_model(rest);
+  if (cmd == "bench") return dssim::cmd_bench(rest);
   // Not a command: a scenario file, unless it reads like a misspelt command (no path, no extension).
   if (cmd.find_first_of("./") == std::string::npos && !cmd.empty() && cmd[0] != '-' && !std::filesystem::exists(cmd)) {
     const std::string near = dssim::closest(cmd, dssim::command_names());

@@ -22,6 +22,8 @@ const std::vector<CommandInfo>& command_table() {
       {"calibrate", "calibrate --gpu ID --data DIR [--out PROFILE.toml] [--format text|json] [--check BOUNDS.toml]"},
       {"validate", "validate [FILE] [--classes-only]   (predictions beside the real runs in validation/validate.toml)"},
       {"import-model", "import-model CONFIG.json [--id ID] [--out FILE]   (a Hugging Face config.json as a models/ card)"},
+      {"bench", "bench SCENARIO.toml... [--reference] [--tolerance R] [--set section.key=value]...\n"
+                "             (replay speed and memory; --reference: equal to the per-iteration engine?)"},
       {"help", "help keys [--markdown] | policies   (every scenario key with its range and default; the batch policies)"},
   };
   return t;

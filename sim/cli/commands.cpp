@@ -88,13 +88,15 @@ void write_thermal(const RunInputs& in, const RunResult& r, const std::string& p
 int cmd_run(const std::vector<std::string>& args) {
   std::string path, format = "text", requests_csv, timeline, thermal_csv;
   std::vector<std::string> sets;
-  bool quiet = false;
+  bool quiet = false, per_iteration = false;
   po::options_description desc("scenario options");
   desc.add_options()("scenario", po::value(&path)->required(), "scenario file")(
       "format", po::value(&format), "text, json or csv")("set", po::value(&sets)->composing(), "section.key=value")(
       "requests-csv", po::value(&requests_csv), "per-request CSV (serving runs)")(
       "timeline", po::value(&timeline), "Chrome trace-event JSON (serving runs)")(
       "quiet", po::bool_switch(&quiet), "no progress on stderr")(
+      "per-iteration", po::bool_switch(&per_iteration),
+      "serving runs: one simulated activity per iteration (the slow reference the default engine is checked against)")(
       "thermal-csv", po::value(&thermal_csv), "burn runs: t_s,gpu,power_w,temp_c,sm_clock_mhz,throttle_reason");
   po::positional_options_description pos;
   pos.add("scenario", 1);
@@ -112,6 +114,7 @@ int cmd_run(const std::vector<std::string>& args) {
   opt.record_iterations = !timeline.empty();
   opt.record_thermal = !thermal_csv.empty();
   opt.progress = !quiet;
+  opt.coalesce = !per_iteration;
   const RunInputs in = resolve_scenario(s, Catalog::from_environment(), opt);
   const RunResult r = run(in);
   if (r.burn && !thermal_csv.empty()) write_thermal(in, r, thermal_csv);

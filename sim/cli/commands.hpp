@@ -19,6 +19,7 @@ int cmd_help(const std::vector<std::string>& args);
 int cmd_validate(const std::vector<std::string>& args);
 int cmd_recommend(const std::vector<std::string>& args);
 int cmd_import_model(const std::vector<std::string>& args);
+int cmd_bench(const std::vector<std::string>& args);
 void print_usage();
 
 }  // namespace dssim

@@ -7,6 +7,10 @@ namespace dssim {
 
 GpuPowerState::GpuPowerState(const PowerSetup& s) : s_(s) {
   steps_ = s.model.clock_steps();
+  for (double f : steps_) {
+    slowdown_.push_back(std::pow(s.model.f_max_mhz / f, s.model.beta));
+    clock_factor_.push_back(s.model.clock_factor(f));
+  }
   clock_mhz_ = s.model.f_max_mhz;
   temp_c_ = s.thermal.steady_c(0, 0);
   max_temp_c_ = temp_c_;
@@ -35,21 +39,21 @@ void GpuPowerState::idle_until(double now) {
 double GpuPowerState::run(const IterationCostBreakdown& b, double now) {
   idle_until(now);
   const PowerModel& m = s_.model;
-  auto at = [&](double f, double& total, double& power, double& compute_dyn, double& memory_dyn) {
-    const double compute = b.gpu_compute_s * s_.calibration_speedup * std::pow(m.f_max_mhz / f, m.beta);
+  auto at = [&](std::size_t i, double& total, double& power, double& compute_dyn, double& memory_dyn) {
+    const double compute = b.gpu_compute_s * s_.calibration_speedup * slowdown_[i];
     const double gpu = b.gpu_s - b.gpu_compute_s + compute;
     total = b.total_for(gpu);
     const double busy = total > 0 ? gpu / total : 0;
     const double share = gpu > 0 ? compute / gpu : 0;
-    power = m.power_w(f, share, busy);
-    compute_dyn = m.compute_dynamic_w(f, share, busy);
+    power = m.power_at(clock_factor_[i], share, busy);
+    compute_dyn = m.compute_dynamic_at(clock_factor_[i], share, busy);
     memory_dyn = power - m.idle_w - compute_dyn;
   };
   // the highest step under the power limit ...
   std::size_t pick = 0;
   double total = 0, power = 0, cd = 0, md = 0;
   for (std::size_t i = steps_.size(); i-- > 0;) {
-    at(steps_[i], total, power, cd, md);
+    at(i, total, power, cd, md);
     if (power <= s_.limit_w || i == 0) {
       pick = i;
       break;
@@ -68,13 +72,27 @@ double GpuPowerState::run(const IterationCostBreakdown& b, double now) {
   }
   clock_mhz_ = steps_[pick];
   reason_ = reason;
-  if (pick != evaluated) at(clock_mhz_, total, power, cd, md);  // temperature moved it off the evaluated step
+  if (pick != evaluated) at(pick, total, power, cd, md);  // temperature moved it off the evaluated step
   const double start = t_;
   advance(start + total, power, s_.thermal.steady_c(cd, md), clock_mhz_, reason);
   busy_s_ += total;
   busy_energy_j_ += power * total;
   if (pick + 1 < steps_.size()) throttled_s_ += total;
   return total;
+}
+
+void GpuPowerState::restore(const Snapshot& s) {
+  t_ = s.t;
+  temp_c_ = s.temp_c;
+  clock_mhz_ = s.clock_mhz;
+  next_sample_ = s.next_sample;
+  reason_ = s.reason;
+  energy_j_ = s.energy_j;
+  busy_energy_j_ = s.busy_energy_j;
+  busy_s_ = s.busy_s;
+  throttled_s_ = s.throttled_s;
+  max_temp_c_ = s.max_temp_c;
+  samples_.erase(samples_.begin() + static_cast<std::ptrdiff_t>(s.samples), samples_.end());
 }
 
 }  // namespace dssim

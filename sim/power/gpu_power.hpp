@@ -45,6 +45,20 @@ class GpuPowerState {
   double clock_mhz() const { return clock_mhz_; }
   const char* limiter() const { return reason_; }
 
+  // The state between two iterations, to go back to when a run of iterations computed ahead is cut
+  // short (serving/serving_sim): restoring it undoes the iterations run after it was taken.
+  struct Snapshot {
+    double t, temp_c, clock_mhz, next_sample;
+    const char* reason;
+    double energy_j, busy_energy_j, busy_s, throttled_s, max_temp_c;
+    std::size_t samples;
+  };
+  Snapshot snapshot() const {
+    return {t_, temp_c_, clock_mhz_, next_sample_, reason_, energy_j_, busy_energy_j_, busy_s_, throttled_s_,
+            max_temp_c_, samples_.size()};
+  }
+  void restore(const Snapshot& s);
+
  private:
   void advance(double until, double power_w, double steady_c, double clock_mhz, const char* reason);
   const PowerSetup& s_;
@@ -52,6 +66,7 @@ class GpuPowerState {
   const char* reason_ = "none";
   double energy_j_ = 0, busy_energy_j_ = 0, busy_s_ = 0, throttled_s_ = 0, max_temp_c_ = 0;
   std::vector<double> steps_;
+  std::vector<double> slowdown_, clock_factor_;  // per clock step: (f_max / f)^beta, (f / f_max)^alpha
   std::vector<ThermalSample> samples_;
 };
 

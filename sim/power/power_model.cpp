@@ -15,14 +15,19 @@ std::vector<double> PowerModel::clock_steps() const {
   return s;
 }
 
-double PowerModel::power_w(double f, double c, double busy) const {
-  const double clock = std::pow(f / f_max_mhz, alpha);
+double PowerModel::clock_factor(double f) const { return std::pow(f / f_max_mhz, alpha); }
+
+double PowerModel::power_w(double f, double c, double busy) const { return power_at(clock_factor(f), c, busy); }
+
+double PowerModel::power_at(double clock, double c, double busy) const {
   return idle_w + busy * (c * compute_w * clock + (1 - c) * memory_w * (1 - memory_clock_share + memory_clock_share * clock));
 }
 
 double PowerModel::compute_dynamic_w(double f, double c, double busy) const {
-  return busy * c * compute_w * std::pow(f / f_max_mhz, alpha);
+  return compute_dynamic_at(clock_factor(f), c, busy);
 }
+
+double PowerModel::compute_dynamic_at(double clock, double c, double busy) const { return busy * c * compute_w * clock; }
 
 double PowerModel::speed(double f, double c) const {
   return 1.0 / (c * std::pow(f_max_mhz / f, beta) + (1 - c));

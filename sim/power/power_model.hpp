@@ -28,6 +28,10 @@ struct PowerModel {
   double power_w(double f_mhz, double compute_share, double busy) const;
   // The compute part of the dynamic draw (the rest, power_w - idle - this, is memory-bound work's).
   double compute_dynamic_w(double f_mhz, double compute_share, double busy) const;
+  // The same two from (f / f_max)^alpha, for callers that keep it per clock step (a hot path).
+  double clock_factor(double f_mhz) const;
+  double power_at(double clock_factor, double compute_share, double busy) const;
+  double compute_dynamic_at(double clock_factor, double compute_share, double busy) const;
   // Work done per second at f relative to f_max (1 at f_max).
   double speed(double f_mhz, double compute_share) const;
   // The highest clock step whose power stays at or below `cap_w` (f_min if none does).

@@ -149,6 +149,7 @@ ServingPrediction predict_serving(const RunInputs& in, const PowerSetup* power) 
   ServingOptions opt;
   opt.record_iterations = in.options.record_iterations;
   opt.progress = in.options.progress;
+  opt.coalesce = in.options.coalesce;
   opt.power = power;
   if (power) {
     p.power_source = power->model.source;

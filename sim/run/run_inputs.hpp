@@ -72,6 +72,7 @@ struct RunOptions {
   bool record_iterations = false;  // request streams: every iteration, for --timeline
   bool record_thermal = false;     // power samples, for --thermal-csv
   bool progress = false;           // request streams: progress on stderr
+  bool coalesce = true;            // request streams: repeating decode steps as one activity
 };
 
 struct RunInputs {

@@ -13,6 +13,14 @@ namespace dssim {
 
 class TomlTable;
 
+// A planned iteration that repeats: the same sequences each decode one more token per step, and
+// nothing else changes until one of them finishes or the cache runs short. The engine runs such a
+// stretch as one simulated activity (serving/serving_sim).
+struct SteadyRun {
+  long long steps = 0;           // iterations, the planned one included, that repeat it (<= 1: none)
+  bool arrivals_matter = true;   // a request arriving meanwhile would change the next plan
+};
+
 class BatchPolicy {
  public:
   virtual ~BatchPolicy() = default;
@@ -35,6 +43,23 @@ class BatchPolicy {
   virtual void plan(KvQueue& q, double now, IterationPlan& p) = 0;
   // Applies an iteration that ended at `end`; appends the sequences that finished.
   virtual void complete(KvQueue& q, const IterationPlan& p, double end, std::vector<SeqState*>& finished) = 0;
+  // How far the plan just made repeats (see SteadyRun). Each repeat must be what plan() would give:
+  // decode only, every context one token longer; the last may finish sequences, none before it may.
+  virtual SteadyRun steady(const KvQueue& q, const IterationPlan& p) const {
+    (void)q;
+    (void)p;
+    return {};
+  }
+  // Applies `steps` iterations of such a stretch at once, none of which finishes a sequence: what
+  // complete() would have done to each sequence that many times (the engine keeps the books per
+  // iteration; KvQueue::repeat_decode then makes `p` the next one).
+  virtual void advance(KvQueue& q, const IterationPlan& p, long long steps) {
+    (void)q;
+    for (SeqState* s : p.decode) {
+      s->cached += steps;
+      s->generated += steps;
+    }
+  }
 };
 
 using PolicyFactory = std::unique_ptr<BatchPolicy> (*)();

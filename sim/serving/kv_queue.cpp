@@ -1,6 +1,7 @@
 #include "serving/kv_queue.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace dssim {
 
@@ -73,6 +74,37 @@ void KvQueue::complete_independent(const IterationPlan& p, double end, std::vect
     return true;
   });
   running.erase(gone, running.end());
+}
+
+bool KvQueue::repeat_decode(IterationPlan& p, long long steps) {
+  for (SeqState* s : p.decode)
+    if (!grow(s, s->cached + 1)) return false;
+  p.shape.decode_context_sum += static_cast<double>(steps) * p.shape.decode;
+  p.shape.decode_context_max += steps;
+  return true;
+}
+
+long long KvQueue::steps_to_first_finish(const std::vector<SeqState*>& seqs) {
+  long long steps = std::numeric_limits<long long>::max();
+  for (const SeqState* s : seqs)
+    if (!s->done()) steps = std::min(steps, s->output - s->generated);
+  return steps;
+}
+
+long long KvQueue::decode_steps_fitting(const std::vector<SeqState*>& seqs, long long max_steps) const {
+  // The blocks steps 2..j need beyond those held grow with j: the largest j within the free ones.
+  auto need = [&](long long j) {
+    long long n = 0;
+    for (const SeqState* s : seqs) n += std::max(0LL, blocks_for(s->cached + j) - s->blocks);
+    return n;
+  };
+  if (max_steps <= 1 || need(max_steps) <= free_) return max_steps;
+  long long lo = 1, hi = max_steps;  // need(lo) <= free (held by the plan), need(hi) > free
+  while (hi - lo > 1) {
+    const long long mid = lo + (hi - lo) / 2;
+    (need(mid) <= free_ ? lo : hi) = mid;
+  }
+  return lo;
 }
 
 }  // namespace dssim

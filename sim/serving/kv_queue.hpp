@@ -66,6 +66,15 @@ class KvQueue {
   // The end of an iteration in which every sequence moves on its own (continuous, chunked): prefill
   // chunks and decode tokens land, finished sequences leave and give their blocks back.
   void complete_independent(const IterationPlan& p, double end, std::vector<SeqState*>& finished);
+  // The iteration `steps` on in a steady stretch (serving/batch_policy: SteadyRun), the sequences
+  // already moved on: the same ones decode, each holding the blocks for one more token; false when
+  // one is short.
+  bool repeat_decode(IterationPlan& p, long long steps);
+  // Decode steps until the first of `seqs` that is not done emits its last token (that step included).
+  static long long steps_to_first_finish(const std::vector<SeqState*>& seqs);
+  // Of `max_steps` decode steps of `seqs` (the first one's blocks already held), how many find their
+  // blocks free: step j needs every sequence's cache to hold cached + j tokens.
+  long long decode_steps_fitting(const std::vector<SeqState*>& seqs, long long max_steps) const;
 
  private:
   long long block_size_;

@@ -66,6 +66,18 @@ class ChunkedPolicy : public BatchPolicy {
     q.complete_independent(p, end, finished);
   }
 
+  SteadyRun steady(const KvQueue& q, const IterationPlan& p) const override {
+    // Every running sequence decodes and no chunk went in: nothing is part-way through its prompt, and
+    // a waiting request found the running set full, no budget left, or too few free blocks (which only
+    // shrink while everyone decodes).
+    SteadyRun r;
+    if (!p.prefill.empty() || p.decode.empty() || p.decode.size() != q.running.size()) return r;
+    r.steps = q.decode_steps_fitting(p.decode, KvQueue::steps_to_first_finish(p.decode));
+    r.arrivals_matter = q.waiting.empty() && static_cast<int>(q.running.size()) < q.max_batch() &&
+                        budget_ > static_cast<long long>(p.decode.size());
+    return r;
+  }
+
  private:
   long long budget_ = 512;
 };

@@ -58,6 +58,16 @@ class ContinuousPolicy : public BatchPolicy {
     q.complete_independent(p, end, finished);
   }
 
+  SteadyRun steady(const KvQueue& q, const IterationPlan& p) const override {
+    // Decoding means no waiting request could be admitted: the running set is full, or the head of the
+    // queue needs more blocks than are free, which only shrink while everyone decodes.
+    SteadyRun r;
+    if (!p.prefill.empty() || p.decode.empty() || p.decode.size() != q.running.size()) return r;
+    r.steps = q.decode_steps_fitting(p.decode, KvQueue::steps_to_first_finish(p.decode));
+    r.arrivals_matter = q.waiting.empty() && static_cast<int>(q.running.size()) < q.max_batch();
+    return r;
+  }
+
  private:
   long long max_tokens_ = 8192;
 };

@@ -78,4 +78,23 @@ void StaticPolicy::complete(KvQueue& q, const IterationPlan& p, double end, std:
   }
 }
 
+SteadyRun StaticPolicy::steady(const KvQueue& q, const IterationPlan& p) const {
+  // A batch in flight steps on its reserved blocks until its next sequence is done; nobody joins it.
+  SteadyRun r;
+  if (!p.prefill.empty() || p.decode.empty()) return r;
+  r.steps = KvQueue::steps_to_first_finish(p.decode);
+  r.arrivals_matter = false;
+  (void)q;
+  return r;
+}
+
+void StaticPolicy::advance(KvQueue& q, const IterationPlan& p, long long steps) {
+  (void)q;
+  batch_steps_ += steps;
+  for (SeqState* s : p.decode) {
+    s->cached += steps;
+    if (!s->done()) s->generated += steps;  // the done ones are padding
+  }
+}
+
 }  // namespace dssim

@@ -16,6 +16,8 @@ class StaticPolicy : public BatchPolicy {
   std::unique_ptr<BatchPolicy> clone() const override { return std::make_unique<StaticPolicy>(*this); }
   void plan(KvQueue& q, double now, IterationPlan& p) override;
   void complete(KvQueue& q, const IterationPlan& p, double end, std::vector<SeqState*>& finished) override;
+  SteadyRun steady(const KvQueue& q, const IterationPlan& p) const override;
+  void advance(KvQueue& q, const IterationPlan& p, long long steps) override;
 
  protected:
   // How many of the `waiting` requests the next batch takes.

@@ -24,6 +24,14 @@ class ReplicaScheduler {
   }
   // Applies an iteration that ran [start, end); appends the sequences that finished.
   void complete(IterationPlan& p, double end, std::vector<SeqState*>& finished) { policy_->complete(q_, p, end, finished); }
+  // How far the plan just made repeats (serving/batch_policy: SteadyRun).
+  SteadyRun steady(const IterationPlan& p) const { return policy_->steady(q_, p); }
+  // Applies `steps` iterations of `p`'s steady stretch that finish nobody and makes `p` the one after
+  // them; false when a block is short (a bug).
+  bool advance(IterationPlan& p, long long steps) {
+    policy_->advance(q_, p, steps);
+    return q_.repeat_decode(p, steps);
+  }
   long long preemptions() const { return q_.preemptions(); }
   long long free_blocks() const { return q_.free_blocks(); }
 

@@ -4,7 +4,9 @@
 
 #include "hw/engine.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <limits>
 #include <cstdio>
 #include <memory>
 #include <mutex>
@@ -27,7 +29,17 @@ struct Replica {
   sg4::MutexPtr mu = sg4::Mutex::create();
   sg4::ConditionVariablePtr wake = sg4::ConditionVariable::create();
   bool sleeping = false;  // waiting on `wake`: only then does an arrival need the mutex and a notify
+  bool coalescing = false;   // waiting out a stretch of steps that an arrival may cut short
+  bool interrupted = false;  // an arrival came during that stretch
+  long long run_cap = 64;    // steps computed ahead of a stretch that arrivals may cut (grows, shrinks)
+  std::vector<double> ends;  // the stretch's iteration end times
+  std::vector<GpuPowerState::Snapshot> snaps;  // the power state after each of them
+  std::vector<SeqState*> finished;
 };
+
+// The most iterations one stretch computes ahead: long enough that a stretch costs little beside its
+// steps, short enough to bound the work thrown away when it is cut.
+constexpr long long kLongestRun = 4096;
 
 struct World {
   const ServingConfig* cfg;
@@ -38,6 +50,7 @@ struct World {
   std::vector<Replica> replicas;
   ServingRun run;
   bool arrivals_done = false;
+  long long next_request = 0;  // the generator's next request (index)
   long long done = 0;
   long long in_system = 0;
   double last_change_s = 0;
@@ -67,18 +80,34 @@ int route(World& w, long long n) {
   return best;
 }
 
+// When the next request that replica `index` will be offered arrives, if the router makes that
+// known in advance (one replica, round robin); -1 when it is not, +inf when none is left.
+double next_arrival_for(const World& w, int index) {
+  const long long R = static_cast<long long>(w.replicas.size());
+  const long long n = w.next_request, N = static_cast<long long>(w.requests->size());
+  if (R > 1 && w.cfg->router != Router::round_robin) return -1;
+  const long long i = R == 1 ? n : n + ((index - n % R) % R + R) % R;
+  return i < N ? (*w.requests)[static_cast<std::size_t>(i)].arrival_s : std::numeric_limits<double>::infinity();
+}
+
 void generator(World* w) {
   for (std::size_t i = 0; i < w->requests->size(); ++i) {
     const Request& q = (*w->requests)[i];
-    if (q.arrival_s > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(q.arrival_s);
+    if (q.arrival_s > sg4::Engine::get_clock()) {
+      sg4::this_actor::sleep_until(q.arrival_s);
+      ++w->run.activities;
+    }
+    w->next_request = static_cast<long long>(i) + 1;
     SeqState* s = &w->run.seqs[i];
     Replica& r = w->replicas[static_cast<std::size_t>(route(*w, static_cast<long long>(i)))];
     if (!r.sched->enqueue(s)) continue;
     w->change_in_system(sg4::Engine::get_clock(), +1);
-    // A busy replica finds the request at its next plan; a sleeping one is woken. (Cooperative actors:
-    // a replica that is about to sleep re-checks for work under the mutex before waiting.)
-    if (r.sleeping) {
+    // A busy replica finds the request at its next plan; a sleeping one is woken, and so is one in a
+    // stretch of steps the request may cut short. (Cooperative actors: a replica about to wait
+    // re-checks under the mutex before waiting.)
+    if (r.sleeping || r.coalescing) {
       std::unique_lock<sg4::Mutex> lock(*r.mu);
+      r.interrupted = true;
       r.wake->notify_all();
     }
   }
@@ -87,6 +116,100 @@ void generator(World* w) {
     std::unique_lock<sg4::Mutex> lock(*r.mu);
     r.wake->notify_all();
   }
+}
+
+// The books of one iteration that ran [start, end) and has been applied.
+void account(World* w, int index, const IterationPlan& plan, double start, double end,
+             const std::vector<SeqState*>& finished) {
+  ServingRun& run = w->run;
+  ++run.iteration_count;
+  run.busy_s += end - start;
+  run.sequences_sum += plan.sequences();
+  if (w->opt->record_iterations) {
+    long long pt = 0;
+    for (const auto& c : plan.shape.prefill) pt += c.tokens;
+    run.iterations.push_back({index, start, end, plan.sequences(), pt, plan.shape.decode});
+  }
+  if (!finished.empty()) {
+    w->change_in_system(end, -static_cast<long long>(finished.size()));
+    w->done += static_cast<long long>(finished.size());
+    run.end_s = std::max(run.end_s, end);
+  }
+  w->progress(end);
+}
+
+// A stretch of `steady.steps` iterations repeating the one planned at `start` (its cost `first`), each
+// decoding every sequence one token further: their durations are summed ahead (clocks and power step
+// by step), the replica waits once, and the iterations are then applied at their own end times.
+// (Not re-planned: requests that came during the last one are in the queue by then.) An arrival the policy would
+// admit ends the stretch at the iteration during which it came: known ahead when the router says
+// where the next request goes, else by the generator waking the replica.
+void run_steady(World* w, int index, IterationPlan& plan, double start, const IterationCostBreakdown& first,
+                const SteadyRun& steady) {
+  Replica& r = w->replicas[static_cast<std::size_t>(index)];
+  const double known = steady.arrivals_matter ? next_arrival_for(*w, index) : std::numeric_limits<double>::infinity();
+  const bool watch = known < 0;  // only the generator can tell
+  const double next = watch ? std::numeric_limits<double>::infinity() : known;
+  const long long cap = std::min(steady.steps, watch ? r.run_cap : kLongestRun);
+  std::vector<double>& ends = r.ends;
+  std::vector<GpuPowerState::Snapshot>& snaps = r.snaps;
+  ends.clear();
+  snaps.clear();
+  const IterationShape base = plan.shape;
+  IterationShape shape = base;
+  double t = start;
+  for (long long j = 0; j < cap; ++j) {
+    IterationCostBreakdown cost = first;
+    if (j > 0) {
+      shape.decode_context_sum += shape.decode;
+      shape.decode_context_max += 1;
+      cost = (*w->cost)(shape);
+    }
+    t += r.power ? r.power->run(cost, t) : cost.total_s;
+    ends.push_back(t);
+    if (r.power && watch) snaps.push_back(r.power->snapshot());
+    if (t >= next) break;  // the next plan sees that arrival
+  }
+  std::size_t last = ends.size() - 1;
+  if (watch) {
+    r.interrupted = false;
+    r.coalescing = true;
+    {
+      std::unique_lock<sg4::Mutex> lock(*r.mu);
+      while (!r.interrupted && sg4::Engine::get_clock() < ends.back())
+        if (r.wake->wait_until(lock, ends.back()) == std::cv_status::timeout) break;
+    }
+    r.coalescing = false;
+    ++w->run.activities;
+    const double now = sg4::Engine::get_clock();
+    if (now < ends.back()) {
+      // Cut short: the iteration under way when the request came is the last; the ones after it never ran.
+      last = static_cast<std::size_t>(std::lower_bound(ends.begin(), ends.end(), now) - ends.begin());
+      if (r.power) r.power->restore(snaps[last]);
+      r.run_cap = std::max<long long>(8, 2 * static_cast<long long>(last + 1));
+      if (ends[last] > now) {
+        sg4::this_actor::sleep_until(ends[last]);
+        ++w->run.activities;
+      }
+    } else if (static_cast<long long>(ends.size()) == r.run_cap) {
+      r.run_cap = std::min(kLongestRun, 2 * r.run_cap);
+    }
+  } else {
+    sg4::this_actor::sleep_until(ends.back());
+    ++w->run.activities;
+  }
+  // The iterations before the last finish nobody: their books one by one, the sequences moved on at once.
+  std::vector<SeqState*>& finished = r.finished;
+  finished.clear();
+  double begin = start;
+  for (std::size_t j = 0; j < last; ++j) {
+    account(w, index, plan, begin, ends[j], finished);
+    begin = ends[j];
+  }
+  if (last > 0 && !r.sched->advance(plan, static_cast<long long>(last)))
+    throw Error("internal: a coalesced stretch found no free KV block", ExitCode::internal);
+  r.sched->complete(plan, ends[last], finished);
+  account(w, index, plan, begin, ends[last], finished);
 }
 
 void replica_loop(World* w, int index) {
@@ -99,7 +222,10 @@ void replica_loop(World* w, int index) {
     if (!r.sched->has_work()) {
       std::unique_lock<sg4::Mutex> lock(*r.mu);
       r.sleeping = true;
-      while (!r.sched->has_work() && !w->arrivals_done) r.wake->wait(lock);
+      while (!r.sched->has_work() && !w->arrivals_done) {
+        r.wake->wait(lock);
+        ++w->run.activities;
+      }
       r.sleeping = false;
       if (!r.sched->has_work()) return;
     }
@@ -107,6 +233,14 @@ void replica_loop(World* w, int index) {
     if (plan.empty()) throw Error("internal: a replica with work planned an empty iteration", ExitCode::internal);
     const double start = sg4::Engine::get_clock();
     const IterationCostBreakdown cost = (*w->cost)(plan.shape);
+    // Offloaded weights and KV stream as real transfers that replicas share: those iterations run one by one.
+    if (w->opt->coalesce && cost.stream_bytes <= 0) {
+      const SteadyRun steady = r.sched->steady(plan);
+      if (steady.steps > 1) {
+        run_steady(w, index, plan, start, cost, steady);
+        continue;
+      }
+    }
     const double dur = r.power ? r.power->run(cost, start) : cost.total_s;
     // Offloaded weights stream from host memory to every GPU of the replica while it computes.
     std::vector<sg4::CommPtr> streams;
@@ -117,24 +251,11 @@ void replica_loop(World* w, int index) {
     exec->start();
     exec->wait();
     for (auto& c : streams) c->wait();
+    w->run.activities += 1 + static_cast<long long>(streams.size());
     const double end = sg4::Engine::get_clock();
     finished.clear();
     r.sched->complete(plan, end, finished);
-    ServingRun& run = w->run;
-    ++run.iteration_count;
-    run.busy_s += end - start;
-    run.sequences_sum += plan.sequences();
-    if (w->opt->record_iterations) {
-      long long pt = 0;
-      for (const auto& c : plan.shape.prefill) pt += c.tokens;
-      run.iterations.push_back({index, start, end, plan.sequences(), pt, plan.shape.decode});
-    }
-    if (!finished.empty()) {
-      w->change_in_system(end, -static_cast<long long>(finished.size()));
-      w->done += static_cast<long long>(finished.size());
-      run.end_s = std::max(run.end_s, end);
-    }
-    w->progress(end);
+    account(w, index, plan, start, end, finished);
   }
 }
 

@@ -2,6 +2,9 @@
 // Replays requests through simulated serving replicas on the SimGrid platform: a generator actor
 // injects each request at its arrival time, a router picks a replica, and one actor per replica runs
 // the scheduler loop, each iteration one activity on the replica's GPU lasting the iteration cost.
+// A stretch of iterations that repeat (the same sequences decoding, until one finishes, the cache
+// runs short or an arrival would be admitted) is one activity lasting the sum of their costs, each
+// iteration still applied at its own end time; docs/serving.md says why that is exact.
 #include <functional>
 #include <string>
 #include <vector>
@@ -26,6 +29,9 @@ struct ServingOptions {
   bool record_iterations = false;  // for --timeline
   bool progress = false;           // simulated time and requests done on stderr, about once a second
   const PowerSetup* power = nullptr;  // clocks, power, temperature and energy per replica GPU
+  // Run a stretch of decode steps that nothing can change as one activity (the default). false: one
+  // activity per iteration, the reference the coalesced engine is checked against.
+  bool coalesce = true;
 };
 
 struct GpuEnergy {
@@ -39,6 +45,7 @@ struct ServingRun {
   std::vector<SeqState> seqs;  // one per request, in request order
   std::vector<IterationRecord> iterations;
   long long iteration_count = 0;
+  long long activities = 0;      // simulated activities (waits) the replicas and the arrivals took
   double busy_s = 0;             // GPU-seconds of iterations, all replicas
   double sequences_sum = 0;      // for the mean batch size
   long long preemptions = 0;

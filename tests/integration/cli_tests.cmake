@@ -315,3 +315,13 @@ set_tests_properties(cli.fifo_inputs PROPERTIES LABELS integration ENVIRONMENT "
 add_test(NAME cli.sweep_resume_safety COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/sweep_resume.sh $<TARGET_FILE:dssim>
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(cli.sweep_resume_safety PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
+
+# dssim bench: replay speed, and the coalesced engine against the per-iteration one.
+dssim_cli_test(bench_no_scenario 1 "dssim bench needs at least one serving scenario" bench)
+dssim_cli_test(bench_not_serving 1 "dssim bench replays request streams" bench scenarios/33b_a100.toml)
+dssim_cli_test(bench_bad_tolerance 1 "--tolerance must be a number >= 0" bench scenarios/serving/g5_7b_static.toml --tolerance -1)
+dssim_cli_test(bench_missing_file 1 "nope.toml" bench nope.toml)
+dssim_cli_test(bench_table 0 "^  coalesced +[0-9.]+ s +[0-9.]+ MiB +57306 +[0-9]+$" bench scenarios/serving/g5_7b_static.toml)
+dssim_cli_test(bench_reference 0 "largest relative difference" bench --reference scenarios/serving/g5_7b_adaptive.toml)
+# A run engine flag: the same report either way (the oracle tests compare every figure).
+dssim_cli_test(run_per_iteration 0 "^  mean batch +[0-9.]+ sequences per iteration \\(57306 iterations\\)" scenarios/serving/g5_7b_static.toml --quiet --per-iteration)
