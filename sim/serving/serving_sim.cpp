@@ -91,30 +91,49 @@ double next_arrival_for(const World& w, int index) {
 }
 
 void generator(World* w) {
-  for (std::size_t i = 0; i < w->requests->size(); ++i) {
-    const Request& q = (*w->requests)[i];
-    if (q.arrival_s > sg4::Engine::get_clock()) {
-      sg4::this_actor::sleep_until(q.arrival_s);
+  const std::size_t n = w->requests->size();
+  std::vector<Replica*> woken;
+  for (std::size_t i = 0; i < n;) {
+    const double at = (*w->requests)[i].arrival_s;
+    if (at > sg4::Engine::get_clock()) {
+      sg4::this_actor::sleep_until(at);
       ++w->run.activities;
     }
-    w->next_request = static_cast<long long>(i) + 1;
-    SeqState* s = &w->run.seqs[i];
-    Replica& r = w->replicas[static_cast<std::size_t>(route(*w, static_cast<long long>(i)))];
-    if (!r.sched->enqueue(s)) continue;
-    w->change_in_system(sg4::Engine::get_clock(), +1);
-    // A busy replica finds the request at its next plan; a sleeping one is woken, and so is one in a
-    // stretch of steps the request may cut short. (Cooperative actors: a replica about to wait
-    // re-checks under the mutex before waiting.)
-    if (r.sleeping || r.coalescing) {
-      std::unique_lock<sg4::Mutex> lock(*r.mu);
-      r.interrupted = true;
-      r.wake->notify_all();
+    // Requests arriving at the same instant are routed and queued together, before any replica plans
+    // at that instant (a simcall in between would let one plan with half of them).
+    woken.clear();
+    for (; i < n && (*w->requests)[i].arrival_s <= at; ++i) {
+      w->next_request = static_cast<long long>(i) + 1;
+      SeqState* s = &w->run.seqs[i];
+      Replica& r = w->replicas[static_cast<std::size_t>(route(*w, static_cast<long long>(i)))];
+      if (!r.sched->enqueue(s)) continue;
+      w->change_in_system(sg4::Engine::get_clock(), +1);
+      // A busy replica finds the request at its next plan; a sleeping one is woken, and so is one in a
+      // stretch of steps the request may cut short.
+      if ((r.sleeping || r.coalescing) && std::find(woken.begin(), woken.end(), &r) == woken.end()) woken.push_back(&r);
+    }
+    for (Replica* r : woken) {
+      std::unique_lock<sg4::Mutex> lock(*r->mu);
+      r->interrupted = true;
+      r->wake->notify_all();
     }
   }
   w->arrivals_done = true;
   for (auto& r : w->replicas) {
     std::unique_lock<sg4::Mutex> lock(*r.mu);
     r.wake->notify_all();
+  }
+}
+
+// A replica about to plan at time T first lets the generator queue the requests arriving at T: an
+// arrival and an iteration ending at the same instant meet in that order, whichever actor SimGrid
+// wakes first. (Bounded: should the generator's wake-up land an ulp after T, it is not ready yet.)
+void let_arrivals_in(World* w) {
+  const double now = sg4::Engine::get_clock();
+  const long long n = static_cast<long long>(w->requests->size());
+  for (int k = 0; k < 8; ++k) {
+    if (w->next_request >= n || (*w->requests)[static_cast<std::size_t>(w->next_request)].arrival_s > now) return;
+    sg4::this_actor::yield();
   }
 }
 
@@ -229,6 +248,7 @@ void replica_loop(World* w, int index) {
       r.sleeping = false;
       if (!r.sched->has_work()) return;
     }
+    let_arrivals_in(w);
     r.sched->plan(sg4::Engine::get_clock(), plan);
     if (plan.empty()) throw Error("internal: a replica with work planned an empty iteration", ExitCode::internal);
     const double start = sg4::Engine::get_clock();

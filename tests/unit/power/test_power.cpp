@@ -199,3 +199,34 @@ TEST_CASE("thermal slowdown: one step down per iteration while hot, held 2 C bel
     CHECK(st.run(comp, 100.0) == Approx(ambient < 78 ? 1.0 : 1500.0 / 1470));
   }
 }
+
+TEST_CASE("a power state restored from a snapshot continues as if the later iterations never ran", "[power][coalesce]") {
+  PowerSetup s;
+  s.model.idle_w = 100;
+  s.model.compute_w = 800;
+  s.model.memory_w = 300;
+  s.model.alpha = 2;
+  s.model.beta = 1;
+  s.model.f_max_mhz = 1500;
+  s.model.f_min_mhz = 300;
+  s.limit_w = 700;
+  s.thermal.tau_s = 1;
+  s.record = true;
+  s.sample_s = 0.1;
+  IterationCostBreakdown comp;
+  comp.gpu_s = comp.total_s = comp.gpu_compute_s = 0.3;
+  comp.graph = true;
+  GpuPowerState a(s), b(s);
+  a.run(comp, 0.0);
+  b.run(comp, 0.0);
+  const GpuPowerState::Snapshot snap = a.snapshot();
+  a.run(comp, 0.5);  // an iteration that is then undone
+  a.run(comp, 0.9);
+  a.restore(snap);
+  CHECK(a.energy_j() == b.energy_j());
+  CHECK(a.samples().size() == b.samples().size());
+  CHECK(a.run(comp, 0.4) == b.run(comp, 0.4));
+  CHECK(a.energy_j() == b.energy_j());
+  CHECK(a.throttled_s() == b.throttled_s());
+  CHECK(a.max_temp_c() == b.max_temp_c());
+}

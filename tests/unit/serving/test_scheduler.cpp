@@ -224,3 +224,111 @@ TEST_CASE("the serving loop: graph batch and context buckets, host time per step
   CHECK(s.shape->decode == 3);
   CHECK(s.shape->decode_context_max == 201);
 }
+
+TEST_CASE("steady stretches: how far a decode plan repeats, until a finish or the cache runs short", "[serving][coalesce]") {
+  ReplicaScheduler sch(config("continuous", 4), 4);  // 4 blocks of 4 tokens
+  std::vector<SeqState> s{seq(0, 6, 10), seq(1, 3, 5), seq(2, 8, 1)};
+  REQUIRE(sch.enqueue(&s[0]));
+  REQUIRE(sch.enqueue(&s[1]));
+  IterationPlan p;
+  std::vector<SeqState*> done;
+  sch.plan(0.0, p);
+  CHECK(sch.steady(p).steps == 0);  // a prefill never repeats
+  sch.complete(p, 1.0, done);       // A holds 2 blocks for 6 tokens, B 1 for 3: one free
+  sch.plan(1.0, p);
+  REQUIRE(p.shape.decode == 2);
+  // Step j needs A: blocks_for(6 + j) - 2 and B: blocks_for(3 + j) - 1 more blocks: j = 2 needs 0 + 1,
+  // j = 3 needs 1 + 1 > 1 free. (The first finish, B's, is 4 steps away.)
+  SteadyRun r = sch.steady(p);
+  CHECK(r.steps == 2);
+  CHECK(r.arrivals_matter);  // nobody waits and the batch has room: an arrival would be admitted
+  REQUIRE(sch.enqueue(&s[2]));  // C needs 2 blocks: blocked behind the shrinking free pool
+  CHECK_FALSE(sch.steady(p).arrivals_matter);
+  // Two steps at once leave the queue as two plan/complete rounds would.
+  REQUIRE(sch.advance(p, 1));  // the first step, then the plan of the second
+  CHECK(s[0].cached == 7);
+  CHECK(s[0].generated == 2);
+  CHECK(s[1].blocks == 2);  // 5 tokens of B after the second step
+  CHECK(sch.free_blocks() == 0);
+  CHECK(p.shape.decode_context_sum == Approx(8 + 5));
+  CHECK(p.shape.decode_context_max == 8);
+}
+
+TEST_CASE("a stretch applied at once equals the same iterations planned and completed one by one", "[serving][coalesce]") {
+  for (const std::string policy : {"continuous", "chunked", "static"}) {
+    INFO(policy);
+    ServingConfig c = config(policy, 8, policy == "chunked" ? "token_budget = 64\n" : "");
+    ReplicaScheduler step(c, 40), bulk(c, 40);
+    std::vector<SeqState> a{seq(0, 9, 30), seq(1, 14, 22), seq(2, 5, 41)}, b = a;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      step.enqueue(&a[i]);
+      bulk.enqueue(&b[i]);
+    }
+    IterationPlan pa, pb;
+    std::vector<SeqState*> da, db;
+    double t = 0;
+    while (step.has_work()) {
+      step.plan(t, pa);
+      bulk.plan(t, pb);
+      const SteadyRun r = bulk.steady(pb);
+      const long long k = r.steps > 1 ? r.steps - 1 : 0;  // all but the last, which may finish someone
+      for (long long j = 0; j < k; ++j) {
+        da.clear();
+        step.complete(pa, t + 1, da);
+        REQUIRE(da.empty());
+        step.plan(t + 1, pa);
+        t += 1;
+      }
+      if (k > 0) REQUIRE(bulk.advance(pb, k));
+      CHECK(pa.shape.decode == pb.shape.decode);
+      CHECK(pa.shape.decode_context_sum == pb.shape.decode_context_sum);
+      CHECK(pa.shape.decode_context_max == pb.shape.decode_context_max);
+      t += 1;
+      da.clear();
+      db.clear();
+      step.complete(pa, t, da);
+      bulk.complete(pb, t, db);
+      CHECK(da.size() == db.size());
+      CHECK(step.free_blocks() == bulk.free_blocks());
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      CHECK(a[i].generated == b[i].generated);
+      CHECK(a[i].cached == b[i].cached);
+      CHECK(a[i].first_token_s == b[i].first_token_s);
+      CHECK(a[i].finish_s == b[i].finish_s);
+    }
+    CHECK_FALSE(bulk.has_work());
+  }
+}
+
+TEST_CASE("chunked and static stretches: a spent token budget and a batch in flight ignore arrivals", "[serving][coalesce]") {
+  ReplicaScheduler ch(config("chunked", 8, "token_budget = 2\n"), 100);
+  std::vector<SeqState> s{seq(0, 2, 5), seq(1, 2, 3)};
+  ch.enqueue(&s[0]);
+  ch.enqueue(&s[1]);
+  IterationPlan p;
+  std::vector<SeqState*> done;
+  ch.plan(0.0, p);  // the 2-token budget takes the first prompt only
+  ch.complete(p, 1.0, done);
+  ch.plan(1.0, p);  // one decode + the second prompt's first token
+  ch.complete(p, 2.0, done);
+  ch.plan(2.0, p);  // one decode + the second prompt's last token
+  ch.complete(p, 3.0, done);
+  ch.plan(3.0, p);  // two decodes spend the whole budget
+  REQUIRE(p.shape.decode == 2);
+  REQUIRE(p.prefill.empty());
+  SteadyRun r = ch.steady(p);
+  CHECK(r.steps == 2);  // B: 3 outputs, 1 generated -> its last token in 2 steps
+  CHECK_FALSE(r.arrivals_matter);
+
+  ReplicaScheduler st(config("static", 8), 100);
+  std::vector<SeqState> t{seq(0, 4, 6), seq(1, 4, 3)};
+  st.enqueue(&t[0]);
+  st.enqueue(&t[1]);
+  st.plan(0.0, p);
+  st.complete(p, 1.0, done);
+  st.plan(1.0, p);
+  r = st.steady(p);
+  CHECK(r.steps == 2);  // the 3-token output ends first
+  CHECK_FALSE(r.arrivals_matter);
+}

@@ -175,3 +175,26 @@ TEST_CASE("an error inside a simulated actor comes back as an ordinary error, no
   }
   CHECK(calls == 3);  // the other actors stopped: nothing ran after the failure
 }
+
+TEST_CASE("coalesced stretches: an arrival ends one at the iteration it came during, as iteration by iteration", "[serving][oracle][coalesce]") {
+  // A decodes in 0.1 s steps from 0.1 s; B arrives at 0.25 s, during the step [0.2, 0.3]: B's prefill
+  // runs [0.3, 0.4], then both decode until A's last token at 0.1 x (1 + 9 + 1) = 1.1 s.
+  std::vector<Request> reqs{{0, 0.0, 4, 10}, {1, 0.25, 4, 2}};
+  ServingConfig c;
+  c.policy = make_policy("continuous", "test");
+  c.max_batch = 8;
+  c.block_size = 4;
+  IterationCostFn cost = [](const IterationShape&) { return fixed_iteration(0.1); };
+  ServingOptions opt;
+  opt.record_iterations = true;
+  ServingRun run = run_serving(implicit_node(bus_gpu(), 1), bus_gpu(), 1, c, reqs, cost, 100, opt);
+  REQUIRE(run.iterations.size() == 11);
+  CHECK(run.iterations[3].prefill_tokens == 4);
+  CHECK(run.iterations[3].start_s == Approx(0.3));
+  CHECK(run.seqs[1].first_token_s == Approx(0.4));
+  CHECK(run.seqs[1].finish_s == Approx(0.5));
+  CHECK(run.seqs[0].finish_s == Approx(1.1));
+  CHECK(run.activities < 11);  // fewer waits than iterations
+  CHECK(run.busy_s == Approx(1.1));
+  // (The per-iteration engine gives the same on every shipped scenario: the engine.oracle tests.)
+}
