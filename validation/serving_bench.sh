@@ -1,25 +1,27 @@
 #!/usr/bin/env bash
-# Serving benchmarks (figures, not pass/fail tests): replay speed on the real Azure conversation trace,
-# a 1,000,000-request synthetic run over 64 replicas, and the M/D/1 queueing check.
-# Usage: validation/serving_bench.sh [PATH/TO/AzureLLMInferenceTrace_conv.csv]   (run from the repo root)
+# Serving benchmarks (figures, not pass/fail tests): replay speed on the real Azure and Mooncake
+# conversation traces, a 1,000,000-request synthetic run over 64 replicas, and the M/D/1 queueing check.
+# Usage: validation/serving_bench.sh [AZURE_CONV.csv [MOONCAKE_CONV.jsonl]]   (run from the repo root)
 set -euo pipefail
 dssim=${DSSIM:-build/dssim}
 trace=${1:-../shared/traces/AzureLLMInferenceTrace_conv.csv}
-wall() { local t0=$(date +%s.%N); "$@" > /tmp/dssim_bench.json; local t1=$(date +%s.%N); python3 -c "print(f'{$t1 - $t0:.2f}')"; }
+mooncake=${2:-../shared/traces/mooncake/conversation_trace.jsonl}
 field() { python3 -c "import json,sys; d=json.load(open('/tmp/dssim_bench.json')); print(eval(sys.argv[1]))" "$1"; }
 
-echo "== Azure conversation trace on one H200 (continuous batching)"
+# dssim bench prints wall time, peak memory, iterations and simulated activities of each engine, and
+# (--reference) checks the coalesced engine's every figure against the per-iteration engine's.
 if [ -f "$trace" ]; then
-  w=$(wall "$dssim" validation/bench/azure_conv_h200.toml --quiet --format json --set workload.file="$(realpath "$trace")")
-  echo "  wall ${w} s for $(field "d['summary']['completed']") requests, $(field "d['summary']['iterations']") iterations;" \
-       "TTFT p50 $(field "round(d['summary']['ttft_s']['p50']*1e3,1)") ms, TPOT mean $(field "round(d['summary']['tpot_s']['mean']*1e3,2)") ms"
+  "$dssim" bench --reference validation/bench/azure_conv_h200.toml --set workload.file="$(realpath "$trace")"
 else
-  echo "  skipped: no trace at $trace"
+  echo "== Azure conversation trace: skipped, no trace at $trace"
 fi
-
-echo "== 1,000,000 synthetic requests over 64 replicas"
-w=$(wall "$dssim" validation/bench/synthetic_1m_64_replicas.toml --quiet --format json)
-echo "  wall ${w} s for $(field "d['summary']['completed']") requests, $(field "d['summary']['iterations']") iterations"
+if [ -f "$mooncake" ]; then
+  "$dssim" bench --reference validation/bench/mooncake_conv_h200x8.toml --set workload.file="$(realpath "$mooncake")"
+else
+  echo "== Mooncake conversation trace: skipped, no trace at $mooncake"
+fi
+# The per-iteration engine takes about a minute here: REFERENCE=1 to compare anyway.
+"$dssim" bench ${REFERENCE:+--reference} validation/bench/synthetic_1m_64_replicas.toml
 
 echo "== M/D/1: Poisson arrivals, deterministic service"
 "$dssim" validation/bench/md1_h200.toml --quiet --format json --set workload.requests=2000 > /tmp/dssim_bench.json

@@ -56,13 +56,13 @@ void figures(const ServingRun& run, std::ostringstream& values, std::ostringstre
 }
 
 ChildAnswer replay(const std::string& path, const std::vector<std::string>& sets, bool coalesce, bool compare) {
+  const auto t0 = std::chrono::steady_clock::now();  // reading the trace counts: a user waits for it too
   const Scenario s = load_scenario(path, sets);
   if (!s.serving_run())
     throw Error(path + ": dssim bench replays request streams; this scenario's [workload] kind is not poisson, gamma or trace");
   RunOptions opt;
   opt.coalesce = coalesce;
   const RunInputs in = resolve_scenario(s, Catalog::from_environment(), opt);
-  const auto t0 = std::chrono::steady_clock::now();
   const RunResult r = run(in);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!r.stream || !r.fits) throw Error(path + ": the model does not fit; nothing to replay", ExitCode::does_not_fit);

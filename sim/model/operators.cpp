@@ -1,6 +1,7 @@
 #include "model/operators.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <cmath>
 
 namespace dssim {
@@ -73,6 +74,7 @@ class Builder {
         tp_(c.layout.tp) {}
 
   std::vector<Op> build() {
+    ops_.reserve(static_cast<std::size_t>(m_.num_hidden_layers + 2) * 32);  // priced thousands of times a run
     const int pp = std::max(1, c_.layout.pp);
     const bool whole = c_.stage < 0;
     int first = 0, last = m_.num_hidden_layers;
@@ -283,9 +285,12 @@ class Builder {
     post_norm();
     gemm("router", T, E, h_, c_.activations);
     elementwise("router_topk", 2 * T * E * 2);
-    const std::vector<double> shares = expert_shares(E, c_.layout.routing_skew);
-    const double all_tokens = T * ep;  // the tokens every rank of the EP group routes together
-    const RankLoad load = busiest_rank(rank_loads(all_tokens, k, shares, place_experts(shares, ep, c_.layout.placement), ep));
+    if (!moe_load_) {  // the same in every MoE layer of the pass: priced once (hundreds of pow each)
+      const std::vector<double> shares = expert_shares(E, c_.layout.routing_skew);
+      const double all_tokens = T * ep;  // the tokens every rank of the EP group routes together
+      moe_load_ = busiest_rank(rank_loads(all_tokens, k, shares, place_experts(shares, ep, c_.layout.placement), ep));
+    }
+    const RankLoad load = *moe_load_;
     const double per_expert = load.active_experts > 0 ? load.tokens / load.active_experts : 0.0;
     const int groups = std::max(1, static_cast<int>(std::lround(load.active_experts)));
     if (ep > 1) {
@@ -333,6 +338,7 @@ class Builder {
   int tp_;
   int layer_ = -1;
   std::vector<Op> ops_;
+  std::optional<RankLoad> moe_load_;
 };
 
 }  // namespace
