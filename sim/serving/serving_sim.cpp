@@ -177,14 +177,16 @@ void run_steady(World* w, int index, IterationPlan& plan, double start, const It
   const IterationShape base = plan.shape;
   IterationShape shape = base;
   double t = start;
+  IterationCostBreakdown later;
   for (long long j = 0; j < cap; ++j) {
-    IterationCostBreakdown cost = first;
+    const IterationCostBreakdown* cost = &first;
     if (j > 0) {
       shape.decode_context_sum += shape.decode;
       shape.decode_context_max += 1;
-      cost = (*w->cost)(shape);
+      later = (*w->cost)(shape);
+      cost = &later;
     }
-    t += r.power ? r.power->run(cost, t) : cost.total_s;
+    t += r.power ? r.power->run(*cost, t) : cost->total_s;
     ends.push_back(t);
     if (r.power && watch) snaps.push_back(r.power->snapshot());
     if (t >= next) break;  // the next plan sees that arrival

@@ -16,6 +16,19 @@ PowerInputs h200_inputs() {
   Catalog cat(DSSIM_TEST_DATA_DIR);
   return fit_measurements(std::string(DSSIM_TEST_DATA_DIR) + "/validation/data/h200", cat.gpu("h200-sxm")).profile.power;
 }
+
+// A GPU of round numbers: idle 100 W, compute 800 W and memory 300 W at 1500 MHz, alpha 2, beta 1.
+PowerSetup toy_setup() {
+  PowerSetup s;
+  s.model.idle_w = 100;
+  s.model.compute_w = 800;
+  s.model.memory_w = 300;
+  s.model.alpha = 2;
+  s.model.beta = 1;
+  s.model.f_max_mhz = 1500;
+  s.model.f_min_mhz = 300;
+  return s;
+}
 }  // namespace
 
 TEST_CASE("the power fit reproduces the H200's load points by construction, with the documented exponents", "[power]") {
@@ -88,14 +101,7 @@ TEST_CASE("RC thermal model: the analytic step response, exact for any step size
 }
 
 TEST_CASE("energy: power integrated over busy iterations and idle gaps", "[power]") {
-  PowerSetup s;
-  s.model.idle_w = 100;
-  s.model.compute_w = 800;
-  s.model.memory_w = 300;
-  s.model.alpha = 2;
-  s.model.beta = 1;
-  s.model.f_max_mhz = 1500;
-  s.model.f_min_mhz = 300;
+  PowerSetup s = toy_setup();
   s.limit_w = 1000;
   s.thermal.tau_s = 1;
   GpuPowerState st(s);
@@ -201,14 +207,7 @@ TEST_CASE("thermal slowdown: one step down per iteration while hot, held 2 C bel
 }
 
 TEST_CASE("a power state restored from a snapshot continues as if the later iterations never ran", "[power][coalesce]") {
-  PowerSetup s;
-  s.model.idle_w = 100;
-  s.model.compute_w = 800;
-  s.model.memory_w = 300;
-  s.model.alpha = 2;
-  s.model.beta = 1;
-  s.model.f_max_mhz = 1500;
-  s.model.f_min_mhz = 300;
+  PowerSetup s = toy_setup();
   s.limit_w = 700;
   s.thermal.tau_s = 1;
   s.record = true;
