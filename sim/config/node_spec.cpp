@@ -23,6 +23,7 @@ NodeSpec load_node_spec(const std::string& path) {
   n.nvlink_latency_s = t.opt_number("nvlink_latency_us", 0, 1e6).value_or(0.7) * 1e-6;
   n.host_cores = static_cast<int>(t.opt_int("host_cores", 1, 100000).value_or(16));
   n.host_memory_bytes = t.opt_number("host_memory_gib", 1, 1e7).value_or(0.0) * 1024.0 * 1024.0 * 1024.0;
+  n.ssd_read_Bps = t.opt_number("ssd_read_GBps", 0.01, 1e5).value_or(0.0) * 1e9;
   n.host_power_w = t.get_number("host_power_w", 0, 1e6);
 
   n.pcie_switches = static_cast<int>(t.opt_int("pcie_switches", 0, 4096).value_or(0));

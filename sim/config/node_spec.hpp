@@ -30,6 +30,7 @@ struct NodeSpec {
   // Runtime, not from the file: how many such nodes a scenario uses.
   int node_count = 1;
   double host_memory_bytes = 0;  // per node (file key host_memory_gib); 0: not stated
+  double ssd_read_Bps = 0;       // the node's local SSDs together (file key ssd_read_GBps); 0: not stated
   int total_gpus() const { return gpu_count * node_count; }
   bool has_network() const { return nic_Bps > 0; }
   bool nic_per_gpu() const { return nics == "per_gpu"; }

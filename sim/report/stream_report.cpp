@@ -13,6 +13,13 @@ namespace dssim {
 
 namespace {
 
+std::string tokens_text(double n) {
+  if (n >= 1e9) return fmt("%.2f G", n / 1e9);
+  if (n >= 1e6) return fmt("%.2f M", n / 1e6);
+  if (n >= 1e4) return fmt("%.1f k", n / 1e3);
+  return fmt("%.0f", n);
+}
+
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 
 std::string ms(double s) { return fmt(" %11.2f", s * 1e3); }
@@ -84,6 +91,16 @@ std::string text(const RunInputs& in, const RunResult& r) {
   o << fmt("  mean batch                            %.2f sequences per iteration (%lld iterations)\n", s.mean_batch,
            s.iterations);
   o << fmt("  preemptions                           %lld\n", s.preemptions);
+  if (s.prefix_cache) {
+    o << fmt("  prefix cache                          %.1f %% of prompt tokens found (GPU %.1f %%, host %.1f %%, SSD %.1f %%)\n",
+             s.prefix_hit_fraction * 100, s.prefix_tier_fraction[0] * 100, s.prefix_tier_fraction[1] * 100,
+             s.prefix_tier_fraction[2] * 100);
+    o << fmt("                                        %s of %s prompt tokens prefilled; blocks of %lld tokens; tiers: "
+             "GPU (free KV blocks)%s%s\n", tokens_text(static_cast<double>(s.prefix_looked_tokens - s.prefix_hit_tokens)).c_str(),
+             tokens_text(static_cast<double>(s.prefix_looked_tokens)).c_str(), c.prefix_block_tokens,
+             c.prefix_host_bytes > 0 ? fmt(", host %s", human_bytes(c.prefix_host_bytes).c_str()).c_str() : "",
+             c.prefix_ssd_bytes > 0 ? fmt(", SSD %s", human_bytes(c.prefix_ssd_bytes).c_str()).c_str() : "");
+  }
   o << fmt("  Little's law                          L = %.4f, lambda x W = %.4f\n", s.littles_L, s.littles_lambda_W);
   o << fmt("  efficiencies: %s\n", p.calibration.c_str());
   if (s.has_power) {
@@ -145,6 +162,13 @@ std::string json(const RunInputs& in, const RunResult& r) {
     j.value("throughput_tok_s", s.throughput_tok_s).value("goodput_rps", s.goodput_rps);
     j.value("gpu_busy_fraction", s.gpu_busy_fraction).value("mean_batch", s.mean_batch);
     j.value("preemptions", s.preemptions).value("iterations", s.iterations);
+    if (s.prefix_cache) {
+      j.begin_object("prefix_cache").value("looked_tokens", s.prefix_looked_tokens).value("hit_tokens", s.prefix_hit_tokens);
+      j.value("hit_fraction", s.prefix_hit_fraction).value("gpu_fraction", s.prefix_tier_fraction[0]);
+      j.value("host_fraction", s.prefix_tier_fraction[1]).value("ssd_fraction", s.prefix_tier_fraction[2]);
+      j.value("block_tokens", c.prefix_block_tokens).value("host_bytes", c.prefix_host_bytes);
+      j.value("ssd_bytes", c.prefix_ssd_bytes).end_object();
+    }
     j.begin_object("littles_law").value("L", s.littles_L).value("lambda_W", s.littles_lambda_W).end_object();
     j.end_object();
     if (s.has_power) {
@@ -178,6 +202,9 @@ std::string csv(const RunInputs& in, const RunResult& r) {
   o << fmt("completed,%lld\nrejected,%lld\nrequests_per_s,%.9g\nthroughput_tok_s,%.9g\ngoodput_rps,%.9g\n", s.completed,
            s.rejected, s.requests_per_s, s.throughput_tok_s, s.goodput_rps);
   o << fmt("gpu_busy_fraction,%.9g\nmean_batch,%.9g\npreemptions,%lld\n", s.gpu_busy_fraction, s.mean_batch, s.preemptions);
+  if (s.prefix_cache)
+    o << fmt("prefix_hit_fraction,%.9g\nprefix_gpu_fraction,%.9g\nprefix_host_fraction,%.9g\nprefix_ssd_fraction,%.9g\n",
+             s.prefix_hit_fraction, s.prefix_tier_fraction[0], s.prefix_tier_fraction[1], s.prefix_tier_fraction[2]);
   if (s.has_power)
     o << fmt("power_w,%.9g\nmax_temp_c,%.9g\nthrottled_fraction,%.9g\nenergy_kwh,%.9g\n", s.busy_power_w, s.max_temp_c,
              s.throttled_fraction, s.energy_kwh);

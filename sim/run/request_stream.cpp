@@ -21,6 +21,34 @@ double host_kv_read_bytes(const IterationShape& s, double gpu_tokens, double byt
   return std::max(0.0, attended - gpu_tokens) * bytes_per_token;
 }
 
+// The prefix cache's lower tiers in its blocks, checked against the node: the host tiers of the replicas
+// on a node share its memory with offloaded weights; the SSD tier needs the SSDs' read bandwidth.
+static void set_prefix_tiers(const PredictInput& b, const ServingConfig& c, const ParallelLayout& L,
+                             double kv_token_replica, double host_weights_per_gpu, double host_limit,
+                             ServingOptions& opt) {
+  const double block_bytes = kv_token_replica * static_cast<double>(c.prefix_block_tokens);
+  opt.prefix_host_blocks = static_cast<long long>(std::floor(c.prefix_host_bytes / block_bytes));
+  opt.prefix_ssd_blocks = static_cast<long long>(std::floor(c.prefix_ssd_bytes / block_bytes));
+  const int per_node = std::max(1, std::min(c.replicas, b.node.gpu_count / L.gpus()));
+  if (c.prefix_host_bytes > 0 && host_limit > 0) {
+    const double need = c.prefix_host_bytes * per_node + host_weights_per_gpu * std::min(b.node.gpu_count, L.gpus() * per_node);
+    if (need > host_limit)
+      throw Error(fmt("the prefix cache's host tier (%s per replica, %d replica%s per node)%s needs %s of host memory "
+                      "per node; it has %s ([memory] host_memory_gib): make prefix_cache_host_gib at most %s",
+                      human_bytes(c.prefix_host_bytes).c_str(), per_node, per_node == 1 ? "" : "s",
+                      host_weights_per_gpu > 0 ? " beside the offloaded weights" : "", human_bytes(need).c_str(),
+                      human_bytes(host_limit).c_str(),
+                      human_bytes(std::max(0.0, (c.prefix_host_bytes * per_node - (need - host_limit)) / per_node)).c_str()),
+                  ExitCode::does_not_fit);
+  }
+  if (c.prefix_ssd_bytes > 0) {
+    opt.ssd_read_Bps = c.ssd_read_Bps > 0 ? c.ssd_read_Bps : b.node.ssd_read_Bps;
+    if (opt.ssd_read_Bps <= 0)
+      throw Error(fmt("the prefix cache's SSD tier needs the read bandwidth of the node's SSDs: the node %s does not say "
+                      "(node file key ssd_read_GBps); set [serving] ssd_read_GBps", b.node.id.c_str()));
+  }
+}
+
 ServingPrediction predict_serving(const RunInputs& in, const PowerSetup* power) {
   const std::vector<Request>& requests = in.requests;
   const PredictInput& b = in.base;
@@ -135,14 +163,20 @@ ServingPrediction predict_serving(const RunInputs& in, const PowerSetup* power) 
   const double gpu_tokens = static_cast<double>(gpu_blocks * c.block_size);
   const double host_token_bytes =
       p.host_kv_blocks > 0 ? block_bytes / static_cast<double>(c.block_size) / L.attention_dp() / eff : 0.0;
+  // Prefix-cache hits below the GPU: each GPU reads its share of a hit token's KV over PCIe; hits on
+  // the SSD also come off the node's disks, once for the replica.
+  const double kv_token_gpu = kv_bytes_per_token_per_gpu(m, b.kv_cache, L) / L.attention_dp();
+  const double kv_token_replica = kv_token_gpu * L.gpus();
   // The serving loop around the model: graph buckets, per-step and per-prefill host time.
-  IterationCostFn cost = [&iteration, &c, graphs = b.cuda_graphs, weight_stream, gpu_tokens,
-                          host_token_bytes](const IterationShape& s) {
+  IterationCostFn cost = [&iteration, &c, graphs = b.cuda_graphs, weight_stream, gpu_tokens, host_token_bytes,
+                          load_token_bytes = kv_token_gpu / eff, kv_token_replica](const IterationShape& s) {
     IterationShape padded;
     const ServerStep step = server_step(c, s, graphs, padded);
     IterationCostBreakdown r = iteration.evaluate(*step.shape, step.graph_allowed);
     r.after_s = step.after_s;
     r.stream_bytes = weight_stream + (host_token_bytes > 0 ? host_kv_read_bytes(s, gpu_tokens, host_token_bytes) : 0.0);
+    r.stream_bytes += static_cast<double>(s.load_tokens_host + s.load_tokens_ssd) * load_token_bytes;
+    r.disk_bytes = static_cast<double>(s.load_tokens_ssd) * kv_token_replica;
     return r;
   };
   // Clocks follow power and temperature when the GPU (or its donor) has load traces.
@@ -151,6 +185,7 @@ ServingPrediction predict_serving(const RunInputs& in, const PowerSetup* power) 
   opt.progress = in.options.progress;
   opt.coalesce = in.options.coalesce;
   opt.power = power;
+  if (c.prefix_cache) set_prefix_tiers(b, c, L, kv_token_replica, p.memory.host_weights, host_limit, opt);
   if (power) {
     p.power_source = power->model.source;
     p.cooling = b.env.cooling.name;

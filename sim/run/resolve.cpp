@@ -48,6 +48,24 @@ std::vector<Request> load_requests(const WorkloadSpec& w) {
   throw Error("internal: a fixed workload has no request stream", ExitCode::internal);
 }
 
+// Prefix caching needs requests that say which prefixes they share.
+static void check_prefix_hashes(const Scenario& s, RunInputs& r) {
+  const std::string where = s.file + ": [serving] prefix_cache";
+  if (r.kind != RunKind::request_stream)
+    throw Error(where + ": prefix caching applies to request streams ([workload] kind = trace); this scenario runs " +
+                (s.workload.kind == WorkloadSpec::Kind::fixed ? "one fixed batch" : "a burn"));
+  if (s.workload.kind != WorkloadSpec::Kind::trace)
+    throw Error(where + ": synthetic arrivals carry no prefix hashes; use a trace that has them (a mooncake trace's "
+                "hash_ids, or a dssim trace with a hash_ids column)");
+  long long hashed = 0;
+  for (const Request& q : r.requests) hashed += q.hash_ids.empty() ? 0 : 1;
+  if (hashed == 0)
+    throw Error(fmt("%s: the trace %s has no prefix hashes (%s); prefix caching needs a mooncake trace's hash_ids or "
+                    "a dssim trace with a hash_ids column", where.c_str(), s.workload.trace_file.c_str(),
+                    s.workload.trace_format == TraceFormat::azure ? "the azure traces have none" : "no hash_ids"));
+  r.serving.prefix_block_tokens = s.workload.hash_block_tokens;
+}
+
 std::string describe_workload(const WorkloadSpec& w, const std::vector<Request>& reqs) {
   double span = reqs.empty() ? 0 : reqs.back().arrival_s;
   double prompt = 0, output = 0;
@@ -127,6 +145,7 @@ RunInputs resolve_scenario(const Scenario& s, const Catalog& cat, const RunOptio
     r.requests = load_requests(s.workload);
     r.workload_summary = describe_workload(s.workload, r.requests);
   }
+  if (r.serving.prefix_cache) check_prefix_hashes(s, r);
   return r;
 }
 

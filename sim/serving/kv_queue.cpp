@@ -8,23 +8,53 @@ namespace dssim {
 KvQueue::KvQueue(long long kv_blocks, long long block_size, int max_batch)
     : block_size_(block_size), max_batch_(max_batch), total_(kv_blocks), free_(kv_blocks) {}
 
+void KvQueue::enable_prefix_cache(long long block_tokens, long long host_blocks, long long ssd_blocks) {
+  cache_.emplace(block_tokens, host_blocks, ssd_blocks);
+  sync_gpu_tier();
+}
+
+// Free blocks only shrink in grow(), so trimming there evicts exactly what a block-by-block allocator
+// would have, however many decode steps a coalesced stretch grows at once.
+void KvQueue::sync_gpu_tier() {
+  if (cache_) cache_->set_gpu_capacity(free_ * block_size_ / cache_->block_tokens());
+}
+
+long long KvQueue::prefix_hit(const SeqState* s) const {
+  if (!cache_ || !s->hashes || s->prefilled > 0) return 0;
+  return cache_->peek(*s->hashes, s->prompt).total();
+}
+
+void KvQueue::take_loads(IterationShape& shape) {
+  shape.load_tokens_host = load_host_;
+  shape.load_tokens_ssd = load_ssd_;
+  load_host_ = load_ssd_ = 0;
+}
+
 bool KvQueue::grow(SeqState* s, long long tokens) {
   long long need = blocks_for(tokens) - s->blocks;
   if (need <= 0) return true;
   if (need > free_) return false;
   free_ -= need;
   s->blocks += need;
+  sync_gpu_tier();
   return true;
 }
 
 void KvQueue::release(SeqState* s) {
   free_ += s->blocks;
   s->blocks = 0;
+  sync_gpu_tier();
 }
 
 void KvQueue::start(SeqState* s, double now) {
   if (s->start_s < 0) s->start_s = now;
   running.push_back(s);
+  if (!cache_ || !s->hashes || s->prefilled > 0) return;
+  const PrefixHit hit = cache_->take(*s->hashes, s->prompt);
+  if (s->cache_hit < 0) s->cache_hit = hit.total();
+  s->prefilled = s->cached = hit.total();
+  load_host_ += hit.tokens[static_cast<int>(CacheTier::host)];
+  load_ssd_ += hit.tokens[static_cast<int>(CacheTier::ssd)];
 }
 
 void KvQueue::preempt(SeqState* s) {
@@ -62,6 +92,7 @@ void KvQueue::complete_independent(const IterationPlan& p, double end, std::vect
     const PrefillChunk& c = p.shape.prefill[i];
     s->prefilled += c.tokens;
     s->cached += c.tokens;
+    if (c.last && cache_ && s->hashes) cache_->insert(*s->hashes, s->prompt);
     if (c.last) emit(s, end, finished);
   }
   for (SeqState* s : p.decode) {

@@ -2,8 +2,12 @@
 // One replica's requests and KV cache, as every batch policy sees them: the waiting queue, the running
 // sequences in admission order, and the cache in blocks, with the moves all policies share (admit,
 // hold blocks, preempt the newest and recompute later).
+#include <cstdint>
 #include <deque>
+#include <optional>
 #include <vector>
+
+#include "serving/prefix_cache.hpp"
 
 #include "timing/iteration_cost.hpp"
 
@@ -21,6 +25,8 @@ struct SeqState {
   double start_s = -1, first_token_s = -1, finish_s = -1;
   int preemptions = 0;
   bool rejected = false;
+  const std::vector<std::uint64_t>* hashes = nullptr;  // the prompt's prefix-block hashes (null: none)
+  long long cache_hit = -1;  // prompt tokens the prefix cache held at its first admission (-1: none yet)
   bool done() const { return generated >= output; }
 };
 
@@ -34,6 +40,7 @@ struct IterationPlan {
     shape.decode = 0;
     shape.decode_context_sum = 0;
     shape.decode_context_max = 0;
+    shape.load_tokens_host = shape.load_tokens_ssd = 0;
     prefill.clear();
     decode.clear();
   }
@@ -43,6 +50,13 @@ struct IterationPlan {
 class KvQueue {
  public:
   KvQueue(long long kv_blocks, long long block_size, int max_batch);
+  // Turns on the prefix cache: its GPU tier lives in the free blocks.
+  void enable_prefix_cache(long long block_tokens, long long host_blocks, long long ssd_blocks);
+  const PrefixCache* prefix_cache() const { return cache_ ? &*cache_ : nullptr; }
+  // Prompt tokens of `s` the prefix cache would give it if it started now (0 without a cache).
+  long long prefix_hit(const SeqState* s) const;
+  // Moves the host and SSD loads of the sequences started since the last call into `shape`.
+  void take_loads(IterationShape& shape);
 
   std::deque<SeqState*> waiting;
   std::vector<SeqState*> running;  // admission order: make_room preempts from the back
@@ -55,7 +69,8 @@ class KvQueue {
   // Holds blocks for `tokens` KV tokens of `s`; false (nothing changed) when the cache is short.
   bool grow(SeqState* s, long long tokens);
   void release(SeqState* s);
-  // Moves `s` (already off the waiting queue) into the running set.
+  // Moves `s` (already off the waiting queue) into the running set. With a prefix cache, a sequence
+  // about to prefill from its first token takes the cached part of its prompt as already prefilled.
   void start(SeqState* s, double now);
   // Recompute preemption: drop the cache, prefill prompt + generated tokens again later, first in line.
   void preempt(SeqState* s);
@@ -81,6 +96,9 @@ class KvQueue {
   int max_batch_;
   long long total_, free_;
   long long preemptions_ = 0;
+  void sync_gpu_tier();
+  std::optional<PrefixCache> cache_;
+  long long load_host_ = 0, load_ssd_ = 0;
 };
 
 }  // namespace dssim

@@ -25,6 +25,7 @@ class ChunkedPolicy : public BatchPolicy {
   std::string fit_hint(long long fitting_tokens, long long, int, double) const override {
     return fmt("iterations of at most %lld tokens (token_budget)", fitting_tokens);
   }
+  bool prefix_caching() const override { return true; }
   std::unique_ptr<BatchPolicy> clone() const override { return std::make_unique<ChunkedPolicy>(*this); }
 
   void plan(KvQueue& q, double now, IterationPlan& p) override {
@@ -54,8 +55,9 @@ class ChunkedPolicy : public BatchPolicy {
       if (budget > 0 && s->prefilled < s->target) add_chunk(s);
     while (budget > 0 && !q.waiting.empty() && static_cast<int>(q.running.size()) < q.max_batch()) {
       SeqState* s = q.waiting.front();
-      const long long chunk = std::min(s->target, budget);
-      if (q.blocks_for(chunk) > q.free_blocks()) break;
+      const long long hit = q.prefix_hit(s);
+      const long long chunk = std::min(s->target - hit, budget);
+      if (q.blocks_for(hit + chunk) > q.free_blocks()) break;
       q.waiting.pop_front();
       q.start(s, now);
       add_chunk(s);

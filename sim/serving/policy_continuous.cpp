@@ -27,6 +27,7 @@ class ContinuousPolicy : public BatchPolicy {
   std::string fit_hint(long long fitting_tokens, long long, int, double) const override {
     return fmt("iterations of at most %lld tokens (max_batched_tokens)", fitting_tokens);
   }
+  bool prefix_caching() const override { return true; }
   std::unique_ptr<BatchPolicy> clone() const override { return std::make_unique<ContinuousPolicy>(*this); }
 
   void plan(KvQueue& q, double now, IterationPlan& p) override {
@@ -34,13 +35,15 @@ class ContinuousPolicy : public BatchPolicy {
     long long tokens = 0;
     while (!q.waiting.empty() && static_cast<int>(q.running.size()) < q.max_batch()) {
       SeqState* s = q.waiting.front();
-      if (!p.prefill.empty() && tokens + s->target > max_tokens_) break;
+      // The cached part of a prompt costs no tokens of the budget, only its blocks.
+      if (!p.prefill.empty() && tokens + s->target - q.prefix_hit(s) > max_tokens_) break;
       if (!q.grow(s, s->target)) break;
       q.waiting.pop_front();
       q.start(s, now);
-      tokens += s->target;
+      const long long fresh = s->target - s->prefilled;
+      tokens += fresh;
       p.prefill.push_back(s);
-      p.shape.prefill.push_back({s->target, s->target, true});
+      p.shape.prefill.push_back({fresh, s->target, true});
     }
     if (!p.prefill.empty()) return;
     // Otherwise every running sequence decodes one token; short of blocks, the newest is preempted.

@@ -2,8 +2,11 @@
 
 namespace dssim {
 
-ReplicaScheduler::ReplicaScheduler(const ServingConfig& cfg, long long kv_blocks)
-    : q_(kv_blocks, cfg.block_size, cfg.max_batch), policy_(cfg.batch_policy().clone()) {}
+ReplicaScheduler::ReplicaScheduler(const ServingConfig& cfg, long long kv_blocks, long long host_blocks,
+                                   long long ssd_blocks)
+    : q_(kv_blocks, cfg.block_size, cfg.max_batch), policy_(cfg.batch_policy().clone()) {
+  if (cfg.prefix_cache) q_.enable_prefix_cache(cfg.prefix_block_tokens, host_blocks, ssd_blocks);
+}
 
 bool ReplicaScheduler::enqueue(SeqState* s) {
   s->target = s->prompt;

@@ -12,7 +12,8 @@ namespace dssim {
 
 class ReplicaScheduler {
  public:
-  ReplicaScheduler(const ServingConfig& cfg, long long kv_blocks);
+  // `host_blocks`, `ssd_blocks`: the prefix cache's lower tiers in its blocks (with cfg.prefix_cache).
+  ReplicaScheduler(const ServingConfig& cfg, long long kv_blocks, long long host_blocks = 0, long long ssd_blocks = 0);
   // False (and the request marked rejected) when it could never fit this replica's KV cache.
   bool enqueue(SeqState* s);
   bool has_work() const { return !q_.waiting.empty() || !q_.running.empty(); }
@@ -21,6 +22,7 @@ class ReplicaScheduler {
   void plan(double now, IterationPlan& p) {
     p.clear();
     policy_->plan(q_, now, p);
+    q_.take_loads(p.shape);
   }
   // Applies an iteration that ran [start, end); appends the sequences that finished.
   void complete(IterationPlan& p, double end, std::vector<SeqState*>& finished) { policy_->complete(q_, p, end, finished); }
@@ -34,6 +36,8 @@ class ReplicaScheduler {
   }
   long long preemptions() const { return q_.preemptions(); }
   long long free_blocks() const { return q_.free_blocks(); }
+  const PrefixCache* prefix_cache() const { return q_.prefix_cache(); }
+  long long prefix_hit(const SeqState* s) const { return q_.prefix_hit(s); }
 
  private:
   KvQueue q_;

@@ -11,7 +11,7 @@
 
 namespace dssim {
 
-enum class Router { round_robin, least_outstanding };
+enum class Router { round_robin, least_outstanding, prefix_aware };
 Router parse_router(const std::string& name, const std::string& where);
 std::string to_string(Router r);
 std::vector<std::string> router_names();
@@ -25,6 +25,7 @@ struct ServingConfig {
   int replicas = 1;
   comm::AllReduceAlgo allreduce = comm::AllReduceAlgo::automatic;  // auto: the faster closed form, as NCCL's tuner
   Router router = Router::round_robin;
+  int router_balance_slack = 32;       // prefix_aware: outstanding requests above the least loaded it tolerates
   std::optional<double> slo_ttft_s, slo_tpot_s;
   // The serving loop around the model, as a server runs it (0 / empty: an ideal loop):
   std::vector<long long> graph_batch_sizes;  // CUDA graphs captured for these batch sizes: a decode step
@@ -34,6 +35,12 @@ struct ServingConfig {
                                              // a multiple of this, for every row (masked)
   double step_overhead_s = 0;                // host time per iteration after the GPU: sync, sampling, loop
   double prefill_overhead_s = 0;             // host time per iteration with a prefill beyond its ops
+  // Prefix caching (serving/prefix_cache): a GPU tier in the KV pool's free blocks, and optional host-
+  // memory and SSD tiers per replica; blocks of `prefix_block_tokens` tokens, as the trace hashed them.
+  bool prefix_cache = false;
+  double prefix_host_bytes = 0, prefix_ssd_bytes = 0;
+  double ssd_read_Bps = 0;              // 0: the node file's ssd_read_GBps
+  long long prefix_block_tokens = 512;  // [workload] hash_block_tokens
   const BatchPolicy& batch_policy() const;
 };
 

@@ -70,6 +70,16 @@ ServingSummary summarize(const ServingRun& run, int replicas, std::optional<doub
     s.littles_lambda_W = s.requests_per_s * s.e2e_s.mean;
   }
   if (run.iteration_count > 0) s.mean_batch = run.sequences_sum / static_cast<double>(run.iteration_count);
+  if (run.prefix_cache) {
+    s.prefix_cache = true;
+    s.prefix_looked_tokens = run.prefix.looked_tokens;
+    s.prefix_hit_tokens = run.prefix.hits();
+    if (s.prefix_looked_tokens > 0) {
+      const double looked = static_cast<double>(s.prefix_looked_tokens);
+      s.prefix_hit_fraction = static_cast<double>(s.prefix_hit_tokens) / looked;
+      for (int t = 0; t < kCacheTiers; ++t) s.prefix_tier_fraction[t] = static_cast<double>(run.prefix.hit_tokens[t]) / looked;
+    }
+  }
   if (!run.energy.empty()) {
     s.has_power = true;
     double energy = 0, busy_energy = 0, busy = 0, throttled = 0;
@@ -93,14 +103,18 @@ ServingSummary summarize(const ServingRun& run, int replicas, std::optional<doub
 
 void write_requests_csv(const ServingRun& run, const std::string& path) {
   OutputFile f(path);
-  f << "id,arrival_s,start_s,first_token_s,finish_s,prompt_tokens,output_tokens,preemptions\n";
+  // With the prefix cache on, a last column: prompt tokens it held when the request was first admitted.
+  const bool cached = run.prefix_cache;
+  f << "id,arrival_s,start_s,first_token_s,finish_s,prompt_tokens,output_tokens,preemptions"
+    << (cached ? ",cached_prompt_tokens\n" : "\n");
   for (const SeqState& q : run.seqs) {
     if (q.rejected) {
-      f << fmt("%lld,%.9g,,,,%lld,%lld,0\n", q.id, q.arrival_s, q.prompt, q.output);
+      f << fmt("%lld,%.9g,,,,%lld,%lld,0%s\n", q.id, q.arrival_s, q.prompt, q.output, cached ? "," : "");
       continue;
     }
-    f << fmt("%lld,%.9g,%.9g,%.9g,%.9g,%lld,%lld,%d\n", q.id, q.arrival_s, q.start_s, q.first_token_s, q.finish_s,
+    f << fmt("%lld,%.9g,%.9g,%.9g,%.9g,%lld,%lld,%d", q.id, q.arrival_s, q.start_s, q.first_token_s, q.finish_s,
              q.prompt, q.output, q.preemptions);
+    f << (cached ? fmt(",%lld\n", std::max(0LL, q.cache_hit)) : std::string("\n"));
   }
   f.commit();
 }

@@ -25,6 +25,11 @@ struct ServingSummary {
   double max_temp_c = 0, mean_power_w = 0, busy_power_w = 0, throttled_fraction = 0;  // per GPU
   double energy_kwh = 0, kwh_per_million_tokens = 0;  // all GPUs
   bool shutdown_reached = false;
+  // prefix cache (when on): prompt tokens looked up at admissions, and the share found in each tier
+  bool prefix_cache = false;
+  long long prefix_looked_tokens = 0, prefix_hit_tokens = 0;
+  double prefix_hit_fraction = 0;
+  double prefix_tier_fraction[kCacheTiers] = {0, 0, 0};  // GPU, host, SSD
 };
 
 // `host_power_w`: the node's host draw over the makespan, added to the energy.

@@ -26,6 +26,7 @@ struct Replica {
   std::unique_ptr<GpuPowerState> power;
   sg4::Host* gpu = nullptr;
   std::vector<sg4::Host*> gpus, cpus;  // every GPU of the replica and its node's CPU (weight offload)
+  sg4::Disk* disk = nullptr;           // its node's SSDs (prefix cache)
   sg4::MutexPtr mu = sg4::Mutex::create();
   sg4::ConditionVariablePtr wake = sg4::ConditionVariable::create();
   bool sleeping = false;  // waiting on `wake`: only then does an arrival need the mutex and a notify
@@ -74,10 +75,23 @@ struct World {
 int route(World& w, long long n) {
   const int R = static_cast<int>(w.replicas.size());
   if (w.cfg->router == Router::round_robin) return static_cast<int>(n % R);
-  int best = 0;
+  int least = 0;
   for (int r = 1; r < R; ++r)
-    if (w.replicas[r].sched->outstanding() < w.replicas[best].sched->outstanding()) best = r;
-  return best;
+    if (w.replicas[r].sched->outstanding() < w.replicas[least].sched->outstanding()) least = r;
+  if (w.cfg->router != Router::prefix_aware) return least;
+  // The longest cached prefix wins (the less loaded on a tie), unless that replica is far busier.
+  const SeqState* s = &w.run.seqs[static_cast<std::size_t>(n)];
+  int best = least;
+  long long best_hit = w.replicas[least].sched->prefix_hit(s);
+  for (int r = 0; r < R; ++r) {
+    const long long hit = w.replicas[r].sched->prefix_hit(s);
+    if (hit > best_hit || (hit == best_hit && w.replicas[r].sched->outstanding() < w.replicas[best].sched->outstanding())) {
+      best = r;
+      best_hit = hit;
+    }
+  }
+  const int gap = w.replicas[best].sched->outstanding() - w.replicas[least].sched->outstanding();
+  return gap > w.cfg->router_balance_slack ? least : best;
 }
 
 // When the next request that replica `index` will be offered arrives, if the router makes that
@@ -255,8 +269,9 @@ void replica_loop(World* w, int index) {
     if (plan.empty()) throw Error("internal: a replica with work planned an empty iteration", ExitCode::internal);
     const double start = sg4::Engine::get_clock();
     const IterationCostBreakdown cost = (*w->cost)(plan.shape);
-    // Offloaded weights and KV stream as real transfers that replicas share: those iterations run one by one.
-    if (w->opt->coalesce && cost.stream_bytes <= 0) {
+    // Offloaded weights and KV, and prefix-cache loads, are real transfers that replicas share: those
+    // iterations run one by one.
+    if (w->opt->coalesce && cost.stream_bytes <= 0 && cost.disk_bytes <= 0) {
       const SteadyRun steady = r.sched->steady(plan);
       if (steady.steps > 1) {
         run_steady(w, index, plan, start, cost, steady);
@@ -269,11 +284,15 @@ void replica_loop(World* w, int index) {
     if (cost.stream_bytes > 0)
       for (std::size_t g = 0; g < r.gpus.size(); ++g)
         streams.push_back(sg4::Comm::sendto_async(r.cpus[g], r.gpus[g], static_cast<uint64_t>(cost.stream_bytes)));
+    // Cached prefix blocks come off the node's SSDs while the GPU works (layer by layer, as LMCache).
+    sg4::IoPtr io;
+    if (cost.disk_bytes > 0 && r.disk) io = r.disk->read_async(static_cast<sg_size_t>(cost.disk_bytes));
     sg4::ExecPtr exec = sg4::Exec::init()->set_flops_amount(dur * kGpuSpeed)->set_host(r.gpu);
     exec->start();
     exec->wait();
     for (auto& c : streams) c->wait();
-    w->run.activities += 1 + static_cast<long long>(streams.size());
+    if (io) io->wait();
+    w->run.activities += 1 + static_cast<long long>(streams.size()) + (io ? 1 : 0);
     const double end = sg4::Engine::get_clock();
     finished.clear();
     r.sched->complete(plan, end, finished);
@@ -312,11 +331,17 @@ ServingRun run_serving(const NodeSpec& node, const GpuCard& gpu, int gpus_per_re
     s.arrival_s = requests[i].arrival_s;
     s.prompt = requests[i].prompt_tokens;
     s.output = requests[i].output_tokens;
+    if (!requests[i].hash_ids.empty()) s.hashes = &requests[i].hash_ids;
   }
+  std::vector<sg4::Disk*> disks;
+  if (opt.ssd_read_Bps > 0)
+    for (sg4::Host* cpu : w.platform.cpus) disks.push_back(cpu->create_disk("ssd", opt.ssd_read_Bps, opt.ssd_read_Bps)->seal());
   w.replicas.resize(static_cast<std::size_t>(cfg.replicas));
   for (int r = 0; r < cfg.replicas; ++r) {
-    w.replicas[static_cast<std::size_t>(r)].sched = std::make_unique<ReplicaScheduler>(cfg, kv_blocks_per_replica);
+    w.replicas[static_cast<std::size_t>(r)].sched =
+        std::make_unique<ReplicaScheduler>(cfg, kv_blocks_per_replica, opt.prefix_host_blocks, opt.prefix_ssd_blocks);
     Replica& rep = w.replicas[static_cast<std::size_t>(r)];
+    if (!disks.empty()) rep.disk = disks[static_cast<std::size_t>(r * gpus_per_replica / node.gpu_count)];
     rep.gpu = w.platform.gpus[static_cast<std::size_t>(r * gpus_per_replica)];
     for (int g = r * gpus_per_replica; g < (r + 1) * gpus_per_replica; ++g) {
       rep.gpus.push_back(w.platform.gpus[static_cast<std::size_t>(g)]);
@@ -330,6 +355,15 @@ ServingRun run_serving(const NodeSpec& node, const GpuCard& gpu, int gpus_per_re
     sg4::Actor::create("replica" + std::to_string(r), w.platform.cpu, failure.guarded([&w, r] { replica_loop(&w, r); }));
   failure.run_guarded(engine);
   for (auto& r : w.replicas) w.run.preemptions += r.sched->preemptions();
+  w.run.prefix_cache = cfg.prefix_cache;
+  for (auto& r : w.replicas)
+    if (const PrefixCache* pc = r.sched->prefix_cache()) {
+      const PrefixCacheStats& st = pc->stats();
+      w.run.prefix.lookups += st.lookups;
+      w.run.prefix.looked_tokens += st.looked_tokens;
+      w.run.prefix.inserted_blocks += st.inserted_blocks;
+      for (int t = 0; t < kCacheTiers; ++t) w.run.prefix.hit_tokens[t] += st.hit_tokens[t];
+    }
   for (std::size_t i = 0; i < w.replicas.size(); ++i) {
     GpuPowerState* p = w.replicas[i].power.get();
     if (!p) continue;

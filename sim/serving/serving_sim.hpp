@@ -32,6 +32,10 @@ struct ServingOptions {
   // Run a stretch of decode steps that nothing can change as one activity (the default). false: one
   // activity per iteration, the reference the coalesced engine is checked against.
   bool coalesce = true;
+  // The prefix cache's host and SSD tiers per replica, in its blocks (with ServingConfig::prefix_cache),
+  // and the read bandwidth of each node's SSDs (a SimGrid disk on the node's CPU, shared by its replicas).
+  long long prefix_host_blocks = 0, prefix_ssd_blocks = 0;
+  double ssd_read_Bps = 0;
 };
 
 struct GpuEnergy {
@@ -52,6 +56,8 @@ struct ServingRun {
   double end_s = 0;              // when the last request finished
   double in_system_integral = 0; // integral of the number of requests in the system over time
   std::vector<GpuEnergy> energy;  // per replica (its GPUs draw alike), when a power setup was given
+  bool prefix_cache = false;
+  PrefixCacheStats prefix;        // all replicas together
 };
 
 using IterationCostFn = std::function<IterationCostBreakdown(const IterationShape&)>;

@@ -29,6 +29,9 @@ struct IterationShape {
   int decode = 0;                   // sequences decoding one token each
   double decode_context_sum = 0;    // sum of their KV lengths after the step
   long long decode_context_max = 0; // the longest of them
+  // Prefix-cache hits of this iteration's new sequences whose KV comes from host memory or the SSD
+  // (serving/prefix_cache): read over PCIe (and from the disk) while the iteration runs.
+  long long load_tokens_host = 0, load_tokens_ssd = 0;
 };
 
 struct IterationCostBreakdown {
@@ -38,6 +41,7 @@ struct IterationCostBreakdown {
   double first_host_s = 0;    // eager: issue time of the first op (before the GPU can start)
   bool graph = false;         // a CUDA-graph replay: host = one launch before the GPU
   double stream_bytes = 0;    // weight offload: bytes each GPU receives from host memory during the iteration
+  double disk_bytes = 0;      // prefix cache: bytes the replica reads from its node's SSDs during the iteration
   double after_s = 0;         // host work after the GPU is done: the serving loop's sync, sampling, setup
   // Wall time of the iteration had its GPU part taken `gpu_seconds` (the power model varies the clock).
   double total_for(double gpu_seconds) const {

@@ -16,6 +16,9 @@ namespace {
 
 const char* kAzureHeader = "TIMESTAMP,ContextTokens,GeneratedTokens";
 const char* kDssimHeader = "arrival_s,prompt_tokens,output_tokens";
+const char* kDssimHashHeader = "arrival_s,prompt_tokens,output_tokens,hash_ids";
+// More prefix blocks than this in one request is a corrupted row (2^30 tokens in 16-token blocks).
+constexpr std::size_t kMaxHashIds = std::size_t{1} << 26;
 
 // One parsed row. Azure times are kept as integer 100 ns ticks since 1970 (a double of seconds since
 // 1970 would round them to about 0.2 us); the other formats as seconds.
@@ -26,6 +29,7 @@ struct Row {
   std::string time_text;
   long long prompt = 0;
   long long output = 0;
+  std::vector<std::uint64_t> hashes;
 };
 
 bool parse_int(std::string_view s, long long& v) {
@@ -102,7 +106,7 @@ class Parser {
       if (trim(line).empty()) continue;
       any = true;
       if (header) {
-        check_header(line, lineno);
+        hashed_ = check_header(line, lineno);
         header = false;
         continue;
       }
@@ -127,17 +131,42 @@ class Parser {
     throw Error(fmt("%s:%d: %s", path_.c_str(), line, what.c_str()));
   }
 
-  void check_header(const std::string& line, int lineno) const {
+  // True when the dssim header names the optional hash_ids column.
+  bool check_header(const std::string& line, int lineno) const {
     auto fields = split(line, ',');
     for (auto& x : fields) x = trim(x);
     const std::string got = join(fields, ",");
-    if (got == header_text()) return;
+    if (got == header_text()) return false;
+    if (f_ == TraceFormat::dssim && got == kDssimHashHeader) return true;
     std::string hint;
     if (got == kAzureHeader) hint = "; this looks like an azure trace";
     else if (got == kDssimHeader) hint = "; this looks like a dssim trace";
     else if (!got.empty() && got[0] == '{') hint = "; this looks like a mooncake (JSONL) trace";
-    fail(lineno, fmt("wrong header '%s'; expected '%s' (%s format)%s", trim(line).c_str(), header_text(),
-                     trace_format_name(f_), hint.c_str()));
+    const std::string also = f_ == TraceFormat::dssim ? fmt(" or '%s'", kDssimHashHeader) : std::string();
+    fail(lineno, fmt("wrong header '%s'; expected '%s'%s (%s format)%s", trim(line).c_str(), header_text(),
+                     also.c_str(), trace_format_name(f_), hint.c_str()));
+  }
+
+  // Prefix-block hashes: non-negative integers, separated by spaces (dssim CSV) or commas (a JSON array).
+  std::vector<std::uint64_t> hash_list(int lineno, std::string_view text, char sep, const char* column) const {
+    std::vector<std::uint64_t> out;
+    std::size_t i = 0;
+    while (i < text.size()) {
+      while (i < text.size() && (text[i] == sep || std::isspace(static_cast<unsigned char>(text[i])))) ++i;
+      if (i >= text.size()) break;
+      std::size_t e = i;
+      while (e < text.size() && text[e] != sep && !std::isspace(static_cast<unsigned char>(text[e]))) ++e;
+      const std::string_view item = text.substr(i, e - i);
+      std::uint64_t v = 0;
+      auto [p, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
+      if (ec != std::errc() || p != item.data() + item.size())
+        fail(lineno, fmt("%s: expected non-negative integer block hashes, got '%s'", column, std::string(item).c_str()));
+      if (out.size() >= kMaxHashIds)
+        fail(lineno, fmt("%s: more than %zu block hashes in one request", column, kMaxHashIds));
+      out.push_back(v);
+      i = e;
+    }
+    return out;
   }
 
   long long tokens(int lineno, std::string_view text, const char* column, bool prompt) const {
@@ -155,8 +184,10 @@ class Parser {
 
   Row csv_row(const std::string& line, int lineno) const {
     auto fields = split(line, ',');
-    if (fields.size() != 3)
-      fail(lineno, fmt("expected 3 fields (%s), got %zu", header_text(), fields.size()));
+    const std::size_t want = hashed_ ? 4 : 3;
+    if (fields.size() != want)
+      fail(lineno, fmt("expected %zu fields (%s), got %zu", want, hashed_ ? kDssimHashHeader : header_text(),
+                       fields.size()));
     for (auto& x : fields) x = trim(x);
     Row r;
     r.line = lineno;
@@ -172,6 +203,7 @@ class Parser {
       check_time(lineno, r.secs, "arrival_s");
       r.prompt = tokens(lineno, fields[1], "prompt_tokens", true);
       r.output = tokens(lineno, fields[2], "output_tokens", false);
+      if (hashed_) r.hashes = hash_list(lineno, fields[3], ' ', "hash_ids");
     }
     return r;
   }
@@ -197,6 +229,13 @@ class Parser {
     check_time(lineno, r.secs, "timestamp");
     r.prompt = tokens(lineno, value("input_length"), "input_length", true);
     r.output = tokens(lineno, value("output_length"), "output_length", false);
+    const std::size_t h = find_key(line, "hash_ids");
+    if (h != std::string::npos) {
+      const std::size_t close = line.find(']', h);
+      if (line[h] != '[' || close == std::string::npos)
+        fail(lineno, "hash_ids: expected an array of integer block hashes, [0, 1, ...]");
+      r.hashes = hash_list(lineno, std::string_view(line).substr(h + 1, close - h - 1), ',', "hash_ids");
+    }
     return r;
   }
 
@@ -217,6 +256,7 @@ class Parser {
 
   std::string path_;
   TraceFormat f_;
+  bool hashed_ = false;
 };
 
 }  // namespace
@@ -272,7 +312,8 @@ std::vector<Request> read_trace(const std::string& path, TraceFormat f, const Tr
     q.arrival_s = (t - o.start_s) / o.rate_scale;
     q.prompt_tokens = r.prompt;
     q.output_tokens = r.output;
-    out.push_back(q);
+    q.hash_ids = r.hashes;
+    out.push_back(std::move(q));
   }
   if (out.empty()) {
     const std::string window = bounded ? fmt("[%g, %g) s", o.start_s, end) : fmt("[%g s, end)", o.start_s);

@@ -36,6 +36,7 @@ const Key& kRateScale = declare_key({"workload", "rate_scale", T::number, 1e-9, 
 const Key& kStart = declare_key({"workload", "start_s", T::number, 0, 1e12, {}, "s", "0", "window start after the trace's first request", "kind = trace"});
 const Key& kDuration = declare_key({"workload", "duration_s", T::number, 0, 1e12, {}, "s", "to the end", "window length", "kind = trace"});
 const Key& kMaxRequests = declare_key({"workload", "max_requests", T::integer, 1, 1e8, {}, "requests", "all", "at most this many requests of the window", "kind = trace"});
+const Key& kHashBlock = declare_key({"workload", "hash_block_tokens", T::integer, 1, 1 << 24, {}, "tokens", "512", "tokens each of the trace's prefix hashes covers (Mooncake: 512)", "kind = trace"});
 // synthetic
 const Key& kRate = declare_key({"workload", "rate_per_s", T::number, 1e-9, 1e9, {}, "requests/s", "required", "mean arrival rate", "kind = poisson | gamma"});
 const Key& kRequests = declare_key({"workload", "requests", T::integer, 1, 1e8, {}, "requests", "required", "requests to draw (each takes ~100 bytes while it runs)", "kind = poisson | gamma"});
@@ -125,6 +126,7 @@ WorkloadSpec read_workload(TomlTable& w, const std::string& base) {
       k.trace.start_s = w.opt_number(kStart).value_or(0.0);
       k.trace.duration_s = w.opt_number(kDuration).value_or(-1.0);
       k.trace.max_requests = w.opt_int(kMaxRequests).value_or(-1);
+      k.hash_block_tokens = w.opt_int(kHashBlock).value_or(k.hash_block_tokens);
       break;
     case WorkloadSpec::Kind::poisson:
     case WorkloadSpec::Kind::gamma:

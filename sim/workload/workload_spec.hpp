@@ -26,6 +26,7 @@ struct WorkloadSpec {
   std::string trace_file;          // trace: resolved against the scenario's folder
   TraceFormat trace_format = TraceFormat::dssim;
   TraceOptions trace;
+  long long hash_block_tokens = 512;  // trace: tokens per prefix hash
 };
 
 class TomlTable;

@@ -325,3 +325,20 @@ dssim_cli_test(bench_table 0 "^  coalesced +[0-9.]+ s +[0-9.]+ MiB +57306 +[0-9]
 dssim_cli_test(bench_reference 0 "largest relative difference" bench --reference scenarios/serving/g5_7b_adaptive.toml)
 # A run engine flag: the same report either way (the oracle tests compare every figure).
 dssim_cli_test(run_per_iteration 0 "^  mean batch +[0-9.]+ sequences per iteration \\(57306 iterations\\)" scenarios/serving/g5_7b_static.toml --quiet --per-iteration)
+
+# Prefix caching: what it needs (a trace with prefix hashes, a policy that admits one by one, the SSDs'
+# bandwidth, host memory for its tier) and malformed hashes.
+set(PREFIX_SCENARIO scenarios/serving/v2lite_h200x2_prefix_cache.toml)
+dssim_cli_test(prefix_cache_on 0 "prefix cache +[0-9.]+ % of prompt tokens found" ${PREFIX_SCENARIO} --quiet)
+dssim_cli_test(prefix_cache_json 0 "\"prefix_cache\": \\{" ${PREFIX_SCENARIO} --quiet --format json)
+dssim_cli_test(prefix_cache_off_ab 0 "Throughput" ${PREFIX_SCENARIO} --quiet --set serving.prefix_cache=false --set serving.router=least_outstanding)
+dssim_cli_test(prefix_cache_azure 1 "the trace .*sample_azure.csv has no prefix hashes \\(the azure traces have none\\)" ${PREFIX_SCENARIO} --quiet --set workload.format=azure --set workload.file=../traces/sample_azure.csv)
+dssim_cli_test(prefix_cache_dssim_no_hashes 1 "sample_dssim.csv has no prefix hashes \\(no hash_ids\\)" ${PREFIX_SCENARIO} --quiet --set workload.format=dssim --set workload.file=../traces/sample_dssim.csv)
+dssim_cli_test(prefix_cache_static 1 "prefix caching needs a policy that admits sequences one by one" ${PREFIX_SCENARIO} --quiet --set serving.policy=static --set serving.router=least_outstanding --set serving.prefix_cache=true)
+dssim_cli_test(prefix_cache_fixed_batch 1 "prefix caching applies to request streams" scenarios/33b_a100.toml --quiet --set serving.prefix_cache=true)
+dssim_cli_test(prefix_cache_no_ssd_bandwidth 1 "the node pcie-host-1x-rtx-4090 does not say \\(node file key ssd_read_GBps\\); set \\[serving\\] ssd_read_GBps" tests/integration/cases/prefix_no_ssd.toml --quiet)
+dssim_cli_test(prefix_cache_host_too_big 2 "the prefix cache's host tier \\(70.00 GiB per replica, 1 replica per node\\) needs 70.00 GiB of host memory per node; it has 64.00 GiB \\(\\[memory\\] host_memory_gib\\): make prefix_cache_host_gib at most 64.00 GiB" scenarios/serving/r1q14b_rtx4090_prefix_tiers.toml --quiet --set serving.prefix_cache_host_gib=70)
+dssim_cli_test(prefix_cache_tier_without_switch 1 "key 'serving.prefix_cache_ssd_gib' \\(from --set\\): a setting of the prefix cache, which is off" scenarios/serving/33b_h200x4_continuous_dssim.toml --quiet --set serving.prefix_cache_ssd_gib=10)
+dssim_cli_test(prefix_router_without_cache 1 "router = \"prefix_aware\" routes by the prefix cache, which is off" scenarios/serving/33b_h200x4_continuous_dssim.toml --quiet --set serving.router=prefix_aware)
+dssim_cli_test(prefix_bad_hash 1 "bad_hash_trace.csv:3: hash_ids: expected non-negative integer block hashes, got 'x'" ${PREFIX_SCENARIO} --quiet --set workload.format=dssim --set workload.file=${CMAKE_CURRENT_SOURCE_DIR}/integration/cases/bad_hash_trace.csv)
+dssim_cli_test(prefix_bad_block_tokens 1 "hash_block_tokens" ${PREFIX_SCENARIO} --quiet --set workload.hash_block_tokens=0)

@@ -198,3 +198,33 @@ TEST_CASE("coalesced stretches: an arrival ends one at the iteration it came dur
   CHECK(run.busy_s == Approx(1.1));
   // (The per-iteration engine gives the same on every shipped scenario: the engine.oracle tests.)
 }
+
+namespace {
+// Replicas of one GPU each on a node whose SSDs read 10 GB/s; every prefill reads 1 GB of cached
+// prefix from them (1 ms of compute).
+ServingRun ssd_run(int replicas) {
+  std::vector<Request> reqs;
+  for (int i = 0; i < replicas; ++i) reqs.push_back({i, 0.0, 4, 1});
+  ServingConfig c;
+  c.replicas = replicas;
+  IterationCostFn cost = [](const IterationShape& s) {
+    IterationCostBreakdown b = fixed_iteration(1e-3);
+    if (!s.prefill.empty()) b.disk_bytes = 1e9;
+    return b;
+  };
+  ServingOptions opt;
+  opt.ssd_read_Bps = 10e9;
+  return run_serving(implicit_node(bus_gpu(), 2), bus_gpu(), 1, c, reqs, cost, 100, opt);
+}
+}  // namespace
+
+TEST_CASE("prefix-cache reads from a node's SSDs: one replica alone reads at the disk's rate", "[serving][prefix]") {
+  ServingRun run = ssd_run(1);
+  CHECK(run.end_s == Approx(0.1).epsilon(1e-9));  // max(1 ms compute, 1 GB / 10 GB/s)
+}
+
+TEST_CASE("prefix-cache reads from a node's SSDs: two replicas share its bandwidth", "[serving][prefix]") {
+  ServingRun run = ssd_run(2);
+  CHECK(run.end_s == Approx(0.2).epsilon(1e-9));  // 5 GB/s each
+  CHECK(run.seqs[0].finish_s == Approx(run.seqs[1].finish_s));
+}

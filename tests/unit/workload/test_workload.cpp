@@ -263,11 +263,45 @@ TEST_CASE("mooncake rows: only top-level keys count, a nested \"timestamp\" is n
   const auto path = write_trace("nested.jsonl",
                                 "{\"meta\": {\"timestamp\": 99000}, \"timestamp\": 5, \"input_length\": 10, \"output_length\": 3}\n"
                                 "{\"note\": \"timestamp\", \"timestamp\": 1005, \"input_length\": 20, \"output_length\": 4,"
-                                " \"hash_ids\": [{\"timestamp\": 1}]}\n");
+                                " \"extra\": [{\"timestamp\": 1}]}\n");
   const auto r = read_trace(path, TraceFormat::mooncake, {});
   REQUIRE(r.size() == 2);
   CHECK(r[1].arrival_s == Approx(1.0));  // (1005 - 5) ms: the top-level values, not 99000 or 1
   CHECK(r[1].prompt_tokens == 20);
+}
+
+TEST_CASE("prefix hashes: mooncake hash_ids and the dssim trace's optional hash_ids column", "[workload][prefix]") {
+  const auto mc = write_trace("hashes.jsonl",
+                              "{\"timestamp\": 0, \"input_length\": 1100, \"output_length\": 5, \"hash_ids\": [0, 1, 2]}\n"
+                              "{\"timestamp\": 10, \"input_length\": 600, \"output_length\": 5, \"hash_ids\": []}\n"
+                              "{\"timestamp\": 20, \"input_length\": 600, \"output_length\": 5}\n");
+  const auto r = read_trace(mc, TraceFormat::mooncake, {});
+  REQUIRE(r.size() == 3);
+  CHECK(r[0].hash_ids == std::vector<std::uint64_t>{0, 1, 2});
+  CHECK(r[1].hash_ids.empty());
+  CHECK(r[2].hash_ids.empty());
+  auto mc_error = [](const std::string& row) {
+    return trace_error(write_trace("bad_hashes.jsonl", row + "\n"), TraceFormat::mooncake);
+  };
+  CHECK(mc_error(R"({"timestamp": 0, "input_length": 9, "output_length": 1, "hash_ids": [1, x]})")
+            .find("bad_hashes.jsonl:1: hash_ids: expected non-negative integer block hashes, got 'x'") != std::string::npos);
+  CHECK(mc_error(R"({"timestamp": 0, "input_length": 9, "output_length": 1, "hash_ids": [-3]})")
+            .find("got '-3'") != std::string::npos);
+  CHECK(mc_error(R"({"timestamp": 0, "input_length": 9, "output_length": 1, "hash_ids": 7})")
+            .find("hash_ids: expected an array of integer block hashes") != std::string::npos);
+
+  const auto ds = write_trace("hashes.csv", "arrival_s,prompt_tokens,output_tokens,hash_ids\n0,1024,5,11 12\n0.5,600,3,\n");
+  const auto d = read_trace(ds, TraceFormat::dssim, {});
+  REQUIRE(d.size() == 2);
+  CHECK(d[0].hash_ids == std::vector<std::uint64_t>{11, 12});
+  CHECK(d[1].hash_ids.empty());
+  const auto short_row = write_trace("short.csv", "arrival_s,prompt_tokens,output_tokens,hash_ids\n0,1024,5\n");
+  CHECK(trace_error(short_row, TraceFormat::dssim).find("short.csv:2: expected 4 fields") != std::string::npos);
+  const auto bad_id = write_trace("bad_id.csv", "arrival_s,prompt_tokens,output_tokens,hash_ids\n0,1024,5,1 two\n");
+  CHECK(trace_error(bad_id, TraceFormat::dssim).find("bad_id.csv:2: hash_ids: expected non-negative integer block hashes, got 'two'") != std::string::npos);
+  // A plain dssim trace reads as before, without hashes.
+  const auto plain = write_trace("plain.csv", "arrival_s,prompt_tokens,output_tokens\n0,10,2\n");
+  CHECK(read_trace(plain, TraceFormat::dssim, {})[0].hash_ids.empty());
 }
 
 TEST_CASE("trace format names", "[workload]") {
