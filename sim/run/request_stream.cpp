@@ -24,9 +24,9 @@ double host_kv_read_bytes(const IterationShape& s, double gpu_tokens, double byt
 // The prefix cache's lower tiers in its blocks, checked against the node: the host tiers of the replicas
 // on a node share its memory with offloaded weights; the SSD tier needs the SSDs' read bandwidth.
 static void set_prefix_tiers(const PredictInput& b, const ServingConfig& c, const ParallelLayout& L,
-                             double kv_token_replica, double host_weights_per_gpu, double host_limit,
+                             double kv_token_stored, double host_weights_per_gpu, double host_limit,
                              ServingOptions& opt) {
-  const double block_bytes = kv_token_replica * static_cast<double>(c.prefix_block_tokens);
+  const double block_bytes = kv_token_stored * static_cast<double>(c.prefix_block_tokens);
   opt.prefix_host_blocks = static_cast<long long>(std::floor(c.prefix_host_bytes / block_bytes));
   opt.prefix_ssd_blocks = static_cast<long long>(std::floor(c.prefix_ssd_bytes / block_bytes));
   const int per_node = std::max(1, std::min(c.replicas, b.node.gpu_count / L.gpus()));
@@ -163,10 +163,11 @@ ServingPrediction predict_serving(const RunInputs& in, const PowerSetup* power) 
   const double gpu_tokens = static_cast<double>(gpu_blocks * c.block_size);
   const double host_token_bytes =
       p.host_kv_blocks > 0 ? block_bytes / static_cast<double>(c.block_size) / L.attention_dp() / eff : 0.0;
-  // Prefix-cache hits below the GPU: each GPU reads its share of a hit token's KV over PCIe; hits on
-  // the SSD also come off the node's disks, once for the replica.
+  // Prefix-cache hits below the GPU: each GPU reads its share of a hit token's KV over PCIe (all of it
+  // where the TP group replicates the cache, as MLA's latent); the host and SSD tiers hold one copy of a
+  // token's KV (the model's bytes per token), and an SSD hit comes off the node's disks once.
   const double kv_token_gpu = kv_bytes_per_token_per_gpu(m, b.kv_cache, L) / L.attention_dp();
-  const double kv_token_replica = kv_token_gpu * L.gpus();
+  const double kv_token_replica = kv_bytes_per_token(m, b.kv_cache);
   // The serving loop around the model: graph buckets, per-step and per-prefill host time.
   IterationCostFn cost = [&iteration, &c, graphs = b.cuda_graphs, weight_stream, gpu_tokens, host_token_bytes,
                           load_token_bytes = kv_token_gpu / eff, kv_token_replica](const IterationShape& s) {
