@@ -104,6 +104,7 @@ ModelCard model_from_hf_config(const std::string& path, const std::string& id) {
   // Qwen2 always has q/k/v biases (its config has no field for them); Llama and Mistral say so in attention_bias.
   m.attention_bias = m.architecture == "qwen2" ? true : f.boolean_or("attention_bias", false);
   m.active_params_include_embedding = true;
+  m.num_nextn_predict_layers = static_cast<int>(f.integer_or("num_nextn_predict_layers", 0, 0, 16));
   m.head_dim = f.integer_or("head_dim", m.hidden_size / m.num_attention_heads, 1, 4096);
   if (m.num_attention_heads % m.num_key_value_heads != 0)
     throw Error(fmt("%s: num_attention_heads (%d) is not a multiple of num_key_value_heads (%d)", path.c_str(),
@@ -156,6 +157,7 @@ std::string model_card_toml(const ModelCard& m) {
   o += fmt("tie_word_embeddings = %s\nattention_bias = %s\nactive_params_include_embedding = %s\n",
            m.tie_word_embeddings ? "true" : "false", m.attention_bias ? "true" : "false",
            m.active_params_include_embedding ? "true" : "false");
+  if (m.num_nextn_predict_layers > 0) o += fmt("num_nextn_predict_layers = %d\n", m.num_nextn_predict_layers);
   if (m.moe)
     o += fmt("\n[moe]\nn_routed_experts = %d\nn_shared_experts = %d\nnum_experts_per_tok = %d\nmoe_intermediate_size = %lld\n"
              "first_k_dense_replace = %d\n", m.moe->n_routed_experts, m.moe->n_shared_experts, m.moe->num_experts_per_tok,

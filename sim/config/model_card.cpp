@@ -28,6 +28,7 @@ ModelCard load_model_card(const std::string& path) {
   m.tie_word_embeddings = t.get_bool("tie_word_embeddings");
   m.attention_bias = t.get_bool("attention_bias");
   m.active_params_include_embedding = t.get_bool("active_params_include_embedding");
+  m.num_nextn_predict_layers = static_cast<int>(t.opt_int("num_nextn_predict_layers", 0, 16).value_or(0));
   if (m.num_attention_heads % m.num_key_value_heads != 0)
     throw Error(fmt("%s: num_attention_heads (%d) must be a multiple of num_key_value_heads (%d)",
                     t.where("num_key_value_heads").c_str(), m.num_attention_heads, m.num_key_value_heads));

@@ -34,6 +34,9 @@ struct ModelCard {
   bool tie_word_embeddings = false;
   bool attention_bias = false;
   bool active_params_include_embedding = true;
+  // Multi-token prediction modules shipped with the weights (HF num_nextn_predict_layers; V3/R1: 1),
+  // not part of the forward pass; speculative decoding can draft with them.
+  int num_nextn_predict_layers = 0;
   std::optional<MoeSpec> moe;
   std::optional<MlaSpec> mla;
   // Published values the derived ones are checked against.

@@ -47,11 +47,18 @@ std::string text(const RunInputs& in, const RunResult& r) {
            c.replicas, c.replicas > 1 ? "s" : "", b.parallel.gpus(), b.parallel.gpus() > 1 ? fmt("s (%s)", describe(b.parallel, b.model.moe.has_value()).c_str()).c_str() : "");
   o << fmt("Serving   policy %s, max_batch %d", c.batch_policy().name().c_str(), c.max_batch);
   o << c.batch_policy().settings();
-  o << fmt(", KV block %lld tokens, router %s, CUDA graphs %s\n", c.block_size, to_string(c.router).c_str(),
+  o << fmt(", KV block %lld tokens, router %s, CUDA graphs %s", c.block_size, to_string(c.router).c_str(),
            b.cuda_graphs ? "on (decode)" : "off");
+  if (c.speculation.on())
+    o << fmt(", speculative decoding: %s drafts %d token%s per step", p.drafter.c_str(), c.speculation.tokens,
+             c.speculation.tokens == 1 ? "" : "s");
+  if (c.prefix_cache) o << ", prefix cache";
+  o << "\n";
   o << "Workload  " << in.workload_summary << "\n";
   o << "\nMemory per GPU                                 GiB\n";
-  o << fmt("  weights                               %9.2f\n", p.memory.weights / kGiB);
+  o << fmt("  weights                               %9.2f", p.memory.weights / kGiB);
+  o << (p.drafter.empty() ? std::string("\n")
+                          : fmt("   (%.2f of them the %s)\n", p.drafter_weight_bytes / kGiB, p.drafter.c_str()));
   const std::string act_label = fmt("activations (%lld-token iteration)", p.iteration_tokens);
   o << fmt("  %-38s%9.2f\n", act_label.c_str(), p.memory.activations / kGiB);
   o << fmt("  runtime reserve                       %9.2f\n", p.memory.reserve / kGiB);
@@ -91,6 +98,10 @@ std::string text(const RunInputs& in, const RunResult& r) {
   o << fmt("  mean batch                            %.2f sequences per iteration (%lld iterations)\n", s.mean_batch,
            s.iterations);
   o << fmt("  preemptions                           %lld\n", s.preemptions);
+  if (s.speculation)
+    o << fmt("  speculative decoding                  %.3f tokens per decode step (%s, %d drafted, acceptance %.2f: "
+             "expected %.3f)\n", s.tokens_per_step, p.drafter.c_str(), c.speculation.tokens, c.speculation.acceptance,
+             c.speculation.expected_tokens());
   if (s.prefix_cache) {
     o << fmt("  prefix cache                          %.1f %% of prompt tokens found (GPU %.1f %%, host %.1f %%, SSD %.1f %%)\n",
              s.prefix_hit_fraction * 100, s.prefix_tier_fraction[0] * 100, s.prefix_tier_fraction[1] * 100,
@@ -162,6 +173,11 @@ std::string json(const RunInputs& in, const RunResult& r) {
     j.value("throughput_tok_s", s.throughput_tok_s).value("goodput_rps", s.goodput_rps);
     j.value("gpu_busy_fraction", s.gpu_busy_fraction).value("mean_batch", s.mean_batch);
     j.value("preemptions", s.preemptions).value("iterations", s.iterations);
+    if (s.speculation) {
+      j.begin_object("speculation").value("drafter", p.drafter).value("drafted_tokens", c.speculation.tokens);
+      j.value("acceptance_rate", c.speculation.acceptance).value("expected_tokens_per_step", c.speculation.expected_tokens());
+      j.value("tokens_per_step", s.tokens_per_step).value("drafter_weight_bytes", p.drafter_weight_bytes).end_object();
+    }
     if (s.prefix_cache) {
       j.begin_object("prefix_cache").value("looked_tokens", s.prefix_looked_tokens).value("hit_tokens", s.prefix_hit_tokens);
       j.value("hit_fraction", s.prefix_hit_fraction).value("gpu_fraction", s.prefix_tier_fraction[0]);
@@ -202,6 +218,7 @@ std::string csv(const RunInputs& in, const RunResult& r) {
   o << fmt("completed,%lld\nrejected,%lld\nrequests_per_s,%.9g\nthroughput_tok_s,%.9g\ngoodput_rps,%.9g\n", s.completed,
            s.rejected, s.requests_per_s, s.throughput_tok_s, s.goodput_rps);
   o << fmt("gpu_busy_fraction,%.9g\nmean_batch,%.9g\npreemptions,%lld\n", s.gpu_busy_fraction, s.mean_batch, s.preemptions);
+  if (s.speculation) o << fmt("tokens_per_decode_step,%.9g\n", s.tokens_per_step);
   if (s.prefix_cache)
     o << fmt("prefix_hit_fraction,%.9g\nprefix_gpu_fraction,%.9g\nprefix_host_fraction,%.9g\nprefix_ssd_fraction,%.9g\n",
              s.prefix_hit_fraction, s.prefix_tier_fraction[0], s.prefix_tier_fraction[1], s.prefix_tier_fraction[2]);

@@ -9,6 +9,7 @@
 #include "model/params.hpp"
 #include "parallel/layout.hpp"
 #include "power/gpu_power.hpp"
+#include "run/speculation.hpp"
 #include "serving/server_loop.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
@@ -100,10 +101,18 @@ ServingPrediction predict_serving(const RunInputs& in, const PowerSetup* power) 
     throw Error(fmt("weight offload needs %s of host memory per node; it has %s ([memory] host_memory_gib)",
                     human_bytes(p.memory.host_weights * gpus_per_node).c_str(), human_bytes(host_limit).c_str()),
                 ExitCode::does_not_fit);
+  // A speculative drafter's weights sit beside the target's; its KV grows with every sequence's.
+  const std::optional<Drafter> drafter = make_drafter(in);
+  if (drafter) {
+    p.memory.weights += drafter->weight_bytes_per_gpu;
+    p.drafter = drafter->description;
+    p.drafter_weight_bytes = drafter->weight_bytes_per_gpu;
+  }
   p.kv_pool_bytes = std::max(0.0, p.memory.free());
   // Each data-parallel attention group keeps the KV cache of its own sequences: the replica's pool is
   // one GPU's free memory per group.
-  const double block_bytes = static_cast<double>(c.block_size) * kv_bytes_per_token_per_gpu(m, b.kv_cache, L);
+  const double block_bytes = static_cast<double>(c.block_size) *
+                             (kv_bytes_per_token_per_gpu(m, b.kv_cache, L) + (drafter ? drafter->kv_bytes_per_token_per_gpu : 0.0));
   p.kv_blocks = static_cast<long long>(std::floor(p.kv_pool_bytes / block_bytes)) * L.attention_dp();
   const long long longest_blocks = (longest + c.block_size - 1) / c.block_size;
   const long long gpu_blocks = p.kv_blocks;
@@ -154,6 +163,18 @@ ServingPrediction predict_serving(const RunInputs& in, const PowerSetup* power) 
                          "idle platform, so contention between replicas is left out (a fixed-batch run simulates "
                          "it for one replica)");
   IterationCostModel iteration(m, fc, kernels, b.runtime, b.cuda_graphs, links, L.pp > 1 ? L.micro() : 1);
+  // The drafter runs on the same GPUs, priced by the same kernels (a draft model by its own layout's links).
+  std::unique_ptr<ForwardConfig> draft_fc;
+  std::unique_ptr<CommLinks> draft_links;
+  std::unique_ptr<IterationCostModel> draft_cost;
+  if (drafter) {
+    const PredictInput& d = drafter->input;
+    draft_fc = std::make_unique<ForwardConfig>(forward_config(d, act));
+    draft_links = std::make_unique<CommLinks>(
+        make_comm_links(b.node, b.gpu, d.parallel, b.runtime, c.allreduce, ep_receive_shares(d.model, d.parallel)));
+    draft_cost = std::make_unique<IterationCostModel>(d.model, *draft_fc, kernels, b.runtime, b.cuda_graphs, *draft_links, 1);
+  }
+  const int spec_k = c.speculation.on() ? c.speculation.tokens : 0;
   // Offloaded layers cross PCIe every iteration, overlapped with the compute (the serving engine moves
   // them as real transfers from the host, so replicas sharing a switch uplink slow each other down).
   // With KV offload the running sequences' cache fills the GPUs first; what overflows is read from host
@@ -170,10 +191,12 @@ ServingPrediction predict_serving(const RunInputs& in, const PowerSetup* power) 
   const double kv_token_replica = kv_bytes_per_token(m, b.kv_cache);
   // The serving loop around the model: graph buckets, per-step and per-prefill host time.
   IterationCostFn cost = [&iteration, &c, graphs = b.cuda_graphs, weight_stream, gpu_tokens, host_token_bytes,
-                          load_token_bytes = kv_token_gpu / eff, kv_token_replica](const IterationShape& s) {
+                          load_token_bytes = kv_token_gpu / eff, kv_token_replica, draft = draft_cost.get(),
+                          spec_k](const IterationShape& s) {
     IterationShape padded;
     const ServerStep step = server_step(c, s, graphs, padded);
     IterationCostBreakdown r = iteration.evaluate(*step.shape, step.graph_allowed);
+    if (draft) add_draft_passes(r, *draft, *step.shape, spec_k, step.graph_allowed);
     r.after_s = step.after_s;
     r.stream_bytes = weight_stream + (host_token_bytes > 0 ? host_kv_read_bytes(s, gpu_tokens, host_token_bytes) : 0.0);
     r.stream_bytes += static_cast<double>(s.load_tokens_host + s.load_tokens_ssd) * load_token_bytes;

@@ -20,6 +20,8 @@ struct ServingPrediction {
   double kv_pool_bytes = 0;  // per GPU
   long long iteration_tokens = 0;  // the largest iteration the activations are sized for
   int offloaded_layers = 0;        // weight offload: layers streamed from host memory every iteration
+  std::string drafter;             // speculative decoding: what drafts ("" when off)
+  double drafter_weight_bytes = 0; // per GPU, included in memory.weights
   ServingRun run;
   ServingSummary summary;
   std::string calibration;

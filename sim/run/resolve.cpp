@@ -1,6 +1,7 @@
 #include "run/resolve.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "config/hf_config.hpp"
 #include "model/quant_accuracy.hpp"
@@ -146,6 +147,28 @@ RunInputs resolve_scenario(const Scenario& s, const Catalog& cat, const RunOptio
     r.workload_summary = describe_workload(s.workload, r.requests);
   }
   if (r.serving.prefix_cache) check_prefix_hashes(s, r);
+  if (r.serving.speculation.method == Speculation::Method::draft) {
+    try {
+      r.draft_model = cat.model(r.serving.speculation.draft_model);
+    } catch (const Error& e) {
+      throw Error(s.file + ": [serving] draft_model: " + e.what(), e.code());
+    }
+    r.draft_weights = r.serving.speculation.draft_weights.empty()
+                          ? in.weights
+                          : parse_precision(r.serving.speculation.draft_weights, s.file + ": [serving] draft_weights");
+    // Same tokenizer; the embedding tables may be padded differently (Qwen2.5: 151,936 and 152,064 rows).
+    const long long dv = r.draft_model->vocab_size, tv = in.model.vocab_size;
+    if (std::llabs(dv - tv) * 100 > std::max(dv, tv))
+      throw Error(fmt("%s: [serving] draft_model: %s has a vocabulary of %lld tokens, %s of %lld; a draft model must "
+                      "share the target's tokenizer", s.file.c_str(), r.draft_model->id.c_str(), r.draft_model->vocab_size,
+                      in.model.id.c_str(), in.model.vocab_size));
+  }
+  if (r.serving.speculation.method == Speculation::Method::mtp && in.model.num_nextn_predict_layers < 1)
+    throw Error(fmt("%s: [serving] speculative = \"mtp\": %s has no multi-token-prediction module "
+                    "(num_nextn_predict_layers); DeepSeek-V3 and R1 have one. Use speculative = \"draft\" with a "
+                    "draft model", s.file.c_str(), in.model.id.c_str()));
+  if (r.serving.speculation.on() && r.kind != RunKind::request_stream)
+    throw Error(s.file + ": [serving] speculative decoding applies to request streams; this scenario runs a fixed batch or a burn");
   return r;
 }
 

@@ -82,6 +82,8 @@ struct RunInputs {
   std::vector<std::string> overrides;  // --set assignments applied to the scenario file
   PredictInput base;
   ServingConfig serving;          // request streams
+  std::optional<ModelCard> draft_model;  // request streams with speculative = "draft"
+  Precision draft_weights = Precision::bf16;
   WorkloadSpec workload;          // request streams and burns
   std::vector<Request> requests;  // request streams: read or drawn once
   std::string workload_summary;   // request streams: where the requests came from, in one line

@@ -37,8 +37,9 @@ class BatchPolicy {
   // `fitting_tokens` tokens; `activation_bytes` of the largest iteration now.
   virtual std::string fit_hint(long long fitting_tokens, long long longest_prompt, int max_batch,
                                double activation_bytes) const;
-  // Whether it admits sequences one by one, so that each can start from its cached prefix.
-  virtual bool prefix_caching() const { return false; }
+  // Whether it schedules every iteration, sequence by sequence: a sequence can start from its cached
+  // prefix (prefix caching) and decode a variable number of tokens per step (speculative decoding).
+  virtual bool iteration_level() const { return false; }
   // A fresh copy for one replica (a policy may keep per-replica state).
   virtual std::unique_ptr<BatchPolicy> clone() const = 0;
   // Fills `p`, which is empty on entry.

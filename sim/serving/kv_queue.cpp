@@ -30,6 +30,36 @@ void KvQueue::take_loads(IterationShape& shape) {
   load_host_ = load_ssd_ = 0;
 }
 
+void KvQueue::enable_speculation(int k, double acceptance, unsigned long long seed) {
+  spec_k_ = k;
+  spec_acceptance_ = acceptance;
+  spec_seed_ = seed;
+}
+
+namespace {
+std::uint64_t splitmix64(std::uint64_t x) {
+  x += 0x9E3779B97F4A7C15ULL;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+  return x ^ (x >> 31);
+}
+}  // namespace
+
+long long KvQueue::decode_emits(const SeqState* s) const {
+  long long n = 1;
+  // Keyed on the sequence and its progress, not on the order of events: the same run coalesced or not,
+  // with other replicas or alone, draws the same tokens.
+  std::uint64_t h = splitmix64(spec_seed_ ^ splitmix64(static_cast<std::uint64_t>(s->id)) ^
+                               splitmix64(static_cast<std::uint64_t>(s->generated) * 0xD1B54A32D192ED03ULL));
+  for (int i = 0; i < spec_k_; ++i) {
+    h = splitmix64(h);
+    const double u = static_cast<double>(h >> 11) * 0x1.0p-53;
+    if (u >= spec_acceptance_) break;
+    ++n;
+  }
+  return std::min(n, std::max(1LL, s->output - s->generated));
+}
+
 bool KvQueue::grow(SeqState* s, long long tokens) {
   long long need = blocks_for(tokens) - s->blocks;
   if (need <= 0) return true;
@@ -96,8 +126,13 @@ void KvQueue::complete_independent(const IterationPlan& p, double end, std::vect
     if (c.last) emit(s, end, finished);
   }
   for (SeqState* s : p.decode) {
-    s->cached += 1;
-    emit(s, end, finished);
+    const long long n = speculating() ? decode_emits(s) : 1;
+    if (speculating()) {
+      ++decode_steps_;
+      decode_tokens_ += n;
+    }
+    s->cached += n;
+    for (long long i = 0; i < n; ++i) emit(s, end, finished);
   }
   auto gone = std::remove_if(running.begin(), running.end(), [&](SeqState* s) {
     if (!s->done()) return false;

@@ -41,6 +41,7 @@ struct IterationPlan {
     shape.decode_context_sum = 0;
     shape.decode_context_max = 0;
     shape.load_tokens_host = shape.load_tokens_ssd = 0;
+    shape.decode_tokens = 1;
     prefill.clear();
     decode.clear();
   }
@@ -57,6 +58,17 @@ class KvQueue {
   long long prefix_hit(const SeqState* s) const;
   // Moves the host and SSD loads of the sequences started since the last call into `shape`.
   void take_loads(IterationShape& shape);
+  // Speculative decoding: a decode step verifies `k` drafted tokens (the KV of k + 1 positions) and
+  // emits the accepted ones plus its own; each is accepted with probability `acceptance`.
+  void enable_speculation(int k, double acceptance, unsigned long long seed);
+  bool speculating() const { return spec_k_ > 0; }
+  // KV positions one decode step of a sequence writes: 1, or k + 1 when speculating.
+  long long step_tokens() const { return 1 + spec_k_; }
+  // Tokens the decode step `s` is about to take emits (1 + accepted drafts, at most what it has left);
+  // a deterministic draw of (seed, sequence, tokens generated so far).
+  long long decode_emits(const SeqState* s) const;
+  long long decode_steps() const { return decode_steps_; }    // sequence-steps decoded (when speculating)
+  long long decode_tokens() const { return decode_tokens_; }  // tokens they emitted (when speculating)
 
   std::deque<SeqState*> waiting;
   std::vector<SeqState*> running;  // admission order: make_room preempts from the back
@@ -99,6 +111,10 @@ class KvQueue {
   void sync_gpu_tier();
   std::optional<PrefixCache> cache_;
   long long load_host_ = 0, load_ssd_ = 0;
+  int spec_k_ = 0;
+  double spec_acceptance_ = 0;
+  unsigned long long spec_seed_ = 0;
+  long long decode_steps_ = 0, decode_tokens_ = 0;
 };
 
 }  // namespace dssim

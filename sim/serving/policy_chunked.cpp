@@ -25,23 +25,26 @@ class ChunkedPolicy : public BatchPolicy {
   std::string fit_hint(long long fitting_tokens, long long, int, double) const override {
     return fmt("iterations of at most %lld tokens (token_budget)", fitting_tokens);
   }
-  bool prefix_caching() const override { return true; }
+  bool iteration_level() const override { return true; }
   std::unique_ptr<BatchPolicy> clone() const override { return std::make_unique<ChunkedPolicy>(*this); }
 
   void plan(KvQueue& q, double now, IterationPlan& p) override {
     long long budget = budget_;
     // Decodes first, one token each; by index, as make_room only preempts from the back.
+    // A speculative step writes (and counts against the budget) its drafted tokens too.
+    const long long step = q.step_tokens();
     for (std::size_t i = 0; i < q.running.size(); ++i) {
       SeqState* s = q.running[i];
-      if (budget <= 0) break;
+      if (budget < step) break;
       if (s->prefilled < s->target) continue;
-      if (!q.make_room(s, s->cached + 1)) continue;
+      if (!q.make_room(s, s->cached + step)) continue;
       p.decode.push_back(s);
-      p.shape.decode_context_sum += static_cast<double>(s->cached + 1);
-      p.shape.decode_context_max = std::max(p.shape.decode_context_max, s->cached + 1);
-      --budget;
+      p.shape.decode_context_sum += static_cast<double>(s->cached + step);
+      p.shape.decode_context_max = std::max(p.shape.decode_context_max, s->cached + step);
+      budget -= step;
     }
     p.shape.decode = static_cast<int>(p.decode.size());
+    p.shape.decode_tokens = static_cast<int>(step);
     // Then prefill chunks: sequences part-way through their prompt, then new admissions.
     auto add_chunk = [&](SeqState* s) {
       const long long chunk = std::min(s->target - s->prefilled, budget);
@@ -73,6 +76,7 @@ class ChunkedPolicy : public BatchPolicy {
     // a waiting request found the running set full, no budget left, or too few free blocks (which only
     // shrink while everyone decodes).
     SteadyRun r;
+    if (q.speculating()) return r;  // steps emit a random number of tokens each: every one is planned
     if (!p.prefill.empty() || p.decode.empty() || p.decode.size() != q.running.size()) return r;
     r.steps = q.decode_steps_fitting(p.decode, KvQueue::steps_to_first_finish(p.decode));
     r.arrivals_matter = q.waiting.empty() && static_cast<int>(q.running.size()) < q.max_batch() &&

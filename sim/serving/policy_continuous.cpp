@@ -27,7 +27,7 @@ class ContinuousPolicy : public BatchPolicy {
   std::string fit_hint(long long fitting_tokens, long long, int, double) const override {
     return fmt("iterations of at most %lld tokens (max_batched_tokens)", fitting_tokens);
   }
-  bool prefix_caching() const override { return true; }
+  bool iteration_level() const override { return true; }
   std::unique_ptr<BatchPolicy> clone() const override { return std::make_unique<ContinuousPolicy>(*this); }
 
   void plan(KvQueue& q, double now, IterationPlan& p) override {
@@ -48,13 +48,16 @@ class ContinuousPolicy : public BatchPolicy {
     if (!p.prefill.empty()) return;
     // Otherwise every running sequence decodes one token; short of blocks, the newest is preempted.
     // By index: make_room only preempts from the back, so the sequences before i stay where they are.
-    for (std::size_t i = 0; i < q.running.size(); ++i) q.make_room(q.running[i], q.running[i]->cached + 1);
+    // A speculative step writes the KV of its drafted tokens too (step_tokens positions).
+    const long long step = q.step_tokens();
+    for (std::size_t i = 0; i < q.running.size(); ++i) q.make_room(q.running[i], q.running[i]->cached + step);
     for (SeqState* s : q.running) {
       p.decode.push_back(s);
-      p.shape.decode_context_sum += static_cast<double>(s->cached + 1);
-      p.shape.decode_context_max = std::max(p.shape.decode_context_max, s->cached + 1);
+      p.shape.decode_context_sum += static_cast<double>(s->cached + step);
+      p.shape.decode_context_max = std::max(p.shape.decode_context_max, s->cached + step);
     }
     p.shape.decode = static_cast<int>(p.decode.size());
+    p.shape.decode_tokens = static_cast<int>(step);
   }
 
   void complete(KvQueue& q, const IterationPlan& p, double end, std::vector<SeqState*>& finished) override {
@@ -65,6 +68,7 @@ class ContinuousPolicy : public BatchPolicy {
     // Decoding means no waiting request could be admitted: the running set is full, or the head of the
     // queue needs more blocks than are free, which only shrink while everyone decodes.
     SteadyRun r;
+    if (q.speculating()) return r;  // steps emit a random number of tokens each: every one is planned
     if (!p.prefill.empty() || p.decode.empty() || p.decode.size() != q.running.size()) return r;
     r.steps = q.decode_steps_fitting(p.decode, KvQueue::steps_to_first_finish(p.decode));
     r.arrivals_matter = q.waiting.empty() && static_cast<int>(q.running.size()) < q.max_batch();

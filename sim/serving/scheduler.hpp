@@ -38,6 +38,8 @@ class ReplicaScheduler {
   long long free_blocks() const { return q_.free_blocks(); }
   const PrefixCache* prefix_cache() const { return q_.prefix_cache(); }
   long long prefix_hit(const SeqState* s) const { return q_.prefix_hit(s); }
+  long long decode_steps() const { return q_.decode_steps(); }
+  long long decode_tokens() const { return q_.decode_tokens(); }
 
  private:
   KvQueue q_;

@@ -31,14 +31,70 @@ const Key& kPrefixHost = declare_key({"serving", "prefix_cache_host_gib", T::num
 const Key& kPrefixSsd = declare_key({"serving", "prefix_cache_ssd_gib", T::number, 0, 1 << 30, {}, "GiB", "0", "SSD tier of the prefix cache, per replica (DeepSeek's on-disk cache); read from the node's SSDs", "prefix_cache = true"});
 const Key& kSsdRead = declare_key({"serving", "ssd_read_GBps", T::number, 0, 1e6, {}, "GB/s", "the node file's", "read bandwidth of the node's SSDs, shared by its replicas", "prefix_cache_ssd_gib > 0"});
 
+const Key& kSpec = declare_key({"serving", "speculative", T::choice, 0, 0, {"none", "mtp", "draft"}, "", "none", "speculative decoding: the model's own multi-token-prediction module (DeepSeek-V3/R1) or a draft model", "policy = continuous or chunked"});
+const Key& kSpecTokens = declare_key({"serving", "speculative_tokens", T::integer, 1, 16, {}, "tokens", "1", "tokens drafted per step, verified in one pass (vLLM num_speculative_tokens)", "speculative = mtp | draft"});
+const Key& kSpecAccept = declare_key({"serving", "acceptance_rate", T::number, 0, 0.999, {}, "", "mtp: 0.85; draft: required", "probability that each drafted token is accepted (mtp: DeepSeek-V3 report, 85-90 % for the second token)", "speculative = mtp | draft"});
+const Key& kDraftModel = declare_key({"serving", "draft_model", T::text, 0, 0, {}, "", "required", "the draft model's id (dssim list models); it shares the target's tokenizer", "speculative = draft"});
+const Key& kDraftWeights = declare_key({"serving", "draft_weights", T::text, 0, 0, {}, "", "the target's", "the draft model's weight precision", "speculative = draft"});
+const Key& kSpecSeed = declare_key({"serving", "speculative_seed", T::integer, 0, 9e18, {}, "", "1", "seed of the acceptance draws (same seed, same run)", "speculative = mtp | draft"});
+
 const BatchPolicy& default_policy() {
   static const std::unique_ptr<BatchPolicy> p = make_policy("continuous", "the default policy");
   return *p;
 }
 
+void read_speculation(TomlTable& sv, ServingConfig& c) {
+  Speculation& sp = c.speculation;
+  const std::string method = sv.opt_choice(kSpec).value_or("none");
+  sp.method = method == "mtp" ? Speculation::Method::mtp : method == "draft" ? Speculation::Method::draft
+                                                                             : Speculation::Method::none;
+  if (!sp.on()) {
+    for (const Key* k : {&kSpecTokens, &kSpecAccept, &kDraftModel, &kDraftWeights, &kSpecSeed})
+      if (sv.has(k->name) && !sv.has(kSpec.name))
+        throw Error(fmt("%s: a setting of speculative decoding, which is off; set speculative = \"mtp\" or \"draft\"",
+                        sv.where(k->name).c_str()));
+    // speculative = "none" written out keeps the settings (checked, unused) for an A/B with --set.
+    (void)sv.opt_int(kSpecTokens);
+    (void)sv.opt_number(kSpecAccept);
+    (void)sv.opt_string(kDraftModel);
+    (void)sv.opt_string(kDraftWeights);
+    (void)sv.opt_int(kSpecSeed);
+    return;
+  }
+  if (!c.batch_policy().iteration_level())
+    throw Error(fmt("%s: speculative decoding needs a policy that schedules every iteration (continuous or chunked); "
+                    "policy = \"%s\" runs whole batches", sv.where(kSpec.name).c_str(), c.batch_policy().name().c_str()));
+  sp.tokens = static_cast<int>(sv.opt_int(kSpecTokens).value_or(1));
+  sp.seed = static_cast<unsigned long long>(sv.opt_int(kSpecSeed).value_or(1));
+  if (sp.method == Speculation::Method::draft) {
+    auto model = sv.opt_string(kDraftModel);
+    if (!model) throw Error(fmt("%s: speculative = \"draft\" needs draft_model (a model id, dssim list models)",
+                               sv.where(kSpec.name).c_str()));
+    sp.draft_model = *model;
+    sp.draft_weights = sv.opt_string(kDraftWeights).value_or("");
+    auto a = sv.opt_number(kSpecAccept);
+    if (!a) throw Error(fmt("%s: speculative = \"draft\" needs acceptance_rate: how often the draft model's token is "
+                           "the target's depends on the pair and the traffic (measure it, e.g. vLLM's spec-decode "
+                           "metrics); there is no default", sv.where(kSpec.name).c_str()));
+    sp.acceptance = *a;
+  } else {
+    if (sv.has(kDraftModel.name) || sv.has(kDraftWeights.name))
+      throw Error(fmt("%s: draft_model and draft_weights are for speculative = \"draft\"; mtp drafts with the "
+                      "model's own module", sv.where(sv.has(kDraftModel.name) ? kDraftModel.name : kDraftWeights.name).c_str()));
+    sp.acceptance = sv.opt_number(kSpecAccept).value_or(0.85);
+  }
+}
+
 }  // namespace
 
 const BatchPolicy& ServingConfig::batch_policy() const { return policy ? *policy : default_policy(); }
+
+double Speculation::expected_tokens() const {
+  if (!on()) return 1.0;
+  double sum = 0, term = 1;
+  for (int i = 0; i <= tokens; ++i, term *= acceptance) sum += term;
+  return sum;
+}
 
 std::vector<std::string> router_names() { return {"round_robin", "least_outstanding", "prefix_aware"}; }
 
@@ -81,10 +137,11 @@ void read_serving(TomlTable& sv, ServingConfig& c) {
   c.prefix_host_bytes = sv.opt_number(kPrefixHost).value_or(0) * 1073741824.0;
   c.prefix_ssd_bytes = sv.opt_number(kPrefixSsd).value_or(0) * 1073741824.0;
   c.ssd_read_Bps = sv.opt_number(kSsdRead).value_or(0) * 1e9;
+  read_speculation(sv, c);
   if (c.router == Router::prefix_aware && !c.prefix_cache)
     throw Error(fmt("%s: router = \"prefix_aware\" routes by the prefix cache, which is off; set prefix_cache = true",
                     sv.where(kRouter.name).c_str()));
-  if (c.prefix_cache && !c.batch_policy().prefix_caching())
+  if (c.prefix_cache && !c.batch_policy().iteration_level())
     throw Error(fmt("%s: prefix caching needs a policy that admits sequences one by one (continuous or chunked); "
                     "policy = \"%s\" prefills whole batches", sv.where(kPrefixCache.name).c_str(),
                     c.batch_policy().name().c_str()));

@@ -16,6 +16,21 @@ Router parse_router(const std::string& name, const std::string& where);
 std::string to_string(Router r);
 std::vector<std::string> router_names();
 
+// Speculative decoding: each decode step verifies `tokens` drafted tokens in one target pass and keeps
+// the accepted prefix plus one token of its own; each drafted token is accepted with probability
+// `acceptance` (independently, as Leviathan et al. model it).
+struct Speculation {
+  enum class Method { none, mtp, draft } method = Method::none;
+  int tokens = 1;                  // k: drafted tokens per step
+  double acceptance = 0.85;        // per drafted token
+  std::string draft_model;         // method draft: a model id
+  std::string draft_weights;       // method draft: its weight precision ("": the target's)
+  unsigned long long seed = 1;     // acceptance draws
+  bool on() const { return method != Method::none; }
+  // Tokens one step emits on average: sum_{i=0..k} a^i = (1 - a^(k+1)) / (1 - a).
+  double expected_tokens() const;
+};
+
 struct ServingConfig {
   // The batch policy with its settings, shared read-only; each replica runs its own clone. Null: the
   // default, continuous batching.
@@ -41,6 +56,7 @@ struct ServingConfig {
   double prefix_host_bytes = 0, prefix_ssd_bytes = 0;
   double ssd_read_Bps = 0;              // 0: the node file's ssd_read_GBps
   long long prefix_block_tokens = 512;  // [workload] hash_block_tokens
+  Speculation speculation;
   const BatchPolicy& batch_policy() const;
 };
 

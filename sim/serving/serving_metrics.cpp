@@ -70,6 +70,10 @@ ServingSummary summarize(const ServingRun& run, int replicas, std::optional<doub
     s.littles_lambda_W = s.requests_per_s * s.e2e_s.mean;
   }
   if (run.iteration_count > 0) s.mean_batch = run.sequences_sum / static_cast<double>(run.iteration_count);
+  if (run.spec_steps > 0) {
+    s.speculation = true;
+    s.tokens_per_step = static_cast<double>(run.spec_tokens) / static_cast<double>(run.spec_steps);
+  }
   if (run.prefix_cache) {
     s.prefix_cache = true;
     s.prefix_looked_tokens = run.prefix.looked_tokens;

@@ -30,6 +30,9 @@ struct ServingSummary {
   long long prefix_looked_tokens = 0, prefix_hit_tokens = 0;
   double prefix_hit_fraction = 0;
   double prefix_tier_fraction[kCacheTiers] = {0, 0, 0};  // GPU, host, SSD
+  // speculative decoding (when on): tokens a decode step emitted on average
+  bool speculation = false;
+  double tokens_per_step = 0;
 };
 
 // `host_power_w`: the node's host draw over the makespan, added to the energy.

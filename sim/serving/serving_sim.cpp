@@ -356,6 +356,10 @@ ServingRun run_serving(const NodeSpec& node, const GpuCard& gpu, int gpus_per_re
   failure.run_guarded(engine);
   for (auto& r : w.replicas) w.run.preemptions += r.sched->preemptions();
   w.run.prefix_cache = cfg.prefix_cache;
+  for (auto& r : w.replicas) {
+    w.run.spec_steps += r.sched->decode_steps();
+    w.run.spec_tokens += r.sched->decode_tokens();
+  }
   for (auto& r : w.replicas)
     if (const PrefixCache* pc = r.sched->prefix_cache()) {
       const PrefixCacheStats& st = pc->stats();

@@ -58,6 +58,7 @@ struct ServingRun {
   std::vector<GpuEnergy> energy;  // per replica (its GPUs draw alike), when a power setup was given
   bool prefix_cache = false;
   PrefixCacheStats prefix;        // all replicas together
+  long long spec_steps = 0, spec_tokens = 0;  // speculative decoding: sequence-steps decoded, tokens emitted
 };
 
 using IterationCostFn = std::function<IterationCostBreakdown(const IterationShape&)>;

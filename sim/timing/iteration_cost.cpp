@@ -171,6 +171,7 @@ IterationCostBreakdown IterationCostModel::evaluate(const IterationShape& s, boo
     for (std::size_t i = 0; i < s.prefill.size(); i += static_cast<std::size_t>(split)) part.prefill.push_back(s.prefill[i]);
     if (part.prefill.empty() && !s.prefill.empty()) part.prefill.push_back(s.prefill.front());
     part.decode = (s.decode + split - 1) / split;
+    part.decode_tokens = s.decode_tokens;
     part.decode_context_sum = s.decode > 0 ? s.decode_context_sum / s.decode * part.decode : 0.0;
   } else {
     part = s;
@@ -186,6 +187,7 @@ IterationCostBreakdown IterationCostModel::evaluate(const IterationShape& s, boo
       for (std::size_t i = 0; i < part.prefill.size(); i += 2) half.prefill.push_back(part.prefill[i]);
     }
     half.decode = (part.decode + 1) / 2;
+    half.decode_tokens = part.decode_tokens;
     half.decode_context_sum = part.decode > 0 ? part.decode_context_sum / part.decode * half.decode : 0.0;
     IterationCostBreakdown r = evaluate_stage(half, graph_allowed);
     const double gpu = overlap_gpu_;
@@ -210,12 +212,14 @@ IterationCostBreakdown IterationCostModel::evaluate(const IterationShape& s, boo
 
 IterationCostBreakdown IterationCostModel::evaluate_stage(const IterationShape& s, bool graph_allowed) {
   IterationCostBreakdown r;
-  long long prefill_tokens = 0, logits = s.decode;
+  // A verify step runs k + 1 positions per decoding sequence, each with its logits.
+  const long long decode_rows = static_cast<long long>(s.decode) * s.decode_tokens;
+  long long prefill_tokens = 0, logits = decode_rows;
   for (const auto& c : s.prefill) {
     prefill_tokens += c.tokens;
     if (c.last) ++logits;
   }
-  const long long tokens = prefill_tokens + s.decode;
+  const long long tokens = prefill_tokens + decode_rows;
   if (tokens == 0) return r;
   const bool has_prefill = prefill_tokens > 0;
   GpuTime t = token_ops_gpu(tokens, has_prefill);
@@ -233,7 +237,7 @@ IterationCostBreakdown IterationCostModel::evaluate_stage(const IterationShape& 
     add(attention_gpu(true, 1, static_cast<double>(c.tokens), static_cast<double>(c.context)));
     attn.total += mla_expand_gpu(static_cast<double>(c.context - c.tokens));
   }
-  if (s.decode > 0) add(attention_gpu(false, s.decode, 1.0, s.decode_context_sum / s.decode));
+  if (s.decode > 0) add(attention_gpu(false, s.decode, static_cast<double>(s.decode_tokens), s.decode_context_sum / s.decode));
   // Communication does not overlap the kernels around it (each waits for the other's result).
   double gpu = t.total + attn.total * attention_layers_ + t.comm;
   r.gpu_compute_s = t.compute + attn.compute * attention_layers_;

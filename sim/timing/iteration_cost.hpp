@@ -26,9 +26,10 @@ struct PrefillChunk {
 
 struct IterationShape {
   std::vector<PrefillChunk> prefill;
-  int decode = 0;                   // sequences decoding one token each
+  int decode = 0;                   // sequences decoding
   double decode_context_sum = 0;    // sum of their KV lengths after the step
   long long decode_context_max = 0; // the longest of them
+  int decode_tokens = 1;            // positions each decoding sequence runs: 1, or k + 1 verifying k drafts
   // Prefix-cache hits of this iteration's new sequences whose KV comes from host memory or the SSD
   // (serving/prefix_cache): read over PCIe (and from the disk) while the iteration runs.
   long long load_tokens_host = 0, load_tokens_ssd = 0;

@@ -342,3 +342,18 @@ dssim_cli_test(prefix_cache_tier_without_switch 1 "key 'serving.prefix_cache_ssd
 dssim_cli_test(prefix_router_without_cache 1 "router = \"prefix_aware\" routes by the prefix cache, which is off" scenarios/serving/33b_h200x4_continuous_dssim.toml --quiet --set serving.router=prefix_aware)
 dssim_cli_test(prefix_bad_hash 1 "bad_hash_trace.csv:3: hash_ids: expected non-negative integer block hashes, got 'x'" ${PREFIX_SCENARIO} --quiet --set workload.format=dssim --set workload.file=${CMAKE_CURRENT_SOURCE_DIR}/integration/cases/bad_hash_trace.csv)
 dssim_cli_test(prefix_bad_block_tokens 1 "hash_block_tokens" ${PREFIX_SCENARIO} --quiet --set workload.hash_block_tokens=0)
+
+# Speculative decoding: the drafter must exist, share the tokenizer, and the run must be a request stream.
+set(SPEC_SCENARIO scenarios/serving/r1q32b_h200_draft_spec.toml)
+dssim_cli_test(spec_draft_on 0 "speculative decoding +[0-9.]+ tokens per decode step" ${SPEC_SCENARIO} --quiet)
+dssim_cli_test(spec_json 0 "\"speculation\": \\{" ${SPEC_SCENARIO} --quiet --format json)
+dssim_cli_test(spec_off_ab 0 "Throughput" ${SPEC_SCENARIO} --quiet --set serving.speculative=none)
+dssim_cli_test(spec_mtp_v3 0 "MTP module \\(1 block\\) drafts 1 token per step" scenarios/serving/v3_fp8_h200x8_ep8_azure_sample.toml --quiet --set serving.speculative=mtp)
+dssim_cli_test(spec_mtp_no_module 1 "deepseek-coder-33b has no multi-token-prediction module" scenarios/serving/33b_h200x4_continuous_dssim.toml --quiet --set serving.speculative=mtp)
+dssim_cli_test(spec_vocab_mismatch 1 "deepseek-coder-1.3b has a vocabulary of 32256 tokens, deepseek-r1-distill-qwen-32b of 152064; a draft model must share the target's tokenizer" ${SPEC_SCENARIO} --quiet --set serving.draft_model=deepseek-coder-1.3b)
+dssim_cli_test(spec_unknown_draft 1 "r1q32b_h200_draft_spec.toml: \\[serving\\] draft_model: unknown model .deepseek-r1-distill-qwen-1.6b. \\(did you mean .deepseek-r1-distill-qwen-1.5b.\\?\\)" ${SPEC_SCENARIO} --quiet --set serving.draft_model=deepseek-r1-distill-qwen-1.6b)
+dssim_cli_test(spec_bad_draft_weights 1 "draft_weights" ${SPEC_SCENARIO} --quiet --set serving.draft_weights=fp5)
+dssim_cli_test(spec_fixed_batch 1 "speculative decoding applies to request streams" scenarios/33b_a100.toml --quiet --set serving.speculative=draft --set serving.draft_model=deepseek-coder-1.3b --set serving.acceptance_rate=0.7)
+dssim_cli_test(spec_static 1 "speculative decoding needs a policy that schedules every iteration" ${SPEC_SCENARIO} --quiet --set serving.policy=static)
+dssim_cli_test(spec_acceptance_range 1 "acceptance_rate" ${SPEC_SCENARIO} --quiet --set serving.acceptance_rate=1.5)
+dssim_cli_test(spec_tokens_range 1 "speculative_tokens" ${SPEC_SCENARIO} --quiet --set serving.speculative_tokens=0)

@@ -1,0 +1,83 @@
+#include "run/speculation.hpp"
+
+#include "memory/memory_model.hpp"
+#include "model/params.hpp"
+#include "util/error.hpp"
+#include "util/strings.hpp"
+
+namespace dssim {
+
+std::optional<Drafter> make_drafter(const RunInputs& in) {
+  const Speculation& sp = in.serving.speculation;
+  if (!sp.on()) return std::nullopt;
+  const PredictInput& b = in.base;
+  const ParallelLayout& L = b.parallel;
+  if (L.pp > 1)
+    throw Error("speculative decoding with pipeline parallelism is not modelled (the drafter would run on the last "
+                "stage only); use tensor or expert parallelism");
+  Drafter d;
+  d.input = b;
+  if (sp.method == Speculation::Method::mtp) {
+    // V3's MTP module: a transformer block like the model's last (MoE) one, a projection of the
+    // concatenated hidden state and embedding (2d x d), its norms; the embedding and LM head are shared.
+    const ModelCard& m = b.model;
+    ModelCard mtp = m;
+    mtp.num_hidden_layers = m.num_nextn_predict_layers;
+    if (mtp.moe) mtp.moe->first_k_dense_replace = 0;
+    d.input.model = mtp;
+    const double block = layer_weight_bytes_per_gpu(m, b.weights, L, m.num_hidden_layers - 1);
+    const double proj = 2.0 * static_cast<double>(m.hidden_size) * static_cast<double>(m.hidden_size) *
+                        bytes_per_element(b.weights) / L.tp;
+    d.weight_bytes_per_gpu = (block + proj) * m.num_nextn_predict_layers;
+    d.kv_bytes_per_token_per_gpu =
+        kv_bytes_per_token_per_gpu(m, b.kv_cache, L) / m.num_hidden_layers * m.num_nextn_predict_layers;
+    d.description = fmt("MTP module (%d block%s)", m.num_nextn_predict_layers, m.num_nextn_predict_layers == 1 ? "" : "s");
+    return d;
+  }
+  // A draft model: dense or MoE, on the target's tensor-parallel group when its heads divide, else on
+  // one GPU; no expert or data parallelism of its own.
+  const ModelCard& dm = *in.draft_model;
+  ParallelLayout dl;
+  dl.tp = tp_compatible(dm, L.tp) ? L.tp : 1;
+  d.input.model = dm;
+  d.input.weights = in.draft_weights;
+  d.input.parallel = dl;
+  d.input.weight_only = false;
+  d.weight_bytes_per_gpu = weight_bytes_per_gpu(dm, in.draft_weights, dl);
+  d.kv_bytes_per_token_per_gpu = kv_bytes_per_token_per_gpu(dm, b.kv_cache, dl);
+  d.description = fmt("draft %s (%s%s)", dm.id.c_str(), to_string(in.draft_weights).c_str(),
+                      dl.tp > 1 ? fmt(", TP %d", dl.tp).c_str() : "");
+  return d;
+}
+
+void add_draft_passes(IterationCostBreakdown& r, IterationCostModel& drafter, const IterationShape& s, int k,
+                      bool graph_allowed) {
+  auto add = [&r](const IterationCostBreakdown& x) {
+    r.gpu_s += x.gpu_s;
+    r.gpu_compute_s += x.gpu_compute_s;
+    r.comm_s += x.comm_s;
+    r.host_s += x.host_s;
+  };
+  // Every sequence that decodes next step needs drafts: those decoding now and those whose prompt ends now.
+  int rows = s.decode;
+  for (const PrefillChunk& c : s.prefill) rows += c.last ? 1 : 0;
+  IterationShape first;
+  first.prefill = s.prefill;
+  first.decode = s.decode;
+  first.decode_context_sum = s.decode_context_sum;
+  first.decode_context_max = s.decode_context_max;
+  add(drafter.evaluate(first, graph_allowed));
+  if (rows > 0 && k > 1) {
+    IterationShape next;
+    next.decode = rows;
+    next.decode_context_sum = s.decode > 0 ? s.decode_context_sum / s.decode * rows : 0.0;
+    for (const PrefillChunk& c : s.prefill)
+      if (c.last && s.decode == 0) next.decode_context_sum += static_cast<double>(c.context);
+    next.decode_context_max = s.decode_context_max;
+    const IterationCostBreakdown step = drafter.evaluate(next, graph_allowed);
+    for (int i = 1; i < k; ++i) add(step);
+  }
+  r.total_s = r.total_for(r.gpu_s);
+}
+
+}  // namespace dssim
