@@ -1,9 +1,11 @@
-// `dssim help keys [--markdown]` and `dssim help policies`: what a scenario may say, from the keys'
-// and policies' own declarations (config/keys, serving/batch_policy), so the listing cannot drift.
+// `dssim help keys [--markdown]`, `dssim help policies` and `dssim help engines`: what a scenario may
+// say, from the keys', policies' and engine flags' own declarations (config/keys, serving/batch_policy,
+// scenario/engine_command), so the listing cannot drift.
 #include <iostream>
 
 #include "cli/commands.hpp"
 #include "config/keys.hpp"
+#include "scenario/engine_command.hpp"
 #include "serving/batch_policy.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
@@ -26,7 +28,14 @@ int cmd_help(const std::vector<std::string>& args) {
     }
     return 0;
   }
-  throw Error("usage: dssim help [keys [--markdown] | policies]");
+  if (args[0] == "engines" && args.size() == 1) {
+    for (const char* kind : {"vllm", "sglang"}) {
+      std::cout << kind << " ([engine] kind = \"" << kind << "\"): the flags dssim reads from its launch command\n";
+      for (const auto& f : engine_flags(kind)) std::cout << "  " << f << "\n";
+    }
+    return 0;
+  }
+  throw Error("usage: dssim help [keys [--markdown] | policies | engines]");
 }
 
 }  // namespace dssim

@@ -13,6 +13,37 @@ namespace dssim {
 
 namespace {
 
+// The launch command, flag by flag: what dssim took from it, and what the engine would log.
+std::string engine_text(const EngineCommand& e, const RunInputs& in, const ServingPrediction& p) {
+  std::ostringstream o;
+  o << "\nEngine    " << e.kind << " launch command" << (e.model.empty() ? "" : ", serving " + e.model) << "\n";
+  for (const EngineSetting& st : e.settings) {
+    if (st.key.empty()) {
+      o << fmt("  %-44s no effect here: %s\n", st.flag.c_str(), st.note.c_str());
+      continue;
+    }
+    o << fmt("  %-44s %s = %s%s\n", st.flag.c_str(), st.key.c_str(), st.value.c_str(),
+             st.note.empty() ? "" : ("  (" + st.note + ")").c_str());
+  }
+  if (e.gpu_dependent_batch_defaults && e.kind == "vllm")
+    o << fmt("  %-44s serving.max_batch = %d, batch token limit from the GPU (%s)\n", "(vLLM's batch defaults)",
+             in.serving.max_batch, in.base.gpu.id.c_str());
+  if (e.prefix_cache_by_default)
+    o << fmt("  %-44s %s\n", "(prefix caching on by default)",
+             in.serving.prefix_cache ? "on: the trace carries prefix hashes"
+                                     : "off here: the requests carry no prefix hashes to share");
+  if (!e.ignored.empty()) o << "  no effect on performance: " << join(e.ignored, ", ") << "\n";
+  if (p.fits) {
+    const long long tokens = p.kv_blocks * in.serving.block_size;
+    if (e.kind == "vllm")
+      o << fmt("  vLLM would log: \"GPU KV cache size: %lld tokens\" (%lld blocks of %lld) per engine\n", tokens,
+               p.kv_blocks, in.serving.block_size);
+    else
+      o << fmt("  SGLang would log: \"KV Cache is allocated. #tokens: %lld\" per engine\n", tokens);
+  }
+  return o.str();
+}
+
 std::string tokens_text(double n) {
   if (n >= 1e9) return fmt("%.2f G", n / 1e9);
   if (n >= 1e6) return fmt("%.2f M", n / 1e6);
@@ -55,6 +86,7 @@ std::string text(const RunInputs& in, const RunResult& r) {
   if (c.prefix_cache) o << ", prefix cache";
   o << "\n";
   o << "Workload  " << in.workload_summary << "\n";
+  if (in.engine) o << engine_text(*in.engine, in, p);
   o << "\nMemory per GPU                                 GiB\n";
   o << fmt("  weights                               %9.2f", p.memory.weights / kGiB);
   o << (p.drafter.empty() ? std::string("\n")
@@ -173,6 +205,19 @@ std::string json(const RunInputs& in, const RunResult& r) {
     j.value("throughput_tok_s", s.throughput_tok_s).value("goodput_rps", s.goodput_rps);
     j.value("gpu_busy_fraction", s.gpu_busy_fraction).value("mean_batch", s.mean_batch);
     j.value("preemptions", s.preemptions).value("iterations", s.iterations);
+    if (in.engine) {
+      j.begin_object("engine").value("kind", in.engine->kind).value("model", in.engine->model);
+      j.begin_array("settings");
+      for (const EngineSetting& st : in.engine->settings) {
+        j.begin_object().value("flag", st.flag).value("key", st.key).value("value", st.value);
+        j.value("note", st.note).end_object();
+      }
+      j.end_array();
+      j.begin_array("no_effect");
+      for (const std::string& x : in.engine->ignored) j.value("", x);
+      j.end_array();
+      j.value("kv_cache_tokens", p.kv_blocks * c.block_size).end_object();
+    }
     if (s.speculation) {
       j.begin_object("speculation").value("drafter", p.drafter).value("drafted_tokens", c.speculation.tokens);
       j.value("acceptance_rate", c.speculation.acceptance).value("expected_tokens_per_step", c.speculation.expected_tokens());

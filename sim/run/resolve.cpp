@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "config/hf_config.hpp"
+#include "config/toml_table.hpp"
 #include "model/quant_accuracy.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
@@ -47,6 +48,64 @@ std::vector<Request> load_requests(const WorkloadSpec& w) {
     case WorkloadSpec::Kind::copy_burn: break;
   }
   throw Error("internal: a fixed workload has no request stream", ExitCode::internal);
+}
+
+// A model named by its Hugging Face repo (as engines take it) is the card with that hf_repo.
+static std::string model_id_of(const std::string& name, const Catalog& cat) {
+  if (name.find('/') == std::string::npos) return name;
+  auto lower = [](std::string x) {
+    std::transform(x.begin(), x.end(), x.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    return x;
+  };
+  for (const std::string& id : cat.model_ids())
+    if (lower(cat.model(id).hf_repo) == lower(name)) return id;
+  throw Error(fmt("no model card has hf_repo '%s' (dssim list models; add a card, or import its config.json with "
+                  "[model] hf_config)", name.c_str()));
+}
+
+// What the engine does when its command does not say: vLLM sizes its batch by the GPU's memory
+// (vllm/engine/arg_utils.py, get_batch_defaults: 1024 sequences and 8192 tokens on GPUs of 70 GiB or
+// more other than the A100, else 256 and 2048), and both engines cache prefixes unless told not to.
+static void apply_engine_defaults(const Scenario& s, RunInputs& r, const Catalog& cat) {
+  const EngineCommand& e = *s.engine;
+  PredictInput& in = r.base;
+  if (!e.model.empty() && e.model[0] != '/' && e.model[0] != '.' && e.model.find('/') != std::string::npos) {
+    auto lower = [](std::string x) {
+      std::transform(x.begin(), x.end(), x.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+      return x;
+    };
+    if (!in.model.hf_repo.empty() && lower(in.model.hf_repo) != lower(e.model))
+      throw Error(fmt("%s: the [engine] command serves %s, but [model] is %s (%s); make them the same model",
+                      s.file.c_str(), e.model.c_str(), in.model.id.c_str(), in.model.hf_repo.c_str()));
+  }
+  (void)cat;
+  if (e.kind == "vllm" && e.gpu_dependent_batch_defaults) {
+    const bool large = in.gpu.memory_bytes >= 70.0 * 1073741824.0 && in.gpu.id.find("a100") == std::string::npos;
+    bool seqs = false, tokens = false;
+    for (const EngineSetting& st : e.settings) {
+      seqs = seqs || st.key == "serving.max_batch";
+      tokens = tokens || st.key == "serving.token_budget" || st.key == "serving.max_batched_tokens";
+    }
+    for (const auto& o : s.overrides) {
+      seqs = seqs || o.rfind("serving.max_batch=", 0) == 0;
+      tokens = tokens || o.rfind("serving.token_budget=", 0) == 0 || o.rfind("serving.max_batched_tokens=", 0) == 0;
+    }
+    if (!seqs) r.serving.max_batch = large ? 1024 : 256;
+    if (!tokens) {
+      const std::string policy = r.serving.batch_policy().name();
+      toml::table t;
+      t.insert(policy == "chunked" ? "token_budget" : "max_batched_tokens", large ? 8192 : 2048);
+      TomlTable sv(t, s.file, "serving");
+      std::unique_ptr<BatchPolicy> p = make_policy(policy, s.file);
+      p->read_keys(sv);
+      r.serving.policy = std::move(p);
+    }
+  }
+  if (e.prefix_cache_by_default && !r.serving.prefix_cache && r.kind == RunKind::request_stream) {
+    bool hashed = false;
+    for (const Request& q : r.requests) hashed = hashed || !q.hash_ids.empty();
+    if (hashed) r.serving.prefix_cache = true;
+  }
 }
 
 // Prefix caching needs requests that say which prefixes they share.
@@ -146,10 +205,15 @@ RunInputs resolve_scenario(const Scenario& s, const Catalog& cat, const RunOptio
     r.requests = load_requests(s.workload);
     r.workload_summary = describe_workload(s.workload, r.requests);
   }
+  if (s.gpu_memory_utilization) in.runtime.reserve_fraction = 1.0 - *s.gpu_memory_utilization;
+  if (s.engine) {
+    apply_engine_defaults(s, r, cat);
+    r.engine = s.engine;
+  }
   if (r.serving.prefix_cache) check_prefix_hashes(s, r);
   if (r.serving.speculation.method == Speculation::Method::draft) {
     try {
-      r.draft_model = cat.model(r.serving.speculation.draft_model);
+      r.draft_model = cat.model(model_id_of(r.serving.speculation.draft_model, cat));
     } catch (const Error& e) {
       throw Error(s.file + ": [serving] draft_model: " + e.what(), e.code());
     }

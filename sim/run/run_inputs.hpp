@@ -18,6 +18,7 @@
 #include "power/thermal.hpp"
 #include "profile/gpu_profile.hpp"
 #include "serving/serving_config.hpp"
+#include "scenario/engine_command.hpp"
 #include "workload/request.hpp"
 #include "workload/workload_spec.hpp"
 
@@ -92,6 +93,7 @@ struct RunInputs {
   std::vector<PriceSource> price_sources;  // where each price came from
   std::vector<std::string> price_missing;  // why a price is n/a, and what would supply it
   RunOptions options;
+  std::optional<EngineCommand> engine;  // [engine]: the launch command the settings came from
 };
 
 }  // namespace dssim

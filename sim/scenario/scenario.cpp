@@ -29,6 +29,9 @@ const Key& kRuntime = declare_key({"serving", "runtime", T::text, 0, 0, {}, "", 
 const Key& kOffloadWeights = declare_key({"memory", "offload_weights", T::boolean, 0, 0, {}, "", "false", "weights that do not fit stream from host memory every forward pass", ""});
 const Key& kOffloadKv = declare_key({"memory", "offload_kv", T::boolean, 0, 0, {}, "", "false", "KV cache that does not fit lives in host memory", ""});
 const Key& kHostMemory = declare_key({"memory", "host_memory_gib", T::number, 1, 1e6, {}, "GiB", "the node file's", "host memory per node for offload", ""});
+const Key& kGpuMemUtil = declare_key({"memory", "gpu_memory_utilization", T::number, 0.01, 1, {}, "", "the runtime's reserve", "share of each GPU's memory the engine may use (vLLM --gpu-memory-utilization); the rest is kept free", ""});
+const Key& kEngineKind = declare_key({"engine", "kind", T::choice, 0, 0, {"vllm", "sglang"}, "", "required", "the serving engine whose launch command follows", ""});
+const Key& kEngineCommand = declare_key({"engine", "command", T::text, 0, 0, {}, "", "required", "its launch command as you run it (vllm serve ..., python -m sglang.launch_server ...); read, never run", ""});
 const Key& kAmbient = declare_key({"environment", "ambient_c", T::number, -40, 70, {}, "C", "25", "room temperature", ""});
 const Key& kCooling = declare_key({"environment", "cooling", T::text, 0, 0, {}, "", "the GPU card's", "a cooling profile id (platforms/cooling/)", ""});
 const Key& kPowerLimit = declare_key({"environment", "power_limit_w", T::number, 1, 1e5, {}, "W", "the GPU's limit", "a power cap per GPU (what-if)", ""});
@@ -99,13 +102,52 @@ void check_prices_follow_platform(const Scenario& s, const std::string& file_pla
 
 }  // namespace
 
+// [engine]: the launch command's flags become the scenario keys they mean. A key the file also sets is
+// an error (two sources for one setting); one a --set names wins over the command (sweeps, A/Bs).
+static std::optional<EngineCommand> apply_engine_command(toml::table& doc, const std::string& path,
+                                                         const std::vector<std::string>& overrides) {
+  if (!doc.contains("engine")) return std::nullopt;
+  if (!doc["engine"].is_table()) throw Error(path + ": 'engine' must be a table: [engine] kind = ..., command = ...");
+  TomlTable e(*doc["engine"].as_table(), path, "engine");
+  const std::string kind = e.get_choice(kEngineKind);
+  const std::string where = e.where(kEngineCommand.name);
+  const std::string command = e.get_string(kEngineCommand);
+  e.finish();
+  EngineCommand out = translate_engine_command(kind, split_command(command, where), where);
+  auto set_by_override = [&](const std::string& key) {
+    for (const auto& o : overrides)
+      if (trim(o.substr(0, o.find('='))) == key) return true;
+    return false;
+  };
+  for (const EngineSetting& st : out.settings) {
+    if (st.key.empty() || set_by_override(st.key)) continue;
+    const auto dot = st.key.find('.');
+    const std::string table = st.key.substr(0, dot), key = st.key.substr(dot + 1);
+    if (const toml::table* t = doc[table].as_table(); t && t->contains(key)) {
+      const unsigned line = static_cast<unsigned>((*t->get(key)).source().begin.line);
+      throw Error(fmt("%s:%u: [%s] %s is also set by the [engine] command (%s); keep one of them", path.c_str(), line,
+                      table.c_str(), key.c_str(), st.flag.c_str()));
+    }
+    apply_override(doc, st.key + "=" + st.value);
+  }
+  doc.erase("engine");
+  return out;
+}
+
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
   auto doc = TomlTable::parse_file(path);
   const std::string file_platform = platform_in_file(*doc);
-  for (const auto& o : overrides) apply_override(*doc, o);
+  // A --set of the engine's own keys changes the command before it is read; the others apply after it.
+  auto engine_key = [](const std::string& o) { return o.rfind("engine.", 0) == 0; };
+  for (const auto& o : overrides)
+    if (engine_key(o)) apply_override(*doc, o);
+  std::optional<EngineCommand> engine = apply_engine_command(*doc, path, overrides);
+  for (const auto& o : overrides)
+    if (!engine_key(o)) apply_override(*doc, o);
   TomlTable t(*doc, path, "");
   Scenario s;
   s.file = path;
+  s.engine = std::move(engine);
   s.overrides = overrides;
   s.name = t.opt_string(kName).value_or(path);
   s.description = t.opt_string(kDescription).value_or("");
@@ -138,6 +180,7 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
     s.offload_weights = mem->opt_bool(kOffloadWeights).value_or(false);
     s.offload_kv = mem->opt_bool(kOffloadKv).value_or(false);
     s.host_memory_bytes = mem->opt_number(kHostMemory).value_or(0.0) * 1024.0 * 1024.0 * 1024.0;
+    s.gpu_memory_utilization = mem->opt_number(kGpuMemUtil);
     mem->finish();
   }
   if (auto e = t.opt_table("environment")) {

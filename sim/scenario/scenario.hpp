@@ -6,6 +6,7 @@
 
 #include "config/precision.hpp"
 #include "config/runtime_profile.hpp"
+#include "scenario/engine_command.hpp"
 #include "finance/cost_inputs.hpp"
 #include "serving/slo.hpp"
 #include "parallel/layout.hpp"
@@ -29,6 +30,8 @@ struct Scenario {
   // [memory]: what may live in host memory when the GPUs are too small
   bool offload_weights = false, offload_kv = false;
   double host_memory_bytes = 0;  // per node; 0: the node file's host_memory_gib
+  std::optional<double> gpu_memory_utilization;  // [memory]: the share of GPU memory the engine may use
+  std::optional<EngineCommand> engine;  // [engine]: a launch command, already turned into the keys above
   std::string runtime = kDefaultRuntime;
   std::vector<std::string> overrides;  // --set, as given: the report says the file was changed
   SloTargets slo;  // [slo]
