@@ -38,6 +38,11 @@ for skew in 0 0.5 1.0; do
   done
 done
 
+echo "== The same at skew 1.0 with EPLB's redundant experts (balanced packing of the copies)"
+for r in 16 32; do
+  row scenarios/parallel/v3_fp8_2x8h100_ep16.toml --set serving.routing_skew=1.0 --set serving.redundant_experts=$r
+done
+
 echo "== DeepSeek-V3 fp8 on 2 x DGX H100: other ways to use the 16 GPUs"
 row scenarios/parallel/v3_fp8_2x8h100_ep16.toml --set serving.tensor_parallel=16 --set serving.expert_parallel=1
 row scenarios/parallel/v3_fp8_2x8h100_ep16.toml --set serving.tensor_parallel=8 --set serving.expert_parallel=1 --set serving.pipeline_parallel=2

@@ -28,7 +28,8 @@ double layer_weight_bytes_per_gpu(const ModelCard& m, Precision p, const Paralle
   if (m.is_moe_layer(layer)) {
     const auto& e = *m.moe;
     const double expert = 3.0 * h * static_cast<double>(e.moe_intermediate_size) * sb.linear;
-    const double routed = e.n_routed_experts * expert;
+    // EPLB's redundant experts are extra whole experts spread over the EP ranks
+    const double routed = (e.n_routed_experts + (l.ep > 1 ? l.redundant_experts : 0)) * expert;
     bytes += (l.ep > 1 ? routed / l.stage_width() : routed / tp) + e.n_shared_experts * expert / tp +
              h * e.n_routed_experts * sb.b16;
   } else {

@@ -288,7 +288,7 @@ class Builder {
     if (!moe_load_) {  // the same in every MoE layer of the pass: priced once (hundreds of pow each)
       const std::vector<double> shares = expert_shares(E, c_.layout.routing_skew);
       const double all_tokens = T * ep;  // the tokens every rank of the EP group routes together
-      moe_load_ = busiest_rank(rank_loads(all_tokens, k, shares, place_experts(shares, ep, c_.layout.placement), ep));
+      moe_load_ = slowest_rank_bound(moe_rank_loads(all_tokens, k, shares, ep, c_.layout.placement, c_.layout.redundant_experts));
     }
     const RankLoad load = *moe_load_;
     const double per_expert = load.active_experts > 0 ? load.tokens / load.active_experts : 0.0;

@@ -18,7 +18,7 @@ std::vector<double> ep_receive_shares(const ModelCard& m, const ParallelLayout& 
   if (!m.moe || l.ep <= 1) return out;
   const auto shares = expert_shares(m.moe->n_routed_experts, l.routing_skew);
   // expected assignments are linear in the token count: one token gives the shares
-  const auto loads = rank_loads(1.0, m.moe->num_experts_per_tok, shares, place_experts(shares, l.ep, l.placement), l.ep);
+  const auto loads = moe_rank_loads(1.0, m.moe->num_experts_per_tok, shares, l.ep, l.placement, l.redundant_experts);
   double total = 0;
   for (const auto& r : loads) total += r.tokens;
   for (const auto& r : loads) out.push_back(r.tokens / total);
@@ -33,7 +33,9 @@ std::string describe(const ParallelLayout& l, bool moe) {
   if (moe && l.ep > 1 && l.fp8_dispatch) s += " (fp8 dispatch)";
   if (l.two_batch_overlap) s += ", two-batch overlap";
   if (l.pp > 1) s += fmt(", PP %d (%d micro-batches)", l.pp, l.micro());
-  if (moe && l.ep > 1 && l.routing_skew > 0)
+  if (moe && l.ep > 1 && l.redundant_experts > 0)
+    s += fmt(", routing skew %g, EPLB with %d redundant experts", l.routing_skew, l.redundant_experts);
+  else if (moe && l.ep > 1 && l.routing_skew > 0)
     s += fmt(", routing skew %g, %s placement", l.routing_skew, to_string(l.placement).c_str());
   return s;
 }
@@ -95,6 +97,10 @@ void validate_layout(const ModelCard& m, const ParallelLayout& l, int replicas, 
       throw Error(fmt("expert_parallel = %d is smaller than tensor_parallel = %d: dssim spreads whole experts over every "
                       "GPU of a stage (expert_parallel = %d) or splits each expert with tensor parallelism "
                       "(expert_parallel = 1)", l.ep, l.tp, l.tp));
+    if (l.redundant_experts > 0 && (m.moe->n_routed_experts + l.redundant_experts) % l.ep != 0)
+      throw Error(fmt("redundant_experts = %d: %s's %d routed experts and the copies must fill the %d expert-parallel "
+                      "ranks evenly; use a multiple of %d (e.g. %d)", l.redundant_experts, m.id.c_str(),
+                      m.moe->n_routed_experts, l.ep, l.ep, l.ep));
     if (l.ep % l.tp != 0)
       throw Error(fmt("expert_parallel = %d is not a multiple of tensor_parallel = %d: the stage's %d GPUs must form "
                       "whole attention groups of %d", l.ep, l.tp, l.ep, l.tp));

@@ -22,6 +22,7 @@ struct ParallelLayout {
   int microbatches = 0;  // pipeline micro-batches per iteration (0: one per stage)
   double routing_skew = 0;
   ExpertPlacement placement = ExpertPlacement::contiguous;
+  int redundant_experts = 0;  // EPLB: extra copies of hot experts over the EP ranks (balanced packing)
   bool fp8_dispatch = false;  // EP dispatch in fp8 (DeepEP); the combine stays 16-bit
   // Two micro-batches per iteration on two streams, one's communication under the other's kernels
   // (DeepSeek's two-batch overlap); single-stage replicas.

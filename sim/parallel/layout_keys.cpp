@@ -2,6 +2,8 @@
 #include "config/keys.hpp"
 #include "config/toml_table.hpp"
 #include "parallel/layout.hpp"
+#include "util/error.hpp"
+#include "util/strings.hpp"
 
 namespace dssim {
 
@@ -14,6 +16,7 @@ const Key& kMicro = declare_key({"serving", "microbatches", T::integer, 1, 4096,
 const Key& kSkew = declare_key({"serving", "routing_skew", T::number, 0, 10, {}, "", "0 (uniform)", "Zipf exponent of the router's expert choice", ""});
 const Key& kPlacement = declare_key({"serving", "expert_placement", T::text, 0, 0, {}, "", "contiguous", "contiguous, round_robin or balanced", ""});
 const Key& kDispatch = declare_key({"serving", "dispatch_dtype", T::choice, 0, 0, {"bf16", "fp8"}, "", "bf16", "the EP dispatch all-to-all's precision (fp8 as DeepEP; the combine stays 16-bit)", ""});
+const Key& kRedundant = declare_key({"serving", "redundant_experts", T::integer, 0, 4096, {}, "experts", "0", "EPLB: extra copies of the hottest experts, packed with the others for balance over the EP ranks (DeepSeek: 32 in prefill); each costs an expert's weights", "expert_parallel > 1"});
 const Key& kTbo = declare_key({"serving", "two_batch_overlap", T::boolean, 0, 0, {}, "", "false", "two micro-batches on two streams, each communicating under the other's kernels", ""});
 }  // namespace
 
@@ -27,6 +30,10 @@ ParallelLayout read_layout(TomlTable& sv) {
   if (auto pl = sv.opt_string(kPlacement)) l.placement = parse_expert_placement(*pl, sv.where(kPlacement.name));
   if (auto d = sv.opt_choice(kDispatch)) l.fp8_dispatch = *d == "fp8";
   l.two_batch_overlap = sv.opt_bool(kTbo).value_or(false);
+  l.redundant_experts = static_cast<int>(sv.opt_int(kRedundant).value_or(0));
+  if (l.redundant_experts > 0 && l.ep <= 1)
+    throw Error(fmt("%s: redundant experts are copies over expert-parallel ranks; set expert_parallel > 1",
+                    sv.where(kRedundant.name).c_str()));
   return l;
 }
 

@@ -127,6 +127,64 @@ std::vector<RankLoad> rank_loads(double tokens, int k, const std::vector<double>
   return loads;
 }
 
+std::vector<int> replicate_experts(const std::vector<double>& shares, int redundant) {
+  if (redundant < 0) throw Error(fmt("EPLB: %d redundant experts; need 0 or more", redundant));
+  std::vector<int> copies(shares.size(), 1);
+  for (int r = 0; r < redundant; ++r) {
+    std::size_t best = 0;
+    for (std::size_t i = 1; i < shares.size(); ++i)
+      if (shares[i] / copies[i] > shares[best] / copies[best]) best = i;
+    ++copies[best];
+  }
+  return copies;
+}
+
+std::vector<RankLoad> moe_rank_loads(double tokens, int k, const std::vector<double>& shares, int ranks,
+                                     ExpertPlacement p, int redundant) {
+  if (redundant <= 0) return rank_loads(tokens, k, shares, place_experts(shares, ranks, p), ranks);
+  const int E = static_cast<int>(shares.size());
+  if (ranks < 1 || (E + redundant) % ranks != 0)
+    throw Error(fmt("EPLB: %d experts + %d redundant must fill the %d expert-parallel ranks evenly (a multiple of %d)",
+                    E, redundant, ranks, ranks));
+  const std::vector<int> copies = replicate_experts(shares, redundant);
+  const std::vector<double> q = pick_probabilities(k, shares);
+  // physical experts: (logical expert, share of its picks)
+  std::vector<std::pair<double, double>> phys;  // (pick probability of this copy, routing share)
+  for (int i = 0; i < E; ++i)
+    for (int c = 0; c < copies[static_cast<size_t>(i)]; ++c)
+      phys.emplace_back(q[static_cast<size_t>(i)] / copies[static_cast<size_t>(i)],
+                        shares[static_cast<size_t>(i)] / copies[static_cast<size_t>(i)]);
+  std::stable_sort(phys.begin(), phys.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  const int per = (E + redundant) / ranks;
+  std::vector<double> packed(static_cast<size_t>(ranks), 0.0);
+  std::vector<int> held(static_cast<size_t>(ranks), 0);
+  std::vector<RankLoad> loads(static_cast<size_t>(ranks));
+  for (const auto& [qc, share] : phys) {
+    int best = -1;
+    for (int r = 0; r < ranks; ++r) {
+      if (held[static_cast<size_t>(r)] >= per) continue;
+      if (best < 0 || packed[static_cast<size_t>(r)] < packed[static_cast<size_t>(best)]) best = r;
+    }
+    packed[static_cast<size_t>(best)] += share;
+    ++held[static_cast<size_t>(best)];
+    if (tokens > 0) {
+      RankLoad& l = loads[static_cast<size_t>(best)];
+      l.tokens += tokens * qc;
+      l.active_experts += 1.0 - std::pow(1.0 - qc, tokens);
+    }
+  }
+  return loads;
+}
+
+RankLoad slowest_rank_bound(const std::vector<RankLoad>& loads) {
+  RankLoad b;
+  for (const RankLoad& l : loads) {
+    b.tokens = std::max(b.tokens, l.tokens);
+    b.active_experts = std::max(b.active_experts, l.active_experts);
+  }
+  return b;
+}
+
 RankLoad busiest_rank(const std::vector<RankLoad>& loads) {
   RankLoad best;
   bool first = true;

@@ -47,9 +47,26 @@ std::vector<double> pick_probabilities(int k, const std::vector<double>& shares)
 std::vector<RankLoad> rank_loads(double tokens, int k, const std::vector<double>& shares,
                                  const std::vector<int>& placement, int ranks);
 
+// Expert load balancing with redundant experts (DeepSeek's EPLB): `redundant` extra copies of experts,
+// each given in turn to the expert with the largest share per copy (its load split evenly over its
+// copies). Returns the copies of each expert (>= 1; they sum to experts + redundant).
+std::vector<int> replicate_experts(const std::vector<double>& shares, int redundant);
+
+// The ranks' loads with `redundant` replicas: the physical experts (each copy a share_i / copies_i of
+// expert i's picks) packed hottest first onto the least-loaded rank with a free slot, (experts +
+// redundant) / ranks slots each (else dssim::Error). redundant = 0: the experts placed by `p`.
+std::vector<RankLoad> moe_rank_loads(double tokens, int k, const std::vector<double>& shares, int ranks,
+                                     ExpertPlacement p, int redundant);
+
 // The rank that finishes last sets the MoE layer's pace: the one with the most assignments (ties: the
 // most active experts). An empty list gives a zero load.
 RankLoad busiest_rank(const std::vector<RankLoad>& loads);
+
+// A bound on the slowest rank: the most assignments of any rank and the most active experts of any
+// rank, together. A rank's MoE time grows with both (compute with the first, expert weights read with
+// the second), and the two maxima can sit on different ranks: the one with the hottest expert has the
+// most tokens, another the most distinct experts. Equal to every rank when the routing is uniform.
+RankLoad slowest_rank_bound(const std::vector<RankLoad>& loads);
 
 // max / mean assignments over ranks (1 = perfectly balanced; 1 when no rank has any).
 double imbalance(const std::vector<RankLoad>& loads);

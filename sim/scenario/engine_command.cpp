@@ -170,6 +170,10 @@ std::vector<Flag> vllm_flags() {
            c.fail(w, "dssim models method deepseek_mtp and a draft model (\"model\"); got " + j.dump());
          }
        }},
+      {{"--enable-eplb"}, false, [](Ctx& c, const std::string& w, const std::string&) {
+         c.set(w, "serving.expert_placement", toml_str("balanced"), "EPLB packs experts by load; dssim by the routing skew's shares");
+       }},
+      {{"--num-redundant-experts"}, true, [](Ctx& c, const std::string& w, const std::string& v) { c.set(w, "serving.redundant_experts", std::to_string(c.integer(w, v, 0, 4096))); }},
       {{"--kv-transfer-config"}, true, [](Ctx& c, const std::string& w, const std::string&) { not_modelled(c, w, "disaggregated prefill (a KV connector)"); }},
       noted({"--max-model-len"}, true, "no effect on speed; dssim warns about requests beyond the model's trained context"),
       noted({"--swap-space"}, true, "vLLM V1 preempts by recompute, as dssim does; swap space is unused"),
@@ -230,7 +234,10 @@ std::vector<Flag> sglang_flags() {
        }},
       noted({"--speculative-num-draft-tokens"}, true, "a chain of drafts verifies num_steps + 1 positions"),
       {{"--disaggregation-mode"}, true, [](Ctx& c, const std::string& w, const std::string&) { not_modelled(c, w, "prefill/decode disaggregation"); }},
-      noted({"--enable-eplb"}, false, "expert load balancing with redundant experts is not modelled yet: dssim keeps [serving] routing_skew"),
+      {{"--enable-eplb"}, false, [](Ctx& c, const std::string& w, const std::string&) {
+         c.set(w, "serving.expert_placement", toml_str("balanced"), "EPLB packs experts by load; dssim by the routing skew's shares");
+       }},
+      {{"--ep-num-redundant-experts"}, true, [](Ctx& c, const std::string& w, const std::string& v) { c.set(w, "serving.redundant_experts", std::to_string(c.integer(w, v, 0, 4096))); }},
       noted({"--cuda-graph-max-bs"}, true, "dssim captures a graph for every decode batch size"),
       noted({"--context-length"}, true, "no effect on speed; dssim warns about requests beyond the model's trained context"),
       noted({"--schedule-policy"}, true, "dssim admits first come, first served"),

@@ -375,3 +375,8 @@ dssim_cli_test(engine_unclosed_quote 1 "the command has an unclosed ' quote" ${V
 dssim_cli_test(engine_disaggregation 1 "prefill/decode disaggregation is not modelled yet" ${SGLANG_SCENARIO} --quiet --set "engine.command=python3 -m sglang.launch_server --model-path deepseek-ai/DeepSeek-V3 --tp 8 --disaggregation-mode prefill")
 dssim_cli_test(engine_shell_text 1 "not a vllm flag dssim knows" ${VLLM_SCENARIO} --quiet --set "engine.command=vllm serve deepseek-ai/DeepSeek-V3 -tp 8 --x \$(touch /tmp/dssim_pwned) `touch /tmp/dssim_pwned`")
 dssim_cli_test(engine_draft_hf_repo 0 "draft deepseek-r1-distill-qwen-1.5b" scenarios/serving/r1q32b_h200_draft_spec.toml --quiet --set serving.draft_model=deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B)
+
+# EPLB: redundant experts must fill the EP ranks and need expert parallelism.
+dssim_cli_test(eplb_on 0 "EPLB with 16 redundant experts" scenarios/parallel/v3_fp8_2x8h100_ep16.toml --quiet --set serving.routing_skew=1.0 --set serving.redundant_experts=16)
+dssim_cli_test(eplb_uneven 1 "redundant_experts = 5: deepseek-v3's 256 routed experts and the copies must fill the 16 expert-parallel ranks evenly; use a multiple of 16" scenarios/parallel/v3_fp8_2x8h100_ep16.toml --quiet --set serving.redundant_experts=5)
+dssim_cli_test(eplb_without_ep 1 "redundant experts are copies over expert-parallel ranks; set expert_parallel > 1" scenarios/serving/v3_fp8_h200x8_ep8_azure_sample.toml --quiet --set serving.expert_parallel=1 --set serving.redundant_experts=8)

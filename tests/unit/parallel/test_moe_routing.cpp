@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <numeric>
 
 #include "parallel/moe_routing.hpp"
@@ -127,4 +128,35 @@ TEST_CASE("uniform routing reduces to expected_active_experts", "[moe]") {
       CHECK(busiest_rank(l).active_experts == Approx(expected_active_experts(T, 6, 64) / 8));
     }
   }
+}
+
+TEST_CASE("EPLB by hand: copies go to the largest load per copy, then balanced packing", "[moe][eplb]") {
+  const std::vector<double> shares{0.7, 0.1, 0.1, 0.1};
+  // 0.7 -> two copies of 0.35 -> three of 0.2333 (still above 0.1)
+  CHECK(replicate_experts(shares, 2) == std::vector<int>{3, 1, 1, 1});
+  CHECK(replicate_experts(shares, 0) == std::vector<int>{1, 1, 1, 1});
+  CHECK_THROWS_WITH(replicate_experts(shares, -1), Catch::Contains("need 0 or more"));
+  // Without copies the best packing of 2 slots per rank is {0.7, 0.1} and {0.1, 0.1}: imbalance 1.6.
+  const auto plain = moe_rank_loads(1.0, 1, shares, 2, ExpertPlacement::balanced, 0);
+  CHECK(imbalance(plain) == Approx(1.6));
+  // With 2 copies, 3 slots per rank: 0.2333 -> r0, 0.2333 -> r1, 0.2333 -> r0 (tie: lowest), 0.1 -> r1,
+  // 0.1 -> r1 (full), 0.1 -> r0: r0 = 0.5667, r1 = 0.4333.
+  const auto eplb = moe_rank_loads(1.0, 1, shares, 2, ExpertPlacement::balanced, 2);
+  REQUIRE(eplb.size() == 2);
+  CHECK(eplb[0].tokens == Approx(0.7 * 2 / 3 + 0.1));
+  CHECK(eplb[1].tokens == Approx(0.7 / 3 + 0.2));
+  CHECK(imbalance(eplb) == Approx((0.7 * 2 / 3 + 0.1) / 0.5));
+  // 100 tokens: rank 0 holds two copies of the hot expert and one cold one, all but surely active
+  const auto many = moe_rank_loads(100.0, 1, shares, 2, ExpertPlacement::balanced, 2);
+  CHECK(many[0].active_experts == Approx(2 * (1 - std::pow(1 - 0.7 / 3, 100)) + (1 - std::pow(0.9, 100))));
+  CHECK_THROWS_WITH(moe_rank_loads(1.0, 1, shares, 2, ExpertPlacement::balanced, 1),
+                    Catch::Contains("4 experts + 1 redundant must fill the 2 expert-parallel ranks evenly"));
+}
+
+TEST_CASE("the slowest rank is bounded by the most tokens and the most active experts of any rank", "[moe]") {
+  std::vector<RankLoad> loads{{10, 2}, {6, 5}, {8, 3}};
+  const RankLoad b = slowest_rank_bound(loads);
+  CHECK(b.tokens == 10);
+  CHECK(b.active_experts == 5);
+  CHECK(slowest_rank_bound({}).tokens == 0);
 }

@@ -276,3 +276,18 @@ TEST_CASE("replicas that would share a per-node NIC or a PCIe switch uplink are 
   // 6-GPU replicas: replica 0 on switches 0-1, replica 1 on 2-3: each uplink carries one replica
   CHECK(shared_replica_link(pcie, cat.gpu("a10g"), 6, 2).empty());
 }
+
+TEST_CASE("EPLB's redundant experts cost one expert's weights per copy per GPU, and must fill the ranks", "[parallel][memory][eplb]") {
+  const ModelCard v3 = model("deepseek-v3");
+  ParallelLayout l = layout(8, 1, 8);
+  const int moe_layer = v3.num_hidden_layers - 1;
+  const double plain = layer_weight_bytes_per_gpu(v3, Precision::fp8, l, moe_layer);
+  l.redundant_experts = 8;  // one more expert on each of the 8 ranks
+  const double with = layer_weight_bytes_per_gpu(v3, Precision::fp8, l, moe_layer);
+  const double expert_params = 3.0 * 7168 * 2048;
+  CHECK(with - plain == Approx(expert_params * bytes_per_element(Precision::fp8)).epsilon(0.02));  // fp8 + block scales
+  l.redundant_experts = 5;
+  CHECK_THAT(layout_error("deepseek-v3", l, 1, 8),
+             Catch::Contains("redundant_experts = 5: deepseek-v3's 256 routed experts and the copies must fill the 8 "
+                             "expert-parallel ranks evenly; use a multiple of 8"));
+}

@@ -86,7 +86,8 @@ TEST_CASE("sglang: DP attention inside one engine, page size 1, MTP's 48 running
       "sglang",
       split_command("python3 -m sglang.launch_server --model-path deepseek-ai/DeepSeek-V3 --tp 8 --dp 8 "
                     "--enable-dp-attention --chunked-prefill-size 4096 --mem-fraction-static 0.8 "
-                    "--speculative-algorithm NEXTN --speculative-num-steps 2 --speculative-eagle-topk 1",
+                    "--speculative-algorithm NEXTN --speculative-num-steps 2 --speculative-eagle-topk 1 "
+                    "--enable-eplb --ep-num-redundant-experts 32",
                     "w"),
       "w");
   CHECK(e.model == "deepseek-ai/DeepSeek-V3");
@@ -98,6 +99,8 @@ TEST_CASE("sglang: DP attention inside one engine, page size 1, MTP's 48 running
   CHECK(value_of(e, "serving.speculative") == "\"mtp\"");
   CHECK(value_of(e, "serving.speculative_tokens") == "2");
   CHECK(value_of(e, "serving.max_batch") == "48");
+  CHECK(value_of(e, "serving.redundant_experts") == "32");
+  CHECK(value_of(e, "serving.expert_placement") == "\"balanced\"");
   const EngineCommand off = translate_engine_command(
       "sglang", split_command("python -m sglang.launch_server --model m --chunked-prefill-size -1 --disable-radix-cache", "w"), "w");
   CHECK(value_of(off, "serving.policy") == "\"continuous\"");
