@@ -74,8 +74,17 @@ std::string text(const RunInputs& in, const RunResult& r) {
   o << verdict_text(r);
   o << fmt("Model     %s, weights %s, KV cache %s\n", b.model.id.c_str(), to_string(b.weights).c_str(),
            to_string(b.kv_cache).c_str());
-  o << fmt("Platform  %s: %d x %s; %d replica%s x %d GPU%s\n", b.node.id.c_str(), b.node.total_gpus(), b.gpu.id.c_str(),
-           c.replicas, c.replicas > 1 ? "s" : "", b.parallel.gpus(), b.parallel.gpus() > 1 ? fmt("s (%s)", describe(b.parallel, b.model.moe.has_value()).c_str()).c_str() : "");
+  auto pool_text = [&](int n, const ParallelLayout& l) {
+    return fmt("%d replica%s x %d GPU%s", n, n > 1 ? "s" : "", l.gpus(),
+               l.gpus() > 1 ? fmt("s (%s)", describe(l, b.model.moe.has_value()).c_str()).c_str() : "");
+  };
+  if (p.disaggregated)
+    o << fmt("Platform  %s: %d x %s; disaggregated %dP%dD: prefill %s, decode %s\n", b.node.id.c_str(),
+             b.node.total_gpus(), b.gpu.id.c_str(), c.prefill_replicas, c.decode_replicas,
+             pool_text(c.prefill_replicas, p.prefill_layout).c_str(), pool_text(c.decode_replicas, p.decode_layout).c_str());
+  else
+    o << fmt("Platform  %s: %d x %s; %s\n", b.node.id.c_str(), b.node.total_gpus(), b.gpu.id.c_str(),
+             pool_text(c.replicas, b.parallel).c_str());
   o << fmt("Serving   policy %s, max_batch %d", c.batch_policy().name().c_str(), c.max_batch);
   o << c.batch_policy().settings();
   o << fmt(", KV block %lld tokens, router %s, CUDA graphs %s", c.block_size, to_string(c.router).c_str(),
@@ -87,7 +96,7 @@ std::string text(const RunInputs& in, const RunResult& r) {
   o << "\n";
   o << "Workload  " << in.workload_summary << "\n";
   if (in.engine) o << engine_text(*in.engine, in, p);
-  o << "\nMemory per GPU                                 GiB\n";
+  o << (p.disaggregated ? "\nMemory per GPU of a prefill replica             GiB\n" : "\nMemory per GPU                                 GiB\n");
   o << fmt("  weights                               %9.2f", p.memory.weights / kGiB);
   o << (p.drafter.empty() ? std::string("\n")
                           : fmt("   (%.2f of them the %s)\n", p.drafter_weight_bytes / kGiB, p.drafter.c_str()));
@@ -97,11 +106,28 @@ std::string text(const RunInputs& in, const RunResult& r) {
   if (p.memory.host_weights > 0)
     o << fmt("  in host memory (offload)              %9.2f   (weights of the last %d layers, streamed over PCIe every "
              "iteration)\n", p.memory.host_weights / kGiB, p.offloaded_layers);
+  if (p.disaggregated && (p.fits || p.decode_does_not_fit)) {
+    if (!p.decode_does_not_fit)
+      o << fmt("  KV cache pool                         %9.2f  (%lld blocks of %lld tokens per replica)\n",
+               p.kv_pool_bytes / kGiB, p.kv_blocks, c.block_size);
+    o << "Memory per GPU of a decode replica              GiB\n";
+    o << fmt("  weights                               %9.2f\n", p.decode_memory.weights / kGiB);
+    o << fmt("  runtime reserve                       %9.2f\n", p.decode_memory.reserve / kGiB);
+    if (p.decode_does_not_fit) {
+      o << fmt("  DOES NOT FIT: %.2f GiB capacity leaves %lld KV blocks\n", p.decode_memory.capacity / kGiB,
+               p.decode_kv_blocks);
+      for (const auto& x : p.suggestions) o << "  would fit: " << x << "\n";
+      return o.str();
+    }
+    o << fmt("  KV cache pool                         %9.2f  (%lld blocks of %lld tokens per replica)\n",
+             p.decode_kv_pool_bytes / kGiB, p.decode_kv_blocks, c.block_size);
+  }
   if (!p.fits) {
     o << fmt("  DOES NOT FIT: %.2f GiB capacity leaves %lld KV blocks\n", p.memory.capacity / kGiB, p.kv_blocks);
     for (const auto& s : p.suggestions) o << "  would fit: " << s << "\n";
     return o.str();
   }
+  if (!p.disaggregated)
   o << fmt("  KV cache pool                         %9.2f  (%lld blocks of %lld tokens per replica%s)\n",
            p.kv_pool_bytes / kGiB, p.kv_blocks, c.block_size,
            p.host_kv_blocks > 0 ? fmt(", %lld of them in host memory, read over PCIe when used", p.host_kv_blocks).c_str()
@@ -112,6 +138,7 @@ std::string text(const RunInputs& in, const RunResult& r) {
   dist_row(o, "time per output token *", s.tpot_s);
   dist_row(o, "end-to-end", s.e2e_s);
   dist_row(o, "queueing", s.queue_s);
+  if (s.disaggregated) dist_row(o, "KV transfer (in TTFT)", s.kv_transfer_s);
   o << "  * per request, (E2E - TTFT) / (output tokens - 1), as vLLM's benchmark defines TPOT; inter-token\n"
        "    latency percentiles over every token (vLLM's ITL) are not reported yet\n";
   o << "\nThroughput\n";
@@ -186,6 +213,13 @@ std::string json(const RunInputs& in, const RunResult& r) {
   verdict_json(j, r.verdict);
   j.value("model", b.model.id).value("gpu", b.gpu.id);
   j.value("policy", c.batch_policy().name()).value("replicas", c.replicas).value("tensor_parallel", b.parallel.tp);
+  if (p.disaggregated) {
+    j.begin_object("disaggregation").value("prefill_replicas", c.prefill_replicas).value("decode_replicas", c.decode_replicas);
+    j.value("prefill_gpus_per_replica", p.prefill_layout.gpus()).value("decode_gpus_per_replica", p.decode_layout.gpus());
+    j.value("prefill_tensor_parallel", p.prefill_layout.tp).value("prefill_expert_parallel", p.prefill_layout.ep);
+    j.value("decode_tensor_parallel", p.decode_layout.tp).value("decode_expert_parallel", p.decode_layout.ep);
+    j.value("decode_kv_blocks", p.decode_kv_blocks).value("decode_kv_cache_bytes", p.decode_kv_pool_bytes).end_object();
+  }
   j.value("offloaded_layers", p.offloaded_layers).value("host_weight_bytes", p.memory.host_weights);
   j.value("host_kv_blocks", p.host_kv_blocks);
   j.value("pipeline_parallel", b.parallel.pp).value("expert_parallel", b.parallel.ep).value("nodes", b.node.node_count);
@@ -200,6 +234,7 @@ std::string json(const RunInputs& in, const RunResult& r) {
     dist_json(j, "e2e_s", s.e2e_s);
     dist_json(j, "queue_s", s.queue_s);
     dist_json(j, "service_s", s.service_s);
+    if (s.disaggregated) dist_json(j, "kv_transfer_s", s.kv_transfer_s);
     j.value("requests", s.requests).value("completed", s.completed).value("rejected", s.rejected);
     j.value("makespan_s", s.makespan_s).value("requests_per_s", s.requests_per_s);
     j.value("throughput_tok_s", s.throughput_tok_s).value("goodput_rps", s.goodput_rps);

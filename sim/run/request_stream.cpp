@@ -50,15 +50,22 @@ static void set_prefix_tiers(const PredictInput& b, const ServingConfig& c, cons
   }
 }
 
-ServingPrediction predict_serving(const RunInputs& in, const PowerSetup* power) {
+namespace {
+
+// One pool of replicas as it is sized and priced: the memory plan of its GPUs (into `p`) and the
+// iteration cost of its layout. `b` is the scenario's input with the pool's layout; `replicas` its
+// count (for what the replicas share on a node). The cost function owns what it prices with.
+struct PoolModel {
+  IterationCostFn cost;
+  double kv_token_gpu = 0, kv_token_stored = 0, host_limit = 0;
+};
+
+PoolModel plan_pool(const RunInputs& in, const PredictInput& b, int replicas, ServingPrediction& p) {
   const std::vector<Request>& requests = in.requests;
-  const PredictInput& b = in.base;
   const ServingConfig& c = in.serving;
   const ModelCard& m = b.model;
-  validate_input(b);
   const ParallelLayout& L = b.parallel;
-  validate_layout(m, L, c.replicas, b.node.total_gpus());
-  ServingPrediction p;
+  PoolModel pm;
   long long longest_prompt = 1, longest = 1;
   for (const Request& r : requests) {
     longest_prompt = std::max(longest_prompt, r.prompt_tokens);
@@ -96,13 +103,13 @@ ServingPrediction predict_serving(const RunInputs& in, const PowerSetup* power) 
   }
   // The host memory of a node serves the GPUs on it (their offloaded weights, then host KV blocks).
   const double host_limit = host_memory_limit(b);
-  const double gpus_per_node = std::min(b.node.gpu_count, L.gpus() * c.replicas);
+  const double gpus_per_node = std::min(b.node.gpu_count, L.gpus() * replicas);
   if (b.offload_weights && host_limit > 0 && p.memory.host_weights * gpus_per_node > host_limit)
     throw Error(fmt("weight offload needs %s of host memory per node; it has %s ([memory] host_memory_gib)",
                     human_bytes(p.memory.host_weights * gpus_per_node).c_str(), human_bytes(host_limit).c_str()),
                 ExitCode::does_not_fit);
   // A speculative drafter's weights sit beside the target's; its KV grows with every sequence's.
-  const std::optional<Drafter> drafter = make_drafter(in);
+  const std::optional<Drafter> drafter = make_drafter(in, b);
   if (drafter) {
     p.memory.weights += drafter->weight_bytes_per_gpu;
     p.drafter = drafter->description;
@@ -146,7 +153,7 @@ ServingPrediction predict_serving(const RunInputs& in, const PowerSetup* power) 
     for (const auto& s : what_would_fit(m, b.gpu, mr)) p.suggestions.push_back(s);
     if (p.suggestions.empty())
       p.suggestions.push_back(fmt("a GPU with more memory: one %lld-token sequence does not fit beside the weights", longest));
-    return p;
+    return pm;
   }
   p.memory.kv_cache = p.kv_pool_bytes;
 
@@ -157,22 +164,30 @@ ServingPrediction predict_serving(const RunInputs& in, const PowerSetup* power) 
                                            ep_receive_shares(m, L));
   // Serving prices communication on an idle platform. That is exact while a replica's collectives only
   // cross its own GPUs' ports and NICs; say so when replicas would share a per-node NIC or a switch uplink.
-  const std::string shared = shared_replica_link(b.node, b.gpu, L.gpus(), c.replicas);
+  const std::string shared = shared_replica_link(b.node, b.gpu, L.gpus(), replicas);
   if (!shared.empty())
     p.warnings.push_back("the replicas' collectives share " + shared + "; serving runs price communication on an "
                          "idle platform, so contention between replicas is left out (a fixed-batch run simulates "
                          "it for one replica)");
-  IterationCostModel iteration(m, fc, kernels, b.runtime, b.cuda_graphs, links, L.pp > 1 ? L.micro() : 1);
+  // What the cost function prices with lives as long as it does (it is copied into the serving run).
+  struct Models {
+    KernelCostModel kernels;
+    ForwardConfig fc, draft_fc;
+    CommLinks links, draft_links;
+    ModelCard model, draft_model;
+    std::unique_ptr<IterationCostModel> iteration, draft;
+  };
+  auto own = std::make_shared<Models>(Models{kernels, fc, ForwardConfig{}, links, CommLinks{}, m, ModelCard{}, nullptr, nullptr});
+  own->iteration = std::make_unique<IterationCostModel>(own->model, own->fc, own->kernels, b.runtime, b.cuda_graphs,
+                                                        own->links, L.pp > 1 ? L.micro() : 1);
   // The drafter runs on the same GPUs, priced by the same kernels (a draft model by its own layout's links).
-  std::unique_ptr<ForwardConfig> draft_fc;
-  std::unique_ptr<CommLinks> draft_links;
-  std::unique_ptr<IterationCostModel> draft_cost;
   if (drafter) {
     const PredictInput& d = drafter->input;
-    draft_fc = std::make_unique<ForwardConfig>(forward_config(d, act));
-    draft_links = std::make_unique<CommLinks>(
-        make_comm_links(b.node, b.gpu, d.parallel, b.runtime, c.allreduce, ep_receive_shares(d.model, d.parallel)));
-    draft_cost = std::make_unique<IterationCostModel>(d.model, *draft_fc, kernels, b.runtime, b.cuda_graphs, *draft_links, 1);
+    own->draft_fc = forward_config(d, act);
+    own->draft_links = make_comm_links(b.node, b.gpu, d.parallel, b.runtime, c.allreduce, ep_receive_shares(d.model, d.parallel));
+    own->draft_model = d.model;
+    own->draft = std::make_unique<IterationCostModel>(own->draft_model, own->draft_fc, own->kernels, b.runtime,
+                                                      b.cuda_graphs, own->draft_links, 1);
   }
   const int spec_k = c.speculation.on() ? c.speculation.tokens : 0;
   // Offloaded layers cross PCIe every iteration, overlapped with the compute (the serving engine moves
@@ -190,33 +205,115 @@ ServingPrediction predict_serving(const RunInputs& in, const PowerSetup* power) 
   const double kv_token_gpu = kv_bytes_per_token_per_gpu(m, b.kv_cache, L) / L.attention_dp();
   const double kv_token_replica = kv_bytes_per_token(m, b.kv_cache);
   // The serving loop around the model: graph buckets, per-step and per-prefill host time.
-  IterationCostFn cost = [&iteration, &c, graphs = b.cuda_graphs, weight_stream, gpu_tokens, host_token_bytes,
-                          load_token_bytes = kv_token_gpu / eff, kv_token_replica, draft = draft_cost.get(),
-                          spec_k](const IterationShape& s) {
+  pm.cost = [own, &c, graphs = b.cuda_graphs, weight_stream, gpu_tokens, host_token_bytes,
+             load_token_bytes = kv_token_gpu / eff, kv_token_replica, spec_k](const IterationShape& s) {
     IterationShape padded;
     const ServerStep step = server_step(c, s, graphs, padded);
-    IterationCostBreakdown r = iteration.evaluate(*step.shape, step.graph_allowed);
-    if (draft) add_draft_passes(r, *draft, *step.shape, spec_k, step.graph_allowed);
+    IterationCostBreakdown r = own->iteration->evaluate(*step.shape, step.graph_allowed);
+    if (own->draft) add_draft_passes(r, *own->draft, *step.shape, spec_k, step.graph_allowed);
     r.after_s = step.after_s;
     r.stream_bytes = weight_stream + (host_token_bytes > 0 ? host_kv_read_bytes(s, gpu_tokens, host_token_bytes) : 0.0);
     r.stream_bytes += static_cast<double>(s.load_tokens_host + s.load_tokens_ssd) * load_token_bytes;
     r.disk_bytes = static_cast<double>(s.load_tokens_ssd) * kv_token_replica;
     return r;
   };
+  pm.kv_token_gpu = kv_token_gpu;
+  pm.kv_token_stored = kv_token_replica;
+  pm.host_limit = host_limit;
+  return pm;
+}
+
+ParallelLayout pool_layout(const ParallelLayout& base, int tp, int ep) {
+  ParallelLayout l = base;
+  if (tp > 0) l.tp = tp;
+  if (ep > 0) l.ep = ep;
+  if (tp > 0 && ep <= 0 && base.ep > 1 && l.ep < l.tp) l.ep = l.tp;
+  return l;
+}
+
+}  // namespace
+
+ServingPrediction predict_serving(const RunInputs& in, const PowerSetup* power) {
+  const PredictInput& b = in.base;
+  const ServingConfig& c = in.serving;
+  const ModelCard& m = b.model;
+  validate_input(b);
+  ServingPrediction p;
+  std::vector<ReplicaPool> pools;
+  PoolModel first;
+  if (!c.disaggregated()) {
+    validate_layout(m, b.parallel, c.replicas, b.node.total_gpus());
+    first = plan_pool(in, b, c.replicas, p);
+    if (!p.fits) return p;
+    ReplicaPool pool;
+    pool.replicas = c.replicas;
+    pool.gpus_per_replica = b.parallel.gpus();
+    pool.kv_blocks = p.kv_blocks;
+    pool.cost = first.cost;
+    pools.push_back(std::move(pool));
+  } else {
+    // Two pools on consecutive GPUs: the prefill replicas first, then the decode replicas.
+    if (b.parallel.pp > 1)
+      throw Error("prefill/decode disaggregation with pipeline_parallel > 1 is not modelled; use tensor and expert parallelism");
+    PredictInput pb = b, db = b;
+    pb.parallel = pool_layout(b.parallel, c.prefill_tp, c.prefill_ep);
+    db.parallel = pool_layout(b.parallel, c.decode_tp, c.decode_ep);
+    const int need = c.prefill_replicas * pb.parallel.gpus() + c.decode_replicas * db.parallel.gpus();
+    if (need > b.node.total_gpus())
+      throw Error(fmt("%d prefill replicas x %d GPUs + %d decode replicas x %d GPUs need %d GPUs; the platform has %d",
+                      c.prefill_replicas, pb.parallel.gpus(), c.decode_replicas, db.parallel.gpus(), need,
+                      b.node.total_gpus()));
+    validate_layout(m, pb.parallel, 1, b.node.total_gpus());
+    validate_layout(m, db.parallel, 1, b.node.total_gpus());
+    p.disaggregated = true;
+    p.prefill_layout = pb.parallel;
+    p.decode_layout = db.parallel;
+    first = plan_pool(in, pb, c.prefill_replicas, p);
+    if (!p.fits) return p;
+    ServingPrediction dp;
+    const PoolModel second = plan_pool(in, db, c.decode_replicas, dp);
+    p.decode_memory = dp.memory;
+    p.decode_kv_blocks = dp.kv_blocks;
+    p.decode_kv_pool_bytes = dp.kv_pool_bytes;
+    for (const auto& w : dp.warnings)
+      if (std::find(p.warnings.begin(), p.warnings.end(), w) == p.warnings.end()) p.warnings.push_back(w);
+    if (!dp.fits) {
+      p.fits = false;
+      p.suggestions = dp.suggestions;
+      p.decode_does_not_fit = true;
+      return p;
+    }
+    ReplicaPool pre, dec;
+    pre.role = PoolRole::prefill;
+    pre.replicas = c.prefill_replicas;
+    pre.gpus_per_replica = pb.parallel.gpus();
+    pre.kv_blocks = p.kv_blocks;
+    pre.cost = first.cost;
+    dec.role = PoolRole::decode;
+    dec.replicas = c.decode_replicas;
+    dec.gpus_per_replica = db.parallel.gpus();
+    dec.kv_blocks = dp.kv_blocks;
+    dec.cost = second.cost;
+    dec.kv_bytes_per_token_per_gpu = second.kv_token_gpu;
+    pools.push_back(std::move(pre));
+    pools.push_back(std::move(dec));
+  }
   // Clocks follow power and temperature when the GPU (or its donor) has load traces.
   ServingOptions opt;
   opt.record_iterations = in.options.record_iterations;
   opt.progress = in.options.progress;
   opt.coalesce = in.options.coalesce;
   opt.power = power;
-  if (c.prefix_cache) set_prefix_tiers(b, c, L, kv_token_replica, p.memory.host_weights, host_limit, opt);
+  if (c.prefix_cache) set_prefix_tiers(b, c, b.parallel, first.kv_token_stored, p.memory.host_weights, first.host_limit, opt);
   if (power) {
     p.power_source = power->model.source;
     p.cooling = b.env.cooling.name;
     p.power_limit_w = power->limit_w;
   }
-  p.run = run_serving(b.node, b.gpu, L.gpus(), c, requests, cost, p.kv_blocks, opt);
-  p.summary = summarize(p.run, c.replicas, c.slo_ttft_s, c.slo_tpot_s, L.gpus(), b.node.host_power_w);
+  p.run = run_serving_pools(b.node, b.gpu, c, in.requests, pools, opt);
+  int replicas = 0;
+  for (const ReplicaPool& pool : pools) replicas += pool.replicas;
+  p.summary = summarize(p.run, replicas, c.slo_ttft_s, c.slo_tpot_s, b.parallel.gpus(), b.node.host_power_w);
   return p;
 }
 

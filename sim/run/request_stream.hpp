@@ -20,6 +20,12 @@ struct ServingPrediction {
   double kv_pool_bytes = 0;  // per GPU
   long long iteration_tokens = 0;  // the largest iteration the activations are sized for
   int offloaded_layers = 0;        // weight offload: layers streamed from host memory every iteration
+  // Prefill/decode disaggregation: the fields above are the prefill pool's, these the decode pool's.
+  bool disaggregated = false, decode_does_not_fit = false;
+  ParallelLayout prefill_layout, decode_layout;
+  MemoryBreakdown decode_memory;
+  long long decode_kv_blocks = 0;
+  double decode_kv_pool_bytes = 0;
   std::string drafter;             // speculative decoding: what drafts ("" when off)
   double drafter_weight_bytes = 0; // per GPU, included in memory.weights
   ServingRun run;

@@ -7,10 +7,9 @@
 
 namespace dssim {
 
-std::optional<Drafter> make_drafter(const RunInputs& in) {
+std::optional<Drafter> make_drafter(const RunInputs& in, const PredictInput& b) {
   const Speculation& sp = in.serving.speculation;
   if (!sp.on()) return std::nullopt;
-  const PredictInput& b = in.base;
   const ParallelLayout& L = b.parallel;
   if (L.pp > 1)
     throw Error("speculative decoding with pipeline parallelism is not modelled (the drafter would run on the last "

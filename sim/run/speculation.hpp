@@ -19,8 +19,8 @@ struct Drafter {
   std::string description;         // "MTP module (1 block)", "draft deepseek-r1-distill-qwen-1.5b (bf16)"
 };
 
-// The drafter of `in`'s speculation (nullopt when it is off).
-std::optional<Drafter> make_drafter(const RunInputs& in);
+// The drafter of `in`'s speculation on the GPUs and layout of `b` (nullopt when it is off).
+std::optional<Drafter> make_drafter(const RunInputs& in, const PredictInput& b);
 
 // Adds the drafter's passes for one iteration of the target: the first runs the iteration's prefill
 // chunks and proposes one token for every decoding sequence; k - 1 more decode-only passes propose

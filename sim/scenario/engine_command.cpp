@@ -123,10 +123,6 @@ void quantization(Ctx& c, const std::string& w, const std::string& v) {
   c.fail(w, "dssim reads fp8 here; for '" + v + "' checkpoints set [model] weights (int8, int4) and weight_only");
 }
 
-void not_modelled(Ctx& c, const std::string& w, const std::string& what) {
-  c.fail(w, what + " is not modelled yet");
-}
-
 std::vector<Flag> vllm_flags() {
   return {
       {{"--model"}, true, [](Ctx& c, const std::string&, const std::string& v) { c.out.model = v; }},
@@ -174,7 +170,10 @@ std::vector<Flag> vllm_flags() {
          c.set(w, "serving.expert_placement", toml_str("balanced"), "EPLB packs experts by load; dssim by the routing skew's shares");
        }},
       {{"--num-redundant-experts"}, true, [](Ctx& c, const std::string& w, const std::string& v) { c.set(w, "serving.redundant_experts", std::to_string(c.integer(w, v, 0, 4096))); }},
-      {{"--kv-transfer-config"}, true, [](Ctx& c, const std::string& w, const std::string&) { not_modelled(c, w, "disaggregated prefill (a KV connector)"); }},
+      {{"--kv-transfer-config"}, true, [](Ctx& c, const std::string& w, const std::string&) {
+         c.fail(w, "one launch command describes one pool; describe a prefill/decode split with [serving] "
+                   "prefill_replicas and decode_replicas (docs/disaggregation.md)");
+       }},
       noted({"--max-model-len"}, true, "no effect on speed; dssim warns about requests beyond the model's trained context"),
       noted({"--swap-space"}, true, "vLLM V1 preempts by recompute, as dssim does; swap space is unused"),
       noted({"--dtype"}, true, "activations follow the weights' precision in dssim"),
@@ -233,7 +232,10 @@ std::vector<Flag> sglang_flags() {
          if (c.integer(w, v, 1, 64) != 1) c.fail(w, "token trees (topk > 1) are not modelled, only a chain of drafts (topk 1)");
        }},
       noted({"--speculative-num-draft-tokens"}, true, "a chain of drafts verifies num_steps + 1 positions"),
-      {{"--disaggregation-mode"}, true, [](Ctx& c, const std::string& w, const std::string&) { not_modelled(c, w, "prefill/decode disaggregation"); }},
+      {{"--disaggregation-mode"}, true, [](Ctx& c, const std::string& w, const std::string&) {
+         c.fail(w, "one launch command describes one pool; describe a prefill/decode split with [serving] "
+                   "prefill_replicas and decode_replicas (docs/disaggregation.md)");
+       }},
       {{"--enable-eplb"}, false, [](Ctx& c, const std::string& w, const std::string&) {
          c.set(w, "serving.expert_placement", toml_str("balanced"), "EPLB packs experts by load; dssim by the routing skew's shares");
        }},

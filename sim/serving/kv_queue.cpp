@@ -60,6 +60,24 @@ long long KvQueue::decode_emits(const SeqState* s) const {
   return std::min(n, std::max(1LL, s->output - s->generated));
 }
 
+void KvQueue::detach_prefilled(std::vector<SeqState*>& out) {
+  auto gone = std::remove_if(running.begin(), running.end(), [&](SeqState* s) {
+    if (s->prefilled < s->target || s->generated < 1 || s->done()) return false;
+    out.push_back(s);
+    return true;
+  });
+  running.erase(gone, running.end());
+}
+
+void KvQueue::admit_prefilled(double now) {
+  while (!waiting.empty() && static_cast<int>(running.size()) < max_batch_) {
+    SeqState* s = waiting.front();
+    if (s->prefilled < s->target || !grow(s, s->cached)) return;
+    waiting.pop_front();
+    start(s, now);
+  }
+}
+
 bool KvQueue::grow(SeqState* s, long long tokens) {
   long long need = blocks_for(tokens) - s->blocks;
   if (need <= 0) return true;

@@ -27,6 +27,7 @@ struct SeqState {
   bool rejected = false;
   const std::vector<std::uint64_t>* hashes = nullptr;  // the prompt's prefix-block hashes (null: none)
   long long cache_hit = -1;  // prompt tokens the prefix cache held at its first admission (-1: none yet)
+  double transfer_start_s = -1, transfer_end_s = -1;  // disaggregated: its KV from the prefill to the decode pool
   bool done() const { return generated >= output; }
 };
 
@@ -58,6 +59,12 @@ class KvQueue {
   long long prefix_hit(const SeqState* s) const;
   // Moves the host and SSD loads of the sequences started since the last call into `shape`.
   void take_loads(IterationShape& shape);
+  // Disaggregated prefill: the running sequences whose prompt is prefilled (and that have more to
+  // generate) leave the running set into `out`, still holding their blocks until release().
+  void detach_prefilled(std::vector<SeqState*>& out);
+  // Disaggregated decode: waiting sequences that arrived prefilled join the running set, first come
+  // first served, while sequences and blocks allow (their KV: `cached` tokens).
+  void admit_prefilled(double now);
   // Speculative decoding: a decode step verifies `k` drafted tokens (the KV of k + 1 positions) and
   // emits the accepted ones plus its own; each is accepted with probability `acceptance`.
   void enable_speculation(int k, double acceptance, unsigned long long seed);

@@ -58,6 +58,7 @@ class ChunkedPolicy : public BatchPolicy {
       if (budget > 0 && s->prefilled < s->target) add_chunk(s);
     while (budget > 0 && !q.waiting.empty() && static_cast<int>(q.running.size()) < q.max_batch()) {
       SeqState* s = q.waiting.front();
+      if (s->prefilled >= s->target) break;  // its KV came from a prefill replica: it waits for blocks
       const long long hit = q.prefix_hit(s);
       const long long chunk = std::min(s->target - hit, budget);
       if (q.blocks_for(hit + chunk) > q.free_blocks()) break;

@@ -35,6 +35,7 @@ class ContinuousPolicy : public BatchPolicy {
     long long tokens = 0;
     while (!q.waiting.empty() && static_cast<int>(q.running.size()) < q.max_batch()) {
       SeqState* s = q.waiting.front();
+      if (s->prefilled >= s->target) break;  // its KV came from a prefill replica: it waits for blocks
       // The cached part of a prompt costs no tokens of the budget, only its blocks.
       if (!p.prefill.empty() && tokens + s->target - q.prefix_hit(s) > max_tokens_) break;
       if (!q.grow(s, s->target)) break;

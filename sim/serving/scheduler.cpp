@@ -19,4 +19,13 @@ bool ReplicaScheduler::enqueue(SeqState* s) {
   return true;
 }
 
+bool ReplicaScheduler::enqueue_prefilled(SeqState* s) {
+  if (q_.blocks_for(s->prompt + s->output) > q_.total_blocks()) {
+    s->rejected = true;
+    return false;
+  }
+  q_.waiting.push_back(s);
+  return true;
+}
+
 }  // namespace dssim

@@ -16,11 +16,18 @@ class ReplicaScheduler {
   ReplicaScheduler(const ServingConfig& cfg, long long kv_blocks, long long host_blocks = 0, long long ssd_blocks = 0);
   // False (and the request marked rejected) when it could never fit this replica's KV cache.
   bool enqueue(SeqState* s);
+  // A sequence prefilled elsewhere (disaggregated decode), its KV arrived; false when it could never fit.
+  bool enqueue_prefilled(SeqState* s);
+  // Disaggregated prefill: sequences whose prompt is done leave (holding their blocks) into `out`.
+  void detach_prefilled(std::vector<SeqState*>& out) { q_.detach_prefilled(out); }
+  // Gives back a detached sequence's blocks once its KV has left.
+  void release(SeqState* s) { q_.release(s); }
   bool has_work() const { return !q_.waiting.empty() || !q_.running.empty(); }
   int outstanding() const { return static_cast<int>(q_.waiting.size() + q_.running.size()); }
   // Fills `p` (cleared first; its buffers are reused from one iteration to the next).
   void plan(double now, IterationPlan& p) {
     p.clear();
+    q_.admit_prefilled(now);
     policy_->plan(q_, now, p);
     q_.take_loads(p.shape);
   }

@@ -38,6 +38,41 @@ const Key& kDraftModel = declare_key({"serving", "draft_model", T::text, 0, 0, {
 const Key& kDraftWeights = declare_key({"serving", "draft_weights", T::text, 0, 0, {}, "", "the target's", "the draft model's weight precision", "speculative = draft"});
 const Key& kSpecSeed = declare_key({"serving", "speculative_seed", T::integer, 0, 9e18, {}, "", "1", "seed of the acceptance draws (same seed, same run)", "speculative = mtp | draft"});
 
+const Key& kPrefillReplicas = declare_key({"serving", "prefill_replicas", T::integer, 1, 1 << 16, {}, "", "0 (colocated)", "prefill/decode disaggregation: replicas that only prefill (the x of xPyD); arrivals go to them", "with decode_replicas"});
+const Key& kDecodeReplicas = declare_key({"serving", "decode_replicas", T::integer, 1, 1 << 16, {}, "", "0 (colocated)", "replicas that only decode (the y of xPyD), receiving each sequence's KV over the platform's links", "with prefill_replicas"});
+const Key& kPrefillTp = declare_key({"serving", "prefill_tensor_parallel", T::integer, 1, 4096, {}, "GPUs", "tensor_parallel", "a prefill replica's tensor-parallel degree", "with prefill_replicas"});
+const Key& kPrefillEp = declare_key({"serving", "prefill_expert_parallel", T::integer, 1, 4096, {}, "GPUs", "expert_parallel", "a prefill replica's expert-parallel degree", "with prefill_replicas"});
+const Key& kDecodeTp = declare_key({"serving", "decode_tensor_parallel", T::integer, 1, 4096, {}, "GPUs", "tensor_parallel", "a decode replica's tensor-parallel degree", "with decode_replicas"});
+const Key& kDecodeEp = declare_key({"serving", "decode_expert_parallel", T::integer, 1, 4096, {}, "GPUs", "expert_parallel", "a decode replica's expert-parallel degree", "with decode_replicas"});
+
+void read_disaggregation(TomlTable& sv, ServingConfig& c) {
+  const auto p = sv.opt_int(kPrefillReplicas), d = sv.opt_int(kDecodeReplicas);
+  const auto ptp = sv.opt_int(kPrefillTp), pep = sv.opt_int(kPrefillEp), dtp = sv.opt_int(kDecodeTp), dep = sv.opt_int(kDecodeEp);
+  if (!p && !d) {
+    for (const Key* k : {&kPrefillTp, &kPrefillEp, &kDecodeTp, &kDecodeEp})
+      if (sv.has(k->name))
+        throw Error(fmt("%s: a setting of prefill/decode disaggregation; set prefill_replicas and decode_replicas",
+                        sv.where(k->name).c_str()));
+    return;
+  }
+  if (!p || !d)
+    throw Error(fmt("%s: disaggregated serving needs both pools: set prefill_replicas and decode_replicas",
+                    sv.where(p ? kPrefillReplicas.name : kDecodeReplicas.name).c_str()));
+  if (sv.has(kReplicas.name) || sv.has(kDataParallel.name))
+    throw Error(fmt("%s: with prefill_replicas and decode_replicas the pools say how many replicas there are; "
+                    "remove replicas", sv.where(sv.has(kReplicas.name) ? kReplicas.name : kDataParallel.name).c_str()));
+  if (!c.batch_policy().iteration_level())
+    throw Error(fmt("%s: disaggregated serving needs a policy that schedules every iteration (continuous or chunked)",
+                    sv.where(kPrefillReplicas.name).c_str()));
+  c.prefill_replicas = static_cast<int>(*p);
+  c.decode_replicas = static_cast<int>(*d);
+  c.replicas = c.prefill_replicas + c.decode_replicas;
+  c.prefill_tp = static_cast<int>(ptp.value_or(0));
+  c.prefill_ep = static_cast<int>(pep.value_or(0));
+  c.decode_tp = static_cast<int>(dtp.value_or(0));
+  c.decode_ep = static_cast<int>(dep.value_or(0));
+}
+
 const BatchPolicy& default_policy() {
   static const std::unique_ptr<BatchPolicy> p = make_policy("continuous", "the default policy");
   return *p;
@@ -138,6 +173,7 @@ void read_serving(TomlTable& sv, ServingConfig& c) {
   c.prefix_ssd_bytes = sv.opt_number(kPrefixSsd).value_or(0) * 1073741824.0;
   c.ssd_read_Bps = sv.opt_number(kSsdRead).value_or(0) * 1e9;
   read_speculation(sv, c);
+  read_disaggregation(sv, c);
   if (c.router == Router::prefix_aware && !c.prefix_cache)
     throw Error(fmt("%s: router = \"prefix_aware\" routes by the prefix cache, which is off; set prefix_cache = true",
                     sv.where(kRouter.name).c_str()));

@@ -57,6 +57,11 @@ struct ServingConfig {
   double ssd_read_Bps = 0;              // 0: the node file's ssd_read_GBps
   long long prefix_block_tokens = 512;  // [workload] hash_block_tokens
   Speculation speculation;
+  // Prefill/decode disaggregation: a prefill pool and a decode pool of whole replicas (0: colocated).
+  // Their tensor/expert parallel degrees (0: the scenario's tensor_parallel / expert_parallel).
+  int prefill_replicas = 0, decode_replicas = 0;
+  int prefill_tp = 0, prefill_ep = 0, decode_tp = 0, decode_ep = 0;
+  bool disaggregated() const { return prefill_replicas > 0; }
   const BatchPolicy& batch_policy() const;
 };
 

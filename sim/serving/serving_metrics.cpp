@@ -30,7 +30,7 @@ Distribution distribution(std::vector<double> v) {
 ServingSummary summarize(const ServingRun& run, int replicas, std::optional<double> slo_ttft_s,
                          std::optional<double> slo_tpot_s, int gpus_per_replica, double host_power_w) {
   ServingSummary s;
-  std::vector<double> ttft, tpot, e2e, queue, service;
+  std::vector<double> ttft, tpot, e2e, queue, service, transfer;
   long long tokens = 0, good = 0;
   for (const SeqState& q : run.seqs) {
     ++s.requests;
@@ -45,6 +45,7 @@ ServingSummary summarize(const ServingRun& run, int replicas, std::optional<doub
     ttft.push_back(t_first);
     e2e.push_back(q.finish_s - q.arrival_s);
     queue.push_back(q.start_s - q.arrival_s);
+    if (q.transfer_end_s >= 0) transfer.push_back(q.transfer_end_s - q.transfer_start_s);
     service.push_back(q.finish_s - q.start_s);
     double per_token = 0;
     if (q.output > 1) {
@@ -58,6 +59,8 @@ ServingSummary summarize(const ServingRun& run, int replicas, std::optional<doub
   s.e2e_s = distribution(e2e);
   s.queue_s = distribution(queue);
   s.service_s = distribution(service);
+  s.disaggregated = run.disaggregated;
+  s.kv_transfer_s = distribution(transfer);
   s.preemptions = run.preemptions;
   s.iterations = run.iteration_count;
   s.makespan_s = run.end_s;
@@ -86,8 +89,12 @@ ServingSummary summarize(const ServingRun& run, int replicas, std::optional<doub
   }
   if (!run.energy.empty()) {
     s.has_power = true;
-    double energy = 0, busy_energy = 0, busy = 0, throttled = 0;
+    // Per GPU figures weigh each replica by its GPUs (pools of different sizes); the energy counts them all.
+    double energy = 0, busy_energy = 0, busy = 0, throttled = 0, all_gpus = 0, all_energy = 0;
     for (const GpuEnergy& e : run.energy) {
+      const double g = e.gpus > 0 ? e.gpus : gpus_per_replica;
+      all_gpus += g;
+      all_energy += e.energy_j * g;
       energy += e.energy_j;
       busy_energy += e.busy_energy_j;
       busy += e.busy_s;
@@ -95,11 +102,11 @@ ServingSummary summarize(const ServingRun& run, int replicas, std::optional<doub
       s.max_temp_c = std::max(s.max_temp_c, e.max_temp_c);
       s.shutdown_reached = s.shutdown_reached || e.shutdown_reached;
     }
-    const double gpus = static_cast<double>(run.energy.size());
-    s.mean_power_w = s.makespan_s > 0 ? energy / gpus / s.makespan_s : 0;
+    s.mean_power_w = s.makespan_s > 0 ? all_energy / all_gpus / s.makespan_s : 0;
     s.busy_power_w = busy > 0 ? busy_energy / busy : 0;
     s.throttled_fraction = busy > 0 ? throttled / busy : 0;
-    s.energy_kwh = (energy * gpus_per_replica + host_power_w * s.makespan_s) / 3.6e6;
+    (void)energy;
+    s.energy_kwh = (all_energy + host_power_w * s.makespan_s) / 3.6e6;
     if (tokens > 0) s.kwh_per_million_tokens = s.energy_kwh / static_cast<double>(tokens) * 1e6;
   }
   return s;
@@ -126,9 +133,12 @@ void write_requests_csv(const ServingRun& run, const std::string& path) {
 void write_thermal_csv(const ServingRun& run, int gpus_per_replica, const std::string& path) {
   OutputFile f(path);
   f << kThermalCsvHeader;
-  for (const GpuEnergy& e : run.energy)
-    for (int g = 0; g < gpus_per_replica; ++g)  // the ranks of a replica draw alike
-      write_thermal_rows(f.stream(), e.samples, e.replica * gpus_per_replica + g);
+  for (const GpuEnergy& e : run.energy) {
+    const int n = e.gpus > 0 ? e.gpus : gpus_per_replica;
+    const int first = e.gpus > 0 ? e.first_gpu : e.replica * gpus_per_replica;
+    for (int g = 0; g < n; ++g)  // the ranks of a replica draw alike
+      write_thermal_rows(f.stream(), e.samples, first + g);
+  }
   f.commit();
 }
 

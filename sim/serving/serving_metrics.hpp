@@ -33,6 +33,9 @@ struct ServingSummary {
   // speculative decoding (when on): tokens a decode step emitted on average
   bool speculation = false;
   double tokens_per_step = 0;
+  // prefill/decode disaggregation: each transferred request's KV move, prefill pool to decode pool
+  bool disaggregated = false;
+  Distribution kv_transfer_s;
 };
 
 // `host_power_w`: the node's host draw over the makespan, added to the energy.

@@ -23,6 +23,10 @@ namespace {
 
 struct Replica {
   std::unique_ptr<ReplicaScheduler> sched;
+  PoolRole role = PoolRole::unified;
+  const ReplicaPool* pool = nullptr;
+  int transfers_out = 0;   // prefill: sequences whose KV is on its way out, their blocks still held
+  int incoming = 0;        // decode: sequences whose KV is on its way in
   std::unique_ptr<GpuPowerState> power;
   sg4::Host* gpu = nullptr;
   std::vector<sg4::Host*> gpus, cpus;  // every GPU of the replica and its node's CPU (weight offload)
@@ -45,8 +49,12 @@ constexpr long long kLongestRun = 4096;
 struct World {
   const ServingConfig* cfg;
   const std::vector<Request>* requests;
-  const IterationCostFn* cost;
   const ServingOptions* opt;
+  ActorFailure* failure = nullptr;
+  int routed = 0;                  // replicas [0, routed) take arrivals (the unified or prefill pool)
+  long long transfers_in_flight = 0;
+  int prefill_active = 0;          // prefill replicas still running: more KV may leave them
+  std::vector<SeqState*> handoff;  // scratch: sequences a prefill replica just finished
   Platform platform;
   std::vector<Replica> replicas;
   ServingRun run;
@@ -73,7 +81,7 @@ struct World {
 };
 
 int route(World& w, long long n) {
-  const int R = static_cast<int>(w.replicas.size());
+  const int R = w.routed;
   if (w.cfg->router == Router::round_robin) return static_cast<int>(n % R);
   int least = 0;
   for (int r = 1; r < R; ++r)
@@ -97,7 +105,8 @@ int route(World& w, long long n) {
 // When the next request that replica `index` will be offered arrives, if the router makes that
 // known in advance (one replica, round robin); -1 when it is not, +inf when none is left.
 double next_arrival_for(const World& w, int index) {
-  const long long R = static_cast<long long>(w.replicas.size());
+  if (w.replicas[static_cast<std::size_t>(index)].role == PoolRole::decode) return -1;  // transfers: unannounced
+  const long long R = w.routed;
   const long long n = w.next_request, N = static_cast<long long>(w.requests->size());
   if (R > 1 && w.cfg->router != Router::round_robin) return -1;
   const long long i = R == 1 ? n : n + ((index - n % R) % R + R) % R;
@@ -197,7 +206,7 @@ void run_steady(World* w, int index, IterationPlan& plan, double start, const It
     if (j > 0) {
       shape.decode_context_sum += shape.decode;
       shape.decode_context_max += 1;
-      later = (*w->cost)(shape);
+      later = r.pool->cost(shape);
       cost = &later;
     }
     t += r.power ? r.power->run(*cost, t) : cost->total_s;
@@ -247,6 +256,83 @@ void run_steady(World* w, int index, IterationPlan& plan, double start, const It
   account(w, index, plan, begin, ends[last], finished);
 }
 
+// No arrival can come any more: the generator is done and, for a decode replica, no KV is in flight.
+bool no_more_work(const World& w, const Replica& r) {
+  return w.arrivals_done && (r.role != PoolRole::decode || (w.prefill_active == 0 && w.transfers_in_flight == 0));
+}
+
+void wake_decoders(World& w);
+
+void wake(Replica& r) {
+  std::unique_lock<sg4::Mutex> lock(*r.mu);
+  r.interrupted = true;
+  r.wake->notify_all();
+}
+
+// The decode replica with the fewest sequences, counting those on their way to it.
+int pick_decode(const World& w) {
+  int best = -1;
+  for (int i = w.routed; i < static_cast<int>(w.replicas.size()); ++i) {
+    const Replica& r = w.replicas[static_cast<std::size_t>(i)];
+    const int load = r.sched->outstanding() + r.incoming;
+    if (best < 0 || load < w.replicas[static_cast<std::size_t>(best)].sched->outstanding() +
+                               w.replicas[static_cast<std::size_t>(best)].incoming)
+      best = i;
+  }
+  return best;
+}
+
+// Moves one sequence's KV from prefill replica `from` to a decode replica as real transfers: each
+// GPU of the decode replica receives its share from a GPU of the prefill replica, over the platform's
+// links (NVLink or PCIe in a node, the NICs between nodes), sharing them with every other transfer.
+// The first token reaches the user once the decode side has the cache.
+void transfer(World* w, int from, SeqState* s) {
+  Replica& src = w->replicas[static_cast<std::size_t>(from)];
+  const int to = pick_decode(*w);
+  Replica& dst = w->replicas[static_cast<std::size_t>(to)];
+  ++dst.incoming;
+  s->transfer_start_s = sg4::Engine::get_clock();
+  const double bytes = static_cast<double>(s->cached) * dst.pool->kv_bytes_per_token_per_gpu;
+  std::vector<sg4::CommPtr> comms;
+  for (std::size_t j = 0; j < dst.gpus.size(); ++j)
+    comms.push_back(sg4::Comm::sendto_async(src.gpus[j % src.gpus.size()], dst.gpus[j], static_cast<uint64_t>(bytes)));
+  for (auto& c : comms) c->wait();
+  w->run.activities += static_cast<long long>(comms.size());
+  const double now = sg4::Engine::get_clock();
+  s->transfer_end_s = now;
+  s->first_token_s = now;
+  src.sched->release(s);
+  --src.transfers_out;
+  if (src.sleeping) wake(src);
+  --dst.incoming;
+  --w->transfers_in_flight;
+  if (!dst.sched->enqueue_prefilled(s)) {
+    w->change_in_system(now, -1);
+  } else if (dst.sleeping || dst.coalescing) {
+    wake(dst);
+  }
+  if (w->transfers_in_flight == 0 && w->arrivals_done && w->prefill_active == 0) wake_decoders(*w);
+}
+
+void wake_decoders(World& w) {
+  for (auto& r : w.replicas)
+    if (r.role == PoolRole::decode) wake(r);
+}
+
+// After a prefill replica's iteration: the sequences whose prompt is done leave for the decode pool.
+void hand_off(World* w, int index) {
+  Replica& r = w->replicas[static_cast<std::size_t>(index)];
+  std::vector<SeqState*>& out = w->handoff;
+  out.clear();
+  r.sched->detach_prefilled(out);
+  for (SeqState* s : out) {
+    ++r.transfers_out;
+    ++w->transfers_in_flight;
+    sg4::Actor::create("kv" + std::to_string(s->id), w->platform.cpu,
+                       w->failure->guarded([w, index, s] { transfer(w, index, s); }));
+  }
+}
+
 void replica_loop(World* w, int index) {
   Replica& r = w->replicas[static_cast<std::size_t>(index)];
   std::vector<SeqState*> finished;
@@ -257,18 +343,34 @@ void replica_loop(World* w, int index) {
     if (!r.sched->has_work()) {
       std::unique_lock<sg4::Mutex> lock(*r.mu);
       r.sleeping = true;
-      while (!r.sched->has_work() && !w->arrivals_done) {
+      while (!r.sched->has_work() && !no_more_work(*w, r)) {
         r.wake->wait(lock);
         ++w->run.activities;
       }
       r.sleeping = false;
-      if (!r.sched->has_work()) return;
+      if (!r.sched->has_work()) {
+        // The last prefill replica to stop tells the decode pool no more KV will come from it.
+        if (r.role == PoolRole::prefill && --w->prefill_active == 0 && w->transfers_in_flight == 0) wake_decoders(*w);
+        return;
+      }
     }
     let_arrivals_in(w);
+    // KV transfers that land at this instant are queued before the plan, as arrivals are.
+    if (r.role == PoolRole::decode && w->transfers_in_flight > 0) sg4::this_actor::yield();
     r.sched->plan(sg4::Engine::get_clock(), plan);
     if (plan.empty()) throw Error("internal: a replica with work planned an empty iteration", ExitCode::internal);
     const double start = sg4::Engine::get_clock();
-    const IterationCostBreakdown cost = (*w->cost)(plan.shape);
+    if (plan.empty() && r.transfers_out > 0) {
+      // A prefill replica whose free blocks are held by sequences on their way out: wait for one to leave.
+      std::unique_lock<sg4::Mutex> lock(*r.mu);
+      r.sleeping = true;
+      const int out = r.transfers_out;
+      while (r.transfers_out == out) r.wake->wait(lock);
+      r.sleeping = false;
+      ++w->run.activities;
+      continue;
+    }
+    const IterationCostBreakdown cost = r.pool->cost(plan.shape);
     // Offloaded weights and KV, and prefix-cache loads, are real transfers that replicas share: those
     // iterations run one by one.
     if (w->opt->coalesce && cost.stream_bytes <= 0 && cost.disk_bytes <= 0) {
@@ -297,6 +399,7 @@ void replica_loop(World* w, int index) {
     finished.clear();
     r.sched->complete(plan, end, finished);
     account(w, index, plan, start, end, finished);
+    if (r.role == PoolRole::prefill) hand_off(w, index);
   }
 }
 
@@ -311,9 +414,31 @@ IterationCostBreakdown fixed_iteration(double seconds) {
 ServingRun run_serving(const NodeSpec& node, const GpuCard& gpu, int gpus_per_replica, const ServingConfig& cfg,
                        const std::vector<Request>& requests, const IterationCostFn& cost, long long kv_blocks_per_replica,
                        const ServingOptions& opt) {
-  if (cfg.replicas * gpus_per_replica > node.total_gpus())
-    throw Error(fmt("%d replicas x %d GPUs each need %d GPUs; the platform has %d", cfg.replicas, gpus_per_replica,
-                    cfg.replicas * gpus_per_replica, node.total_gpus()));
+  ReplicaPool pool;
+  pool.replicas = cfg.replicas;
+  pool.gpus_per_replica = gpus_per_replica;
+  pool.kv_blocks = kv_blocks_per_replica;
+  pool.cost = cost;
+  return run_serving_pools(node, gpu, cfg, requests, {pool}, opt);
+}
+
+ServingRun run_serving_pools(const NodeSpec& node, const GpuCard& gpu, const ServingConfig& cfg,
+                             const std::vector<Request>& requests, const std::vector<ReplicaPool>& pools,
+                             const ServingOptions& opt) {
+  int need = 0, replicas = 0;
+  for (const ReplicaPool& p : pools) {
+    need += p.replicas * p.gpus_per_replica;
+    replicas += p.replicas;
+  }
+  if (need > node.total_gpus()) {
+    std::vector<std::string> parts;
+    for (const ReplicaPool& p : pools) parts.push_back(fmt("%d x %d", p.replicas, p.gpus_per_replica));
+    throw Error(fmt("%s replicas x GPUs need %d GPUs; the platform has %d", join(parts, " + ").c_str(), need,
+                    node.total_gpus()));
+  }
+  const bool disaggregated = pools.size() > 1;
+  if (disaggregated && (pools[0].role != PoolRole::prefill || pools[1].role != PoolRole::decode))
+    throw Error("internal: disaggregated pools must be prefill then decode", ExitCode::internal);
 
   auto engine_ptr = create_engine();
   sg4::Engine& engine = *engine_ptr;
@@ -321,8 +446,10 @@ ServingRun run_serving(const NodeSpec& node, const GpuCard& gpu, int gpus_per_re
   World w;
   w.cfg = &cfg;
   w.requests = &requests;
-  w.cost = &cost;
   w.opt = &opt;
+  w.routed = pools[0].replicas;
+  w.prefill_active = pools[0].role == PoolRole::prefill ? pools[0].replicas : 0;
+  w.run.disaggregated = disaggregated;
   w.platform = build_platform(engine, node, gpu);
   w.run.seqs.resize(requests.size());
   for (std::size_t i = 0; i < requests.size(); ++i) {
@@ -336,23 +463,28 @@ ServingRun run_serving(const NodeSpec& node, const GpuCard& gpu, int gpus_per_re
   std::vector<sg4::Disk*> disks;
   if (opt.ssd_read_Bps > 0)
     for (sg4::Host* cpu : w.platform.cpus) disks.push_back(cpu->create_disk("ssd", opt.ssd_read_Bps, opt.ssd_read_Bps)->seal());
-  w.replicas.resize(static_cast<std::size_t>(cfg.replicas));
-  for (int r = 0; r < cfg.replicas; ++r) {
-    w.replicas[static_cast<std::size_t>(r)].sched =
-        std::make_unique<ReplicaScheduler>(cfg, kv_blocks_per_replica, opt.prefix_host_blocks, opt.prefix_ssd_blocks);
-    Replica& rep = w.replicas[static_cast<std::size_t>(r)];
-    if (!disks.empty()) rep.disk = disks[static_cast<std::size_t>(r * gpus_per_replica / node.gpu_count)];
-    rep.gpu = w.platform.gpus[static_cast<std::size_t>(r * gpus_per_replica)];
-    for (int g = r * gpus_per_replica; g < (r + 1) * gpus_per_replica; ++g) {
-      rep.gpus.push_back(w.platform.gpus[static_cast<std::size_t>(g)]);
-      rep.cpus.push_back(w.platform.cpus[static_cast<std::size_t>(g / node.gpu_count)]);
+  w.replicas.resize(static_cast<std::size_t>(replicas));
+  int r = 0, gpu_next = 0;
+  for (const ReplicaPool& pool : pools)
+    for (int k = 0; k < pool.replicas; ++k, ++r) {
+      Replica& rep = w.replicas[static_cast<std::size_t>(r)];
+      rep.sched = std::make_unique<ReplicaScheduler>(cfg, pool.kv_blocks, opt.prefix_host_blocks, opt.prefix_ssd_blocks);
+      rep.role = pool.role;
+      rep.pool = &pool;
+      rep.gpu = w.platform.gpus[static_cast<std::size_t>(gpu_next)];
+      for (int g = gpu_next; g < gpu_next + pool.gpus_per_replica; ++g) {
+        rep.gpus.push_back(w.platform.gpus[static_cast<std::size_t>(g)]);
+        rep.cpus.push_back(w.platform.cpus[static_cast<std::size_t>(g / node.gpu_count)]);
+      }
+      if (!disks.empty()) rep.disk = disks[static_cast<std::size_t>(gpu_next / node.gpu_count)];
+      gpu_next += pool.gpus_per_replica;
+      if (opt.power) rep.power = std::make_unique<GpuPowerState>(*opt.power);
     }
-    if (opt.power) w.replicas[static_cast<std::size_t>(r)].power = std::make_unique<GpuPowerState>(*opt.power);
-  }
   ActorFailure failure;
+  w.failure = &failure;
   sg4::Actor::create("generator", w.platform.cpu, failure.guarded([&w] { generator(&w); }));
-  for (int r = 0; r < cfg.replicas; ++r)
-    sg4::Actor::create("replica" + std::to_string(r), w.platform.cpu, failure.guarded([&w, r] { replica_loop(&w, r); }));
+  for (int i = 0; i < replicas; ++i)
+    sg4::Actor::create("replica" + std::to_string(i), w.platform.cpu, failure.guarded([&w, i] { replica_loop(&w, i); }));
   failure.run_guarded(engine);
   for (auto& r : w.replicas) w.run.preemptions += r.sched->preemptions();
   w.run.prefix_cache = cfg.prefix_cache;
@@ -372,8 +504,11 @@ ServingRun run_serving(const NodeSpec& node, const GpuCard& gpu, int gpus_per_re
     GpuPowerState* p = w.replicas[i].power.get();
     if (!p) continue;
     p->idle_until(w.run.end_s);  // every GPU is accounted until the last request finishes
-    w.run.energy.push_back({static_cast<int>(i), p->energy_j(), p->busy_energy_j(), p->busy_s(), p->throttled_s(),
-                            p->max_temp_c(), p->shutdown_reached(), p->samples()});
+    const Replica& rep = w.replicas[i];
+    int first = 0;
+    while (w.platform.gpus[static_cast<std::size_t>(first)] != rep.gpu) ++first;
+    w.run.energy.push_back({static_cast<int>(i), rep.pool->gpus_per_replica, first, p->energy_j(), p->busy_energy_j(),
+                            p->busy_s(), p->throttled_s(), p->max_temp_c(), p->shutdown_reached(), p->samples()});
   }
   w.change_in_system(w.run.end_s > w.last_change_s ? w.run.end_s : w.last_change_s, 0);
   return std::move(w.run);

@@ -40,6 +40,8 @@ struct ServingOptions {
 
 struct GpuEnergy {
   int replica = 0;
+  int gpus = 0;  // of that replica, which draw alike (0: the summary's gpus_per_replica)
+  int first_gpu = 0;  // the platform index of its first GPU
   double energy_j = 0, busy_energy_j = 0, busy_s = 0, throttled_s = 0, max_temp_c = 0;
   bool shutdown_reached = false;
   std::vector<ThermalSample> samples;
@@ -59,11 +61,29 @@ struct ServingRun {
   bool prefix_cache = false;
   PrefixCacheStats prefix;        // all replicas together
   long long spec_steps = 0, spec_tokens = 0;  // speculative decoding: sequence-steps decoded, tokens emitted
+  bool disaggregated = false;     // prefill and decode pools: SeqState::transfer_* are set
 };
 
 using IterationCostFn = std::function<IterationCostBreakdown(const IterationShape&)>;
 // A cost function of a fixed duration (tests, what-ifs).
 IterationCostBreakdown fixed_iteration(double seconds);
+
+// Replicas of one kind. Colocated serving has one unified pool; prefill/decode disaggregation has a
+// prefill pool (arrivals go there; a sequence leaves once its prompt is prefilled) and a decode pool
+// (it receives the sequence's KV over the platform's links, then decodes it).
+enum class PoolRole { unified, prefill, decode };
+struct ReplicaPool {
+  PoolRole role = PoolRole::unified;
+  int replicas = 1, gpus_per_replica = 1;
+  long long kv_blocks = 0;  // per replica
+  IterationCostFn cost;
+  double kv_bytes_per_token_per_gpu = 0;  // decode pool: KV each of a replica's GPUs receives per token
+};
+
+// Pools take consecutive GPUs of the platform, in order.
+ServingRun run_serving_pools(const NodeSpec& node, const GpuCard& gpu, const ServingConfig& cfg,
+                             const std::vector<Request>& requests, const std::vector<ReplicaPool>& pools,
+                             const ServingOptions& opt);
 
 // One SimGrid engine per process. `gpus_per_replica` consecutive GPUs of the node serve each replica.
 ServingRun run_serving(const NodeSpec& node, const GpuCard& gpu, int gpus_per_replica, const ServingConfig& cfg,

@@ -372,7 +372,7 @@ dssim_cli_test(engine_wrong_model 1 "the \\[engine\\] command serves deepseek-ai
 dssim_cli_test(engine_unknown_flag 1 "key 'engine.command' \\(from --set\\): --max-num-seq: not a vllm flag dssim knows; did you mean '--max-num-seqs'" ${VLLM_SCENARIO} --quiet --set "engine.command=vllm serve deepseek-ai/DeepSeek-V3 --max-num-seq 8")
 dssim_cli_test(engine_unknown_kind 1 "key 'engine.kind' \\(from --set\\): 'tgi' is not one of vllm, sglang" ${VLLM_SCENARIO} --quiet --set engine.kind=tgi)
 dssim_cli_test(engine_unclosed_quote 1 "the command has an unclosed ' quote" ${VLLM_SCENARIO} --quiet --set "engine.command=vllm serve m --served-model-name 'x")
-dssim_cli_test(engine_disaggregation 1 "prefill/decode disaggregation is not modelled yet" ${SGLANG_SCENARIO} --quiet --set "engine.command=python3 -m sglang.launch_server --model-path deepseek-ai/DeepSeek-V3 --tp 8 --disaggregation-mode prefill")
+dssim_cli_test(engine_disaggregation 1 "one launch command describes one pool; describe a prefill/decode split with \\[serving\\] prefill_replicas and decode_replicas" ${SGLANG_SCENARIO} --quiet --set "engine.command=python3 -m sglang.launch_server --model-path deepseek-ai/DeepSeek-V3 --tp 8 --disaggregation-mode prefill")
 dssim_cli_test(engine_shell_text 1 "not a vllm flag dssim knows" ${VLLM_SCENARIO} --quiet --set "engine.command=vllm serve deepseek-ai/DeepSeek-V3 -tp 8 --x \$(touch /tmp/dssim_pwned) `touch /tmp/dssim_pwned`")
 dssim_cli_test(engine_draft_hf_repo 0 "draft deepseek-r1-distill-qwen-1.5b" scenarios/serving/r1q32b_h200_draft_spec.toml --quiet --set serving.draft_model=deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B)
 
@@ -380,3 +380,16 @@ dssim_cli_test(engine_draft_hf_repo 0 "draft deepseek-r1-distill-qwen-1.5b" scen
 dssim_cli_test(eplb_on 0 "EPLB with 16 redundant experts" scenarios/parallel/v3_fp8_2x8h100_ep16.toml --quiet --set serving.routing_skew=1.0 --set serving.redundant_experts=16)
 dssim_cli_test(eplb_uneven 1 "redundant_experts = 5: deepseek-v3's 256 routed experts and the copies must fill the 16 expert-parallel ranks evenly; use a multiple of 16" scenarios/parallel/v3_fp8_2x8h100_ep16.toml --quiet --set serving.redundant_experts=5)
 dssim_cli_test(eplb_without_ep 1 "redundant experts are copies over expert-parallel ranks; set expert_parallel > 1" scenarios/serving/v3_fp8_h200x8_ep8_azure_sample.toml --quiet --set serving.expert_parallel=1 --set serving.redundant_experts=8)
+
+# Prefill/decode disaggregation: two pools, KV over the platform's links.
+set(PD_SCENARIO scenarios/serving/v3_fp8_2x8h200_1p1d.toml)
+dssim_cli_test(pd_on 0 "disaggregated 1P1D: prefill 1 replica x 8 GPUs" ${PD_SCENARIO} --quiet)
+dssim_cli_test(pd_transfer_row 0 "KV transfer \\(in TTFT\\)" ${PD_SCENARIO} --quiet)
+dssim_cli_test(pd_json 0 "\"disaggregation\": \\{" ${PD_SCENARIO} --quiet --format json)
+dssim_cli_test(pd_too_many_gpus 1 "2 prefill replicas x 8 GPUs \\+ 1 decode replicas x 8 GPUs need 24 GPUs; the platform has 16" ${PD_SCENARIO} --quiet --set serving.prefill_replicas=2)
+dssim_cli_test(pd_one_pool 1 "disaggregated serving needs both pools" scenarios/serving/7b_h200_continuous_poisson.toml --quiet --set serving.prefill_replicas=1)
+dssim_cli_test(pd_with_replicas 1 "remove replicas" ${PD_SCENARIO} --quiet --set serving.replicas=2)
+dssim_cli_test(pd_static 1 "disaggregated serving needs a policy that schedules every iteration" scenarios/serving/7b_h200_static_azure.toml --quiet --set serving.prefill_replicas=1 --set serving.decode_replicas=1)
+dssim_cli_test(pd_pool_tp 0 "prefill 2 replicas x 1 GPU, decode 4 replicas x 2 GPUs \\(TP 2\\)" ${PD_SCENARIO} --quiet --set model.name=deepseek-v2-lite --set model.weights=bf16 --set serving.tensor_parallel=1 --set serving.expert_parallel=1 --set serving.prefill_replicas=2 --set serving.decode_replicas=4 --set serving.decode_tensor_parallel=2)
+dssim_cli_test(pd_decode_does_not_fit 2 "deepseek-v3 does not fit" ${PD_SCENARIO} --quiet --set serving.decode_replicas=2 --set serving.decode_tensor_parallel=4 --set serving.decode_expert_parallel=4)
+dssim_cli_test(pd_bad_pool_tp 1 "tensor_parallel = 3 does not divide" ${PD_SCENARIO} --quiet --set serving.decode_tensor_parallel=3)

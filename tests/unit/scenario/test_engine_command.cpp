@@ -118,9 +118,10 @@ TEST_CASE("engine commands: every bad flag is an error naming the key and the fl
   CHECK(error_of("vllm", "vllm serve m stray") == "t.toml:3: stray: expected a flag (--name), got a stray word");
   CHECK(error_of("vllm", "vllm serve m --speculative-config '{oops'").find("expected a JSON object") != std::string::npos);
   CHECK(error_of("vllm", "vllm serve m --kv-transfer-config '{}'") ==
-        "t.toml:3: --kv-transfer-config {}: disaggregated prefill (a KV connector) is not modelled yet");
-  CHECK(error_of("sglang", "python3 -m sglang.launch_server --model-path m --disaggregation-mode prefill") ==
-        "t.toml:3: --disaggregation-mode prefill: prefill/decode disaggregation is not modelled yet");
+        "t.toml:3: --kv-transfer-config {}: one launch command describes one pool; describe a prefill/decode split "
+        "with [serving] prefill_replicas and decode_replicas (docs/disaggregation.md)");
+  CHECK(error_of("sglang", "python3 -m sglang.launch_server --model-path m --disaggregation-mode prefill").find(
+            "--disaggregation-mode prefill: one launch command describes one pool") != std::string::npos);
   CHECK(error_of("sglang", "python3 -m sglang.launch_server --model-path m --speculative-eagle-topk 4") ==
         "t.toml:3: --speculative-eagle-topk 4: token trees (topk > 1) are not modelled, only a chain of drafts (topk 1)");
   CHECK(error_of("sglang", "python3 -m sglang.launch_server --tp 8 --dp 3 --enable-dp-attention").find(

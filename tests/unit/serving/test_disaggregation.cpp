@@ -1,0 +1,104 @@
+#include <catch2/catch.hpp>
+
+#include <vector>
+
+#include "config/toml_table.hpp"
+#include "serving/serving_metrics.hpp"
+#include "serving/serving_sim.hpp"
+#include "util/error.hpp"
+
+using namespace dssim;
+
+// Each TEST_CASE here runs a SimGrid engine: CTest runs every case in its own process.
+
+namespace {
+GpuCard pcie_gpu() {
+  GpuCard g;
+  g.id = "test";
+  g.memory_bw_Bps = 1e12;
+  g.pcie_Bps_per_direction = 32e9;  // no NVLink: GPU to GPU goes up one PCIe link and down another
+  return g;
+}
+
+// One prefill and one decode replica of one GPU each on a 2-GPU PCIe node; every iteration takes
+// 0.1 s; a sequence's KV is 0.25 GB per token on the decode GPU.
+ServingRun pd_run(const std::vector<Request>& reqs) {
+  ServingConfig c;
+  c.policy = make_policy("continuous", "test");
+  c.max_batch = 8;
+  c.block_size = 4;
+  c.prefill_replicas = c.decode_replicas = 1;
+  c.replicas = 2;
+  IterationCostFn cost = [](const IterationShape&) { return fixed_iteration(0.1); };
+  ReplicaPool pre, dec;
+  pre.role = PoolRole::prefill;
+  pre.kv_blocks = 100;
+  pre.cost = cost;
+  dec.role = PoolRole::decode;
+  dec.kv_blocks = 100;
+  dec.cost = cost;
+  dec.kv_bytes_per_token_per_gpu = 0.25e9;
+  ServingOptions opt;
+  opt.record_iterations = true;
+  return run_serving_pools(implicit_node(pcie_gpu(), 2), pcie_gpu(), c, reqs, {pre, dec}, opt);
+}
+}  // namespace
+
+TEST_CASE("disaggregation by hand: prefill, the KV over PCIe, then decode on the other GPU", "[serving][pd]") {
+  // 4 prompt tokens: 1 GB of KV at 32 GB/s through two 1 us PCIe hops = 31.252 ms
+  const ServingRun run = pd_run({{0, 0.0, 4, 3}});
+  const SeqState& s = run.seqs[0];
+  const double transfer = 1e9 / 32e9 + 2e-6;
+  CHECK(s.transfer_start_s == Approx(0.1));
+  CHECK(s.transfer_end_s == Approx(0.1 + transfer).epsilon(1e-9));
+  CHECK(s.first_token_s == Approx(0.1 + transfer).epsilon(1e-9));  // the user sees it once decode has the KV
+  CHECK(s.finish_s == Approx(0.1 + transfer + 0.2).epsilon(1e-9));   // two decode steps for tokens 2 and 3
+  REQUIRE(run.iterations.size() == 3);
+  CHECK(run.iterations[0].replica == 0);  // the prefill replica prefills
+  CHECK(run.iterations[0].prefill_tokens == 4);
+  CHECK(run.iterations[1].replica == 1);  // the decode replica decodes
+  CHECK(run.iterations[1].decodes == 1);
+  CHECK(run.iterations[1].prefill_tokens == 0);
+  const ServingSummary sum = summarize(run, 2, std::nullopt, std::nullopt);
+  CHECK(sum.disaggregated);
+  CHECK(sum.kv_transfer_s.mean == Approx(transfer).epsilon(1e-9));
+  CHECK(sum.ttft_s.mean == Approx(0.1 + transfer).epsilon(1e-9));
+}
+
+TEST_CASE("disaggregation: two transfers at once share the prefill GPU's PCIe link", "[serving][pd]") {
+  // Both prompts prefill in one iteration and leave together: 16 GB/s each, 62.5 ms instead of 31.25.
+  const ServingRun run = pd_run({{0, 0.0, 4, 2}, {1, 0.0, 4, 2}});
+  const double shared = 2 * 1e9 / 32e9 + 2e-6;
+  for (const SeqState& s : run.seqs) {
+    CHECK(s.transfer_end_s - s.transfer_start_s == Approx(shared).epsilon(1e-9));
+    CHECK(s.finish_s == Approx(0.1 + shared + 0.1).epsilon(1e-9));  // one decode step, both together
+  }
+}
+
+TEST_CASE("disaggregation: a one-token answer never leaves the prefill replica", "[serving][pd]") {
+  const ServingRun run = pd_run({{0, 0.0, 4, 1}});
+  CHECK(run.seqs[0].transfer_start_s < 0);
+  CHECK(run.seqs[0].first_token_s == Approx(0.1));
+  CHECK(run.seqs[0].finish_s == Approx(0.1));
+  CHECK(run.iterations.size() == 1);
+}
+
+TEST_CASE("disaggregation settings: both pools, no replicas beside them, their own parallel degrees", "[serving][pd]") {
+  auto error = [](const std::string& extra) {
+    toml::table doc = toml::parse("[serving]\npolicy = \"chunked\"\n" + extra);
+    TomlTable sv(*doc["serving"].as_table(), "test.toml", "serving");
+    ServingConfig c;
+    try {
+      read_serving(sv, c);
+      sv.finish();
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  CHECK_THAT(error("prefill_replicas = 1\n"), Catch::Contains("disaggregated serving needs both pools: set prefill_replicas and decode_replicas"));
+  CHECK_THAT(error("prefill_replicas = 1\ndecode_replicas = 2\nreplicas = 3\n"),
+             Catch::Contains("the pools say how many replicas there are; remove replicas"));
+  CHECK_THAT(error("decode_tensor_parallel = 4\n"), Catch::Contains("a setting of prefill/decode disaggregation"));
+  CHECK(error("prefill_replicas = 1\ndecode_replicas = 2\ndecode_tensor_parallel = 4\n").empty());
+}
