@@ -115,17 +115,23 @@ ServingSummary summarize(const ServingRun& run, int replicas, std::optional<doub
 void write_requests_csv(const ServingRun& run, const std::string& path) {
   OutputFile f(path);
   // With the prefix cache on, a last column: prompt tokens it held when the request was first admitted.
-  const bool cached = run.prefix_cache;
+  // Last columns when on: prompt tokens the prefix cache held at first admission; the KV transfer's
+  // start and end (disaggregated; empty for a request that never left its prefill replica).
+  const bool cached = run.prefix_cache, moved = run.disaggregated;
   f << "id,arrival_s,start_s,first_token_s,finish_s,prompt_tokens,output_tokens,preemptions"
-    << (cached ? ",cached_prompt_tokens\n" : "\n");
+    << (cached ? ",cached_prompt_tokens" : "") << (moved ? ",transfer_start_s,transfer_end_s" : "") << "\n";
   for (const SeqState& q : run.seqs) {
     if (q.rejected) {
-      f << fmt("%lld,%.9g,,,,%lld,%lld,0%s\n", q.id, q.arrival_s, q.prompt, q.output, cached ? "," : "");
+      f << fmt("%lld,%.9g,,,,%lld,%lld,0%s%s\n", q.id, q.arrival_s, q.prompt, q.output, cached ? "," : "",
+               moved ? ",," : "");
       continue;
     }
     f << fmt("%lld,%.9g,%.9g,%.9g,%.9g,%lld,%lld,%d", q.id, q.arrival_s, q.start_s, q.first_token_s, q.finish_s,
              q.prompt, q.output, q.preemptions);
-    f << (cached ? fmt(",%lld\n", std::max(0LL, q.cache_hit)) : std::string("\n"));
+    if (cached) f << fmt(",%lld", std::max(0LL, q.cache_hit));
+    if (moved)
+      f << (q.transfer_end_s >= 0 ? fmt(",%.9g,%.9g", q.transfer_start_s, q.transfer_end_s) : std::string(",,"));
+    f << "\n";
   }
   f.commit();
 }
