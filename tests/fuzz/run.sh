@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# run.sh SECONDS [WORKDIR]: builds the libFuzzer targets with clang (address + undefined sanitizers)
+# and runs each for SECONDS on a seed corpus made of the shipped files. Exit 1 on a crash, a
+# sanitizer report or a hang (a single input running past 10 s); the reproducer is kept in WORKDIR.
+# CTest runs it briefly (fuzz.smoke); run it longer by hand: tests/fuzz/run.sh 3600
+set -u
+secs=${1:-30}
+src=$(cd "$(dirname "$0")/../.." && pwd)
+work=${2:-$src/build/fuzz}
+cxx=${CLANGXX:-clang++}
+command -v "$cxx" >/dev/null || { echo "no $cxx: install clang (Debian: clang libclang-rt-14-dev)"; exit 1; }
+mkdir -p "$work"
+flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I"$src/sim")
+build() {  # name sources...
+  local name=$1; shift
+  "$cxx" "${flags[@]}" "$src/tests/fuzz/$name.cpp" "$@" -o "$work/$name" 2> "$work/$name.build.log" ||
+    { echo "FAIL: building $name: $(tail -5 "$work/$name.build.log")"; exit 1; }
+}
+build fuzz_trace "$src/sim/workload/trace_reader.cpp" "$src/sim/util/strings.cpp" "$src/sim/util/timestamp.cpp"
+build fuzz_engine_command "$src/sim/scenario/engine_command.cpp" "$src/sim/util/strings.cpp"
+
+# Seeds: every shipped trace and trace-like test case (format byte 0, 1, 2 in front), and the
+# launch commands of the engine scenarios.
+rm -rf "$work/seed_trace" "$work/seed_engine"
+mkdir -p "$work/seed_trace" "$work/seed_engine" "$work/corpus_trace" "$work/corpus_engine"
+i=0
+for f in "$src"/scenarios/traces/*.csv "$src"/scenarios/traces/*.jsonl "$src"/tests/integration/cases/*.csv; do
+  for b in 0 1 2; do
+    { printf "\\$(printf '%03o' "$b")"; head -c 4000 "$f"; } > "$work/seed_trace/$i.$b"
+  done
+  i=$((i + 1))
+done
+printf '\001vllm serve deepseek-ai/DeepSeek-V3 --tensor-parallel-size 8 --max-num-seqs 64 --speculative-config '"'"'{"method": "deepseek_mtp", "num_speculative_tokens": 1}'"'"'' > "$work/seed_engine/vllm"
+printf '\000python3 -m sglang.launch_server --model-path deepseek-ai/DeepSeek-V3 --tp 8 --dp 8 --enable-dp-attention --chunked-prefill-size 4096 --speculative-algorithm EAGLE --speculative-num-steps 1' > "$work/seed_engine/sglang"
+
+status=0
+for t in trace engine; do
+  name=fuzz_trace
+  [ "$t" = engine ] && name=fuzz_engine_command
+  (cd "$work" && ASAN_OPTIONS=detect_leaks=0 "./$name" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+     -max_len=8192 -print_final_stats=1 "corpus_$t" "seed_$t" > "$name.log" 2>&1)
+  rc=$?
+  runs=$(grep -m1 -oE "stat::number_of_executed_units: *[0-9]+" "$work/$name.log" | grep -oE "[0-9]+$")
+  if [ $rc -ne 0 ]; then
+    echo "FAIL: $name: $(grep -m3 -E 'ERROR|runtime error|deadly|timeout' "$work/$name.log")"
+    status=1
+  else
+    echo "ok: $name, ${runs:-?} runs in ${secs} s, no crash or hang"
+  fi
+done
+exit $status
