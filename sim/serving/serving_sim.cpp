@@ -54,7 +54,6 @@ struct World {
   int routed = 0;                  // replicas [0, routed) take arrivals (the unified or prefill pool)
   long long transfers_in_flight = 0;
   int prefill_active = 0;          // prefill replicas still running: more KV may leave them
-  std::vector<SeqState*> handoff;  // scratch: sequences a prefill replica just finished
   Platform platform;
   std::vector<Replica> replicas;
   ServingRun run;
@@ -322,8 +321,8 @@ void wake_decoders(World& w) {
 // After a prefill replica's iteration: the sequences whose prompt is done leave for the decode pool.
 void hand_off(World* w, int index) {
   Replica& r = w->replicas[static_cast<std::size_t>(index)];
-  std::vector<SeqState*>& out = w->handoff;
-  out.clear();
+  // Local: creating an actor is a simcall, during which another prefill replica may hand off its own.
+  std::vector<SeqState*> out;
   r.sched->detach_prefilled(out);
   for (SeqState* s : out) {
     ++r.transfers_out;
@@ -511,6 +510,12 @@ ServingRun run_serving_pools(const NodeSpec& node, const GpuCard& gpu, const Ser
                             p->busy_s(), p->throttled_s(), p->max_temp_c(), p->shutdown_reached(), p->samples()});
   }
   w.change_in_system(w.run.end_s > w.last_change_s ? w.run.end_s : w.last_change_s, 0);
+  // Every request ends finished or rejected; one left half-way is an engine bug, never a result.
+  long long lost = 0;
+  for (const SeqState& q : w.run.seqs) lost += (!q.rejected && q.finish_s < 0) ? 1 : 0;
+  if (lost > 0)
+    throw Error(fmt("internal: %lld of %zu requests never finished (the serving engine lost them)", lost,
+                    w.run.seqs.size()), ExitCode::internal);
   return std::move(w.run);
 }
 

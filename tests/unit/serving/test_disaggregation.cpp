@@ -102,3 +102,38 @@ TEST_CASE("disaggregation settings: both pools, no replicas beside them, their o
   CHECK_THAT(error("decode_tensor_parallel = 4\n"), Catch::Contains("a setting of prefill/decode disaggregation"));
   CHECK(error("prefill_replicas = 1\ndecode_replicas = 2\ndecode_tensor_parallel = 4\n").empty());
 }
+
+TEST_CASE("disaggregation: many hand-offs from several prefill replicas at once all reach a decode replica", "[serving][pd]") {
+  // Creating a transfer is a simcall: another prefill replica may hand off its own sequences
+  // meanwhile. Every request must still finish (the engine throws if one is left half-way).
+  std::vector<Request> reqs;
+  for (int i = 0; i < 200; ++i) reqs.push_back({i, 0.001 * (i / 4), 4 + i % 7, 2 + i % 5});
+  ServingConfig c;
+  c.policy = make_policy("chunked", "test");
+  c.max_batch = 16;
+  c.block_size = 4;
+  c.router = Router::least_outstanding;
+  c.prefill_replicas = c.decode_replicas = 2;
+  c.replicas = 4;
+  IterationCostFn cost = [](const IterationShape&) { return fixed_iteration(0.002); };
+  ReplicaPool pre, dec;
+  pre.role = PoolRole::prefill;
+  pre.replicas = 2;
+  pre.kv_blocks = 40;
+  pre.cost = cost;
+  dec.role = PoolRole::decode;
+  dec.replicas = 2;
+  dec.kv_blocks = 40;
+  dec.cost = cost;
+  dec.kv_bytes_per_token_per_gpu = 1e6;
+  const ServingRun run = run_serving_pools(implicit_node(pcie_gpu(), 4), pcie_gpu(), c, reqs, {pre, dec}, {});
+  long long moved = 0;
+  for (const SeqState& s : run.seqs) {
+    CHECK(s.finish_s > 0);
+    if (s.output > 1) {
+      CHECK(s.transfer_end_s >= s.transfer_start_s);
+      ++moved;
+    }
+  }
+  CHECK(moved == 200);  // every request (all have more than one output token) moved once
+}
