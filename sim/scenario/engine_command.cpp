@@ -154,12 +154,20 @@ std::vector<Flag> vllm_flags() {
          }
          if (!j.is_object()) c.fail(w, "expected a JSON object");
          c.spec_flags.push_back(w);
-         if (j.contains("num_speculative_tokens") && j["num_speculative_tokens"].is_number_integer())
+         // Every field is checked for its type first: a number where a string belongs is the user's error.
+         if (j.contains("num_speculative_tokens")) {
+           if (!j["num_speculative_tokens"].is_number_integer())
+             c.fail(w, "num_speculative_tokens: expected an integer, got " + j["num_speculative_tokens"].dump());
            c.spec_tokens = j["num_speculative_tokens"].get<long long>();
-         const std::string method = j.value("method", std::string());
+         }
+         if (j.contains("method") && !j["method"].is_string())
+           c.fail(w, "method: expected a string such as \"deepseek_mtp\", got " + j["method"].dump());
+         if (j.contains("model") && !j["model"].is_string())
+           c.fail(w, "model: expected a model name, got " + j["model"].dump());
+         const std::string method = j.contains("method") ? j["method"].get<std::string>() : std::string();
          if (method == "deepseek_mtp" || method == "mtp") {
            c.spec_method = "mtp";
-         } else if (j.contains("model") && j["model"].is_string()) {
+         } else if (j.contains("model")) {
            c.spec_method = "draft";
            c.spec_draft = j["model"].get<std::string>();
          } else {

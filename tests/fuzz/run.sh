@@ -33,7 +33,14 @@ done
 printf '\001vllm serve deepseek-ai/DeepSeek-V3 --tensor-parallel-size 8 --max-num-seqs 64 --speculative-config '"'"'{"method": "deepseek_mtp", "num_speculative_tokens": 1}'"'"'' > "$work/seed_engine/vllm"
 printf '\000python3 -m sglang.launch_server --model-path deepseek-ai/DeepSeek-V3 --tp 8 --dp 8 --enable-dp-attention --chunked-prefill-size 4096 --speculative-algorithm EAGLE --speculative-num-steps 1' > "$work/seed_engine/sglang"
 
+# Inputs that once crashed a target run first, every time (tests/fuzz/regressions: engine_* and trace_*).
 status=0
+for f in "$src"/tests/fuzz/regressions/*; do
+  [ -f "$f" ] || continue
+  case "$(basename "$f")" in engine_*) name=fuzz_engine_command ;; *) name=fuzz_trace ;; esac
+  (cd "$work" && ASAN_OPTIONS=detect_leaks=0 "./$name" "$f" > "$name.regression.log" 2>&1) ||
+    { echo "FAIL: $name on $(basename "$f"): $(grep -m3 -E 'ERROR|runtime error|terminate' "$work/$name.regression.log")"; status=1; }
+done
 for t in trace engine; do
   name=fuzz_trace
   [ "$t" = engine ] && name=fuzz_engine_command

@@ -117,6 +117,13 @@ TEST_CASE("engine commands: every bad flag is an error naming the key and the fl
         "t.toml:3: --gpu-memory-utilization 1.5: expected a number in 0.01 .. 1, got '1.5'");
   CHECK(error_of("vllm", "vllm serve m stray") == "t.toml:3: stray: expected a flag (--name), got a stray word");
   CHECK(error_of("vllm", "vllm serve m --speculative-config '{oops'").find("expected a JSON object") != std::string::npos);
+  // found by fuzz_engine_command: a number where a string belongs threw a JSON library exception
+  CHECK(error_of("vllm", R"(vllm serve m --speculative-config '{"method": 1}')").find(
+            "method: expected a string such as \"deepseek_mtp\", got 1") != std::string::npos);
+  CHECK(error_of("vllm", R"(vllm serve m --speculative-config '{"model": [], "num_speculative_tokens": 2}')").find(
+            "model: expected a model name, got []") != std::string::npos);
+  CHECK(error_of("vllm", R"(vllm serve m --speculative-config '{"method": "deepseek_mtp", "num_speculative_tokens": "2"}')").find(
+            "num_speculative_tokens: expected an integer") != std::string::npos);
   CHECK(error_of("vllm", "vllm serve m --kv-transfer-config '{}'") ==
         "t.toml:3: --kv-transfer-config {}: one launch command describes one pool; describe a prefill/decode split "
         "with [serving] prefill_replicas and decode_replicas (docs/disaggregation.md)");
