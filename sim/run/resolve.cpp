@@ -50,13 +50,15 @@ std::vector<Request> load_requests(const WorkloadSpec& w) {
   throw Error("internal: a fixed workload has no request stream", ExitCode::internal);
 }
 
+// Hugging Face repo ids compare without case (the hub resolves them so).
+static std::string lower(std::string x) {
+  std::transform(x.begin(), x.end(), x.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  return x;
+}
+
 // A model named by its Hugging Face repo (as engines take it) is the card with that hf_repo.
 static std::string model_id_of(const std::string& name, const Catalog& cat) {
   if (name.find('/') == std::string::npos) return name;
-  auto lower = [](std::string x) {
-    std::transform(x.begin(), x.end(), x.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-    return x;
-  };
   for (const std::string& id : cat.model_ids())
     if (lower(cat.model(id).hf_repo) == lower(name)) return id;
   throw Error(fmt("no model card has hf_repo '%s' (dssim list models; add a card, or import its config.json with "
@@ -66,19 +68,14 @@ static std::string model_id_of(const std::string& name, const Catalog& cat) {
 // What the engine does when its command does not say: vLLM sizes its batch by the GPU's memory
 // (vllm/engine/arg_utils.py, get_batch_defaults: 1024 sequences and 8192 tokens on GPUs of 70 GiB or
 // more other than the A100, else 256 and 2048), and both engines cache prefixes unless told not to.
-static void apply_engine_defaults(const Scenario& s, RunInputs& r, const Catalog& cat) {
+static void apply_engine_defaults(const Scenario& s, RunInputs& r) {
   const EngineCommand& e = *s.engine;
   PredictInput& in = r.base;
   if (!e.model.empty() && e.model[0] != '/' && e.model[0] != '.' && e.model.find('/') != std::string::npos) {
-    auto lower = [](std::string x) {
-      std::transform(x.begin(), x.end(), x.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-      return x;
-    };
     if (!in.model.hf_repo.empty() && lower(in.model.hf_repo) != lower(e.model))
       throw Error(fmt("%s: the [engine] command serves %s, but [model] is %s (%s); make them the same model",
                       s.file.c_str(), e.model.c_str(), in.model.id.c_str(), in.model.hf_repo.c_str()));
   }
-  (void)cat;
   if (e.kind == "vllm" && e.gpu_dependent_batch_defaults) {
     const bool large = in.gpu.memory_bytes >= 70.0 * 1073741824.0 && in.gpu.id.find("a100") == std::string::npos;
     bool seqs = false, tokens = false;
@@ -207,7 +204,7 @@ RunInputs resolve_scenario(const Scenario& s, const Catalog& cat, const RunOptio
   }
   if (s.gpu_memory_utilization) in.runtime.reserve_fraction = 1.0 - *s.gpu_memory_utilization;
   if (s.engine) {
-    apply_engine_defaults(s, r, cat);
+    apply_engine_defaults(s, r);
     r.engine = s.engine;
   }
   if (r.serving.prefix_cache) check_prefix_hashes(s, r);

@@ -90,12 +90,11 @@ ServingSummary summarize(const ServingRun& run, int replicas, std::optional<doub
   if (!run.energy.empty()) {
     s.has_power = true;
     // Per GPU figures weigh each replica by its GPUs (pools of different sizes); the energy counts them all.
-    double energy = 0, busy_energy = 0, busy = 0, throttled = 0, all_gpus = 0, all_energy = 0;
+    double busy_energy = 0, busy = 0, throttled = 0, all_gpus = 0, all_energy = 0;
     for (const GpuEnergy& e : run.energy) {
       const double g = e.gpus > 0 ? e.gpus : gpus_per_replica;
       all_gpus += g;
       all_energy += e.energy_j * g;
-      energy += e.energy_j;
       busy_energy += e.busy_energy_j;
       busy += e.busy_s;
       throttled += e.throttled_s;
@@ -105,7 +104,6 @@ ServingSummary summarize(const ServingRun& run, int replicas, std::optional<doub
     s.mean_power_w = s.makespan_s > 0 ? all_energy / all_gpus / s.makespan_s : 0;
     s.busy_power_w = busy > 0 ? busy_energy / busy : 0;
     s.throttled_fraction = busy > 0 ? throttled / busy : 0;
-    (void)energy;
     s.energy_kwh = (all_energy + host_power_w * s.makespan_s) / 3.6e6;
     if (tokens > 0) s.kwh_per_million_tokens = s.energy_kwh / static_cast<double>(tokens) * 1e6;
   }

@@ -27,6 +27,7 @@ struct Replica {
   const ReplicaPool* pool = nullptr;
   int transfers_out = 0;   // prefill: sequences whose KV is on its way out, their blocks still held
   int incoming = 0;        // decode: sequences whose KV is on its way in
+  int first_gpu = 0;       // platform index of its first GPU (the thermal CSV numbers GPUs so)
   std::unique_ptr<GpuPowerState> power;
   sg4::Host* gpu = nullptr;
   std::vector<sg4::Host*> gpus, cpus;  // every GPU of the replica and its node's CPU (weight offload)
@@ -463,14 +464,16 @@ ServingRun run_serving_pools(const NodeSpec& node, const GpuCard& gpu, const Ser
   if (opt.ssd_read_Bps > 0)
     for (sg4::Host* cpu : w.platform.cpus) disks.push_back(cpu->create_disk("ssd", opt.ssd_read_Bps, opt.ssd_read_Bps)->seal());
   w.replicas.resize(static_cast<std::size_t>(replicas));
-  int r = 0, gpu_next = 0;
+  int gpu_next = 0;
+  std::size_t next_replica = 0;
   for (const ReplicaPool& pool : pools)
-    for (int k = 0; k < pool.replicas; ++k, ++r) {
-      Replica& rep = w.replicas[static_cast<std::size_t>(r)];
+    for (int k = 0; k < pool.replicas; ++k) {
+      Replica& rep = w.replicas[next_replica++];
       rep.sched = std::make_unique<ReplicaScheduler>(cfg, pool.kv_blocks, opt.prefix_host_blocks, opt.prefix_ssd_blocks);
       rep.role = pool.role;
       rep.pool = &pool;
       rep.gpu = w.platform.gpus[static_cast<std::size_t>(gpu_next)];
+      rep.first_gpu = gpu_next;
       for (int g = gpu_next; g < gpu_next + pool.gpus_per_replica; ++g) {
         rep.gpus.push_back(w.platform.gpus[static_cast<std::size_t>(g)]);
         rep.cpus.push_back(w.platform.cpus[static_cast<std::size_t>(g / node.gpu_count)]);
@@ -504,9 +507,7 @@ ServingRun run_serving_pools(const NodeSpec& node, const GpuCard& gpu, const Ser
     if (!p) continue;
     p->idle_until(w.run.end_s);  // every GPU is accounted until the last request finishes
     const Replica& rep = w.replicas[i];
-    int first = 0;
-    while (w.platform.gpus[static_cast<std::size_t>(first)] != rep.gpu) ++first;
-    w.run.energy.push_back({static_cast<int>(i), rep.pool->gpus_per_replica, first, p->energy_j(), p->busy_energy_j(),
+    w.run.energy.push_back({static_cast<int>(i), rep.pool->gpus_per_replica, rep.first_gpu, p->energy_j(), p->busy_energy_j(),
                             p->busy_s(), p->throttled_s(), p->max_temp_c(), p->shutdown_reached(), p->samples()});
   }
   w.change_in_system(w.run.end_s > w.last_change_s ? w.run.end_s : w.last_change_s, 0);

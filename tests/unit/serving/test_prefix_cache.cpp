@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "config/toml_table.hpp"
+#include "serving_config_helpers.hpp"
 #include "serving/prefix_cache.hpp"
 #include "serving/scheduler.hpp"
 #include "util/error.hpp"
@@ -22,22 +22,10 @@ SeqState seq(long long id, long long prompt, long long output, const Hashes* h) 
 }
 
 ServingConfig config(const std::string& policy, const std::string& extra = "") {
-  toml::table doc = toml::parse("[serving]\npolicy = \"" + policy + "\"\nblock_size = 4\n" + extra);
-  TomlTable sv(*doc["serving"].as_table(), "test.toml", "serving");
-  ServingConfig c;
-  c.max_batch = 8;
-  read_serving(sv, c);
-  sv.finish();
-  return c;
+  return test::serving_config(policy, extra);
 }
-
 std::string serving_error(const std::string& policy, const std::string& extra) {
-  try {
-    config(policy, extra);
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
+  return test::serving_config_error(policy, extra);
 }
 }  // namespace
 

@@ -3,7 +3,7 @@
 #include <vector>
 
 #include "config/catalog.hpp"
-#include "config/toml_table.hpp"
+#include "serving_config_helpers.hpp"
 #include "profile/gpu_profile.hpp"
 #include "run/speculation.hpp"
 #include "serving/scheduler.hpp"
@@ -13,23 +13,11 @@
 using namespace dssim;
 
 namespace {
-ServingConfig config(const std::string& policy, const std::string& extra) {
-  toml::table doc = toml::parse("[serving]\npolicy = \"" + policy + "\"\nblock_size = 4\n" + extra);
-  TomlTable sv(*doc["serving"].as_table(), "test.toml", "serving");
-  ServingConfig c;
-  c.max_batch = 8;
-  read_serving(sv, c);
-  sv.finish();
-  return c;
+ServingConfig config(const std::string& policy, const std::string& extra = "") {
+  return test::serving_config(policy, extra);
 }
-
 std::string serving_error(const std::string& policy, const std::string& extra) {
-  try {
-    config(policy, extra);
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
+  return test::serving_config_error(policy, extra);
 }
 
 SeqState seq(long long id, long long prompt, long long output) {
