@@ -117,10 +117,17 @@ void fit_attention(const std::string& path, const GpuCard& gpu, CalibrationProfi
 void fit_bandwidth(const std::string& path, const GpuCard& gpu, CalibrationProfile& p, FitReport& rep) {
   CsvTable b = CsvTable::read(path);
   std::map<std::string, std::vector<BwPoint>> kinds;
+  double pageable_bytes = 0, pageable_s = 0;
   for (std::size_t r = 0; r < b.rows(); ++r) {
     std::string kind = b.get(r, "kind");
     const double bytes = b.number(r, "bytes"), t = b.number(r, "seconds");
     if (!std::isfinite(t)) continue;
+    // Pageable uploads: one rate over the DRAM-sized rows (no line: the CPU's caches bend the small sizes).
+    if (kind == "h2d_pageable" && bytes >= kPageableDramBytes && t > 0) {
+      pageable_bytes += bytes;
+      pageable_s += t;
+      continue;
+    }
     // Only what the GPU or the bus paced: small device copies and reductions measured the host.
     if (kind == "d2d_copy" && bytes < kGpuBoundCopyBytes) continue;
     if (kind == "read_sum" && bytes < kGpuBoundReadBytes) continue;
@@ -163,6 +170,7 @@ void fit_bandwidth(const std::string& path, const GpuCard& gpu, CalibrationProfi
       cv.push_back(rel(h.intercept + moved(pts[i]) * h.inv_bw, pts[i].t));
     }
   }
+  p.pcie_pageable_Bps = pageable_s > 0 ? pageable_bytes / pageable_s : 0.0;
   rep.bandwidth = error_stats(in, cv);
 }
 

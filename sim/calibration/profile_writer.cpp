@@ -30,7 +30,11 @@ std::string profile_toml(const FitResult& fit, const std::string& measurements, 
   o << "copy_efficiency = " << num(p.copy_eff) << "\n";
   o << "read_efficiency = " << num(p.read_eff) << "\n";
   o << "pcie_pinned_GBps = " << num(p.pcie_pinned_Bps / 1e9) << "      # per direction\n";
-  o << "pcie_latency_us = " << num(p.pcie_latency_s * 1e6) << "\n\n";
+  o << "pcie_latency_us = " << num(p.pcie_latency_s * 1e6) << "\n";
+  if (p.pcie_pageable_Bps > 0)
+    o << "pcie_pageable_GBps = " << num(p.pcie_pageable_Bps / 1e9)
+      << "    # host to device from pageable memory (the host's memcpy; copies of 256 MiB or more)\n";
+  o << "\n";
   o << "[attention]\n";
   o << "prefill_efficiency_max = " << num(p.attn_eff_max) << "   # causal prefill: rate = peak x e x S / (S + s_half)\n";
   o << "prefill_s_half = " << num(p.attn_s_half) << "\n";

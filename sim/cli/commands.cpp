@@ -183,6 +183,7 @@ std::string calibration_text(const FitResult& r, const GpuCard& g, const std::st
            p.kernel_fixed_s * 1e6, p.copy_eff * g.memory_bw_Bps / 1e9, p.copy_eff * 100, g.memory_bw_Bps / 1e9,
            p.read_eff * g.memory_bw_Bps / 1e9);
   o << fmt("  PCIe pinned %.1f GB/s per direction, %.1f us latency\n", p.pcie_pinned_Bps / 1e9, p.pcie_latency_s * 1e6);
+  if (p.pcie_pageable_Bps > 0) o << fmt("  pageable host to device %.2f GB/s (the host's copy)\n", p.pcie_pageable_Bps / 1e9);
   for (const auto& [dt, f] : p.gemm) {
     const double peak = g.peak(g.compute_precision(precision_of_gemm_dtype(dt)));
     o << fmt("  gemm %-5s fixed %.2f us, compute %.3f (%.0f TFLOP/s), memory %.3f (%.0f GB/s), corner n = %.2f; "

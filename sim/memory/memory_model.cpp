@@ -112,10 +112,12 @@ MemoryBreakdown memory_per_gpu(const ModelCard& m, const GpuCard& g, const Memor
   return b;
 }
 
-int offload_weight_layers(const ModelCard& m, const GpuCard& g, MemoryRequest& r) {
+int offload_weight_layers(const ModelCard& m, const GpuCard& g, MemoryRequest& r, int gpu_layers) {
   int layers = 0;
   double largest = 0;
-  while (layers < m.num_hidden_layers && !memory_per_gpu(m, g, r).fits()) {
+  const int keep = gpu_layers >= 0 ? std::min(gpu_layers, m.num_hidden_layers) : -1;
+  auto more = [&] { return keep >= 0 ? layers < m.num_hidden_layers - keep : !memory_per_gpu(m, g, r).fits(); };
+  while (layers < m.num_hidden_layers && more()) {
     ++layers;
     const double layer = layer_weight_bytes_per_gpu(m, r.weights, r.layout, m.num_hidden_layers - layers);
     largest = std::max(largest, layer);

@@ -48,8 +48,9 @@ double activation_bytes(const ModelCard& m, const MemoryRequest& r);
 // Whether `tp` ranks can split the model: heads, KV heads (or replicate them) and MLP widths divide.
 bool tp_compatible(const ModelCard& m, int tp);
 // Weight offload: whole layers' weights go to host memory from the last layer backwards, streamed through
-// two layer-sized GPU buffers, until `r` fits; returns how many layers moved.
-int offload_weight_layers(const ModelCard& m, const GpuCard& g, MemoryRequest& r);
+// two layer-sized GPU buffers, until `r` fits, or, with `gpu_layers` >= 0, until each GPU keeps only that
+// many decoder layers (fitting or not); returns how many layers moved.
+int offload_weight_layers(const ModelCard& m, const GpuCard& g, MemoryRequest& r, int gpu_layers = -1);
 // Plain-language alternatives that would fit (empty when it fits).
 std::vector<std::string> what_would_fit(const ModelCard& m, const GpuCard& g, const MemoryRequest& r);
 

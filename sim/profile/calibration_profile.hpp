@@ -71,6 +71,10 @@ struct CalibrationProfile {
   double dequant_ops_per_weight = kDefaultDequantOpsPerWeight;
   // host <-> device copies of pinned memory: latency + bytes / bandwidth, per direction
   double pcie_pinned_Bps = 0, pcie_latency_s = 0;
+  // host-to-device copies of pageable memory: the driver copies them through its own pinned buffer with
+  // the CPU, so the host's memory copy sets the rate (a property of the calibration host, not the GPU);
+  // 0: not measured
+  double pcie_pageable_Bps = 0;
   PowerInputs power;
   // measured GEMM times of exact shapes: (dtype, N, K) -> sorted (M, seconds)
   std::map<std::tuple<std::string, long long, long long>, std::vector<std::pair<double, double>>> gemm_table;
@@ -80,6 +84,8 @@ struct CalibrationProfile {
 // host, not the GPU, set the pace). Shared by the fit, the table and dssim-validate.
 inline constexpr double kGpuBoundCopyBytes = 16.0 * 1024 * 1024;  // 1-4 MiB copies took 10-11 us: host
 inline constexpr double kGpuBoundReadBytes = 64.0 * 1024 * 1024;  // reductions: 16-17 us floor up to 16 MiB
+// Pageable copies of this size or more come from host DRAM (beyond the CPU's caches), as a layer's weights do.
+inline constexpr double kPageableDramBytes = 256.0 * 1024 * 1024;
 inline constexpr double kAttnPrefillHostFloorS = 50e-6;            // SDPA calls: 18-40 us host floor
 inline constexpr double kAttnDecodeHostFloorS = 100e-6;
 inline constexpr double kGemmFitFloorRatio = 1.3;    // within 30 % of the fastest call: out of the first fit

@@ -26,6 +26,7 @@ CalibrationProfile read_profile(const std::string& path, const std::string& data
   p.read_eff = t.get_number("read_efficiency", 1e-3, 2);
   p.pcie_pinned_Bps = t.get_number("pcie_pinned_GBps", 0, 1e5) * 1e9;
   p.pcie_latency_s = t.get_number("pcie_latency_us", 0, 1e6) * 1e-6;
+  p.pcie_pageable_Bps = t.opt_number("pcie_pageable_GBps", 0.001, 1e5).value_or(0.0) * 1e9;
   auto a = t.get_table("attention");
   p.attn_eff_max = a.get_number("prefill_efficiency_max", 1e-4, 2);
   p.attn_s_half = a.get_number("prefill_s_half", 0, 1e9);

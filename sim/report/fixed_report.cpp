@@ -52,21 +52,32 @@ std::string render_text(const RunInputs& ri, const RunResult& r) {
                  .c_str());
   o << fmt("  total / capacity                      %9.2f / %.2f\n", m.total() / kGiB, m.capacity / kGiB);
   if (p.fits) {
-    o << fmt("  FITS: %.2f GiB free\n", m.free() / kGiB);
+    // unified memory: what is "in host memory" takes the same memory
+    const double host_side = in.gpu.pcie_Bps_per_direction <= 0 ? m.host_weights + m.host_kv : 0.0;
+    o << fmt("  FITS: %.2f GiB free%s\n", (m.free() - host_side) / kGiB, host_side > 0 ? " (beside the offloaded part: unified memory)" : "");
   } else {
     if (m.fits())  // the GPU side fits; the offloaded part does not fit the host
-      o << "  DOES NOT FIT: what is offloaded needs more host memory than the node has\n";
+      o << (in.gpu.pcie_Bps_per_direction <= 0 ? "  DOES NOT FIT: what is offloaded does not fit beside the GPU's share of the unified memory\n"
+                                                : "  DOES NOT FIT: what is offloaded needs more host memory than the node has\n");
     else
       o << fmt("  DOES NOT FIT: %.2f GiB over the %.2f GiB of one %s\n", -m.free() / kGiB, m.capacity / kGiB, in.gpu.id.c_str());
     for (const auto& s : p.suggestions) o << "  would fit: " << s << "\n";
     return o.str();
   }
   if (p.offload_stream_bytes > 0) {
-    o << fmt("\nOffload   the longest decode step streams %s per GPU over PCIe at %.1f GB/s (its share of the host link): "
+    o << fmt("\nOffload   the longest decode step streams %s per GPU over PCIe at %.1f GB/s (%s): "
              "at least %s per step, overlapped with compute\n", human_bytes(p.offload_stream_bytes).c_str(), p.offload_link_Bps / 1e9,
+             p.offload_pageable ? "pageable host memory: the host's copy rate" : "its share of the host link",
              human_seconds(p.offload_stream_bytes / p.offload_link_Bps).c_str());
-    for (const auto& a : p.alternatives) o << "  instead: " << a << "\n";
+  } else if (p.offload_zero_copy && (m.host_weights > 0 || m.host_kv > 0)) {
+    o << "\nOffload   unified memory: the kernels read what is in host memory in place (zero copy), over the same memory "
+         "bus as the rest; nothing is streamed\n";
   }
+  if (p.offloaded_layers > 0 && in.gpu_layers >= 0)
+    o << fmt("  gpu_layers = %d: %d of %d decoder layers stay on each GPU\n", in.gpu_layers,
+             in.model.num_hidden_layers - p.offloaded_layers, in.model.num_hidden_layers);
+  if (p.offload_stream_bytes > 0 || p.offload_zero_copy)
+    for (const auto& a : p.alternatives) o << "  instead: " << a << "\n";
   o << "\nLatency\n";
   o << fmt("  prefill = time to first token         %s   (GPU busy %s, host issue %s, %d kernels)\n",
            human_seconds(p.prefill_s).c_str(), human_seconds(p.prefill_gpu_busy_s).c_str(),
@@ -163,6 +174,9 @@ std::string render_json(const RunInputs& ri, const RunResult& r) {
     j.value("prefill_kernels", p.prefill_kernels).value("decode_kernels", p.decode_kernels);
     j.value("prefill_comm_s", p.prefill_comm_s).value("decode_comm_s", p.decode_comm_s).value("moe_imbalance", p.moe_imbalance);
     j.value("offloaded_layers", p.offloaded_layers).value("offload_stream_bytes", p.offload_stream_bytes);
+    if (p.memory.host_weights > 0 || p.memory.host_kv > 0)
+      j.value("offload_link_Bps", p.offload_link_Bps)
+          .value("offload_host_memory", std::string(p.offload_zero_copy ? "unified" : p.offload_pageable ? "pageable" : "pinned"));
     j.value("host_weight_bytes", p.memory.host_weights).value("host_kv_bytes", p.memory.host_kv);
     j.value("efficiencies", p.calibration);
     if (p.power) {

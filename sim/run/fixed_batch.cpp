@@ -30,6 +30,25 @@ double host_memory_limit(const PredictInput& in) {
   return in.host_memory_bytes > 0 ? in.host_memory_bytes : in.node.host_memory_bytes;
 }
 
+HostCopy host_copy(const PredictInput& in) {
+  HostCopy c;
+  if (in.gpu.pcie_Bps_per_direction <= 0) {
+    c.zero_copy = true;
+    return c;
+  }
+  c.efficiency = in.runtime.pinned_copy_efficiency;
+  if (in.pageable_host) {
+    const double host = in.profile.profile.pcie_pageable_Bps;
+    if (host <= 0)
+      throw Error(fmt("[memory] host_memory = \"pageable\": the profile %s is priced with has no pageable copy rate "
+                      "(pcie_pageable_GBps: h2d_pageable rows of 256 MiB or more in its bandwidth.csv)",
+                      in.gpu.id.c_str()));
+    c.efficiency = std::min(c.efficiency, host / in.gpu.pcie_Bps_per_direction);
+  }
+  c.rate_Bps = in.gpu.pcie_Bps_per_direction * c.efficiency;
+  return c;
+}
+
 ForwardConfig forward_config(const PredictInput& in, Precision activations) {
   ForwardConfig fc;
   fc.weights = in.weights;
@@ -47,7 +66,7 @@ namespace {
 // oldest KV tokens of every sequence. The host memory of a node serves the GPUs of the replica on it.
 void plan_offload(const PredictInput& in, MemoryRequest& mr, Prediction& p) {
   const ModelCard& m = in.model;
-  if (in.offload_weights) p.offloaded_layers = offload_weight_layers(m, in.gpu, mr);
+  if (in.offload_weights) p.offloaded_layers = offload_weight_layers(m, in.gpu, mr, in.gpu_layers);
   if (in.offload_kv && !memory_per_gpu(m, in.gpu, mr).fits()) {
     long long lo = 0, hi = mr.kv_tokens;  // fewest host tokens that fit
     auto with = [&](long long host) {
@@ -70,8 +89,30 @@ void plan_offload(const PredictInput& in, MemoryRequest& mr, Prediction& p) {
   p.memory = memory_per_gpu(m, in.gpu, mr);
   p.host_kv_tokens = mr.host_kv_tokens;
   p.fits = p.memory.fits();
+  const bool unified = in.gpu.pcie_Bps_per_direction <= 0;  // no memory to offload to beside the GPU's own
+  if (!p.fits && in.gpu_layers >= 0 && p.offloaded_layers < m.num_hidden_layers && !unified) {
+    MemoryRequest q = mr;  // the most layers that would fit, found the way offload_weights finds it
+    q.offloaded_weight_bytes = q.staging_bytes = 0;
+    const int most = m.num_hidden_layers - offload_weight_layers(m, in.gpu, q);
+    if (memory_per_gpu(m, in.gpu, q).fits())
+      p.suggestions.push_back(fmt("[memory] gpu_layers = %d at most: %d layers on each GPU need %s more than it has",
+                                  most, m.num_hidden_layers - p.offloaded_layers,
+                                  human_bytes(p.memory.total() - p.memory.capacity).c_str()));
+  }
+  const int gpus_on_node = std::min(in.parallel.gpus(), in.node.gpu_count);
+  const double need = (p.memory.host_weights + p.memory.host_kv) * gpus_on_node;
+  if (unified) {
+    // Unified memory: the "host" copy lives in the same memory as the GPU's share, so it must fit beside it.
+    if (p.fits && need > p.memory.free() * gpus_on_node) {
+      p.fits = false;
+      p.suggestions.push_back(fmt("%s has unified memory: what is offloaded to host memory (%s) stays in the same %s "
+                                  "the GPU uses, and only %s of it is free; offload frees nothing there",
+                                  in.gpu.id.c_str(), human_bytes(need).c_str(), human_bytes(p.memory.capacity).c_str(),
+                                  human_bytes(p.memory.free() * gpus_on_node).c_str()));
+    }
+    return;
+  }
   const double limit = host_memory_limit(in);
-  const double need = (p.memory.host_weights + p.memory.host_kv) * std::min(in.parallel.gpus(), in.node.gpu_count);
   if (limit <= 0) {
     p.warnings.push_back(fmt("offload puts %s in each node's host memory; neither [memory] host_memory_gib nor the "
                              "node file says how much there is, so it is not checked", human_bytes(need).c_str()));
@@ -139,8 +180,9 @@ Prediction predict(const PredictInput& in, const PowerSetup* power) {
   mr.reserve_fraction = in.runtime.reserve_fraction;
   p.memory = memory_per_gpu(m, in.gpu, mr);
   p.fits = p.memory.fits();
-  if (!p.fits && (in.offload_weights || in.offload_kv)) {
-    p.alternatives = what_would_fit(m, in.gpu, mr);
+  // gpu_layers offloads as told, fitting or not; offload_weights / offload_kv only what does not fit.
+  if ((!p.fits && (in.offload_weights || in.offload_kv)) || (in.gpu_layers >= 0 && in.gpu_layers < m.num_hidden_layers)) {
+    if (!p.fits) p.alternatives = what_would_fit(m, in.gpu, mr);
     plan_offload(in, mr, p);
   }
   if (!p.fits) {
@@ -163,9 +205,13 @@ Prediction predict(const PredictInput& in, const PowerSetup* power) {
   const bool overlap = L.two_batch_overlap && in.batch >= 2;
   const int micro = overlap ? 2 : std::min(L.micro(), in.batch);
   const int mb_batch = (in.batch + micro - 1) / micro;
-  const double copy_eff = in.runtime.pinned_copy_efficiency;
-  p.offload_link_Bps = in.gpu.pcie_Bps_per_direction * copy_eff;
-  if (in.node.pcie_switches > 0) {  // the replica's GPUs under one switch share its uplink
+  const HostCopy host = host_copy(in);
+  // zero copy: the host-resident bytes are read by the kernels themselves, nothing crosses a link
+  const double copy_eff = host.zero_copy ? 0.0 : host.efficiency;
+  p.offload_link_Bps = host.rate_Bps;
+  p.offload_zero_copy = host.zero_copy;
+  p.offload_pageable = in.pageable_host && !host.zero_copy;
+  if (in.node.pcie_switches > 0 && !host.zero_copy) {  // the replica's GPUs under one switch share its uplink
     const int sharing = std::min(L.gpus(), in.node.gpu_count / in.node.pcie_switches);
     p.offload_link_Bps = std::min(p.offload_link_Bps, in.node.pcie_switch_uplink_Bps * copy_eff / sharing);
   }
@@ -189,7 +235,7 @@ Prediction predict(const PredictInput& in, const PowerSetup* power) {
               ? p.memory.host_kv / host_tokens * std::min(static_cast<double>(context - 1), host_tokens) / m.num_hidden_layers
               : 0.0;
       int seen_layer = -1;
-      for (std::size_t k = 0; k < ops.size(); ++k) {
+      for (std::size_t k = 0; k < ops.size() && copy_eff > 0; ++k) {
         const Op& op = ops[k];
         if (op.layer >= first_offloaded && op.layer != seen_layer && op.kind == OpKind::gemm) {
           seen_layer = op.layer;

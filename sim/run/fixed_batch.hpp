@@ -27,6 +27,8 @@ struct Prediction {
   long long host_kv_tokens = 0;
   double offload_stream_bytes = 0;  // per forward pass per GPU, weights + host KV read by a decode step
   double offload_link_Bps = 0;
+  bool offload_zero_copy = false;  // unified memory: read in place, no copy
+  bool offload_pageable = false;   // copied by the CPU from pageable memory
   std::vector<std::string> alternatives;
   double prefill_comm_s = 0, decode_comm_s = 0;  // time the first GPU spent communicating
   double moe_imbalance = 1;  // busiest EP rank's routed tokens / the mean
@@ -45,6 +47,16 @@ struct ForwardConfig;
 ForwardConfig forward_config(const PredictInput& in, Precision activations);
 // Host memory per node offload may use: the scenario's, else the node file's; 0 when neither says.
 double host_memory_limit(const PredictInput& in);
+// How offloaded bytes reach a GPU. Pinned host memory: DMA at the runtime's share of the PCIe rate.
+// Pageable: the CPU copies through the driver's pinned buffer, at most the host's measured copy rate.
+// Unified memory (no PCIe between the GPU and its memory, Jetson): nothing is copied, the kernels read
+// the host-resident bytes in place, over the same memory bus their other reads use.
+struct HostCopy {
+  bool zero_copy = false;
+  double efficiency = 1;  // share of the GPU's PCIe rate a host-to-device stream reaches
+  double rate_Bps = 0;    // that rate (0 with zero copy)
+};
+HostCopy host_copy(const PredictInput& in);
 // Checks what cannot work at all (TP vs heads, GPU count): throws Error. Beyond the trained context it
 // only warns (predict adds the warning).
 void validate_input(const PredictInput& in);

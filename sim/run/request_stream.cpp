@@ -96,14 +96,20 @@ PoolModel plan_pool(const RunInputs& in, const PredictInput& b, int replicas, Se
     MemoryRequest need = mr;
     need.kv_tokens = longest;
     need.batch = 1;
-    p.offloaded_layers = offload_weight_layers(m, b.gpu, need);
+    p.offloaded_layers = offload_weight_layers(m, b.gpu, need, b.gpu_layers);
     mr.offloaded_weight_bytes = need.offloaded_weight_bytes;
     mr.staging_bytes = need.staging_bytes;
     p.memory = memory_per_gpu(m, b.gpu, mr);
   }
   // The host memory of a node serves the GPUs on it (their offloaded weights, then host KV blocks).
-  const double host_limit = host_memory_limit(b);
+  // Unified memory has no other host memory: what is "offloaded" stays in the GPU's own, read in place.
+  const HostCopy host = host_copy(b);
+  const double host_limit = host.zero_copy ? 0.0 : host_memory_limit(b);
   const double gpus_per_node = std::min(b.node.gpu_count, L.gpus() * replicas);
+  if (host.zero_copy) {
+    p.memory.weights += p.memory.host_weights;
+    p.memory.host_weights = 0;
+  }
   if (b.offload_weights && host_limit > 0 && p.memory.host_weights * gpus_per_node > host_limit)
     throw Error(fmt("weight offload needs %s of host memory per node; it has %s ([memory] host_memory_gib)",
                     human_bytes(p.memory.host_weights * gpus_per_node).c_str(), human_bytes(host_limit).c_str()),
@@ -123,7 +129,7 @@ PoolModel plan_pool(const RunInputs& in, const PredictInput& b, int replicas, Se
   p.kv_blocks = static_cast<long long>(std::floor(p.kv_pool_bytes / block_bytes)) * L.attention_dp();
   const long long longest_blocks = (longest + c.block_size - 1) / c.block_size;
   const long long gpu_blocks = p.kv_blocks;
-  if (b.offload_kv && p.memory.fits()) {
+  if (b.offload_kv && p.memory.fits() && !host.zero_copy) {
     // KV blocks beyond the GPUs' pool live in host memory (each GPU's share of what the weights leave).
     if (host_limit <= 0)
       throw Error("KV offload in serving needs to know the host memory: set [memory] host_memory_gib (the node "
@@ -150,6 +156,15 @@ PoolModel plan_pool(const RunInputs& in, const PredictInput& b, int replicas, Se
       p.suggestions.push_back(c.batch_policy().fit_hint(lo, longest_prompt, c.max_batch, p.memory.activations));
     }
     mr.kv_tokens = longest;
+    if (b.gpu_layers >= 0 && p.offloaded_layers < m.num_hidden_layers && !host.zero_copy) {
+      MemoryRequest q = mr;  // the most layers that leave room for the longest sequence
+      q.offloaded_weight_bytes = q.staging_bytes = 0;
+      const int moved = offload_weight_layers(m, b.gpu, q);
+      if (memory_per_gpu(m, b.gpu, q).fits())
+        p.suggestions.push_back(fmt("[memory] gpu_layers = %d at most: with %d layers on each GPU one %lld-token "
+                                    "sequence does not fit beside them", m.num_hidden_layers - moved,
+                                    m.num_hidden_layers - p.offloaded_layers, longest));
+    }
     for (const auto& s : what_would_fit(m, b.gpu, mr)) p.suggestions.push_back(s);
     if (p.suggestions.empty())
       p.suggestions.push_back(fmt("a GPU with more memory: one %lld-token sequence does not fit beside the weights", longest));
@@ -194,11 +209,12 @@ PoolModel plan_pool(const RunInputs& in, const PredictInput& b, int replicas, Se
   // them as real transfers from the host, so replicas sharing a switch uplink slow each other down).
   // With KV offload the running sequences' cache fills the GPUs first; what overflows is read from host
   // memory over PCIe by every step that attends to it, spread over the attention groups' GPUs.
-  const double eff = b.runtime.pinned_copy_efficiency;
-  const double weight_stream = p.memory.host_weights / eff;
+  // Bytes on the link per byte moved: 1 / the copy's share of the PCIe rate; 0 where nothing is copied.
+  const double per_byte = host.zero_copy ? 0.0 : 1.0 / host.efficiency;
+  const double weight_stream = p.memory.host_weights * per_byte;
   const double gpu_tokens = static_cast<double>(gpu_blocks * c.block_size);
   const double host_token_bytes =
-      p.host_kv_blocks > 0 ? block_bytes / static_cast<double>(c.block_size) / L.attention_dp() / eff : 0.0;
+      p.host_kv_blocks > 0 ? block_bytes / static_cast<double>(c.block_size) / L.attention_dp() * per_byte : 0.0;
   // Prefix-cache hits below the GPU: each GPU reads its share of a hit token's KV over PCIe (all of it
   // where the TP group replicates the cache, as MLA's latent); the host and SSD tiers hold one copy of a
   // token's KV (the model's bytes per token), and an SSD hit comes off the node's disks once.
@@ -206,7 +222,7 @@ PoolModel plan_pool(const RunInputs& in, const PredictInput& b, int replicas, Se
   const double kv_token_replica = kv_bytes_per_token(m, b.kv_cache);
   // The serving loop around the model: graph buckets, per-step and per-prefill host time.
   pm.cost = [own, &c, graphs = b.cuda_graphs, weight_stream, gpu_tokens, host_token_bytes,
-             load_token_bytes = kv_token_gpu / eff, kv_token_replica, spec_k](const IterationShape& s) {
+             load_token_bytes = kv_token_gpu * per_byte, kv_token_replica, spec_k](const IterationShape& s) {
     IterationShape padded;
     const ServerStep step = server_step(c, s, graphs, padded);
     IterationCostBreakdown r = own->iteration->evaluate(*step.shape, step.graph_allowed);

@@ -58,6 +58,8 @@ struct PredictInput {
   comm::AllReduceAlgo allreduce = comm::AllReduceAlgo::automatic;
   // may the weights / KV cache that do not fit live in host memory (streamed over PCIe)?
   bool offload_weights = false, offload_kv = false;
+  int gpu_layers = -1;         // [memory] gpu_layers: decoder layers kept on each GPU; -1: as many as fit
+  bool pageable_host = false;  // [memory] host_memory = "pageable"
   double host_memory_bytes = 0;  // per node, for offload ([memory] host_memory_gib); 0: the node file's
   // quantised weights: published accuracy figures (documented metadata, not simulated)
   std::vector<std::string> accuracy_notes;
