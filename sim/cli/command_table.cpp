@@ -20,7 +20,7 @@ const std::vector<CommandInfo>& command_table() {
                "             [--bytes 8,1K,1M,1G] [--format text|csv]   (one collective's cost on a platform)"},
       {"shapes", "shapes --model ID [--tp N] [--weights P]   (the model's GEMM shapes, CSV layer,N,K, for dssim-microbench)"},
       {"calibrate", "calibrate --gpu ID --data DIR [--out PROFILE.toml] [--format text|json] [--check BOUNDS.toml]"},
-      {"validate", "validate [FILE] [--classes-only]   (predictions beside the real runs in validation/validate.toml)"},
+      {"validate", "validate [FILE] [--classes-only] [--write-bands]   (predictions beside the real runs in validation/validate.toml; the prediction bands)"},
       {"import-model", "import-model CONFIG.json [--id ID] [--out FILE]   (a Hugging Face config.json as a models/ card)"},
       {"bench", "bench SCENARIO.toml... [--reference] [--tolerance R] [--set section.key=value]...\n"
                 "             (replay speed and memory; --reference: equal to the per-iteration engine?)"},

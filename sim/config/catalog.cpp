@@ -54,6 +54,10 @@ NodeSpec Catalog::node(const std::string& id) const {
 RuntimeProfile Catalog::runtime(const std::string& id) const {
   return load_runtime_profile(find("platforms/runtimes", id, "runtime"));
 }
+AccuracyBands Catalog::accuracy_bands() const {
+  const fs::path p = fs::path(data_dir_) / "validation" / "bands.toml";
+  return fs::exists(p) ? read_accuracy_bands(p.string()) : AccuracyBands{};
+}
 PriceCatalog Catalog::prices() const {
   return load_price_catalog((fs::path(data_dir_) / "platforms" / "prices.toml").string(), "platforms/prices.toml");
 }

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "config/accuracy_bands.hpp"
+
 #include "config/gpu_card.hpp"
 #include "config/model_card.hpp"
 #include "config/node_spec.hpp"
@@ -24,6 +26,8 @@ class Catalog {
   RuntimeProfile runtime(const std::string& id) const;
   std::string cooling_path(const std::string& id) const;
   PriceCatalog prices() const;  // platforms/prices.toml
+  // validation/bands.toml (dssim validate --write-bands); empty when the data directory has none
+  AccuracyBands accuracy_bands() const;
   std::vector<std::string> model_ids() const;
   std::vector<std::string> gpu_ids() const;
   std::vector<std::string> node_ids() const;

@@ -1,3 +1,4 @@
+#include "report/bands_section.hpp"
 #include "report/report.hpp"
 
 #include <sstream>
@@ -133,6 +134,7 @@ std::string render_text(const RunInputs& ri, const RunResult& r) {
     o << fmt("  $ per million output tokens           on-prem %s, cloud %s\n", usd(x.usd_per_million_tokens_onprem).c_str(),
              usd(x.usd_per_million_tokens_cloud).c_str());
   }
+  if (r.bands) o << bands_text(*r.bands, false);
   o << prices_text(ri);
   return o.str();
 }
@@ -189,6 +191,7 @@ std::string render_json(const RunInputs& ri, const RunResult& r) {
     }
   }
   cost_json(j, ri, r);
+  if (r.bands) bands_json(j, *r.bands);
   j.end_object();
   return j.str();
 }

@@ -1,3 +1,4 @@
+#include "report/bands_section.hpp"
 #include "report/roi_report.hpp"
 
 #include <algorithm>
@@ -123,8 +124,12 @@ void write_html(const fs::path& dir, const RunInputs& s, const RoiStudy& st, boo
     h << "<p>Changed by <code>--set " << html_escape(join(s.overrides, ", --set ")) << "</code> (the description is the file's).</p>\n";
   if (!st.verdict_note.empty()) h << "<p class=\"big\" style=\"color:#b00\"><b>" << html_escape(st.verdict_note) << "</b></p>\n";
   h << "<h2>Summary</h2>\n<p class=\"big\">Break-even after <b>"
-    << (r.break_even_months ? fmt("%.1f months", *r.break_even_months) : std::string("never")) << "</b>; ROI <b>"
-    << percent(r.roi_pct) << "</b> at " << fmt("%g", c.horizon_months) << " months.</p>\n";
+    << (r.break_even_months ? fmt("%.1f months", *r.break_even_months) : std::string("never")) << "</b>"
+    << (st.bands && st.bands->break_even
+            ? fmt(" (%.0f %% band: %s to %s months)", st.bands->confidence * 100, months(st.bands->break_even->low).c_str(),
+                  months(st.bands->break_even->high).c_str())
+            : std::string())
+    << "; ROI <b>" << percent(r.roi_pct) << "</b> at " << fmt("%g", c.horizon_months) << " months.</p>\n";
   h << "<table><tr><th>item</th><th>value</th></tr>"
     << fmt("<tr><td>model, GPUs</td><td>%s on %s</td></tr>", html_escape(st.model).c_str(), html_escape(st.gpu).c_str())
     << fmt("<tr><td>throughput while busy</td><td>%.1f output tokens/s (%s)</td></tr>", st.inputs.throughput_tok_s,
@@ -136,6 +141,14 @@ void write_html(const fs::path& dir, const RunInputs& s, const RoiStudy& st, boo
            c.electricity_usd_per_kwh)
     << fmt("<tr><td>$ per million output tokens</td><td>on-prem %s, cloud %s</td></tr>", usd(r.usd_per_million_tokens_onprem).c_str(),
            usd(r.usd_per_million_tokens_cloud).c_str())
+    << (st.bands ? fmt("<tr><td>throughput, %.0f %% band</td><td>%.1f .. %.1f output tokens/s</td></tr>", st.bands->confidence * 100,
+                       st.bands->throughput.low, st.bands->throughput.high)
+                 : std::string())
+    << (st.bands && st.bands->usd_per_m_onprem
+            ? fmt("<tr><td>$ per million output tokens on-prem, %.0f %% band</td><td>%s .. %s</td></tr>",
+                  st.bands->confidence * 100, usd(st.bands->usd_per_m_onprem->low).c_str(),
+                  usd(st.bands->usd_per_m_onprem->high).c_str())
+            : std::string())
     << "<tr><td>net present value of buying</td><td>" << html_escape(npv_text(r, c)) << "</td></tr>"
     << fmt("<tr><td>cash break-even (curves)</td><td>%s</td></tr>", cash_be ? fmt("%.1f months", *cash_be).c_str() : "never")
     << "</table>\n";
@@ -156,8 +169,10 @@ void write_html(const fs::path& dir, const RunInputs& s, const RoiStudy& st, boo
              months(t.break_even_high).c_str(), usd(t.usd_per_m_low).c_str(), usd(t.usd_per_m_high).c_str());
   h << "</table>\n<p>Each input moved alone, the others held.</p>\n";
   h << "<h2>What this page rests on</h2>\n<ul>"
-    << "<li>Timings: simulated throughput, within about " << fmt("%.0f", st.throughput_error * 100)
-    << " % of measured serving (the throughput bar of the tornado) for this GPU's efficiencies.</li>"
+    << "<li>Timings: simulated throughput; a real run would measure within " << fmt("%.0f", st.throughput_error * 100)
+    << " % of it (the larger side of its prediction band from dssim validate's residuals; the throughput bar of the "
+       "tornado)" << (st.bands && st.bands->widen > 0 ? ", widened because " + html_escape(st.bands->borrowed) : std::string())
+    << ".</li>"
     << "<li>Not included: the server, chassis, network, storage and staff, except as far as the operations line ("
     << dollars(c.ops_usd_per_month) << " a month) covers them; taxes; the cloud's egress and storage.</li>"
     << "<li>Made by dssim " << DSSIM_VERSION << " on " << report_date() << " from <code>" << html_escape(s.scenario_file)
@@ -182,7 +197,14 @@ RoiStudy roi_study(const RunInputs& in, const RunResult& r, int months) {
   st.throughput_source = r.roi_throughput_source;
   st.verdict = r.verdict;
   if (r.verdict && !r.verdict->ok()) st.verdict_note = r.verdict->headline() + " (" + verdict_money_note(r) + ")";
-  st.throughput_error = b.profile.own ? 0.10 : 0.25;
+  st.bands = r.bands;
+  if (!r.bands)
+    throw Error("dssim roi needs the prediction bands (validation/bands.toml in the data directory: dssim validate "
+                "--write-bands) for its throughput bar");
+  {
+    const FigureBand& t = r.bands->throughput;
+    st.throughput_error = t.value > 0 ? std::max(t.high / t.value - 1, 1 - t.low / t.value) : 0.0;
+  }
   st.model = b.model.id;
   st.gpu = fmt("%d x %s", b.node.total_gpus(), b.gpu.id.c_str());
   st.ttft_p50_s = r.ttft_s;
@@ -256,6 +278,7 @@ std::string render_roi(const RunInputs& in, const RoiStudy& st, const std::strin
     j.value("usd_per_million_tokens_cloud", r.usd_per_million_tokens_cloud).value("pictures", pictures);
     j.value("npv_usd", r.npv_usd).value("discount_rate", in.cost->discount_rate);
     if (r.irr) j.value("irr_pct", *r.irr * 100); else j.null("irr_pct");
+    if (st.bands) bands_json(j, *st.bands);
     if (!hybrid.empty()) {
       j.begin_object("hybrid").value("cheapest_onprem_gpus", best->onprem_gpus).value("usd_per_month", best->total_usd);
       j.value("onprem_token_share", best->onprem_share).end_object();
@@ -274,16 +297,26 @@ std::string render_roi(const RunInputs& in, const RoiStudy& st, const std::strin
   if (!in.overrides.empty()) o << "  changed by --set " << join(in.overrides, ", --set ") << "\n";
   o << "\n";
   o << fmt("Throughput   %.1f output tokens/s while busy (%s)\n", st.inputs.throughput_tok_s, st.throughput_source.c_str());
+  if (st.bands)
+    o << fmt("             %.0f %% band %.1f .. %.1f (%s)\n", st.bands->confidence * 100, st.bands->throughput.low,
+             st.bands->throughput.high, st.bands->widen > 0 ? st.bands->borrowed.c_str() : "this GPU's own efficiencies");
   o << fmt("Hardware     %s (%d GPU%s), depreciated over %g months%s\n", dollars(r.hardware_usd).c_str(), st.inputs.gpus,
                    st.inputs.gpus > 1 ? "s" : "", c.depreciation_months,
                    c.residual_fraction > 0 ? fmt("; %.0f %% resold at month %g", c.residual_fraction * 100, c.refresh_months).c_str() : "");
   o << fmt("Monthly      cloud %s, electricity %s, operations %s\n", dollars(r.cloud_monthly_usd).c_str(),
                    dollars(r.energy_monthly_usd).c_str(), dollars(c.ops_usd_per_month).c_str());
-  o << fmt("Break-even   %s months (cash curves: %s)\n", months(r.break_even_months).c_str(), months(curve_be).c_str());
+  o << fmt("Break-even   %s months (cash curves: %s)%s\n", months(r.break_even_months).c_str(), months(curve_be).c_str(),
+           st.bands && st.bands->break_even
+               ? fmt("; %.0f %% band %s .. %s", st.bands->confidence * 100, months(st.bands->break_even->low).c_str(),
+                     months(st.bands->break_even->high).c_str()).c_str()
+               : "");
   o << fmt("ROI          %s at %g months\n", percent(r.roi_pct).c_str(), c.horizon_months);
   o << "NPV          " << npv_text(r, c) << "\n";
   o << fmt("$/M tokens   on-prem %s, cloud %s\n", usd(r.usd_per_million_tokens_onprem).c_str(),
            usd(r.usd_per_million_tokens_cloud).c_str());
+  if (st.bands && st.bands->usd_per_m_onprem)
+    o << fmt("             %.0f %% band on-prem %s .. %s\n", st.bands->confidence * 100, usd(st.bands->usd_per_m_onprem->low).c_str(),
+             usd(st.bands->usd_per_m_onprem->high).c_str());
   o << "\nSensitivity (each input alone)      break-even (months)        $/M on-prem\n";
   for (const auto& t : st.tornado)
     o << fmt("  %-20s %10s .. %-10s %6s .. %-6s   %s .. %s\n", t.input.c_str(), t.low_label.c_str(),

@@ -15,7 +15,9 @@ namespace dssim {
 struct RoiStudy {
   RoiInputs inputs;
   std::string throughput_source;
-  double throughput_error = 0.10;  // the calibrated H200's end-to-end target; 0.25 for borrowed efficiencies
+  // The throughput bar of the tornado: the larger side of the throughput's prediction band, relative.
+  double throughput_error = 0;
+  std::optional<RunBands> bands;  // the run's prediction bands (none without validation/bands.toml)
   double ttft_p50_s = 0, tpot_p50_s = 0;
   std::string model, gpu;
   int months = 0;  // on the curves

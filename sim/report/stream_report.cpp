@@ -1,3 +1,4 @@
+#include "report/bands_section.hpp"
 #include "report/report.hpp"
 
 #include <sstream>
@@ -198,6 +199,7 @@ std::string text(const RunInputs& in, const RunResult& r) {
     o << fmt("  $ per million output tokens           on-prem %s, cloud %s\n", usd(x.usd_per_million_tokens_onprem).c_str(),
              usd(x.usd_per_million_tokens_cloud).c_str());
   }
+  if (r.bands) o << bands_text(*r.bands, true);
   o << prices_text(in);
   return o.str();
 }
@@ -280,6 +282,7 @@ std::string json(const RunInputs& in, const RunResult& r) {
     j.end_array();
   }
   cost_json(j, in, r);
+  if (r.bands) bands_json(j, *r.bands);
   j.end_object();
   return j.str();
 }

@@ -152,6 +152,7 @@ ModelCard scenario_model(const Scenario& s, const Catalog& cat) {
 
 RunInputs resolve_scenario(const Scenario& s, const Catalog& cat, const RunOptions& opt) {
   RunInputs r;
+  r.bands = cat.accuracy_bands();
   r.kind = kind_of(s);
   r.title = s.name;
   r.description = s.description;
@@ -237,6 +238,7 @@ RunInputs resolve_scenario(const Scenario& s, const Catalog& cat, const RunOptio
 
 RunInputs resolve_predict(const PredictFlags& f, const Catalog& cat) {
   RunInputs r;
+  r.bands = cat.accuracy_bands();
   r.kind = RunKind::fixed_batch;
   r.title = "predict " + (f.hf_config.empty() ? f.model : f.hf_config) + " on " + f.gpu;
   PredictInput& in = r.base;

@@ -89,6 +89,7 @@ RunResult run(const RunInputs& in) {
     r.roi_inputs = roi_inputs_for(in, r.roi_throughput_tok_s, r.busy_power_w);
     r.roi = compute_roi_with_npv(*r.roi_inputs);
   }
+  r.bands = run_bands(in, r);
   return r;
 }
 

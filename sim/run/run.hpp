@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "run/bands.hpp"
 #include "finance/roi.hpp"
 #include "run/burn_run.hpp"
 #include "run/fixed_batch.hpp"
@@ -33,6 +34,7 @@ struct RunResult {
   std::optional<RoiInputs> roi_inputs;  // when the run fits and has a [cost] table
   std::optional<RoiResult> roi;
   std::optional<Verdict> verdict;       // when the run fits (not for burns)
+  std::optional<RunBands> bands;        // the headline figures' prediction bands (run/bands.hpp)
 };
 
 RunResult run(const RunInputs& in);

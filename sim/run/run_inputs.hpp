@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "config/accuracy_bands.hpp"
 #include "comm/collectives.hpp"
 #include "config/gpu_card.hpp"
 #include "config/model_card.hpp"
@@ -95,6 +96,7 @@ struct RunInputs {
   std::vector<PriceSource> price_sources;  // where each price came from
   std::vector<std::string> price_missing;  // why a price is n/a, and what would supply it
   RunOptions options;
+  AccuracyBands bands;  // validation residuals per class of figure: the bands on the headline figures
   std::optional<EngineCommand> engine;  // [engine]: the launch command the settings came from
 };
 

@@ -101,7 +101,7 @@ dssim_cli_test(bad_cooling 1 "unknown cooling profile 'datacentre-air'.*did you 
 dssim_cli_test(bad_burn_dtype 1 "workload.dtype.*'bf17' is not one of" scenarios/power/h200_gemm_burn.toml --set workload.dtype=bf17)
 
 # Finance: dssim roi
-add_test(NAME cli.roi_outputs COMMAND bash -c "set -e; d=$(mktemp -d); $<TARGET_FILE:dssim> roi scenarios/33b_article_roi.toml --out $d/out --format json > $d/s.json; awk -F': ' '/\"break_even_months\"/ { v = $2 + 0 } END { exit !(v > 20.9 && v < 21.1) }' $d/s.json; head -1 $d/out/break_even.csv | grep -qx 'month,onprem_cumulative_usd,cloud_cumulative_usd'; [ $(wc -l < $d/out/break_even.csv) -eq 38 ]; [ $(wc -l < $d/out/sensitivity.csv) -eq 8 ]; test -f $d/out/break_even.gp; echo ok"
+add_test(NAME cli.roi_outputs COMMAND bash -c "set -e; d=$(mktemp -d); $<TARGET_FILE:dssim> roi scenarios/33b_article_roi.toml --out $d/out --format json > $d/s.json; awk -F': ' '/\"break_even_months\"/ && !seen { v = $2 + 0; seen = 1 } END { exit !(v > 20.9 && v < 21.1) }' $d/s.json; head -1 $d/out/break_even.csv | grep -qx 'month,onprem_cumulative_usd,cloud_cumulative_usd'; [ $(wc -l < $d/out/break_even.csv) -eq 38 ]; [ $(wc -l < $d/out/sensitivity.csv) -eq 8 ]; test -f $d/out/break_even.gp; echo ok"
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(cli.roi_outputs PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
 dssim_cli_test(roi_text 0 "Sensitivity \\(each input alone\\)" roi scenarios/33b_a100.toml --out ${CMAKE_CURRENT_BINARY_DIR}/roi_text --force)

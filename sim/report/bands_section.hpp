@@ -1,0 +1,14 @@
+#pragma once
+// The report's prediction bands (run/bands.hpp): a text section and a JSON object, for fixed batches
+// and request streams alike.
+#include <string>
+
+#include "run/bands.hpp"
+#include "util/json.hpp"
+
+namespace dssim {
+
+std::string bands_text(const RunBands& b, bool stream);
+void bands_json(JsonWriter& j, const RunBands& b);
+
+}  // namespace dssim
