@@ -2,8 +2,11 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 
+#include "config/toml_guard.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
@@ -14,8 +17,12 @@ std::shared_ptr<toml::table> TomlTable::parse_file(const std::string& path) {
   if (std::filesystem::is_directory(path)) throw Error(fmt("%s: is a directory, expected a TOML file", path.c_str()));
   // a FIFO or a device would block or never end: only regular files are read
   if (!std::filesystem::is_regular_file(path)) throw Error(fmt("%s: not a regular file, expected a TOML file", path.c_str()));
+  std::ifstream in(path, std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in && !in.eof()) throw Error(fmt("%s: cannot be read", path.c_str()));
+  if (const auto hazard = toml_text_hazard(text)) throw Error(fmt("%s:%s", path.c_str(), hazard->c_str()));
   try {
-    return std::make_shared<toml::table>(toml::parse_file(path));
+    return std::make_shared<toml::table>(toml::parse(text, path));
   } catch (const toml::parse_error& e) {
     const auto& src = e.source();
     throw Error(fmt("%s:%u:%u: TOML syntax error: %s", path.c_str(), static_cast<unsigned>(src.begin.line),
@@ -232,6 +239,8 @@ void apply_override(toml::table& doc, const std::string& assignment) {
   }
   toml::table parsed;
   try {
+    // what the TOML reader would mishandle (toml_guard.hpp) is no TOML value: a bare word
+    if (toml_text_hazard("v = " + value)) throw toml::parse_error("", toml::source_region{});
     parsed = toml::parse("v = " + value);
   } catch (const toml::parse_error&) {
     parsed = toml::table{{"v", value}};  // a bare word: take it as a string

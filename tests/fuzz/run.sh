@@ -18,11 +18,36 @@ build() {  # name sources...
 }
 build fuzz_trace "$src/sim/workload/trace_reader.cpp" "$src/sim/util/strings.cpp" "$src/sim/util/timestamp.cpp"
 build fuzz_engine_command "$src/sim/scenario/engine_command.cpp" "$src/sim/util/strings.cpp"
+# The scenario reader and what it reads through (TOML, keys, [engine], serving/workload/cost tables): its
+# objects compiled side by side. -DNDEBUG as the shipped build: toml++'s debug assertions fire on
+# malformed input before its own error report (a release build reports the error).
+scenario_src=(scenario/scenario.cpp scenario/engine_command.cpp config/keys.cpp config/precision.cpp
+  config/runtime_profile.cpp config/toml_table.cpp config/toml_guard.cpp config/price_catalog.cpp
+  finance/cost_inputs.cpp parallel/layout.cpp parallel/layout_keys.cpp parallel/moe_routing.cpp
+  comm/collectives.cpp workload/trace_reader.cpp workload/workload_spec.cpp serving/batch_policy.cpp
+  serving/serving_config.cpp serving/slo.cpp util/strings.cpp util/timestamp.cpp)
+mkdir -p "$work/obj_scenario"
+objs=()
+for f in "${scenario_src[@]}"; do
+  o="$work/obj_scenario/$(echo "$f" | tr / _).o"
+  rm -f "$o"
+  "$cxx" "${flags[@]}" -DNDEBUG -c "$src/sim/$f" -o "$o" 2>> "$work/fuzz_scenario.objects.log" &
+  objs+=("$o")
+  while [ "$(jobs -rp | wc -l)" -ge "$(nproc)" ]; do wait -n; done
+done
+wait
+for o in "${objs[@]}"; do
+  [ -f "$o" ] || { echo "FAIL: compiling $o: $(tail -5 "$work/fuzz_scenario.objects.log")"; exit 1; }
+done
+build fuzz_scenario -DNDEBUG "${objs[@]}" $(pkg-config --libs simgrid)
 
-# Seeds: every shipped trace and trace-like test case (format byte 0, 1, 2 in front), and the
-# launch commands of the engine scenarios.
-rm -rf "$work/seed_trace" "$work/seed_engine"
-mkdir -p "$work/seed_trace" "$work/seed_engine" "$work/corpus_trace" "$work/corpus_engine"
+# Seeds: every shipped trace and trace-like test case (format byte 0, 1, 2 in front), the launch
+# commands of the engine scenarios, and every shipped scenario file.
+rm -rf "$work/seed_trace" "$work/seed_engine" "$work/seed_scenario"
+mkdir -p "$work/seed_trace" "$work/seed_engine" "$work/seed_scenario" "$work/corpus_trace" "$work/corpus_engine" \
+  "$work/corpus_scenario"
+i=0
+for f in "$src"/scenarios/*.toml "$src"/scenarios/*/*.toml; do cp "$f" "$work/seed_scenario/$i.toml"; i=$((i + 1)); done
 i=0
 for f in "$src"/scenarios/traces/*.csv "$src"/scenarios/traces/*.jsonl "$src"/tests/integration/cases/*.csv; do
   for b in 0 1 2; do
@@ -33,17 +58,18 @@ done
 printf '\001vllm serve deepseek-ai/DeepSeek-V3 --tensor-parallel-size 8 --max-num-seqs 64 --speculative-config '"'"'{"method": "deepseek_mtp", "num_speculative_tokens": 1}'"'"'' > "$work/seed_engine/vllm"
 printf '\000python3 -m sglang.launch_server --model-path deepseek-ai/DeepSeek-V3 --tp 8 --dp 8 --enable-dp-attention --chunked-prefill-size 4096 --speculative-algorithm EAGLE --speculative-num-steps 1' > "$work/seed_engine/sglang"
 
-# Inputs that once crashed a target run first, every time (tests/fuzz/regressions: engine_* and trace_*).
+# Inputs that once crashed a target run first, every time (tests/fuzz/regressions: engine_*, scenario_*, trace_*).
 status=0
 for f in "$src"/tests/fuzz/regressions/*; do
   [ -f "$f" ] || continue
-  case "$(basename "$f")" in engine_*) name=fuzz_engine_command ;; *) name=fuzz_trace ;; esac
+  case "$(basename "$f")" in engine_*) name=fuzz_engine_command ;; scenario_*) name=fuzz_scenario ;; *) name=fuzz_trace ;; esac
   (cd "$work" && ASAN_OPTIONS=detect_leaks=0 "./$name" "$f" > "$name.regression.log" 2>&1) ||
     { echo "FAIL: $name on $(basename "$f"): $(grep -m3 -E 'ERROR|runtime error|terminate' "$work/$name.regression.log")"; status=1; }
 done
-for t in trace engine; do
+for t in trace engine scenario; do
   name=fuzz_trace
   [ "$t" = engine ] && name=fuzz_engine_command
+  [ "$t" = scenario ] && name=fuzz_scenario
   (cd "$work" && ASAN_OPTIONS=detect_leaks=0 "./$name" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
      -max_len=8192 -print_final_stats=1 "corpus_$t" "seed_$t" > "$name.log" 2>&1)
   rc=$?

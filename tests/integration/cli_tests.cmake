@@ -54,6 +54,9 @@ dssim_cli_test(set_override_json 0 "\"overrides\": \\[" scenarios/serving/7b_h20
 # Bad input: one clear line, a non-zero exit code, never a crash.
 dssim_cli_test(bad_missing_file 1 "no such file" tests/integration/cases/does_not_exist.toml)
 dssim_cli_test(bad_toml_syntax 1 "syntax_error.toml:[0-9]+:[0-9]+: TOML syntax error" tests/integration/cases/syntax_error.toml)
+dssim_cli_test(bad_toml_nonascii_outside_string 1 "nonascii_outside_string.toml:2:18: a non-ASCII character outside a string or comment" tests/integration/cases/nonascii_outside_string.toml)
+dssim_cli_test(bad_toml_nonascii_after_backslash 1 "nonascii_after_backslash.toml:4:1: a non-ASCII character right after a backslash in a string: write it as .uXXXX" tests/integration/cases/nonascii_after_backslash.toml)
+dssim_cli_test(set_nonascii_bare_word 0 "dssim 0.1.0 \\| donn" scenarios/33b_a100.toml --set name=données)
 dssim_cli_test(bad_unknown_key 1 "unknown_key.toml:[0-9]+: unknown key 'serving.max_bach'; did you mean 'max_batch'" tests/integration/cases/unknown_key.toml)
 dssim_cli_test(bad_wrong_type 1 "wrong_type.toml:[0-9]+: key 'workload.batch': expected an integer" tests/integration/cases/wrong_type.toml)
 dssim_cli_test(bad_negative_batch 1 "negative_batch.toml:[0-9]+: key 'workload.batch': expected an integer in \\[1" tests/integration/cases/negative_batch.toml)

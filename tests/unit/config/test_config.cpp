@@ -2,8 +2,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <optional>
 
 #include "config/catalog.hpp"
+#include "config/toml_guard.hpp"
 #include "scenario/scenario.hpp"
 #include "power/thermal.hpp"
 #include "test_files.hpp"
@@ -95,4 +98,35 @@ TEST_CASE("every shipped card and scenario loads", "[config]") {
     CHECK_NOTHROW(cat.model(s.model));
   }
   CHECK_THROWS_WITH(cat.gpu("h100-sxm5"), Catch::Contains("did you mean 'h100-sxm'"));
+}
+
+TEST_CASE("the TOML guard refuses what toml++ 3.3 would mishandle, and only that", "[config][toml][safety]") {
+  // valid files pass, non-ASCII inside strings and comments included
+  CHECK_FALSE(toml_text_hazard("name = \"données\" # café\n[a]\nb = 'é'\nc = \"\"\"\nmulti é\n\"\"\"\nd = '''é'''\n"));
+  CHECK_FALSE(toml_text_hazard("s = \"a\\\"b\" # escaped quote, then a comment with é\n"));
+  CHECK_FALSE(toml_text_hazard("s = \"\"\"\\\n   ascii after a line-ending backslash\"\"\"\n"));
+  // outside strings and comments: always a syntax error, refused with its place
+  CHECK(toml_text_hazard("name = \"x\"\xc2\xa1\n") == std::optional<std::string>("1:11: a non-ASCII character outside a string or comment"));
+  CHECK(toml_text_hazard("a = 1\nk\xcc\x87y = 2\n").value().rfind("2:2:", 0) == 0);
+  // toml++ issue 190: a line-ending backslash, then a non-ASCII character on the next line
+  const auto h = toml_text_hazard("s = \"\"\"\\\n\xc2\xa7\"\"\"\n");
+  REQUIRE(h);
+  CHECK(h->rfind("2:1: a non-ASCII character right after a backslash", 0) == 0);
+  CHECK(toml_text_hazard("s = \"\\\xc3\xa9\"\n"));  // right after a backslash in a one-line string
+  CHECK_FALSE(toml_text_hazard("s = '\\\xc3\xa9'\n"));  // a literal string has no escapes
+}
+
+TEST_CASE("every shipped TOML file passes the guard", "[config][toml][safety]") {
+  namespace fs = std::filesystem;
+  int files = 0;
+  for (const char* dir : {"models", "platforms", "scenarios", "validation"})
+    for (const auto& e : fs::recursive_directory_iterator(fs::path(DSSIM_TEST_DATA_DIR) / dir)) {
+      if (e.path().extension() != ".toml") continue;
+      std::ifstream in(e.path(), std::ios::binary);
+      const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      INFO(e.path().string());
+      CHECK_FALSE(toml_text_hazard(text));
+      ++files;
+    }
+  CHECK(files > 100);
 }

@@ -1,0 +1,58 @@
+#include "config/toml_guard.hpp"
+
+#include "util/strings.hpp"
+
+namespace dssim {
+
+std::optional<std::string> toml_text_hazard(std::string_view s) {
+  std::size_t line = 1, line_start = 0;
+  auto at = [&](std::size_t i, const char* what) {
+    return fmt("%zu:%zu: %s", line, i - line_start + 1, what);
+  };
+  auto newline = [&](std::size_t i) {
+    ++line;
+    line_start = i + 1;
+  };
+  auto starts = [&](std::size_t i, std::string_view tok) { return s.substr(i, tok.size()) == tok; };
+  const auto non_ascii = [](char c) { return static_cast<unsigned char>(c) >= 0x80; };
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const char c = s[i];
+    if (c == '\n') {
+      newline(i++);
+    } else if (c == '#') {  // a comment, to the end of the line
+      while (i < s.size() && s[i] != '\n') ++i;
+    } else if (c == '"' || c == '\'') {
+      const bool multi = starts(i, c == '"' ? "\"\"\"" : "'''");
+      const std::string_view close = multi ? (c == '"' ? "\"\"\"" : "'''") : std::string_view(&s[i], 1);
+      i += multi ? 3 : 1;
+      while (i < s.size() && !starts(i, close)) {
+        if (s[i] == '\n') {
+          if (!multi) break;  // an unterminated single-line string: the parser reports it
+          newline(i);
+        } else if (s[i] == '\\' && c == '"') {
+          // toml++ asks whether what follows a backslash is whitespace (a line-ending backslash)
+          std::size_t j = i + 1;
+          while (j < s.size() && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r' || s[j] == '\n')) {
+            if (s[j] == '\n') newline(j);
+            ++j;
+          }
+          if (j < s.size() && non_ascii(s[j]))
+            return at(j, "a non-ASCII character right after a backslash in a string: write it as \\uXXXX "
+                         "(the TOML reader mishandles it)");
+          i = j == i + 1 ? i + 2 : j;  // an escape pair, or past the trimmed whitespace
+          continue;
+        }
+        ++i;
+      }
+      if (i < s.size() && starts(i, close)) i += close.size();
+    } else if (non_ascii(c)) {
+      return at(i, "a non-ASCII character outside a string or comment");
+    } else {
+      ++i;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace dssim
