@@ -65,6 +65,7 @@ GpuCard load_gpu_card(const std::string& path, const std::string& data_dir) {
   g.l2_bytes = t.get_number("l2_mib", 0, 1e5) * 1024.0 * 1024.0;
   g.tdp_w = t.get_number("tdp_w", 1, 1e5);
   g.idle_w = t.get_number("idle_w", 0, 1e5);
+  g.memory_background_share = t.opt_number("memory_background_share", 0, 1).value_or(0.0);
   if (g.idle_w >= g.tdp_w)
     throw Error(fmt("%s: idle_w = %g W is not below tdp_w = %g W", t.where("idle_w").c_str(), g.idle_w, g.tdp_w));
   g.slowdown_c = t.get_number("slowdown_c", 20, 150);

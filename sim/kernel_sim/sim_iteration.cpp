@@ -6,7 +6,10 @@ SimIteration sim_iteration(const std::vector<Op>& ops, const KernelCostModel& co
                            long long new_tokens, bool graph) {
   SimIteration it;
   it.kernels.reserve(ops.size());
-  for (const Op& op : ops) it.compute_s += cost.compute_time(op);
+  for (const Op& op : ops) {
+    it.compute_s += cost.compute_time(op);
+    it.memory_bytes += cost.memory_bytes(op);
+  }
   for (const Op& op : ops) {
     SimKernel k;
     k.kind = op.kind;

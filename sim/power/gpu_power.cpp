@@ -45,7 +45,7 @@ double GpuPowerState::run(const IterationCostBreakdown& b, double now) {
     total = b.total_for(gpu);
     const double busy = total > 0 ? gpu / total : 0;
     const double share = gpu > 0 ? compute / gpu : 0;
-    power = m.power_at(clock_factor_[i], share, busy);
+    power = m.power_at(clock_factor_[i], share, busy, m.memory_activity(b.memory_bytes, gpu - compute, b.comm_s));
     compute_dyn = m.compute_dynamic_at(clock_factor_[i], share, busy);
     memory_dyn = power - m.idle_w - compute_dyn;
   };

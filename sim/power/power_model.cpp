@@ -17,10 +17,19 @@ std::vector<double> PowerModel::clock_steps() const {
 
 double PowerModel::clock_factor(double f) const { return std::pow(f / f_max_mhz, alpha); }
 
-double PowerModel::power_w(double f, double c, double busy) const { return power_at(clock_factor(f), c, busy); }
+double PowerModel::power_w(double f, double c, double busy, double u) const { return power_at(clock_factor(f), c, busy, u); }
 
-double PowerModel::power_at(double clock, double c, double busy) const {
-  return idle_w + busy * (c * compute_w * clock + (1 - c) * memory_w * (1 - memory_clock_share + memory_clock_share * clock));
+double PowerModel::power_at(double clock, double c, double busy, double u) const {
+  return idle_w +
+         busy * (c * compute_w * clock + (1 - c) * (memory_background_share + (1 - memory_background_share) * u) *
+                                             memory_w * (1 - memory_clock_share + memory_clock_share * clock));
+}
+
+double PowerModel::memory_activity(double bytes, double seconds, double comm_seconds) const {
+  if (bytes < 0 || memory_full_Bps <= 0 || seconds <= 0) return 1.0;
+  const double comm = std::clamp(comm_seconds, 0.0, seconds), kernels = seconds - comm;
+  const double a = kernels > 0 ? std::min(1.0, bytes / (kernels * memory_full_Bps)) : 1.0;
+  return (kernels * a + comm) / seconds;
 }
 
 double PowerModel::compute_dynamic_w(double f, double c, double busy) const {
@@ -55,8 +64,11 @@ void fit(PowerModel& m, const PowerInputs& p) {
 }
 }  // namespace
 
-PowerModel make_power_model(const GpuCard& gpu, const PowerInputs& p, bool own, const std::string& donor) {
+PowerModel make_power_model(const GpuCard& gpu, const PowerInputs& p, bool own, const std::string& donor,
+                            double copy_efficiency) {
   PowerModel m;
+  m.memory_full_Bps = gpu.memory_bw_Bps * copy_efficiency;
+  m.memory_background_share = p.memory_background_share;
   m.f_max_mhz = gpu.boost_clock_mhz;
   m.f_min_mhz = std::round(gpu.boost_clock_mhz * 0.25 / 15.0) * 15.0;
   if (!p.measured)

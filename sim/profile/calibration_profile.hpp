@@ -46,6 +46,7 @@ struct PowerInputs {
   double gemm_rate_peak_tflops = 0, gemm_rate_steady_tflops = 0, copy_rate_GBps = 0;
   double temp_idle_c = 0, temp_gemm_c = 0, temp_copy_c = 0;  // steady GPU temperature in each phase
   double thermal_tau_s = 0;  // first-order time constant of the GPU temperature at the start of the burn
+  double memory_background_share = 0;  // the measured GPU's card (GpuCard::memory_background_share)
 };
 
 struct CalibrationProfile {

@@ -27,7 +27,11 @@ const GpuCard* nearest_calibrated(const GpuCard& gpu, const std::vector<GpuCard>
 }
 
 GpuProfile load_gpu_profile(const GpuCard& gpu, const Catalog& catalog) {
-  if (!gpu.profile_path.empty()) return {read_profile(gpu.profile_path, catalog.data_dir(), gpu), true, gpu.id};
+  if (!gpu.profile_path.empty()) {
+    CalibrationProfile own = read_profile(gpu.profile_path, catalog.data_dir(), gpu);
+    own.power.memory_background_share = gpu.memory_background_share;
+    return {std::move(own), true, gpu.id};
+  }
   GpuCard donor;
   if (!gpu.efficiency_from.empty()) {
     donor = catalog.gpu(gpu.efficiency_from);
@@ -47,6 +51,7 @@ GpuProfile load_gpu_profile(const GpuCard& gpu, const Catalog& catalog) {
   CalibrationProfile p = read_profile(donor.profile_path, catalog.data_dir(), donor);
   p.gpu_id = gpu.id + " (efficiencies of " + donor.id + ")";
   p.gemm_table.clear();
+  p.power.memory_background_share = donor.memory_background_share;
   return {std::move(p), false, donor.id};
 }
 

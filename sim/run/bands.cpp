@@ -71,6 +71,9 @@ std::optional<RunBands> run_bands(const RunInputs& in, const RunResult& r) {
     out.throughput = inverse(s.throughput_tok_s, out.e2e);
   }
   out.power = band_of(r.busy_power_w, a, "serving_power", w);
+  // no GPU draws more than its limit for long: the controller lowers the clock first
+  out.power.high = std::min(out.power.high, b.env.power_limit_w.value_or(b.gpu.tdp_w));
+  out.power.low = std::min(out.power.low, out.power.high);
   if (r.roi && in.cost) {
     // $ per token moves with the throughput and the draw; the break-even with the draw alone (the cloud
     // rents the same GPUs for the same busy hours).

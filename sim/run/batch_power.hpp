@@ -14,6 +14,7 @@ struct StepLoad {
   double total_s = 0;    // wall time of the step
   double gpu_s = 0;      // GPU busy (kernels on the first GPU)
   double compute_s = 0;  // of which paced by the SM clock
+  double memory_bytes = 0;  // moved by the memory-paced kernels
 };
 
 struct BatchPower {

@@ -134,20 +134,23 @@ double power_at_max_clock(const PredictInput& in, const KernelCostModel& cost, c
   // decode steps by their number; at most the limit. Nothing slows down for it.
   const PowerInputs& pin = cost.profile().power;
   if (!pin.measured) return 0;
-  PowerModel pm = make_power_model(in.gpu, pin, in.profile.own, in.profile.measured_gpu);
+  PowerModel pm = make_power_model(in.gpu, pin, in.profile.own, in.profile.measured_gpu, cost.profile().copy_eff);
   const double dec_w = steps > 0 ? static_cast<double>(steps) : 0.0;
   const double dec_i = static_cast<double>(its.size() - 1);
-  double dec_gpu = 0, dec_compute = 0, dec_time = 0;
+  double dec_gpu = 0, dec_compute = 0, dec_time = 0, dec_bytes = 0;
   for (std::size_t i = 1; i < its.size(); ++i) {
     dec_gpu += res[i].gpu_busy_s / dec_i;
     dec_compute += its[i].stages[0].compute_s / dec_i;
+    dec_bytes += its[i].stages[0].memory_bytes / dec_i;
     dec_time += res[i].duration() / dec_i;
   }
   const double gpu = res[0].gpu_busy_s + dec_w * dec_gpu,
-               compute = its[0].stages[0].compute_s * its[0].microbatches + dec_w * dec_compute;
+               compute = std::min(gpu, its[0].stages[0].compute_s * its[0].microbatches + dec_w * dec_compute);
+  const double bytes = its[0].stages[0].memory_bytes * its[0].microbatches + dec_w * dec_bytes;
   const double time = res[0].duration() + dec_w * dec_time;
   if (gpu <= 0 || time <= 0) return 0;
-  return std::min(pm.limit_w, pm.power_w(pm.f_max_mhz, std::min(1.0, compute / gpu), std::min(1.0, gpu / time)));
+  return std::min(pm.limit_w, pm.power_w(pm.f_max_mhz, compute / gpu, std::min(1.0, gpu / time),
+                                         pm.memory_activity(bytes, gpu - compute)));
 }
 
 }  // namespace
@@ -298,7 +301,8 @@ Prediction predict(const PredictInput& in, const PowerSetup* power) {
   // between the sampled contexts (each field affine in the context).
   auto load_of = [&](std::size_t i) {
     return StepLoad{res[i].duration(), res[i].gpu_busy_s,
-                    std::min(res[i].gpu_busy_s, its[i].stages[0].compute_s * its[i].microbatches)};
+                    std::min(res[i].gpu_busy_s, its[i].stages[0].compute_s * its[i].microbatches),
+                    its[i].stages[0].memory_bytes * its[i].microbatches};
   };
   auto decode_at = [&](long long c) {
     if (ctx_list.size() == 1) return load_of(1);
@@ -309,7 +313,7 @@ Prediction predict(const PredictInput& in, const PowerSetup* power) {
     const StepLoad a = load_of(i), b = load_of(i + 1);
     const double w = static_cast<double>(c - ctx_list[i - 1]) / static_cast<double>(ctx_list[i] - ctx_list[i - 1]);
     return StepLoad{a.total_s + w * (b.total_s - a.total_s), a.gpu_s + w * (b.gpu_s - a.gpu_s),
-                    a.compute_s + w * (b.compute_s - a.compute_s)};
+                    a.compute_s + w * (b.compute_s - a.compute_s), a.memory_bytes + w * (b.memory_bytes - a.memory_bytes)};
   };
   double decode_total = 0;
   if (power) {

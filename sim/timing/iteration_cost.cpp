@@ -84,7 +84,8 @@ IterationCostModel::GpuTime IterationCostModel::token_ops_gpu(long long tokens, 
     const long long lo = tokens / kStep * kStep, hi = lo + kStep;
     const double w = static_cast<double>(tokens - lo) / static_cast<double>(kStep);
     const GpuTime a = token_ops_gpu(lo, prefill), b = token_ops_gpu(hi, prefill);
-    GpuTime t{(1 - w) * a.total + w * b.total, (1 - w) * a.compute + w * b.compute, (1 - w) * a.comm + w * b.comm, {}, {}};
+    GpuTime t{(1 - w) * a.total + w * b.total, (1 - w) * a.compute + w * b.compute, (1 - w) * a.comm + w * b.comm,
+              (1 - w) * a.bytes + w * b.bytes, {}, {}};
     for (std::size_t i = 0; i < a.seg_gpu.size() && i < b.seg_gpu.size(); ++i) {
       t.seg_gpu.push_back((1 - w) * a.seg_gpu[i] + w * b.seg_gpu[i]);
       t.seg_comm.push_back((1 - w) * a.seg_comm[i] + w * b.seg_comm[i]);
@@ -104,6 +105,7 @@ IterationCostModel::GpuTime IterationCostModel::token_ops_gpu(long long tokens, 
       const double g = cost_.gpu_time(op), c = comm_time(op);
       t.total += g;
       t.compute += cost_.compute_time(op);
+      t.bytes += cost_.memory_bytes(op);
       t.comm += c;
       seg += g;
       if (segments && c > 0) {
@@ -129,6 +131,7 @@ IterationCostModel::GpuTime IterationCostModel::lm_head_gpu(long long rows) {
     if (op.name == "lm_head" || op.name == "final_norm") {
       t.total += cost_.gpu_time(op);
       t.compute += cost_.compute_time(op);
+      t.bytes += cost_.memory_bytes(op);
     }
   head_memo_.emplace(rows, t);
   return t;
@@ -140,6 +143,7 @@ IterationCostModel::GpuTime IterationCostModel::attention_gpu(bool prefill, int 
   GpuTime t;
   t.total = cost_.attention_time(op);
   t.compute = cost_.compute_time(op);
+  t.bytes = cost_.memory_bytes(op);
   return t;
 }
 
@@ -192,6 +196,7 @@ IterationCostBreakdown IterationCostModel::evaluate(const IterationShape& s, boo
     IterationCostBreakdown r = evaluate_stage(half, graph_allowed);
     const double gpu = overlap_gpu_;
     r.gpu_compute_s *= 2;
+    r.memory_bytes *= 2;
     r.host_s *= 2;
     r.comm_s *= 2;
     r.gpu_s = gpu;
@@ -203,6 +208,7 @@ IterationCostBreakdown IterationCostModel::evaluate(const IterationShape& s, boo
   if (cfg_.layout.pp > 1 || micro_ > 1) {
     r.gpu_s *= rounds;
     r.gpu_compute_s *= rounds;
+    r.memory_bytes *= rounds;
     r.host_s *= rounds;
     r.comm_s *= rounds;
     r.total_s = r.total_for(r.gpu_s);
@@ -227,11 +233,13 @@ IterationCostBreakdown IterationCostModel::evaluate_stage(const IterationShape& 
     const GpuTime h = lm_head_gpu(logits);
     t.total += h.total;
     t.compute += h.compute;
+    t.bytes += h.bytes;
   }
   GpuTime attn;
   auto add = [&attn](GpuTime x) {
     attn.total += x.total;
     attn.compute += x.compute;
+    attn.bytes += x.bytes;
   };
   for (const auto& c : s.prefill) {
     add(attention_gpu(true, 1, static_cast<double>(c.tokens), static_cast<double>(c.context)));
@@ -241,6 +249,7 @@ IterationCostBreakdown IterationCostModel::evaluate_stage(const IterationShape& 
   // Communication does not overlap the kernels around it (each waits for the other's result).
   double gpu = t.total + attn.total * attention_layers_ + t.comm;
   r.gpu_compute_s = t.compute + attn.compute * attention_layers_;
+  r.memory_bytes = t.bytes + attn.bytes * attention_layers_;
   // Decode-only steps replay a captured graph; steps with prefill run eager. The host and the GPU
   // overlap: the slower side sets the pace, plus the other side's first or last kernel.
   const bool graph = cuda_graphs_ && !has_prefill && graph_allowed;

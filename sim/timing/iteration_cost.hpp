@@ -38,6 +38,9 @@ struct IterationShape {
 struct IterationCostBreakdown {
   double gpu_s = 0, host_s = 0, total_s = 0;
   double gpu_compute_s = 0;   // part of gpu_s paced by the SM clock (at the calibration's clock)
+  // Bytes moved by memory-paced kernels (KernelCostModel::memory_bytes); negative: not known, the power
+  // model then takes memory-paced time at full memory activity.
+  double memory_bytes = -1;
   double comm_s = 0;          // part of gpu_s spent in collectives and stage hand-offs (closed forms)
   double first_host_s = 0;    // eager: issue time of the first op (before the GPU can start)
   bool graph = false;         // a CUDA-graph replay: host = one launch before the GPU
@@ -76,7 +79,7 @@ class IterationCostModel {
 
  private:
   struct GpuTime {
-    double total = 0, compute = 0, comm = 0;
+    double total = 0, compute = 0, comm = 0, bytes = 0;  // bytes: memory-paced (memory_bytes)
     // two-batch overlap only: GPU time before each communication op, and that op's time (the last
     // segment has no communication)
     std::vector<double> seg_gpu, seg_comm;

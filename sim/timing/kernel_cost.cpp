@@ -110,6 +110,12 @@ double KernelCostModel::compute_time(const Op& op) const {
   }
 }
 
+double KernelCostModel::memory_bytes(const Op& op) const {
+  if (op.kind != OpKind::gemm && op.kind != OpKind::attention && op.kind != OpKind::elementwise) return 0.0;
+  const double t = gpu_time(op);
+  return t > 0 ? op.bytes * std::max(0.0, 1.0 - compute_time(op) / t) : 0.0;
+}
+
 double KernelCostModel::gpu_time(const Op& op) const {
   switch (op.kind) {
     case OpKind::gemm: return in_model_s_ + gemm_time(op.m, op.n, op.k, op.groups, op.weight, op.act, op.weight_only);

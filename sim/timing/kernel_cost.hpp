@@ -23,6 +23,10 @@ class KernelCostModel {
   // memory and by fixed costs. Throttling stretches only this part.
   double compute_time(const Op& op) const;
   double host_time(const Op& op, const RuntimeProfile& rt) const;
+  // Bytes the op moves through memory during its memory-paced time (its bytes in the share of its time
+  // that is not compute-bound; 0 for communication, which the links carry): the power model's measure
+  // of how hard memory works.
+  double memory_bytes(const Op& op) const;
 
   // `weight_only`: the weights are dequantised to the activation precision inside the GEMM (W8A16,
   // W4A16): 16-bit tensor rate, quantised weight bytes, plus the dequantisation work (dequant_time).

@@ -141,13 +141,25 @@ bool bands_section(TomlTable& t, const fs::path& base, const Residuals& res, con
   b.borrowed_source = t.get_string("borrowed_source");
   const std::string out = (base / t.get_string("out")).lexically_normal().string();
   const Bound cover = read_bound(t, "coverage");
+  // A class whose rows also fitted one of the model's parameters says little about its own spread: its
+  // band is at least this wide on each side of its mean (validate.toml says why, per class).
+  std::map<std::string, double> floor;
+  if (auto f = t.opt_table("floor")) {
+    for (const auto& [cls, e] : res.by_class)
+      if (auto v = f->opt_number(cls, 0, 10)) floor[cls] = *v;
+    f->finish();
+  }
   t.finish();
   std::cout << fmt("\nPrediction bands (%.0f %%): residual e = dssim / measured - 1; a measured value lies in "
                    "[v / (1 + high), v / (1 + low)]\n", b.confidence * 100);
   std::cout << fmt("  %-18s %5s %9s %8s %9s %9s %18s\n", "class", "rows", "mean", "sd", "low", "high", "left-out covered");
   std::size_t tried = 0, held = 0;
   for (const auto& [cls, e] : res.by_class) {
-    const ResidualBand r = residual_band(e, b.confidence);
+    ResidualBand r = residual_band(e, b.confidence);
+    if (auto it = floor.find(cls); it != floor.end()) {
+      r.low = std::min(r.low, r.mean - it->second);
+      r.high = std::max(r.high, r.mean + it->second);
+    }
     b.classes[cls] = r;
     b.sources[cls] = res.source.at(cls);
     std::size_t c_tried = 0, c_held = 0;

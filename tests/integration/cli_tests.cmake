@@ -104,7 +104,7 @@ dssim_cli_test(bad_cooling 1 "unknown cooling profile 'datacentre-air'.*did you 
 dssim_cli_test(bad_burn_dtype 1 "workload.dtype.*'bf17' is not one of" scenarios/power/h200_gemm_burn.toml --set workload.dtype=bf17)
 
 # Finance: dssim roi
-add_test(NAME cli.roi_outputs COMMAND bash -c "set -e; d=$(mktemp -d); $<TARGET_FILE:dssim> roi scenarios/33b_article_roi.toml --out $d/out --format json > $d/s.json; awk -F': ' '/\"break_even_months\"/ && !seen { v = $2 + 0; seen = 1 } END { exit !(v > 20.9 && v < 21.1) }' $d/s.json; head -1 $d/out/break_even.csv | grep -qx 'month,onprem_cumulative_usd,cloud_cumulative_usd'; [ $(wc -l < $d/out/break_even.csv) -eq 38 ]; [ $(wc -l < $d/out/sensitivity.csv) -eq 8 ]; test -f $d/out/break_even.gp; echo ok"
+add_test(NAME cli.roi_outputs COMMAND bash -c "set -e; d=$(mktemp -d); $<TARGET_FILE:dssim> roi scenarios/33b_article_roi.toml --out $d/out --format json > $d/s.json; awk -F': ' '/\"break_even_months\"/ && !seen { v = $2 + 0; seen = 1 } END { exit !(v > 20.8 && v < 21.0) }' $d/s.json; head -1 $d/out/break_even.csv | grep -qx 'month,onprem_cumulative_usd,cloud_cumulative_usd'; [ $(wc -l < $d/out/break_even.csv) -eq 38 ]; [ $(wc -l < $d/out/sensitivity.csv) -eq 8 ]; test -f $d/out/break_even.gp; echo ok"
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(cli.roi_outputs PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
 dssim_cli_test(roi_text 0 "Sensitivity \\(each input alone\\)" roi scenarios/33b_a100.toml --out ${CMAKE_CURRENT_BINARY_DIR}/roi_text --force)
@@ -144,7 +144,7 @@ dssim_cli_test(bad_recommend_no_search 1 "recommend_no_search.toml: missing requ
 dssim_cli_test(bad_recommend_gpus 1 "recommend_bad_gpus.toml:[0-9]+: key 'search.gpus': expected integers in \\[1, 4096\\]" recommend tests/integration/cases/recommend_bad_gpus.toml)
 dssim_cli_test(bad_recommend_gpu_id 1 "unknown GPU 'h300'" recommend tests/integration/cases/recommend_bad_gpu_id.toml)
 
-dssim_cli_test(npv_line 0 "^  NPV of buying +\\$23,99[0-9] at 8 %/year over 36 months; IRR 138.[0-9] %/year$" scenarios/33b_a100.toml)
+dssim_cli_test(npv_line 0 "^  NPV of buying +\\$24,01[0-9] at 8 %/year over 36 months; IRR 138.[0-9] %/year$" scenarios/33b_a100.toml)
 dssim_cli_test(npv_discount 0 "^  NPV of buying +\\$2[0-9],[0-9]+ at 15 %/year" scenarios/33b_a100.toml --set cost.discount_rate=0.15)
 dssim_cli_test(npv_never 0 "IRR none \\(the savings never repay the hardware\\)" scenarios/33b_a100.toml --set cost.cloud_usd_per_gpu_hour=0.01)
 

@@ -8,6 +8,7 @@
 #include "power/gpu_power.hpp"
 #include "power/power_model.hpp"
 #include "power/thermal.hpp"
+#include "profile/gpu_profile.hpp"
 
 using namespace dssim;
 
@@ -35,7 +36,7 @@ TEST_CASE("the power fit reproduces the H200's load points by construction, with
   Catalog cat(DSSIM_TEST_DATA_DIR);
   PowerInputs p = h200_inputs();
   REQUIRE(p.measured);
-  PowerModel m = make_power_model(cat.gpu("h200-sxm"), p, true, "");
+  PowerModel m = make_power_model(cat.gpu("h200-sxm"), p, true, "", 0.879471);
   const double beta = std::log(p.gemm_rate_steady_tflops / p.gemm_rate_peak_tflops) / std::log(p.sm_clock_gemm_mhz / p.sm_clock_max_mhz);
   CHECK(m.beta == Approx(beta));
   CHECK(m.alpha == Approx(beta + 2));
@@ -46,9 +47,31 @@ TEST_CASE("the power fit reproduces the H200's load points by construction, with
   CHECK(m.speed(1000, 0) == Approx(1.0));  // memory-bound work does not slow with the SM clock
 }
 
+TEST_CASE("memory-paced work draws the memory's background share plus the rest in proportion to its traffic", "[power]") {
+  Catalog cat(DSSIM_TEST_DATA_DIR);
+  const PowerInputs p = h200_inputs();
+  PowerModel m = make_power_model(cat.gpu("h200-sxm"), p, true, "", 0.879471);
+  CHECK(m.memory_full_Bps == Approx(4.8e12 * 0.879471));  // the copy burn's rate: 4.22 TB/s
+  m.memory_background_share = 0.34;
+  const double mem = p.copy_power_w - p.idle_w;  // 442 W at full traffic, f_max
+  // at f_max the clock factor is 1: draw = idle + (k + (1 - k) u) x memory_w
+  CHECK(m.power_w(m.f_max_mhz, 0, 1, 1.0) == Approx(p.copy_power_w));
+  CHECK(m.power_w(m.f_max_mhz, 0, 1, 0.5) == Approx(p.idle_w + (0.34 + 0.66 * 0.5) * mem));
+  CHECK(m.power_w(m.f_max_mhz, 0, 1, 0.0) == Approx(p.idle_w + 0.34 * mem));
+  // activity: bytes per second over the full rate, at most 1; unknown bytes count as full activity
+  CHECK(m.memory_activity(2.11e9, 1e-3) == Approx(2.11e12 / (4.8e12 * 0.879471)));
+  CHECK(m.memory_activity(1e12, 1e-3) == 1.0);
+  CHECK(m.memory_activity(-1, 1e-3) == 1.0);
+  // the tensor-core part does not change with memory traffic
+  CHECK(m.power_w(p.sm_clock_gemm_mhz, 1, 1, 0.2) == Approx(p.gemm_power_w));
+  // the share is the measured GPU's card's: the H200's own, and the donor's for a GPU that borrows
+  CHECK(load_gpu_profile(cat.gpu("h200-sxm"), cat).profile.power.memory_background_share == Approx(0.34));
+  CHECK(load_gpu_profile(cat.gpu("a100-80g-sxm"), cat).profile.power.memory_background_share == Approx(0.34));
+}
+
 TEST_CASE("the clock under a cap is the highest step that keeps the power at or below it", "[power]") {
   Catalog cat(DSSIM_TEST_DATA_DIR);
-  PowerModel m = make_power_model(cat.gpu("h200-sxm"), h200_inputs(), true, "");
+  PowerModel m = make_power_model(cat.gpu("h200-sxm"), h200_inputs(), true, "", 0.879471);
   auto steps = m.clock_steps();
   CHECK(steps.back() == Approx(m.f_max_mhz));
   CHECK(steps[1] - steps[0] == Approx(15));
@@ -65,9 +88,9 @@ TEST_CASE("the clock under a cap is the highest step that keeps the power at or 
 TEST_CASE("a GPU without traces scales the donor's power ratios to its TDP and idle draw", "[power]") {
   Catalog cat(DSSIM_TEST_DATA_DIR);
   PowerInputs p = h200_inputs();
-  PowerModel h = make_power_model(cat.gpu("h200-sxm"), p, true, "");
+  PowerModel h = make_power_model(cat.gpu("h200-sxm"), p, true, "", 0.879471);
   GpuCard a = cat.gpu("a100-80g-sxm");
-  PowerModel m = make_power_model(a, p, false, "h200-sxm");
+  PowerModel m = make_power_model(a, p, false, "h200-sxm", 0.879471);
   CHECK(m.idle_w == Approx(a.idle_w));
   CHECK(m.limit_w == Approx(a.tdp_w));
   CHECK(m.compute_w / (a.tdp_w - a.idle_w) == Approx(h.compute_w / (p.power_limit_w - p.idle_w)));
@@ -127,7 +150,7 @@ TEST_CASE("burn: the H200 GEMM load settles at its cap, the reported power reach
   Catalog cat(DSSIM_TEST_DATA_DIR);
   GpuCard g = cat.gpu("h200-sxm");
   PowerInputs p = h200_inputs();
-  PowerModel m = make_power_model(g, p, true, "");
+  PowerModel m = make_power_model(g, p, true, "", 0.879471);
   ThermalModel t = make_thermal(g, load_cooling(cat.cooling_path("datacenter-air")), 25);
   BurnSpec spec;
   spec.kind = "gemm-burn";
@@ -228,4 +251,12 @@ TEST_CASE("a power state restored from a snapshot continues as if the later iter
   CHECK(a.energy_j() == b.energy_j());
   CHECK(a.throttled_s() == b.throttled_s());
   CHECK(a.max_temp_c() == b.max_temp_c());
+}
+
+TEST_CASE("collective time inside the memory-paced time keeps full memory activity", "[power]") {
+  PowerModel m;
+  m.memory_full_Bps = 4e12;
+  // 1 ms memory-paced, 0.4 ms of it collectives; kernels moved 1.2 GB in 0.6 ms: half the full rate
+  CHECK(m.memory_activity(1.2e9, 1e-3, 0.4e-3) == Approx((0.6e-3 * 0.5 + 0.4e-3) / 1e-3));
+  CHECK(m.memory_activity(0, 1e-3, 1e-3) == Approx(1.0));  // all communication
 }
