@@ -15,14 +15,23 @@ std::optional<std::string> toml_text_hazard(std::string_view s) {
   };
   auto starts = [&](std::size_t i, std::string_view tok) { return s.substr(i, tok.size()) == tok; };
   const auto non_ascii = [](char c) { return static_cast<unsigned char>(c) >= 0x80; };
+  // A quote opens a string only where TOML lets one stand (a key at a line's start, after '.', a value
+  // after '=', '[', ',' or '{'); elsewhere toml++ scans it as part of a bare token, asking about the
+  // whitespace-ness of every character that follows.
+  char prev = '\n';  // the last character outside strings and comments that is not a space or tab
   std::size_t i = 0;
   while (i < s.size()) {
     const char c = s[i];
+    const bool string_may_start = prev == '\n' || prev == '=' || prev == '[' || prev == ',' || prev == '{' || prev == '.';
     if (c == '\n') {
+      prev = '\n';
       newline(i++);
+    } else if (c == ' ' || c == '\t' || c == '\r') {
+      ++i;
     } else if (c == '#') {  // a comment, to the end of the line
       while (i < s.size() && s[i] != '\n') ++i;
-    } else if (c == '"' || c == '\'') {
+    } else if ((c == '"' || c == '\'') && string_may_start) {
+      prev = c;
       const bool multi = starts(i, c == '"' ? "\"\"\"" : "'''");
       const std::string_view close = multi ? (c == '"' ? "\"\"\"" : "'''") : std::string_view(&s[i], 1);
       i += multi ? 3 : 1;
@@ -49,6 +58,7 @@ std::optional<std::string> toml_text_hazard(std::string_view s) {
     } else if (non_ascii(c)) {
       return at(i, "a non-ASCII character outside a string or comment");
     } else {
+      prev = c;
       ++i;
     }
   }

@@ -130,3 +130,13 @@ TEST_CASE("every shipped TOML file passes the guard", "[config][toml][safety]") 
     }
   CHECK(files > 100);
 }
+
+TEST_CASE("the TOML guard opens strings only where TOML lets them stand", "[config][toml][safety]") {
+  // found by fuzz_scenario: a quote glued to a bare value is no string for toml++, which then asks
+  // about the whitespace-ness of the non-ASCII characters after it
+  CHECK(toml_text_hazard("name =0\"xx\"\"\xd0\x90\xd0\x90\"\"\"\n"));
+  CHECK(toml_text_hazard("a = \"x\"\"\xd0\x90\"\n"));
+  // strings as keys, values, array items over several lines, inline tables and dotted keys pass
+  CHECK_FALSE(toml_text_hazard("\"quoted key\" = 1\na.\"b\u00e9\" = 2\nl = [\n  \"\u00e9\", # c\n  '\u00e9',\n]\nt = { k = \"\u00e9\", \"m\" = '\u00e9' }\n[\"h\u00e9\"]\n"));
+  CHECK_FALSE(toml_text_hazard("a = \"x\"\r\nb = \"\u00e9\"\r\n"));
+}
