@@ -16,13 +16,37 @@ std::optional<std::string> toml_text_hazard(std::string_view s) {
   auto starts = [&](std::size_t i, std::string_view tok) { return s.substr(i, tok.size()) == tok; };
   const auto non_ascii = [](char c) { return static_cast<unsigned char>(c) >= 0x80; };
   // A quote opens a string only where TOML lets one stand (a key at a line's start, after '.', a value
-  // after '=', '[', ',' or '{'); elsewhere toml++ scans it as part of a bare token, asking about the
-  // whitespace-ness of every character that follows.
-  char prev = '\n';  // the last character outside strings and comments that is not a space or tab
+  // after '=', '[', ',' or '{'). A bare value (a number, date, boolean, or garbage) is one token to
+  // toml++ up to a space, newline, ',', ']', '}' or '#': it asks whether each of its characters is
+  // whitespace, quotes and '=' included.
+  char prev = '\n';           // the last character outside strings and comments that is not a space or tab
+  std::string containers;     // open '[' (array), 'h' (table header) and '{' (inline table)
+  bool value_token = false;   // inside a bare value
+  const auto ends_token = [](char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ',' || c == ']' || c == '}' || c == '#';
+  };
   std::size_t i = 0;
   while (i < s.size()) {
     const char c = s[i];
+    if (value_token) {
+      if (!ends_token(c)) {
+        if (non_ascii(c)) return at(i, "a non-ASCII character outside a string or comment");
+        ++i;
+        continue;
+      }
+      value_token = false;
+      prev = 'v';  // a value ended: no string may follow before a delimiter
+    }
+    const bool in_array = !containers.empty() && containers.back() == '[';
     const bool string_may_start = prev == '\n' || prev == '=' || prev == '[' || prev == ',' || prev == '{' || prev == '.';
+    if (c != '"' && c != '\'' && c != '[' && c != '{' && !ends_token(c) &&
+        (prev == '=' || (in_array && (prev == '[' || prev == ',')))) {
+      value_token = true;
+      continue;
+    }
+    if (c == '[') containers.push_back(prev == '\n' || (prev == '[' && !containers.empty() && containers.back() == 'h') ? 'h' : '[');
+    if (c == '{') containers.push_back('{');
+    if ((c == ']' || c == '}') && !containers.empty()) containers.pop_back();
     if (c == '\n') {
       prev = '\n';
       newline(i++);

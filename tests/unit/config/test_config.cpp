@@ -140,3 +140,12 @@ TEST_CASE("the TOML guard opens strings only where TOML lets them stand", "[conf
   CHECK_FALSE(toml_text_hazard("\"quoted key\" = 1\na.\"b\u00e9\" = 2\nl = [\n  \"\u00e9\", # c\n  '\u00e9',\n]\nt = { k = \"\u00e9\", \"m\" = '\u00e9' }\n[\"h\u00e9\"]\n"));
   CHECK_FALSE(toml_text_hazard("a = \"x\"\r\nb = \"\u00e9\"\r\n"));
 }
+
+TEST_CASE("the TOML guard reads a bare value as toml++ does: one token to a space or delimiter", "[config][toml][safety]") {
+  // found by fuzz_scenario's third round: '=' and a quote inside a bare value open nothing
+  CHECK(toml_text_hazard(std::string("n=1-ZDist::=\x1d======'\0\0\0" "2===\xef\xbb\xbb==\n", 33)));
+  CHECK(toml_text_hazard("a = 12'\xc3\xa9'\n"));
+  CHECK(toml_text_hazard("a = [1, 2x\"\xc3\xa9\"]\n"));
+  // bare values, arrays, headers and inline tables of valid files pass
+  CHECK_FALSE(toml_text_hazard("[a]\nb = 1\nc = [1, 'x', \"\xc3\xa9\", [2, \"\xc3\xa9\"]]\n[[d]]\ne = { f = 1, g = \"\xc3\xa9\" }\nh = 2026-12-07\n[\"\xc3\xa9\"]\n"));
+}
