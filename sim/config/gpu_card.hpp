@@ -19,6 +19,8 @@ struct GpuCard {
   // Share of the memory's busy draw that does not follow its traffic (background, refresh, PHY); the
   // rest follows the bytes moved per second. Measured GPUs only (the power model borrows the donor's).
   double memory_background_share = 0;
+  // No PCIe between the GPU and its memory (Jetson): host and GPU share one memory.
+  bool unified_memory() const { return pcie_Bps_per_direction <= 0; }
   double slowdown_c = 87, shutdown_c = 92;  // GPU temperature at which clocks drop / the GPU stops
   std::string cooling = "datacenter-air";  // the cooling profile a scenario gets unless it names one
   double pcie_Bps_per_direction = 0;

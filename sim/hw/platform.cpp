@@ -17,7 +17,7 @@ namespace dssim {
 namespace {
 
 // A GPU without a PCIe path to its memory (Jetson: unified memory) copies at memory speed.
-double pcie_Bps(const GpuCard& gpu) { return gpu.pcie_Bps_per_direction > 0 ? gpu.pcie_Bps_per_direction : gpu.memory_bw_Bps / 2; }
+double pcie_Bps(const GpuCard& gpu) { return gpu.unified_memory() ? gpu.memory_bw_Bps / 2 : gpu.pcie_Bps_per_direction; }
 bool has_nvswitch(const NodeSpec& node, const GpuCard& gpu) {
   return node.interconnect == "nvswitch" && gpu.nvlink_Bps_per_direction > 0;
 }

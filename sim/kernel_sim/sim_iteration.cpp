@@ -7,13 +7,12 @@ SimIteration sim_iteration(const std::vector<Op>& ops, const KernelCostModel& co
   SimIteration it;
   it.kernels.reserve(ops.size());
   for (const Op& op : ops) {
-    it.compute_s += cost.compute_time(op);
-    it.memory_bytes += cost.memory_bytes(op);
-  }
-  for (const Op& op : ops) {
+    const KernelCostModel::Costs c = cost.costs(op);
+    it.compute_s += c.compute;
+    it.memory_bytes += c.memory_bytes;
     SimKernel k;
     k.kind = op.kind;
-    k.gpu_s = cost.gpu_time(op);
+    k.gpu_s = c.gpu;
     k.host_s = cost.host_time(op, rt);
     k.bytes = is_communication(op.kind) ? op.bytes / rt.collective_bandwidth_efficiency : op.bytes;  // on the wire, protocol included
     k.combine = op.name == "moe_combine_a2a";

@@ -54,11 +54,11 @@ std::string render_text(const RunInputs& ri, const RunResult& r) {
   o << fmt("  total / capacity                      %9.2f / %.2f\n", m.total() / kGiB, m.capacity / kGiB);
   if (p.fits) {
     // unified memory: what is "in host memory" takes the same memory
-    const double host_side = in.gpu.pcie_Bps_per_direction <= 0 ? m.host_weights + m.host_kv : 0.0;
+    const double host_side = in.gpu.unified_memory() ? m.host_weights + m.host_kv : 0.0;
     o << fmt("  FITS: %.2f GiB free%s\n", (m.free() - host_side) / kGiB, host_side > 0 ? " (beside the offloaded part: unified memory)" : "");
   } else {
     if (m.fits())  // the GPU side fits; the offloaded part does not fit the host
-      o << (in.gpu.pcie_Bps_per_direction <= 0 ? "  DOES NOT FIT: what is offloaded does not fit beside the GPU's share of the unified memory\n"
+      o << (in.gpu.unified_memory() ? "  DOES NOT FIT: what is offloaded does not fit beside the GPU's share of the unified memory\n"
                                                 : "  DOES NOT FIT: what is offloaded needs more host memory than the node has\n");
     else
       o << fmt("  DOES NOT FIT: %.2f GiB over the %.2f GiB of one %s\n", -m.free() / kGiB, m.capacity / kGiB, in.gpu.id.c_str());

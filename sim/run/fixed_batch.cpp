@@ -32,7 +32,7 @@ double host_memory_limit(const PredictInput& in) {
 
 HostCopy host_copy(const PredictInput& in) {
   HostCopy c;
-  if (in.gpu.pcie_Bps_per_direction <= 0) {
+  if (in.gpu.unified_memory()) {
     c.zero_copy = true;
     return c;
   }
@@ -89,7 +89,7 @@ void plan_offload(const PredictInput& in, MemoryRequest& mr, Prediction& p) {
   p.memory = memory_per_gpu(m, in.gpu, mr);
   p.host_kv_tokens = mr.host_kv_tokens;
   p.fits = p.memory.fits();
-  const bool unified = in.gpu.pcie_Bps_per_direction <= 0;  // no memory to offload to beside the GPU's own
+  const bool unified = in.gpu.unified_memory();  // no memory to offload to beside the GPU's own
   if (!p.fits && in.gpu_layers >= 0 && p.offloaded_layers < m.num_hidden_layers && !unified) {
     MemoryRequest q = mr;  // the most layers that would fit, found the way offload_weights finds it
     q.offloaded_weight_bytes = q.staging_bytes = 0;

@@ -102,10 +102,11 @@ IterationCostModel::GpuTime IterationCostModel::token_ops_gpu(long long tokens, 
   for (const Op& op : build_forward(m_, cfg_, ForwardShape{prefill, 1, tokens, tokens})) {
     if (record_attention && op.kind == OpKind::attention) attn_segments_.push_back(static_cast<int>(t.seg_gpu.size()));
     if (op.kind != OpKind::attention && op.name != "lm_head" && op.name != "final_norm") {
-      const double g = cost_.gpu_time(op), c = comm_time(op);
+      const KernelCostModel::Costs k = cost_.costs(op);
+      const double g = k.gpu, c = comm_time(op);
       t.total += g;
-      t.compute += cost_.compute_time(op);
-      t.bytes += cost_.memory_bytes(op);
+      t.compute += k.compute;
+      t.bytes += k.memory_bytes;
       t.comm += c;
       seg += g;
       if (segments && c > 0) {
@@ -129,9 +130,10 @@ IterationCostModel::GpuTime IterationCostModel::lm_head_gpu(long long rows) {
   GpuTime t;
   for (const Op& op : build_forward(m_, cfg_, ForwardShape{false, static_cast<int>(rows), 1, 1}))
     if (op.name == "lm_head" || op.name == "final_norm") {
-      t.total += cost_.gpu_time(op);
-      t.compute += cost_.compute_time(op);
-      t.bytes += cost_.memory_bytes(op);
+      const KernelCostModel::Costs k = cost_.costs(op);
+      t.total += k.gpu;
+      t.compute += k.compute;
+      t.bytes += k.memory_bytes;
     }
   head_memo_.emplace(rows, t);
   return t;
@@ -141,9 +143,10 @@ IterationCostModel::GpuTime IterationCostModel::attention_gpu(bool prefill, int 
   Op& op = prefill ? attn_prefill_ : attn_decode_;
   set_attention_shape(op, batch, q_len, kv_len, act_bytes_);
   GpuTime t;
+  const KernelCostModel::Costs k = cost_.costs(op);
   t.total = cost_.attention_time(op);
-  t.compute = cost_.compute_time(op);
-  t.bytes = cost_.memory_bytes(op);
+  t.compute = k.compute;
+  t.bytes = k.memory_bytes;
   return t;
 }
 

@@ -110,11 +110,14 @@ double KernelCostModel::compute_time(const Op& op) const {
   }
 }
 
-double KernelCostModel::memory_bytes(const Op& op) const {
-  if (op.kind != OpKind::gemm && op.kind != OpKind::attention && op.kind != OpKind::elementwise) return 0.0;
-  const double t = gpu_time(op);
-  return t > 0 ? op.bytes * std::max(0.0, 1.0 - compute_time(op) / t) : 0.0;
+KernelCostModel::Costs KernelCostModel::costs(const Op& op) const {
+  Costs c{gpu_time(op), compute_time(op), 0.0};
+  const bool moves_memory = op.kind == OpKind::gemm || op.kind == OpKind::attention || op.kind == OpKind::elementwise;
+  if (moves_memory && c.gpu > 0) c.memory_bytes = op.bytes * std::max(0.0, 1.0 - c.compute / c.gpu);
+  return c;
 }
+
+double KernelCostModel::memory_bytes(const Op& op) const { return costs(op).memory_bytes; }
 
 double KernelCostModel::gpu_time(const Op& op) const {
   switch (op.kind) {

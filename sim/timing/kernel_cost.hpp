@@ -27,6 +27,11 @@ class KernelCostModel {
   // that is not compute-bound; 0 for communication, which the links carry): the power model's measure
   // of how hard memory works.
   double memory_bytes(const Op& op) const;
+  // gpu_time, compute_time and memory_bytes of one op from one evaluation of each (the engines' hot path).
+  struct Costs {
+    double gpu = 0, compute = 0, memory_bytes = 0;
+  };
+  Costs costs(const Op& op) const;
 
   // `weight_only`: the weights are dequantised to the activation precision inside the GEMM (W8A16,
   // W4A16): 16-bit tensor rate, quantised weight bytes, plus the dequantisation work (dequant_time).
