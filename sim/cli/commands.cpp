@@ -136,7 +136,8 @@ int cmd_predict(const std::vector<std::string>& args) {
       "weights", po::value(&weights), "weight precision")("kv-cache", po::value(&kv), "KV cache precision")(
       "batch", po::value(&p.batch), "sequences")("prompt", po::value(&p.prompt), "prompt tokens")(
       "output", po::value(&p.output), "output tokens")("context", po::value(&p.context), "KV tokens at the reported decode step")(
-      "cuda-graphs", po::value(&graphs), "on|off")("tp", po::value(&p.tp), "tensor parallel")(
+      "cuda-graphs", po::value(&graphs), "on|off")("runtime", po::value(&p.runtime), "runtime profile (platforms/runtimes)")(
+      "tp", po::value(&p.tp), "tensor parallel")(
       "pp", po::value(&p.pp), "pipeline parallel")("ep", po::value(&p.ep), "expert parallel")(
       "format", po::value(&format), "text, json or csv");
   parse_options(args, desc, nullptr, "predict");

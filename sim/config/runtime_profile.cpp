@@ -36,6 +36,10 @@ RuntimeProfile load_runtime_profile(const std::string& path) {
     r.collective_bandwidth_efficiency = c->get_number("bandwidth_efficiency", 0.05, 1.0);
     c->finish();
   }
+  if (auto a = t.opt_table("attention")) {
+    r.decode_kv_per_query_head = a->get_choice("decode_kv_reads", {"per_kv_head", "per_query_head"}) == "per_query_head";
+    a->finish();
+  }
   if (auto o = t.opt_table("offload")) {
     r.pinned_copy_efficiency = o->get_number("pinned_copy_efficiency", 0.05, 1.0);
     o->finish();

@@ -19,6 +19,9 @@ struct RuntimeProfile {
   double graph_launch_s = 0; // one cudaGraphLaunch replaying a whole step
   double host_speed_scale = 1.0; // >1: a faster host CPU than the reference one
   bool fused_kernels = false;    // the engine's fused kernels instead of the unfused PyTorch decoder
+  // [attention] decode_kv_reads = "per_query_head": decode attention reads each KV head once per query
+  // head (ForwardConfig::decode_kv_per_query_head); "per_kv_head" (the default) once.
+  bool decode_kv_per_query_head = false;
   // GPU memory the stack keeps for itself: CUDA context, library workspaces, allocator slack
   double reserve_bytes = 0;
   double reserve_fraction = 0;  // of the GPU's capacity

@@ -194,7 +194,8 @@ class Builder {
       cache_write("k_cache_write", T_ * Hkv * D);
       cache_write("v_cache_write", T_ * Hkv * D);
     }
-    attention_op(H, Hkv, D, D, false, 2.0 * Hkv * D * kvb_);
+    const double kv_read_heads = !s_.prefill && c_.decode_kv_per_query_head ? H : Hkv;
+    attention_op(H, Hkv, D, D, false, 2.0 * kv_read_heads * D * kvb_);
     host("attn_out_views", 2);
     if (s_.new_tokens > 1 && !c_.fused) elementwise("attn_out_transpose", 2 * T_ * H * D);
     gemm("o_proj", T_, h_, H * D, c_.weights);

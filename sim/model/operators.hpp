@@ -65,6 +65,10 @@ struct ForwardConfig {
   // kernel for q and k on a cached cos/sin table, residual add fused into the next RMSNorm, SiLU-and-mul
   // in one kernel, one cache write for K and V, no output transpose, no host-side view ops.
   bool fused = false;
+  // Decode attention reads each KV head once per query head that uses it (a kernel with one thread block
+  // per query head, as TensorRT-LLM's masked MHA before XQA), not once per KV head: a GQA model's decode
+  // then moves heads / kv_heads times the cache bytes. Prefill kernels (FMHA) read each KV head once.
+  bool decode_kv_per_query_head = false;
   int attention_groups() const { return batch_per_attention_group ? 1 : layout.attention_dp(); }
 };
 

@@ -57,6 +57,7 @@ ForwardConfig forward_config(const PredictInput& in, Precision activations) {
   fc.weight_only = in.weight_only;
   fc.layout = in.parallel;
   fc.fused = in.runtime.fused_kernels;
+  fc.decode_kv_per_query_head = in.runtime.decode_kv_per_query_head;
   return fc;
 }
 

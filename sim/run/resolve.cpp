@@ -248,7 +248,7 @@ RunInputs resolve_predict(const PredictFlags& f, const Catalog& cat) {
   in.parallel.pp = f.pp;
   in.parallel.ep = f.ep;
   in.node = implicit_node(in.gpu, f.count ? f.count : in.parallel.gpus());
-  in.runtime = cat.runtime(kDefaultRuntime);
+  in.runtime = cat.runtime(f.runtime);
   in.weights = f.weights;
   in.kv_cache = f.kv_cache;
   in.batch = f.batch;

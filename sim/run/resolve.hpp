@@ -23,6 +23,7 @@ struct PredictFlags {
   Precision weights = Precision::bf16, kv_cache = Precision::bf16;
   long long prompt = 512, output = 128, context = -1;  // context -1: the prompt
   bool cuda_graphs = true;
+  std::string runtime = kDefaultRuntime;  // platforms/runtimes/<id>.toml
 };
 RunInputs resolve_predict(const PredictFlags& f, const Catalog& cat);
 

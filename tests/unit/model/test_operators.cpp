@@ -48,6 +48,22 @@ TEST_CASE("decode attention reads the whole KV cache", "[model][ops]") {
   CHECK(find(ops, "qkv").n == (56 + 16) * 128);
 }
 
+TEST_CASE("an engine that reads KV once per query head moves heads / kv_heads times the decode cache bytes", "[model][ops]") {
+  ModelCard m = model("deepseek-coder-33b");  // 56 query heads over 8 KV heads
+  ForwardConfig cfg;
+  cfg.decode_kv_per_query_head = true;
+  auto ops = build_forward(m, cfg, ForwardShape{false, 2, 1, 100});
+  const Op& attn = find(ops, "attention");
+  CHECK(attn.flops == Approx(2.0 * 2 * 56 * 100 * 256));  // the same arithmetic
+  // K and V of 56 heads' reads x 128 dims in bf16 for 100 tokens of 2 sequences, plus q and out
+  CHECK(attn.bytes == Approx(2.0 * 100 * (2 * 56 * 128 * 2) + 2.0 * 2 * 56 * 256 / 2 * 2));
+  // prefill (FMHA) reads each KV head once whatever the flag says
+  auto pre = build_forward(m, cfg, ForwardShape{true, 1, 64, 64});
+  ForwardConfig plain;
+  auto pre_plain = build_forward(m, plain, ForwardShape{true, 1, 64, 64});
+  CHECK(find(pre, "attention").bytes == Approx(find(pre_plain, "attention").bytes));
+}
+
 TEST_CASE("tensor parallelism splits heads and MLP and adds two all-reduces per layer", "[model][ops]") {
   ModelCard m = model("deepseek-llm-67b");
   ForwardConfig cfg;
