@@ -46,6 +46,9 @@ void figures(const ServingRun& run, std::ostringstream& values, std::ostringstre
   put(static_cast<double>(run.preemptions), "preemptions");
   put(run.end_s, "end of run");
   put(run.in_system_integral, "requests-in-system integral");
+  // ITL: its gaps and their mean (percentiles are bin centres: an ulp could move one to the next bin)
+  put(static_cast<double>(run.itl.count()), "inter-token gaps");
+  put(run.itl.mean(), "inter-token latency mean");
   for (const GpuEnergy& e : run.energy) {
     put(e.energy_j, fmt("replica %d energy", e.replica));
     put(e.busy_energy_j, fmt("replica %d busy energy", e.replica));

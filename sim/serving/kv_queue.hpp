@@ -23,6 +23,7 @@ struct SeqState {
   long long generated = 0;
   long long blocks = 0;
   double start_s = -1, first_token_s = -1, finish_s = -1;
+  double last_token_s = -1;  // when its latest token reached the user (the inter-token gaps)
   int preemptions = 0;
   bool rejected = false;
   const std::vector<std::uint64_t>* hashes = nullptr;  // the prompt's prefix-block hashes (null: none)

@@ -27,6 +27,16 @@ Distribution distribution(std::vector<double> v) {
   return d;
 }
 
+Distribution distribution(const LogHistogram& h) {
+  Distribution d;
+  d.count = static_cast<long long>(h.count());
+  d.mean = h.mean();
+  d.p50 = h.percentile(0.50);
+  d.p90 = h.percentile(0.90);
+  d.p99 = h.percentile(0.99);
+  return d;
+}
+
 ServingSummary summarize(const ServingRun& run, int replicas, std::optional<double> slo_ttft_s,
                          std::optional<double> slo_tpot_s, int gpus_per_replica, double host_power_w) {
   ServingSummary s;
@@ -59,6 +69,7 @@ ServingSummary summarize(const ServingRun& run, int replicas, std::optional<doub
   s.e2e_s = distribution(e2e);
   s.queue_s = distribution(queue);
   s.service_s = distribution(service);
+  s.itl_s = distribution(run.itl);
   s.disaggregated = run.disaggregated;
   s.kv_transfer_s = distribution(transfer);
   s.preemptions = run.preemptions;

@@ -14,8 +14,12 @@ struct Distribution {
 };
 Distribution distribution(std::vector<double> v);
 
+// A distribution read off a LogHistogram: percentiles within kLogHistogramError, mean and count exact.
+Distribution distribution(const LogHistogram& h);
+
 struct ServingSummary {
   Distribution ttft_s, tpot_s, e2e_s, queue_s, service_s;
+  Distribution itl_s;  // inter-token latency: every gap between a request's consecutive token deliveries
   long long requests = 0, completed = 0, rejected = 0, preemptions = 0, iterations = 0;
   double makespan_s = 0, requests_per_s = 0, throughput_tok_s = 0, goodput_rps = 0;
   double gpu_busy_fraction = 0, mean_batch = 0;

@@ -13,6 +13,7 @@
 #include "config/node_spec.hpp"
 #include "power/gpu_power.hpp"
 #include "serving/scheduler.hpp"
+#include "util/log_histogram.hpp"
 #include "workload/request.hpp"
 
 namespace dssim {
@@ -62,6 +63,9 @@ struct ServingRun {
   PrefixCacheStats prefix;        // all replicas together
   long long spec_steps = 0, spec_tokens = 0;  // speculative decoding: sequence-steps decoded, tokens emitted
   bool disaggregated = false;     // prefill and decode pools: SeqState::transfer_* are set
+  // Inter-token latency as vLLM's benchmark counts it: every gap between two consecutive deliveries of
+  // a request's tokens (a speculative step's tokens arrive together: one gap).
+  LogHistogram itl;
 };
 
 using IterationCostFn = std::function<IterationCostBreakdown(const IterationShape&)>;

@@ -78,6 +78,12 @@ TEST_CASE("continuous batching on a hand-built trace: every iteration's composit
   CHECK(s.mean_batch == Approx(1.25));
   CHECK(s.queue_s.mean == Approx(0.025));
   CHECK(s.goodput_rps == Approx(2 / 0.4));  // both met TTFT <= 0.2 s (0.1 and 0.15)
+  // Inter-token gaps: A's tokens at .1, .2, .4 (B's prefill held it back), B's at .3, .4: {.1, .2, .1}
+  CHECK(s.itl_s.count == 3);
+  CHECK(s.itl_s.mean == Approx(0.4 / 3));
+  CHECK(s.itl_s.p50 == Approx(0.1).epsilon(kLogHistogramError));
+  CHECK(s.itl_s.p99 == Approx(0.2).epsilon(kLogHistogramError));
+  CHECK(s.tpot_s.mean == Approx((0.15 + 0.1) / 2));  // per request: (.4 - .1) / 2 and (.4 - .3) / 1
 }
 
 TEST_CASE("the closed-form iteration cost agrees with the kernel-level simulation", "[serving][oracle]") {

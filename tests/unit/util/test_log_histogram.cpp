@@ -1,0 +1,60 @@
+// Percentiles from logarithmic bins: within the stated relative error of the exact nearest-rank value.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "util/log_histogram.hpp"
+
+using namespace dssim;
+
+TEST_CASE("log-binned percentiles are within the stated error of the nearest-rank values") {
+  LogHistogram h;
+  std::vector<double> v;
+  for (int i = 1; i <= 1000; ++i) {  // 1 ms .. 1 s, with a long tail
+    const double x = 1e-3 * i * (i > 990 ? 50.0 : 1.0);
+    v.push_back(x);
+    h.add(x);
+  }
+  std::sort(v.begin(), v.end());
+  auto rank = [&](double q) { return v[static_cast<std::size_t>(std::ceil(q * 1000)) - 1]; };
+  for (double q : {0.01, 0.5, 0.9, 0.99, 1.0}) {
+    INFO(q);
+    CHECK(std::fabs(h.percentile(q) / rank(q) - 1) <= kLogHistogramError);
+  }
+  double sum = 0;
+  for (double x : v) sum += x;
+  CHECK(h.count() == 1000);
+  CHECK(h.mean() == Approx(sum / 1000));  // exact, not binned
+  CHECK(h.max() == v.back());
+  CHECK(h.min() == v.front());
+}
+
+TEST_CASE("the error bound is half a bin: 10^(1/512) - 1") {
+  CHECK(kLogHistogramError >= std::pow(10.0, 1.0 / (2 * kLogHistogramBinsPerDecade)) - 1);
+  CHECK(kLogHistogramError < 1.05 * (std::pow(10.0, 1.0 / (2 * kLogHistogramBinsPerDecade)) - 1));
+}
+
+TEST_CASE("one repeated value is its own percentile; weights count; empty is zero") {
+  LogHistogram h;
+  CHECK(h.percentile(0.5) == 0);
+  h.add(0.0123, 7);
+  CHECK(h.count() == 7);
+  CHECK(h.percentile(0.5) == 0.0123);  // the bin centre, kept within [min, max]
+  CHECK(h.percentile(0.99) == 0.0123);
+  h.add(5.0, 3);  // 7 of 10 at 12.3 ms, 3 at 5 s
+  CHECK(h.percentile(0.7) == Approx(0.0123).epsilon(kLogHistogramError));
+  CHECK(h.percentile(0.71) == Approx(5.0).epsilon(kLogHistogramError));
+  CHECK(h.mean() == Approx((7 * 0.0123 + 15.0) / 10));
+}
+
+TEST_CASE("values outside the binned range still count, in the end bins") {
+  LogHistogram h(1e-3, 1.0);
+  h.add(1e-6);
+  h.add(100.0);
+  CHECK(h.count() == 2);
+  CHECK(h.percentile(0.5) == Approx(1e-3).epsilon(0.01));  // clamped into the first bin
+  CHECK(h.percentile(1.0) <= 100.0);
+  CHECK(h.mean() == Approx((1e-6 + 100.0) / 2));
+}
