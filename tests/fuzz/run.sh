@@ -10,7 +10,8 @@ work=${2:-$src/build/fuzz}
 cxx=${CLANGXX:-clang++}
 command -v "$cxx" >/dev/null || { echo "no $cxx: install clang (Debian: clang libclang-rt-14-dev)"; exit 1; }
 mkdir -p "$work"
-flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I"$src/sim")
+flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I"$src/sim"
+  $(pkg-config --cflags eigen3))
 build() {  # name sources...
   local name=$1; shift
   "$cxx" "${flags[@]}" "$src/tests/fuzz/$name.cpp" "$@" -o "$work/$name" 2> "$work/$name.build.log" ||
@@ -26,26 +27,47 @@ scenario_src=(scenario/scenario.cpp scenario/engine_command.cpp config/keys.cpp 
   finance/cost_inputs.cpp parallel/layout.cpp parallel/layout_keys.cpp parallel/moe_routing.cpp
   comm/collectives.cpp workload/trace_reader.cpp workload/workload_spec.cpp serving/batch_policy.cpp
   serving/serving_config.cpp serving/slo.cpp util/strings.cpp util/timestamp.cpp)
-mkdir -p "$work/obj_scenario"
-objs=()
-for f in "${scenario_src[@]}"; do
-  o="$work/obj_scenario/$(echo "$f" | tr / _).o"
-  rm -f "$o"
-  "$cxx" "${flags[@]}" -DNDEBUG -c "$src/sim/$f" -o "$o" 2>> "$work/fuzz_scenario.objects.log" &
-  objs+=("$o")
-  while [ "$(jobs -rp | wc -l)" -ge "$(nproc)" ]; do wait -n; done
-done
-wait
-for o in "${objs[@]}"; do
-  [ -f "$o" ] || { echo "FAIL: compiling $o: $(tail -5 "$work/fuzz_scenario.objects.log")"; exit 1; }
-done
+# objects NAME SOURCES...: compiles sim/SOURCES for target NAME side by side (-DNDEBUG) into objs.
+objects() {
+  local name=$1; shift
+  mkdir -p "$work/obj_$name"
+  objs=()
+  for f in "$@"; do
+    o="$work/obj_$name/$(echo "$f" | tr / _).o"
+    rm -f "$o"
+    "$cxx" "${flags[@]}" -DNDEBUG -c "$src/sim/$f" -o "$o" 2>> "$work/fuzz_$name.objects.log" &
+    objs+=("$o")
+    while [ "$(jobs -rp | wc -l)" -ge "$(nproc)" ]; do wait -n; done
+  done
+  wait
+  for o in "${objs[@]}"; do
+    [ -f "$o" ] || { echo "FAIL: compiling $o: $(tail -5 "$work/fuzz_$name.objects.log")"; exit 1; }
+  done
+}
+objects scenario "${scenario_src[@]}"
 build fuzz_scenario -DNDEBUG "${objs[@]}" $(pkg-config --libs simgrid)
+# `dssim calibrate`'s readers and fits, with the GPU card they price against.
+objects calibration calibration/fit_bandwidth.cpp calibration/fit_gemm.cpp calibration/fit_power.cpp \
+  calibration/fitter.cpp calibration/nelder_mead.cpp calibration/profile_writer.cpp config/gpu_card.cpp \
+  config/toml_table.cpp config/toml_guard.cpp config/keys.cpp config/precision.cpp profile/calibration_profile.cpp \
+  profile/gemm_points.cpp profile/profile_reader.cpp util/csv.cpp util/strings.cpp \
+  util/timestamp.cpp
+build fuzz_calibration -DNDEBUG "${objs[@]}"
 
 # Seeds: every shipped trace and trace-like test case (format byte 0, 1, 2 in front), the launch
 # commands of the engine scenarios, and every shipped scenario file.
-rm -rf "$work/seed_trace" "$work/seed_engine" "$work/seed_scenario"
+rm -rf "$work/seed_trace" "$work/seed_engine" "$work/seed_scenario" "$work/seed_calibration" "$work/cal_base"
 mkdir -p "$work/seed_trace" "$work/seed_engine" "$work/seed_scenario" "$work/corpus_trace" "$work/corpus_engine" \
-  "$work/corpus_scenario"
+  "$work/corpus_scenario" "$work/seed_calibration" "$work/corpus_calibration" "$work/cal_base"
+# Calibration: the first 20 lines of each measurement file (small enough to fit in milliseconds) are
+# the base the target replaces one file of, and the seeds (file index byte 0..4 in front).
+b=0
+for f in bandwidth gemm attention power_load nvidia_smi_trace; do
+  head -20 "$src/validation/data/h200/$f.csv" > "$work/cal_base/$f.csv"
+  { printf "\\$(printf '%03o' "$b")"; cat "$work/cal_base/$f.csv"; } > "$work/seed_calibration/$f"
+  b=$((b + 1))
+done
+export DSSIM_FUZZ_CAL_BASE="$work/cal_base" DSSIM_FUZZ_GPU_CARD="$src/platforms/gpus/h200-sxm.toml" DSSIM_DATA_DIR="$src"
 i=0
 for f in "$src"/scenarios/*.toml "$src"/scenarios/*/*.toml; do cp "$f" "$work/seed_scenario/$i.toml"; i=$((i + 1)); done
 i=0
@@ -58,18 +80,23 @@ done
 printf '\001vllm serve deepseek-ai/DeepSeek-V3 --tensor-parallel-size 8 --max-num-seqs 64 --speculative-config '"'"'{"method": "deepseek_mtp", "num_speculative_tokens": 1}'"'"'' > "$work/seed_engine/vllm"
 printf '\000python3 -m sglang.launch_server --model-path deepseek-ai/DeepSeek-V3 --tp 8 --dp 8 --enable-dp-attention --chunked-prefill-size 4096 --speculative-algorithm EAGLE --speculative-num-steps 1' > "$work/seed_engine/sglang"
 
-# Inputs that once crashed a target run first, every time (tests/fuzz/regressions: engine_*, scenario_*, trace_*).
+# Inputs that once crashed a target run first, every time (tests/fuzz/regressions: calibration_*, engine_*,
+# scenario_*, trace_*).
 status=0
 for f in "$src"/tests/fuzz/regressions/*; do
   [ -f "$f" ] || continue
-  case "$(basename "$f")" in engine_*) name=fuzz_engine_command ;; scenario_*) name=fuzz_scenario ;; *) name=fuzz_trace ;; esac
+  case "$(basename "$f")" in
+    engine_*) name=fuzz_engine_command ;; scenario_*) name=fuzz_scenario ;; calibration_*) name=fuzz_calibration ;;
+    *) name=fuzz_trace ;;
+  esac
   (cd "$work" && ASAN_OPTIONS=detect_leaks=0 "./$name" "$f" > "$name.regression.log" 2>&1) ||
     { echo "FAIL: $name on $(basename "$f"): $(grep -m3 -E 'ERROR|runtime error|terminate' "$work/$name.regression.log")"; status=1; }
 done
-for t in trace engine scenario; do
+for t in trace engine scenario calibration; do
   name=fuzz_trace
   [ "$t" = engine ] && name=fuzz_engine_command
   [ "$t" = scenario ] && name=fuzz_scenario
+  [ "$t" = calibration ] && name=fuzz_calibration
   (cd "$work" && ASAN_OPTIONS=detect_leaks=0 "./$name" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
      -max_len=8192 -print_final_stats=1 "corpus_$t" "seed_$t" > "$name.log" 2>&1)
   rc=$?
