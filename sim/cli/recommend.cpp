@@ -16,6 +16,7 @@
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "config/catalog.hpp"
+#include "config/toml_table.hpp"
 #include "finance/pricing.hpp"
 #include "run/resolve.hpp"
 #include "run/run.hpp"
@@ -56,6 +57,10 @@ ChildAnswer simulate(const RecommendSpec& spec, const std::vector<std::string>& 
   const RunResult r = run(in);
   ChildAnswer a{{"hf_repo", in.base.model.hf_repo}, {"weights", to_string(in.base.weights)},
                 {"max_batch", std::to_string(in.serving.max_batch)}};
+  const Speculation& sp = in.serving.speculation;
+  a["speculative"] = sp.method == Speculation::Method::mtp ? "mtp" : sp.method == Speculation::Method::draft ? "draft" : "none";
+  a["speculative_tokens"] = std::to_string(sp.tokens);
+  if (sp.method == Speculation::Method::draft) a["draft_repo"] = Catalog::from_environment().model(sp.draft_model).hf_repo;
   if (!r.fits) {
     a["status"] = "does_not_fit";
     a["why"] = "does not fit for serving: " + (r.stream->suggestions.empty() ? std::string("no room for the KV cache")
@@ -110,6 +115,9 @@ Outcome outcome_of(const ChildAnswer& a) {
   o.hf_repo = get(a, "hf_repo");
   o.weights = get(a, "weights");
   o.max_batch = std::atoi(get(a, "max_batch").c_str());
+  o.speculative = get(a, "speculative");
+  o.speculative_tokens = std::atoi(get(a, "speculative_tokens").c_str());
+  o.draft_repo = get(a, "draft_repo");
   return o;
 }
 
@@ -123,14 +131,18 @@ std::string failure_kind(const std::string& why) {
 std::string ms(double s) { return std::isnan(s) ? "n/a" : fmt("%.0f", s * 1e3); }
 std::string per_m(double v) { return std::isnan(v) ? "n/a" : fmt("$%.3f", v); }
 
-std::string table_row(const Candidate& c, const Outcome& o) {
-  return fmt("  %-44s %9s %9s %10s %8s %8s %9.0f %7.0f", c.label().c_str(), per_m(o.usd_per_m_onprem).c_str(),
+// The configuration column is as wide as the longest label (at least 44).
+std::string table_row(const Candidate& c, const Outcome& o, int width) {
+  return fmt("  %-*s %9s %9s %10s %8s %8s %9.0f %7.0f", width, c.label().c_str(), per_m(o.usd_per_m_onprem).c_str(),
              per_m(o.usd_per_m_cloud).c_str(), dollars(o.hardware_usd).c_str(), ms(o.ttft_p99_s).c_str(),
              ms(o.tpot_p99_s).c_str(), o.throughput_tok_s, o.power_w);
 }
 
-const char* kTableHead = "  configuration                                 $/M prem $/M cloud  GPUs cost TTFT p99 TPOT p99  tokens/s   power\n"
-                         "                                                                                 (ms)     (ms)            (W)\n";
+std::string table_head(int width) {
+  return fmt("  %-*s %9s %9s %10s %8s %8s %9s %7s\n", width, "configuration", "$/M prem", "$/M cloud", "GPUs cost", "TTFT p99",
+             "TPOT p99", "tokens/s", "power") +
+         fmt("  %-*s %9s %9s %10s %8s %8s %9s %7s\n", width, "", "", "", "", "(ms)", "(ms)", "", "(W)");
+}
 
 void write_csv(const fs::path& file, const std::vector<Candidate>& cands, const std::vector<Outcome>& outs, const RecommendSpec& s) {
   OutputFile f(file.string());
@@ -219,6 +231,16 @@ int cmd_recommend(const std::vector<std::string>& args) {
   if (!base.serving_run()) throw Error(fmt("%s: dssim recommend needs a request stream (a trace or arrivals), not a fixed batch", spec.base.c_str()));
   if (!base.node.empty()) throw Error(fmt("%s: dssim recommend varies [platform] gpu and count; the base names a node", spec.base.c_str()));
   if (!base.cost) throw Error(fmt("%s: dssim recommend ranks by $ per million tokens and needs a [cost] table in the base", spec.base.c_str()));
+  if (!spec.policies.empty()) {
+    // A policy's iteration size has its own key (continuous: max_batched_tokens, chunked: token_budget):
+    // one the base sets would not apply to the other policies; the search sets it per policy instead.
+    auto doc = TomlTable::parse_file(spec.base);
+    for (const char* k : {"max_batched_tokens", "token_budget"})
+      if (const toml::node* n = doc->at_path(std::string("serving.") + k).node())
+        throw Error(fmt("%s:%u: key 'serving.%s': [search] policy varies the batch policy, and this key is for one policy "
+                        "only; remove it and give the iteration size as [search] max_batched_tokens",
+                        spec.base.c_str(), n->source().begin.line, k));
+  }
   const ModelCard model = scenario_model(base, cat);
   const std::vector<Candidate> cands = candidates(spec, model.moe.has_value(), base.serving.batch_policy().name());
   if (cands.empty()) throw Error(fmt("%s: no candidate: every tensor_parallel exceeds or does not divide every gpus value", path.c_str()));
@@ -239,9 +261,7 @@ int cmd_recommend(const std::vector<std::string>& args) {
   // Fewer replicas of a layout carry more load each: when R replicas do not keep up, fewer do not either.
   // Waves of equal replica counts, most first; a wave skips what the waves before it settled. Waves (not
   // completion order) decide, so the answer is the same on every run and any --jobs.
-  auto group = [&](const Candidate& c) {
-    return fmt("%s|%s|%d|%d|%d", c.gpu.c_str(), c.weights.c_str(), c.tp, c.max_batch, c.max_batched_tokens);
-  };
+  auto group = [](const Candidate& c) { return c.layout_key(); };
   std::map<int, std::vector<std::size_t>, std::greater<int>> waves;
   for (std::size_t i : to_run) waves[cands[i].replicas()].push_back(i);
   std::map<std::string, int> overloaded_at;  // per layout: the most replicas known not to keep up
@@ -332,6 +352,9 @@ int cmd_recommend(const std::vector<std::string>& args) {
     return best.empty() ? 1 : 0;
   }
 
+  int width = 44;
+  for (std::size_t i : best) width = std::max(width, static_cast<int>(cands[i].label().size()));
+  for (std::size_t i : front) width = std::max(width, static_cast<int>(cands[i].label().size()));
   std::ostringstream o;
   o << "dssim recommend | " << path << "\n";
   if (!spec.description.empty()) o << "  " << spec.description << "\n";
@@ -342,15 +365,20 @@ int cmd_recommend(const std::vector<std::string>& args) {
   if (best.empty()) {
     o << "No configuration meets the SLOs within the constraints.\n";
   } else {
-    o << fmt("Cheapest that meet the SLOs and keep up (%zu of %zu)\n", best.size(), cands.size()) << kTableHead;
-    for (std::size_t r = 0; r < best.size() && r < static_cast<std::size_t>(spec.top); ++r) o << table_row(cands[best[r]], outs[best[r]]) << "\n";
+    o << fmt("Cheapest that meet the SLOs and keep up (%zu of %zu)\n", best.size(), cands.size()) << table_head(width);
+    for (std::size_t r = 0; r < best.size() && r < static_cast<std::size_t>(spec.top); ++r)
+      o << table_row(cands[best[r]], outs[best[r]], width) << "\n";
     const Candidate& c = cands[best.front()];
     const Outcome& w = outs[best.front()];
-    o << "\nTo serve it\n  " << vllm_command(c, w) << "\n  " << sglang_command(c, w) << "\n";
+    auto indented = [](std::string cmd) {
+      for (std::size_t p = cmd.find('\n'); p != std::string::npos; p = cmd.find('\n', p + 3)) cmd.replace(p, 1, "\n  ");
+      return cmd;
+    };
+    o << "\nTo serve it\n  " << indented(vllm_command(c, w)) << "\n  " << indented(sglang_command(c, w)) << "\n";
   }
-  o << "\nPareto front ($/M against TTFT p99, among those that keep up)\n" << kTableHead;
+  o << "\nPareto front ($/M against TTFT p99, among those that keep up)\n" << table_head(width);
   for (std::size_t i : front)
-    o << table_row(cands[i], outs[i]) << (qualifies(spec, outs[i]) ? "" : "   (" + failure_kind(failure(spec, outs[i])) + ")") << "\n";
+    o << table_row(cands[i], outs[i], width) << (qualifies(spec, outs[i]) ? "" : "   (" + failure_kind(failure(spec, outs[i])) + ")") << "\n";
   o << "\nWhy the others do not qualify\n";
   if (failed.empty()) o << "  (every candidate qualifies)\n";
   for (const auto& [kind, v] : failed) {

@@ -2,6 +2,7 @@
 #include "sweep/sweep.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <numeric>
 
@@ -50,6 +51,8 @@ std::vector<int> integers(const toml::table& t, const std::string& file, const s
   return out;
 }
 
+bool iteration_level(const std::string& policy) { return policy == "continuous" || policy == "chunked"; }
+
 double rank_cost(const RecommendSpec& s, const Outcome& o) { return s.rank_by == "cloud" ? o.usd_per_m_cloud : o.usd_per_m_onprem; }
 
 }  // namespace
@@ -75,7 +78,35 @@ RecommendSpec load_recommend(const std::string& path) {
   for (const auto& w : s.weights) (void)parse_weight_precision(w, search.where("weights"));
   s.max_batch = integers(st, path, "max_batch", 1, 1 << 20);
   s.max_batched_tokens = integers(st, path, "max_batched_tokens", 1, 1 << 30);
-  search.allow({"gpu", "gpus", "tensor_parallel", "weights", "max_batch", "max_batched_tokens"});
+  auto one_of = [&](const std::string& key, const std::vector<std::string>& v, const std::vector<std::string>& allowed) {
+    for (const auto& x : v)
+      if (std::find(allowed.begin(), allowed.end(), x) == allowed.end())
+        throw Error(fmt("%s: '%s' is not one of %s", search.where(key).c_str(), x.c_str(), join(allowed, ", ").c_str()));
+  };
+  s.policies = strings(st, path, "policy");
+  one_of("policy", s.policies, {"static", "adaptive", "continuous", "chunked"});
+  s.speculative = strings(st, path, "speculative");
+  one_of("speculative", s.speculative, {"none", "mtp", "draft"});
+  if (const toml::array* a = array_of(st, path, "prefix_cache"))
+    for (const toml::node& e : *a) {
+      if (!e.is_boolean())
+        throw Error(fmt("%s:%u: key 'search.prefix_cache': expected true or false", path.c_str(), e.source().begin.line));
+      s.prefix_cache.push_back(*e.value<bool>() ? 1 : 0);
+    }
+  for (const auto& r : strings(st, path, "prefill_decode")) {
+    int p = 0, d = 0;
+    char tail = 0;
+    if (r == "colocated") {
+      s.prefill_decode.emplace_back(0, 0);
+    } else if (std::sscanf(r.c_str(), "%d:%d%c", &p, &d, &tail) == 2 && p >= 1 && d >= 1 && p <= 64 && d <= 64) {
+      s.prefill_decode.emplace_back(p, d);
+    } else {
+      throw Error(fmt("%s: '%s': expected \"colocated\" or a ratio \"P:D\" of prefill to decode replicas (e.g. \"1:3\")",
+                      search.where("prefill_decode").c_str(), r.c_str()));
+    }
+  }
+  search.allow({"gpu", "gpus", "tensor_parallel", "weights", "max_batch", "max_batched_tokens", "policy", "prefix_cache",
+                "speculative", "prefill_decode"});
   search.finish();
   if (auto c = t.opt_table("constraints")) {
     s.budget_usd = c->opt_number("budget_usd", 0, 1e12);
@@ -95,8 +126,18 @@ RecommendSpec load_recommend(const std::string& path) {
 }
 
 std::vector<std::string> Candidate::overrides() const {
-  std::vector<std::string> o{"platform.gpu=\"" + gpu + "\"", fmt("platform.count=%d", gpus), fmt("serving.tensor_parallel=%d", tp),
-                             fmt("serving.replicas=%d", replicas())};
+  std::vector<std::string> o{"platform.gpu=\"" + gpu + "\"", fmt("platform.count=%d", gpus), fmt("serving.tensor_parallel=%d", tp)};
+  if (disaggregated()) {
+    o.push_back(fmt("serving.prefill_replicas=%d", prefill_replicas()));
+    o.push_back(fmt("serving.decode_replicas=%d", decode_replicas()));
+  } else {
+    o.push_back(fmt("serving.replicas=%d", replicas()));
+  }
+  if (!policy.empty()) o.push_back("serving.policy=\"" + policy + "\"");
+  // A cache pays when each turn goes where its prefix is: on, the prefix-aware router; off, the least loaded.
+  if (prefix_cache == 1) o.insert(o.end(), {"serving.prefix_cache=true", "serving.router=\"prefix_aware\""});
+  if (prefix_cache == 0) o.insert(o.end(), {"serving.prefix_cache=false", "serving.router=\"least_outstanding\""});
+  if (!speculative.empty()) o.push_back("serving.speculative=\"" + speculative + "\"");
   if (!weights.empty()) o.push_back("model.weights=\"" + weights + "\"");
   if (max_batch > 0) o.push_back(fmt("serving.max_batch=%d", max_batch));
   if (experts_follow_tp) o.push_back(fmt("serving.expert_parallel=%d", tp));
@@ -105,12 +146,21 @@ std::vector<std::string> Candidate::overrides() const {
 }
 
 std::string Candidate::label() const {
-  std::string l = fmt("%d x %s, TP %d%s x %d replica%s", gpus, gpu.c_str(), tp, experts_follow_tp ? fmt(" EP %d", tp).c_str() : "",
+  std::string l = fmt("%d x %s, TP %d%s x %d replica%s", gpus, gpu.c_str(), tp, experts_follow_tp && tp > 1 ? fmt(" EP %d", tp).c_str() : "",
                       replicas(), replicas() > 1 ? "s" : "");
   if (!weights.empty()) l += ", " + weights;
   if (max_batch > 0) l += fmt(", max_batch %d", max_batch);
   if (max_batched_tokens > 0) l += fmt(", %d-token iterations", max_batched_tokens);
+  if (!policy.empty()) l += ", " + policy;
+  if (prefix_cache >= 0) l += prefix_cache ? ", prefix cache" : ", no prefix cache";
+  if (!speculative.empty()) l += speculative == "none" ? ", no speculation" : ", " + speculative;
+  if (disaggregated()) l += fmt(", %dP%dD", prefill_replicas(), decode_replicas());
   return l;
+}
+
+std::string Candidate::layout_key() const {
+  return fmt("%s|%s|%d|%d|%d|%s|%d|%s|%d:%d", gpu.c_str(), weights.c_str(), tp, max_batch, max_batched_tokens, policy.c_str(),
+             prefix_cache, speculative.c_str(), pd_prefill, pd_decode);
 }
 
 std::vector<Candidate> candidates(const RecommendSpec& s, bool moe, const std::string& policy) {
@@ -118,17 +168,46 @@ std::vector<Candidate> candidates(const RecommendSpec& s, bool moe, const std::s
   const std::vector<std::string> weights = s.weights.empty() ? std::vector<std::string>{""} : s.weights;
   const std::vector<int> batches = s.max_batch.empty() ? std::vector<int>{0} : s.max_batch;
   const std::vector<int> chunks = s.max_batched_tokens.empty() ? std::vector<int>{0} : s.max_batched_tokens;
+  const std::vector<std::string> policies = s.policies.empty() ? std::vector<std::string>{""} : s.policies;
+  const std::vector<int> prefix = s.prefix_cache.empty() ? std::vector<int>{-1} : s.prefix_cache;
+  const std::vector<std::string> spec = s.speculative.empty() ? std::vector<std::string>{""} : s.speculative;
+  const std::vector<std::pair<int, int>> pds = s.prefill_decode.empty() ? std::vector<std::pair<int, int>>{{0, 0}} : s.prefill_decode;
   for (const auto& g : s.gpus)
     for (int n : s.counts)
       for (int tp : s.tensor_parallel) {
         if (tp > n || n % tp != 0) continue;
         for (const auto& w : weights)
           for (int b : batches)
-            for (int k : chunks) {
-              Candidate c{g, w, n, tp, b, moe};
-              c.max_batched_tokens = k;
-              if (policy == "chunked") c.tokens_key = "serving.token_budget";
-              out.push_back(c);
+            for (const auto& pol : policies) {
+              const std::string p = pol.empty() ? policy : pol;
+              // Static and adaptive batches take no iteration size, prefix cache, speculation or P/D:
+              // one candidate each, with the base's settings of those.
+              const bool iter = iteration_level(p);
+              static const std::vector<int> none_i{0}, base_i{-1};
+              static const std::vector<std::string> base_s{""};
+              static const std::vector<std::pair<int, int>> colocated{{0, 0}};
+              for (int k : iter ? chunks : none_i) {
+                for (int pc : iter ? prefix : base_i)
+                  for (const auto& sp : iter ? spec : base_s)
+                    for (const auto& [pp, dd] : iter ? pds : colocated) {
+                      if (pp > 0 && (n / tp) % (pp + dd) != 0) continue;
+                      Candidate c;
+                      c.gpu = g;
+                      c.weights = w;
+                      c.gpus = n;
+                      c.tp = tp;
+                      c.max_batch = b;
+                      c.experts_follow_tp = moe;
+                      c.max_batched_tokens = k;
+                      c.policy = pol;
+                      c.prefix_cache = pc;
+                      c.speculative = sp;
+                      c.pd_prefill = pp;
+                      c.pd_decode = dd;
+                      if (p == "chunked") c.tokens_key = "serving.token_budget";
+                      out.push_back(c);
+                    }
+              }
             }
       }
   return out;
@@ -189,26 +268,59 @@ std::vector<std::size_t> pareto(const RecommendSpec& s, const std::vector<Outcom
   return front;
 }
 
+namespace {
+
+// One engine instance per replica of a pool: "# N prefill instances:" then its command.
+std::string per_pool(const Candidate& c, const std::string& colocated, const std::string& prefill, const std::string& decode) {
+  if (!c.disaggregated()) return colocated;
+  return fmt("# %d prefill instance%s:\n%s\n# %d decode instance%s:\n%s", c.prefill_replicas(), c.prefill_replicas() > 1 ? "s" : "",
+             prefill.c_str(), c.decode_replicas(), c.decode_replicas() > 1 ? "s" : "", decode.c_str());
+}
+
+}  // namespace
+
 std::string vllm_command(const Candidate& c, const Outcome& o) {
   std::string cmd = fmt("vllm serve %s --tensor-parallel-size %d", o.hf_repo.c_str(), c.tp);
-  if (c.replicas() > 1) cmd += fmt(" --data-parallel-size %d", c.replicas());
-  if (c.experts_follow_tp) cmd += " --enable-expert-parallel";
-  cmd += fmt(" --max-num-seqs %d", o.max_batch);
-  if (o.iteration_tokens > 0) cmd += fmt(" --max-num-batched-tokens %lld", o.iteration_tokens);
-  if (o.weights == "fp8") cmd += " --quantization fp8";
-  else if (o.weights == "int8" || o.weights == "int4") cmd += "   # an int8/int4 checkpoint (GPTQ/AWQ/compressed-tensors) of the model";
-  return cmd;
+  std::string dp = c.replicas() > 1 && !c.disaggregated() ? fmt(" --data-parallel-size %d", c.replicas()) : "";
+  std::string rest;
+  if (c.experts_follow_tp && c.tp > 1) rest += " --enable-expert-parallel";
+  rest += fmt(" --max-num-seqs %d", o.max_batch);
+  if (o.iteration_tokens > 0) rest += fmt(" --max-num-batched-tokens %lld", o.iteration_tokens);
+  if (c.prefix_cache == 1) rest += " --enable-prefix-caching";
+  if (c.prefix_cache == 0) rest += " --no-enable-prefix-caching";
+  if (o.speculative == "mtp")
+    rest += fmt(" --speculative-config '{\"method\": \"deepseek_mtp\", \"num_speculative_tokens\": %d}'", o.speculative_tokens);
+  if (o.speculative == "draft")
+    rest += fmt(" --speculative-config '{\"model\": \"%s\", \"num_speculative_tokens\": %d}'", o.draft_repo.c_str(),
+                o.speculative_tokens);
+  std::string note;
+  if (o.weights == "fp8") rest += " --quantization fp8";
+  else if (o.weights == "int8" || o.weights == "int4") note = "   # an int8/int4 checkpoint (GPTQ/AWQ/compressed-tensors) of the model";
+  const std::string kv = " --kv-transfer-config '{\"kv_connector\": \"NixlConnector\", \"kv_role\": \"kv_both\"}'";
+  return per_pool(c, cmd + dp + rest + note, cmd + rest + kv + note, cmd + rest + kv + note);
 }
 
 std::string sglang_command(const Candidate& c, const Outcome& o) {
   std::string cmd = fmt("python -m sglang.launch_server --model-path %s --tp %d", o.hf_repo.c_str(), c.tp);
-  if (c.replicas() > 1) cmd += fmt(" --dp %d", c.replicas());
-  if (c.experts_follow_tp) cmd += fmt(" --ep-size %d", c.tp);
-  cmd += fmt(" --max-running-requests %d", o.max_batch);
-  if (o.iteration_tokens > 0) cmd += fmt(" --chunked-prefill-size %lld", o.iteration_tokens);
-  if (o.weights == "fp8") cmd += " --quantization fp8";
-  else if (o.weights == "int8" || o.weights == "int4") cmd += "   # an int8/int4 checkpoint (GPTQ/AWQ) of the model";
-  return cmd;
+  std::string dp = c.replicas() > 1 && !c.disaggregated() ? fmt(" --dp %d", c.replicas()) : "";
+  std::string rest;
+  if (c.experts_follow_tp && c.tp > 1) rest += fmt(" --ep-size %d", c.tp);
+  rest += fmt(" --max-running-requests %d", o.max_batch);
+  if (o.iteration_tokens > 0) rest += fmt(" --chunked-prefill-size %lld", o.iteration_tokens);
+  if (c.prefix_cache == 0) rest += " --disable-radix-cache";  // on by default
+  if (o.speculative == "mtp")
+    rest += fmt(" --speculative-algorithm EAGLE --speculative-num-steps %d --speculative-eagle-topk 1 "
+                "--speculative-num-draft-tokens %d",
+                o.speculative_tokens, o.speculative_tokens + 1);
+  if (o.speculative == "draft")
+    rest += fmt(" --speculative-algorithm STANDALONE --speculative-draft-model-path %s --speculative-num-steps %d "
+                "--speculative-eagle-topk 1 --speculative-num-draft-tokens %d",
+                o.draft_repo.c_str(), o.speculative_tokens, o.speculative_tokens + 1);
+  std::string note;
+  if (o.weights == "fp8") rest += " --quantization fp8";
+  else if (o.weights == "int8" || o.weights == "int4") note = "   # an int8/int4 checkpoint (GPTQ/AWQ) of the model";
+  return per_pool(c, cmd + dp + rest + note, cmd + rest + " --disaggregation-mode prefill" + note,
+                  cmd + rest + " --disaggregation-mode decode" + note);
 }
 
 }  // namespace dssim

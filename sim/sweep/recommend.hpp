@@ -22,6 +22,12 @@ struct RecommendSpec {
   std::vector<std::string> weights;       // empty: the base scenario's
   std::vector<int> max_batch;             // empty: the base scenario's
   std::vector<int> max_batched_tokens;    // empty: the base scenario's (chunked prefill size: TPOT against TTFT)
+  // The serving stack (each empty: the base scenario's): batch policy, prefix caching, speculative
+  // decoding, and prefill/decode disaggregation as a P:D ratio of the replicas ({0, 0}: colocated).
+  std::vector<std::string> policies;
+  std::vector<int> prefix_cache;          // 0 / 1
+  std::vector<std::string> speculative;   // none | mtp | draft (draft: the base's draft model)
+  std::vector<std::pair<int, int>> prefill_decode;
   std::optional<double> budget_usd;       // purchase of the GPUs
   std::optional<double> max_power_w;      // the deployment's GPUs while busy
   std::string rank_by = "onprem";         // onprem | cloud: which $/M output tokens ranks the candidates
@@ -36,14 +42,25 @@ struct Candidate {
   int gpus = 1, tp = 1, max_batch = 0;  // max_batch 0: the base scenario's
   bool experts_follow_tp = false;       // MoE models: expert parallelism over the same GPUs as TP
   int max_batched_tokens = 0;           // 0: the base scenario's
-  std::string tokens_key = "serving.max_batched_tokens";  // the base policy's name for it (chunked: token_budget)
+  std::string tokens_key = "serving.max_batched_tokens";  // the policy's name for it (chunked: token_budget)
+  std::string policy;                   // "": the base scenario's
+  int prefix_cache = -1;                // -1: the base scenario's; 0 off, 1 on
+  std::string speculative;              // "": the base scenario's; none | mtp | draft
+  int pd_prefill = 0, pd_decode = 0;    // P:D ratio of the replicas; 0:0 colocated (the base's)
   int replicas() const { return gpus / tp; }
+  bool disaggregated() const { return pd_prefill > 0; }
+  int prefill_replicas() const { return replicas() / (pd_prefill + pd_decode) * pd_prefill; }
+  int decode_replicas() const { return replicas() - prefill_replicas(); }
+  // Everything but the replica count: layouts whose fewer replicas carry more load each.
+  std::string layout_key() const;
   std::vector<std::string> overrides() const;  // --set assignments over the base scenario
   std::string label() const;                   // "4 x h200-sxm, TP 2 x 2 replicas, fp8, max_batch 256"
 };
 
 // The product of the search axes with tp | gpus (replicas = gpus / tp), in a stable order. For a MoE
-// model each replica's experts are spread over its TP GPUs (expert_parallel = tp).
+// model each replica's experts are spread over its TP GPUs (expert_parallel = tp). Combinations no
+// engine runs are left out: iteration sizes, prefix caching, speculation and P/D with a static or
+// adaptive policy, and a P:D ratio that does not divide the replicas. `policy`: the base's.
 std::vector<Candidate> candidates(const RecommendSpec& s, bool moe = false, const std::string& policy = "continuous");
 
 // Why a candidate cannot work, from closed forms alone (no simulation): a TP its heads do not divide,
@@ -60,6 +77,9 @@ struct Outcome {
   long long iteration_tokens = 0;  // the largest iteration: --max-num-batched-tokens
   std::string hf_repo, weights;    // for the launch commands
   int max_batch = 0;
+  std::string speculative;         // the run's: none | mtp | draft
+  int speculative_tokens = 0;
+  std::string draft_repo;          // draft: the draft model's Hugging Face repository
 };
 
 // Within the constraints and meeting every SLO while keeping up.
@@ -71,7 +91,8 @@ std::vector<std::size_t> ranked(const RecommendSpec& s, const std::vector<Outcom
 // Candidates no other beats on both the ranking $/M and p99 TTFT (among those that keep up).
 std::vector<std::size_t> pareto(const RecommendSpec& s, const std::vector<Outcome>& o);
 
-// How to run the choice: vLLM's and SGLang's command lines.
+// How to run the choice: vLLM's and SGLang's command lines (with prefill/decode disaggregation, one
+// line per pool after a comment saying how many instances of it to start).
 std::string vllm_command(const Candidate& c, const Outcome& o);
 std::string sglang_command(const Candidate& c, const Outcome& o);
 

@@ -412,3 +412,10 @@ dssim_cli_test(predict_runtime_trtllm 0 "time per output token" predict --model 
 dssim_cli_test(predict_bad_runtime 1 "unknown runtime 'tensorrt'; known: compiled, fused, pytorch, trtllm-0.6" predict --model llama-2-7b --gpu h100-sxm --runtime tensorrt)
 dssim_cli_test(validate_bad_borrowed 1 "validate_bad_borrowed.toml: \\[bands\\] borrowed = 'public.nope': expected the name of a published set" validate tests/integration/cases/validate_bad_borrowed.toml)
 dssim_cli_test(validate_bad_public_metric 1 "bad_public_runs.csv:3: column 'metric' 'tokens_per_joule': expected out_tok_s_per_gpu" validate tests/integration/cases/validate_bad_public.toml)
+# recommend over the serving stack: policy, prefix cache, speculation, prefill/decode pools.
+dssim_cli_test(recommend_stack 0 "2 x h100-sxm, TP 1 x 2 replicas, continuous, 1P1D" recommend tests/integration/cases/recommend_stack.toml --quiet)
+dssim_cli_test(bad_recommend_pd 1 "recommend_bad_pd.toml:5: key 'search.prefill_decode': '2-1': expected \"colocated\" or a ratio \"P:D\"" recommend tests/integration/cases/recommend_bad_pd.toml)
+dssim_cli_test(bad_recommend_policy 1 "recommend_bad_policy.toml:5: key 'search.policy': 'continous' is not one of static, adaptive, continuous, chunked" recommend tests/integration/cases/recommend_bad_policy.toml)
+dssim_cli_test(bad_recommend_prefix 1 "recommend_bad_prefix.toml:5: key 'search.prefix_cache': expected true or false" recommend tests/integration/cases/recommend_bad_prefix.toml)
+dssim_cli_test(bad_recommend_policy_base_key 1 "r1_qwen32b_20rps.toml:18: key 'serving.max_batched_tokens': \\[search\\] policy varies the batch policy" recommend tests/integration/cases/recommend_policy_base_budget.toml)
+dssim_cli_test(recommend_v2lite_stack 0 "^  1 x h200-sxm, TP 1 x 1 replica, 2048-token iterations, chunked, prefix cache +\\$0\\.347" recommend scenarios/recommend/v2lite_chat_stack.toml --quiet)

@@ -94,3 +94,67 @@ TEST_CASE("a MoE model's experts follow TP; the iteration size maps to the base 
   c = candidates(s, false, "continuous");
   CHECK(c[0].overrides().back() == "serving.max_batched_tokens=512");
 }
+
+TEST_CASE("serving-stack axes: static batches get one candidate, P:D ratios must divide the replicas", "[recommend]") {
+  RecommendSpec s;
+  s.gpus = {"a"};
+  s.counts = {1, 2};
+  s.tensor_parallel = {1};
+  s.max_batched_tokens = {2048};
+  s.policies = {"static", "chunked"};
+  s.prefix_cache = {0, 1};
+  s.speculative = {"none", "mtp"};
+  s.prefill_decode = {{0, 0}, {1, 1}};
+  const auto c = candidates(s, false, "continuous");
+  // 1 GPU: static 1 + chunked 2 x 2 x 1 (no 1:1 of one replica) = 5; 2 GPUs: 1 + 2 x 2 x 2 = 9
+  REQUIRE(c.size() == 14);
+  CHECK(c[0].label() == "1 x a, TP 1 x 1 replica, static");
+  CHECK(c[0].overrides() == std::vector<std::string>{"platform.gpu=\"a\"", "platform.count=1", "serving.tensor_parallel=1",
+                                                     "serving.replicas=1", "serving.policy=\"static\""});
+  const Candidate& pd = c[13];  // 2 GPUs, chunked, prefix cache on, MTP, 1P1D
+  CHECK(pd.label() == "2 x a, TP 1 x 2 replicas, 2048-token iterations, chunked, prefix cache, mtp, 1P1D");
+  CHECK(pd.overrides() == std::vector<std::string>{"platform.gpu=\"a\"", "platform.count=2", "serving.tensor_parallel=1",
+                                                   "serving.prefill_replicas=1", "serving.decode_replicas=1",
+                                                   "serving.policy=\"chunked\"", "serving.prefix_cache=true",
+                                                   "serving.router=\"prefix_aware\"", "serving.speculative=\"mtp\"",
+                                                   "serving.token_budget=2048"});
+  CHECK(c[5].layout_key() != c[6].layout_key());  // static vs chunked on 2 GPUs: different layouts
+  Candidate three = pd;
+  three.gpus = 8;
+  three.pd_prefill = 1;
+  three.pd_decode = 3;
+  CHECK(three.prefill_replicas() == 2);
+  CHECK(three.decode_replicas() == 6);
+}
+
+TEST_CASE("launch commands for a prefix cache, MTP and prefill/decode pools", "[recommend]") {
+  Candidate c;
+  c.gpu = "h200-sxm";
+  c.gpus = 16;
+  c.tp = 8;
+  c.experts_follow_tp = true;
+  c.prefix_cache = 1;
+  c.pd_prefill = 1;
+  c.pd_decode = 1;
+  Outcome o = ok(0.3, 1, 1);
+  o.hf_repo = "deepseek-ai/DeepSeek-V3";
+  o.weights = "fp8";
+  o.max_batch = 256;
+  o.speculative = "mtp";
+  o.speculative_tokens = 1;
+  const std::string common = " --tensor-parallel-size 8 --enable-expert-parallel --max-num-seqs 256 --enable-prefix-caching "
+                             "--speculative-config '{\"method\": \"deepseek_mtp\", \"num_speculative_tokens\": 1}' --quantization fp8 "
+                             "--kv-transfer-config '{\"kv_connector\": \"NixlConnector\", \"kv_role\": \"kv_both\"}'";
+  CHECK(vllm_command(c, o) == "# 1 prefill instance:\nvllm serve deepseek-ai/DeepSeek-V3" + common +
+                                  "\n# 1 decode instance:\nvllm serve deepseek-ai/DeepSeek-V3" + common);
+  const std::string sg = sglang_command(c, o);
+  CHECK(sg.find("--tp 8 --ep-size 8 --max-running-requests 256 --speculative-algorithm EAGLE --speculative-num-steps 1 "
+                "--speculative-eagle-topk 1 --speculative-num-draft-tokens 2 --quantization fp8 --disaggregation-mode prefill") !=
+        std::string::npos);
+  CHECK(sg.find("--disaggregation-mode decode") != std::string::npos);
+  CHECK(sg.find("--dp") == std::string::npos);  // each pool's instances are started on their own
+  c.prefix_cache = 0;
+  c.pd_prefill = c.pd_decode = 0;
+  CHECK(sglang_command(c, o).find(" --disable-radix-cache") != std::string::npos);
+  CHECK(vllm_command(c, o).find(" --data-parallel-size 2") != std::string::npos);
+}
