@@ -5,10 +5,14 @@
 #include <unistd.h>
 
 #include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <functional>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <sstream>
 #include <thread>
@@ -204,25 +208,99 @@ void write_chart(const fs::path& dir, const RecommendSpec& s, const std::vector<
   g.commit();
 }
 
+// The candidates a recommend file and its --set give, as one number: a Slurm task and the merge check
+// that they work on the list the array was emitted for.
+std::string candidates_fingerprint(const std::string& base, const std::vector<std::string>& sets, const std::vector<Candidate>& cands) {
+  std::string all = fs::weakly_canonical(fs::absolute(base)).string();
+  for (const auto& s : sets) all += "\n--set " + s;
+  for (const auto& c : cands) all += "\n" + c.label();
+  return fmt("%016zx %zu", std::hash<std::string>{}(all), cands.size());
+}
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return in ? std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()) : std::string();
+}
+
+// A Slurm array job: one task per candidate, each writing DIR/candidates/<i>.json (whole or absent);
+// done candidates are skipped, so resubmitting resumes. `dssim recommend --merge` gathers them.
+void emit_recommend_slurm(const std::string& path, const std::vector<std::string>& sets, const fs::path& dir,
+                          std::size_t n, const std::string& fingerprint) {
+  // A line break or a double quote would end a #SBATCH directive or comment early; the shell words
+  // themselves are single-quoted (shell_quote), --set values included.
+  for (const std::string& p : {fs::absolute(dir).string(), fs::absolute(path).string()})
+    for (char c : p)
+      if (static_cast<unsigned char>(c) < 0x20 || c == '"' || c == 0x7f)
+        throw Error(fmt("--emit slurm: the path %s has a control character or a double quote, which a Slurm batch "
+                        "file cannot hold; use another folder name", shell_quote(p).c_str()));
+  for (const auto& s : sets)
+    for (char c : s)
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+        throw Error(fmt("--emit slurm: --set %s has a control character", shell_quote(s).c_str()));
+  fs::create_directories(dir / "candidates");
+  fs::create_directories(dir / "logs");
+  write_file((dir / "recommend.fingerprint").string(), fingerprint + "\n");
+  const fs::path script = dir / "recommend.sbatch";
+  OutputFile f(script.string());
+  std::string set_words;
+  for (const auto& s : sets) set_words += " --set " + shell_quote(s);
+  f << "#!/bin/bash\n"
+    << "#SBATCH --job-name=dssim-recommend\n"
+    << fmt("#SBATCH --array=0-%zu\n", n - 1)
+    << "#SBATCH --ntasks=1\n#SBATCH --cpus-per-task=1\n"
+    << "#SBATCH --output=\"" << fs::absolute(dir / "logs").string() << "/%a.out\"\n"
+    << "# Written by dssim recommend --emit slurm; one candidate per array task. Submit: sbatch recommend.sbatch\n"
+    << "# Gather: dssim recommend " << fs::absolute(path).string() << " --out " << fs::absolute(dir).string()
+    << " --merge (with the same --set)\n"
+    << "set -eu\n"
+    << "export DSSIM_DATA_DIR=" << shell_quote(std::getenv("DSSIM_DATA_DIR") ? std::getenv("DSSIM_DATA_DIR") : DSSIM_DEFAULT_DATA_DIR)
+    << "\n"
+    << "test -s " << shell_quote(fs::absolute(dir / "candidates").string()) << "/\"$SLURM_ARRAY_TASK_ID\".json && exit 0  # done earlier\n"
+    << shell_quote(self_exe()) << " recommend " << shell_quote(fs::absolute(path).string()) << " --out "
+    << shell_quote(fs::absolute(dir).string()) << set_words << " --candidate \"$SLURM_ARRAY_TASK_ID\"\n";
+  f.commit();
+  fs::permissions(script, fs::perms::owner_exec, fs::perm_options::add);
+}
+
+void check_fingerprint(const fs::path& dir, const std::string& fingerprint, const char* what) {
+  std::string stored = read_text(dir / "recommend.fingerprint");
+  while (!stored.empty() && stored.back() == '\n') stored.pop_back();
+  if (stored.empty())
+    throw Error(fmt("%s: %s/recommend.fingerprint is missing: emit the array first (dssim recommend FILE --out DIR --emit slurm)",
+                    what, dir.string().c_str()));
+  if (stored != fingerprint)
+    throw Error(fmt("%s: the candidates of this recommend file and --set differ from those %s was emitted for; "
+                    "emit again into a new folder", what, dir.string().c_str()));
+}
+
 }  // namespace
 
 int cmd_recommend(const std::vector<std::string>& args) {
   std::string path, out, format = "text";
   int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  bool quiet = false, force = false;
+  bool quiet = false, force = false, merge = false;
+  std::string emit;
+  long long candidate = -1;
   std::vector<std::string> sets;
   po::options_description desc("recommend options");
   desc.add_options()("recommend", po::value(&path)->required(), "recommend file")(
       "jobs", po::value(&jobs), "candidates simulated at once (default: the CPU count)")(
       "out", po::value(&out), "also write candidates.csv and pareto.csv into this folder")(
       "format", po::value(&format), "text or json")("set", po::value(&sets)->composing(), "section.key=value over the base scenario")(
-      "quiet", po::bool_switch(&quiet), "no progress on stderr")("force", po::bool_switch(&force), "write into an --out folder that has files");
+      "quiet", po::bool_switch(&quiet), "no progress on stderr")("force", po::bool_switch(&force), "write into an --out folder that has files")(
+      "emit", po::value(&emit), "slurm: write --out DIR/recommend.sbatch (an array job, one candidate per task) instead of running")(
+      "candidate", po::value(&candidate), "simulate one candidate into --out DIR/candidates/I.json (a Slurm task)")(
+      "merge", po::bool_switch(&merge), "gather --out DIR/candidates/*.json and answer as a local run would");
   po::positional_options_description pos;
   pos.add("recommend", 1);
   parse_options(args, desc, &pos, "recommend");
   if (format != "text" && format != "json") throw Error(fmt("--format '%s': expected text or json", format.c_str()));
   if (jobs < 1 || jobs > 1024) throw Error(fmt("--jobs must be in [1, 1024], got %d", jobs));
-  if (!out.empty()) prepare_output_folder(out, force, "--out");
+  const int modes = !emit.empty() + (candidate >= 0) + merge;
+  if (modes > 1) throw Error("--emit, --candidate and --merge are three steps of one Slurm search: give one at a time");
+  if (modes == 1 && out.empty()) throw Error("--emit, --candidate and --merge need --out DIR (the array's folder)");
+  if (!emit.empty() && emit != "slurm") throw Error(fmt("--emit '%s': expected slurm", emit.c_str()));
+  if (!out.empty() && candidate < 0 && !merge) prepare_output_folder(out, force, "--out");
   const auto t0 = std::chrono::steady_clock::now();
 
   const RecommendSpec spec = load_recommend(path);
@@ -245,6 +323,26 @@ int cmd_recommend(const std::vector<std::string>& args) {
   const std::vector<Candidate> cands = candidates(spec, model.moe.has_value(), base.serving.batch_policy().name());
   if (cands.empty()) throw Error(fmt("%s: no candidate: every tensor_parallel exceeds or does not divide every gpus value", path.c_str()));
 
+  const std::string fingerprint = candidates_fingerprint(spec.base, sets, cands);
+  if (!emit.empty()) {
+    emit_recommend_slurm(path, sets, out, cands.size(), fingerprint);
+    std::cout << fmt("dssim recommend | wrote %s/recommend.sbatch: a Slurm array of %zu tasks (one candidate each); "
+                     "then: dssim recommend %s --out %s --merge\n",
+                     out.c_str(), cands.size(), path.c_str(), out.c_str());
+    return 0;
+  }
+  if (candidate >= 0) {
+    check_fingerprint(out, fingerprint, "--candidate");
+    if (candidate >= static_cast<long long>(cands.size()))
+      throw Error(fmt("--candidate %lld: this search has candidates 0 to %zu", candidate, cands.size() - 1));
+    const Candidate& c = cands[static_cast<std::size_t>(candidate)];
+    const std::string why = prune(c, model, cat.gpu(c.gpu), to_string(base.weights));
+    ChildAnswer a = why.empty() ? simulate(spec, sets, c) : ChildAnswer{{"status", "pruned"}, {"why", why}};
+    write_file((fs::path(out) / "candidates" / fmt("%lld.json", candidate)).string(), nlohmann::json(a).dump() + "\n");
+    return 0;
+  }
+  if (merge) check_fingerprint(out, fingerprint, "--merge");
+
   std::vector<Outcome> outs(cands.size());
   std::vector<std::size_t> to_run;
   std::map<std::string, GpuCard> cards;
@@ -263,7 +361,27 @@ int cmd_recommend(const std::vector<std::string>& args) {
   // completion order) decide, so the answer is the same on every run and any --jobs.
   auto group = [](const Candidate& c) { return c.layout_key(); };
   std::map<int, std::vector<std::size_t>, std::greater<int>> waves;
-  for (std::size_t i : to_run) waves[cands[i].replicas()].push_back(i);
+  if (merge) {
+    // Every task simulated its candidate (no layout settled another): read the answers back.
+    std::vector<std::size_t> missing;
+    for (std::size_t i : to_run) {
+      const std::string text = read_text(fs::path(out) / "candidates" / fmt("%zu.json", i));
+      const auto j = nlohmann::json::parse(text, nullptr, false);
+      if (text.empty() || j.is_discarded() || !j.is_object()) {
+        missing.push_back(i);
+        continue;
+      }
+      ChildAnswer a;
+      for (const auto& [k, v] : j.items())
+        if (v.is_string()) a[k] = v.get<std::string>();
+      outs[i] = outcome_of(a);
+    }
+    if (!missing.empty())
+      throw Error(fmt("%zu of %zu candidates have no answer yet (first: %zu): resubmit the array job, then merge again",
+                      missing.size(), to_run.size(), missing.front()));
+  } else {
+    for (std::size_t i : to_run) waves[cands[i].replicas()].push_back(i);
+  }
   std::map<std::string, int> overloaded_at;  // per layout: the most replicas known not to keep up
   std::size_t inferred = 0, finished = 0, logged_tenths = 0;
   const bool tty = !quiet && ::isatty(STDERR_FILENO);
@@ -358,10 +476,12 @@ int cmd_recommend(const std::vector<std::string>& args) {
   std::ostringstream o;
   o << "dssim recommend | " << path << "\n";
   if (!spec.description.empty()) o << "  " << spec.description << "\n";
+  const std::string how = merge ? std::string("simulated by a Slurm array and merged")
+                                 : fmt("simulated in %.1f s (%d jobs)", wall, jobs);
   o << fmt("  base %s%s; %zu candidates, %zu pruned by closed forms, %zu settled by a larger layout that does not keep up, "
-           "%zu simulated in %.1f s (%d jobs); ranked by %s $/M output tokens\n\n",
+           "%zu %s; ranked by %s $/M output tokens\n\n",
            spec.base.c_str(), sets.empty() ? "" : (" with --set " + join(sets, ", --set ")).c_str(), cands.size(),
-           cands.size() - to_run.size(), inferred, to_run.size() - inferred, wall, jobs, spec.rank_by == "cloud" ? "cloud" : "on-prem");
+           cands.size() - to_run.size(), inferred, to_run.size() - inferred, how.c_str(), spec.rank_by == "cloud" ? "cloud" : "on-prem");
   if (best.empty()) {
     o << "No configuration meets the SLOs within the constraints.\n";
   } else {

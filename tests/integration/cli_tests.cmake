@@ -419,3 +419,11 @@ dssim_cli_test(bad_recommend_policy 1 "recommend_bad_policy.toml:5: key 'search.
 dssim_cli_test(bad_recommend_prefix 1 "recommend_bad_prefix.toml:5: key 'search.prefix_cache': expected true or false" recommend tests/integration/cases/recommend_bad_prefix.toml)
 dssim_cli_test(bad_recommend_policy_base_key 1 "r1_qwen32b_20rps.toml:18: key 'serving.max_batched_tokens': \\[search\\] policy varies the batch policy" recommend tests/integration/cases/recommend_policy_base_budget.toml)
 dssim_cli_test(recommend_v2lite_stack 0 "^  1 x h200-sxm, TP 1 x 1 replica, 2048-token iterations, chunked, prefix cache +\\$0\\.347" recommend scenarios/recommend/v2lite_chat_stack.toml --quiet)
+# recommend beyond one machine: the Slurm steps run task by task here (a real Slurm: cli.sweep_on_slurm)
+add_test(NAME cli.recommend_slurm_steps COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/recommend_slurm_steps.sh $<TARGET_FILE:dssim>
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli.recommend_slurm_steps PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
+dssim_cli_test(bad_recommend_candidate_no_out 1 "--emit, --candidate and --merge need --out DIR" recommend tests/integration/cases/recommend_small.toml --candidate 0)
+dssim_cli_test(bad_recommend_emit 1 "--emit 'pbs': expected slurm" recommend tests/integration/cases/recommend_small.toml --out /tmp/dssim_never --emit pbs)
+dssim_cli_test(bad_recommend_two_steps 1 "give one at a time" recommend tests/integration/cases/recommend_small.toml --out /tmp/dssim_never --emit slurm --merge)
+dssim_cli_test(bad_recommend_merge_unemitted 1 "recommend.fingerprint is missing: emit the array first" recommend tests/integration/cases/recommend_small.toml --out tests/integration/cases --merge)

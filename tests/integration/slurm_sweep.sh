@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # dssim sweep on a real single-node Slurm cluster started here: munge and slurmctld/slurmd on the
 # loopback address with a private configuration and state folder; the sweep is emitted as an array
-# job, submitted with sbatch --wait, merged, and must equal the same sweep run locally.
+# job, submitted with sbatch --wait, merged, and must equal the same sweep run locally; then a recommend
+# search the same way, whose merged answer must equal the local one.
 # Exit 77 (CTest: skipped) when Slurm or munge is not installed, or without root (daemons).
 set -u
 dssim=$1
@@ -62,3 +63,13 @@ timeout 300 sbatch --wait --chdir="$T" "$T/sweep/sweep.sbatch" > "$T/sbatch.log"
 "$dssim" sweep scenarios/sweeps/33b_gpus_batches.toml --out "$T/local" --quiet > /dev/null || fail "local sweep"
 cmp "$T/sweep/results.csv" "$T/local/results.csv" || fail "Slurm and local results differ"
 echo "ok: 40-point sweep ran as a Slurm array job and merged identical to the local run"
+# recommend: the same search as an array job, merged to the local answer
+rec=tests/integration/cases/recommend_small.toml
+"$dssim" recommend $rec --out "$T/rec" --emit slurm > /dev/null || fail "recommend emit"
+timeout 300 sbatch --wait --chdir="$T" "$T/rec/recommend.sbatch" > "$T/sbatch_rec.log" 2>&1 || fail "recommend sbatch --wait"
+"$dssim" recommend $rec --out "$T/rec" --merge > "$T/rec_merged.txt" || fail "recommend merge"
+"$dssim" recommend $rec --quiet > "$T/rec_local.txt" || fail "local recommend"
+sed -n '/^Cheapest/,/^Why/p' "$T/rec_merged.txt" > "$T/rec_a"
+sed -n '/^Cheapest/,/^Why/p' "$T/rec_local.txt" > "$T/rec_b"
+[ -s "$T/rec_a" ] && cmp "$T/rec_a" "$T/rec_b" || fail "Slurm and local recommend answers differ"
+echo "ok: 6-candidate recommend ran as a Slurm array job and merged to the local answer"
