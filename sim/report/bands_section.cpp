@@ -4,11 +4,7 @@
 
 namespace dssim {
 
-namespace {
-
-std::string months(const std::optional<double>& m) { return m ? fmt("%.1f", *m) : std::string("never"); }
-
-}  // namespace
+std::string months_text(const std::optional<double>& m) { return m ? fmt("%.1f", *m) : std::string("never"); }
 
 std::string bands_text(const RunBands& b, bool stream) {
   std::string o = fmt("\nPrediction bands (%.0f %% of real runs: from the residuals of dssim validate, "
@@ -30,7 +26,7 @@ std::string bands_text(const RunBands& b, bool stream) {
              usd(b.usd_per_m_cloud->high).c_str());
   if (b.break_even)
     o += fmt("  %-38s%s .. %s months   (the draw's band: the cloud rents the same GPU-hours)\n", "break-even",
-             months(b.break_even->low).c_str(), months(b.break_even->high).c_str());
+             months_text(b.break_even->low).c_str(), months_text(b.break_even->high).c_str());
   if (b.widen > 0)
     o += fmt("  %s: each band is %.0f %% wider on each side (%s)\n", b.borrowed.c_str(), b.widen * 100, b.widen_source.c_str());
   return o;

@@ -36,8 +36,6 @@ std::string report_date() {
   return buf;
 }
 
-std::string months(const std::optional<double>& m) { return m ? fmt("%.1f", *m) : "never"; }
-
 // The pictures a finance reviewer shows: each title states the decision and the answer; the crossover
 // and the horizon are marked; dollars in thousands; the tornado's bars are labelled at both ends around
 // the base case.
@@ -126,8 +124,8 @@ void write_html(const fs::path& dir, const RunInputs& s, const RoiStudy& st, boo
   h << "<h2>Summary</h2>\n<p class=\"big\">Break-even after <b>"
     << (r.break_even_months ? fmt("%.1f months", *r.break_even_months) : std::string("never")) << "</b>"
     << (st.bands && st.bands->break_even
-            ? fmt(" (%.0f %% band: %s to %s months)", st.bands->confidence * 100, months(st.bands->break_even->low).c_str(),
-                  months(st.bands->break_even->high).c_str())
+            ? fmt(" (%.0f %% band: %s to %s months)", st.bands->confidence * 100, months_text(st.bands->break_even->low).c_str(),
+                  months_text(st.bands->break_even->high).c_str())
             : std::string())
     << "; ROI <b>" << percent(r.roi_pct) << "</b> at " << fmt("%g", c.horizon_months) << " months.</p>\n";
   h << "<table><tr><th>item</th><th>value</th></tr>"
@@ -165,8 +163,8 @@ void write_html(const fs::path& dir, const RunInputs& s, const RoiStudy& st, boo
   h << "<table><tr><th>input</th><th>low .. high</th><th>break-even (months)</th><th>$/M on-prem</th></tr>\n";
   for (const auto& t : tornado)
     h << fmt("<tr><td>%s</td><td>%s .. %s</td><td>%s .. %s</td><td>%s .. %s</td></tr>\n", t.input.c_str(),
-             html_escape(t.low_label).c_str(), html_escape(t.high_label).c_str(), months(t.break_even_low).c_str(),
-             months(t.break_even_high).c_str(), usd(t.usd_per_m_low).c_str(), usd(t.usd_per_m_high).c_str());
+             html_escape(t.low_label).c_str(), html_escape(t.high_label).c_str(), months_text(t.break_even_low).c_str(),
+             months_text(t.break_even_high).c_str(), usd(t.usd_per_m_low).c_str(), usd(t.usd_per_m_high).c_str());
   h << "</table>\n<p>Each input moved alone, the others held.</p>\n";
   h << "<h2>What this page rests on</h2>\n<ul>"
     << "<li>Timings: simulated throughput; a real run would measure within " << fmt("%.0f", st.throughput_error * 100)
@@ -305,10 +303,10 @@ std::string render_roi(const RunInputs& in, const RoiStudy& st, const std::strin
                    c.residual_fraction > 0 ? fmt("; %.0f %% resold at month %g", c.residual_fraction * 100, c.refresh_months).c_str() : "");
   o << fmt("Monthly      cloud %s, electricity %s, operations %s\n", dollars(r.cloud_monthly_usd).c_str(),
                    dollars(r.energy_monthly_usd).c_str(), dollars(c.ops_usd_per_month).c_str());
-  o << fmt("Break-even   %s months (cash curves: %s)%s\n", months(r.break_even_months).c_str(), months(curve_be).c_str(),
+  o << fmt("Break-even   %s months (cash curves: %s)%s\n", months_text(r.break_even_months).c_str(), months_text(curve_be).c_str(),
            st.bands && st.bands->break_even
-               ? fmt("; %.0f %% band %s .. %s", st.bands->confidence * 100, months(st.bands->break_even->low).c_str(),
-                     months(st.bands->break_even->high).c_str()).c_str()
+               ? fmt("; %.0f %% band %s .. %s", st.bands->confidence * 100, months_text(st.bands->break_even->low).c_str(),
+                     months_text(st.bands->break_even->high).c_str()).c_str()
                : "");
   o << fmt("ROI          %s at %g months\n", percent(r.roi_pct).c_str(), c.horizon_months);
   o << "NPV          " << npv_text(r, c) << "\n";
@@ -320,7 +318,7 @@ std::string render_roi(const RunInputs& in, const RoiStudy& st, const std::strin
   o << "\nSensitivity (each input alone)      break-even (months)        $/M on-prem\n";
   for (const auto& t : st.tornado)
     o << fmt("  %-20s %10s .. %-10s %6s .. %-6s   %s .. %s\n", t.input.c_str(), t.low_label.c_str(),
-                     t.high_label.c_str(), months(t.break_even_low).c_str(), months(t.break_even_high).c_str(),
+                     t.high_label.c_str(), months_text(t.break_even_low).c_str(), months_text(t.break_even_high).c_str(),
                      usd(t.usd_per_m_low).c_str(), usd(t.usd_per_m_high).c_str());
   if (!hybrid.empty()) {
     o << "\nHybrid (the run's load profile repeated over a month; the excess rented by the GPU-hour)\n";

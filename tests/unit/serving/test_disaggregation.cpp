@@ -20,6 +20,22 @@ GpuCard pcie_gpu() {
   return g;
 }
 
+// A prefill and a decode pool of `replicas` one-GPU replicas each: every iteration takes `seconds`, a
+// sequence's KV is `kv_bytes` per token on each decode GPU.
+std::vector<ReplicaPool> pools(int replicas, long long kv_blocks, double seconds, double kv_bytes) {
+  IterationCostFn cost = [seconds](const IterationShape&) { return fixed_iteration(seconds); };
+  ReplicaPool pre, dec;
+  pre.role = PoolRole::prefill;
+  dec.role = PoolRole::decode;
+  for (ReplicaPool* p : {&pre, &dec}) {
+    p->replicas = replicas;
+    p->kv_blocks = kv_blocks;
+    p->cost = cost;
+  }
+  dec.kv_bytes_per_token_per_gpu = kv_bytes;
+  return {pre, dec};
+}
+
 // One prefill and one decode replica of one GPU each on a 2-GPU PCIe node; every iteration takes
 // 0.1 s; a sequence's KV is 0.25 GB per token on the decode GPU.
 ServingRun pd_run(const std::vector<Request>& reqs) {
@@ -29,18 +45,9 @@ ServingRun pd_run(const std::vector<Request>& reqs) {
   c.block_size = 4;
   c.prefill_replicas = c.decode_replicas = 1;
   c.replicas = 2;
-  IterationCostFn cost = [](const IterationShape&) { return fixed_iteration(0.1); };
-  ReplicaPool pre, dec;
-  pre.role = PoolRole::prefill;
-  pre.kv_blocks = 100;
-  pre.cost = cost;
-  dec.role = PoolRole::decode;
-  dec.kv_blocks = 100;
-  dec.cost = cost;
-  dec.kv_bytes_per_token_per_gpu = 0.25e9;
   ServingOptions opt;
   opt.record_iterations = true;
-  return run_serving_pools(implicit_node(pcie_gpu(), 2), pcie_gpu(), c, reqs, {pre, dec}, opt);
+  return run_serving_pools(implicit_node(pcie_gpu(), 2), pcie_gpu(), c, reqs, pools(1, 100, 0.1, 0.25e9), opt);
 }
 }  // namespace
 
@@ -115,18 +122,7 @@ TEST_CASE("disaggregation: many hand-offs from several prefill replicas at once 
   c.router = Router::least_outstanding;
   c.prefill_replicas = c.decode_replicas = 2;
   c.replicas = 4;
-  IterationCostFn cost = [](const IterationShape&) { return fixed_iteration(0.002); };
-  ReplicaPool pre, dec;
-  pre.role = PoolRole::prefill;
-  pre.replicas = 2;
-  pre.kv_blocks = 40;
-  pre.cost = cost;
-  dec.role = PoolRole::decode;
-  dec.replicas = 2;
-  dec.kv_blocks = 40;
-  dec.cost = cost;
-  dec.kv_bytes_per_token_per_gpu = 1e6;
-  const ServingRun run = run_serving_pools(implicit_node(pcie_gpu(), 4), pcie_gpu(), c, reqs, {pre, dec}, {});
+  const ServingRun run = run_serving_pools(implicit_node(pcie_gpu(), 4), pcie_gpu(), c, reqs, pools(2, 40, 0.002, 1e6), {});
   long long moved = 0;
   for (const SeqState& s : run.seqs) {
     CHECK(s.finish_s > 0);
