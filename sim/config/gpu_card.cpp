@@ -73,6 +73,7 @@ GpuCard load_gpu_card(const std::string& path, const std::string& data_dir) {
   g.host_interface = t.get_string("host_interface");
   g.cooling = t.opt_string("cooling").value_or(g.cooling);
   g.pcie_Bps_per_direction = t.get_number("pcie_GBps_per_direction", 0, 1e5) * 1e9;
+  g.structured_sparsity = t.opt_bool("structured_sparsity").value_or(false);
   g.nvlink_Bps_per_direction = t.get_number("nvlink_GBps_per_direction", 0, 1e5) * 1e9;
   auto profile = t.opt_string("profile");
   auto from = t.opt_string("efficiency_from");

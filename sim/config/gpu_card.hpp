@@ -26,6 +26,9 @@ struct GpuCard {
   double pcie_Bps_per_direction = 0;
   double nvlink_Bps_per_direction = 0;
   std::map<Precision, double> peak_flops;  // dense tensor (or FP32 core) FLOP/s per precision
+  // Sparse tensor cores: 2:4-sparse GEMMs at twice the dense rate (Ampere and later; datasheets list
+  // the sparse rates as 2x the dense ones). Not on Turing (T4) or Volta (V100).
+  bool structured_sparsity = false;
   std::string profile_path;                 // absolute path of its calibrated profile, empty when uncalibrated
   std::string efficiency_from;              // optional: the calibrated GPU whose efficiencies to borrow
 

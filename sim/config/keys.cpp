@@ -87,7 +87,13 @@ std::string keys_reference(bool markdown) {
         o << "\n### " << (table.empty() ? "top level" : "[" + table + "]") << "\n\n"
           << "| key | type | range | when absent | what |\n| --- | --- | --- | --- | --- |\n";
       }
-      o << "| `" << k->name << "` | " << type << " | " << range << " | " << k->fallback << " | " << help << " |\n";
+      // A '|' inside a cell (choices "on | off", "[when a | b]") would split it into two columns.
+      auto cell = [](std::string t) {
+        for (std::size_t p = t.find('|'); p != std::string::npos; p = t.find('|', p + 2)) t.replace(p, 1, "\\|");
+        return t;
+      };
+      o << "| `" << k->name << "` | " << cell(type) << " | " << cell(range) << " | " << cell(k->fallback) << " | "
+        << cell(help) << " |\n";
     } else {
       if (k->table != table) {
         table = k->table;

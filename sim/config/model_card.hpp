@@ -39,6 +39,9 @@ struct ModelCard {
   int num_nextn_predict_layers = 0;
   std::optional<MoeSpec> moe;
   std::optional<MlaSpec> mla;
+  // A what-if, not a card field: the scenario's [model] sparsity = "2:4" prunes every decoder layer's
+  // weights to 2 of each 4 (params.hpp: sparse_weight_fraction; operators: sparse GEMMs).
+  bool sparse24 = false;
   // Published values the derived ones are checked against.
   double ref_total_params_b = 0, ref_active_params_b = 0, ref_kv_bytes_per_token_bf16 = 0;
 

@@ -10,18 +10,19 @@ namespace dssim {
 
 namespace {
 struct StorageBytes {
-  double linear, b16, embed;
+  double linear, b16, embed, head;
 };
-// As weight_bytes() stores them: linear layers in `p`, norms and router in 16-bit, the embedding in
-// `p` (16-bit for int4).
-StorageBytes storage(Precision p) {
+// As weight_bytes() stores them: decoder linear layers in `p` (2:4-sparse: compressed), the LM head
+// in `p`, norms and router in 16-bit, the embedding in `p` (16-bit for int4).
+StorageBytes storage(const ModelCard& m, Precision p) {
   const double b = bytes_per_element(p);
-  return {b, p == Precision::fp32 ? 4.0 : 2.0, p == Precision::int4 ? 2.0 : b};
+  return {b * (m.sparse24 ? sparse_weight_fraction(p) : 1.0), p == Precision::fp32 ? 4.0 : 2.0,
+          p == Precision::int4 ? 2.0 : b, b};
 }
 }  // namespace
 
 double layer_weight_bytes_per_gpu(const ModelCard& m, Precision p, const ParallelLayout& l, int layer) {
-  const StorageBytes sb = storage(p);
+  const StorageBytes sb = storage(m, p);
   const double h = static_cast<double>(m.hidden_size);
   const int tp = l.tp;
   double bytes = attention_params_per_layer(m) * sb.linear / tp + 2 * h * sb.b16;
@@ -39,7 +40,7 @@ double layer_weight_bytes_per_gpu(const ModelCard& m, Precision p, const Paralle
 }
 
 double weight_bytes_per_gpu(const ModelCard& m, Precision p, const ParallelLayout& l) {
-  const StorageBytes sb = storage(p);
+  const StorageBytes sb = storage(m, p);
   const double h = static_cast<double>(m.hidden_size);
   double best = 0;
   for (int s = 0; s < l.pp; ++s) {
@@ -48,7 +49,7 @@ double weight_bytes_per_gpu(const ModelCard& m, Precision p, const ParallelLayou
     for (int layer = first; layer < last; ++layer) bytes += layer_weight_bytes_per_gpu(m, p, l, layer);
     const double vocab = static_cast<double>(m.vocab_size) * h / l.tp;
     if (s == 0) bytes += vocab * sb.embed;
-    if (s == l.pp - 1) bytes += (m.tie_word_embeddings && l.pp == 1 ? 0.0 : vocab * sb.linear) + h * sb.b16;
+    if (s == l.pp - 1) bytes += (m.tie_word_embeddings && l.pp == 1 ? 0.0 : vocab * sb.head) + h * sb.b16;
     best = std::max(best, bytes);
   }
   return best;

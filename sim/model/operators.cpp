@@ -1,4 +1,5 @@
 #include "model/operators.hpp"
+#include "model/params.hpp"
 
 #include <algorithm>
 #include <optional>
@@ -104,6 +105,11 @@ class Builder {
     const bool wo = w == Precision::int4 || (c_.weight_only && (w == Precision::int8 || w == Precision::fp8));
     Op o = make_gemm_op(name, m, n, k, w, c_.activations, wo, groups);
     o.layer = layer_;
+    // A 2:4-sparse model prunes its decoder layers' weights; the embedding and LM head stay dense.
+    if (m_.sparse24 && layer_ >= 0) {
+      o.sparse24 = true;
+      o.bytes -= groups * k * n * bytes_per_element(w) * (1.0 - sparse_weight_fraction(w));
+    }
     ops_.push_back(o);
   }
   // An element-wise kernel touching `elems_moved` activation elements (reads + writes).

@@ -30,6 +30,9 @@ struct Op {
   // Weight-only quantisation (W8A16, W4A16): W is dequantised to `act` inside the GEMM, which runs on
   // the 16-bit tensor cores; false with quantised weights means a native int8/fp8 GEMM when the GPU has one.
   bool weight_only = false;
+  // 2:4 structured sparsity of the weights (a decoder layer's GEMM of a sparse model): half the
+  // multiply-adds on sparse tensor cores, weight bytes sparse_weight_fraction() of dense.
+  bool sparse24 = false;
   // attention
   bool prefill = false, latent = false;
   int batch = 0, heads = 0, kv_heads = 0;

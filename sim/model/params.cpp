@@ -49,6 +49,12 @@ double kv_bytes_per_token(const ModelCard& m, Precision kv) {
   return 2.0 * m.num_hidden_layers * m.num_key_value_heads * static_cast<double>(m.head_dim) * b;
 }
 
+double sparse_weight_fraction(Precision p) {
+  // bits of one stored value (int4: 4, its group scales scale with the weights alike)
+  const double bits = p == Precision::int4 ? 4.0 : 8.0 * bytes_per_element(p);
+  return 0.5 * (1.0 + 2.0 / bits);
+}
+
 double weight_bytes(const ModelCard& m, Precision p) {
   ParamCounts c = count_params(m);
   const double b = bytes_per_element(p);
@@ -61,8 +67,9 @@ double weight_bytes(const ModelCard& m, Precision p) {
       if (m.is_moe_layer(l)) ++moe_layers;
     router = moe_layers * static_cast<double>(m.hidden_size) * m.moe->n_routed_experts;
   }
-  double linear = c.attention + c.dense_mlp + c.moe_routed + c.moe_shared - router + c.lm_head;
-  return linear * b + (router + c.norms) * b16 + c.embedding * embed_b;
+  const double decoder = c.attention + c.dense_mlp + c.moe_routed + c.moe_shared - router;
+  const double sparse = m.sparse24 ? sparse_weight_fraction(p) : 1.0;  // the LM head stays dense
+  return decoder * b * sparse + c.lm_head * b + (router + c.norms) * b16 + c.embedding * embed_b;
 }
 
 }  // namespace dssim

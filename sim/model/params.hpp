@@ -27,5 +27,8 @@ double kv_bytes_per_token(const ModelCard& m, Precision kv);
 // Weight bytes when stored in `p`; norms and the router stay in 16-bit, the embedding table in the
 // storage precision except for int4 (kept 16-bit, as GPTQ/AWQ checkpoints do).
 double weight_bytes(const ModelCard& m, Precision p);
+// 2:4 structured sparsity stores 2 of each 4 weights and a 2-bit index for each kept one (NVIDIA's
+// compressed format): 0.5 x (1 + 2 / bits) of the dense bytes (16-bit: 0.5625, 8-bit: 0.625).
+double sparse_weight_fraction(Precision p);
 
 }  // namespace dssim

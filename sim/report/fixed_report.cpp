@@ -27,7 +27,8 @@ std::string render_text(const RunInputs& ri, const RunResult& r) {
   o << verdict_text(r);
   o << fmt("Model     %s: %.2f B parameters (%.2f B active), weights %s, KV cache %s (%.1f KiB/token)\n", in.model.id.c_str(),
            p.params.total() / 1e9, p.params.active(in.model.active_params_include_embedding) / 1e9,
-           to_string(in.weights).c_str(), to_string(in.kv_cache).c_str(), p.kv_bytes_per_token / 1024.0);
+           (to_string(in.weights) + (in.model.sparse24 ? " 2:4-sparse" : "")).c_str(), to_string(in.kv_cache).c_str(),
+           p.kv_bytes_per_token / 1024.0);
   const std::string layout = describe(in.parallel, in.model.moe.has_value());
   o << fmt("Platform  %s%s: %d x %s (%s)%s\n", in.node.id.c_str(),
            in.node.node_count > 1 ? fmt(" x %d nodes", in.node.node_count).c_str() : "", in.node.total_gpus(),
@@ -149,6 +150,7 @@ std::string render_json(const RunInputs& ri, const RunResult& r) {
   verdict_json(j, r.verdict);
   j.value("model", in.model.id).value("gpu", in.gpu.id).value("node", in.node.id).value("gpu_count", in.node.total_gpus());
   j.value("weights", to_string(in.weights)).value("kv_cache", to_string(in.kv_cache));
+  if (in.model.sparse24) j.value("sparsity", "2:4");
   j.value("batch", in.batch).value("prompt_tokens", in.prompt).value("output_tokens", in.output).value("context", in.context);
   j.value("cuda_graphs", in.cuda_graphs).value("tensor_parallel", in.parallel.tp);
   j.value("pipeline_parallel", in.parallel.pp).value("expert_parallel", in.parallel.ep).value("nodes", in.node.node_count);

@@ -73,8 +73,8 @@ std::string text(const RunInputs& in, const RunResult& r) {
   o << header_text(in);
   o << "\n";
   o << verdict_text(r);
-  o << fmt("Model     %s, weights %s, KV cache %s\n", b.model.id.c_str(), to_string(b.weights).c_str(),
-           to_string(b.kv_cache).c_str());
+  o << fmt("Model     %s, weights %s, KV cache %s\n", b.model.id.c_str(),
+           (to_string(b.weights) + (b.model.sparse24 ? " 2:4-sparse" : "")).c_str(), to_string(b.kv_cache).c_str());
   auto pool_text = [&](int n, const ParallelLayout& l) {
     return fmt("%d replica%s x %d GPU%s", n, n > 1 ? "s" : "", l.gpus(),
                l.gpus() > 1 ? fmt("s (%s)", describe(l, b.model.moe.has_value()).c_str()).c_str() : "");

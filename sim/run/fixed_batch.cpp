@@ -19,6 +19,10 @@ void validate_input(const PredictInput& in) {
   validate_layout(in.model, in.parallel, 1, in.node.total_gpus());
   if (!in.gpu.peak_flops.count(in.gpu.compute_precision(in.weights)) && in.weights != Precision::fp32)
     throw Error(fmt("%s has no usable compute rate for %s weights", in.gpu.id.c_str(), to_string(in.weights).c_str()));
+  if (in.model.sparse24 && !in.gpu.structured_sparsity)
+    throw Error(fmt("[model] sparsity = \"2:4\" needs sparse tensor cores (Ampere or later); %s (%s) has none: "
+                    "choose an A10/A100/H100/H200/L40S/RTX 4090-class GPU, or sparsity = \"none\"",
+                    in.gpu.id.c_str(), in.gpu.architecture.c_str()));
   if ((in.offload_weights || in.offload_kv) && in.parallel.two_batch_overlap)
     throw Error("[memory] offload with two_batch_overlap is not modelled: choose one");
   if ((in.offload_weights || in.offload_kv) && in.parallel.pp > 1)

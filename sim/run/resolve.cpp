@@ -161,6 +161,7 @@ RunInputs resolve_scenario(const Scenario& s, const Catalog& cat, const RunOptio
   r.options = opt;
   PredictInput& in = r.base;
   in.model = scenario_model(s, cat);
+  in.model.sparse24 = s.sparse24;
   if (!s.node.empty()) {
     in.node = cat.node(s.node);
     in.node.node_count = s.nodes;

@@ -19,6 +19,7 @@ const Key& kHfConfig = declare_key({"model", "hf_config", T::text, 0, 0, {}, "",
 const Key& kWeights = declare_key({"model", "weights", T::text, 0, 0, {}, "", "required", "weight precision: fp32, bf16, fp16, fp8, int8, int4", ""});
 const Key& kKv = declare_key({"model", "kv_cache", T::text, 0, 0, {}, "", "bf16", "KV cache precision: fp32, bf16, fp16, fp8, int8", ""});
 const Key& kWeightOnly = declare_key({"model", "weight_only", T::boolean, 0, 0, {}, "", "false", "int8/fp8/int4 weights dequantised into 16-bit GEMMs (W8A16, W4A16)", ""});
+const Key& kSparsity = declare_key({"model", "sparsity", T::choice, 0, 0, {"none", "2:4"}, "", "none", "a what-if: \"2:4\" prunes every decoder layer's weights to 2 of each 4 for sparse tensor cores (Ampere and later); accuracy is not simulated", ""});
 const Key& kGpu = declare_key({"platform", "gpu", T::text, 0, 0, {}, "", "gpu or node", "a GPU card id (dssim list gpus), in an implied node", ""});
 const Key& kCount = declare_key({"platform", "count", T::integer, 1, 4096, {}, "GPUs", "1", "GPUs of that kind, with gpu", ""});
 const Key& kNode = declare_key({"platform", "node", T::text, 0, 0, {}, "", "gpu or node", "a node file id (dssim list nodes)", ""});
@@ -50,6 +51,7 @@ void read_model(TomlTable& m, Scenario& s) {
   s.weights = parse_weight_precision(m.get_string(kWeights), m.where(kWeights.name));
   s.kv_cache = parse_kv_precision(m.opt_string(kKv).value_or("bf16"), m.where(kKv.name));
   s.weight_only = m.opt_bool(kWeightOnly).value_or(false);
+  s.sparse24 = m.opt_choice(kSparsity).value_or("none") == "2:4";
   if (s.weight_only && s.weights != Precision::int8 && s.weights != Precision::fp8 && s.weights != Precision::int4)
     throw Error(fmt("%s: weight_only applies to int8, fp8 or int4 weights, not %s", m.where(kWeightOnly.name).c_str(),
                     to_string(s.weights).c_str()));

@@ -25,6 +25,7 @@ struct Scenario {
   int gpu_count = 1;
   int nodes = 1;  // copies of the node, joined by its network
   bool weight_only = false;  // [model] weight_only: int8/fp8 weights dequantised into 16-bit GEMMs
+  bool sparse24 = false;     // [model] sparsity = "2:4" (a what-if)
   bool cuda_graphs = true;
   ParallelLayout parallel;  // [serving] tensor_/pipeline_/expert_parallel, micro-batches, routing
   // [memory]: what may live in host memory when the GPUs are too small

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "model/params.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
@@ -34,14 +35,14 @@ double KernelCostModel::dequant_time(double m, double n, double k, Precision act
 }
 
 KernelCostModel::GemmTerms KernelCostModel::gemm_terms(double m, double n, double k, Precision weight, Precision act,
-                                                       bool weight_only) const {
+                                                       bool weight_only, bool sparse) const {
   const bool wo = runs_weight_only(weight, weight_only);
   // weight-only: the 16-bit tensor rate of the activations; native: the rate of the stored precision
   const Precision compute = wo ? gpu_.compute_precision(act) : gpu_.compute_precision(weight);
   const GemmFit& f = fit_for(compute);
   const double a = bytes_per_element(act);
-  const double flops = 2.0 * m * n * k;
-  const double bytes = m * k * a + k * n * bytes_per_element(weight) + m * n * a;
+  const double flops = 2.0 * m * n * k * (sparse ? 0.5 : 1.0);  // sparse tensor cores skip the pruned half
+  const double bytes = m * k * a + k * n * bytes_per_element(weight) * (sparse ? sparse_weight_fraction(weight) : 1.0) + m * n * a;
   double tc = flops / (gpu_.peak(compute) * f.eff_compute);
   if (wo) tc += dequant_time(m, n, k, act);  // CUDA-core work: SM-clock paced like the tensor part
   return {&f, tc, bytes / (gpu_.memory_bw_Bps * f.eff_memory), bytes};
@@ -53,15 +54,15 @@ bool KernelCostModel::runs_gemv(double m, int groups, Precision weight, bool wei
 }
 
 double KernelCostModel::gemm_roofline(double m, double n, double k, int groups, Precision weight, Precision act,
-                                      bool weight_only) const {
-  const GemmTerms g = gemm_terms(m, n, k, weight, act, weight_only);
+                                      bool weight_only, bool sparse) const {
+  const GemmTerms g = gemm_terms(m, n, k, weight, act, weight_only, sparse);
   if (runs_gemv(m, groups, weight, weight_only)) return gemv_time(*g.fit, g.bytes, gpu_.memory_bw_Bps);
   return g.fit->fixed_s + groups * rounded_max(g.tc, g.tm, g.fit->smooth_n);
 }
 
 double KernelCostModel::gemm_time(double m, double n, double k, int groups, Precision weight, Precision act,
-                                  bool weight_only) const {
-  if (own_ && groups == 1 && !runs_weight_only(weight, weight_only)) {
+                                  bool weight_only, bool sparse) const {
+  if (own_ && groups == 1 && !sparse && !runs_weight_only(weight, weight_only)) {
     const Precision compute = gpu_.compute_precision(weight);
     // A measured shape is only the same kernel when the weights are stored as that dtype was measured.
     const bool storage_matches = weight == compute;
@@ -78,7 +79,7 @@ double KernelCostModel::gemm_time(double m, double n, double k, int groups, Prec
       return lo->second + w * (hi->second - lo->second);
     }
   }
-  return gemm_roofline(m, n, k, groups, weight, act, weight_only);
+  return gemm_roofline(m, n, k, groups, weight, act, weight_only, sparse);
 }
 
 double KernelCostModel::attention_time(const Op& op) const {
@@ -98,7 +99,7 @@ double KernelCostModel::compute_time(const Op& op) const {
   switch (op.kind) {
     case OpKind::gemm: {
       if (runs_gemv(op.m, op.groups, op.weight, op.weight_only)) return 0.0;  // memory-bound, not clock-paced
-      const GemmTerms g = gemm_terms(op.m, op.n, op.k, op.weight, op.act, op.weight_only);
+      const GemmTerms g = gemm_terms(op.m, op.n, op.k, op.weight, op.act, op.weight_only, op.sparse24);
       return rounded_share(g.tc, g.tm, g.fit->smooth_n) * std::max(0.0, gpu_time(op) - g.fit->fixed_s);
     }
     case OpKind::attention: {
@@ -121,7 +122,8 @@ double KernelCostModel::memory_bytes(const Op& op) const { return costs(op).memo
 
 double KernelCostModel::gpu_time(const Op& op) const {
   switch (op.kind) {
-    case OpKind::gemm: return in_model_s_ + gemm_time(op.m, op.n, op.k, op.groups, op.weight, op.act, op.weight_only);
+    case OpKind::gemm:
+      return in_model_s_ + gemm_time(op.m, op.n, op.k, op.groups, op.weight, op.act, op.weight_only, op.sparse24);
     case OpKind::attention: return in_model_s_ + attention_time(op);
     case OpKind::elementwise: return in_model_s_ + elementwise_time(op.bytes);
     case OpKind::host_only:

@@ -37,11 +37,14 @@ class KernelCostModel {
   // W4A16): 16-bit tensor rate, quantised weight bytes, plus the dequantisation work (dequant_time).
   // int4 weights, and int8/fp8 weights on a GPU without that tensor rate, are always weight-only.
   // Weight-only GEMMs never use the measured-shape table (it measured native kernels).
+  // `sparse`: 2:4-sparse weights on sparse tensor cores: twice the dense rate on half the multiply-adds
+  // (the same fraction of the sparse peak as dense kernels reach of theirs: an upper bound), the
+  // compressed weight bytes; never the measured-shape table (it measured dense kernels).
   double gemm_time(double m, double n, double k, int groups, Precision weight, Precision act,
-                   bool weight_only = false) const;
+                   bool weight_only = false, bool sparse = false) const;
   // The fitted roofline alone (no measured-shape lookup); used by validation to show its own error.
   double gemm_roofline(double m, double n, double k, int groups, Precision weight, Precision act,
-                       bool weight_only = false) const;
+                       bool weight_only = false, bool sparse = false) const;
   // Whether a GEMM with these weights runs weight-only on this GPU (see gemm_time).
   bool runs_weight_only(Precision weight, bool weight_only) const;
   // Whether it takes the profile's M = 1 line (a matrix-vector kernel) instead of the roofline.
@@ -63,7 +66,8 @@ class KernelCostModel {
     double tc, tm;  // the compute and memory terms of the roofline
     double bytes;   // what tm moves
   };
-  GemmTerms gemm_terms(double m, double n, double k, Precision weight, Precision act, bool weight_only) const;
+  GemmTerms gemm_terms(double m, double n, double k, Precision weight, Precision act, bool weight_only,
+                       bool sparse = false) const;
   GpuCard gpu_;
   CalibrationProfile profile_;
   bool own_;

@@ -427,3 +427,7 @@ dssim_cli_test(bad_recommend_candidate_no_out 1 "--emit, --candidate and --merge
 dssim_cli_test(bad_recommend_emit 1 "--emit 'pbs': expected slurm" recommend tests/integration/cases/recommend_small.toml --out /tmp/dssim_never --emit pbs)
 dssim_cli_test(bad_recommend_two_steps 1 "give one at a time" recommend tests/integration/cases/recommend_small.toml --out /tmp/dssim_never --emit slurm --merge)
 dssim_cli_test(bad_recommend_merge_unemitted 1 "recommend.fingerprint is missing: emit the array first" recommend tests/integration/cases/recommend_small.toml --out tests/integration/cases --merge)
+# 2:4 structured sparsity (a what-if): GPUs without sparse tensor cores refuse it; a misspelt pattern is named.
+dssim_cli_test(sparsity_t4_refused 1 "sparsity = \"2:4\" needs sparse tensor cores \\(Ampere or later\\); t4 \\(turing\\) has none" scenarios/14b_int8_t4.toml --set model.sparsity="2:4")
+dssim_cli_test(sparsity_bad_pattern 1 "key 'model.sparsity' \\(from --set\\): '3:4' is not one of none, 2:4" scenarios/33b_a100.toml --set model.sparsity="3:4")
+dssim_cli_test(sparsity_json 0 "\"sparsity\": \"2:4\"" scenarios/whatif/33b_a100_sparse24.toml --format json)
