@@ -202,19 +202,32 @@ void write_pareto(const fs::path& dir) {
   for (const auto& r : front) f << csv_line(r) << "\n";
   f.commit();
   OutputFile g((dir / "pareto.gp").string());
+  // column numbers of the two metrics, found from the header; the axes sit between "point" and "status"
+  const auto& h = rows.empty() ? std::vector<std::string>{} : rows[0];
+  auto col = [&](const std::string& n) { return std::find(h.begin(), h.end(), n) - h.begin() + 1; };
+  const auto lc = col("tpot_p50_s"), cc = col("usd_per_million_tokens_onprem"), status = col("status");
+  // Each front point is labelled by its axis values ("gpu=h200-sxm batch=4"), built by gnuplot from the row.
+  std::string label;
+  for (long i = 2; i < static_cast<long>(status) && i <= static_cast<long>(h.size()); ++i) {
+    const std::string& key = h[static_cast<std::size_t>(i - 1)];
+    const std::string shortname = key.substr(key.find('.') + 1);
+    label += (label.empty() ? "" : ".' '.") + fmt("'%s='.strcol(%ld)", shortname.c_str(), i);
+  }
+  if (label.empty()) label = "''";
+  const std::size_t on_front = front.empty() ? 0 : front.size() - 1;  // its first row is the header
   g << "# gnuplot pareto.gp: every point (results.csv) and the Pareto front (pareto.csv), TPOT vs $/M tokens\n"
        "set datafile separator ','\nset key top right\nset grid\nset logscale y\n"
        "set xlabel 'time per output token, p50 (ms)'\nset ylabel 'USD per million output tokens (on-prem)'\n"
-       "stats 'results.csv' skip 1 nooutput\n"
-       "set terminal svg size 800,500 dynamic\nset output 'pareto.svg'\n";
-  // column numbers of the two metrics, found from the header
-  const auto& h = rows.empty() ? std::vector<std::string>{} : rows[0];
-  auto col = [&](const std::string& n) { return std::find(h.begin(), h.end(), n) - h.begin() + 1; };
-  const auto lc = col("tpot_p50_s"), cc = col("usd_per_million_tokens_onprem");
+    << fmt("set title \"The cheapest $/M tokens at each TPOT: %zu of %zu points are on the front\"\n", on_front,
+           rows.empty() ? std::size_t{0} : rows.size() - 1)
+    << "stats 'results.csv' skip 1 nooutput\n"
+       "set terminal svg size 900,560 dynamic noenhanced\nset output 'pareto.svg'\n";
   g << fmt("plot 'results.csv' skip 1 using ($%ld*1000):%ld with points pt 7 ps 0.6 title 'points', "
-           "'pareto.csv' skip 1 using ($%ld*1000):%ld with linespoints lw 2 pt 7 title 'Pareto front'\n",
-           static_cast<long>(lc), static_cast<long>(cc), static_cast<long>(lc), static_cast<long>(cc));
-  g << "set terminal pngcairo size 800,500\nset output 'pareto.png'\nreplot\n";
+           "'pareto.csv' skip 1 using ($%ld*1000):%ld with linespoints lw 2 pt 7 title 'Pareto front', "
+           "'pareto.csv' skip 1 using ($%ld*1000):%ld:(%s) with labels left offset 0.8,0.4 font ',8' notitle\n",
+           static_cast<long>(lc), static_cast<long>(cc), static_cast<long>(lc), static_cast<long>(cc),
+           static_cast<long>(lc), static_cast<long>(cc), label.c_str());
+  g << "set terminal pngcairo size 900,560 noenhanced\nset output 'pareto.png'\nreplot\n";
   g.commit();
 }
 

@@ -431,3 +431,7 @@ dssim_cli_test(bad_recommend_merge_unemitted 1 "recommend.fingerprint is missing
 dssim_cli_test(sparsity_t4_refused 1 "sparsity = \"2:4\" needs sparse tensor cores \\(Ampere or later\\); t4 \\(turing\\) has none" scenarios/14b_int8_t4.toml --set model.sparsity="2:4")
 dssim_cli_test(sparsity_bad_pattern 1 "key 'model.sparsity' \\(from --set\\): '3:4' is not one of none, 2:4" scenarios/33b_a100.toml --set model.sparsity="3:4")
 dssim_cli_test(sparsity_json 0 "\"sparsity\": \"2:4\"" scenarios/whatif/33b_a100_sparse24.toml --format json)
+# The sweep's Pareto chart: its title states the answer, each front point is labelled by its axis values.
+add_test(NAME cli.sweep_pareto_labels COMMAND bash -c "set -e; d=$(mktemp -d); $<TARGET_FILE:dssim> sweep scenarios/sweeps/33b_gpus_batches.toml --out $d/s --quiet > /dev/null; grep -q 'set title \"The cheapest [$]/M tokens at each TPOT: 4 of 40 points are on the front\"' $d/s/pareto.gp; grep -q \"('weights='.strcol(2).' '.'gpu='.strcol(3).' '.'max_batch='.strcol(4).' '.'batch='.strcol(5)) with labels\" $d/s/pareto.gp; rm -rf $d; echo ok"
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli.sweep_pareto_labels PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
