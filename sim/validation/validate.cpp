@@ -57,6 +57,24 @@ bool check(const std::string& what, double value, const Bound& b) {
   return ok;
 }
 
+struct ErrorSummary {
+  std::size_t n = 0;
+  double median_abs = 0, mean = 0, worst = 0;
+};
+
+ErrorSummary summarize(const std::vector<double>& e) {
+  ErrorSummary s;
+  s.n = e.size();
+  std::vector<double> a;
+  for (double x : e) {
+    a.push_back(std::fabs(x));
+    s.mean += x / static_cast<double>(e.size());
+    if (std::fabs(x) > std::fabs(s.worst)) s.worst = x;
+  }
+  s.median_abs = median(a);
+  return s;
+}
+
 bool e2e_set(const std::string& name, TomlTable& t, const fs::path& base, bool print_rows, Residuals& res) {
   const std::string data = (base / t.get_string("data")).lexically_normal().string();
   const std::string gpu = t.get_string("gpu");
@@ -85,25 +103,17 @@ bool e2e_set(const std::string& name, TomlTable& t, const fs::path& base, bool p
   std::cout << fmt("  %-20s %5s %14s %10s %8s\n", "class", "rows", "median |error|", "mean bias", "worst");
   double worst_bias = 0;
   auto cls_line = [&](const std::string& c, const std::vector<double>& e) {
-    std::vector<double> a;
-    double mean = 0, w = 0;
-    for (double x : e) {
-      a.push_back(std::fabs(x));
-      mean += x / static_cast<double>(e.size());
-      if (std::fabs(x) > std::fabs(w)) w = x;
-    }
-    std::cout << fmt("  %-20s %5zu %13.1f %% %+9.1f %% %+7.1f %%\n", c.c_str(), e.size(), median(a) * 100, mean * 100, w * 100);
-    return mean;
+    const ErrorSummary s = summarize(e);
+    std::cout << fmt("  %-20s %5zu %13.1f %% %+9.1f %% %+7.1f %%\n", c.c_str(), s.n, s.median_abs * 100, s.mean * 100,
+                     s.worst * 100);
+    return s;
   };
-  for (const auto& [c, e] : by_class) worst_bias = std::max(worst_bias, std::fabs(cls_line(c, e)));
-  cls_line("all", all);
-  std::vector<double> abs_all;
-  for (double x : all) abs_all.push_back(std::fabs(x));
-  const double worst_abs = abs_all.empty() ? 0 : *std::max_element(abs_all.begin(), abs_all.end());
+  for (const auto& [c, e] : by_class) worst_bias = std::max(worst_bias, std::fabs(cls_line(c, e).mean));
+  const ErrorSummary s = cls_line("all", all);
   bool ok = all.size() == rows.size();
   if (!ok) std::cout << "  some rows have no prediction (see above)\n";
-  ok &= check("median |error|", median(abs_all), med);
-  ok &= check("worst |error|", worst_abs, worst);
+  ok &= check("median |error|", s.median_abs, med);
+  ok &= check("worst |error|", std::fabs(s.worst), worst);
   ok &= check("largest class mean bias", worst_bias, bias);
   return ok;
 }
@@ -131,24 +141,6 @@ bool server_set(const std::string& name, TomlTable& t, const fs::path& base, Res
     if (f.name.find("p90") != std::string::npos) ok &= check(f.name + " |error|", std::fabs(f.rel_error()), p90);
   }
   return ok;
-}
-
-struct ErrorSummary {
-  std::size_t n = 0;
-  double median_abs = 0, mean = 0, worst = 0;
-};
-
-ErrorSummary summarize(const std::vector<double>& e) {
-  ErrorSummary s;
-  s.n = e.size();
-  std::vector<double> a;
-  for (double x : e) {
-    a.push_back(std::fabs(x));
-    s.mean += x / static_cast<double>(e.size());
-    if (std::fabs(x) > std::fabs(s.worst)) s.worst = x;
-  }
-  s.median_abs = median(a);
-  return s;
 }
 
 // Published runs of other GPUs: errors per GPU, per source and per figure. Row by row the error is

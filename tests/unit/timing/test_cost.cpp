@@ -11,34 +11,13 @@
 #include "model/operators.hpp"
 #include "timing/kernel_cost.hpp"
 #include "test_files.hpp"
+#include "timing/toy_cost.hpp"
 #include "util/strings.hpp"
 
 using namespace dssim;
 
-namespace {
-GpuCard toy_gpu() {
-  GpuCard g;
-  g.id = "toy";
-  g.memory_bw_Bps = 1e12;
-  g.peak_flops[Precision::fp32] = 10e12;
-  g.peak_flops[Precision::bf16] = 100e12;
-  return g;
-}
-CalibrationProfile toy_profile() {
-  CalibrationProfile p;
-  p.kernel_fixed_s = 2e-6;
-  p.copy_eff = 0.8;
-  GemmFit f;
-  f.eff_compute = 0.5;
-  f.eff_memory = 0.5;
-  f.smooth_n = 1000;  // a sharp corner: the plain roofline max()
-  p.gemm["bf16"] = f;
-  p.attn_eff_max = 0.5;
-  p.attn_s_half = 100;
-  p.attn_decode_eff = 0.5;
-  return p;
-}
-}  // namespace
+using test::toy_gpu;
+using test::toy_profile;
 
 TEST_CASE("roofline GEMM: memory-bound small M, compute-bound large M", "[cost]") {
   KernelCostModel c(toy_gpu(), toy_profile(), false);

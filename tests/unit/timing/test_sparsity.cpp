@@ -1,5 +1,5 @@
 // 2:4 structured sparsity (a what-if): half the multiply-adds at the sparse tensor rate, compressed
-// weight bytes, decoder layers only; hand-computed against the toy roofline of test_cost.cpp.
+// weight bytes, decoder layers only; hand-computed against the toy roofline (timing/toy_cost.hpp).
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -9,28 +9,15 @@
 #include "model/operators.hpp"
 #include "model/params.hpp"
 #include "timing/kernel_cost.hpp"
+#include "timing/toy_cost.hpp"
 
 using namespace dssim;
 
 namespace {
-GpuCard toy_gpu() {
-  GpuCard g;
-  g.id = "toy";
-  g.memory_bw_Bps = 1e12;
-  g.peak_flops[Precision::fp32] = 10e12;
-  g.peak_flops[Precision::bf16] = 100e12;
+GpuCard sparse_gpu() {
+  GpuCard g = test::toy_gpu();
   g.structured_sparsity = true;
   return g;
-}
-CalibrationProfile toy_profile() {
-  CalibrationProfile p;
-  p.kernel_fixed_s = 2e-6;
-  GemmFit f;
-  f.eff_compute = 0.5;
-  f.eff_memory = 0.5;
-  f.smooth_n = 1000;  // the plain roofline max()
-  p.gemm["bf16"] = f;
-  return p;
 }
 const Op& find(const std::vector<Op>& ops, const std::string& name, int layer) {
   auto it = std::find_if(ops.begin(), ops.end(), [&](const Op& o) { return o.name == name && o.layer == layer; });
@@ -46,7 +33,7 @@ TEST_CASE("2:4 storage: 2 of 4 values and a 2-bit index each", "[sparsity]") {
 }
 
 TEST_CASE("a sparse GEMM: compute-bound at half the time, memory-bound on the compressed weights", "[sparsity]") {
-  KernelCostModel c(toy_gpu(), toy_profile(), false);
+  KernelCostModel c(sparse_gpu(), test::toy_profile(), false);
   // M=10000, N=K=1000: dense 20 GFLOP at 50 TFLOP/s = 400 us; sparse 10 GFLOP-equivalent = 200 us
   // (bytes: 20 MB + 1.125 MB + 20 MB at 0.5 TB/s = 82.25 us, below it)
   CHECK(c.gemm_time(10000, 1000, 1000, 1, Precision::bf16, Precision::bf16, false, true) == Approx(2e-6 + 200e-6).epsilon(1e-6));
