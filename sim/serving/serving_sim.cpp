@@ -9,7 +9,6 @@
 #include <limits>
 #include <cstdio>
 #include <memory>
-#include <mutex>
 
 #include "hw/platform.hpp"
 #include "util/error.hpp"
@@ -32,11 +31,12 @@ struct Replica {
   sg4::Host* gpu = nullptr;
   std::vector<sg4::Host*> gpus, cpus;  // every GPU of the replica and its node's CPU (weight offload)
   sg4::Disk* disk = nullptr;           // its node's SSDs (prefix cache)
-  sg4::MutexPtr mu = sg4::Mutex::create();
-  sg4::ConditionVariablePtr wake = sg4::ConditionVariable::create();
-  bool sleeping = false;  // waiting on `wake`: only then does an arrival need the mutex and a notify
-  bool coalescing = false;   // waiting out a stretch of steps that an arrival may cut short
-  bool interrupted = false;  // an arrival came during that stretch
+  // Another actor wakes a waiting replica by releasing this once (a semaphore rather than a mutex and
+  // a condition variable: one simcall on each side instead of three).
+  sg4::SemaphorePtr wake = sg4::Semaphore::create(0);
+  bool sleeping = false;    // waiting for work or for KV to leave it
+  bool coalescing = false;  // waiting out a stretch of steps that an arrival may cut short
+  bool signalled = false;   // `wake` was released for the wait under way and not yet taken
   long long run_cap = 64;    // steps computed ahead of a stretch that arrivals may cut (grows, shrinks)
   std::vector<double> ends;  // the stretch's iteration end times
   std::vector<GpuPowerState::Snapshot> snaps;  // the power state after each of them
@@ -63,6 +63,7 @@ struct World {
   long long done = 0;
   long long in_system = 0;
   double last_change_s = 0;
+  unsigned progress_calls = 0;
   std::chrono::steady_clock::time_point last_progress = std::chrono::steady_clock::now();
 
   // Little's law bookkeeping: integrate the number of requests in the system between changes.
@@ -72,7 +73,7 @@ struct World {
     in_system += delta;
   }
   void progress(double now) {
-    if (!opt->progress) return;
+    if (!opt->progress || (++progress_calls & 1023) != 0) return;  // the clock read costs more than an iteration's books
     auto wall = std::chrono::steady_clock::now();
     if (wall - last_progress < std::chrono::seconds(1)) return;
     last_progress = wall;
@@ -113,6 +114,27 @@ double next_arrival_for(const World& w, int index) {
   return i < N ? (*w.requests)[static_cast<std::size_t>(i)].arrival_s : std::numeric_limits<double>::infinity();
 }
 
+// Wakes replica `r` if it waits (a replica at work finds the news at its next plan).
+void signal(Replica& r) {
+  if (!(r.sleeping || r.coalescing) || r.signalled) return;
+  r.signalled = true;
+  r.wake->release();
+}
+
+// Waits until signalled or until `until` (+inf: no limit); true when signalled. Actors are cooperative:
+// between simcalls nothing else runs, so the flags need no lock.
+bool wait_signal(Replica& r, double until) {
+  bool timed_out = false;
+  if (until == std::numeric_limits<double>::infinity())
+    r.wake->acquire();
+  else
+    timed_out = r.wake->acquire_timeout(until - sg4::Engine::get_clock());
+  if (timed_out && r.signalled) r.wake->acquire();  // released as the wait timed out: take it, it is ours
+  const bool got = r.signalled;
+  r.signalled = false;
+  return got;
+}
+
 void generator(World* w) {
   const std::size_t n = w->requests->size();
   std::vector<Replica*> woken;
@@ -135,17 +157,11 @@ void generator(World* w) {
       // stretch of steps the request may cut short.
       if ((r.sleeping || r.coalescing) && std::find(woken.begin(), woken.end(), &r) == woken.end()) woken.push_back(&r);
     }
-    for (Replica* r : woken) {
-      std::unique_lock<sg4::Mutex> lock(*r->mu);
-      r->interrupted = true;
-      r->wake->notify_all();
-    }
+    for (Replica* r : woken) signal(*r);
   }
   w->arrivals_done = true;
-  for (auto& r : w->replicas) {
-    std::unique_lock<sg4::Mutex> lock(*r.mu);
-    r.wake->notify_all();
-  }
+  for (auto& r : w->replicas)
+    if (r.sleeping) signal(r);  // a stretch runs to its end; a sleeper learns that no more work comes
 }
 
 // A replica about to plan at time T first lets the generator queue the requests arriving at T: an
@@ -192,6 +208,30 @@ void account(World* w, int index, const IterationPlan& plan, double start, doubl
   w->progress(end);
 }
 
+// The books of iterations 1 .. last-1 of a stretch, which repeat iteration 0 (whose books are kept):
+// the same sequences each get one token per iteration, so every one of them sees the same gap, and
+// nobody finishes. The same figures as account() per iteration, in one histogram entry per iteration.
+void account_repeats(World* w, int index, const IterationPlan& plan, const std::vector<double>& ends, std::size_t last) {
+  ServingRun& run = w->run;
+  if (last < 2) return;
+  std::uint64_t stepping = 0;  // sequences given a token by each iteration (static batches: not the padding)
+  for (SeqState* s : plan.decode)
+    if (s->finish_s < 0 || s->finish_s >= ends[0]) ++stepping;
+  long long pt = 0;
+  for (const auto& c : plan.shape.prefill) pt += c.tokens;
+  for (std::size_t j = 1; j < last; ++j) {
+    ++run.iteration_count;
+    run.busy_s += ends[j] - ends[j - 1];
+    run.sequences_sum += plan.sequences();
+    if (ends[j] > ends[j - 1]) run.itl.add(ends[j] - ends[j - 1], stepping);
+    if (w->opt->record_iterations)
+      run.iterations.push_back({index, ends[j - 1], ends[j], plan.sequences(), pt, plan.shape.decode});
+  }
+  for (SeqState* s : plan.decode)
+    if (s->finish_s < 0 || s->finish_s >= ends[0]) s->last_token_s = ends[last - 1];
+  w->progress(ends[last - 1]);
+}
+
 // A stretch of `steady.steps` iterations repeating the one planned at `start` (its cost `first`), each
 // decoding every sequence one token further: their durations are summed ahead (clocks and power step
 // by step), the replica waits once, and the iterations are then applied at their own end times.
@@ -228,13 +268,8 @@ void run_steady(World* w, int index, IterationPlan& plan, double start, const It
   }
   std::size_t last = ends.size() - 1;
   if (watch) {
-    r.interrupted = false;
     r.coalescing = true;
-    {
-      std::unique_lock<sg4::Mutex> lock(*r.mu);
-      while (!r.interrupted && sg4::Engine::get_clock() < ends.back())
-        if (r.wake->wait_until(lock, ends.back()) == std::cv_status::timeout) break;
-    }
+    if (sg4::Engine::get_clock() < ends.back()) wait_signal(r, ends.back());
     r.coalescing = false;
     ++w->run.activities;
     const double now = sg4::Engine::get_clock();
@@ -254,13 +289,14 @@ void run_steady(World* w, int index, IterationPlan& plan, double start, const It
     sg4::this_actor::sleep_until(ends.back());
     ++w->run.activities;
   }
-  // The iterations before the last finish nobody: their books one by one, the sequences moved on at once.
+  // The iterations before the last finish nobody: their books at once, the sequences moved on at once.
   std::vector<SeqState*>& finished = r.finished;
   finished.clear();
   double begin = start;
-  for (std::size_t j = 0; j < last; ++j) {
-    account(w, index, plan, begin, ends[j], finished);
-    begin = ends[j];
+  if (last > 0) {
+    account(w, index, plan, begin, ends[0], finished);
+    account_repeats(w, index, plan, ends, last);
+    begin = ends[last - 1];
   }
   if (last > 0 && !r.sched->advance(plan, static_cast<long long>(last)))
     throw Error("internal: a coalesced stretch found no free KV block", ExitCode::internal);
@@ -274,12 +310,6 @@ bool no_more_work(const World& w, const Replica& r) {
 }
 
 void wake_decoders(World& w);
-
-void wake(Replica& r) {
-  std::unique_lock<sg4::Mutex> lock(*r.mu);
-  r.interrupted = true;
-  r.wake->notify_all();
-}
 
 // The decode replica with the fewest sequences, counting those on their way to it.
 int pick_decode(const World& w) {
@@ -315,20 +345,20 @@ void transfer(World* w, int from, SeqState* s) {
   s->first_token_s = now;
   src.sched->release(s);
   --src.transfers_out;
-  if (src.sleeping) wake(src);
+  signal(src);
   --dst.incoming;
   --w->transfers_in_flight;
   if (!dst.sched->enqueue_prefilled(s)) {
     w->change_in_system(now, -1);
-  } else if (dst.sleeping || dst.coalescing) {
-    wake(dst);
+  } else {
+    signal(dst);
   }
   if (w->transfers_in_flight == 0 && w->arrivals_done && w->prefill_active == 0) wake_decoders(*w);
 }
 
 void wake_decoders(World& w) {
   for (auto& r : w.replicas)
-    if (r.role == PoolRole::decode) wake(r);
+    if (r.role == PoolRole::decode) signal(r);
 }
 
 // After a prefill replica's iteration: the sequences whose prompt is done leave for the decode pool.
@@ -350,13 +380,10 @@ void replica_loop(World* w, int index) {
   std::vector<SeqState*> finished;
   IterationPlan plan;
   while (true) {
-    // Actors are cooperative: between simcalls nothing else runs, so the mutex (a simcall) is only
-    // taken to sleep until the generator brings work.
     if (!r.sched->has_work()) {
-      std::unique_lock<sg4::Mutex> lock(*r.mu);
       r.sleeping = true;
       while (!r.sched->has_work() && !no_more_work(*w, r)) {
-        r.wake->wait(lock);
+        wait_signal(r, std::numeric_limits<double>::infinity());
         ++w->run.activities;
       }
       r.sleeping = false;
@@ -374,10 +401,9 @@ void replica_loop(World* w, int index) {
     const double start = sg4::Engine::get_clock();
     if (plan.empty() && r.transfers_out > 0) {
       // A prefill replica whose free blocks are held by sequences on their way out: wait for one to leave.
-      std::unique_lock<sg4::Mutex> lock(*r.mu);
       r.sleeping = true;
       const int out = r.transfers_out;
-      while (r.transfers_out == out) r.wake->wait(lock);
+      while (r.transfers_out == out) wait_signal(r, std::numeric_limits<double>::infinity());
       r.sleeping = false;
       ++w->run.activities;
       continue;

@@ -143,8 +143,7 @@ IterationCostModel::GpuTime IterationCostModel::attention_gpu(bool prefill, int 
   Op& op = prefill ? attn_prefill_ : attn_decode_;
   set_attention_shape(op, batch, q_len, kv_len, act_bytes_);
   GpuTime t;
-  const KernelCostModel::Costs k = cost_.costs(op);
-  t.total = cost_.attention_time(op);
+  const KernelCostModel::Costs k = cost_.attention_costs(op, t.total);
   t.compute = k.compute;
   t.bytes = k.memory_bytes;
   return t;

@@ -10,7 +10,10 @@
 namespace dssim {
 
 KernelCostModel::KernelCostModel(GpuCard gpu, CalibrationProfile profile, bool own_measurements)
-    : gpu_(std::move(gpu)), profile_(std::move(profile)), own_(own_measurements) {}
+    : gpu_(std::move(gpu)), profile_(std::move(profile)), own_(own_measurements) {
+  const Precision act = gpu_.compute_precision(Precision::bf16);
+  if (gpu_.peak_flops.count(act) || gpu_.peak_flops.count(Precision::fp32)) attn_peak_ = gpu_.peak(act);
+}
 
 const GemmFit& KernelCostModel::fit_for(Precision compute) const {
   auto it = profile_.gemm.find(gemm_table_dtype(compute));
@@ -83,8 +86,7 @@ double KernelCostModel::gemm_time(double m, double n, double k, int groups, Prec
 }
 
 double KernelCostModel::attention_time(const Op& op) const {
-  const Precision act_compute = gpu_.compute_precision(Precision::bf16);
-  const double peak = gpu_.peak(act_compute);
+  const double peak = attn_peak_ >= 0 ? attn_peak_ : gpu_.peak(gpu_.compute_precision(Precision::bf16));
   const double mem = op.bytes / (gpu_.memory_bw_Bps * profile_.attn_decode_eff);
   double rate = peak * profile_.attn_eff_max;
   if (op.prefill) rate *= op.q_len / (op.q_len + profile_.attn_s_half);
@@ -115,6 +117,17 @@ KernelCostModel::Costs KernelCostModel::costs(const Op& op) const {
   Costs c{gpu_time(op), compute_time(op), 0.0};
   const bool moves_memory = op.kind == OpKind::gemm || op.kind == OpKind::attention || op.kind == OpKind::elementwise;
   if (moves_memory && c.gpu > 0) c.memory_bytes = op.bytes * std::max(0.0, 1.0 - c.compute / c.gpu);
+  return c;
+}
+
+KernelCostModel::Costs KernelCostModel::attention_costs(const Op& op, double& kernel_s) const {
+  // costs()'s arithmetic, term for term, with attention_time evaluated once
+  kernel_s = attention_time(op);
+  Costs c{in_model_s_ + kernel_s, 0.0, 0.0};
+  const double mem = op.bytes / (gpu_.memory_bw_Bps * profile_.attn_decode_eff);
+  const double t = kernel_s - profile_.kernel_fixed_s;
+  c.compute = t > mem * 1.000001 ? t : 0.0;
+  if (c.gpu > 0) c.memory_bytes = op.bytes * std::max(0.0, 1.0 - c.compute / c.gpu);
   return c;
 }
 

@@ -32,6 +32,9 @@ class KernelCostModel {
     double gpu = 0, compute = 0, memory_bytes = 0;
   };
   Costs costs(const Op& op) const;
+  // costs() of an attention op, and its attention_time (without the in-model cost), from one
+  // evaluation of the kernel (the serving engine prices one per decode step).
+  Costs attention_costs(const Op& op, double& kernel_s) const;
 
   // `weight_only`: the weights are dequantised to the activation precision inside the GEMM (W8A16,
   // W4A16): 16-bit tensor rate, quantised weight bytes, plus the dequantisation work (dequant_time).
@@ -72,6 +75,7 @@ class KernelCostModel {
   CalibrationProfile profile_;
   bool own_;
   double in_model_s_ = 0;
+  double attn_peak_ = -1;  // the attention kernels' peak rate (16-bit), looked up once; -1: none on the card
 };
 
 

@@ -49,6 +49,27 @@ TEST_CASE("element-wise and attention times", "[cost]") {
   CHECK(c.attention_time(a) == Approx(2e-6 + 1e9 / 0.5e12));
 }
 
+TEST_CASE("attention priced once per step: the same figures, bit for bit, as costs() and attention_time()", "[cost]") {
+  KernelCostModel c(toy_gpu(), toy_profile(), false);
+  c.set_in_model_cost(3e-6);
+  Op a;
+  a.kind = OpKind::attention;
+  for (bool prefill : {true, false})
+    for (double flops : {1e6, 1e12}) {  // memory-bound (no clock-paced share) and compute-bound
+      a.prefill = prefill;
+      a.q_len = 100;
+      a.flops = flops;
+      a.bytes = 1e9;
+      double kernel = 0;
+      const KernelCostModel::Costs fast = c.attention_costs(a, kernel), slow = c.costs(a);
+      CHECK(kernel == c.attention_time(a));
+      CHECK(fast.gpu == slow.gpu);
+      CHECK(fast.compute == slow.compute);
+      CHECK(fast.memory_bytes == slow.memory_bytes);
+      CHECK((flops > 1e9) == (fast.compute > 0));
+    }
+}
+
 TEST_CASE("inside a model's forward: Python around each op, and each kernel's extra GPU time", "[cost]") {
   KernelCostModel c(toy_gpu(), toy_profile(), false);
   RuntimeProfile rt;
