@@ -186,15 +186,27 @@ void account(World* w, int index, const IterationPlan& plan, double start, doubl
   // One gap per sequence that got a token at `end` after its first: every decoding one (static batches
   // step finished ones as padding) and a preempted one whose recomputed prompt ends here. A first token's
   // time is first_token_s (with disaggregation, when its KV reached the decode pool).
+  // Most sequences of an iteration got their previous token at the same instant: equal gaps go into
+  // the histogram together (a logarithm per run of them, not per sequence).
+  double same = -1;
+  std::uint64_t times = 0;
   auto gap = [&](SeqState* s) {
     const double prev = s->last_token_s >= 0 ? s->last_token_s : s->first_token_s;
-    if (prev >= 0 && end > prev) run.itl.add(end - prev);
+    if (prev >= 0 && end > prev) {
+      if (end - prev != same) {
+        run.itl.add(same, times);
+        same = end - prev;
+        times = 0;
+      }
+      ++times;
+    }
     s->last_token_s = end;
   };
   for (std::size_t i = 0; i < plan.prefill.size(); ++i)
     if (plan.shape.prefill[i].last && plan.prefill[i]->generated > 1) gap(plan.prefill[i]);
   for (SeqState* s : plan.decode)
     if (s->finish_s < 0 || s->finish_s >= end) gap(s);
+  run.itl.add(same, times);
   if (w->opt->record_iterations) {
     long long pt = 0;
     for (const auto& c : plan.shape.prefill) pt += c.tokens;

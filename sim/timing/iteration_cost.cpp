@@ -77,13 +77,22 @@ double IterationCostModel::mla_expand_gpu(double rows) const {
 }
 
 IterationCostModel::GpuTime IterationCostModel::token_ops_gpu(long long tokens, bool prefill) {
+  const int p = prefill ? 1 : 0;
+  if (tokens != last_tokens_[p]) {
+    last_token_time_[p] = token_ops_lookup(tokens, prefill);
+    last_tokens_[p] = tokens;
+  }
+  return last_token_time_[p];
+}
+
+IterationCostModel::GpuTime IterationCostModel::token_ops_lookup(long long tokens, bool prefill) {
   // Above 512 tokens every kernel's time is (piecewise) linear in the token count: interpolate on a
   // 64-token grid so a trace with thousands of distinct prompt lengths builds a few hundred passes.
   constexpr long long kExact = 512, kStep = 64;
   if (tokens > kExact && tokens % kStep != 0) {
     const long long lo = tokens / kStep * kStep, hi = lo + kStep;
     const double w = static_cast<double>(tokens - lo) / static_cast<double>(kStep);
-    const GpuTime a = token_ops_gpu(lo, prefill), b = token_ops_gpu(hi, prefill);
+    const GpuTime a = token_ops_lookup(lo, prefill), b = token_ops_lookup(hi, prefill);
     GpuTime t{(1 - w) * a.total + w * b.total, (1 - w) * a.compute + w * b.compute, (1 - w) * a.comm + w * b.comm,
               (1 - w) * a.bytes + w * b.bytes, {}, {}};
     for (std::size_t i = 0; i < a.seg_gpu.size() && i < b.seg_gpu.size(); ++i) {
@@ -125,6 +134,13 @@ IterationCostModel::GpuTime IterationCostModel::token_ops_gpu(long long tokens, 
 }
 
 IterationCostModel::GpuTime IterationCostModel::lm_head_gpu(long long rows) {
+  if (rows == last_rows_) return last_head_time_;
+  last_head_time_ = lm_head_lookup(rows);
+  last_rows_ = rows;
+  return last_head_time_;
+}
+
+IterationCostModel::GpuTime IterationCostModel::lm_head_lookup(long long rows) {
   auto it = head_memo_.find(rows);
   if (it != head_memo_.end()) return it->second;
   GpuTime t;

@@ -88,6 +88,8 @@ class IterationCostModel {
   double comm_time(const Op& op) const;
   GpuTime token_ops_gpu(long long tokens, bool prefill);  // everything but attention and the LM head
   GpuTime lm_head_gpu(long long rows);
+  GpuTime token_ops_lookup(long long tokens, bool prefill);  // token_ops_gpu past its last-answer cache
+  GpuTime lm_head_lookup(long long rows);
   GpuTime attention_gpu(bool prefill, int batch, double q_len, double kv_len);
 
   const ModelCard& m_;
@@ -105,6 +107,9 @@ class IterationCostModel {
   double overlap_gpu_ = 0;          // set by evaluate_stage: the two-batch schedule's GPU time
   double act_bytes_ = 2;
   std::unordered_map<long long, GpuTime> token_memo_[2], head_memo_;
+  // The last answer of each, in front of the maps: a stretch of decode steps asks the same again.
+  long long last_tokens_[2] = {-1, -1}, last_rows_ = -1;
+  GpuTime last_token_time_[2], last_head_time_;
   Op attn_prefill_, attn_decode_;  // templates: only the shape fields change per call
   Op mla_expand_;                  // MLA prefill's kv_b_proj (kind gemm when the model has MLA)
   double mla_expand_gpu(double rows) const;
