@@ -95,6 +95,12 @@ std::string render_text(const RunInputs& ri, const RunResult& r) {
   o << fmt("  end-to-end (prefill + %lld steps)      %s\n", in.output - 1, human_seconds(p.e2e_s).c_str());
   o << fmt("  throughput                            %.1f output tokens/s (%.1f per sequence)\n", p.throughput_tok_s,
            p.throughput_tok_s / in.batch);
+  o << fmt("  achieved in prefill                   %.1f TFLOP/s of the model's arithmetic: MFU %.1f %% (%d x %.0f TFLOP/s %s)\n",
+           p.prefill_rate.flops_per_s / 1e12, p.prefill_rate.mfu * 100, in.parallel.gpus(), p.peak_flops_per_gpu / 1e12,
+           to_string(p.peak_precision).c_str());
+  o << fmt("  achieved in a decode step             %.2f TB/s of the model's bytes: MBU %.1f %% (%d x %.2f TB/s); MFU %.1f %%\n",
+           p.decode_rate.bytes_per_s / 1e12, p.decode_rate.mbu * 100, in.parallel.gpus(), p.peak_Bps_per_gpu / 1e12,
+           p.decode_rate.mfu * 100);
   o << fmt("  efficiencies: %s\n", p.calibration.c_str());
   if (p.power) {
     const BatchPower& w = *p.power;
@@ -183,6 +189,16 @@ std::string render_json(const RunInputs& ri, const RunResult& r) {
           .value("offload_host_memory", std::string(p.offload_zero_copy ? "unified" : p.offload_pageable ? "pageable" : "pinned"));
     j.value("host_weight_bytes", p.memory.host_weights).value("host_kv_bytes", p.memory.host_kv);
     j.value("efficiencies", p.calibration);
+    j.begin_object("achieved");
+    j.value("peak_precision", to_string(p.peak_precision)).value("peak_flops_per_s_per_gpu", p.peak_flops_per_gpu);
+    j.value("peak_bytes_per_s_per_gpu", p.peak_Bps_per_gpu).value("gpus", in.parallel.gpus());
+    j.value("prefill_model_flops", p.prefill_work.flops).value("prefill_model_bytes", p.prefill_work.bytes);
+    j.value("prefill_flops_per_s", p.prefill_rate.flops_per_s).value("prefill_mfu", p.prefill_rate.mfu);
+    j.value("prefill_mbu", p.prefill_rate.mbu);
+    j.value("decode_model_flops", p.decode_work.flops).value("decode_model_bytes", p.decode_work.bytes);
+    j.value("decode_bytes_per_s", p.decode_rate.bytes_per_s).value("decode_mbu", p.decode_rate.mbu);
+    j.value("decode_mfu", p.decode_rate.mfu);
+    j.end_object();
     if (p.power) {
       const BatchPower& w = *p.power;
       j.begin_object("power").value("source", w.source).value("limit_w", w.limit_w);
@@ -218,6 +234,8 @@ std::string render_csv(const RunInputs& ri, const RunResult& r) {
     row("tpot_s", p.tpot_s);
     row("e2e_s", p.e2e_s);
     row("throughput_tok_s", p.throughput_tok_s);
+    row("prefill_mfu", p.prefill_rate.mfu);
+    row("decode_mbu", p.decode_rate.mbu);
     if (p.serving_power_w > 0) row("power_w", p.serving_power_w);
   }
   o << verdict_csv(r);

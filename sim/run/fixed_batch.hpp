@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "memory/memory_model.hpp"
+#include "model/model_work.hpp"
 #include "model/params.hpp"
 #include "parallel/layout.hpp"
 #include "run/batch_power.hpp"
@@ -36,6 +37,12 @@ struct Prediction {
   double prefill_s = 0, decode_step_s = 0, ttft_s = 0, tpot_s = 0, e2e_s = 0, throughput_tok_s = 0;
   double prefill_gpu_busy_s = 0, prefill_host_busy_s = 0, decode_gpu_busy_s = 0, decode_host_busy_s = 0;
   int prefill_kernels = 0, decode_kernels = 0;
+  // The model's FLOPs and bytes of the prefill and of the reported decode step, and the rates and
+  // MFU / MBU they reach on the replica's GPUs (model/model_work.hpp).
+  ModelWork prefill_work, decode_work;
+  AchievedRates prefill_rate, decode_rate;
+  double peak_flops_per_gpu = 0, peak_Bps_per_gpu = 0;
+  Precision peak_precision = Precision::bf16;  // the tensor rate the GEMMs run at (MFU's denominator)
   std::string calibration;  // where the efficiencies came from
   double serving_power_w = 0;  // draw per GPU while busy (power model; 0 when it has no traces)
   std::optional<BatchPower> power;  // the power observer's account (absent with power_model = "off")

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "config/catalog.hpp"
+#include "model/model_work.hpp"
 #include "model/operators.hpp"
 
 using namespace dssim;
@@ -117,4 +118,36 @@ TEST_CASE("fused-kernel runtime: the operator list of a serving engine, by hand"
   auto plain = build_forward(m, ForwardConfig{}, ForwardShape{false, 4, 1, 100});
   CHECK(find(ops, "attention", 3).bytes == Approx(find(plain, "attention", 3).bytes));
   CHECK(find(ops, "gate_up", 3).flops == Approx(find(plain, "gate_up", 3).flops));
+}
+
+TEST_CASE("the model's work (MFU and MBU numerators): by hand, and the same under any layout", "[model][ops][mfu]") {
+  ModelCard m = model("deepseek-llm-7b");
+  ForwardConfig cfg;
+  // one decode step of one sequence at KV length 1025: per layer the GEMMs qkv, o, gate_up and down
+  // (2 x 4096 x (12288 + 4096 + 22016) + 2 x 11008 x 4096), attention 2 x 32 heads x 1025 x (128 + 128);
+  // then the LM head 2 x 4096 x 102400; 30 layers
+  const double gemm = 2.0 * 4096 * (12288 + 4096 + 22016) + 2.0 * 11008 * 4096;
+  const double attention = 2.0 * 32 * 1025 * 256;
+  const double expected = 30 * (gemm + attention) + 2.0 * 4096 * 102400;
+  const ModelWork one = model_work(m, cfg, ForwardShape{false, 1, 1, 1025});
+  CHECK(one.flops == Approx(expected).epsilon(1e-12));
+  // the bytes include every weight once (13.9 GB of bf16 weights, embedding row lookups aside)
+  CHECK(one.bytes > 2.0 * 30 * (4096.0 * 49408));
+  ForwardConfig tp = cfg;
+  tp.layout.tp = 2;
+  const ModelWork split = model_work(m, tp, ForwardShape{false, 1, 1, 1025});
+  CHECK(split.flops == one.flops);
+  CHECK(split.bytes == one.bytes);
+  double rank_flops = 0;
+  for (const Op& op : build_forward(m, tp, ForwardShape{false, 1, 1, 1025})) rank_flops += op.flops;
+  CHECK(rank_flops < 0.6 * one.flops);  // a rank of the TP group does about half
+
+  // 1e12 FLOPs and 1e11 bytes in 10 ms on 2 GPUs of 100 TFLOP/s and 10 TB/s: 100 TFLOP/s and 10 TB/s
+  // achieved, half of the pair's peaks
+  const AchievedRates r = achieved_rates(ModelWork{1e12, 1e11}, 0.01, 2, 100e12, 10e12);
+  CHECK(r.flops_per_s == Approx(1e14));
+  CHECK(r.bytes_per_s == Approx(1e13));
+  CHECK(r.mfu == Approx(0.5));
+  CHECK(r.mbu == Approx(0.5));
+  CHECK(achieved_rates(ModelWork{1, 1}, 0, 1, 1, 1).mfu == 0);  // no time: no rate, not infinity
 }
