@@ -42,6 +42,9 @@ void figures(const ServingRun& run, std::ostringstream& values, std::ostringstre
   }
   put(static_cast<double>(run.iteration_count), "iterations");
   put(run.busy_s, "GPU busy time");
+  put(run.gpu_busy_s, "GPU-seconds busy");
+  put(run.model_flops, "model FLOPs");
+  put(run.model_bytes, "model bytes");
   put(run.sequences_sum, "batch size sum");
   put(static_cast<double>(run.preemptions), "preemptions");
   put(run.end_s, "end of run");

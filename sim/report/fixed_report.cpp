@@ -96,10 +96,10 @@ std::string render_text(const RunInputs& ri, const RunResult& r) {
   o << fmt("  throughput                            %.1f output tokens/s (%.1f per sequence)\n", p.throughput_tok_s,
            p.throughput_tok_s / in.batch);
   o << fmt("  achieved in prefill                   %.1f TFLOP/s of the model's arithmetic: MFU %.1f %% (%d x %.0f TFLOP/s %s)\n",
-           p.prefill_rate.flops_per_s / 1e12, p.prefill_rate.mfu * 100, in.parallel.gpus(), p.peak_flops_per_gpu / 1e12,
-           to_string(p.peak_precision).c_str());
+           p.prefill_rate.flops_per_s / 1e12, p.prefill_rate.mfu * 100, in.parallel.gpus(), p.peaks.flops_per_s / 1e12,
+           to_string(p.peaks.precision).c_str());
   o << fmt("  achieved in a decode step             %.2f TB/s of the model's bytes: MBU %.1f %% (%d x %.2f TB/s); MFU %.1f %%\n",
-           p.decode_rate.bytes_per_s / 1e12, p.decode_rate.mbu * 100, in.parallel.gpus(), p.peak_Bps_per_gpu / 1e12,
+           p.decode_rate.bytes_per_s / 1e12, p.decode_rate.mbu * 100, in.parallel.gpus(), p.peaks.bytes_per_s / 1e12,
            p.decode_rate.mfu * 100);
   o << fmt("  efficiencies: %s\n", p.calibration.c_str());
   if (p.power) {
@@ -190,8 +190,8 @@ std::string render_json(const RunInputs& ri, const RunResult& r) {
     j.value("host_weight_bytes", p.memory.host_weights).value("host_kv_bytes", p.memory.host_kv);
     j.value("efficiencies", p.calibration);
     j.begin_object("achieved");
-    j.value("peak_precision", to_string(p.peak_precision)).value("peak_flops_per_s_per_gpu", p.peak_flops_per_gpu);
-    j.value("peak_bytes_per_s_per_gpu", p.peak_Bps_per_gpu).value("gpus", in.parallel.gpus());
+    j.value("peak_precision", to_string(p.peaks.precision)).value("peak_flops_per_s_per_gpu", p.peaks.flops_per_s);
+    j.value("peak_bytes_per_s_per_gpu", p.peaks.bytes_per_s).value("gpus", in.parallel.gpus());
     j.value("prefill_model_flops", p.prefill_work.flops).value("prefill_model_bytes", p.prefill_work.bytes);
     j.value("prefill_flops_per_s", p.prefill_rate.flops_per_s).value("prefill_mfu", p.prefill_rate.mfu);
     j.value("prefill_mbu", p.prefill_rate.mbu);

@@ -31,6 +31,14 @@ void validate_input(const PredictInput& in) {
                 "GPU's PCIe link in a single-stage replica; use tensor_parallel, or more stages without offload");
 }
 
+UtilisationPeaks utilisation_peaks(const PredictInput& in, Precision activations, const KernelCostModel& cost) {
+  UtilisationPeaks u;
+  u.precision = in.gpu.compute_precision(cost.runs_weight_only(in.weights, in.weight_only) ? activations : in.weights);
+  u.flops_per_s = in.gpu.peak(u.precision);
+  u.bytes_per_s = in.gpu.memory_bw_Bps;
+  return u;
+}
+
 double host_memory_limit(const PredictInput& in) {
   return in.host_memory_bytes > 0 ? in.host_memory_bytes : in.node.host_memory_bytes;
 }
@@ -337,14 +345,11 @@ Prediction predict(const PredictInput& in, const PowerSetup* power) {
     for (long long j = 0; j < steps; ++j) decode_total += decode_at(in.prompt + j).total_s;
     p.serving_power_w = power_at_max_clock(in, cost, its, res, steps);
   }
-  // MFU against the tensor rate the GEMMs run at: 16-bit for weight-only quantisation.
-  p.peak_precision = in.gpu.compute_precision(cost.runs_weight_only(in.weights, in.weight_only) ? p.activations : in.weights);
-  p.peak_flops_per_gpu = in.gpu.peak(p.peak_precision);
-  p.peak_Bps_per_gpu = in.gpu.memory_bw_Bps;
+  p.peaks = utilisation_peaks(in, p.activations, cost);
   p.prefill_work = model_work(m, fc, ForwardShape{true, in.batch, in.prompt, in.prompt});
   p.decode_work = model_work(m, fc, ForwardShape{false, in.batch, 1, in.context + 1});
-  p.prefill_rate = achieved_rates(p.prefill_work, p.prefill_s, L.gpus(), p.peak_flops_per_gpu, p.peak_Bps_per_gpu);
-  p.decode_rate = achieved_rates(p.decode_work, p.decode_step_s, L.gpus(), p.peak_flops_per_gpu, p.peak_Bps_per_gpu);
+  p.prefill_rate = achieved_rates(p.prefill_work, p.prefill_s, L.gpus(), p.peaks.flops_per_s, p.peaks.bytes_per_s);
+  p.decode_rate = achieved_rates(p.decode_work, p.decode_step_s, L.gpus(), p.peaks.flops_per_s, p.peaks.bytes_per_s);
   p.ttft_s = p.prefill_s;
   p.e2e_s = p.prefill_s + decode_total;
   p.tpot_s = steps > 0 ? decode_total / static_cast<double>(steps) : 0.0;

@@ -14,6 +14,13 @@
 
 namespace dssim {
 
+// The peaks MFU and MBU divide by, per GPU: the dense tensor rate of the precision the GEMMs run at
+// (16-bit for weight-only quantisation) and the memory bandwidth. The same for every kind of run.
+struct UtilisationPeaks {
+  Precision precision = Precision::bf16;
+  double flops_per_s = 0, bytes_per_s = 0;
+};
+
 struct Prediction {
   ParamCounts params;
   double kv_bytes_per_token = 0;
@@ -41,8 +48,7 @@ struct Prediction {
   // MFU / MBU they reach on the replica's GPUs (model/model_work.hpp).
   ModelWork prefill_work, decode_work;
   AchievedRates prefill_rate, decode_rate;
-  double peak_flops_per_gpu = 0, peak_Bps_per_gpu = 0;
-  Precision peak_precision = Precision::bf16;  // the tensor rate the GEMMs run at (MFU's denominator)
+  UtilisationPeaks peaks;  // per GPU
   std::string calibration;  // where the efficiencies came from
   double serving_power_w = 0;  // draw per GPU while busy (power model; 0 when it has no traces)
   std::optional<BatchPower> power;  // the power observer's account (absent with power_model = "off")
@@ -64,6 +70,8 @@ struct HostCopy {
   double rate_Bps = 0;    // that rate (0 with zero copy)
 };
 HostCopy host_copy(const PredictInput& in);
+class KernelCostModel;
+UtilisationPeaks utilisation_peaks(const PredictInput& in, Precision activations, const KernelCostModel& cost);
 // Checks what cannot work at all (TP vs heads, GPU count): throws Error. Beyond the trained context it
 // only warns (predict adds the warning).
 void validate_input(const PredictInput& in);

@@ -57,6 +57,7 @@ namespace {
 // count (for what the replicas share on a node). The cost function owns what it prices with.
 struct PoolModel {
   IterationCostFn cost;
+  IterationWorkFn work;
   double kv_token_gpu = 0, kv_token_stored = 0, host_limit = 0;
 };
 
@@ -174,6 +175,7 @@ PoolModel plan_pool(const RunInputs& in, const PredictInput& b, int replicas, Se
 
   const KernelCostModel kernels = model_kernel_costs(b);
   p.calibration = kernels.own_measurements() ? "calibrated profile " + b.gpu.profile_path : kernels.profile().gpu_id;
+  p.peaks = utilisation_peaks(b, act, kernels);
   const ForwardConfig fc = forward_config(b, act);
   const CommLinks links = make_comm_links(b.node, b.gpu, L, b.runtime, c.allreduce,
                                            ep_receive_shares(m, L));
@@ -233,6 +235,12 @@ PoolModel plan_pool(const RunInputs& in, const PredictInput& b, int replicas, Se
     r.disk_bytes = static_cast<double>(s.load_tokens_ssd) * kv_token_replica;
     return r;
   };
+  // The model's work is the iteration's as scheduled (CUDA-graph padding rows are not the model's work).
+  pm.work = [own, spec_k](const IterationShape& s) {
+    ModelWork w = own->iteration->work(s);
+    if (own->draft) add_draft_work(w, *own->draft, s, spec_k);
+    return w;
+  };
   pm.kv_token_gpu = kv_token_gpu;
   pm.kv_token_stored = kv_token_replica;
   pm.host_limit = host_limit;
@@ -266,6 +274,7 @@ ServingPrediction predict_serving(const RunInputs& in, const PowerSetup* power) 
     pool.gpus_per_replica = b.parallel.gpus();
     pool.kv_blocks = p.kv_blocks;
     pool.cost = first.cost;
+    pool.work = first.work;
     pools.push_back(std::move(pool));
   } else {
     // Two pools on consecutive GPUs: the prefill replicas first, then the decode replicas.
@@ -305,11 +314,13 @@ ServingPrediction predict_serving(const RunInputs& in, const PowerSetup* power) 
     pre.gpus_per_replica = pb.parallel.gpus();
     pre.kv_blocks = p.kv_blocks;
     pre.cost = first.cost;
+    pre.work = first.work;
     dec.role = PoolRole::decode;
     dec.replicas = c.decode_replicas;
     dec.gpus_per_replica = db.parallel.gpus();
     dec.kv_blocks = dp.kv_blocks;
     dec.cost = second.cost;
+    dec.work = second.work;
     dec.kv_bytes_per_token_per_gpu = second.kv_token_gpu;
     pools.push_back(std::move(pre));
     pools.push_back(std::move(dec));

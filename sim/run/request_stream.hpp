@@ -31,6 +31,7 @@ struct ServingPrediction {
   ServingRun run;
   ServingSummary summary;
   std::string calibration;
+  UtilisationPeaks peaks;  // per GPU: what MFU and MBU divide by
   std::string power_source, cooling;   // where the power model and the cooling came from
   double power_limit_w = 0;
 };

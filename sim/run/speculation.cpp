@@ -49,6 +49,34 @@ std::optional<Drafter> make_drafter(const RunInputs& in, const PredictInput& b) 
   return d;
 }
 
+namespace {
+// The drafter's passes around a verify step of shape `s`: one over the same tokens (the first draft of
+// every sequence), then k - 1 single-token steps of every sequence that decodes next.
+struct DraftPasses {
+  IterationShape first, next;
+  int next_count = 0;
+};
+DraftPasses draft_passes(const IterationShape& s, int k) {
+  DraftPasses d;
+  // Every sequence that decodes next step needs drafts: those decoding now and those whose prompt ends now.
+  int rows = s.decode;
+  for (const PrefillChunk& c : s.prefill) rows += c.last ? 1 : 0;
+  d.first.prefill = s.prefill;
+  d.first.decode = s.decode;
+  d.first.decode_context_sum = s.decode_context_sum;
+  d.first.decode_context_max = s.decode_context_max;
+  if (rows > 0 && k > 1) {
+    d.next.decode = rows;
+    d.next.decode_context_sum = s.decode > 0 ? s.decode_context_sum / s.decode * rows : 0.0;
+    for (const PrefillChunk& c : s.prefill)
+      if (c.last && s.decode == 0) d.next.decode_context_sum += static_cast<double>(c.context);
+    d.next.decode_context_max = s.decode_context_max;
+    d.next_count = k - 1;
+  }
+  return d;
+}
+}  // namespace
+
 void add_draft_passes(IterationCostBreakdown& r, IterationCostModel& drafter, const IterationShape& s, int k,
                       bool graph_allowed) {
   auto add = [&r](const IterationCostBreakdown& x) {
@@ -58,26 +86,25 @@ void add_draft_passes(IterationCostBreakdown& r, IterationCostModel& drafter, co
     r.comm_s += x.comm_s;
     r.host_s += x.host_s;
   };
-  // Every sequence that decodes next step needs drafts: those decoding now and those whose prompt ends now.
-  int rows = s.decode;
-  for (const PrefillChunk& c : s.prefill) rows += c.last ? 1 : 0;
-  IterationShape first;
-  first.prefill = s.prefill;
-  first.decode = s.decode;
-  first.decode_context_sum = s.decode_context_sum;
-  first.decode_context_max = s.decode_context_max;
-  add(drafter.evaluate(first, graph_allowed));
-  if (rows > 0 && k > 1) {
-    IterationShape next;
-    next.decode = rows;
-    next.decode_context_sum = s.decode > 0 ? s.decode_context_sum / s.decode * rows : 0.0;
-    for (const PrefillChunk& c : s.prefill)
-      if (c.last && s.decode == 0) next.decode_context_sum += static_cast<double>(c.context);
-    next.decode_context_max = s.decode_context_max;
-    const IterationCostBreakdown step = drafter.evaluate(next, graph_allowed);
-    for (int i = 1; i < k; ++i) add(step);
+  const DraftPasses d = draft_passes(s, k);
+  add(drafter.evaluate(d.first, graph_allowed));
+  if (d.next_count > 0) {
+    const IterationCostBreakdown step = drafter.evaluate(d.next, graph_allowed);
+    for (int i = 0; i < d.next_count; ++i) add(step);
   }
   r.total_s = r.total_for(r.gpu_s);
+}
+
+void add_draft_work(ModelWork& w, IterationCostModel& drafter, const IterationShape& s, int k) {
+  const DraftPasses d = draft_passes(s, k);
+  const ModelWork a = drafter.work(d.first);
+  w.flops += a.flops;
+  w.bytes += a.bytes;
+  if (d.next_count > 0) {
+    const ModelWork b = drafter.work(d.next);
+    w.flops += b.flops * d.next_count;
+    w.bytes += b.bytes * d.next_count;
+  }
 }
 
 }  // namespace dssim

@@ -27,5 +27,7 @@ std::optional<Drafter> make_drafter(const RunInputs& in, const PredictInput& b);
 // the rest (each token needs the one before it).
 void add_draft_passes(IterationCostBreakdown& r, IterationCostModel& drafter, const IterationShape& s, int k,
                       bool graph_allowed);
+// The drafter's model work in those passes, added to `w` (the replica's MFU counts its drafter too).
+void add_draft_work(ModelWork& w, IterationCostModel& drafter, const IterationShape& s, int k);
 
 }  // namespace dssim

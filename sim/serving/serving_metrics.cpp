@@ -74,6 +74,9 @@ ServingSummary summarize(const ServingRun& run, int replicas, std::optional<doub
   s.kv_transfer_s = distribution(transfer);
   s.preemptions = run.preemptions;
   s.iterations = run.iteration_count;
+  s.gpu_busy_s = run.gpu_busy_s;
+  s.model_flops = run.model_flops;
+  s.model_bytes = run.model_bytes;
   s.makespan_s = run.end_s;
   if (s.makespan_s > 0) {
     s.requests_per_s = static_cast<double>(s.completed) / s.makespan_s;

@@ -23,6 +23,8 @@ struct ServingSummary {
   long long requests = 0, completed = 0, rejected = 0, preemptions = 0, iterations = 0;
   double makespan_s = 0, requests_per_s = 0, throughput_tok_s = 0, goodput_rps = 0;
   double gpu_busy_fraction = 0, mean_batch = 0;
+  double gpu_busy_s = 0;                    // GPU-seconds with an iteration in flight, all GPUs
+  double model_flops = 0, model_bytes = 0;  // the model's work in all iterations (MFU and MBU numerators)
   double littles_L = 0, littles_lambda_W = 0;  // time-averaged requests in system vs arrival rate x mean sojourn
   // power and temperature (when the run had a power setup)
   bool has_power = false;

@@ -182,6 +182,7 @@ void account(World* w, int index, const IterationPlan& plan, double start, doubl
   ServingRun& run = w->run;
   ++run.iteration_count;
   run.busy_s += end - start;
+  run.gpu_busy_s += (end - start) * w->replicas[static_cast<std::size_t>(index)].pool->gpus_per_replica;
   run.sequences_sum += plan.sequences();
   // One gap per sequence that got a token at `end` after its first: every decoding one (static batches
   // step finished ones as padding) and a preempted one whose recomputed prompt ends here. A first token's
@@ -234,6 +235,7 @@ void account_repeats(World* w, int index, const IterationPlan& plan, const std::
   for (std::size_t j = 1; j < last; ++j) {
     ++run.iteration_count;
     run.busy_s += ends[j] - ends[j - 1];
+    run.gpu_busy_s += (ends[j] - ends[j - 1]) * w->replicas[static_cast<std::size_t>(index)].pool->gpus_per_replica;
     run.sequences_sum += plan.sequences();
     if (ends[j] > ends[j - 1]) run.itl.add(ends[j] - ends[j - 1], stepping);
     if (w->opt->record_iterations)
@@ -261,6 +263,7 @@ void run_steady(World* w, int index, IterationPlan& plan, double start, const It
   std::vector<GpuPowerState::Snapshot>& snaps = r.snaps;
   ends.clear();
   snaps.clear();
+
   const IterationShape base = plan.shape;
   IterationShape shape = base;
   double t = start;
@@ -275,6 +278,7 @@ void run_steady(World* w, int index, IterationPlan& plan, double start, const It
     }
     t += r.power ? r.power->run(*cost, t) : cost->total_s;
     ends.push_back(t);
+
     if (r.power && watch) snaps.push_back(r.power->snapshot());
     if (t >= next) break;  // the next plan sees that arrival
   }
@@ -314,6 +318,22 @@ void run_steady(World* w, int index, IterationPlan& plan, double start, const It
     throw Error("internal: a coalesced stretch found no free KV block", ExitCode::internal);
   r.sched->complete(plan, ends[last], finished);
   account(w, index, plan, begin, ends[last], finished);
+  if (r.pool->work) {
+    // Steps 0..last: each attends one token further than the one before, and the model's work is
+    // affine in the context: (last + 1) W0 + (W1 - W0) last (last + 1) / 2.
+    const ModelWork w0 = r.pool->work(base);
+    ModelWork step = {0, 0};
+    if (last > 0) {
+      IterationShape next = base;
+      next.decode_context_sum += next.decode;
+      next.decode_context_max += 1;
+      const ModelWork w1 = r.pool->work(next);
+      step = {w1.flops - w0.flops, w1.bytes - w0.bytes};
+    }
+    const double n = static_cast<double>(last + 1), pairs = static_cast<double>(last) * n / 2;
+    w->run.model_flops += n * w0.flops + pairs * step.flops;
+    w->run.model_bytes += n * w0.bytes + pairs * step.bytes;
+  }
 }
 
 // No arrival can come any more: the generator is done and, for a decode replica, no KV is in flight.
@@ -449,6 +469,11 @@ void replica_loop(World* w, int index) {
     finished.clear();
     r.sched->complete(plan, end, finished);
     account(w, index, plan, start, end, finished);
+    if (r.pool->work) {
+      const ModelWork work = r.pool->work(plan.shape);
+      w->run.model_flops += work.flops;
+      w->run.model_bytes += work.bytes;
+    }
     if (r.role == PoolRole::prefill) hand_off(w, index);
   }
 }

@@ -11,6 +11,7 @@
 
 #include "config/gpu_card.hpp"
 #include "config/node_spec.hpp"
+#include "model/model_work.hpp"
 #include "power/gpu_power.hpp"
 #include "serving/scheduler.hpp"
 #include "util/log_histogram.hpp"
@@ -54,6 +55,8 @@ struct ServingRun {
   long long iteration_count = 0;
   long long activities = 0;      // simulated activities (waits) the replicas and the arrivals took
   double busy_s = 0;             // GPU-seconds of iterations, all replicas
+  double gpu_busy_s = 0;         // the same, each replica's counted once per GPU it has
+  double model_flops = 0, model_bytes = 0;  // the model's work in every iteration (MFU and MBU numerators)
   double sequences_sum = 0;      // for the mean batch size
   long long preemptions = 0;
   double end_s = 0;              // when the last request finished
@@ -69,6 +72,9 @@ struct ServingRun {
 };
 
 using IterationCostFn = std::function<IterationCostBreakdown(const IterationShape&)>;
+// The model's own work in an iteration (MFU and MBU); in a stretch of decode steps it grows linearly
+// with the context, so the engine asks it for two steps and sums the rest in closed form.
+using IterationWorkFn = std::function<ModelWork(const IterationShape&)>;
 // A cost function of a fixed duration (tests, what-ifs).
 IterationCostBreakdown fixed_iteration(double seconds);
 
@@ -81,6 +87,7 @@ struct ReplicaPool {
   int replicas = 1, gpus_per_replica = 1;
   long long kv_blocks = 0;  // per replica
   IterationCostFn cost;
+  IterationWorkFn work;  // empty: no work counted (fixed-cost tests)
   double kv_bytes_per_token_per_gpu = 0;  // decode pool: KV each of a replica's GPUs receives per token
 };
 

@@ -66,6 +66,95 @@ IterationCostModel::IterationCostModel(const ModelCard& m, const ForwardConfig& 
   first_host_s_ = cost.host_time(pre.front(), rt);
   for (const Op& op : dec)
     if (op.kind == OpKind::attention) attn_decode_ = op;
+  work_cfg_ = cfg;
+  work_cfg_.layout = ParallelLayout{};
+  work_cfg_.stage = -1;
+  for (const Op& op : build_forward(m, work_cfg_, ForwardShape{true, 1, 2, 2}))
+    if (op.kind == OpKind::attention) {
+      ++work_attention_layers_;
+      work_attn_prefill_ = op;
+    }
+  for (const Op& op : build_forward(m, work_cfg_, ForwardShape{false, 1, 1, 2}))
+    if (op.kind == OpKind::attention) work_attn_decode_ = op;
+}
+
+namespace {
+bool is_work(const Op& op) {
+  return op.kind == OpKind::gemm || op.kind == OpKind::attention || op.kind == OpKind::elementwise;
+}
+}  // namespace
+
+ModelWork IterationCostModel::token_work(long long tokens, bool prefill) {
+  const int p = prefill ? 1 : 0;
+  if (tokens == last_work_tokens_[p]) return last_token_work_[p];
+  ModelWork w;
+  constexpr long long kExact = 512, kStep = 64;  // the timings' grid (token_ops_lookup)
+  if (tokens > kExact && tokens % kStep != 0) {
+    const long long lo = tokens / kStep * kStep;
+    const double f = static_cast<double>(tokens - lo) / static_cast<double>(kStep);
+    const ModelWork a = token_work(lo, prefill), b = token_work(lo + kStep, prefill);
+    w = {(1 - f) * a.flops + f * b.flops, (1 - f) * a.bytes + f * b.bytes};
+  } else if (auto it = token_work_memo_[p].find(tokens); it != token_work_memo_[p].end()) {
+    w = it->second;
+  } else {
+    for (const Op& op : build_forward(m_, work_cfg_, ForwardShape{prefill, 1, tokens, tokens}))
+      if (is_work(op) && op.kind != OpKind::attention && op.name != "lm_head" && op.name != "final_norm") {
+        w.flops += op.flops;
+        w.bytes += op.bytes;
+      }
+    token_work_memo_[p].emplace(tokens, w);
+  }
+  last_work_tokens_[p] = tokens;
+  last_token_work_[p] = w;
+  return w;
+}
+
+ModelWork IterationCostModel::head_work(long long rows) {
+  if (rows == last_work_rows_) return last_head_work_;
+  ModelWork w;
+  if (auto it = head_work_memo_.find(rows); it != head_work_memo_.end()) {
+    w = it->second;
+  } else {
+    for (const Op& op : build_forward(m_, work_cfg_, ForwardShape{false, static_cast<int>(rows), 1, 1}))
+      if (op.name == "lm_head" || op.name == "final_norm") {
+        w.flops += op.flops;
+        w.bytes += op.bytes;
+      }
+    head_work_memo_.emplace(rows, w);
+  }
+  last_work_rows_ = rows;
+  last_head_work_ = w;
+  return w;
+}
+
+ModelWork IterationCostModel::work(const IterationShape& s) {
+  const long long decode_rows = static_cast<long long>(s.decode) * s.decode_tokens;
+  long long prefill_tokens = 0, logits = decode_rows;
+  for (const auto& c : s.prefill) {
+    prefill_tokens += c.tokens;
+    if (c.last) ++logits;
+  }
+  ModelWork w;
+  if (prefill_tokens + decode_rows == 0) return w;
+  w = token_work(prefill_tokens + decode_rows, prefill_tokens > 0);
+  if (logits > 0) {
+    const ModelWork h = head_work(logits);
+    w.flops += h.flops;
+    w.bytes += h.bytes;
+  }
+  const double layers = work_attention_layers_;
+  for (const auto& c : s.prefill) {
+    set_attention_shape(work_attn_prefill_, 1, static_cast<double>(c.tokens), static_cast<double>(c.context), act_bytes_);
+    w.flops += work_attn_prefill_.flops * layers;
+    w.bytes += work_attn_prefill_.bytes * layers;
+  }
+  if (s.decode > 0) {
+    set_attention_shape(work_attn_decode_, s.decode, static_cast<double>(s.decode_tokens), s.decode_context_sum / s.decode,
+                        act_bytes_);
+    w.flops += work_attn_decode_.flops * layers;
+    w.bytes += work_attn_decode_.bytes * layers;
+  }
+  return w;
 }
 
 double IterationCostModel::mla_expand_gpu(double rows) const {

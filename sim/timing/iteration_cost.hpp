@@ -13,6 +13,7 @@
 #include "timing/kernel_cost.hpp"
 #include "comm/collectives.hpp"
 #include "hw/platform.hpp"
+#include "model/model_work.hpp"
 #include "model/operators.hpp"
 #include "parallel/layout.hpp"
 
@@ -76,6 +77,9 @@ class IterationCostModel {
   // `graph_allowed` false: a decode-only step runs eager (no captured graph of its size).
   IterationCostBreakdown evaluate(const IterationShape& s, bool graph_allowed = true);
   double time(const IterationShape& s) { return evaluate(s).total_s; }
+  // The model's own FLOPs and bytes in an iteration of this shape, whatever the layout: the numerators
+  // of MFU and MBU (model/model_work.hpp), from the same memoised operator lists.
+  ModelWork work(const IterationShape& s);
 
  private:
   struct GpuTime {
@@ -107,6 +111,16 @@ class IterationCostModel {
   double overlap_gpu_ = 0;          // set by evaluate_stage: the two-batch schedule's GPU time
   double act_bytes_ = 2;
   std::unordered_map<long long, GpuTime> token_memo_[2], head_memo_;
+  // The model's work (one GPU holding it all): everything but attention per token count, the LM head per
+  // row count, the attention templates; memoised and interpolated as the timings are.
+  ModelWork token_work(long long tokens, bool prefill);
+  ModelWork head_work(long long rows);
+  ForwardConfig work_cfg_;
+  int work_attention_layers_ = 0;
+  Op work_attn_prefill_, work_attn_decode_;
+  std::unordered_map<long long, ModelWork> token_work_memo_[2], head_work_memo_;
+  long long last_work_tokens_[2] = {-1, -1}, last_work_rows_ = -1;
+  ModelWork last_token_work_[2], last_head_work_;
   // The last answer of each, in front of the maps: a stretch of decode steps asks the same again.
   long long last_tokens_[2] = {-1, -1}, last_rows_ = -1;
   GpuTime last_token_time_[2], last_head_time_;

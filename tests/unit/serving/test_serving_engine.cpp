@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "config/catalog.hpp"
+#include "model/model_work.hpp"
 #include "timing/iteration_cost.hpp"
 #include "kernel_sim/iteration_sim.hpp"
 #include "kernel_sim/sim_iteration.hpp"
@@ -233,4 +234,39 @@ TEST_CASE("prefix-cache reads from a node's SSDs: two replicas share its bandwid
   ServingRun run = ssd_run(2);
   CHECK(run.end_s == Approx(0.2).epsilon(1e-9));  // 5 GB/s each
   CHECK(run.seqs[0].finish_s == Approx(run.seqs[1].finish_s));
+}
+
+TEST_CASE("a serving iteration's model work is the fixed batch's: same shapes, same FLOPs and bytes, any layout", "[serving][mfu]") {
+  Catalog cat(DSSIM_TEST_DATA_DIR);
+  ModelCard m = cat.model("deepseek-llm-7b");
+  GpuCard g = cat.gpu("h200-sxm");
+  RuntimeProfile rt = cat.runtime("pytorch");
+  KernelCostModel k = KernelCostModel(g, load_gpu_profile(g, cat));
+  ForwardConfig fc;
+  for (int tp : {1, 2}) {
+    ForwardConfig c = fc;
+    c.layout.tp = tp;
+    IterationCostModel ic(m, c, k, rt, true, make_comm_links(implicit_node(g, 2), g, c.layout, rt, comm::AllReduceAlgo::automatic, {}));
+    IterationShape pre;
+    pre.prefill.push_back({512, 512, true});
+    const ModelWork a = ic.work(pre);
+    const ModelWork pw = model_work(m, fc, ForwardShape{true, 1, 512, 512});
+    CHECK(a.flops == Approx(pw.flops).epsilon(1e-12));
+    CHECK(a.bytes == Approx(pw.bytes).epsilon(1e-12));
+    IterationShape dec;
+    dec.decode = 8;
+    dec.decode_context_sum = 8 * 513;
+    dec.decode_context_max = 513;
+    const ModelWork b = ic.work(dec);
+    const ModelWork dw = model_work(m, fc, ForwardShape{false, 8, 1, 513});
+    CHECK(b.flops == Approx(dw.flops).epsilon(1e-12));
+    // the serving cost model prices a decode step's token ops as one sequence of `decode` tokens, as its
+    // timings do: the eager RoPE tables are sized by 8 positions instead of 1 (a few MB of 15 GB)
+    CHECK(b.bytes == Approx(dw.bytes).epsilon(1e-3));
+    CHECK(b.bytes >= dw.bytes);
+    // by hand, per sequence: 30 layers of GEMMs (qkv, o, gate_up, down) and attention over 513
+    // positions, then the LM head (the embedding lookup is no arithmetic)
+    const double per_layer = 2.0 * 4096 * (12288 + 4096 + 22016) + 2.0 * 11008 * 4096 + 2.0 * 32 * 513 * 256;
+    CHECK(b.flops / 8 == Approx(30 * per_layer + 2.0 * 4096 * 102400).epsilon(1e-12));
+  }
 }
