@@ -90,7 +90,8 @@ void validate_layout(const ModelCard& m, const ParallelLayout& l, int replicas, 
     for (int e = 2; e <= m.moe->n_routed_experts; ++e)
       if (m.moe->n_routed_experts % e == 0 && (e % l.tp == 0 || l.tp % e == 0) && e * l.pp * replicas <= platform_gpus)
         eps.push_back(e);
-    if (m.moe->n_routed_experts % l.ep != 0)
+    // EPLB's copies count as experts to spread: DeepSeek decodes with EP144, 256 + 32 = 288 experts, 2 a rank
+    if (l.redundant_experts == 0 && m.moe->n_routed_experts % l.ep != 0)
       throw Error(fmt("expert_parallel = %d does not divide %s's %d routed experts; valid expert_parallel here: %s", l.ep,
                       m.id.c_str(), m.moe->n_routed_experts, valid_list(eps).c_str()));
     if (l.ep < l.tp)

@@ -291,3 +291,12 @@ TEST_CASE("EPLB's redundant experts cost one expert's weights per copy per GPU, 
              Catch::Contains("redundant_experts = 5: deepseek-v3's 256 routed experts and the copies must fill the 8 "
                              "expert-parallel ranks evenly; use a multiple of 8"));
 }
+
+TEST_CASE("EPLB's copies count as experts to spread: DeepSeek's decode EP144 holds 256 + 32 experts, 2 a GPU", "[parallel][eplb]") {
+  ParallelLayout l = layout(1, 1, 144);
+  CHECK_THAT(layout_error("deepseek-v3", l, 1, 144), Catch::Contains("expert_parallel = 144 does not divide deepseek-v3's 256"));
+  l.redundant_experts = 32;
+  CHECK(layout_error("deepseek-v3", l, 1, 144).empty());
+  l.redundant_experts = 16;  // 272 over 144 ranks: uneven
+  CHECK_THAT(layout_error("deepseek-v3", l, 1, 144), Catch::Contains("must fill the 144 expert-parallel ranks evenly"));
+}
