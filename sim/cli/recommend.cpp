@@ -150,13 +150,13 @@ std::string table_head(int width) {
 
 void write_csv(const fs::path& file, const std::vector<Candidate>& cands, const std::vector<Outcome>& outs, const RecommendSpec& s) {
   OutputFile f(file.string());
-  f << "index,gpu,gpus,tensor_parallel,replicas,weights,max_batch,qualifies,why_not,keeps_up,meets_slo,ttft_p50_s,ttft_p99_s,"
+  f << "index,gpu,gpus,tensor_parallel,pipeline_parallel,replicas,weights,max_batch,qualifies,why_not,keeps_up,meets_slo,ttft_p50_s,ttft_p99_s,"
        "tpot_p50_s,tpot_p99_s,e2e_p99_s,throughput_tok_s,power_w,hardware_usd,usd_per_million_tokens_onprem,"
        "usd_per_million_tokens_cloud\n";
   for (std::size_t i = 0; i < cands.size(); ++i) {
     const Candidate& c = cands[i];
     const Outcome& o = outs[i];
-    f << csv_line({std::to_string(i), c.gpu, std::to_string(c.gpus), std::to_string(c.tp), std::to_string(c.replicas()),
+    f << csv_line({std::to_string(i), c.gpu, std::to_string(c.gpus), std::to_string(c.tp), std::to_string(c.pp), std::to_string(c.replicas()),
                    o.weights.empty() ? c.weights : o.weights, o.max_batch ? std::to_string(o.max_batch) : "",
                    qualifies(s, o) ? "true" : "false", failure(s, o), o.status == Outcome::Status::ok ? (o.keeps_up ? "true" : "false") : "",
                    o.status == Outcome::Status::ok ? (o.meets_slo ? "true" : "false") : "", csv_number(o.ttft_p50_s),
@@ -176,6 +176,7 @@ void write_chart(const fs::path& dir, const RecommendSpec& s, const std::vector<
   auto cost = [&](const Outcome& o) { return s.rank_by == "cloud" ? o.usd_per_m_cloud : o.usd_per_m_onprem; };
   auto short_label = [&](const Candidate& c, const Outcome& o) {
     std::string l = fmt("%dx %s TP%d", c.gpus, c.gpu.c_str(), c.tp);
+    if (c.pp > 1) l += fmt(" PP%d", c.pp);
     if (c.replicas() > 1) l += fmt("x%d", c.replicas());
     if (!o.weights.empty()) l += " " + o.weights;
     return l;
@@ -321,7 +322,7 @@ int cmd_recommend(const std::vector<std::string>& args) {
   }
   const ModelCard model = scenario_model(base, cat);
   const std::vector<Candidate> cands = candidates(spec, model.moe.has_value(), base.serving.batch_policy().name());
-  if (cands.empty()) throw Error(fmt("%s: no candidate: every tensor_parallel exceeds or does not divide every gpus value", path.c_str()));
+  if (cands.empty()) throw Error(fmt("%s: no candidate: every tensor_parallel x pipeline_parallel exceeds or does not divide every gpus value", path.c_str()));
 
   const std::string fingerprint = candidates_fingerprint(spec.base, sets, cands);
   if (!emit.empty()) {
@@ -451,7 +452,8 @@ int cmd_recommend(const std::vector<std::string>& args) {
       const std::size_t i = best[r];
       const Outcome& o = outs[i];
       j.begin_object().value("index", static_cast<long long>(i)).value("configuration", cands[i].label()).value("gpu", cands[i].gpu);
-      j.value("gpus", cands[i].gpus).value("tensor_parallel", cands[i].tp).value("replicas", cands[i].replicas());
+      j.value("gpus", cands[i].gpus).value("tensor_parallel", cands[i].tp).value("pipeline_parallel", cands[i].pp);
+      j.value("replicas", cands[i].replicas());
       j.value("weights", o.weights).value("max_batch", o.max_batch);
       j.value("usd_per_million_tokens_onprem", o.usd_per_m_onprem).value("usd_per_million_tokens_cloud", o.usd_per_m_cloud);
       j.value("hardware_usd", o.hardware_usd).value("ttft_p99_s", o.ttft_p99_s).value("tpot_p99_s", o.tpot_p99_s);

@@ -74,6 +74,7 @@ RecommendSpec load_recommend(const std::string& path) {
   if (s.gpus.empty()) throw Error(fmt("%s: [search] needs gpu = [\"card id\", ...]", path.c_str()));
   if (st.contains("gpus")) s.counts = integers(st, path, "gpus", 1, 4096);
   if (st.contains("tensor_parallel")) s.tensor_parallel = integers(st, path, "tensor_parallel", 1, 4096);
+  if (st.contains("pipeline_parallel")) s.pipeline_parallel = integers(st, path, "pipeline_parallel", 1, 4096);
   s.weights = strings(st, path, "weights");
   for (const auto& w : s.weights) (void)parse_weight_precision(w, search.where("weights"));
   s.max_batch = integers(st, path, "max_batch", 1, 1 << 20);
@@ -105,7 +106,7 @@ RecommendSpec load_recommend(const std::string& path) {
                       search.where("prefill_decode").c_str(), r.c_str()));
     }
   }
-  search.allow({"gpu", "gpus", "tensor_parallel", "weights", "max_batch", "max_batched_tokens", "policy", "prefix_cache",
+  search.allow({"gpu", "gpus", "tensor_parallel", "pipeline_parallel", "weights", "max_batch", "max_batched_tokens", "policy", "prefix_cache",
                 "speculative", "prefill_decode"});
   search.finish();
   if (auto c = t.opt_table("constraints")) {
@@ -127,6 +128,7 @@ RecommendSpec load_recommend(const std::string& path) {
 
 std::vector<std::string> Candidate::overrides() const {
   std::vector<std::string> o{"platform.gpu=\"" + gpu + "\"", fmt("platform.count=%d", gpus), fmt("serving.tensor_parallel=%d", tp)};
+  if (pp > 1) o.push_back(fmt("serving.pipeline_parallel=%d", pp));
   if (disaggregated()) {
     o.push_back(fmt("serving.prefill_replicas=%d", prefill_replicas()));
     o.push_back(fmt("serving.decode_replicas=%d", decode_replicas()));
@@ -146,8 +148,8 @@ std::vector<std::string> Candidate::overrides() const {
 }
 
 std::string Candidate::label() const {
-  std::string l = fmt("%d x %s, TP %d%s x %d replica%s", gpus, gpu.c_str(), tp, experts_follow_tp && tp > 1 ? fmt(" EP %d", tp).c_str() : "",
-                      replicas(), replicas() > 1 ? "s" : "");
+  std::string l = fmt("%d x %s, TP %d%s%s x %d replica%s", gpus, gpu.c_str(), tp, experts_follow_tp && tp > 1 ? fmt(" EP %d", tp).c_str() : "",
+                      pp > 1 ? fmt(" PP %d", pp).c_str() : "", replicas(), replicas() > 1 ? "s" : "");
   if (!weights.empty()) l += ", " + weights;
   if (max_batch > 0) l += fmt(", max_batch %d", max_batch);
   if (max_batched_tokens > 0) l += fmt(", %d-token iterations", max_batched_tokens);
@@ -159,7 +161,7 @@ std::string Candidate::label() const {
 }
 
 std::string Candidate::layout_key() const {
-  return fmt("%s|%s|%d|%d|%d|%s|%d|%s|%d:%d", gpu.c_str(), weights.c_str(), tp, max_batch, max_batched_tokens, policy.c_str(),
+  return fmt("%s|%s|%d|%d|%d|%d|%s|%d|%s|%d:%d", gpu.c_str(), weights.c_str(), tp, pp, max_batch, max_batched_tokens, policy.c_str(),
              prefix_cache, speculative.c_str(), pd_prefill, pd_decode);
 }
 
@@ -174,8 +176,9 @@ std::vector<Candidate> candidates(const RecommendSpec& s, bool moe, const std::s
   const std::vector<std::pair<int, int>> pds = s.prefill_decode.empty() ? std::vector<std::pair<int, int>>{{0, 0}} : s.prefill_decode;
   for (const auto& g : s.gpus)
     for (int n : s.counts)
-      for (int tp : s.tensor_parallel) {
-        if (tp > n || n % tp != 0) continue;
+      for (int tp : s.tensor_parallel)
+        for (int stages : s.pipeline_parallel) {
+        if (tp * stages > n || n % (tp * stages) != 0) continue;
         for (const auto& w : weights)
           for (int b : batches)
             for (const auto& pol : policies) {
@@ -190,12 +193,13 @@ std::vector<Candidate> candidates(const RecommendSpec& s, bool moe, const std::s
                 for (int pc : iter ? prefix : base_i)
                   for (const auto& sp : iter ? spec : base_s)
                     for (const auto& [pp, dd] : iter ? pds : colocated) {
-                      if (pp > 0 && (n / tp) % (pp + dd) != 0) continue;
+                      if (pp > 0 && (n / (tp * stages)) % (pp + dd) != 0) continue;
                       Candidate c;
                       c.gpu = g;
                       c.weights = w;
                       c.gpus = n;
                       c.tp = tp;
+                      c.pp = stages;
                       c.max_batch = b;
                       c.experts_follow_tp = moe;
                       c.max_batched_tokens = k;
@@ -216,13 +220,16 @@ std::vector<Candidate> candidates(const RecommendSpec& s, bool moe, const std::s
 std::string prune(const Candidate& c, const ModelCard& m, const GpuCard& g, const std::string& base_weights) {
   if (!tp_compatible(m, c.tp)) return fmt("tensor parallel %d does not divide %s's attention heads", c.tp, m.id.c_str());
   const std::string w = c.weights.empty() ? base_weights : c.weights;
+  if (c.pp > m.num_hidden_layers)
+    return fmt("pipeline parallel %d exceeds %s's %d layers", c.pp, m.id.c_str(), m.num_hidden_layers);
   ParallelLayout l;
   l.tp = c.tp;
+  l.pp = c.pp;
   if (c.experts_follow_tp) l.ep = c.tp;
   const double need = weight_bytes_per_gpu(m, parse_weight_precision(w, "recommend"), l);
   if (need > g.memory_bytes)
-    return fmt("does not fit: %s weights need %s per GPU at TP %d, %s has %s", w.c_str(), human_bytes(need).c_str(), c.tp,
-               g.id.c_str(), human_bytes(g.memory_bytes).c_str());
+    return fmt("does not fit: %s weights need %s per GPU at TP %d%s, %s has %s", w.c_str(), human_bytes(need).c_str(), c.tp,
+               c.pp > 1 ? fmt(" PP %d", c.pp).c_str() : "", g.id.c_str(), human_bytes(g.memory_bytes).c_str());
   return "";
 }
 
@@ -281,6 +288,7 @@ std::string per_pool(const Candidate& c, const std::string& colocated, const std
 
 std::string vllm_command(const Candidate& c, const Outcome& o) {
   std::string cmd = fmt("vllm serve %s --tensor-parallel-size %d", o.hf_repo.c_str(), c.tp);
+  if (c.pp > 1) cmd += fmt(" --pipeline-parallel-size %d", c.pp);
   std::string dp = c.replicas() > 1 && !c.disaggregated() ? fmt(" --data-parallel-size %d", c.replicas()) : "";
   std::string rest;
   if (c.experts_follow_tp && c.tp > 1) rest += " --enable-expert-parallel";
@@ -302,6 +310,7 @@ std::string vllm_command(const Candidate& c, const Outcome& o) {
 
 std::string sglang_command(const Candidate& c, const Outcome& o) {
   std::string cmd = fmt("python -m sglang.launch_server --model-path %s --tp %d", o.hf_repo.c_str(), c.tp);
+  if (c.pp > 1) cmd += fmt(" --pp-size %d", c.pp);
   std::string dp = c.replicas() > 1 && !c.disaggregated() ? fmt(" --dp %d", c.replicas()) : "";
   std::string rest;
   if (c.experts_follow_tp && c.tp > 1) rest += fmt(" --ep-size %d", c.tp);

@@ -19,6 +19,7 @@ struct RecommendSpec {
   std::vector<std::string> gpus;          // card ids
   std::vector<int> counts{1, 2, 4, 8};    // GPUs per deployment
   std::vector<int> tensor_parallel{1, 2, 4, 8};
+  std::vector<int> pipeline_parallel{1};  // stages per replica (each a range of layers; TP inside a stage)
   std::vector<std::string> weights;       // empty: the base scenario's
   std::vector<int> max_batch;             // empty: the base scenario's
   std::vector<int> max_batched_tokens;    // empty: the base scenario's (chunked prefill size: TPOT against TTFT)
@@ -40,6 +41,7 @@ RecommendSpec load_recommend(const std::string& path);
 struct Candidate {
   std::string gpu, weights;  // weights "" : the base scenario's
   int gpus = 1, tp = 1, max_batch = 0;  // max_batch 0: the base scenario's
+  int pp = 1;                           // pipeline stages per replica
   bool experts_follow_tp = false;       // MoE models: expert parallelism over the same GPUs as TP
   int max_batched_tokens = 0;           // 0: the base scenario's
   std::string tokens_key = "serving.max_batched_tokens";  // the policy's name for it (chunked: token_budget)
@@ -47,7 +49,7 @@ struct Candidate {
   int prefix_cache = -1;                // -1: the base scenario's; 0 off, 1 on
   std::string speculative;              // "": the base scenario's; none | mtp | draft
   int pd_prefill = 0, pd_decode = 0;    // P:D ratio of the replicas; 0:0 colocated (the base's)
-  int replicas() const { return gpus / tp; }
+  int replicas() const { return gpus / (tp * pp); }
   bool disaggregated() const { return pd_prefill > 0; }
   int prefill_replicas() const { return replicas() / (pd_prefill + pd_decode) * pd_prefill; }
   int decode_replicas() const { return replicas() - prefill_replicas(); }
@@ -57,7 +59,7 @@ struct Candidate {
   std::string label() const;                   // "4 x h200-sxm, TP 2 x 2 replicas, fp8, max_batch 256"
 };
 
-// The product of the search axes with tp | gpus (replicas = gpus / tp), in a stable order. For a MoE
+// The product of the search axes with tp x pp | gpus (replicas = gpus / (tp x pp)), in a stable order. For a MoE
 // model each replica's experts are spread over its TP GPUs (expert_parallel = tp). Combinations no
 // engine runs are left out: iteration sizes, prefix caching, speculation and P/D with a static or
 // adaptive policy, and a P:D ratio that does not divide the replicas. `policy`: the base's.

@@ -158,3 +158,40 @@ TEST_CASE("launch commands for a prefix cache, MTP and prefill/decode pools", "[
   CHECK(sglang_command(c, o).find(" --disable-radix-cache") != std::string::npos);
   CHECK(vllm_command(c, o).find(" --data-parallel-size 2") != std::string::npos);
 }
+
+TEST_CASE("pipeline stages: TP x PP must divide the count; weights and commands follow the stages", "[recommend][pp]") {
+  RecommendSpec s;
+  s.gpus = {"l40s"};
+  s.counts = {2, 4};
+  s.tensor_parallel = {1, 2};
+  s.pipeline_parallel = {1, 2};
+  const auto c = candidates(s);
+  // count 2: (1,1) (1,2) (2,1); count 4: (1,1) (1,2) (2,1) (2,2)
+  REQUIRE(c.size() == 7);
+  CHECK(c[1].label() == "2 x l40s, TP 1 PP 2 x 1 replica");
+  CHECK(c[1].overrides() == std::vector<std::string>{"platform.gpu=\"l40s\"", "platform.count=2", "serving.tensor_parallel=1",
+                                                     "serving.pipeline_parallel=2", "serving.replicas=1"});
+  CHECK(c[6].replicas() == 1);  // 4 GPUs: TP 2 x PP 2
+  CHECK(c[4].replicas() == 2);  // 4 GPUs: TP 1 x PP 2, two replicas
+
+  const Catalog cat = Catalog::from_environment();
+  const ModelCard m = cat.model("deepseek-coder-33b");  // 62 GiB of bf16 weights
+  const GpuCard l40s = cat.gpu("l40s");                  // 44.5 GiB
+  Candidate one{"l40s", "bf16", 1, 1, 0};
+  CHECK(!prune(one, m, l40s, "bf16").empty());
+  Candidate two = one;
+  two.gpus = 2;
+  two.pp = 2;  // half the layers a GPU: 31 GiB
+  CHECK(prune(two, m, l40s, "bf16").empty());
+  two.pp = 63;
+  CHECK(prune(two, m, l40s, "bf16") == "pipeline parallel 63 exceeds deepseek-coder-33b's 62 layers");
+
+  Candidate pp{"h200-sxm", "", 8, 4, 0};
+  pp.pp = 2;
+  Outcome o = ok(0.3, 1, 1);
+  o.hf_repo = "deepseek-ai/X";
+  o.max_batch = 64;
+  CHECK(vllm_command(pp, o) == "vllm serve deepseek-ai/X --tensor-parallel-size 4 --pipeline-parallel-size 2 --max-num-seqs 64");
+  CHECK(sglang_command(pp, o) ==
+        "python -m sglang.launch_server --model-path deepseek-ai/X --tp 4 --pp-size 2 --max-running-requests 64");
+}
