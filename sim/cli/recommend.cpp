@@ -30,6 +30,7 @@
 #include "util/csv.hpp"
 #include "util/error.hpp"
 #include "util/json.hpp"
+#include "util/input_file.hpp"
 #include "util/output_file.hpp"
 #include "util/process.hpp"
 #include "util/strings.hpp"
@@ -218,10 +219,7 @@ std::string candidates_fingerprint(const std::string& base, const std::vector<st
   return fmt("%016zx %zu", std::hash<std::string>{}(all), cands.size());
 }
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return in ? std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()) : std::string();
-}
+std::string read_text(const fs::path& p) { return read_whole_file(p.string()).value_or(""); }
 
 // A Slurm array job: one task per candidate, each writing DIR/candidates/<i>.json (whole or absent);
 // done candidates are skipped, so resubmitting resumes. `dssim recommend --merge` gathers them.

@@ -12,6 +12,7 @@
 #include "config/catalog.hpp"
 #include "config/toml_table.hpp"
 #include "util/error.hpp"
+#include "util/input_file.hpp"
 #include "util/output_file.hpp"
 #include "util/prediction_interval.hpp"
 #include "util/stats.hpp"
@@ -282,9 +283,7 @@ bool bands_section(TomlTable& t, const fs::path& base, const Residuals& res, con
     std::cout << "  written to " << out << "\n";
     return ok_cover;
   }
-  std::string stored;
-  if (std::ifstream in{out}) stored.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  const bool fresh = stored == text;
+  const bool fresh = read_whole_file(out).value_or("") == text;
   std::cout << (fresh ? fmt("  %s holds these bands\n", out.c_str())
                       : fmt("  %s is STALE (the bands every run reads differ from these): run %s\n", out.c_str(), command.c_str()));
   return ok_cover && fresh;

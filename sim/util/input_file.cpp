@@ -1,0 +1,19 @@
+#include "util/input_file.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+namespace dssim {
+
+std::optional<std::string> read_whole_file(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return std::nullopt;  // a FIFO would block
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return std::nullopt;
+  return text;
+}
+
+}  // namespace dssim
