@@ -34,6 +34,10 @@ std::optional<double> curve_break_even(const std::vector<CostPoint>& c) {
   return std::nullopt;
 }
 
+UtilizationRange utilization_range(const CostInputs& c) {
+  return {c.utilization * 0.5, std::min(1.0, c.utilization * 1.5)};
+}
+
 double Sensitivity::swing_months() const {
   const double never = 1e4;
   return std::fabs(break_even_high.value_or(never) - break_even_low.value_or(never));
@@ -55,7 +59,8 @@ std::vector<Sensitivity> sensitivity(const RoiInputs& base, double throughput_er
                    rb.usd_per_million_tokens_onprem});
   };
   const CostInputs& c = base.cost;
-  const double u_lo = c.utilization * 0.5, u_hi = std::min(1.0, c.utilization * 1.5);
+  const UtilizationRange u = utilization_range(c);
+  const double u_lo = u.low, u_hi = u.high;
   vary("utilization", [&](RoiInputs& x) { x.cost.utilization = u_lo; }, [&](RoiInputs& x) { x.cost.utilization = u_hi; },
        fmt("%.0f %%", u_lo * 100), fmt("%.0f %%", u_hi * 100));
   vary("cloud price", [&](RoiInputs& x) { x.cost.cloud_usd_per_gpu_hour *= 0.5; },

@@ -26,6 +26,13 @@ struct Sensitivity {
   double swing_months() const;  // for ordering the tornado: |high - low| (never counts as 10,000 months)
 };
 
+// The utilization range every study uses (the tornado's bar and the break-even chart's band): half
+// and one and a half times the scenario's, at most 100 %.
+struct UtilizationRange {
+  double low = 0, high = 0;
+};
+UtilizationRange utilization_range(const CostInputs& c);
+
 // Each input moved to a low and a high value, the others held: utilization, electricity price,
 // cloud price, hardware price, depreciation period, PUE and throughput (± `throughput_error`).
 std::vector<Sensitivity> sensitivity(const RoiInputs& in, double throughput_error);

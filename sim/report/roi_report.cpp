@@ -45,7 +45,7 @@ void write_gnuplot(const fs::path& dir, const RoiStudy& st, double horizon_month
                                 : fmt("Renting stays cheaper over %d months", st.months);
   OutputFile b((dir / "break_even.gp").string());
   b << "# gnuplot break_even.gp: writes break_even.svg and break_even.png from break_even.csv\n"
-       "set datafile separator ','\nset key top left\nset grid\nset xlabel 'month'\n"
+       "set datafile separator ','\nset key below\nset grid\nset xlabel 'month'\n"
        "set ylabel 'cumulative cost'\nset format y '$%.0fk'\n";
   b << "set title \"Buy or rent " << gnuplot_text(st.gpu) << " for " << gnuplot_text(st.model) << "? " << answer << "\"\n";
   if (be)
@@ -56,9 +56,18 @@ void write_gnuplot(const fs::path& dir, const RoiStudy& st, double horizon_month
     b << fmt("set arrow 2 from %.4f, graph 0 to %.4f, graph 1 nohead dashtype 3 linecolor rgb '#888888'\n"
              "set label 2 \"horizon %g months\" at %.4f, graph 0.05 right offset -0.6,0\n",
              horizon_months, horizon_months, horizon_months, horizon_months);
+  // The utilization band: renting costs what the busy hours cost, so it fans out with the utilization;
+  // owning moves only by its electricity.
+  const std::string band = fmt("%.0f .. %.0f %% utilization", st.utilization.low * 100, st.utilization.high * 100);
+  // beside the break-even line (its own label above), clear of the line itself
+  b << fmt("set label 3 \"at %s: %s .. %s months\" at %.4f, graph 0.86 offset 0.6,0\n", band.c_str(),
+           months_text(st.break_even_high_util).c_str(), months_text(st.break_even_low_util).c_str(), be.value_or(0.0));
+  b << "set style fill transparent solid 0.18 noborder\n";
   b << "set terminal svg size 800,500 dynamic noenhanced\nset output 'break_even.svg'\n"
-       "plot 'break_even.csv' using 1:($2/1000) skip 1 with lines lw 2 title 'buy (on-prem)', "
-       "'' using 1:($3/1000) skip 1 with lines lw 2 title 'rent (cloud)'\n"
+       "plot 'break_even.csv' using 1:($5/1000):($7/1000) skip 1 with filledcurves linecolor rgb '#d95f02' title 'rent, "
+    << band << "', '' using 1:($4/1000):($6/1000) skip 1 with filledcurves linecolor rgb '#1b9e77' title 'buy, " << band
+    << "', '' using 1:($2/1000) skip 1 with lines lw 2 linecolor rgb '#1b9e77' title 'buy (on-prem)', "
+       "'' using 1:($3/1000) skip 1 with lines lw 2 linecolor rgb '#d95f02' title 'rent (cloud)'\n"
        "set terminal pngcairo size 800,500 noenhanced\nset output 'break_even.png'\nreplot\n";
   b.commit();
   OutputFile s((dir / "sensitivity.gp").string());
@@ -211,6 +220,14 @@ RoiStudy roi_study(const RunInputs& in, const RunResult& r, int months) {
   st.result = *r.roi;
   st.curves = cost_curves(st.inputs, st.months);
   st.cash_break_even = curve_break_even(st.curves);
+  st.utilization = utilization_range(st.inputs.cost);
+  RoiInputs lo = st.inputs, hi = st.inputs;
+  lo.cost.utilization = st.utilization.low;
+  hi.cost.utilization = st.utilization.high;
+  st.curves_low_util = cost_curves(lo, st.months);
+  st.curves_high_util = cost_curves(hi, st.months);
+  st.break_even_low_util = curve_break_even(st.curves_low_util);
+  st.break_even_high_util = curve_break_even(st.curves_high_util);
   st.tornado = sensitivity(st.inputs, st.throughput_error);
   // Hybrid: N owned GPUs for the base load, the rest rented, from the run's own demand profile.
   if (!in.requests.empty()) {
@@ -226,8 +243,14 @@ bool write_roi_files(const std::string& out, const RunInputs& in, const RoiStudy
   fs::create_directories(out);
   {
     OutputFile f((fs::path(out) / "break_even.csv").string());
-    f << "month,onprem_cumulative_usd,cloud_cumulative_usd\n";
-    for (const auto& p : st.curves) f << fmt("%d,%.2f,%.2f\n", p.month, p.onprem_usd, p.cloud_usd);
+    f << fmt("month,onprem_cumulative_usd,cloud_cumulative_usd,onprem_usd_at_%.0f_pct,cloud_usd_at_%.0f_pct,"
+             "onprem_usd_at_%.0f_pct,cloud_usd_at_%.0f_pct\n",
+             st.utilization.low * 100, st.utilization.low * 100, st.utilization.high * 100, st.utilization.high * 100);
+    for (std::size_t i = 0; i < st.curves.size(); ++i) {
+      const CostPoint &p = st.curves[i], &a = st.curves_low_util[i], &b = st.curves_high_util[i];
+      f << fmt("%d,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f\n", p.month, p.onprem_usd, p.cloud_usd, a.onprem_usd, a.cloud_usd, b.onprem_usd,
+               b.cloud_usd);
+    }
     f.commit();
   }
   {
@@ -272,6 +295,10 @@ std::string render_roi(const RunInputs& in, const RoiStudy& st, const std::strin
     j.value("ttft_p50_s", st.ttft_p50_s).value("tpot_p50_s", st.tpot_p50_s);
     if (r.break_even_months) j.value("break_even_months", *r.break_even_months); else j.null("break_even_months");
     if (curve_be) j.value("cash_break_even_months", *curve_be); else j.null("cash_break_even_months");
+    j.begin_object("utilization_band").value("low", st.utilization.low).value("high", st.utilization.high);
+    if (st.break_even_low_util) j.value("break_even_months_at_low", *st.break_even_low_util); else j.null("break_even_months_at_low");
+    if (st.break_even_high_util) j.value("break_even_months_at_high", *st.break_even_high_util); else j.null("break_even_months_at_high");
+    j.end_object();
     j.value("roi_pct", r.roi_pct).value("usd_per_million_tokens_onprem", r.usd_per_million_tokens_onprem);
     j.value("usd_per_million_tokens_cloud", r.usd_per_million_tokens_cloud).value("pictures", pictures);
     j.value("npv_usd", r.npv_usd).value("discount_rate", in.cost->discount_rate);
@@ -308,6 +335,9 @@ std::string render_roi(const RunInputs& in, const RoiStudy& st, const std::strin
                ? fmt("; %.0f %% band %s .. %s", st.bands->confidence * 100, months_text(st.bands->break_even->low).c_str(),
                      months_text(st.bands->break_even->high).c_str()).c_str()
                : "");
+  o << fmt("             %s .. %s months at %.0f .. %.0f %% utilization (the chart's band)\n",
+           months_text(st.break_even_high_util).c_str(), months_text(st.break_even_low_util).c_str(),
+           st.utilization.high * 100, st.utilization.low * 100);
   o << fmt("ROI          %s at %g months\n", percent(r.roi_pct).c_str(), c.horizon_months);
   o << "NPV          " << npv_text(r, c) << "\n";
   o << fmt("$/M tokens   on-prem %s, cloud %s\n", usd(r.usd_per_million_tokens_onprem).c_str(),

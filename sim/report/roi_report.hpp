@@ -24,6 +24,11 @@ struct RoiStudy {
   RoiResult result;
   std::vector<CostPoint> curves;
   std::optional<double> cash_break_even;  // where the cumulative curves cross
+  // The same curves at the low and high ends of the utilization range (finance/curves.hpp), and where
+  // each pair crosses: the chart's utilization band.
+  UtilizationRange utilization;
+  std::vector<CostPoint> curves_low_util, curves_high_util;
+  std::optional<double> break_even_low_util, break_even_high_util;
   std::vector<Sensitivity> tornado;
   std::vector<HybridOption> hybrid;       // request streams: N owned GPUs, the excess rented
   std::optional<Verdict> verdict;         // the run's: keeps up, meets its SLOs

@@ -129,6 +129,28 @@ TEST_CASE("sensitivity: every input moves both ways, the widest swing first", "[
   }
 }
 
+TEST_CASE("the utilization band: half and 1.5 times the scenario's, capped at 100 %, as the tornado's bar", "[finance]") {
+  CostInputs c;
+  c.utilization = 0.5;
+  CHECK(utilization_range(c).low == Approx(0.25));
+  CHECK(utilization_range(c).high == Approx(0.75));
+  c.utilization = 0.8;
+  CHECK(utilization_range(c).high == 1.0);
+  // the band's break-evens from the curves are the tornado's utilization bar, by hand: no electricity,
+  // cloud 2 $/h x 730 h x u, hardware 12,000: break-even 12000 / (1460 u)
+  RoiInputs in;
+  in.cost.gpu_price_usd = 12000;
+  in.cost.cloud_usd_per_gpu_hour = 2.0;
+  in.cost.electricity_usd_per_kwh = 0;
+  in.cost.utilization = 0.5;
+  in.throughput_tok_s = 1;
+  RoiInputs hi = in;
+  hi.cost.utilization = utilization_range(in.cost).high;
+  CHECK(*curve_break_even(cost_curves(hi, 36)) == Approx(12000.0 / (1460 * 0.75)));
+  for (const auto& t : sensitivity(in, 0.1))
+    if (t.input == "utilization") CHECK(*t.break_even_high == Approx(12000.0 / (1460 * 0.75)));
+}
+
 #include "finance/hybrid.hpp"
 
 TEST_CASE("hybrid: owned GPUs take the base load, the excess is rented, by hand", "[finance]") {
