@@ -176,14 +176,26 @@ void let_arrivals_in(World* w) {
   }
 }
 
-// The books of one iteration that ran [start, end) and has been applied.
-void account(World* w, int index, const IterationPlan& plan, double start, double end,
-             const std::vector<SeqState*>& finished) {
+// What every iteration [start, end) adds to the books, however it was run: its count, busy time and
+// batch, and its record when asked.
+void book_iteration(World* w, int index, const IterationPlan& plan, double start, double end) {
   ServingRun& run = w->run;
   ++run.iteration_count;
   run.busy_s += end - start;
   run.gpu_busy_s += (end - start) * w->replicas[static_cast<std::size_t>(index)].pool->gpus_per_replica;
   run.sequences_sum += plan.sequences();
+  if (w->opt->record_iterations) {
+    long long pt = 0;
+    for (const auto& c : plan.shape.prefill) pt += c.tokens;
+    run.iterations.push_back({index, start, end, plan.sequences(), pt, plan.shape.decode});
+  }
+}
+
+// The books of one iteration that ran [start, end) and has been applied.
+void account(World* w, int index, const IterationPlan& plan, double start, double end,
+             const std::vector<SeqState*>& finished) {
+  ServingRun& run = w->run;
+  book_iteration(w, index, plan, start, end);
   // One gap per sequence that got a token at `end` after its first: every decoding one (static batches
   // step finished ones as padding) and a preempted one whose recomputed prompt ends here. A first token's
   // time is first_token_s (with disaggregation, when its KV reached the decode pool).
@@ -208,11 +220,6 @@ void account(World* w, int index, const IterationPlan& plan, double start, doubl
   for (SeqState* s : plan.decode)
     if (s->finish_s < 0 || s->finish_s >= end) gap(s);
   run.itl.add(same, times);
-  if (w->opt->record_iterations) {
-    long long pt = 0;
-    for (const auto& c : plan.shape.prefill) pt += c.tokens;
-    run.iterations.push_back({index, start, end, plan.sequences(), pt, plan.shape.decode});
-  }
   if (!finished.empty()) {
     w->change_in_system(end, -static_cast<long long>(finished.size()));
     w->done += static_cast<long long>(finished.size());
@@ -230,16 +237,9 @@ void account_repeats(World* w, int index, const IterationPlan& plan, const std::
   std::uint64_t stepping = 0;  // sequences given a token by each iteration (static batches: not the padding)
   for (SeqState* s : plan.decode)
     if (s->finish_s < 0 || s->finish_s >= ends[0]) ++stepping;
-  long long pt = 0;
-  for (const auto& c : plan.shape.prefill) pt += c.tokens;
   for (std::size_t j = 1; j < last; ++j) {
-    ++run.iteration_count;
-    run.busy_s += ends[j] - ends[j - 1];
-    run.gpu_busy_s += (ends[j] - ends[j - 1]) * w->replicas[static_cast<std::size_t>(index)].pool->gpus_per_replica;
-    run.sequences_sum += plan.sequences();
+    book_iteration(w, index, plan, ends[j - 1], ends[j]);
     if (ends[j] > ends[j - 1]) run.itl.add(ends[j] - ends[j - 1], stepping);
-    if (w->opt->record_iterations)
-      run.iterations.push_back({index, ends[j - 1], ends[j], plan.sequences(), pt, plan.shape.decode});
   }
   for (SeqState* s : plan.decode)
     if (s->finish_s < 0 || s->finish_s >= ends[0]) s->last_token_s = ends[last - 1];
