@@ -79,6 +79,11 @@ IterationCostModel::IterationCostModel(const ModelCard& m, const ForwardConfig& 
 }
 
 namespace {
+// Above kExact tokens every kernel's time (and work) is (piecewise) linear in the token count: both are
+// interpolated on a kStep-token grid, so a trace with thousands of distinct prompt lengths builds a
+// few hundred passes.
+constexpr long long kExact = 512, kStep = 64;
+
 bool is_work(const Op& op) {
   return op.kind == OpKind::gemm || op.kind == OpKind::attention || op.kind == OpKind::elementwise;
 }
@@ -88,8 +93,7 @@ ModelWork IterationCostModel::token_work(long long tokens, bool prefill) {
   const int p = prefill ? 1 : 0;
   if (tokens == last_work_tokens_[p]) return last_token_work_[p];
   ModelWork w;
-  constexpr long long kExact = 512, kStep = 64;  // the timings' grid (token_ops_lookup)
-  if (tokens > kExact && tokens % kStep != 0) {
+  if (tokens > kExact && tokens % kStep != 0) {  // the timings' grid
     const long long lo = tokens / kStep * kStep;
     const double f = static_cast<double>(tokens - lo) / static_cast<double>(kStep);
     const ModelWork a = token_work(lo, prefill), b = token_work(lo + kStep, prefill);
@@ -175,9 +179,6 @@ IterationCostModel::GpuTime IterationCostModel::token_ops_gpu(long long tokens, 
 }
 
 IterationCostModel::GpuTime IterationCostModel::token_ops_lookup(long long tokens, bool prefill) {
-  // Above 512 tokens every kernel's time is (piecewise) linear in the token count: interpolate on a
-  // 64-token grid so a trace with thousands of distinct prompt lengths builds a few hundred passes.
-  constexpr long long kExact = 512, kStep = 64;
   if (tokens > kExact && tokens % kStep != 0) {
     const long long lo = tokens / kStep * kStep, hi = lo + kStep;
     const double w = static_cast<double>(tokens - lo) / static_cast<double>(kStep);
