@@ -70,7 +70,11 @@ CsvTable CsvTable::read(const std::string& path) {
     auto fields = split(line, ',');
     for (auto& f : fields) f = trim(f);
     if (header) {
-      for (std::size_t i = 0; i < fields.size(); ++i) t.cols_[fields[i]] = i;
+      // A name twice would leave a field no name reaches and rows checked against too few fields.
+      for (std::size_t i = 0; i < fields.size(); ++i)
+        if (!t.cols_.emplace(fields[i], i).second)
+          throw Error(fmt("%s:%d: column '%s' appears twice (fields %zu and %zu)", path.c_str(), lineno,
+                          fields[i].c_str(), t.cols_.at(fields[i]) + 1, i + 1));
       header = false;
       continue;
     }
