@@ -2,13 +2,17 @@
 
 namespace dssim {
 
+bool is_model_work(const Op& op) {
+  return op.kind == OpKind::gemm || op.kind == OpKind::attention || op.kind == OpKind::elementwise;
+}
+
 ModelWork model_work(const ModelCard& m, const ForwardConfig& cfg, const ForwardShape& s) {
   ForwardConfig one = cfg;
   one.layout = ParallelLayout{};  // the model's own work: no shards, no collectives, no stage hand-offs
   one.stage = -1;
   ModelWork w;
   for (const Op& op : build_forward(m, one, s)) {
-    if (op.kind != OpKind::gemm && op.kind != OpKind::attention && op.kind != OpKind::elementwise) continue;
+    if (!is_model_work(op)) continue;
     w.flops += op.flops;
     w.bytes += op.bytes;
   }

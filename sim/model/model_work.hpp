@@ -11,6 +11,9 @@ struct ModelWork {
   double bytes = 0;  // weights read, KV read and written, activations in and out, per kernel
 };
 
+// The operators that are the model's work: GEMMs, attention and element-wise kernels (not collectives,
+// stage hand-offs or host-only ops).
+bool is_model_work(const Op& op);
 ModelWork model_work(const ModelCard& m, const ForwardConfig& cfg, const ForwardShape& s);
 
 // Achieved rates of a pass that took `seconds` on `gpus` GPUs, and their share of those GPUs' peaks.

@@ -161,12 +161,10 @@ std::string text(const RunInputs& in, const RunResult& r) {
            s.gpu_busy_fraction * 100, s.mean_batch / c.max_batch * 100, s.mean_batch, c.max_batch);
   o << fmt("  mean batch                            %.2f sequences per iteration (%lld iterations)\n", s.mean_batch,
            s.iterations);
-  {
-    const AchievedRates a = achieved_rates({s.model_flops, s.model_bytes}, s.gpu_busy_s, 1, p.peaks.flops_per_s, p.peaks.bytes_per_s);
-    o << fmt("  achieved while busy, per GPU          %.1f TFLOP/s of the model's arithmetic (MFU %.1f %% of %.0f %s), "
-             "%.2f TB/s of its bytes (MBU %.1f %% of %.2f)\n", a.flops_per_s / 1e12, a.mfu * 100, p.peaks.flops_per_s / 1e12,
-             to_string(p.peaks.precision).c_str(), a.bytes_per_s / 1e12, a.mbu * 100, p.peaks.bytes_per_s / 1e12);
-  }
+  o << fmt("  achieved while busy, per GPU          %.1f TFLOP/s of the model's arithmetic (MFU %.1f %% of %.0f %s), "
+           "%.2f TB/s of its bytes (MBU %.1f %% of %.2f)\n", p.achieved.flops_per_s / 1e12, p.achieved.mfu * 100,
+           p.peaks.flops_per_s / 1e12, to_string(p.peaks.precision).c_str(), p.achieved.bytes_per_s / 1e12,
+           p.achieved.mbu * 100, p.peaks.bytes_per_s / 1e12);
   o << fmt("  preemptions                           %lld\n", s.preemptions);
   if (s.speculation)
     o << fmt("  speculative decoding                  %.3f tokens per decode step (%s, %d drafted, acceptance %.2f: "
@@ -253,16 +251,13 @@ std::string json(const RunInputs& in, const RunResult& r) {
     j.value("throughput_tok_s", s.throughput_tok_s).value("goodput_rps", s.goodput_rps);
     j.value("gpu_busy_fraction", s.gpu_busy_fraction).value("mean_batch", s.mean_batch);
     j.value("preemptions", s.preemptions).value("iterations", s.iterations);
-    {
-      const AchievedRates a = achieved_rates({s.model_flops, s.model_bytes}, s.gpu_busy_s, 1, p.peaks.flops_per_s, p.peaks.bytes_per_s);
-      j.begin_object("achieved");
-      j.value("peak_precision", to_string(p.peaks.precision)).value("peak_flops_per_s_per_gpu", p.peaks.flops_per_s);
-      j.value("peak_bytes_per_s_per_gpu", p.peaks.bytes_per_s).value("gpu_busy_s", s.gpu_busy_s);
-      j.value("model_flops", s.model_flops).value("model_bytes", s.model_bytes);
-      j.value("flops_per_s_per_busy_gpu", a.flops_per_s).value("mfu", a.mfu);
-      j.value("bytes_per_s_per_busy_gpu", a.bytes_per_s).value("mbu", a.mbu);
-      j.end_object();
-    }
+    j.begin_object("achieved");
+    j.value("peak_precision", to_string(p.peaks.precision)).value("peak_flops_per_s_per_gpu", p.peaks.flops_per_s);
+    j.value("peak_bytes_per_s_per_gpu", p.peaks.bytes_per_s).value("gpu_busy_s", s.gpu_busy_s);
+    j.value("model_flops", s.model_flops).value("model_bytes", s.model_bytes);
+    j.value("flops_per_s_per_busy_gpu", p.achieved.flops_per_s).value("mfu", p.achieved.mfu);
+    j.value("bytes_per_s_per_busy_gpu", p.achieved.bytes_per_s).value("mbu", p.achieved.mbu);
+    j.end_object();
     if (in.engine) {
       j.begin_object("engine").value("kind", in.engine->kind).value("model", in.engine->model);
       j.begin_array("settings");
@@ -323,10 +318,7 @@ std::string csv(const RunInputs& in, const RunResult& r) {
   o << fmt("completed,%lld\nrejected,%lld\nrequests_per_s,%.9g\nthroughput_tok_s,%.9g\ngoodput_rps,%.9g\n", s.completed,
            s.rejected, s.requests_per_s, s.throughput_tok_s, s.goodput_rps);
   o << fmt("gpu_busy_fraction,%.9g\nmean_batch,%.9g\npreemptions,%lld\n", s.gpu_busy_fraction, s.mean_batch, s.preemptions);
-  {
-    const AchievedRates a = achieved_rates({s.model_flops, s.model_bytes}, s.gpu_busy_s, 1, r.stream->peaks.flops_per_s, r.stream->peaks.bytes_per_s);
-    o << fmt("mfu,%.9g\nmbu,%.9g\n", a.mfu, a.mbu);
-  }
+  o << fmt("mfu,%.9g\nmbu,%.9g\n", r.stream->achieved.mfu, r.stream->achieved.mbu);
   if (s.speculation) o << fmt("tokens_per_decode_step,%.9g\n", s.tokens_per_step);
   if (s.prefix_cache)
     o << fmt("prefix_hit_fraction,%.9g\nprefix_gpu_fraction,%.9g\nprefix_host_fraction,%.9g\nprefix_ssd_fraction,%.9g\n",

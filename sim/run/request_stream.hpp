@@ -32,6 +32,7 @@ struct ServingPrediction {
   ServingSummary summary;
   std::string calibration;
   UtilisationPeaks peaks;  // per GPU: what MFU and MBU divide by
+  AchievedRates achieved;  // the run's model work per busy GPU-second, and its MFU / MBU
   std::string power_source, cooling;   // where the power model and the cooling came from
   double power_limit_w = 0;
 };

@@ -84,8 +84,21 @@ namespace {
 // few hundred passes.
 constexpr long long kExact = 512, kStep = 64;
 
-bool is_work(const Op& op) {
-  return op.kind == OpKind::gemm || op.kind == OpKind::attention || op.kind == OpKind::elementwise;
+// The rows an iteration runs through the model: its prefill chunks' tokens, k + 1 positions per
+// decoding sequence (a verify step's drafts), and a logit row per decode position and finished prompt.
+struct IterationTokens {
+  long long prefill = 0, decode_rows = 0, logits = 0;
+  long long tokens() const { return prefill + decode_rows; }
+};
+IterationTokens count_tokens(const IterationShape& s) {
+  IterationTokens n;
+  n.decode_rows = static_cast<long long>(s.decode) * s.decode_tokens;
+  n.logits = n.decode_rows;
+  for (const auto& c : s.prefill) {
+    n.prefill += c.tokens;
+    if (c.last) ++n.logits;
+  }
+  return n;
 }
 }  // namespace
 
@@ -102,7 +115,7 @@ ModelWork IterationCostModel::token_work(long long tokens, bool prefill) {
     w = it->second;
   } else {
     for (const Op& op : build_forward(m_, work_cfg_, ForwardShape{prefill, 1, tokens, tokens}))
-      if (is_work(op) && op.kind != OpKind::attention && op.name != "lm_head" && op.name != "final_norm") {
+      if (is_model_work(op) && op.kind != OpKind::attention && op.name != "lm_head" && op.name != "final_norm") {
         w.flops += op.flops;
         w.bytes += op.bytes;
       }
@@ -132,17 +145,12 @@ ModelWork IterationCostModel::head_work(long long rows) {
 }
 
 ModelWork IterationCostModel::work(const IterationShape& s) {
-  const long long decode_rows = static_cast<long long>(s.decode) * s.decode_tokens;
-  long long prefill_tokens = 0, logits = decode_rows;
-  for (const auto& c : s.prefill) {
-    prefill_tokens += c.tokens;
-    if (c.last) ++logits;
-  }
+  const IterationTokens n = count_tokens(s);
   ModelWork w;
-  if (prefill_tokens + decode_rows == 0) return w;
-  w = token_work(prefill_tokens + decode_rows, prefill_tokens > 0);
-  if (logits > 0) {
-    const ModelWork h = head_work(logits);
+  if (n.tokens() == 0) return w;
+  w = token_work(n.tokens(), n.prefill > 0);
+  if (n.logits > 0) {
+    const ModelWork h = head_work(n.logits);
     w.flops += h.flops;
     w.bytes += h.bytes;
   }
@@ -326,19 +334,12 @@ IterationCostBreakdown IterationCostModel::evaluate(const IterationShape& s, boo
 
 IterationCostBreakdown IterationCostModel::evaluate_stage(const IterationShape& s, bool graph_allowed) {
   IterationCostBreakdown r;
-  // A verify step runs k + 1 positions per decoding sequence, each with its logits.
-  const long long decode_rows = static_cast<long long>(s.decode) * s.decode_tokens;
-  long long prefill_tokens = 0, logits = decode_rows;
-  for (const auto& c : s.prefill) {
-    prefill_tokens += c.tokens;
-    if (c.last) ++logits;
-  }
-  const long long tokens = prefill_tokens + decode_rows;
-  if (tokens == 0) return r;
-  const bool has_prefill = prefill_tokens > 0;
-  GpuTime t = token_ops_gpu(tokens, has_prefill);
-  if (logits > 0) {
-    const GpuTime h = lm_head_gpu(logits);
+  const IterationTokens n = count_tokens(s);
+  if (n.tokens() == 0) return r;
+  const bool has_prefill = n.prefill > 0;
+  GpuTime t = token_ops_gpu(n.tokens(), has_prefill);
+  if (n.logits > 0) {
+    const GpuTime h = lm_head_gpu(n.logits);
     t.total += h.total;
     t.compute += h.compute;
     t.bytes += h.bytes;

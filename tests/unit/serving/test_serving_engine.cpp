@@ -25,6 +25,15 @@ GpuCard bus_gpu() {
   g.pcie_Bps_per_direction = 32e9;
   return g;
 }
+
+// DeepSeek-LLM-7B priced on the H200's calibrated kernels: what the closed-form tests evaluate.
+struct H200Pricing {
+  Catalog cat{DSSIM_TEST_DATA_DIR};
+  ModelCard m = cat.model("deepseek-llm-7b");
+  GpuCard g = cat.gpu("h200-sxm");
+  RuntimeProfile rt = cat.runtime("pytorch");
+  KernelCostModel k{g, load_gpu_profile(g, cat)};
+};
 }  // namespace
 
 TEST_CASE("M/D/1: mean queueing delay matches Pollaczek-Khinchine, and Little's law holds", "[serving][oracle]") {
@@ -88,11 +97,11 @@ TEST_CASE("continuous batching on a hand-built trace: every iteration's composit
 }
 
 TEST_CASE("the closed-form iteration cost agrees with the kernel-level simulation", "[serving][oracle]") {
-  Catalog cat(DSSIM_TEST_DATA_DIR);
-  ModelCard m = cat.model("deepseek-llm-7b");
-  GpuCard g = cat.gpu("h200-sxm");
-  RuntimeProfile rt = cat.runtime("pytorch");
-  KernelCostModel k = KernelCostModel(g, load_gpu_profile(g, cat));
+  const H200Pricing h;
+  const ModelCard& m = h.m;
+  const GpuCard& g = h.g;
+  const RuntimeProfile& rt = h.rt;
+  const KernelCostModel& k = h.k;
   ForwardConfig fc;
   IterationCostModel ic(m, fc, k, rt, true, CommLinks{});
   auto sim_of = [&](const ForwardShape& s, bool graph) {
@@ -237,11 +246,11 @@ TEST_CASE("prefix-cache reads from a node's SSDs: two replicas share its bandwid
 }
 
 TEST_CASE("a serving iteration's model work is the fixed batch's: same shapes, same FLOPs and bytes, any layout", "[serving][mfu]") {
-  Catalog cat(DSSIM_TEST_DATA_DIR);
-  ModelCard m = cat.model("deepseek-llm-7b");
-  GpuCard g = cat.gpu("h200-sxm");
-  RuntimeProfile rt = cat.runtime("pytorch");
-  KernelCostModel k = KernelCostModel(g, load_gpu_profile(g, cat));
+  const H200Pricing h;
+  const ModelCard& m = h.m;
+  const GpuCard& g = h.g;
+  const RuntimeProfile& rt = h.rt;
+  const KernelCostModel& k = h.k;
   ForwardConfig fc;
   for (int tp : {1, 2}) {
     ForwardConfig c = fc;
