@@ -242,7 +242,7 @@ int cmd_calibrate(const std::vector<std::string>& args) {
   };
   if (format == "json") {
     JsonWriter j;
-    j.begin_object().value("gpu", g.id).value("data", data);
+    j.begin_document("calibrate").value("gpu", g.id).value("data", data);
     stats_json(j, "gemm", r.report.gemm);
     j.begin_object("gemm_by_dtype");
     for (const auto& [dt, e] : r.report.gemm_by_dtype) stats_json(j, dt, e);

@@ -441,7 +441,7 @@ int cmd_recommend(const std::vector<std::string>& args) {
 
   if (format == "json") {
     JsonWriter j;
-    j.begin_object().value("recommend", path).value("base", spec.base).value("rank_by", spec.rank_by);
+    j.begin_document("recommend").value("recommend", path).value("base", spec.base).value("rank_by", spec.rank_by);
     j.value("candidates", static_cast<long long>(cands.size())).value("simulated", static_cast<long long>(to_run.size() - inferred));
     j.value("inferred", static_cast<long long>(inferred));
     j.value("qualifying", static_cast<long long>(best.size())).value("wall_s", wall);

@@ -19,7 +19,7 @@ std::string render_burn(const RunInputs& in, const RunResult& res, Format f) {
   const double kwh = r.energy_j / 3.6e6;
   if (f == Format::json) {
     JsonWriter j;
-    j.begin_object().value("scenario", in.title);
+    j.begin_document("burn").value("scenario", in.title);
     overrides_json(j, in);
     j.value("gpu", g.id).value("workload", spec.kind);
     j.value("power_limit_w", b.limit_w).value("ambient_c", env.ambient_c).value("cooling", env.cooling.id);

@@ -48,12 +48,8 @@ std::string cost_csv(const RunInputs& in, const RunResult& r) {
   return o;
 }
 
-void cost_json(JsonWriter& j, const RunInputs& in, const RunResult& r) {
-  if (!in.cost) return;
-  if (r.roi) {
-    const RoiResult& x = *r.roi;
-    j.begin_object("roi");
-    j.value("meets_slo_and_keeps_up", !r.verdict || r.verdict->ok());
+void roi_fields_json(JsonWriter& j, const RunInputs& in, const RoiResult& x, bool meets_slo_and_keeps_up) {
+    j.value("meets_slo_and_keeps_up", meets_slo_and_keeps_up);
     if (x.break_even_months) j.value("break_even_months", *x.break_even_months); else j.null("break_even_months");
     j.value("break_even_defined", x.break_even_defined);
     j.value("roi_pct", x.roi_pct);
@@ -66,8 +62,9 @@ void cost_json(JsonWriter& j, const RunInputs& in, const RunResult& r) {
     if (x.irr) j.value("irr_pct", *x.irr * 100); else j.null("irr_pct");
     j.value("gpu_price_usd", in.cost->gpu_price_usd).value("cloud_usd_per_gpu_hour", in.cost->cloud_usd_per_gpu_hour);
     j.value("electricity_usd_per_kwh", in.cost->electricity_usd_per_kwh).value("pue", in.cost->pue);
-    j.end_object();
-  }
+}
+
+void prices_json(JsonWriter& j, const RunInputs& in) {
   j.begin_array("prices");
   for (const PriceSource& p : in.price_sources)
     j.begin_object().value("item", p.item).value("value", p.value).value("source", p.origin).end_object();
@@ -75,6 +72,16 @@ void cost_json(JsonWriter& j, const RunInputs& in, const RunResult& r) {
   j.begin_array("prices_missing");
   for (const std::string& m : in.price_missing) j.value("", m);
   j.end_array();
+}
+
+void cost_json(JsonWriter& j, const RunInputs& in, const RunResult& r) {
+  if (!in.cost) return;
+  if (r.roi) {
+    j.begin_object("roi");
+    roi_fields_json(j, in, *r.roi, !r.verdict || r.verdict->ok());
+    j.end_object();
+  }
+  prices_json(j, in);
 }
 
 }  // namespace dssim

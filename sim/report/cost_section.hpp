@@ -19,6 +19,11 @@ std::string prices_text(const RunInputs& in);
 
 // JSON: "roi" (with break_even_defined) and "prices" (item, value, source) and "prices_missing".
 void cost_json(JsonWriter& j, const RunInputs& in, const RunResult& r);
+// The "roi" object's figures, the same in every kind of document (docs/json.md), inside an object the
+// caller opened: `roi` of a run, or `dssim roi`'s, which adds its own after them.
+void roi_fields_json(JsonWriter& j, const RunInputs& in, const RoiResult& x, bool meets_slo_and_keeps_up);
+// "prices" (item, value, source) and "prices_missing".
+void prices_json(JsonWriter& j, const RunInputs& in);
 
 // CSV key,value rows: break-even (empty when never or undefined), ROI, $/M, and the prices used.
 std::string cost_csv(const RunInputs& in, const RunResult& r);

@@ -97,7 +97,7 @@ std::string render_text(const RunInputs& ri, const RunResult& r) {
            p.throughput_tok_s / in.batch);
   o << fmt("  achieved in prefill                   %.1f TFLOP/s of the model's arithmetic: MFU %.1f %% (%d x %.0f TFLOP/s %s)\n",
            p.prefill_rate.flops_per_s / 1e12, p.prefill_rate.mfu * 100, in.parallel.gpus(), p.peaks.flops_per_s / 1e12,
-           to_string(p.peaks.precision).c_str());
+           p.peaks.label().c_str());
   o << fmt("  achieved in a decode step             %.2f TB/s of the model's bytes: MBU %.1f %% (%d x %.2f TB/s); MFU %.1f %%\n",
            p.decode_rate.bytes_per_s / 1e12, p.decode_rate.mbu * 100, in.parallel.gpus(), p.peaks.bytes_per_s / 1e12,
            p.decode_rate.mfu * 100);
@@ -150,8 +150,7 @@ std::string render_json(const RunInputs& ri, const RunResult& r) {
   const PredictInput& in = ri.base;
   const Prediction& p = *r.fixed;
   JsonWriter j;
-  j.begin_object();
-  j.value("dssim_version", DSSIM_VERSION).value("scenario", ri.title);
+  j.begin_document("fixed_batch").value("scenario", ri.title);
   overrides_json(j, ri);
   verdict_json(j, r.verdict);
   j.value("model", in.model.id).value("gpu", in.gpu.id).value("node", in.node.id).value("gpu_count", in.node.total_gpus());
@@ -190,7 +189,8 @@ std::string render_json(const RunInputs& ri, const RunResult& r) {
     j.value("host_weight_bytes", p.memory.host_weights).value("host_kv_bytes", p.memory.host_kv);
     j.value("efficiencies", p.calibration);
     j.begin_object("achieved");
-    j.value("peak_precision", to_string(p.peaks.precision)).value("peak_flops_per_s_per_gpu", p.peaks.flops_per_s);
+    j.value("peak_precision", to_string(p.peaks.precision)).value("peak_sparse24", p.peaks.sparse24);
+    j.value("peak_flops_per_s_per_gpu", p.peaks.flops_per_s);
     j.value("peak_bytes_per_s_per_gpu", p.peaks.bytes_per_s).value("gpus", in.parallel.gpus());
     j.value("prefill_model_flops", p.prefill_work.flops).value("prefill_model_bytes", p.prefill_work.bytes);
     j.value("prefill_flops_per_s", p.prefill_rate.flops_per_s).value("prefill_mfu", p.prefill_rate.mfu);
@@ -203,9 +203,11 @@ std::string render_json(const RunInputs& ri, const RunResult& r) {
       const BatchPower& w = *p.power;
       j.begin_object("power").value("source", w.source).value("limit_w", w.limit_w);
       j.value("prefill_sm_clock_mhz", w.prefill_clock_mhz).value("prefill_limiter", w.prefill_limiter);
-      j.value("decode_sm_clock_mhz", w.decode_clock_mhz).value("busy_power_w", w.busy_power_w);
-      j.value("max_temp_c", w.max_temp_c).value("throttled_fraction", w.throttled_fraction);
-      j.value("energy_kwh", w.energy_j * in.node.total_gpus() / 3.6e6).end_object();
+      j.value("decode_sm_clock_mhz", w.decode_clock_mhz).end_object();
+      // "thermal" and "energy" as a request stream and a burn write them (docs/json.md)
+      j.begin_object("thermal").value("max_temp_c", w.max_temp_c).value("busy_power_w", w.busy_power_w);
+      j.value("throttled_fraction", w.throttled_fraction).end_object();
+      j.begin_object("energy").value("kwh", w.energy_j * in.node.total_gpus() / 3.6e6).end_object();
     }
   }
   cost_json(j, ri, r);

@@ -287,31 +287,29 @@ std::string render_roi(const RunInputs& in, const RoiStudy& st, const std::strin
   const auto best = std::min_element(hybrid.begin(), hybrid.end(), [](const auto& a, const auto& b) { return a.total_usd < b.total_usd; });
   if (format == Format::json) {
     JsonWriter j;
-    j.begin_object().value("scenario", in.title);
+    j.begin_document("roi").value("scenario", in.title);
     overrides_json(j, in);
     verdict_json(j, st.verdict);
     j.value("throughput_tok_s", st.inputs.throughput_tok_s);
     j.value("throughput_source", st.throughput_source).value("model", st.model).value("gpus", st.gpu);
     j.value("ttft_p50_s", st.ttft_p50_s).value("tpot_p50_s", st.tpot_p50_s);
-    if (r.break_even_months) j.value("break_even_months", *r.break_even_months); else j.null("break_even_months");
+    // The run's "roi" object, then what the study adds: the break-even of the cash curve and its range
+    // over the utilization band.
+    j.begin_object("roi");
+    roi_fields_json(j, in, r, !st.verdict || st.verdict->ok());
     if (curve_be) j.value("cash_break_even_months", *curve_be); else j.null("cash_break_even_months");
     j.begin_object("utilization_band").value("low", st.utilization.low).value("high", st.utilization.high);
     if (st.break_even_low_util) j.value("break_even_months_at_low", *st.break_even_low_util); else j.null("break_even_months_at_low");
     if (st.break_even_high_util) j.value("break_even_months_at_high", *st.break_even_high_util); else j.null("break_even_months_at_high");
     j.end_object();
-    j.value("roi_pct", r.roi_pct).value("usd_per_million_tokens_onprem", r.usd_per_million_tokens_onprem);
-    j.value("usd_per_million_tokens_cloud", r.usd_per_million_tokens_cloud).value("pictures", pictures);
-    j.value("npv_usd", r.npv_usd).value("discount_rate", in.cost->discount_rate);
-    if (r.irr) j.value("irr_pct", *r.irr * 100); else j.null("irr_pct");
-    if (st.bands) bands_json(j, *st.bands);
+    j.end_object();
     if (!hybrid.empty()) {
       j.begin_object("hybrid").value("cheapest_onprem_gpus", best->onprem_gpus).value("usd_per_month", best->total_usd);
       j.value("onprem_token_share", best->onprem_share).end_object();
     }
-    j.begin_array("prices");
-    for (const PriceSource& p : in.price_sources)
-      j.begin_object().value("item", p.item).value("value", p.value).value("source", p.origin).end_object();
-    j.end_array();
+    if (st.bands) bands_json(j, *st.bands);
+    prices_json(j, in);
+    j.value("pictures", pictures);
     j.end_object();
     return j.str();
   }

@@ -163,7 +163,7 @@ std::string text(const RunInputs& in, const RunResult& r) {
            s.iterations);
   o << fmt("  achieved while busy, per GPU          %.1f TFLOP/s of the model's arithmetic (MFU %.1f %% of %.0f %s), "
            "%.2f TB/s of its bytes (MBU %.1f %% of %.2f)\n", p.achieved.flops_per_s / 1e12, p.achieved.mfu * 100,
-           p.peaks.flops_per_s / 1e12, to_string(p.peaks.precision).c_str(), p.achieved.bytes_per_s / 1e12,
+           p.peaks.flops_per_s / 1e12, p.peaks.label().c_str(), p.achieved.bytes_per_s / 1e12,
            p.achieved.mbu * 100, p.peaks.bytes_per_s / 1e12);
   o << fmt("  preemptions                           %lld\n", s.preemptions);
   if (s.speculation)
@@ -217,8 +217,7 @@ std::string json(const RunInputs& in, const RunResult& r) {
   const ServingPrediction& p = *r.stream;
   const ServingSummary& s = p.summary;
   JsonWriter j;
-  j.begin_object();
-  j.value("dssim_version", DSSIM_VERSION).value("scenario", in.title);
+  j.begin_document("request_stream").value("scenario", in.title);
   overrides_json(j, in);
   verdict_json(j, r.verdict);
   j.value("model", b.model.id).value("gpu", b.gpu.id);
@@ -252,7 +251,8 @@ std::string json(const RunInputs& in, const RunResult& r) {
     j.value("gpu_busy_fraction", s.gpu_busy_fraction).value("mean_batch", s.mean_batch);
     j.value("preemptions", s.preemptions).value("iterations", s.iterations);
     j.begin_object("achieved");
-    j.value("peak_precision", to_string(p.peaks.precision)).value("peak_flops_per_s_per_gpu", p.peaks.flops_per_s);
+    j.value("peak_precision", to_string(p.peaks.precision)).value("peak_sparse24", p.peaks.sparse24);
+    j.value("peak_flops_per_s_per_gpu", p.peaks.flops_per_s);
     j.value("peak_bytes_per_s_per_gpu", p.peaks.bytes_per_s).value("gpu_busy_s", s.gpu_busy_s);
     j.value("model_flops", s.model_flops).value("model_bytes", s.model_bytes);
     j.value("flops_per_s_per_busy_gpu", p.achieved.flops_per_s).value("mfu", p.achieved.mfu);

@@ -35,9 +35,15 @@ UtilisationPeaks utilisation_peaks(const PredictInput& in, Precision activations
   UtilisationPeaks u;
   u.precision = in.gpu.compute_precision(cost.runs_weight_only(in.weights, in.weight_only) ? activations : in.weights);
   u.flops_per_s = in.gpu.peak(u.precision);
+  if (in.model.sparse24 && in.gpu.structured_sparsity) {
+    u.sparse24 = true;
+    u.flops_per_s *= 2;
+  }
   u.bytes_per_s = in.gpu.memory_bw_Bps;
   return u;
 }
+
+std::string UtilisationPeaks::label() const { return to_string(precision) + (sparse24 ? " 2:4-sparse" : ""); }
 
 double host_memory_limit(const PredictInput& in) {
   return in.host_memory_bytes > 0 ? in.host_memory_bytes : in.node.host_memory_bytes;

@@ -16,9 +16,14 @@ namespace dssim {
 
 // The peaks MFU and MBU divide by, per GPU: the dense tensor rate of the precision the GEMMs run at
 // (16-bit for weight-only quantisation) and the memory bandwidth. The same for every kind of run.
+// The peaks MFU and MBU divide by. 2:4-sparse weights on sparse tensor cores: the sparse peak (twice
+// the dense one), against which the model's dense-equivalent FLOPs are counted, as the datasheets'
+// sparse rates are.
 struct UtilisationPeaks {
   Precision precision = Precision::bf16;
+  bool sparse24 = false;
   double flops_per_s = 0, bytes_per_s = 0;
+  std::string label() const;  // "bf16", "bf16 2:4-sparse"
 };
 
 struct Prediction {

@@ -324,10 +324,10 @@ void run_steady(World* w, int index, IterationPlan& plan, double start, const It
     const ModelWork w0 = r.pool->work(base);
     ModelWork step = {0, 0};
     if (last > 0) {
-      IterationShape next = base;
-      next.decode_context_sum += next.decode;
-      next.decode_context_max += 1;
-      const ModelWork w1 = r.pool->work(next);
+      IterationShape second = base;
+      second.decode_context_sum += second.decode;
+      second.decode_context_max += 1;
+      const ModelWork w1 = r.pool->work(second);
       step = {w1.flops - w0.flops, w1.bytes - w0.bytes};
     }
     const double n = static_cast<double>(last + 1), pairs = static_cast<double>(last) * n / 2;

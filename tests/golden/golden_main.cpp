@@ -337,6 +337,102 @@ int inventory(const Env& env, const std::vector<Case>& cases) {
   return 0;
 }
 
+
+// Every JSON golden against docs/json.md: the envelope first (dssim_version, kind), a kind the page
+// documents (a "## `kind`" heading), and every key path written on the page in backticks (`a.b`,
+// `a[].b`; `*` stands for any one key). A key added to an output without its line there fails.
+bool matches(const std::vector<std::string>& path, const std::vector<std::string>& pattern) {
+  if (path.size() != pattern.size()) return false;
+  for (std::size_t i = 0; i < path.size(); ++i)
+    if (pattern[i] != path[i] && !(pattern[i] == "*" || pattern[i] == "*[]") ) return false;
+  return true;
+}
+
+struct Schema {
+  std::vector<std::vector<std::string>> patterns;
+  std::set<std::string> kinds;
+};
+
+Schema read_schema(const Env& env) {
+  const std::string doc = read_file(env.root / "docs/json.md");
+  Schema sc;
+  for (std::size_t i = doc.find('`'); i != std::string::npos; i = doc.find('`', i + 1)) {
+    const std::size_t end = doc.find('`', i + 1);
+    if (end == std::string::npos) break;
+    const std::string t = doc.substr(i + 1, end - i - 1);
+    if (!t.empty() && t.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.*[]") == std::string::npos)
+      sc.patterns.push_back(dssim::split(t, '.'));
+    if (doc.compare(i >= 4 ? i - 4 : 0, 4, "\n## ") == 0) sc.kinds.insert(t);
+    i = end;
+  }
+  return sc;
+}
+
+// The problems of one JSON document against the schema (0: none); its kind into `kind`.
+int check_document(const Schema& sc, const std::string& where, const std::string& json, std::string& kind) {
+  const std::vector<Leaf> leaves = flatten_json(json);
+  if (leaves.size() < 2 || leaves[0].path != "dssim_version" || leaves[1].path != "kind") {
+    std::cout << where << ": does not start with dssim_version and kind\n";
+    return 1;
+  }
+  int bad = 0;
+  kind = leaves[1].text.size() >= 2 ? leaves[1].text.substr(1, leaves[1].text.size() - 2) : "";
+  if (!sc.kinds.count(kind)) {
+    std::cout << where << ": kind '" << kind << "' has no section in docs/json.md\n";
+    ++bad;
+  }
+  std::set<std::string> reported;
+  for (const Leaf& l : leaves) {
+    std::string p;
+    for (std::size_t k = 0; k < l.path.size(); ++k) {  // requests[3].x -> requests[].x
+      if (l.path[k] == '[') {
+        p += "[]";
+        k = l.path.find(']', k);
+      } else {
+        p += l.path[k];
+      }
+    }
+    const auto parts = dssim::split(p, '.');
+    auto as_array = parts;
+    as_array.back() += "[]";  // an empty array is a leaf of its own
+    const bool ok = std::any_of(sc.patterns.begin(), sc.patterns.end(), [&](const auto& pat) {
+      return matches(parts, pat) || (l.text == "[]" && matches(as_array, pat));
+    });
+    if (!ok && reported.insert(p).second) {
+      std::cout << where << ": `" << p << "` is not documented in docs/json.md\n";
+      ++bad;
+    }
+  }
+  return bad;
+}
+
+// Every JSON golden, and any JSON files named (outputs that have no golden, as recommend's).
+int schema(const Env& env, const std::vector<Case>& cases, const std::vector<std::string>& files) {
+  const Schema sc = read_schema(env);
+  int bad = 0, documents = 0;
+  std::set<std::string> seen_kinds;
+  auto one = [&](const std::string& where, const std::string& json) {
+    std::string kind;
+    bad += check_document(sc, where, json, kind);
+    seen_kinds.insert(kind);
+    ++documents;
+  };
+  for (const auto& c : cases)
+    for (const auto& f : c.formats) {
+      if (f != "json") continue;
+      const fs::path g = golden_path(env, c, f);
+      if (!fs::exists(g)) continue;
+      const std::string out = sections(read_file(g))["stdout"];
+      if (out.find_first_not_of(" \n") == std::string::npos) continue;  // failed before printing (an error case)
+      one(fs::relative(g, env.root).string(), out);
+    }
+  for (const auto& f : files) one(f, read_file(f));
+  if (bad) return 1;
+  std::cout << dssim::fmt("ok: %d JSON documents, kinds %s, every key documented in docs/json.md\n", documents,
+                          dssim::join(std::vector<std::string>(seen_kinds.begin(), seen_kinds.end()), ", ").c_str());
+  return 0;
+}
+
 }  // namespace golden
 
 int main(int argc, char** argv) {
@@ -349,7 +445,7 @@ int main(int argc, char** argv) {
       args.erase(args.begin(), args.begin() + 2);
     }
     if (args.empty()) {
-      std::cerr << "usage: dssim_golden [--root DIR] [--dssim BIN] list | check NAME...|--all | inventory | update [NAME...]\n";
+      std::cerr << "usage: dssim_golden [--root DIR] [--dssim BIN] list | check NAME...|--all | inventory | schema [FILE.json...] | update [NAME...]\n";
       return 1;
     }
     if (!std::getenv("DSSIM_DATA_DIR")) setenv("DSSIM_DATA_DIR", env.root.c_str(), 1);
@@ -366,6 +462,7 @@ int main(int argc, char** argv) {
       return check(env, cases, names);
     }
     if (cmd == "inventory") return inventory(env, cases);
+    if (cmd == "schema") return schema(env, cases, names);
     if (cmd == "update") return update(env, cases, names);
     throw dssim::Error("unknown command '" + cmd + "'");
   } catch (const std::exception& e) {

@@ -138,6 +138,10 @@ add_test(NAME cli.recommend_chart COMMAND bash -c "set -e; d=$(mktemp -d); $<TAR
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(cli.recommend_chart PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
 dssim_cli_test(recommend_json 0 "\"qualifying\": 1," recommend tests/integration/cases/recommend_small.toml --quiet --format json)
+# recommend's JSON has no golden (its wall time varies): its keys are checked against docs/json.md here.
+add_test(NAME cli.recommend_json_schema COMMAND bash -c "set -e; d=$(mktemp -d); $<TARGET_FILE:dssim> recommend tests/integration/cases/recommend_small.toml --quiet --format json > $d/r.json; $<TARGET_FILE:dssim_golden> schema $d/r.json; rm -rf $d"
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli.recommend_json_schema PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}" PASS_REGULAR_EXPRESSION "kinds .*recommend")
 dssim_cli_test(recommend_none 1 "No configuration meets the SLOs" recommend tests/integration/cases/recommend_small.toml --quiet --set slo.ttft_p99_s=0.001)
 dssim_cli_test(bad_recommend_fixed_base 1 "dssim recommend needs a request stream" recommend tests/integration/cases/recommend_fixed.toml)
 dssim_cli_test(bad_recommend_no_search 1 "recommend_no_search.toml: missing required table \\[search\\]" recommend tests/integration/cases/recommend_no_search.toml)

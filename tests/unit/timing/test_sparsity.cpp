@@ -8,6 +8,7 @@
 #include "memory/memory_model.hpp"
 #include "model/operators.hpp"
 #include "model/params.hpp"
+#include "run/fixed_batch.hpp"
 #include "timing/kernel_cost.hpp"
 #include "timing/toy_cost.hpp"
 
@@ -61,4 +62,23 @@ TEST_CASE("a 2:4-sparse model: decoder GEMMs sparse and smaller, the LM head den
   CHECK(weight_bytes(m, Precision::bf16) == Approx(dense - (p.attention + p.dense_mlp) * 2 * (1 - 0.5625)));
   ParallelLayout one;
   CHECK(weight_bytes_per_gpu(m, Precision::bf16, one) == Approx(weight_bytes(m, Precision::bf16)).epsilon(1e-3));
+}
+
+TEST_CASE("MFU of a 2:4-sparse model counts dense-equivalent FLOPs against the sparse peak", "[sparsity][mfu]") {
+  Catalog cat(DSSIM_TEST_DATA_DIR);
+  PredictInput in;
+  in.model = cat.model("deepseek-coder-33b");
+  in.gpu = cat.gpu("a100-80g-sxm");
+  in.weights = Precision::bf16;
+  const KernelCostModel cost(in.gpu, test::toy_profile(), false);
+  const UtilisationPeaks dense = utilisation_peaks(in, Precision::bf16, cost);
+  CHECK_FALSE(dense.sparse24);
+  CHECK(dense.flops_per_s == Approx(312e12));
+  CHECK(dense.label() == "bf16");
+  in.model.sparse24 = true;
+  const UtilisationPeaks sparse = utilisation_peaks(in, Precision::bf16, cost);
+  CHECK(sparse.sparse24);
+  CHECK(sparse.flops_per_s == Approx(624e12));  // the A100 datasheet's 2:4-sparse bf16 rate
+  CHECK(sparse.label() == "bf16 2:4-sparse");
+  CHECK(sparse.bytes_per_s == dense.bytes_per_s);
 }
