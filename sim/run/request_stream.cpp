@@ -59,6 +59,7 @@ struct PoolModel {
   IterationCostFn cost;
   IterationWorkFn work;
   double kv_token_gpu = 0, kv_token_stored = 0, host_limit = 0;
+  bool streams = false;  // weights or KV read from host memory every iteration
 };
 
 PoolModel plan_pool(const RunInputs& in, const PredictInput& b, int replicas, ServingPrediction& p) {
@@ -241,6 +242,7 @@ PoolModel plan_pool(const RunInputs& in, const PredictInput& b, int replicas, Se
     if (own->draft) add_draft_work(w, *own->draft, s, spec_k);
     return w;
   };
+  pm.streams = weight_stream > 0 || host_token_bytes > 0;
   pm.kv_token_gpu = kv_token_gpu;
   pm.kv_token_stored = kv_token_replica;
   pm.host_limit = host_limit;
@@ -275,6 +277,7 @@ ServingPrediction predict_serving(const RunInputs& in, const PowerSetup* power) 
     pool.kv_blocks = p.kv_blocks;
     pool.cost = first.cost;
     pool.work = first.work;
+    pool.streams = first.streams;
     pools.push_back(std::move(pool));
   } else {
     // Two pools on consecutive GPUs: the prefill replicas first, then the decode replicas.
@@ -315,12 +318,14 @@ ServingPrediction predict_serving(const RunInputs& in, const PowerSetup* power) 
     pre.kv_blocks = p.kv_blocks;
     pre.cost = first.cost;
     pre.work = first.work;
+    pre.streams = first.streams;
     dec.role = PoolRole::decode;
     dec.replicas = c.decode_replicas;
     dec.gpus_per_replica = db.parallel.gpus();
     dec.kv_blocks = dp.kv_blocks;
     dec.cost = second.cost;
     dec.work = second.work;
+    dec.streams = second.streams;
     dec.kv_bytes_per_token_per_gpu = second.kv_token_gpu;
     pools.push_back(std::move(pre));
     pools.push_back(std::move(dec));
@@ -330,6 +335,7 @@ ServingPrediction predict_serving(const RunInputs& in, const PowerSetup* power) 
   opt.record_iterations = in.options.record_iterations;
   opt.progress = in.options.progress;
   opt.coalesce = in.options.coalesce;
+  opt.event_queue = in.options.event_queue;
   opt.power = power;
   if (c.prefix_cache) set_prefix_tiers(b, c, b.parallel, first.kv_token_stored, p.memory.host_weights, first.host_limit, opt);
   if (power) {

@@ -77,6 +77,7 @@ struct RunOptions {
   bool record_thermal = false;     // power samples, for --thermal-csv
   bool progress = false;           // request streams: progress on stderr
   bool coalesce = true;            // request streams: repeating decode steps as one activity
+  bool event_queue = true;         // request streams that share no link: waits on the event queue, not SimGrid
 };
 
 struct RunInputs {

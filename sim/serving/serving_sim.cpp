@@ -11,6 +11,8 @@
 #include <memory>
 
 #include "hw/platform.hpp"
+#include "serving/actor_task.hpp"
+#include "serving/event_queue.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
@@ -31,9 +33,10 @@ struct Replica {
   sg4::Host* gpu = nullptr;
   std::vector<sg4::Host*> gpus, cpus;  // every GPU of the replica and its node's CPU (weight offload)
   sg4::Disk* disk = nullptr;           // its node's SSDs (prefix cache)
-  // Another actor wakes a waiting replica by releasing this once (a semaphore rather than a mutex and
-  // a condition variable: one simcall on each side instead of three).
-  sg4::SemaphorePtr wake = sg4::Semaphore::create(0);
+  // On SimGrid, another actor wakes a waiting replica by releasing this once (a semaphore rather than
+  // a mutex and a condition variable: one simcall on each side instead of three).
+  sg4::SemaphorePtr wake;
+  int actor = 0;            // its index in the event queue
   bool sleeping = false;    // waiting for work or for KV to leave it
   bool coalescing = false;  // waiting out a stretch of steps that an arrival may cut short
   bool signalled = false;   // `wake` was released for the wait under way and not yet taken
@@ -59,6 +62,7 @@ struct World {
   std::vector<Replica> replicas;
   ServingRun run;
   bool arrivals_done = false;
+  EventQueue* queue = nullptr;  // the actors wait here; null: on SimGrid
   long long next_request = 0;  // the generator's next request (index)
   long long done = 0;
   long long in_system = 0;
@@ -71,6 +75,12 @@ struct World {
     run.in_system_integral += static_cast<double>(in_system) * (now - last_change_s);
     last_change_s = now;
     in_system += delta;
+  }
+  double now() const { return queue ? queue->now() : sg4::Engine::get_clock(); }
+  // Wakes replica `r`, which waits for a signal.
+  void release(Replica& r) {
+    if (queue) queue->signal(r.actor);
+    else r.wake->release();
   }
   void progress(double now) {
     if (!opt->progress || (++progress_calls & 1023) != 0) return;  // the clock read costs more than an iteration's books
@@ -115,33 +125,56 @@ double next_arrival_for(const World& w, int index) {
 }
 
 // Wakes replica `r` if it waits (a replica at work finds the news at its next plan).
-void signal(Replica& r) {
+void signal(World& w, Replica& r) {
   if (!(r.sleeping || r.coalescing) || r.signalled) return;
   r.signalled = true;
-  r.wake->release();
+  w.release(r);
 }
 
-// Waits until signalled or until `until` (+inf: no limit); true when signalled. Actors are cooperative:
-// between simcalls nothing else runs, so the flags need no lock.
-bool wait_signal(Replica& r, double until) {
+// Whether the wait for a signal just over was ended by one (else by its time limit). Actors are
+// cooperative: between waits nothing else runs, so the flags need no lock.
+bool took_signal(Replica& r) {
+  const bool got = r.signalled;
+  r.signalled = false;
+  return got;
+}
+
+// SimGrid: a replica's wait for a signal until `until` (+inf: no limit), on its semaphore.
+void simgrid_wait_signal(Replica& r, double until) {
   bool timed_out = false;
   if (until == std::numeric_limits<double>::infinity())
     r.wake->acquire();
   else
     timed_out = r.wake->acquire_timeout(until - sg4::Engine::get_clock());
   if (timed_out && r.signalled) r.wake->acquire();  // released as the wait timed out: take it, it is ours
-  const bool got = r.signalled;
-  r.signalled = false;
-  return got;
 }
 
-void generator(World* w) {
+// SimGrid: runs an actor's coroutine inside the SimGrid actor calling this, each of its waits an
+// activity of the platform (`r`: the replica whose signals it waits for; null for the generator).
+void drive_on_simgrid(ActorTask task, Replica* r) {
+  task.resume();
+  while (!task.done()) {
+    const Wait w = task.wait();
+    switch (w.kind) {
+      case Wait::until: sg4::this_actor::sleep_until(w.t); break;
+      case Wait::yield: sg4::this_actor::yield(); break;
+      case Wait::signal:
+        if (!r) throw Error("internal: the generator waits for a signal", ExitCode::internal);
+        simgrid_wait_signal(*r, w.t);
+        break;
+      case Wait::none: throw Error("internal: an actor suspended without a wait", ExitCode::internal);
+    }
+    task.resume();
+  }
+}
+
+ActorTask generator(World* w) {
   const std::size_t n = w->requests->size();
   std::vector<Replica*> woken;
   for (std::size_t i = 0; i < n;) {
     const double at = (*w->requests)[i].arrival_s;
-    if (at > sg4::Engine::get_clock()) {
-      sg4::this_actor::sleep_until(at);
+    if (at > w->now()) {
+      co_await wake_at(at);
       ++w->run.activities;
     }
     // Requests arriving at the same instant are routed and queued together, before any replica plans
@@ -152,28 +185,25 @@ void generator(World* w) {
       SeqState* s = &w->run.seqs[i];
       Replica& r = w->replicas[static_cast<std::size_t>(route(*w, static_cast<long long>(i)))];
       if (!r.sched->enqueue(s)) continue;
-      w->change_in_system(sg4::Engine::get_clock(), +1);
+      w->change_in_system(w->now(), +1);
       // A busy replica finds the request at its next plan; a sleeping one is woken, and so is one in a
       // stretch of steps the request may cut short.
       if ((r.sleeping || r.coalescing) && std::find(woken.begin(), woken.end(), &r) == woken.end()) woken.push_back(&r);
     }
-    for (Replica* r : woken) signal(*r);
+    for (Replica* r : woken) signal(*w, *r);
   }
   w->arrivals_done = true;
   for (auto& r : w->replicas)
-    if (r.sleeping) signal(r);  // a stretch runs to its end; a sleeper learns that no more work comes
+    if (r.sleeping) signal(*w, r);  // a stretch runs to its end; a sleeper learns that no more work comes
 }
 
 // A replica about to plan at time T first lets the generator queue the requests arriving at T: an
-// arrival and an iteration ending at the same instant meet in that order, whichever actor SimGrid
-// wakes first. (Bounded: should the generator's wake-up land an ulp after T, it is not ready yet.)
-void let_arrivals_in(World* w) {
-  const double now = sg4::Engine::get_clock();
+// arrival and an iteration ending at the same instant meet in that order, whichever actor wakes
+// first. True while a request due by now is not queued yet (the replica then lets others run first;
+// bounded: should the generator's wake-up land an ulp after T on SimGrid, it is not ready yet).
+bool arrival_pending(const World* w) {
   const long long n = static_cast<long long>(w->requests->size());
-  for (int k = 0; k < 8; ++k) {
-    if (w->next_request >= n || (*w->requests)[static_cast<std::size_t>(w->next_request)].arrival_s > now) return;
-    sg4::this_actor::yield();
-  }
+  return w->next_request < n && (*w->requests)[static_cast<std::size_t>(w->next_request)].arrival_s <= w->now();
 }
 
 // What every iteration [start, end) adds to the books, however it was run: its count, busy time and
@@ -248,12 +278,13 @@ void account_repeats(World* w, int index, const IterationPlan& plan, const std::
 
 // A stretch of `steady.steps` iterations repeating the one planned at `start` (its cost `first`), each
 // decoding every sequence one token further: their durations are summed ahead (clocks and power step
-// by step), the replica waits once, and the iterations are then applied at their own end times.
-// (Not re-planned: requests that came during the last one are in the queue by then.) An arrival the policy would
-// admit ends the stretch at the iteration during which it came: known ahead when the router says
-// where the next request goes, else by the generator waking the replica.
-void run_steady(World* w, int index, IterationPlan& plan, double start, const IterationCostBreakdown& first,
-                const SteadyRun& steady) {
+// by step) into r.ends, the replica waits once (replica_loop), and end_stretch() then applies them at
+// their own end times. (Not re-planned: requests that came during the last one are in the queue by
+// then.) An arrival the policy would admit ends the stretch at the iteration during which it came:
+// known ahead when the router says where the next request goes, else by the generator waking the
+// replica. Returns whether only the generator can tell (the replica then waits for its signal).
+bool begin_stretch(World* w, int index, const IterationPlan& plan, double start, const IterationCostBreakdown& first,
+                   const SteadyRun& steady) {
   Replica& r = w->replicas[static_cast<std::size_t>(index)];
   const double known = steady.arrivals_matter ? next_arrival_for(*w, index) : std::numeric_limits<double>::infinity();
   const bool watch = known < 0;  // only the generator can tell
@@ -264,8 +295,7 @@ void run_steady(World* w, int index, IterationPlan& plan, double start, const It
   ends.clear();
   snaps.clear();
 
-  const IterationShape base = plan.shape;
-  IterationShape shape = base;
+  IterationShape shape = plan.shape;
   double t = start;
   IterationCostBreakdown later;
   for (long long j = 0; j < cap; ++j) {
@@ -282,29 +312,30 @@ void run_steady(World* w, int index, IterationPlan& plan, double start, const It
     if (r.power && watch) snaps.push_back(r.power->snapshot());
     if (t >= next) break;  // the next plan sees that arrival
   }
-  std::size_t last = ends.size() - 1;
-  if (watch) {
-    r.coalescing = true;
-    if (sg4::Engine::get_clock() < ends.back()) wait_signal(r, ends.back());
-    r.coalescing = false;
-    ++w->run.activities;
-    const double now = sg4::Engine::get_clock();
-    if (now < ends.back()) {
-      // Cut short: the iteration under way when the request came is the last; the ones after it never ran.
-      last = static_cast<std::size_t>(std::lower_bound(ends.begin(), ends.end(), now) - ends.begin());
-      if (r.power) r.power->restore(snaps[last]);
-      r.run_cap = std::max<long long>(8, 2 * static_cast<long long>(last + 1));
-      if (ends[last] > now) {
-        sg4::this_actor::sleep_until(ends[last]);
-        ++w->run.activities;
-      }
-    } else if (static_cast<long long>(ends.size()) == r.run_cap) {
-      r.run_cap = std::min(kLongestRun, 2 * r.run_cap);
-    }
-  } else {
-    sg4::this_actor::sleep_until(ends.back());
-    ++w->run.activities;
+  return watch;
+}
+
+// A watched stretch's wait ended at `now`: when cut short, the iteration under way when the request
+// came is the last (its end returned; the ones after it never ran), and the steps computed ahead
+// adapt. Returns the index of the stretch's last iteration.
+std::size_t cut_stretch(Replica& r, double now) {
+  const std::vector<double>& ends = r.ends;
+  if (now < ends.back()) {
+    const auto last = static_cast<std::size_t>(std::lower_bound(ends.begin(), ends.end(), now) - ends.begin());
+    if (r.power) r.power->restore(r.snaps[last]);
+    r.run_cap = std::max<long long>(8, 2 * static_cast<long long>(last + 1));
+    return last;
   }
+  if (static_cast<long long>(ends.size()) == r.run_cap) r.run_cap = std::min(kLongestRun, 2 * r.run_cap);
+  return ends.size() - 1;
+}
+
+// Applies iterations 0..last of the stretch that began at `start` with `plan` (made the plan of its
+// last iteration) and keeps their books.
+void end_stretch(World* w, int index, IterationPlan& plan, double start, std::size_t last) {
+  Replica& r = w->replicas[static_cast<std::size_t>(index)];
+  const std::vector<double>& ends = r.ends;
+  const IterationShape base = plan.shape;
   // The iterations before the last finish nobody: their books at once, the sequences moved on at once.
   std::vector<SeqState*>& finished = r.finished;
   finished.clear();
@@ -377,20 +408,20 @@ void transfer(World* w, int from, SeqState* s) {
   s->first_token_s = now;
   src.sched->release(s);
   --src.transfers_out;
-  signal(src);
+  signal(*w, src);
   --dst.incoming;
   --w->transfers_in_flight;
   if (!dst.sched->enqueue_prefilled(s)) {
     w->change_in_system(now, -1);
   } else {
-    signal(dst);
+    signal(*w, dst);
   }
   if (w->transfers_in_flight == 0 && w->arrivals_done && w->prefill_active == 0) wake_decoders(*w);
 }
 
 void wake_decoders(World& w) {
   for (auto& r : w.replicas)
-    if (r.role == PoolRole::decode) signal(r);
+    if (r.role == PoolRole::decode) signal(w, r);
 }
 
 // After a prefill replica's iteration: the sequences whose prompt is done leave for the decode pool.
@@ -407,7 +438,7 @@ void hand_off(World* w, int index) {
   }
 }
 
-void replica_loop(World* w, int index) {
+ActorTask replica_loop(World* w, int index) {
   Replica& r = w->replicas[static_cast<std::size_t>(index)];
   std::vector<SeqState*> finished;
   IterationPlan plan;
@@ -415,57 +446,88 @@ void replica_loop(World* w, int index) {
     if (!r.sched->has_work()) {
       r.sleeping = true;
       while (!r.sched->has_work() && !no_more_work(*w, r)) {
-        wait_signal(r, std::numeric_limits<double>::infinity());
+        co_await signal_or(std::numeric_limits<double>::infinity());
+        took_signal(r);
         ++w->run.activities;
       }
       r.sleeping = false;
       if (!r.sched->has_work()) {
         // The last prefill replica to stop tells the decode pool no more KV will come from it.
         if (r.role == PoolRole::prefill && --w->prefill_active == 0 && w->transfers_in_flight == 0) wake_decoders(*w);
-        return;
+        co_return;
       }
     }
-    let_arrivals_in(w);
+    for (int k = 0; k < 8 && arrival_pending(w); ++k) co_await others_first();
     // KV transfers that land at this instant are queued before the plan, as arrivals are.
-    if (r.role == PoolRole::decode && w->transfers_in_flight > 0) sg4::this_actor::yield();
-    r.sched->plan(sg4::Engine::get_clock(), plan);
-    if (plan.empty()) throw Error("internal: a replica with work planned an empty iteration", ExitCode::internal);
-    const double start = sg4::Engine::get_clock();
+    if (r.role == PoolRole::decode && w->transfers_in_flight > 0) co_await others_first();
+    const double start = w->now();
+    r.sched->plan(start, plan);
     if (plan.empty() && r.transfers_out > 0) {
       // A prefill replica whose free blocks are held by sequences on their way out: wait for one to leave.
       r.sleeping = true;
       const int out = r.transfers_out;
-      while (r.transfers_out == out) wait_signal(r, std::numeric_limits<double>::infinity());
+      while (r.transfers_out == out) {
+        co_await signal_or(std::numeric_limits<double>::infinity());
+        took_signal(r);
+      }
       r.sleeping = false;
       ++w->run.activities;
       continue;
     }
+    if (plan.empty()) throw Error("internal: a replica with work planned an empty iteration", ExitCode::internal);
     const IterationCostBreakdown cost = r.pool->cost(plan.shape);
+    const bool shared = cost.stream_bytes > 0 || cost.disk_bytes > 0;
+    if (shared && w->queue)
+      throw Error("internal: an iteration moves bytes over shared links in a replay without the platform", ExitCode::internal);
     // Offloaded weights and KV, and prefix-cache loads, are real transfers that replicas share: those
     // iterations run one by one.
-    if (w->opt->coalesce && cost.stream_bytes <= 0 && cost.disk_bytes <= 0) {
+    if (w->opt->coalesce && !shared) {
       const SteadyRun steady = r.sched->steady(plan);
       if (steady.steps > 1) {
-        run_steady(w, index, plan, start, cost, steady);
+        std::size_t last = 0;
+        if (begin_stretch(w, index, plan, start, cost, steady)) {
+          r.coalescing = true;
+          if (w->now() < r.ends.back()) {
+            co_await signal_or(r.ends.back());
+            took_signal(r);
+          }
+          r.coalescing = false;
+          ++w->run.activities;
+          last = cut_stretch(r, w->now());
+          if (r.ends[last] > w->now()) {  // cut short: the iteration under way runs to its end
+            co_await wake_at(r.ends[last]);
+            ++w->run.activities;
+          }
+        } else {
+          co_await wake_at(r.ends.back());
+          ++w->run.activities;
+          last = r.ends.size() - 1;
+        }
+        end_stretch(w, index, plan, start, last);
         continue;
       }
     }
     const double dur = r.power ? r.power->run(cost, start) : cost.total_s;
-    // Offloaded weights stream from host memory to every GPU of the replica while it computes.
-    std::vector<sg4::CommPtr> streams;
-    if (cost.stream_bytes > 0)
-      for (std::size_t g = 0; g < r.gpus.size(); ++g)
-        streams.push_back(sg4::Comm::sendto_async(r.cpus[g], r.gpus[g], static_cast<uint64_t>(cost.stream_bytes)));
-    // Cached prefix blocks come off the node's SSDs while the GPU works (layer by layer, as LMCache).
-    sg4::IoPtr io;
-    if (cost.disk_bytes > 0 && r.disk) io = r.disk->read_async(static_cast<sg_size_t>(cost.disk_bytes));
-    sg4::ExecPtr exec = sg4::Exec::init()->set_flops_amount(dur * kGpuSpeed)->set_host(r.gpu);
-    exec->start();
-    exec->wait();
-    for (auto& c : streams) c->wait();
-    if (io) io->wait();
-    w->run.activities += 1 + static_cast<long long>(streams.size()) + (io ? 1 : 0);
-    const double end = sg4::Engine::get_clock();
+    if (!shared) {
+      co_await wake_at(start + dur);
+      ++w->run.activities;
+    } else {
+      // Offloaded weights stream from host memory to every GPU of the replica while it computes.
+      std::vector<sg4::CommPtr> streams;
+      if (cost.stream_bytes > 0)
+        for (std::size_t g = 0; g < r.gpus.size(); ++g)
+          streams.push_back(sg4::Comm::sendto_async(r.cpus[g], r.gpus[g], static_cast<uint64_t>(cost.stream_bytes)));
+      // Cached prefix blocks come off the node's SSDs while the GPU works (layer by layer, as LMCache).
+      sg4::IoPtr io;
+      if (cost.disk_bytes > 0 && r.disk) io = r.disk->read_async(static_cast<sg_size_t>(cost.disk_bytes));
+      sg4::ExecPtr exec = sg4::Exec::init()->set_flops_amount(dur * kGpuSpeed)->set_host(r.gpu);
+      exec->start();
+      exec->wait();
+      for (auto& c : streams) c->wait();
+      if (io) io->wait();
+      w->run.activities += 1 + static_cast<long long>(streams.size()) + (io ? 1 : 0);
+    }
+    const double end = w->now();
     finished.clear();
     r.sched->complete(plan, end, finished);
     account(w, index, plan, start, end, finished);
@@ -515,8 +577,15 @@ ServingRun run_serving_pools(const NodeSpec& node, const GpuCard& gpu, const Ser
   if (disaggregated && (pools[0].role != PoolRole::prefill || pools[1].role != PoolRole::decode))
     throw Error("internal: disaggregated pools must be prefill then decode", ExitCode::internal);
 
-  auto engine_ptr = create_engine();
-  sg4::Engine& engine = *engine_ptr;
+  // Replicas that share nothing SimGrid models (no offload streams, no prefix-cache loads from host
+  // or SSD, no KV transfers between pools) wait on the event queue; the per-iteration reference
+  // always runs on SimGrid.
+  bool streams = false;
+  for (const ReplicaPool& p : pools) streams = streams || p.streams;
+  const bool on_queue = opt.event_queue && opt.coalesce && !disaggregated && !streams && opt.ssd_read_Bps <= 0 &&
+                        opt.prefix_host_blocks == 0 && opt.prefix_ssd_blocks == 0;
+  std::unique_ptr<sg4::Engine> engine_ptr;
+  if (!on_queue) engine_ptr = create_engine();
 
   World w;
   w.cfg = &cfg;
@@ -525,7 +594,7 @@ ServingRun run_serving_pools(const NodeSpec& node, const GpuCard& gpu, const Ser
   w.routed = pools[0].replicas;
   w.prefill_active = pools[0].role == PoolRole::prefill ? pools[0].replicas : 0;
   w.run.disaggregated = disaggregated;
-  w.platform = build_platform(engine, node, gpu);
+  if (engine_ptr) w.platform = build_platform(*engine_ptr, node, gpu);
   w.run.seqs.resize(requests.size());
   for (std::size_t i = 0; i < requests.size(); ++i) {
     SeqState& s = w.run.seqs[i];
@@ -547,22 +616,41 @@ ServingRun run_serving_pools(const NodeSpec& node, const GpuCard& gpu, const Ser
       rep.sched = std::make_unique<ReplicaScheduler>(cfg, pool.kv_blocks, opt.prefix_host_blocks, opt.prefix_ssd_blocks);
       rep.role = pool.role;
       rep.pool = &pool;
-      rep.gpu = w.platform.gpus[static_cast<std::size_t>(gpu_next)];
       rep.first_gpu = gpu_next;
-      for (int g = gpu_next; g < gpu_next + pool.gpus_per_replica; ++g) {
-        rep.gpus.push_back(w.platform.gpus[static_cast<std::size_t>(g)]);
-        rep.cpus.push_back(w.platform.cpus[static_cast<std::size_t>(g / node.gpu_count)]);
+      rep.actor = static_cast<int>(next_replica);  // the generator is actor 0
+      if (engine_ptr) {
+        rep.wake = sg4::Semaphore::create(0);
+        rep.gpu = w.platform.gpus[static_cast<std::size_t>(gpu_next)];
+        for (int g = gpu_next; g < gpu_next + pool.gpus_per_replica; ++g) {
+          rep.gpus.push_back(w.platform.gpus[static_cast<std::size_t>(g)]);
+          rep.cpus.push_back(w.platform.cpus[static_cast<std::size_t>(g / node.gpu_count)]);
+        }
       }
       if (!disks.empty()) rep.disk = disks[static_cast<std::size_t>(gpu_next / node.gpu_count)];
       gpu_next += pool.gpus_per_replica;
       if (opt.power) rep.power = std::make_unique<GpuPowerState>(*opt.power);
     }
-  ActorFailure failure;
-  w.failure = &failure;
-  sg4::Actor::create("generator", w.platform.cpu, failure.guarded([&w] { generator(&w); }));
-  for (int i = 0; i < replicas; ++i)
-    sg4::Actor::create("replica" + std::to_string(i), w.platform.cpu, failure.guarded([&w, i] { replica_loop(&w, i); }));
-  failure.run_guarded(engine);
+  if (on_queue) {
+    std::vector<ActorTask> tasks;
+    tasks.push_back(generator(&w));
+    for (int i = 0; i < replicas; ++i) tasks.push_back(replica_loop(&w, i));
+    std::vector<ActorTask*> actors;
+    for (ActorTask& t : tasks) actors.push_back(&t);
+    EventQueue queue(actors);
+    w.queue = &queue;
+    w.run.event_queue = true;
+    queue.run();
+    w.queue = nullptr;
+  } else {
+    ActorFailure failure;
+    w.failure = &failure;
+    sg4::Actor::create("generator", w.platform.cpu, failure.guarded([&w] { drive_on_simgrid(generator(&w), nullptr); }));
+    for (int i = 0; i < replicas; ++i)
+      sg4::Actor::create("replica" + std::to_string(i), w.platform.cpu, failure.guarded([&w, i] {
+                           drive_on_simgrid(replica_loop(&w, i), &w.replicas[static_cast<std::size_t>(i)]);
+                         }));
+    failure.run_guarded(*engine_ptr);
+  }
   for (auto& r : w.replicas) w.run.preemptions += r.sched->preemptions();
   w.run.prefix_cache = cfg.prefix_cache;
   for (auto& r : w.replicas) {

@@ -1,5 +1,6 @@
 #pragma once
-// Replays requests through simulated serving replicas on the SimGrid platform: a generator actor
+// Replays requests through simulated serving replicas on the SimGrid platform (or, where they share
+// nothing it models, on an event queue: serving/actor_task.hpp): a generator actor
 // injects each request at its arrival time, a router picks a replica, and one actor per replica runs
 // the scheduler loop, each iteration one activity on the replica's GPU lasting the iteration cost.
 // A stretch of iterations that repeat (the same sequences decoding, until one finishes, the cache
@@ -34,6 +35,10 @@ struct ServingOptions {
   // Run a stretch of decode steps that nothing can change as one activity (the default). false: one
   // activity per iteration, the reference the coalesced engine is checked against.
   bool coalesce = true;
+  // Coalesced replays whose replicas share nothing SimGrid models (no offload streams, no prefix-cache
+  // loads below the GPU, no KV transfers between pools) wait on dssim's event queue instead of SimGrid
+  // activities: the same waits in the same order (serving/actor_task.hpp). false: always SimGrid.
+  bool event_queue = true;
   // The prefix cache's host and SSD tiers per replica, in its blocks (with ServingConfig::prefix_cache),
   // and the read bandwidth of each node's SSDs (a SimGrid disk on the node's CPU, shared by its replicas).
   long long prefix_host_blocks = 0, prefix_ssd_blocks = 0;
@@ -54,6 +59,7 @@ struct ServingRun {
   std::vector<IterationRecord> iterations;
   long long iteration_count = 0;
   long long activities = 0;      // simulated activities (waits) the replicas and the arrivals took
+  bool event_queue = false;      // they waited on the event queue (no SimGrid platform); else on SimGrid
   double busy_s = 0;             // GPU-seconds of iterations, all replicas
   double gpu_busy_s = 0;         // the same, each replica's counted once per GPU it has
   double model_flops = 0, model_bytes = 0;  // the model's work in every iteration (MFU and MBU numerators)
@@ -89,6 +95,7 @@ struct ReplicaPool {
   IterationCostFn cost;
   IterationWorkFn work;  // empty: no work counted (fixed-cost tests)
   double kv_bytes_per_token_per_gpu = 0;  // decode pool: KV each of a replica's GPUs receives per token
+  bool streams = false;  // its iterations stream weights or KV from host memory (links the replicas share)
 };
 
 // Pools take consecutive GPUs of the platform, in order.

@@ -338,7 +338,11 @@ dssim_cli_test(bench_no_scenario 1 "dssim bench needs at least one serving scena
 dssim_cli_test(bench_not_serving 1 "dssim bench replays request streams" bench scenarios/33b_a100.toml)
 dssim_cli_test(bench_bad_tolerance 1 "--tolerance must be a number >= 0" bench scenarios/serving/g5_7b_static.toml --tolerance -1)
 dssim_cli_test(bench_missing_file 1 "nope.toml" bench nope.toml)
-dssim_cli_test(bench_table 0 "^  coalesced +[0-9.]+ s +[0-9.]+ MiB +57306 +[0-9]+$" bench scenarios/serving/g5_7b_static.toml)
+dssim_cli_test(bench_table 0 "^  coalesced +event queue +[0-9.]+ s +[0-9.]+ MiB +57306 +[0-9]+$" bench scenarios/serving/g5_7b_static.toml)
+# The event queue and SimGrid run the same actors' waits in the same order: bit for bit the same replay.
+dssim_cli_test(bench_event_queue_is_simgrid 0 "against coalesced on SimGrid: [0-9]+ figures compared, largest relative difference 0$" bench --reference validation/bench/synthetic_1m_64_replicas.toml --set workload.requests=5000)
+# Offload streams share links: that replay waits on SimGrid.
+dssim_cli_test(bench_streams_on_simgrid 0 "^  coalesced +SimGrid +[0-9.]+ s" bench scenarios/serving/g5_7b_fp32_offload_4replicas.toml)
 dssim_cli_test(bench_reference 0 "largest relative difference" bench --reference scenarios/serving/g5_7b_adaptive.toml)
 # A run engine flag: the same report either way (the oracle tests compare every figure).
 dssim_cli_test(run_per_iteration 0 "^  mean batch +[0-9.]+ sequences per iteration \\(57306 iterations\\)" scenarios/serving/g5_7b_static.toml --quiet --per-iteration)

@@ -147,7 +147,27 @@ ServingRun offload_run(int replicas) {
     b.stream_bytes = 1e8;  // 10 ms alone on the link
     return b;
   };
-  return run_serving(n, g, 1, c, reqs, cost, 100, {});
+  ServingOptions opt;
+  opt.event_queue = false;  // the streams are SimGrid transfers (a pool built by the run says so: ReplicaPool::streams)
+  return run_serving(n, g, 1, c, reqs, cost, 100, opt);
+}
+
+TEST_CASE("streams in a replay on the event queue are an internal error, not a silent free transfer", "[serving]") {
+  NodeSpec n = implicit_node(bus_gpu(), 1);
+  std::vector<Request> reqs{{0, 0.0, 4, 1}};
+  ServingConfig c;
+  IterationCostFn cost = [](const IterationShape&) {
+    IterationCostBreakdown b = fixed_iteration(1e-3);
+    b.stream_bytes = 1e8;
+    return b;
+  };
+  try {
+    run_serving(n, bus_gpu(), 1, c, reqs, cost, 100, {});
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()).find("shared links in a replay without the platform") != std::string::npos);
+    CHECK(e.code() == ExitCode::internal);
+  }
 }
 }  // namespace
 
