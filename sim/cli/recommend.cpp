@@ -144,7 +144,7 @@ std::string table_row(const Candidate& c, const Outcome& o, int width) {
 }
 
 std::string table_head(int width) {
-  return fmt("  %-*s %9s %9s %10s %8s %8s %9s %7s\n", width, "configuration", "$/M prem", "$/M cloud", "GPUs cost", "TTFT p99",
+  return fmt("  %-*s %9s %9s %10s %8s %8s %9s %7s\n", width, "configuration", "$/M prem", "$/M cloud", "hardware", "TTFT p99",
              "TPOT p99", "tokens/s", "power") +
          fmt("  %-*s %9s %9s %10s %8s %8s %9s %7s\n", width, "", "", "", "", "(ms)", "(ms)", "", "(W)");
 }

@@ -54,6 +54,15 @@ PriceCatalog load_price_catalog(const std::string& path, const std::string& name
     r.gpu = t.get_string("gpu");
     r.usd = t.get_number("usd", 1, 1e8);
   });
+  c.servers = read_rows<ServerPrice>(*doc, path, "server", [](TomlTable& t, ServerPrice& r) {
+    r.gpus = t.get_string_list("gpus");
+    r.slots = static_cast<int>(t.get_int("slots", 1, 64));
+    r.usd = t.get_number("usd", 0, 1e8);
+  });
+  c.networks = read_rows<NetworkPrice>(*doc, path, "network", [](TomlTable& t, NetworkPrice& r) {
+    r.gpus = t.get_string_list("gpus");
+    r.usd_per_gpu = t.get_number("usd_per_gpu", 0, 1e7);
+  });
   c.offers = read_rows<CloudOffer>(*doc, path, "cloud", [](TomlTable& t, CloudOffer& r) {
     r.provider = t.get_string("provider");
     r.instance = t.get_string("instance");
@@ -73,9 +82,21 @@ PriceCatalog load_price_catalog(const std::string& path, const std::string& name
     r.pue = t.get_number("pue", 1, 10);
   });
   TomlTable top(*doc, path, "");
-  top.allow({"purchase", "cloud", "electricity", "site"});
+  top.allow({"purchase", "server", "network", "cloud", "electricity", "site"});
   top.finish();
   unique(c.purchases, path, "purchase price for GPU", [](const PurchasePrice& r) { return r.gpu; });
+  for (const auto* rows : {&c.servers}) {
+    std::set<std::string> seen;
+    for (const ServerPrice& r : *rows)
+      for (const std::string& g : r.gpus)
+        if (!seen.insert(g).second) throw Error(fmt("%s:%d: a second server row for GPU '%s'", path.c_str(), r.line, g.c_str()));
+  }
+  {
+    std::set<std::string> seen;
+    for (const NetworkPrice& r : c.networks)
+      for (const std::string& g : r.gpus)
+        if (!seen.insert(g).second) throw Error(fmt("%s:%d: a second network row for GPU '%s'", path.c_str(), r.line, g.c_str()));
+  }
   unique(c.electricity, path, "electricity id", [](const ElectricityPrice& r) { return r.id; });
   unique(c.sites, path, "site id", [](const Site& r) { return r.id; });
   std::vector<CloudOffer> current;

@@ -34,9 +34,27 @@ struct Site : PriceRow {
   double pue = 0;
 };
 
+// The server around the GPUs (chassis, CPUs, memory, NICs, local disks; no GPUs): a row for the GPUs
+// it houses, priced per GPU slot.
+struct ServerPrice : PriceRow {
+  std::vector<std::string> gpus;  // GPU card ids it houses
+  int slots = 8;
+  double usd = 0;                 // the server without its GPUs
+  double usd_per_gpu() const { return usd / slots; }
+};
+
+// The fabric between nodes (switch ports, cables, transceivers) per GPU, for the GPUs it serves;
+// charged only when a deployment spans more than one node.
+struct NetworkPrice : PriceRow {
+  std::vector<std::string> gpus;
+  double usd_per_gpu = 0;
+};
+
 struct PriceCatalog {
   std::string file;  // as reports name it: relative to the data directory when read from there
   std::vector<PurchasePrice> purchases;
+  std::vector<ServerPrice> servers;
+  std::vector<NetworkPrice> networks;
   std::vector<CloudOffer> offers;
   std::vector<ElectricityPrice> electricity;
   std::vector<Site> sites;

@@ -196,6 +196,20 @@ std::optional<std::vector<long long>> TomlTable::opt_int_list(const Key& k) {
   return v;
 }
 
+std::vector<std::string> TomlTable::get_string_list(const std::string& key) {
+  const toml::node* n = node(key);
+  if (!n)
+    throw Error(fmt("%s: missing required key '%s' (an array of strings) in %s", file_.c_str(), key.c_str(),
+                    prefix_.empty() ? "the top level" : ("[" + prefix_ + "]").c_str()));
+  if (!n->is_array() || n->as_array()->empty()) type_error(key, "a non-empty array of strings");
+  std::vector<std::string> v;
+  for (const toml::node& x : *n->as_array()) {
+    if (!x.is_string() || x.value<std::string>()->empty()) type_error(key, "a non-empty array of strings");
+    v.push_back(*x.value<std::string>());
+  }
+  return v;
+}
+
 void TomlTable::allow(const std::vector<std::string>& keys) { known_.insert(keys.begin(), keys.end()); }
 
 void TomlTable::finish() const {

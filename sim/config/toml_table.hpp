@@ -45,6 +45,8 @@ class TomlTable {
   std::string get_choice(const Key& k);
   std::optional<std::string> opt_choice(const Key& k);
   std::optional<std::vector<long long>> opt_int_list(const Key& k);
+  // A non-empty array of non-empty strings.
+  std::vector<std::string> get_string_list(const std::string& key);
   std::optional<TomlTable> opt_table(const std::string& key);
   TomlTable get_table(const std::string& key);
   // Declares keys as known without reading them (for tables read by another component).

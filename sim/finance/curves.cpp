@@ -18,7 +18,7 @@ std::vector<CostPoint> cost_curves(const RoiInputs& in, int months) {
     CostPoint p;
     p.month = m;
     const double hardware = c.financing_apr > 0 ? instalment * std::min<double>(m, n) : r.hardware_usd;
-    p.onprem_usd = hardware + m * (r.energy_monthly_usd + c.ops_usd_per_month);
+    p.onprem_usd = hardware + m * (r.energy_monthly_usd + c.fixed_monthly_usd());
     if (c.refresh_months > 0 && m >= c.refresh_months) p.onprem_usd -= r.hardware_usd * c.residual_fraction;
     p.cloud_usd = m * r.cloud_monthly_usd;
     out.push_back(p);
@@ -66,8 +66,16 @@ std::vector<Sensitivity> sensitivity(const RoiInputs& base, double throughput_er
   vary("cloud price", [&](RoiInputs& x) { x.cost.cloud_usd_per_gpu_hour *= 0.5; },
        [&](RoiInputs& x) { x.cost.cloud_usd_per_gpu_hour *= 1.5; }, fmt("$%.3g/h", c.cloud_usd_per_gpu_hour * 0.5),
        fmt("$%.3g/h", c.cloud_usd_per_gpu_hour * 1.5));
-  vary("hardware price", [&](RoiInputs& x) { x.cost.gpu_price_usd *= 0.75; }, [&](RoiInputs& x) { x.cost.gpu_price_usd *= 1.25; },
-       thousands(c.gpu_price_usd * 0.75), thousands(c.gpu_price_usd * 1.25));
+  // every capital line together (GPUs, servers, fabric, storage): quotes move as a whole
+  auto scale_capital = [](RoiInputs& x, double f) {
+    x.cost.gpu_price_usd *= f;
+    x.cost.server_usd_per_gpu *= f;
+    x.cost.network_usd_per_gpu *= f;
+    x.cost.storage_usd *= f;
+  };
+  const double capital = c.hardware_usd(base.gpus);
+  vary("hardware price", [&](RoiInputs& x) { scale_capital(x, 0.75); }, [&](RoiInputs& x) { scale_capital(x, 1.25); },
+       thousands(capital * 0.75), thousands(capital * 1.25));
   vary("electricity price", [&](RoiInputs& x) { x.cost.electricity_usd_per_kwh *= 0.5; },
        [&](RoiInputs& x) { x.cost.electricity_usd_per_kwh *= 2.0; }, fmt("$%.3g/kWh", c.electricity_usd_per_kwh * 0.5),
        fmt("$%.3g/kWh", c.electricity_usd_per_kwh * 2));

@@ -29,7 +29,8 @@ std::vector<HybridOption> hybrid_options(const std::vector<Request>& demand, con
       const double busy = served / (n * g.throughput_tok_s * static_cast<double>(buckets) * bucket_s);  // per GPU
       const double avg_w = g.idle_power_w + busy * (g.busy_power_w - g.idle_power_w) + g.host_power_w;
       const double energy = n * avg_w * kHoursPerMonth / 1000.0 * c.pue * c.electricity_usd_per_kwh;
-      o.onprem_usd = n * c.gpu_price_usd / c.depreciation_months + energy + n * c.ops_usd_per_month;
+      // the deployment's monthly costs (operations, staff) once, not per GPU
+      o.onprem_usd = c.hardware_usd(n) / c.depreciation_months + energy + c.fixed_monthly_usd();
     }
     // the excess rented by the GPU-hour at the same per-GPU capacity
     o.cloud_usd = excess * month_factor / (g.throughput_tok_s * 3600.0) * c.cloud_usd_per_gpu_hour;

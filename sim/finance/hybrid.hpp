@@ -15,8 +15,10 @@ struct HybridOption {
   double usd_per_million_tokens = 0;
 };
 
-// `per_gpu`: the ROI inputs of one GPU (its price, power, cloud rate, capacity in output tokens/s
-// while busy, host draw per GPU); `bucket_s`: the resolution of the load profile.
+// `per_gpu`: the ROI inputs of one GPU (its price with its server and fabric share, power, cloud rate,
+// capacity in output tokens/s while busy, host draw per GPU; the deployment's storage, operations and
+// staff are charged once whenever it owns any GPU, not per GPU); `bucket_s`: the resolution of the
+// load profile.
 std::vector<HybridOption> hybrid_options(const std::vector<Request>& demand, const RoiInputs& per_gpu, int max_gpus,
                                          double bucket_s = 60.0);
 

@@ -13,7 +13,7 @@ std::vector<double> buy_vs_rent_cash_flows(const RoiInputs& in, int months) {
   std::vector<double> cf(static_cast<std::size_t>(std::max(0, months)) + 1, 0.0);
   cf[0] = c.financing_apr > 0 ? 0.0 : -r.hardware_usd;
   for (int m = 1; m <= months; ++m) {
-    double x = r.cloud_monthly_usd - r.energy_monthly_usd - c.ops_usd_per_month;
+    double x = r.cloud_monthly_usd - r.energy_monthly_usd - c.fixed_monthly_usd();
     if (c.financing_apr > 0 && m <= n) x -= instalment;
     if (c.refresh_months > 0 && m == static_cast<int>(std::ceil(c.refresh_months))) x += r.hardware_usd * c.residual_fraction;
     cf[static_cast<std::size_t>(m)] = x;

@@ -84,7 +84,7 @@ const CloudOffer* pick_offer(const PriceCatalog& cat, const std::string& gpu, co
   return fits ? fits : largest;
 }
 
-PricedCost price_cost(const CostSpec& spec, const PriceCatalog& cat, const std::string& gpu_id, int gpus_per_node) {
+PricedCost price_cost(const CostSpec& spec, const PriceCatalog& cat, const std::string& gpu_id, int gpus_per_node, int nodes) {
   PricedCost p;
   CostInputs& c = p.inputs;
   c = spec.terms;
@@ -109,6 +109,42 @@ PricedCost price_cost(const CostSpec& spec, const PriceCatalog& cat, const std::
       }
     if (std::isnan(c.gpu_price_usd))
       p.missing.push_back(fmt("no purchase price for %s in %s: set cost.gpu_price_usd", gpu_id.c_str(), cat.file.c_str()));
+  }
+
+  // The server around the GPUs and, across nodes, the fabric: the catalogue's row for this GPU, else
+  // not counted (said in the report: the hardware is then the GPUs alone).
+  if (spec.server_usd_per_gpu) {
+    c.server_usd_per_gpu = *spec.server_usd_per_gpu;
+    p.sources.push_back({"server", dollars(c.server_usd_per_gpu) + " per GPU", given(spec.server_price_in_file)});
+  } else {
+    c.server_usd_per_gpu = 0;
+    const ServerPrice* row = nullptr;
+    for (const ServerPrice& r : cat.servers)
+      if (std::find(r.gpus.begin(), r.gpus.end(), gpu_id) != r.gpus.end()) row = &r;
+    if (row) {
+      c.server_usd_per_gpu = row->usd_per_gpu();
+      p.sources.push_back({"server", fmt("%s per GPU (%s for %d GPUs, without them)", dollars(c.server_usd_per_gpu).c_str(),
+                                         dollars(row->usd).c_str(), row->slots),
+                           origin(cat, *row)});
+    } else {
+      p.excluded.push_back(fmt("no server price for %s in %s: the hardware is the GPUs alone (set cost.server_usd_per_gpu)",
+                              gpu_id.c_str(), cat.file.c_str()));
+    }
+  }
+  if (spec.network_usd_per_gpu) {
+    c.network_usd_per_gpu = *spec.network_usd_per_gpu;
+    p.sources.push_back({"network", dollars(c.network_usd_per_gpu) + " per GPU", "the scenario"});
+  } else if (nodes > 1) {
+    const NetworkPrice* row = nullptr;
+    for (const NetworkPrice& r : cat.networks)
+      if (std::find(r.gpus.begin(), r.gpus.end(), gpu_id) != r.gpus.end()) row = &r;
+    if (row) {
+      c.network_usd_per_gpu = row->usd_per_gpu;
+      p.sources.push_back({"network", fmt("%s per GPU (%d nodes)", dollars(c.network_usd_per_gpu).c_str(), nodes), origin(cat, *row)});
+    } else {
+      p.excluded.push_back(fmt("no price for the fabric between %s nodes in %s: not counted (set cost.network_usd_per_gpu)",
+                              gpu_id.c_str(), cat.file.c_str()));
+    }
   }
 
   if (spec.cloud_usd_per_gpu_hour) {

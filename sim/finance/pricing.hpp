@@ -19,6 +19,7 @@ struct PricedCost {
   CostInputs inputs;                  // NaN where no price is known
   std::vector<PriceSource> sources;   // one per price, in the order above
   std::vector<std::string> missing;   // why a price is NaN, and what would supply it
+  std::vector<std::string> excluded;  // cost lines with no price, counted as 0 (the server, the fabric)
 };
 
 // The cloud offer a run is compared with: current offers of `gpu` with the spec's provider and term;
@@ -27,7 +28,8 @@ struct PricedCost {
 const CloudOffer* pick_offer(const PriceCatalog& cat, const std::string& gpu, const std::string& provider,
                              const std::string& term, int gpus_per_node);
 
-PricedCost price_cost(const CostSpec& spec, const PriceCatalog& cat, const std::string& gpu_id, int gpus_per_node);
+// `nodes`: the platform's; the fabric between nodes is priced only for more than one.
+PricedCost price_cost(const CostSpec& spec, const PriceCatalog& cat, const std::string& gpu_id, int gpus_per_node, int nodes = 1);
 
 // "$32,000" (thousands separators, no cents at or above $1,000; else up to 4 significant figures).
 std::string dollars(double usd);

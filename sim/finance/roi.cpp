@@ -11,7 +11,7 @@ namespace dssim {
 RoiResult compute_roi(const RoiInputs& in) {
   const CostInputs& c = in.cost;
   RoiResult r;
-  r.hardware_usd = c.gpu_price_usd * in.gpus;
+  r.hardware_usd = c.hardware_usd(in.gpus);
   const double busy_h = kHoursPerMonth * c.utilization;
   r.cloud_monthly_usd = c.cloud_usd_per_gpu_hour * in.gpus * busy_h;
   const double avg_w = in.idle_power_w + c.utilization * (in.busy_power_w - in.idle_power_w);
@@ -19,7 +19,7 @@ RoiResult compute_roi(const RoiInputs& in) {
   r.energy_monthly_usd = r.energy_monthly_kwh * c.electricity_usd_per_kwh;
   r.depreciation_monthly_usd = r.hardware_usd / c.depreciation_months;
   r.tokens_per_month = in.throughput_tok_s * 3600.0 * busy_h;
-  const double monthly_saving = r.cloud_monthly_usd - r.energy_monthly_usd - c.ops_usd_per_month;
+  const double monthly_saving = r.cloud_monthly_usd - r.energy_monthly_usd - c.fixed_monthly_usd();
   r.break_even_defined = !std::isnan(monthly_saving) && !std::isnan(r.hardware_usd);
   if (monthly_saving > 0) r.break_even_months = r.hardware_usd / monthly_saving;
   const double depreciated = r.hardware_usd * std::min(c.horizon_months, c.depreciation_months) / c.depreciation_months;
@@ -29,7 +29,7 @@ RoiResult compute_roi(const RoiInputs& in) {
   r.usd_per_million_tokens_onprem = r.usd_per_million_tokens_cloud = std::numeric_limits<double>::quiet_NaN();
   if (r.tokens_per_month > 0) {
     r.usd_per_million_tokens_onprem =
-        (r.depreciation_monthly_usd + r.energy_monthly_usd + c.ops_usd_per_month) / r.tokens_per_month * 1e6;
+        (r.depreciation_monthly_usd + r.energy_monthly_usd + c.fixed_monthly_usd()) / r.tokens_per_month * 1e6;
     r.usd_per_million_tokens_cloud = r.cloud_monthly_usd / r.tokens_per_month * 1e6;
   }
   return r;

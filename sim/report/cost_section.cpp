@@ -29,6 +29,7 @@ std::string prices_text(const RunInputs& in) {
     o += fmt("  %-38s%s\n", "", p.origin.c_str());
   }
   for (const std::string& m : in.price_missing) o += "  n/a: " + m + "\n";
+  for (const std::string& m : in.price_excluded) o += "  not counted: " + m + "\n";
   return o;
 }
 
@@ -48,6 +49,15 @@ std::string cost_csv(const RunInputs& in, const RunResult& r) {
   return o;
 }
 
+std::string hardware_lines(const CostInputs& c, int gpus) {
+  if (c.server_usd_per_gpu <= 0 && c.network_usd_per_gpu <= 0 && c.storage_usd <= 0) return "";
+  std::string s = "GPUs " + dollars(gpus * c.gpu_price_usd);
+  if (c.server_usd_per_gpu > 0) s += " + servers " + dollars(gpus * c.server_usd_per_gpu);
+  if (c.network_usd_per_gpu > 0) s += " + fabric " + dollars(gpus * c.network_usd_per_gpu);
+  if (c.storage_usd > 0) s += " + storage " + dollars(c.storage_usd);
+  return s;
+}
+
 void roi_fields_json(JsonWriter& j, const RunInputs& in, const RoiResult& x, bool meets_slo_and_keeps_up) {
     j.value("meets_slo_and_keeps_up", meets_slo_and_keeps_up);
     if (x.break_even_months) j.value("break_even_months", *x.break_even_months); else j.null("break_even_months");
@@ -60,7 +70,10 @@ void roi_fields_json(JsonWriter& j, const RunInputs& in, const RoiResult& x, boo
     j.value("depreciation_monthly_usd", x.depreciation_monthly_usd).value("tokens_per_month", x.tokens_per_month);
     j.value("npv_usd", x.npv_usd).value("discount_rate", in.cost->discount_rate);
     if (x.irr) j.value("irr_pct", *x.irr * 100); else j.null("irr_pct");
-    j.value("gpu_price_usd", in.cost->gpu_price_usd).value("cloud_usd_per_gpu_hour", in.cost->cloud_usd_per_gpu_hour);
+    j.value("gpu_price_usd", in.cost->gpu_price_usd).value("server_usd_per_gpu", in.cost->server_usd_per_gpu);
+    j.value("network_usd_per_gpu", in.cost->network_usd_per_gpu).value("storage_usd", in.cost->storage_usd);
+    j.value("ops_usd_per_month", in.cost->ops_usd_per_month).value("staff_usd_per_month", in.cost->staff_usd_per_month);
+    j.value("cloud_usd_per_gpu_hour", in.cost->cloud_usd_per_gpu_hour);
     j.value("electricity_usd_per_kwh", in.cost->electricity_usd_per_kwh).value("pue", in.cost->pue);
 }
 
@@ -71,6 +84,9 @@ void prices_json(JsonWriter& j, const RunInputs& in) {
   j.end_array();
   j.begin_array("prices_missing");
   for (const std::string& m : in.price_missing) j.value("", m);
+  j.end_array();
+  j.begin_array("prices_not_counted");
+  for (const std::string& m : in.price_excluded) j.value("", m);
   j.end_array();
 }
 

@@ -14,6 +14,10 @@ std::string break_even_text(const RoiResult& x);
 // "$12,345 at 8 %/year over 36 months; IRR 45.6 %/year" (or "IRR n/a: ...").
 std::string npv_text(const RoiResult& x, const CostInputs& c);
 
+// "GPUs $240,000 + servers $77,000 + fabric $11,000 + storage $20,000" for `gpus` GPUs; "" when the
+// hardware is the GPUs alone.
+std::string hardware_lines(const CostInputs& c, int gpus);
+
 // Text: the "Prices" block (each price, its value and its origin; then what is missing).
 std::string prices_text(const RunInputs& in);
 

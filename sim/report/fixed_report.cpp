@@ -122,8 +122,12 @@ std::string render_text(const RunInputs& ri, const RunResult& r) {
     o << fmt("\nROI vs renting (%d GPU%s, %.0f%% utilization, %g-month horizon)\n", in.node.total_gpus(),
              in.node.total_gpus() > 1 ? "s" : "", c.utilization * 100, c.horizon_months);
     if (const std::string note = verdict_money_note(r); !note.empty()) o << "  " << note << "\n";
-    o << fmt("  hardware                              %s (%s per month over %g months)\n", dollars(x.hardware_usd).c_str(),
-             dollars(x.depreciation_monthly_usd).c_str(), c.depreciation_months);
+    const std::string parts = hardware_lines(c, in.node.total_gpus());
+    o << fmt("  hardware                              %s (%s per month over %g months)%s\n", dollars(x.hardware_usd).c_str(),
+             dollars(x.depreciation_monthly_usd).c_str(), c.depreciation_months, parts.empty() ? "" : (": " + parts).c_str());
+    if (c.fixed_monthly_usd() > 0)
+      o << fmt("  operations and staff                  %s per month (%s + %s)\n", dollars(c.fixed_monthly_usd()).c_str(),
+               dollars(c.ops_usd_per_month).c_str(), dollars(c.staff_usd_per_month).c_str());
     o << fmt("  cloud for the same busy hours         %s per month (%s per GPU-hour)\n", dollars(x.cloud_monthly_usd).c_str(),
              dollars(c.cloud_usd_per_gpu_hour).c_str());
     o << fmt("  on-prem electricity                   $%.0f per month (%.0f kWh incl. PUE %.2f at $%.4g/kWh; %.0f W per GPU serving, %s)\n",

@@ -141,7 +141,10 @@ void write_html(const fs::path& dir, const RunInputs& s, const RoiStudy& st, boo
     << fmt("<tr><td>model, GPUs</td><td>%s on %s</td></tr>", html_escape(st.model).c_str(), html_escape(st.gpu).c_str())
     << fmt("<tr><td>throughput while busy</td><td>%.1f output tokens/s (%s)</td></tr>", st.inputs.throughput_tok_s,
            html_escape(st.throughput_source).c_str())
-    << fmt("<tr><td>hardware</td><td>%s, depreciated over %g months</td></tr>", dollars(r.hardware_usd).c_str(), c.depreciation_months)
+    << fmt("<tr><td>hardware</td><td>%s, depreciated over %g months%s</td></tr>", dollars(r.hardware_usd).c_str(), c.depreciation_months,
+           hardware_lines(c, st.inputs.gpus).empty() ? "" : (" (" + html_escape(hardware_lines(c, st.inputs.gpus)) + ")").c_str())
+    << fmt("<tr><td>operations and staff</td><td>%s and %s per month</td></tr>", dollars(c.ops_usd_per_month).c_str(),
+           dollars(c.staff_usd_per_month).c_str())
     << fmt("<tr><td>cloud, same busy hours</td><td>%s per month (%s per GPU-hour, %.0f %% utilization)</td></tr>",
            dollars(r.cloud_monthly_usd).c_str(), dollars(c.cloud_usd_per_gpu_hour).c_str(), c.utilization * 100)
     << fmt("<tr><td>electricity on-prem</td><td>%s per month (PUE %.2f, $%.4g/kWh)</td></tr>", dollars(r.energy_monthly_usd).c_str(), c.pue,
@@ -180,8 +183,11 @@ void write_html(const fs::path& dir, const RunInputs& s, const RoiStudy& st, boo
     << " % of it (the larger side of its prediction band from dssim validate's residuals; the throughput bar of the "
        "tornado)" << (st.bands && st.bands->widen > 0 ? ", widened because " + html_escape(st.bands->borrowed) : std::string())
     << ".</li>"
-    << "<li>Not included: the server, chassis, network, storage and staff, except as far as the operations line ("
-    << dollars(c.ops_usd_per_month) << " a month) covers them; taxes; the cloud's egress and storage.</li>"
+    << "<li>Included: the GPUs, "
+    << (c.server_usd_per_gpu > 0 ? "their servers, " : "<b>not their servers</b> (no price: see Prices), ")
+    << (c.network_usd_per_gpu > 0 ? "the fabric between nodes, " : "")
+    << "storage " << dollars(c.storage_usd) << ", operations " << dollars(c.ops_usd_per_month) << " and staff "
+    << dollars(c.staff_usd_per_month) << " a month, as above. Not included: taxes; the cloud's egress and storage.</li>"
     << "<li>Made by dssim " << DSSIM_VERSION << " on " << report_date() << " from <code>" << html_escape(s.scenario_file)
     << "</code>" << (s.overrides.empty() ? std::string() : " with <code>--set " + html_escape(join(s.overrides, ", --set ")) + "</code>")
     << "; the numbers are in break_even.csv and sensitivity.csv beside this page.</li></ul>\n</body></html>\n";
@@ -326,8 +332,9 @@ std::string render_roi(const RunInputs& in, const RoiStudy& st, const std::strin
   o << fmt("Hardware     %s (%d GPU%s), depreciated over %g months%s\n", dollars(r.hardware_usd).c_str(), st.inputs.gpus,
                    st.inputs.gpus > 1 ? "s" : "", c.depreciation_months,
                    c.residual_fraction > 0 ? fmt("; %.0f %% resold at month %g", c.residual_fraction * 100, c.refresh_months).c_str() : "");
-  o << fmt("Monthly      cloud %s, electricity %s, operations %s\n", dollars(r.cloud_monthly_usd).c_str(),
-                   dollars(r.energy_monthly_usd).c_str(), dollars(c.ops_usd_per_month).c_str());
+  if (const std::string parts = hardware_lines(c, st.inputs.gpus); !parts.empty()) o << "             " << parts << "\n";
+  o << fmt("Monthly      cloud %s, electricity %s, operations %s, staff %s\n", dollars(r.cloud_monthly_usd).c_str(),
+                   dollars(r.energy_monthly_usd).c_str(), dollars(c.ops_usd_per_month).c_str(), dollars(c.staff_usd_per_month).c_str());
   o << fmt("Break-even   %s months (cash curves: %s)%s\n", months_text(r.break_even_months).c_str(), months_text(curve_be).c_str(),
            st.bands && st.bands->break_even
                ? fmt("; %.0f %% band %s .. %s", st.bands->confidence * 100, months_text(st.bands->break_even->low).c_str(),

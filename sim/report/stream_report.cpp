@@ -200,6 +200,8 @@ std::string text(const RunInputs& in, const RunResult& r) {
              r.roi_throughput_tok_s);
     if (const std::string note = verdict_money_note(r); !note.empty()) o << "  " << note << "\n";
     if (!r.roi_throughput_source.empty()) o << "  tokens counted                        " << r.roi_throughput_source << "\n";
+    const std::string parts = hardware_lines(*in.cost, b.node.total_gpus());
+    o << fmt("  hardware                              %s%s\n", dollars(x.hardware_usd).c_str(), parts.empty() ? "" : (": " + parts).c_str());
     o << "  break-even                            " << break_even_text(x) << "\n";
     o << fmt("  ROI at %g months                      %s\n", in.cost->horizon_months, percent(x.roi_pct).c_str());
     o << "  NPV of buying                         " << npv_text(x, *in.cost) << "\n";

@@ -197,10 +197,11 @@ RunInputs resolve_scenario(const Scenario& s, const Catalog& cat, const RunOptio
   r.workload = s.workload;
   if (s.cost) {
     if (!s.cost->cloud_gpu.empty()) (void)cat.gpu(s.cost->cloud_gpu);  // a misspelt id is an error, not "no offer"
-    PricedCost priced = price_cost(*s.cost, cat.prices(), in.gpu.id, in.node.gpu_count);
+    PricedCost priced = price_cost(*s.cost, cat.prices(), in.gpu.id, in.node.gpu_count, in.node.node_count);
     r.cost = priced.inputs;
     r.price_sources = std::move(priced.sources);
     r.price_missing = std::move(priced.missing);
+    r.price_excluded = std::move(priced.excluded);
   }
   if (r.kind == RunKind::request_stream) {
     r.requests = load_requests(s.workload);

@@ -96,6 +96,7 @@ struct RunInputs {
   std::optional<CostInputs> cost;         // [cost] priced for this platform (NaN where no price is known)
   std::vector<PriceSource> price_sources;  // where each price came from
   std::vector<std::string> price_missing;  // why a price is n/a, and what would supply it
+  std::vector<std::string> price_excluded; // cost lines counted as 0 for want of a price
   RunOptions options;
   AccuracyBands bands;  // validation residuals per class of figure: the bands on the headline figures
   std::optional<EngineCommand> engine;  // [engine]: the launch command the settings came from

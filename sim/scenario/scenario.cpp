@@ -97,7 +97,7 @@ void check_prices_follow_platform(const Scenario& s, const std::string& file_pla
   if (!s.cost) return;
   const std::string now = (s.node.empty() ? "gpu=" + s.gpu : "node=" + s.node) + " ";
   if (now == file_platform) return;
-  for (const std::string* where : {&s.cost->gpu_price_in_file, &s.cost->cloud_price_in_file})
+  for (const std::string* where : {&s.cost->gpu_price_in_file, &s.cost->cloud_price_in_file, &s.cost->server_price_in_file})
     if (!where->empty())
       throw Error(fmt("%s is a price for the file's platform (%s), but the run's platform is %s: remove it from the file to "
                       "take each GPU's own price from platforms/prices.toml, or set it with --set too",

@@ -237,7 +237,7 @@ std::string failure(const RecommendSpec& s, const Outcome& o) {
   if (o.status != Outcome::Status::ok) return o.why;
   if (!o.keeps_up || !o.meets_slo) return o.verdict;
   if (s.budget_usd && !(o.hardware_usd <= *s.budget_usd))
-    return fmt("over the budget: %s of GPUs, %s allowed", dollars(o.hardware_usd).c_str(), dollars(*s.budget_usd).c_str());
+    return fmt("over the budget: %s of hardware, %s allowed", dollars(o.hardware_usd).c_str(), dollars(*s.budget_usd).c_str());
   if (s.max_power_w && !(o.power_w <= *s.max_power_w))
     return fmt("over the power limit: %.0f W, %.0f W allowed", o.power_w, *s.max_power_w);
   return "";

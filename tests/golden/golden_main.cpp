@@ -360,7 +360,9 @@ Schema read_schema(const Env& env) {
     const std::size_t end = doc.find('`', i + 1);
     if (end == std::string::npos) break;
     const std::string t = doc.substr(i + 1, end - i - 1);
-    if (!t.empty() && t.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.*[]") == std::string::npos)
+    // A key path: at least one named key (a bare `*` in the prose documents nothing).
+    if (!t.empty() && t.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.*[]") == std::string::npos &&
+        t.find_first_not_of("*.[]") != std::string::npos)
       sc.patterns.push_back(dssim::split(t, '.'));
     if (doc.compare(i >= 4 ? i - 4 : 0, 4, "\n## ") == 0) sc.kinds.insert(t);
     i = end;

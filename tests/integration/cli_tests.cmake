@@ -130,7 +130,7 @@ dssim_cli_test(bad_goodput_without_targets 1 "goodput_fraction is the share of r
 dssim_cli_test(bad_slo_key 1 "unknown key 'slo.ttft_p95_s'; did you mean" scenarios/serving/7b_h200_continuous_poisson.toml --set slo.ttft_p95_s=1)
 
 # recommend: the cheapest configurations that meet the SLOs, why the others fail, how to launch the choice.
-dssim_cli_test(recommend_text 0 "^  1 x h100-sxm, TP 1 x 1 replica +\\$0.9" recommend tests/integration/cases/recommend_small.toml --quiet --jobs 2)
+dssim_cli_test(recommend_text 0 "^  1 x h100-sxm, TP 1 x 1 replica +\\$1\\.210 +\\$2\\.655 +\\$39,625" recommend tests/integration/cases/recommend_small.toml --quiet --jobs 2)
 dssim_cli_test(recommend_launch 0 "^  vllm serve deepseek-ai/deepseek-llm-7b-base --tensor-parallel-size 1 --max-num-seqs 64" recommend tests/integration/cases/recommend_small.toml --quiet)
 dssim_cli_test(recommend_why 0 "^  over the budget +2, e.g. 2 x h100-sxm" recommend tests/integration/cases/recommend_small.toml --quiet)
 dssim_cli_test(recommend_inferred 0 "0 pruned by closed forms, 1 settled by a larger layout that does not keep up, 5 simulated" recommend tests/integration/cases/recommend_small.toml --quiet)
@@ -171,6 +171,12 @@ set_tests_properties(cli.roi_chart_scripts PROPERTIES LABELS integration ENVIRON
 # Prices: from platforms/prices.toml for the run's own GPU, each with its source; a file's price stays with its GPU.
 dssim_cli_test(price_follows_gpu 0 "\"gpu_price_usd\": 30000," scenarios/33b_a100.toml --set platform.gpu=h100-sxm --format json --quiet)
 dssim_cli_test(cloud_follows_gpu 0 "\"cloud_usd_per_gpu_hour\": 6.88," scenarios/33b_a100.toml --set platform.gpu=h100-sxm --format json --quiet)
+# Cost lines beside the GPUs: the catalogue's server share for an HGX GPU, the scenario's own numbers,
+# "not counted" where the catalogue has no row, and a bad value refused.
+dssim_cli_test(price_server_row 0 "hardware +\\$39,625 .*: GPUs \\$30,000 \\+ servers \\$9,625" scenarios/33b_a100.toml --set platform.gpu=h100-sxm --quiet)
+dssim_cli_test(price_cost_lines 0 "operations and staff +\\$2,500 per month \\(\\$500 \\+ \\$2,000\\)" scenarios/33b_a100.toml --set cost.server_usd_per_gpu=5000 --set cost.ops_usd_per_month=500 --set cost.staff_usd_per_month=2000 --quiet)
+dssim_cli_test(price_server_not_counted 0 "not counted: no server price for a100-80g-sxm" scenarios/33b_a100.toml --quiet)
+dssim_cli_test(bad_server_price 1 "key 'cost.server_usd_per_gpu' \\(from --set\\): expected a number in \\[0, 1e\\+08\\], got -1" scenarios/33b_a100.toml --set cost.server_usd_per_gpu=-1)
 dssim_cli_test(price_sources 0 "^ +platforms/prices.toml:[0-9]+: https://huggingface.co/hardware/a100 " scenarios/33b_a100.toml --quiet)
 dssim_cli_test(price_missing_cloud 0 "n/a: no current aws on_demand cloud offer for h200-sxm.*spheron H200 SXM \\(on_demand\\)" scenarios/33b_a100.toml --set platform.gpu=h200-sxm --quiet)
 dssim_cli_test(price_any_provider 0 "\\$4.54 per GPU-hour \\(spheron H200 SXM" scenarios/33b_a100.toml --set platform.gpu=h200-sxm --set cost.cloud_provider=any --quiet)
@@ -426,7 +432,7 @@ dssim_cli_test(bad_recommend_pd 1 "recommend_bad_pd.toml:5: key 'search.prefill_
 dssim_cli_test(bad_recommend_policy 1 "recommend_bad_policy.toml:5: key 'search.policy': 'continous' is not one of static, adaptive, continuous, chunked" recommend tests/integration/cases/recommend_bad_policy.toml)
 dssim_cli_test(bad_recommend_prefix 1 "recommend_bad_prefix.toml:5: key 'search.prefix_cache': expected true or false" recommend tests/integration/cases/recommend_bad_prefix.toml)
 dssim_cli_test(bad_recommend_policy_base_key 1 "r1_qwen32b_20rps.toml:18: key 'serving.max_batched_tokens': \\[search\\] policy varies the batch policy" recommend tests/integration/cases/recommend_policy_base_budget.toml)
-dssim_cli_test(recommend_v2lite_stack 0 "^  1 x h200-sxm, TP 1 x 1 replica, 2048-token iterations, chunked, prefix cache +\\$0\\.347" recommend scenarios/recommend/v2lite_chat_stack.toml --quiet)
+dssim_cli_test(recommend_v2lite_stack 0 "^  1 x h200-sxm, TP 1 x 1 replica, 2048-token iterations, chunked, prefix cache +\\$0\\.447" recommend scenarios/recommend/v2lite_chat_stack.toml --quiet)
 # recommend beyond one machine: the Slurm steps run task by task here (a real Slurm: cli.sweep_on_slurm)
 add_test(NAME cli.recommend_slurm_steps COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/recommend_slurm_steps.sh $<TARGET_FILE:dssim>
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})

@@ -171,4 +171,61 @@ TEST_CASE("the shipped catalogue names only GPUs dssim knows, and every GPU pric
   CHECK(p.offers.size() >= 15);
   for (const auto& r : p.purchases) CHECK_NOTHROW(cat.gpu(r.gpu));
   for (const auto& o : p.offers) CHECK_NOTHROW(cat.gpu(o.gpu));
+  for (const auto& r : p.servers)
+    for (const auto& g : r.gpus) CHECK_NOTHROW(cat.gpu(g));
+  for (const auto& r : p.networks)
+    for (const auto& g : r.gpus) CHECK_NOTHROW(cat.gpu(g));
+}
+
+TEST_CASE("the server and the fabric: the catalogue's row per GPU share, the fabric only across nodes", "[finance]") {
+  PriceCatalog c = small_catalog();
+  ServerPrice sv;
+  sv.gpus = {"x100"};
+  sv.slots = 8;
+  sv.usd = 80000;
+  sv.source = "quote";
+  sv.date = "2026";
+  c.servers.push_back(sv);
+  NetworkPrice nw;
+  nw.gpus = {"x100"};
+  nw.usd_per_gpu = 2000;
+  nw.source = "sheet";
+  nw.date = "2026";
+  c.networks.push_back(nw);
+
+  PricedCost one_node = price_cost(spec_here(), c, "x100", 8, 1);
+  CHECK(one_node.inputs.server_usd_per_gpu == 10000);  // $80,000 / 8
+  CHECK(one_node.inputs.network_usd_per_gpu == 0);     // one node: no fabric
+  CHECK(one_node.excluded.empty());
+  CHECK(one_node.inputs.hardware_usd(8) == 8 * (20000 + 10000));
+
+  PricedCost two_nodes = price_cost(spec_here(), c, "x100", 8, 2);
+  CHECK(two_nodes.inputs.network_usd_per_gpu == 2000);
+  CHECK(two_nodes.inputs.hardware_usd(16) == 16 * (20000 + 10000 + 2000));
+
+  // The scenario's numbers win; a GPU without rows is priced alone and the report says so.
+  CostSpec s = spec_here();
+  s.server_usd_per_gpu = 5000;
+  s.network_usd_per_gpu = 0;
+  PricedCost given = price_cost(s, c, "x100", 8, 2);
+  CHECK(given.inputs.server_usd_per_gpu == 5000);
+  CHECK(given.inputs.network_usd_per_gpu == 0);
+  PricedCost none = price_cost(spec_here(), small_catalog(), "x100", 8, 2);
+  CHECK(none.inputs.server_usd_per_gpu == 0);
+  REQUIRE(none.excluded.size() == 2);
+  CHECK(none.excluded[0].find("no server price for x100") != std::string::npos);
+  CHECK(none.excluded[1].find("fabric between x100 nodes") != std::string::npos);
+  CHECK(none.missing.empty());  // counted as 0, not n/a: the figures stay defined
+}
+
+TEST_CASE("the catalogue's server rows: a GPU list, one row per GPU", "[finance][config]") {
+  const std::string row = "[[server]]\ngpus = [\"x\", \"y\"]\nslots = 8\nusd = 8000\ndate = \"2026\"\nsource = \"s\"\n";
+  const PriceCatalog ok = load_price_catalog(write_test_file("p_server.toml", row));
+  REQUIRE(ok.servers.size() == 1);
+  CHECK(ok.servers[0].usd_per_gpu() == 1000);
+  CHECK_THROWS_WITH(load_price_catalog(write_test_file("p_server_dup.toml", row + row)),
+                    Catch::Contains("a second server row for GPU 'x'"));
+  CHECK_THROWS_WITH(load_price_catalog(write_test_file("p_server_list.toml",
+                                                       "[[server]]\ngpus = \"x\"\nslots = 8\nusd = 1\ndate = \"d\"\nsource = \"s\"\n")),
+                    Catch::Contains("array of strings"));
 }

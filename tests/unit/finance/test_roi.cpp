@@ -195,3 +195,56 @@ TEST_CASE("financed hardware: an annuity instead of the purchase at month 0", "[
   // cloud 730 $/month against 1066 $/month of instalments: owning catches up after the loan
   CHECK(*curve_break_even(c) == Approx(12 * pay / 730).epsilon(1e-3));
 }
+
+TEST_CASE("cost lines: servers, fabric and storage are capital, operations and staff monthly, by hand", "[finance]") {
+  RoiInputs in;
+  in.cost.gpu_price_usd = 30000;
+  in.cost.server_usd_per_gpu = 9625;   // $77,000 / 8
+  in.cost.network_usd_per_gpu = 1883;
+  in.cost.storage_usd = 20000;
+  in.cost.ops_usd_per_month = 1000;
+  in.cost.staff_usd_per_month = 4000;
+  in.cost.depreciation_months = 36;
+  in.cost.cloud_usd_per_gpu_hour = 4.0;
+  in.cost.electricity_usd_per_kwh = 0.1;
+  in.cost.pue = 1.0;
+  in.cost.utilization = 1.0;
+  in.cost.horizon_months = 36;
+  in.gpus = 16;
+  in.throughput_tok_s = 1000;
+  in.busy_power_w = 700;
+  in.idle_power_w = 700;
+  const RoiResult r = compute_roi(in);
+  const double hardware = 16 * (30000 + 9625 + 1883) + 20000;  // $684,128
+  CHECK(r.hardware_usd == Approx(hardware));
+  // cloud 16 x 730 h x $4 = $46,720; electricity 16 x 700 W x 730 h = 8,176 kWh = $817.60; fixed $5,000
+  const double saving = 46720 - 817.6 - 5000;
+  REQUIRE(r.break_even_months);
+  CHECK(*r.break_even_months == Approx(hardware / saving));
+  CHECK(r.usd_per_million_tokens_onprem == Approx((hardware / 36 + 817.6 + 5000) / (1000.0 * 3600 * 730) * 1e6));
+  // the tornado's hardware bar moves every capital line, not the GPUs alone
+  for (const Sensitivity& s : sensitivity(in, 0.1))
+    if (s.input == "hardware price") {
+      REQUIRE(s.break_even_low);
+      CHECK(*s.break_even_low == Approx(0.75 * hardware / saving));
+    }
+}
+
+TEST_CASE("hybrid: the deployment's operations and staff are paid once, not per owned GPU", "[finance]") {
+  std::vector<Request> demand{{0, 0.0, 10, 1200}};  // 1200 tokens in one minute
+  RoiInputs g;
+  g.cost.gpu_price_usd = 12000;
+  g.cost.server_usd_per_gpu = 3000;
+  g.cost.storage_usd = 36000;
+  g.cost.ops_usd_per_month = 500;
+  g.cost.staff_usd_per_month = 1500;
+  g.cost.depreciation_months = 36;
+  g.cost.cloud_usd_per_gpu_hour = 2.0;
+  g.cost.electricity_usd_per_kwh = 0;
+  g.throughput_tok_s = 10;  // 600 tokens a minute per GPU: 2 GPUs serve it all
+  auto o = hybrid_options(demand, g, 8);
+  REQUIRE(o.size() == 3);
+  CHECK(o[0].onprem_usd == 0);  // owning nothing buys no storage and pays nobody
+  CHECK(o[1].onprem_usd == Approx((12000.0 + 3000 + 36000) / 36 + 2000));
+  CHECK(o[2].onprem_usd == Approx((2 * 15000.0 + 36000) / 36 + 2000));  // was 2 x the monthly costs before
+}
