@@ -14,6 +14,7 @@
 #include <iostream>
 #include <iterator>
 #include <map>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -89,6 +90,7 @@ ChildAnswer simulate(const RecommendSpec& spec, const std::vector<std::string>& 
     a["usd_per_m_onprem"] = num(r.roi->usd_per_million_tokens_onprem);
     a["usd_per_m_cloud"] = num(r.roi->usd_per_million_tokens_cloud);
     a["hardware_usd"] = num(r.roi->hardware_usd);
+    a["server_priced"] = in.cost && in.cost->server_usd_per_gpu > 0 ? "1" : "0";
   }
   return a;
 }
@@ -115,6 +117,7 @@ Outcome outcome_of(const ChildAnswer& a) {
   o.usd_per_m_onprem = to_num(a, "usd_per_m_onprem");
   o.usd_per_m_cloud = to_num(a, "usd_per_m_cloud");
   o.hardware_usd = to_num(a, "hardware_usd");
+  o.server_priced = get(a, "server_priced") == "1";
   o.power_w = to_num(a, "power_w");
   o.iteration_tokens = std::atoll(get(a, "iteration_tokens").c_str());
   o.hf_repo = get(a, "hf_repo");
@@ -482,6 +485,16 @@ int cmd_recommend(const std::vector<std::string>& args) {
            "%zu %s; ranked by %s $/M output tokens\n\n",
            spec.base.c_str(), sets.empty() ? "" : (" with --set " + join(sets, ", --set ")).c_str(), cands.size(),
            cands.size() - to_run.size(), inferred, to_run.size() - inferred, how.c_str(), spec.rank_by == "cloud" ? "cloud" : "on-prem");
+  // Comparing a GPU whose servers are priced with one whose are not flatters the latter: say so.
+  std::set<std::string> priced, unpriced;
+  for (std::size_t i = 0; i < cands.size(); ++i)
+    if (outs[i].status == Outcome::Status::ok && !std::isnan(outs[i].hardware_usd))
+      (outs[i].server_priced ? priced : unpriced).insert(cands[i].gpu);
+  if (!priced.empty() && !unpriced.empty())
+    o << fmt("  Note: servers are priced for %s but not for %s (no catalogue row): those count their GPUs alone, which "
+             "flatters them; set cost.server_usd_per_gpu to compare like with like (docs/roi.md#cost-lines)\n\n",
+             join(std::vector<std::string>(priced.begin(), priced.end()), ", ").c_str(),
+             join(std::vector<std::string>(unpriced.begin(), unpriced.end()), ", ").c_str());
   if (best.empty()) {
     o << "No configuration meets the SLOs within the constraints.\n";
   } else {

@@ -77,6 +77,7 @@ struct Outcome {
   double ttft_p50_s = NAN, ttft_p99_s = NAN, tpot_p50_s = NAN, tpot_p99_s = NAN, e2e_p99_s = NAN;
   double throughput_tok_s = NAN, usd_per_m_onprem = NAN, usd_per_m_cloud = NAN, hardware_usd = NAN, power_w = NAN;
   long long iteration_tokens = 0;  // the largest iteration: --max-num-batched-tokens
+  bool server_priced = false;      // its hardware includes a server share (a catalogue row or the scenario's)
   std::string hf_repo, weights;    // for the launch commands
   int max_batch = 0;
   std::string speculative;         // the run's: none | mtp | draft

@@ -432,6 +432,8 @@ dssim_cli_test(bad_recommend_pd 1 "recommend_bad_pd.toml:5: key 'search.prefill_
 dssim_cli_test(bad_recommend_policy 1 "recommend_bad_policy.toml:5: key 'search.policy': 'continous' is not one of static, adaptive, continuous, chunked" recommend tests/integration/cases/recommend_bad_policy.toml)
 dssim_cli_test(bad_recommend_prefix 1 "recommend_bad_prefix.toml:5: key 'search.prefix_cache': expected true or false" recommend tests/integration/cases/recommend_bad_prefix.toml)
 dssim_cli_test(bad_recommend_policy_base_key 1 "r1_qwen32b_20rps.toml:18: key 'serving.max_batched_tokens': \\[search\\] policy varies the batch policy" recommend tests/integration/cases/recommend_policy_base_budget.toml)
+# A search over GPUs whose servers are priced and GPUs whose are not says the comparison flatters the latter.
+dssim_cli_test(recommend_server_note 0 "Note: servers are priced for h100-sxm, h200-sxm but not for l40s" recommend scenarios/recommend/v2lite_chat_stack.toml --quiet)
 dssim_cli_test(recommend_v2lite_stack 0 "^  1 x h200-sxm, TP 1 x 1 replica, 2048-token iterations, chunked, prefix cache +\\$0\\.447" recommend scenarios/recommend/v2lite_chat_stack.toml --quiet)
 # recommend beyond one machine: the Slurm steps run task by task here (a real Slurm: cli.sweep_on_slurm)
 add_test(NAME cli.recommend_slurm_steps COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/recommend_slurm_steps.sh $<TARGET_FILE:dssim>
