@@ -17,13 +17,23 @@ Distribution distribution(std::vector<double> v) {
   Distribution d;
   d.count = static_cast<long long>(v.size());
   if (v.empty()) return d;
-  std::sort(v.begin(), v.end());
   double sum = 0;
   for (double x : v) sum += x;
   d.mean = sum / static_cast<double>(v.size());
-  d.p50 = nearest_rank(v, 0.50);
-  d.p90 = nearest_rank(v, 0.90);
-  d.p99 = nearest_rank(v, 0.99);
+  // Nearest-rank percentiles by selection (linear) instead of a full sort, in increasing rank order
+  // so that each selection only partitions what lies above the previous one.
+  auto at = [&v](double q, std::size_t from) {
+    const std::size_t rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size())));
+    const std::size_t i = std::min(v.size() - 1, rank == 0 ? 0 : rank - 1);
+    std::nth_element(v.begin() + static_cast<std::ptrdiff_t>(from), v.begin() + static_cast<std::ptrdiff_t>(i), v.end());
+    return i;
+  };
+  // (Each value read at once: the next selection may move what lies at the previous rank.)
+  const std::size_t i50 = at(0.50, 0);
+  d.p50 = v[i50];
+  const std::size_t i90 = at(0.90, i50);
+  d.p90 = v[i90];
+  d.p99 = v[at(0.99, i90)];
   return d;
 }
 

@@ -17,9 +17,19 @@ void LogHistogram::add(double value, std::uint64_t times) {
   count_ += times;
   sum_ += value * static_cast<double>(times);
   max_ = std::max(max_, value);
+  if (value > last_lo_ && value < last_hi_) {
+    bins_[last_bin_] += times;
+    return;
+  }
   const double pos = value > lowest_ ? (std::log10(value) - log_lowest_) * kLogHistogramBinsPerDecade : 0.0;
   const auto bin = std::min(bins_.size() - 1, static_cast<std::size_t>(std::max(0.0, pos)));
   bins_[bin] += times;
+  if (bin > 0 && bin + 1 < bins_.size()) {  // the end bins also take what falls outside the range
+    last_bin_ = bin;
+    const double b = static_cast<double>(bin);
+    last_lo_ = std::pow(10.0, log_lowest_ + b / kLogHistogramBinsPerDecade) * (1 + 1e-12);
+    last_hi_ = std::pow(10.0, log_lowest_ + (b + 1) / kLogHistogramBinsPerDecade) * (1 - 1e-12);
+  }
 }
 
 double LogHistogram::percentile(double q) const {

@@ -26,6 +26,11 @@ class LogHistogram {
 
  private:
   double log_lowest_ = 0, lowest_ = 0;
+  // The last bin a value went to and the values safely inside it: a run of close values (a stretch's
+  // gaps) skips the logarithm. Bounds are narrowed by 1e-12 so that the log path decides every value
+  // near a boundary.
+  std::size_t last_bin_ = 0;
+  double last_lo_ = 1, last_hi_ = 0;
   std::vector<std::uint64_t> bins_;
   std::uint64_t count_ = 0;
   double sum_ = 0, max_ = 0, min_ = 0;

@@ -8,6 +8,9 @@
 #include "kernel_sim/iteration_sim.hpp"
 #include "kernel_sim/sim_iteration.hpp"
 #include "serving/serving_metrics.hpp"
+
+#include <algorithm>
+#include <numeric>
 #include "run/request_stream.hpp"
 #include "serving/serving_sim.hpp"
 #include "util/error.hpp"
@@ -298,4 +301,21 @@ TEST_CASE("a serving iteration's model work is the fixed batch's: same shapes, s
     const double per_layer = 2.0 * 4096 * (12288 + 4096 + 22016) + 2.0 * 11008 * 4096 + 2.0 * 32 * 513 * 256;
     CHECK(b.flops / 8 == Approx(30 * per_layer + 2.0 * 4096 * 102400).epsilon(1e-12));
   }
+}
+
+TEST_CASE("a distribution's percentiles by selection are the nearest-rank values of the sorted sample", "[serving]") {
+  std::vector<double> v;
+  unsigned x = 12345;
+  for (int i = 0; i < 1001; ++i) {
+    x = x * 1103515245u + 12345u;
+    v.push_back(static_cast<double>(x % 10007) / 7.0);
+  }
+  std::vector<double> s = v;
+  std::sort(s.begin(), s.end());
+  const Distribution d = distribution(v);
+  CHECK(d.p50 == s[500]);   // ceil(0.5 x 1001) = 501st
+  CHECK(d.p90 == s[900]);   // ceil(900.9) = 901st
+  CHECK(d.p99 == s[990]);   // ceil(990.99) = 991st
+  CHECK(d.count == 1001);
+  CHECK(d.mean == Approx(std::accumulate(s.begin(), s.end(), 0.0) / 1001));
 }

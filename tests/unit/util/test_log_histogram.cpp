@@ -58,3 +58,29 @@ TEST_CASE("values outside the binned range still count, in the end bins") {
   CHECK(h.percentile(1.0) <= 100.0);
   CHECK(h.mean() == Approx((1e-6 + 100.0) / 2));
 }
+
+TEST_CASE("the last-bin shortcut puts every value where the logarithm would, whatever the order", "[util]") {
+  // Runs of close values (the shortcut's case), values on either side of bin boundaries, and the
+  // extremes, added in order and in a shuffled order: the same bins, so the same percentiles.
+  std::vector<double> v;
+  for (int i = 0; i < 2000; ++i) v.push_back(0.008 * (1 + 1e-4 * i));
+  const double edge = std::pow(10.0, std::log10(1e-7) + 1234.0 / kLogHistogramBinsPerDecade);  // a bin boundary
+  for (int k = -3; k <= 3; ++k) v.push_back(edge * (1 + k * 1e-15));
+  v.push_back(1e-9);
+  v.push_back(1e6);
+  LogHistogram ordered, shuffled;
+  for (double x : v) ordered.add(x);
+  std::vector<double> w = v;
+  std::reverse(w.begin(), w.end());
+  std::rotate(w.begin(), w.begin() + 777, w.end());
+  for (double x : w) shuffled.add(x);
+  for (double q : {0.001, 0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99, 0.999, 1.0}) CHECK(ordered.percentile(q) == shuffled.percentile(q));
+  // The cache primed in another bin, then each value (within the range): its own bin's centre.
+  for (double x : v) {
+    if (!(x > 2e-7 && x < 5e4)) continue;
+    LogHistogram two;
+    two.add(x * 0.5);
+    two.add(x);
+    CHECK(two.percentile(1.0) == Approx(x).epsilon(kLogHistogramError));
+  }
+}
