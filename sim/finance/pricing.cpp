@@ -113,14 +113,16 @@ PricedCost price_cost(const CostSpec& spec, const PriceCatalog& cat, const std::
 
   // The server around the GPUs and, across nodes, the fabric: the catalogue's row for this GPU, else
   // not counted (said in the report: the hardware is then the GPUs alone).
+  const ServerPrice* row = nullptr;
+  for (const ServerPrice& r : cat.servers)
+    if (std::find(r.gpus.begin(), r.gpus.end(), gpu_id) != r.gpus.end()) row = &r;
+  // More GPUs than one server holds need a fabric too, however the platform file groups them.
+  const bool across_nodes = nodes > 1 || (row && gpus_per_node > row->slots);
   if (spec.server_usd_per_gpu) {
     c.server_usd_per_gpu = *spec.server_usd_per_gpu;
     p.sources.push_back({"server", dollars(c.server_usd_per_gpu) + " per GPU", given(spec.server_price_in_file)});
   } else {
     c.server_usd_per_gpu = 0;
-    const ServerPrice* row = nullptr;
-    for (const ServerPrice& r : cat.servers)
-      if (std::find(r.gpus.begin(), r.gpus.end(), gpu_id) != r.gpus.end()) row = &r;
     if (row) {
       c.server_usd_per_gpu = row->usd_per_gpu();
       p.sources.push_back({"server", fmt("%s per GPU (%s for %d GPUs, without them)", dollars(c.server_usd_per_gpu).c_str(),
@@ -134,13 +136,15 @@ PricedCost price_cost(const CostSpec& spec, const PriceCatalog& cat, const std::
   if (spec.network_usd_per_gpu) {
     c.network_usd_per_gpu = *spec.network_usd_per_gpu;
     p.sources.push_back({"network", dollars(c.network_usd_per_gpu) + " per GPU", "the scenario"});
-  } else if (nodes > 1) {
-    const NetworkPrice* row = nullptr;
+  } else if (across_nodes) {
+    const NetworkPrice* net = nullptr;
     for (const NetworkPrice& r : cat.networks)
-      if (std::find(r.gpus.begin(), r.gpus.end(), gpu_id) != r.gpus.end()) row = &r;
-    if (row) {
-      c.network_usd_per_gpu = row->usd_per_gpu;
-      p.sources.push_back({"network", fmt("%s per GPU (%d nodes)", dollars(c.network_usd_per_gpu).c_str(), nodes), origin(cat, *row)});
+      if (std::find(r.gpus.begin(), r.gpus.end(), gpu_id) != r.gpus.end()) net = &r;
+    if (net) {
+      c.network_usd_per_gpu = net->usd_per_gpu;
+      p.sources.push_back({"network", fmt("%s per GPU (%d GPUs beyond one server)", dollars(c.network_usd_per_gpu).c_str(),
+                                          gpus_per_node * nodes),
+                           origin(cat, *net)});
     } else {
       p.excluded.push_back(fmt("no price for the fabric between %s nodes in %s: not counted (set cost.network_usd_per_gpu)",
                               gpu_id.c_str(), cat.file.c_str()));

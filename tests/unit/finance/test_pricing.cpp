@@ -202,6 +202,8 @@ TEST_CASE("the server and the fabric: the catalogue's row per GPU share, the fab
   PricedCost two_nodes = price_cost(spec_here(), c, "x100", 8, 2);
   CHECK(two_nodes.inputs.network_usd_per_gpu == 2000);
   CHECK(two_nodes.inputs.hardware_usd(16) == 16 * (20000 + 10000 + 2000));
+  // 16 GPUs described as one node still need two 8-slot servers and the fabric between them.
+  CHECK(price_cost(spec_here(), c, "x100", 16, 1).inputs.network_usd_per_gpu == 2000);
 
   // The scenario's numbers win; a GPU without rows is priced alone and the report says so.
   CostSpec s = spec_here();
