@@ -113,6 +113,7 @@ void run_pcie(const Options& o, Csv& bw);
 void run_p2p(const Options& o, Csv& bw);
 void run_gemm(const Options& o, const std::vector<Shape>& shapes);
 void run_attention(const Options& o);
+void run_elementwise(const Options& o);
 void run_power(const Options& o);
 
 // A cuBLASLt GEMM C[M,N] = A[M,K] * W[K,N] of one dtype, with `copies` rotated weight matrices.

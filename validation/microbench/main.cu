@@ -2,7 +2,7 @@
 // of validation/data/h200/ (see README.md beside this file).
 //
 //   dssim-microbench --out DIR [--model ID [--tp N]] [--model-shapes FILE] [--quick]
-//                    [--sections gemm,attention,bandwidth,pcie,p2p,power] [--device N]
+//                    [--sections gemm,attention,elementwise,bandwidth,pcie,p2p,power] [--device N]
 #include "common.hpp"
 #include "nvml_sampler.hpp"
 
@@ -19,8 +19,8 @@ namespace {
 
 const char* kUsage =
     "usage: dssim-microbench --out DIR [--model ID [--tp N]] [--model-shapes FILE] [--quick] [--list-shapes]\n"
-    "                        [--sections gemm,attention,bandwidth,pcie,p2p,power] [--device N]\n"
-    "  --out DIR            output folder (created): gemm.csv attention.csv bandwidth.csv power_load.csv\n"
+    "                        [--sections gemm,attention,elementwise,bandwidth,pcie,p2p,power] [--device N]\n"
+    "  --out DIR            output folder (created): gemm.csv attention.csv elementwise.csv bandwidth.csv power_load.csv\n"
     "                       nvidia_smi_trace.csv device.json probe_log.txt\n"
     "  --model ID           also time the linear layers of this dssim model card (models/ID.toml)\n"
     "  --tp N               ... as sliced over N tensor-parallel GPUs (default 1)\n"
@@ -30,7 +30,7 @@ const char* kUsage =
     "  --sections LIST      comma-separated subset (default: all)\n"
     "  --device N           CUDA device to measure (default 0)\n";
 
-const std::vector<std::string> kAllSections = {"bandwidth", "pcie", "p2p", "gemm", "attention", "power"};
+const std::vector<std::string> kAllSections = {"bandwidth", "pcie", "p2p", "gemm", "attention", "elementwise", "power"};
 
 bool mkdirs(const std::string& path) {
   std::string cur;
@@ -245,6 +245,7 @@ int main(int argc, char** argv) {
   }
   if (want("gemm")) section("gemm", [&] { mb::run_gemm(o, shapes); });
   if (want("attention")) section("attention", [&] { mb::run_attention(o); });
+  if (want("elementwise")) section("elementwise", [&] { mb::run_elementwise(o); });
   if (want("power")) section("thermal", [&] { mb::run_power(o); });
 
   nvml.stop_trace();
