@@ -80,6 +80,16 @@ std::vector<Sensitivity> sensitivity(const RoiInputs& base, double throughput_er
        [&](RoiInputs& x) { x.cost.electricity_usd_per_kwh *= 2.0; }, fmt("$%.3g/kWh", c.electricity_usd_per_kwh * 0.5),
        fmt("$%.3g/kWh", c.electricity_usd_per_kwh * 2));
   vary("PUE", [&](RoiInputs& x) { x.cost.pue = 1.1; }, [&](RoiInputs& x) { x.cost.pue = 2.0; }, "1.1", "2.0");
+  if (c.fixed_monthly_usd() > 0)
+    vary("operations and staff", [&](RoiInputs& x) {
+          x.cost.ops_usd_per_month *= 0.5;
+          x.cost.staff_usd_per_month *= 0.5;
+        },
+        [&](RoiInputs& x) {
+          x.cost.ops_usd_per_month *= 1.5;
+          x.cost.staff_usd_per_month *= 1.5;
+        },
+        fmt("%s/mo", thousands(c.fixed_monthly_usd() * 0.5).c_str()), fmt("%s/mo", thousands(c.fixed_monthly_usd() * 1.5).c_str()));
   vary("depreciation period", [&](RoiInputs& x) { x.cost.depreciation_months = 24; },
        [&](RoiInputs& x) { x.cost.depreciation_months = 60; }, "24 months", "60 months");
   vary("throughput", [&](RoiInputs& x) { x.throughput_tok_s *= 1 - throughput_error; },

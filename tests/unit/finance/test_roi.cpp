@@ -129,6 +129,33 @@ TEST_CASE("sensitivity: every input moves both ways, the widest swing first", "[
   }
 }
 
+TEST_CASE("sensitivity: operations and staff get their bar when there are any, by hand", "[finance]") {
+  RoiInputs in;
+  in.cost.gpu_price_usd = 12000;
+  in.cost.cloud_usd_per_gpu_hour = 4.0;
+  in.cost.electricity_usd_per_kwh = 0;
+  in.cost.utilization = 1.0;
+  in.cost.ops_usd_per_month = 200;
+  in.cost.staff_usd_per_month = 600;
+  in.throughput_tok_s = 100;
+  const auto t = sensitivity(in, 0.1);
+  REQUIRE(t.size() == 8);
+  bool seen = false;
+  for (const auto& s : t)
+    if (s.input == "operations and staff") {
+      seen = true;
+      // cloud 730 h x $4 = $2,920 a month; fixed $800 -> $400 or $1,200
+      REQUIRE(s.break_even_low);
+      REQUIRE(s.break_even_high);
+      CHECK(*s.break_even_low == Approx(12000.0 / (2920 - 400)));
+      CHECK(*s.break_even_high == Approx(12000.0 / (2920 - 1200)));
+      CHECK(s.low_label == "$400/mo");
+    }
+  CHECK(seen);
+  in.cost.ops_usd_per_month = in.cost.staff_usd_per_month = 0;
+  CHECK(sensitivity(in, 0.1).size() == 7);  // no bar of zero width
+}
+
 TEST_CASE("the utilization band: half and 1.5 times the scenario's, capped at 100 %, as the tornado's bar", "[finance]") {
   CostInputs c;
   c.utilization = 0.5;
