@@ -38,6 +38,21 @@ NodeSpec load_node_spec(const std::string& path) {
     throw Error(fmt("%s: set pcie_switches > 0 or remove it (0 switches: no uplink)", t.where("pcie_switch_uplink_GBps").c_str()));
   }
 
+  n.cxl_expanders = static_cast<int>(t.opt_int("cxl_expanders", 0, 64).value_or(0));
+  const auto cxl_rate = t.opt_number("cxl_GBps", 1e-3, 1e5), cxl_mem = t.opt_number("cxl_memory_gib", 1, 1e6);
+  const auto cxl_lat = t.opt_number("cxl_latency_ns", 0, 1e6);
+  if (n.cxl_expanders > 0) {
+    if (!cxl_rate || !cxl_mem)
+      throw Error(fmt("%s: cxl_expanders = %d needs cxl_GBps (per expander and direction) and cxl_memory_gib (per expander)",
+                      t.where("cxl_expanders").c_str(), n.cxl_expanders));
+    n.cxl_Bps = *cxl_rate * 1e9;
+    n.cxl_memory_bytes = *cxl_mem * 1024.0 * 1024.0 * 1024.0;
+    n.cxl_latency_s = cxl_lat.value_or(0) * 1e-9;
+  } else {
+    for (const char* k : {"cxl_GBps", "cxl_memory_gib", "cxl_latency_ns"})
+      if (t.has(k)) throw Error(fmt("%s: set cxl_expanders > 0 or remove it (no CXL expander)", t.where(k).c_str()));
+  }
+
   auto nic = t.opt_number("nic_Gbps", 1e-6, 1e9);
   n.nic_Bps = nic.value_or(0) * 1e9 / 8;  // vendors state gigabits/s
   n.nic_latency_s = t.opt_number("nic_latency_us", 0, 1e6).value_or(2.0) * 1e-6;

@@ -27,6 +27,17 @@ struct NodeSpec {
   std::string nics = "per_node";  // "per_gpu": one NIC per GPU | "per_node": one NIC for the whole node
   std::string network_name;
 
+  // CXL memory expanders (file keys cxl_expanders, cxl_GBps, cxl_memory_gib, cxl_latency_ns): memory
+  // behind the host's root complex on CXL links. Offloaded weights and KV placed there ([memory]
+  // host_memory = "cxl") reach a GPU over the expanders' links, shared by every GPU of the node, then
+  // the GPU's own PCIe path. Per expander and per direction, in bytes/s.
+  int cxl_expanders = 0;
+  double cxl_Bps = 0;
+  double cxl_memory_bytes = 0;  // per expander
+  double cxl_latency_s = 0;
+  double cxl_total_Bps() const { return cxl_expanders * cxl_Bps; }
+  double cxl_capacity_bytes() const { return cxl_expanders * cxl_memory_bytes; }
+
   // Runtime, not from the file: how many such nodes a scenario uses.
   int node_count = 1;
   double host_memory_bytes = 0;  // per node (file key host_memory_gib); 0: not stated

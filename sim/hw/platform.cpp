@@ -87,6 +87,13 @@ std::vector<Hop> platform_route(const NodeSpec& node, const GpuCard& gpu, int ns
   return r;
 }
 
+std::vector<Hop> cxl_route(const NodeSpec& node, const GpuCard& gpu, int n, int j) {
+  std::vector<Hop> r{{prefix(node, n) + "cxl", true, node.cxl_total_Bps(), node.cxl_latency_s}};
+  const std::vector<Hop> down = platform_route(node, gpu, n, -1, n, j);
+  r.insert(r.end(), down.begin(), down.end());
+  return r;
+}
+
 Platform build_platform(sg4::Engine& engine, const NodeSpec& node, const GpuCard& gpu) {
   check_node(node);
   // LV08 (the default) is tuned for TCP: it inflates latency x13 and caps bandwidth by a TCP window.
@@ -101,6 +108,7 @@ Platform build_platform(sg4::Engine& engine, const NodeSpec& node, const GpuCard
     p.cpus.push_back(zone->create_host(prefix(node, n) + "cpu", kCpuSpeed)->set_core_count(node.host_cores)->seal());
     for (int j = 0; j < g; ++j)
       p.gpus.push_back(zone->create_host(prefix(node, n) + "gpu" + std::to_string(j), kGpuSpeed)->seal());
+    if (node.cxl_expanders > 0) p.cxls.push_back(zone->create_host(prefix(node, n) + "cxlmem", kCpuSpeed)->seal());
   }
   p.cpu = p.cpus[0];
   auto host = [&](int n, int j) { return j < 0 ? p.cpus[n] : p.gpus[static_cast<std::size_t>(n * g + j)]; };
@@ -123,6 +131,20 @@ Platform build_platform(sg4::Engine& engine, const NodeSpec& node, const GpuCard
           }
           zone->add_route(host(ns, js)->get_netpoint(), host(nd, jd)->get_netpoint(), nullptr, nullptr, route, false);
         }
+  auto link_of = [&](const Hop& h) {
+    auto& l = links[h.link];
+    if (!l) {
+      l = zone->create_split_duplex_link(h.link, h.Bps);
+      l->set_latency(h.latency_s)->seal();
+    }
+    return l;
+  };
+  for (std::size_t n = 0; n < p.cxls.size(); ++n)
+    for (int j = 0; j < g; ++j) {
+      std::vector<sg4::LinkInRoute> route;
+      for (const Hop& h : cxl_route(node, gpu, static_cast<int>(n), j)) route.emplace_back(link_of(h), h.up ? Dir::UP : Dir::DOWN);
+      zone->add_route(p.cxls[n]->get_netpoint(), host(static_cast<int>(n), j)->get_netpoint(), nullptr, nullptr, route, true);
+    }
   zone->seal();
   return p;
 }

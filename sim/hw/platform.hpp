@@ -21,6 +21,7 @@ struct Platform {
   simgrid::s4u::Host* cpu = nullptr;        // cpus[0], for single-node callers
   std::vector<simgrid::s4u::Host*> cpus;    // one per node
   std::vector<simgrid::s4u::Host*> gpus;    // flat: GPU j of node n is gpus[n * gpu_count + j]
+  std::vector<simgrid::s4u::Host*> cxls;    // one per node when it has CXL expanders: where CXL-resident bytes come from
 };
 
 // Must run after the Engine exists and before any actor; sets the bus network model first.
@@ -37,6 +38,9 @@ struct Hop {
 // The links from endpoint (node n_src, GPU j_src) to (n_dst, j_dst); j = -1 names the node's CPU.
 // build_platform adds exactly these routes, so closed forms and the simulation see the same paths.
 std::vector<Hop> platform_route(const NodeSpec& node, const GpuCard& gpu, int n_src, int j_src, int n_dst, int j_dst);
+// From node n's CXL expanders to its GPU j: the expanders' link (all of them together, shared by the
+// node's GPUs), then the way host memory reaches the GPU (the switch uplink, the GPU's PCIe link).
+std::vector<Hop> cxl_route(const NodeSpec& node, const GpuCard& gpu, int n, int j);
 
 // The bottleneck of a ring over `gpus` (flat indices as in Platform::gpus, in ring order), for closed-form
 // cost models. kind: "network" when the group spans nodes, else "nvlink" on NVSwitch nodes, else "pcie".

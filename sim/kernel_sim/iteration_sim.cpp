@@ -61,6 +61,7 @@ struct Slot {  // one GPU of the replica: stage s, rank r
   int stage = 0, rank = 0;
   sg4::Host* gpu = nullptr;
   sg4::Host* cpu = nullptr;  // its node's host CPU
+  sg4::Host* offload = nullptr;  // where its offloaded layers come from: the CPU's memory, or the node's CXL expanders
   std::vector<std::unique_ptr<Stream>> streams;  // one per lane
   sg4::SemaphorePtr received = sg4::Semaphore::create(0);     // micro-batches handed over by the previous stage
   sg4::SemaphorePtr weights_in = sg4::Semaphore::create(0);   // offloaded layers that have arrived
@@ -155,7 +156,7 @@ void weight_stream_actor(Shared* sh, int s, int r) {
       for (const SimKernel& k : sh->work(i, s).kernels)
         if (k.stream_bytes > 0) {
           me.buffers_free->acquire();
-          sg4::Comm::sendto(me.cpu, me.gpu, static_cast<uint64_t>(k.stream_bytes));
+          sg4::Comm::sendto(me.offload, me.gpu, static_cast<uint64_t>(k.stream_bytes));
           me.weights_in->release();
         }
   }
@@ -294,7 +295,9 @@ std::vector<IterationResult> simulate_steps(const SimSetup& setup, const std::ve
       sl.rank = r;
       const int flat = s * width + r;
       sl.gpu = sh.platform.gpus[static_cast<std::size_t>(flat)];
-      sl.cpu = sh.platform.cpus[static_cast<std::size_t>(flat / setup.node.gpu_count)];
+      const auto node = static_cast<std::size_t>(flat / setup.node.gpu_count);
+      sl.cpu = sh.platform.cpus[node];
+      sl.offload = setup.cxl_host ? sh.platform.cxls[node] : sl.cpu;
       for (int l = 0; l < lanes; ++l) sl.streams.push_back(std::make_unique<Stream>());
     }
     for (int l = 0; l < lanes; ++l) {

@@ -67,6 +67,7 @@ struct SimSetup {
   // Two-batch overlap: each GPU runs its micro-batches on this many streams at once, so one's
   // communication overlaps the other's kernels (which share the GPU). Single-stage replicas only.
   int lanes = 1;
+  bool cxl_host = false;  // offloaded bytes come from the node's CXL expanders, not its CPU's memory
 };
 
 // One SimGrid engine per process: a second call in the same process throws.

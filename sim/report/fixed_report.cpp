@@ -69,7 +69,9 @@ std::string render_text(const RunInputs& ri, const RunResult& r) {
   if (p.offload_stream_bytes > 0) {
     o << fmt("\nOffload   the longest decode step streams %s per GPU over PCIe at %.1f GB/s (%s): "
              "at least %s per step, overlapped with compute\n", human_bytes(p.offload_stream_bytes).c_str(), p.offload_link_Bps / 1e9,
-             p.offload_pageable ? "pageable host memory: the host's copy rate" : "its share of the host link",
+             p.offload_pageable ? "pageable host memory: the host's copy rate"
+             : p.offload_cxl    ? "CXL memory: its share of the node's expanders"
+                                : "its share of the host link",
              human_seconds(p.offload_stream_bytes / p.offload_link_Bps).c_str());
   } else if (p.offload_zero_copy && (m.host_weights > 0 || m.host_kv > 0)) {
     o << "\nOffload   unified memory: the kernels read what is in host memory in place (zero copy), over the same memory "
@@ -189,7 +191,7 @@ std::string render_json(const RunInputs& ri, const RunResult& r) {
     j.value("offloaded_layers", p.offloaded_layers).value("offload_stream_bytes", p.offload_stream_bytes);
     if (p.memory.host_weights > 0 || p.memory.host_kv > 0)
       j.value("offload_link_Bps", p.offload_link_Bps)
-          .value("offload_host_memory", std::string(p.offload_zero_copy ? "unified" : p.offload_pageable ? "pageable" : "pinned"));
+          .value("offload_host_memory", std::string(p.offload_zero_copy ? "unified" : p.offload_pageable ? "pageable" : p.offload_cxl ? "cxl" : "pinned"));
     j.value("host_weight_bytes", p.memory.host_weights).value("host_kv_bytes", p.memory.host_kv);
     j.value("efficiencies", p.calibration);
     j.begin_object("achieved");

@@ -107,7 +107,7 @@ std::string text(const RunInputs& in, const RunResult& r) {
   if (p.memory.host_weights > 0)
     o << fmt("  in host memory (offload)              %9.2f   (weights of the last %d layers, streamed over PCIe every "
              "iteration%s)\n", p.memory.host_weights / kGiB, p.offloaded_layers,
-             in.base.pageable_host ? ", copied by the CPU from pageable memory" : "");
+             in.base.pageable_host ? ", copied by the CPU from pageable memory" : in.base.cxl_host ? ", from the node's CXL memory" : "");
   if (p.disaggregated && (p.fits || p.decode_does_not_fit)) {
     if (!p.decode_does_not_fit)
       o << fmt("  KV cache pool                         %9.2f  (%lld blocks of %lld tokens per replica)\n",

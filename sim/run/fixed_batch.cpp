@@ -18,6 +18,10 @@ namespace dssim {
 
 void validate_input(const PredictInput& in) {
   validate_layout(in.model, in.parallel, 1, in.node.total_gpus());
+  if (in.cxl_host && in.node.cxl_expanders == 0)
+    throw Error(fmt("[memory] host_memory = \"cxl\": node %s has no CXL memory expanders (node file keys cxl_expanders, "
+                    "cxl_GBps, cxl_memory_gib); use a node that has them, or host_memory = \"pinned\"",
+                    in.node.id.c_str()));
   if (!in.gpu.peak_flops.count(in.gpu.compute_precision(in.weights)) && in.weights != Precision::fp32)
     throw Error(fmt("%s has no usable compute rate for %s weights", in.gpu.id.c_str(), to_string(in.weights).c_str()));
   if (in.model.sparse24 && !in.gpu.structured_sparsity)
@@ -46,6 +50,7 @@ UtilisationPeaks utilisation_peaks(const PredictInput& in, Precision activations
 std::string UtilisationPeaks::label() const { return to_string(precision) + (sparse24 ? " 2:4-sparse" : ""); }
 
 double host_memory_limit(const PredictInput& in) {
+  if (in.cxl_host) return in.node.cxl_capacity_bytes();  // what the expanders hold, whatever the DRAM
   return in.host_memory_bytes > 0 ? in.host_memory_bytes : in.node.host_memory_bytes;
 }
 
@@ -234,10 +239,13 @@ Prediction predict(const PredictInput& in, const PowerSetup* power) {
   p.offload_link_Bps = host.rate_Bps;
   p.offload_zero_copy = host.zero_copy;
   p.offload_pageable = in.pageable_host && !host.zero_copy;
+  p.offload_cxl = in.cxl_host && !host.zero_copy;
   if (in.node.pcie_switches > 0 && !host.zero_copy) {  // the replica's GPUs under one switch share its uplink
     const int sharing = std::min(L.gpus(), in.node.gpu_count / in.node.pcie_switches);
     p.offload_link_Bps = std::min(p.offload_link_Bps, in.node.pcie_switch_uplink_Bps * copy_eff / sharing);
   }
+  if (in.cxl_host)  // every GPU of the replica on a node streams through that node's expanders
+    p.offload_link_Bps = std::min(p.offload_link_Bps, in.node.cxl_total_Bps() * copy_eff / std::min(L.gpus(), in.node.gpu_count));
   auto step_for = [&](bool prefill, long long new_tokens, long long context, int microbatches, int* kernels) {
     SimStep st;
     st.microbatches = microbatches;
@@ -298,6 +306,7 @@ Prediction predict(const PredictInput& in, const PowerSetup* power) {
   setup.tp = L.tp;
   setup.pp = L.pp;
   setup.lanes = overlap ? 2 : 1;
+  setup.cxl_host = in.cxl_host;
   setup.allreduce = in.allreduce;
   setup.collective_step_s = in.runtime.collective_step_s;
   setup.ep_fractions = ep_receive_shares(m, L);

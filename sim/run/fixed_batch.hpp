@@ -42,6 +42,7 @@ struct Prediction {
   double offload_link_Bps = 0;
   bool offload_zero_copy = false;  // unified memory: read in place, no copy
   bool offload_pageable = false;   // copied by the CPU from pageable memory
+  bool offload_cxl = false;        // streamed from the node's CXL expanders
   std::vector<std::string> alternatives;
   double prefill_comm_s = 0, decode_comm_s = 0;  // time the first GPU spent communicating
   double moe_imbalance = 1;  // busiest EP rank's routed tokens / the mean

@@ -336,6 +336,7 @@ ServingPrediction predict_serving(const RunInputs& in, const PowerSetup* power) 
   opt.progress = in.options.progress;
   opt.coalesce = in.options.coalesce;
   opt.event_queue = in.options.event_queue;
+  opt.cxl_host = b.cxl_host;
   opt.power = power;
   if (c.prefix_cache) set_prefix_tiers(b, c, b.parallel, first.kv_token_stored, p.memory.host_weights, first.host_limit, opt);
   if (power) {

@@ -185,6 +185,7 @@ RunInputs resolve_scenario(const Scenario& s, const Catalog& cat, const RunOptio
   in.offload_kv = s.offload_kv;
   in.gpu_layers = s.gpu_layers;
   in.pageable_host = s.pageable_host;
+  in.cxl_host = s.cxl_host;
   in.host_memory_bytes = s.host_memory_bytes;
   in.batch = s.workload.batch;
   in.prompt = s.workload.prompt_tokens;

@@ -61,6 +61,7 @@ struct PredictInput {
   bool offload_weights = false, offload_kv = false;
   int gpu_layers = -1;         // [memory] gpu_layers: decoder layers kept on each GPU; -1: as many as fit
   bool pageable_host = false;  // [memory] host_memory = "pageable"
+  bool cxl_host = false;       // [memory] host_memory = "cxl": offload from the node's CXL expanders
   double host_memory_bytes = 0;  // per node, for offload ([memory] host_memory_gib); 0: the node file's
   // quantised weights: published accuracy figures (documented metadata, not simulated)
   std::vector<std::string> accuracy_notes;

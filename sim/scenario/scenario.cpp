@@ -30,7 +30,7 @@ const Key& kRuntime = declare_key({"serving", "runtime", T::text, 0, 0, {}, "", 
 const Key& kOffloadWeights = declare_key({"memory", "offload_weights", T::boolean, 0, 0, {}, "", "false", "weights that do not fit stream from host memory every forward pass", ""});
 const Key& kOffloadKv = declare_key({"memory", "offload_kv", T::boolean, 0, 0, {}, "", "false", "KV cache that does not fit lives in host memory", ""});
 const Key& kGpuLayers = declare_key({"memory", "gpu_layers", T::integer, 0, 1e6, {}, "layers", "all that fit", "decoder layers each GPU keeps; the later ones stream from host memory every forward pass (llama.cpp --n-gpu-layers); implies offload_weights", ""});
-const Key& kHostMemoryKind = declare_key({"memory", "host_memory", T::choice, 0, 0, {"pinned", "pageable"}, "", "pinned", "offloaded weights and KV in page-locked memory (DMA at the link's rate) or pageable memory (copied by the CPU at the host's rate)", ""});
+const Key& kHostMemoryKind = declare_key({"memory", "host_memory", T::choice, 0, 0, {"pinned", "pageable", "cxl"}, "", "pinned", "offloaded weights and KV in page-locked memory (DMA at the link's rate), pageable memory (copied by the CPU at the host's rate) or the node's CXL memory expanders (their links shared by the node's GPUs)", ""});
 const Key& kHostMemory = declare_key({"memory", "host_memory_gib", T::number, 1, 1e6, {}, "GiB", "the node file's", "host memory per node for offload", ""});
 const Key& kGpuMemUtil = declare_key({"memory", "gpu_memory_utilization", T::number, 0.01, 1, {}, "", "the runtime's reserve", "share of each GPU's memory the engine may use (vLLM --gpu-memory-utilization); the rest is kept free", ""});
 const Key& kEngineKind = declare_key({"engine", "kind", T::choice, 0, 0, {"vllm", "sglang"}, "", "required", "the serving engine whose launch command follows", ""});
@@ -191,7 +191,9 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
       s.gpu_layers = static_cast<int>(*n);
       s.offload_weights = true;
     }
-    s.pageable_host = mem->opt_choice(kHostMemoryKind).value_or("pinned") == "pageable";
+    const std::string kind = mem->opt_choice(kHostMemoryKind).value_or("pinned");
+    s.pageable_host = kind == "pageable";
+    s.cxl_host = kind == "cxl";
     s.offload_kv = mem->opt_bool(kOffloadKv).value_or(false);
     s.host_memory_bytes = mem->opt_number(kHostMemory).value_or(0.0) * 1024.0 * 1024.0 * 1024.0;
     s.gpu_memory_utilization = mem->opt_number(kGpuMemUtil);

@@ -32,6 +32,7 @@ struct Scenario {
   bool offload_weights = false, offload_kv = false;
   int gpu_layers = -1;        // decoder layers each GPU keeps (the rest stream); -1: as many as fit
   bool pageable_host = false; // offloaded data in pageable host memory (copied by the CPU), not pinned
+  bool cxl_host = false;      // offloaded data in the node's CXL memory expanders
   double host_memory_bytes = 0;  // per node; 0: the node file's host_memory_gib
   std::optional<double> gpu_memory_utilization;  // [memory]: the share of GPU memory the engine may use
   std::optional<EngineCommand> engine;  // [engine]: a launch command, already turned into the keys above

@@ -623,7 +623,8 @@ ServingRun run_serving_pools(const NodeSpec& node, const GpuCard& gpu, const Ser
         rep.gpu = w.platform.gpus[static_cast<std::size_t>(gpu_next)];
         for (int g = gpu_next; g < gpu_next + pool.gpus_per_replica; ++g) {
           rep.gpus.push_back(w.platform.gpus[static_cast<std::size_t>(g)]);
-          rep.cpus.push_back(w.platform.cpus[static_cast<std::size_t>(g / node.gpu_count)]);
+          const auto n = static_cast<std::size_t>(g / node.gpu_count);
+          rep.cpus.push_back(opt.cxl_host ? w.platform.cxls[n] : w.platform.cpus[n]);
         }
       }
       if (!disks.empty()) rep.disk = disks[static_cast<std::size_t>(gpu_next / node.gpu_count)];

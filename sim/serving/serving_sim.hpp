@@ -43,6 +43,7 @@ struct ServingOptions {
   // and the read bandwidth of each node's SSDs (a SimGrid disk on the node's CPU, shared by its replicas).
   long long prefix_host_blocks = 0, prefix_ssd_blocks = 0;
   double ssd_read_Bps = 0;
+  bool cxl_host = false;  // offload streams come from each node's CXL expanders, not its CPU's memory
 };
 
 struct GpuEnergy {

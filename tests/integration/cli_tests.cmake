@@ -177,6 +177,9 @@ dssim_cli_test(price_server_row 0 "hardware +\\$39,625 .*: GPUs \\$30,000 \\+ se
 dssim_cli_test(price_cost_lines 0 "operations and staff +\\$2,500 per month \\(\\$500 \\+ \\$2,000\\)" scenarios/33b_a100.toml --set cost.server_usd_per_gpu=5000 --set cost.ops_usd_per_month=500 --set cost.staff_usd_per_month=2000 --quiet)
 dssim_cli_test(price_server_not_counted 0 "not counted: no server price for a100-80g-sxm" scenarios/33b_a100.toml --quiet)
 dssim_cli_test(bad_server_price 1 "key 'cost.server_usd_per_gpu' \\(from --set\\): expected a number in \\[0, 1e\\+08\\], got -1" scenarios/33b_a100.toml --set cost.server_usd_per_gpu=-1)
+# CXL memory as the offload tier: only on a node that has expanders.
+dssim_cli_test(bad_cxl_node 1 "host_memory = \"cxl\": node dgx-8xh100-sxm has no CXL memory expanders" scenarios/whatif/33b_h100x8_cxl_offload.toml --set platform.node=dgx-8xh100-sxm)
+dssim_cli_test(cxl_offload_rate 0 "streams 3.95 GiB per GPU over PCIe at 12.6 GB/s \\(CXL memory: its share of the node's expanders\\)" scenarios/whatif/33b_h100x8_cxl_offload.toml --quiet)
 dssim_cli_test(price_sources 0 "^ +platforms/prices.toml:[0-9]+: https://huggingface.co/hardware/a100 " scenarios/33b_a100.toml --quiet)
 dssim_cli_test(price_missing_cloud 0 "n/a: no current aws on_demand cloud offer for h200-sxm.*spheron H200 SXM \\(on_demand\\)" scenarios/33b_a100.toml --set platform.gpu=h200-sxm --quiet)
 dssim_cli_test(price_any_provider 0 "\\$4.54 per GPU-hour \\(spheron H200 SXM" scenarios/33b_a100.toml --set platform.gpu=h200-sxm --set cost.cloud_provider=any --quiet)

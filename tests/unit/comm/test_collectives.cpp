@@ -518,3 +518,34 @@ TEST_CASE("shipped node files: networks and PCIe trees", "[comm][config]") {
     CHECK(group_link(nd, cat.gpu(nd.gpu), all).Bps > 0);
   }
 }
+
+TEST_CASE("CXL memory: the expanders' link first, then the host's way to the GPU; the node's GPUs share it", "[comm][sim]") {
+  NodeSpec n = kPcie4;
+  n.pcie_switches = 2;
+  n.pcie_switch_uplink_Bps = 100e9;  // wide uplinks: the expanders are the bottleneck
+  n.cxl_expanders = 2;
+  n.cxl_Bps = 10e9;                  // 20 GB/s together
+  n.cxl_latency_s = 250e-9;
+  const std::vector<Hop> r = cxl_route(n, kPcie, 0, 3);
+  REQUIRE(r.size() == 3);
+  CHECK(r[0].link == "cxl");
+  CHECK(r[0].Bps == 20e9);
+  CHECK(r[0].latency_s == 250e-9);
+  CHECK(r[1].link == "uplink1");
+  CHECK_FALSE(r[1].up);
+  CHECK(r[2].link == "pcie3");
+  CHECK_FALSE(r[2].up);
+  // One GPU alone streams at its PCIe link's 10 GB/s; all four at once share the expanders' 20 GB/s.
+  auto v = simulate(n, kPcie, [](const Platform& p, std::vector<double>& out) {
+    REQUIRE(p.cxls.size() == 1);
+    out.push_back(timed([&] { sg4::Comm::sendto(p.cxls[0], p.gpus[3], 1e9); }));
+    out.push_back(timed([&] {
+      std::vector<sg4::CommPtr> c;
+      for (sg4::Host* g : p.gpus) c.push_back(sg4::Comm::sendto_async(p.cxls[0], g, 1e9));
+      for (auto& x : c) x->wait();
+    }));
+  });
+  REQUIRE(v.size() == 2);
+  CHECK(v[0] == Approx(250e-9 + 1e-6 + 1e9 / 10e9).epsilon(1e-6));
+  CHECK(v[1] == Approx(250e-9 + 1e-6 + 1e9 / 5e9).epsilon(1e-6));
+}

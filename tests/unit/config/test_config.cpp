@@ -149,3 +149,15 @@ TEST_CASE("the TOML guard reads a bare value as toml++ does: one token to a spac
   // bare values, arrays, headers and inline tables of valid files pass
   CHECK_FALSE(toml_text_hazard("[a]\nb = 1\nc = [1, 'x', \"\xc3\xa9\", [2, \"\xc3\xa9\"]]\n[[d]]\ne = { f = 1, g = \"\xc3\xa9\" }\nh = 2026-12-07\n[\"\xc3\xa9\"]\n"));
 }
+
+TEST_CASE("node files: CXL expanders need their rate and capacity, and CXL keys need expanders", "[config]") {
+  const std::string base = "id = \"n\"\nname = \"n\"\ngpu = \"h100-sxm\"\ngpu_count = 8\ninterconnect = \"nvswitch\"\nhost_power_w = 100\n";
+  const NodeSpec ok = load_node_spec(write_tmp("cxl_ok.toml", base + "cxl_expanders = 4\ncxl_GBps = 28\ncxl_memory_gib = 256\n"));
+  CHECK(ok.cxl_total_Bps() == 4 * 28e9);
+  CHECK(ok.cxl_capacity_bytes() == 4 * 256.0 * 1024 * 1024 * 1024);
+  CHECK(ok.cxl_latency_s == 0);
+  CHECK_THROWS_WITH(load_node_spec(write_tmp("cxl_norate.toml", base + "cxl_expanders = 2\ncxl_memory_gib = 256\n")),
+                    Catch::Contains("cxl_expanders = 2 needs cxl_GBps"));
+  CHECK_THROWS_WITH(load_node_spec(write_tmp("cxl_noexp.toml", base + "cxl_GBps = 28\n")),
+                    Catch::Contains("set cxl_expanders > 0 or remove it"));
+}
