@@ -186,8 +186,8 @@ void write_html(const fs::path& dir, const RunInputs& s, const RoiStudy& st, boo
     << "<li>Included: the GPUs, "
     << (c.server_usd_per_gpu > 0 ? "their servers, " : "<b>not their servers</b> (no price: see Prices), ")
     << (c.network_usd_per_gpu > 0 ? "the fabric between nodes, " : "")
-    << "storage " << dollars(c.storage_usd) << ", operations " << dollars(c.ops_usd_per_month) << " and staff "
-    << dollars(c.staff_usd_per_month) << " a month, as above. Not included: taxes; the cloud's egress and storage.</li>"
+    << "storage (" << dollars(c.storage_usd) << "), operations (" << dollars(c.ops_usd_per_month) << " a month) and staff ("
+    << dollars(c.staff_usd_per_month) << " a month), as above. Not included: taxes; the cloud's egress and storage.</li>"
     << "<li>Made by dssim " << DSSIM_VERSION << " on " << report_date() << " from <code>" << html_escape(s.scenario_file)
     << "</code>" << (s.overrides.empty() ? std::string() : " with <code>--set " + html_escape(join(s.overrides, ", --set ")) + "</code>")
     << "; the numbers are in break_even.csv and sensitivity.csv beside this page.</li></ul>\n</body></html>\n";
