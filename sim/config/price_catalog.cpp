@@ -44,6 +44,15 @@ void unique(const std::vector<Row>& rows, const std::string& path, const std::st
       throw Error(fmt("%s:%d: a second %s '%s'", path.c_str(), r.line, what.c_str(), key(r).c_str()));
 }
 
+// Rows that name several GPUs ([[server]], [[network]]): each GPU in one row at most.
+template <class Row>
+void one_row_per_gpu(const std::vector<Row>& rows, const std::string& path, const char* what) {
+  std::set<std::string> seen;
+  for (const Row& r : rows)
+    for (const std::string& g : r.gpus)
+      if (!seen.insert(g).second) throw Error(fmt("%s:%d: a second %s row for GPU '%s'", path.c_str(), r.line, what, g.c_str()));
+}
+
 }  // namespace
 
 PriceCatalog load_price_catalog(const std::string& path, const std::string& name) {
@@ -85,18 +94,8 @@ PriceCatalog load_price_catalog(const std::string& path, const std::string& name
   top.allow({"purchase", "server", "network", "cloud", "electricity", "site"});
   top.finish();
   unique(c.purchases, path, "purchase price for GPU", [](const PurchasePrice& r) { return r.gpu; });
-  for (const auto* rows : {&c.servers}) {
-    std::set<std::string> seen;
-    for (const ServerPrice& r : *rows)
-      for (const std::string& g : r.gpus)
-        if (!seen.insert(g).second) throw Error(fmt("%s:%d: a second server row for GPU '%s'", path.c_str(), r.line, g.c_str()));
-  }
-  {
-    std::set<std::string> seen;
-    for (const NetworkPrice& r : c.networks)
-      for (const std::string& g : r.gpus)
-        if (!seen.insert(g).second) throw Error(fmt("%s:%d: a second network row for GPU '%s'", path.c_str(), r.line, g.c_str()));
-  }
+  one_row_per_gpu(c.servers, path, "server");
+  one_row_per_gpu(c.networks, path, "network");
   unique(c.electricity, path, "electricity id", [](const ElectricityPrice& r) { return r.id; });
   unique(c.sites, path, "site id", [](const Site& r) { return r.id; });
   std::vector<CloudOffer> current;

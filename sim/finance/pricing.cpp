@@ -57,6 +57,14 @@ double from_row(PricedCost& p, const char* item, const std::optional<double>& gi
   return value(*r);
 }
 
+// The catalogue's row that prices `gpu` ([[server]], [[network]]: one row names several GPUs), or null.
+template <class Row>
+const Row* row_for_gpu(const std::vector<Row>& rows, const std::string& gpu) {
+  for (const Row& r : rows)
+    if (std::find(r.gpus.begin(), r.gpus.end(), gpu) != r.gpus.end()) return &r;
+  return nullptr;
+}
+
 }  // namespace
 
 std::string dollars(double usd) {
@@ -113,34 +121,27 @@ PricedCost price_cost(const CostSpec& spec, const PriceCatalog& cat, const std::
 
   // The server around the GPUs and, across nodes, the fabric: the catalogue's row for this GPU, else
   // not counted (said in the report: the hardware is then the GPUs alone).
-  const ServerPrice* row = nullptr;
-  for (const ServerPrice& r : cat.servers)
-    if (std::find(r.gpus.begin(), r.gpus.end(), gpu_id) != r.gpus.end()) row = &r;
+  // (c starts from spec.terms: both lines are 0 unless priced below.)
+  const ServerPrice* row = row_for_gpu(cat.servers, gpu_id);
   // More GPUs than one server holds need a fabric too, however the platform file groups them.
   const bool across_nodes = nodes > 1 || (row && gpus_per_node > row->slots);
   if (spec.server_usd_per_gpu) {
     c.server_usd_per_gpu = *spec.server_usd_per_gpu;
     p.sources.push_back({"server", dollars(c.server_usd_per_gpu) + " per GPU", given(spec.server_price_in_file)});
+  } else if (row) {
+    c.server_usd_per_gpu = row->usd_per_gpu();
+    p.sources.push_back({"server", fmt("%s per GPU (%s for %d GPUs, without them)", dollars(c.server_usd_per_gpu).c_str(),
+                                       dollars(row->usd).c_str(), row->slots),
+                         origin(cat, *row)});
   } else {
-    c.server_usd_per_gpu = 0;
-    if (row) {
-      c.server_usd_per_gpu = row->usd_per_gpu();
-      p.sources.push_back({"server", fmt("%s per GPU (%s for %d GPUs, without them)", dollars(c.server_usd_per_gpu).c_str(),
-                                         dollars(row->usd).c_str(), row->slots),
-                           origin(cat, *row)});
-    } else {
-      p.excluded.push_back(fmt("no server price for %s in %s: the hardware is the GPUs alone (set cost.server_usd_per_gpu)",
-                              gpu_id.c_str(), cat.file.c_str()));
-    }
+    p.excluded.push_back(fmt("no server price for %s in %s: the hardware is the GPUs alone (set cost.server_usd_per_gpu)",
+                            gpu_id.c_str(), cat.file.c_str()));
   }
   if (spec.network_usd_per_gpu) {
     c.network_usd_per_gpu = *spec.network_usd_per_gpu;
     p.sources.push_back({"network", dollars(c.network_usd_per_gpu) + " per GPU", "the scenario"});
   } else if (across_nodes) {
-    const NetworkPrice* net = nullptr;
-    for (const NetworkPrice& r : cat.networks)
-      if (std::find(r.gpus.begin(), r.gpus.end(), gpu_id) != r.gpus.end()) net = &r;
-    if (net) {
+    if (const NetworkPrice* net = row_for_gpu(cat.networks, gpu_id)) {
       c.network_usd_per_gpu = net->usd_per_gpu;
       p.sources.push_back({"network", fmt("%s per GPU (%d GPUs beyond one server)", dollars(c.network_usd_per_gpu).c_str(),
                                           gpus_per_node * nodes),

@@ -115,36 +115,30 @@ Platform build_platform(sg4::Engine& engine, const NodeSpec& node, const GpuCard
 
   std::map<std::string, sg4::SplitDuplexLink*> links;  // created on first use by a route
   using Dir = sg4::LinkInRoute::Direction;
+  auto route_of = [&](const std::vector<Hop>& hops) {
+    std::vector<sg4::LinkInRoute> route;
+    for (const Hop& h : hops) {
+      auto& l = links[h.link];
+      if (!l) {
+        l = zone->create_split_duplex_link(h.link, h.Bps);
+        l->set_latency(h.latency_s)->seal();
+      }
+      route.emplace_back(l, h.up ? Dir::UP : Dir::DOWN);
+    }
+    return route;
+  };
   for (int ns = 0; ns < node.node_count; ++ns)
     for (int js = -1; js < g; ++js)
       for (int nd = 0; nd < node.node_count; ++nd)
         for (int jd = -1; jd < g; ++jd) {
           if (ns == nd && js == jd) continue;
-          std::vector<sg4::LinkInRoute> route;
-          for (const Hop& h : platform_route(node, gpu, ns, js, nd, jd)) {
-            auto& l = links[h.link];
-            if (!l) {
-              l = zone->create_split_duplex_link(h.link, h.Bps);
-              l->set_latency(h.latency_s)->seal();
-            }
-            route.emplace_back(l, h.up ? Dir::UP : Dir::DOWN);
-          }
-          zone->add_route(host(ns, js)->get_netpoint(), host(nd, jd)->get_netpoint(), nullptr, nullptr, route, false);
+          zone->add_route(host(ns, js)->get_netpoint(), host(nd, jd)->get_netpoint(), nullptr, nullptr,
+                          route_of(platform_route(node, gpu, ns, js, nd, jd)), false);
         }
-  auto link_of = [&](const Hop& h) {
-    auto& l = links[h.link];
-    if (!l) {
-      l = zone->create_split_duplex_link(h.link, h.Bps);
-      l->set_latency(h.latency_s)->seal();
-    }
-    return l;
-  };
   for (std::size_t n = 0; n < p.cxls.size(); ++n)
-    for (int j = 0; j < g; ++j) {
-      std::vector<sg4::LinkInRoute> route;
-      for (const Hop& h : cxl_route(node, gpu, static_cast<int>(n), j)) route.emplace_back(link_of(h), h.up ? Dir::UP : Dir::DOWN);
-      zone->add_route(p.cxls[n]->get_netpoint(), host(static_cast<int>(n), j)->get_netpoint(), nullptr, nullptr, route, true);
-    }
+    for (int j = 0; j < g; ++j)
+      zone->add_route(p.cxls[n]->get_netpoint(), host(static_cast<int>(n), j)->get_netpoint(), nullptr, nullptr,
+                      route_of(cxl_route(node, gpu, static_cast<int>(n), j)), true);
   zone->seal();
   return p;
 }

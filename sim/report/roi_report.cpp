@@ -137,12 +137,13 @@ void write_html(const fs::path& dir, const RunInputs& s, const RoiStudy& st, boo
                   months_text(st.bands->break_even->high).c_str())
             : std::string())
     << "; ROI <b>" << percent(r.roi_pct) << "</b> at " << fmt("%g", c.horizon_months) << " months.</p>\n";
+  const std::string parts = hardware_lines(c, st.inputs.gpus);
   h << "<table><tr><th>item</th><th>value</th></tr>"
     << fmt("<tr><td>model, GPUs</td><td>%s on %s</td></tr>", html_escape(st.model).c_str(), html_escape(st.gpu).c_str())
     << fmt("<tr><td>throughput while busy</td><td>%.1f output tokens/s (%s)</td></tr>", st.inputs.throughput_tok_s,
            html_escape(st.throughput_source).c_str())
     << fmt("<tr><td>hardware</td><td>%s, depreciated over %g months%s</td></tr>", dollars(r.hardware_usd).c_str(), c.depreciation_months,
-           hardware_lines(c, st.inputs.gpus).empty() ? "" : (" (" + html_escape(hardware_lines(c, st.inputs.gpus)) + ")").c_str())
+           parts.empty() ? "" : (" (" + html_escape(parts) + ")").c_str())
     << fmt("<tr><td>operations and staff</td><td>%s and %s per month</td></tr>", dollars(c.ops_usd_per_month).c_str(),
            dollars(c.staff_usd_per_month).c_str())
     << fmt("<tr><td>cloud, same busy hours</td><td>%s per month (%s per GPU-hour, %.0f %% utilization)</td></tr>",

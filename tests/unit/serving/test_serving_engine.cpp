@@ -134,13 +134,16 @@ TEST_CASE("the closed-form iteration cost agrees with the kernel-level simulatio
 
 namespace {
 // Two replicas of one GPU under one PCIe switch whose uplink (10 GB/s) equals each GPU's link.
-ServingRun offload_run(int replicas) {
+// `cxl_Bps` > 0: the streams come from one CXL expander of that rate instead of the CPU's memory.
+ServingRun offload_run(int replicas, double cxl_Bps = 0) {
   GpuCard g = bus_gpu();
   g.pcie_Bps_per_direction = 10e9;
   NodeSpec n = implicit_node(g, 2);
   n.pcie_switches = 1;
   n.pcie_switch_uplink_Bps = 10e9;
   n.pcie_latency_s = 1e-6;
+  n.cxl_expanders = cxl_Bps > 0 ? 1 : 0;
+  n.cxl_Bps = cxl_Bps;
   std::vector<Request> reqs{{0, 0.0, 4, 1}, {1, 0.0, 4, 1}};  // one prefill iteration each
   ServingConfig c;
   c.replicas = replicas;
@@ -152,6 +155,7 @@ ServingRun offload_run(int replicas) {
   };
   ServingOptions opt;
   opt.event_queue = false;  // the streams are SimGrid transfers (a pool built by the run says so: ReplicaPool::streams)
+  opt.cxl_host = cxl_Bps > 0;
   return run_serving(n, g, 1, c, reqs, cost, 100, opt);
 }
 
@@ -178,6 +182,12 @@ TEST_CASE("serving with weight offload: one replica streams at the link rate", "
   ServingRun run = offload_run(1);
   // two iterations back to back, each max(1 ms compute, 1 us + 10 ms of streaming)
   CHECK(run.end_s == Approx(2 * (1e-6 + 1e8 / 10e9)).epsilon(1e-9));
+}
+
+TEST_CASE("serving with offload from CXL memory: the expander's link paces the streams", "[serving][offload]") {
+  ServingRun run = offload_run(1, 4e9);
+  // each iteration max(1 ms compute, 1 us + 100 MB at the expander's 4 GB/s = 25 ms), back to back
+  CHECK(run.end_s == Approx(2 * (1e-6 + 1e8 / 4e9)).epsilon(1e-9));
 }
 
 TEST_CASE("serving with weight offload: two replicas share the switch uplink", "[serving][oracle][offload]") {
