@@ -62,7 +62,7 @@ void figures(const ServingRun& run, std::ostringstream& values, std::ostringstre
 }
 
 ChildAnswer replay(const std::string& path, const std::vector<std::string>& sets, bool coalesce, bool event_queue,
-                   bool compare) {
+                   bool compare, PercentileMode percentiles) {
   const auto t0 = std::chrono::steady_clock::now();  // reading the trace counts: a user waits for it too
   const Scenario s = load_scenario(path, sets);
   if (!s.serving_run())
@@ -70,6 +70,8 @@ ChildAnswer replay(const std::string& path, const std::vector<std::string>& sets
   RunOptions opt;
   opt.coalesce = coalesce;
   opt.event_queue = event_queue;
+  opt.percentiles = percentiles;
+  opt.keep_requests = compare;  // the per-request figures are compared
   const RunInputs in = resolve_scenario(s, Catalog::from_environment(), opt);
   const RunResult r = run(in);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -79,7 +81,8 @@ ChildAnswer replay(const std::string& path, const std::vector<std::string>& sets
   const ServingRun& run = r.stream->run;
   ChildAnswer a{{"wall_s", fmt("%.6f", wall)},
                 {"peak_kib", std::to_string(u.ru_maxrss)},
-                {"requests", std::to_string(run.seqs.size())},
+                {"requests", std::to_string(run.book.requests())},
+                {"slots", std::to_string(run.seq_slots)},
                 {"iterations", std::to_string(run.iteration_count)},
                 {"activities", std::to_string(run.activities)},
                 {"waits_on", run.event_queue ? "event queue" : "SimGrid"}};
@@ -125,31 +128,35 @@ int cmd_bench(const std::vector<std::string>& args) {
   std::vector<std::string> paths, sets;
   bool reference = false;
   double tolerance = 1e-9;
+  std::string percentiles = "exact";
   po::options_description desc("bench options");
   desc.add_options()("scenario", po::value(&paths)->composing(), "serving scenario files")(
       "set", po::value(&sets)->composing(), "section.key=value, applied to every scenario")(
       "reference", po::bool_switch(&reference), "also replay with one activity per iteration and compare")(
-      "tolerance", po::value(&tolerance), "largest relative difference --reference accepts (default 1e-9)");
+      "tolerance", po::value(&tolerance), "largest relative difference --reference accepts (default 1e-9)")(
+      "percentiles", po::value(&percentiles), "exact (default) or sketch: what the replays keep of each request");
   po::positional_options_description pos;
   pos.add("scenario", -1);
   parse_options(args, desc, &pos, "bench");
   if (paths.empty()) throw Error("dssim bench needs at least one serving scenario (dssim bench --help)");
   if (!(tolerance >= 0)) throw Error("--tolerance must be a number >= 0");
+  const PercentileMode mode = parse_percentile_mode(percentiles, "--percentiles");
   bool all_equal = true;
   for (const std::string& path : paths) {
-    const ChildAnswer fast = checked(run_in_child([&] { return replay(path, sets, true, true, reference); }));
+    const ChildAnswer fast = checked(run_in_child([&] { return replay(path, sets, true, true, reference, mode); }));
     // The reference: one activity per iteration on SimGrid; and when the coalesced replay ran on the
     // event queue, the same coalesced replay on SimGrid (the two backends must agree).
     std::vector<std::pair<std::string, ChildAnswer>> others;
     if (reference && fast.at("waits_on") != "SimGrid")
-      others.emplace_back("coalesced", checked(run_in_child([&] { return replay(path, sets, true, false, true); })));
-    if (reference) others.emplace_back("per-iteration", checked(run_in_child([&] { return replay(path, sets, false, false, true); })));
+      others.emplace_back("coalesced", checked(run_in_child([&] { return replay(path, sets, true, false, true, mode); })));
+    if (reference) others.emplace_back("per-iteration", checked(run_in_child([&] { return replay(path, sets, false, false, true, mode); })));
     std::cout << "== " << path << " (" << fast.at("requests") << " requests)\n";
-    std::cout << fmt("  %-14s %-12s %9s %11s %12s %12s\n", "engine", "waits on", "wall", "peak RSS", "iterations", "activities");
+    std::cout << fmt("  %-14s %-12s %9s %11s %12s %12s %9s\n", "engine", "waits on", "wall", "peak RSS", "iterations",
+                     "activities", "in system");
     auto row = [](const std::string& name, const ChildAnswer& a) {
-      std::cout << fmt("  %-14s %-12s %7.3f s %7.1f MiB %12s %12s\n", name.c_str(), a.at("waits_on").c_str(),
+      std::cout << fmt("  %-14s %-12s %7.3f s %7.1f MiB %12s %12s %9s\n", name.c_str(), a.at("waits_on").c_str(),
                        std::atof(a.at("wall_s").c_str()), std::atof(a.at("peak_kib").c_str()) / 1024.0,
-                       a.at("iterations").c_str(), a.at("activities").c_str());
+                       a.at("iterations").c_str(), a.at("activities").c_str(), a.at("slots").c_str());
     };
     row("coalesced", fast);
     for (const auto& [name, other] : others) row(name, other);

@@ -86,7 +86,7 @@ void write_thermal(const RunInputs& in, const RunResult& r, const std::string& p
 }  // namespace
 
 int cmd_run(const std::vector<std::string>& args) {
-  std::string path, format = "text", requests_csv, timeline, thermal_csv;
+  std::string path, format = "text", requests_csv, timeline, thermal_csv, percentiles;
   std::vector<std::string> sets;
   bool quiet = false, per_iteration = false;
   po::options_description desc("scenario options");
@@ -95,6 +95,8 @@ int cmd_run(const std::vector<std::string>& args) {
       "requests-csv", po::value(&requests_csv), "per-request CSV (serving runs)")(
       "timeline", po::value(&timeline), "Chrome trace-event JSON (serving runs)")(
       "quiet", po::bool_switch(&quiet), "no progress on stderr")(
+      "percentiles", po::value(&percentiles),
+      "serving runs: exact (default; every latency kept) or sketch (histograms within 0.46 %: memory that does not grow with the trace)")(
       "per-iteration", po::bool_switch(&per_iteration),
       "serving runs: one simulated activity per iteration (the slow reference the default engine is checked against)")(
       "thermal-csv", po::value(&thermal_csv), "burn runs: t_s,gpu,power_w,temp_c,sm_clock_mhz,throttle_reason");
@@ -107,6 +109,8 @@ int cmd_run(const std::vector<std::string>& args) {
     throw Error("--thermal-csv needs a serving or burn workload ([workload] kind)");
   if ((!requests_csv.empty() || !timeline.empty()) && !s.serving_run())
     throw Error("--requests-csv and --timeline need a request stream: [workload] kind = poisson, gamma or trace");
+  if (!percentiles.empty() && !s.serving_run())
+    throw Error("--percentiles needs a request stream: [workload] kind = poisson, gamma or trace (a fixed batch has one latency of each kind)");
   // Output paths are checked before the run: a typo costs nothing.
   for (const auto& [p, option] : {std::pair{requests_csv, "--requests-csv"}, {timeline, "--timeline"}, {thermal_csv, "--thermal-csv"}})
     if (!p.empty()) check_writable(p, option);
@@ -115,12 +119,14 @@ int cmd_run(const std::vector<std::string>& args) {
   opt.record_thermal = !thermal_csv.empty();
   opt.progress = !quiet;
   opt.coalesce = !per_iteration;
+  opt.percentiles = parse_percentile_mode(percentiles.empty() ? "exact" : percentiles, "--percentiles");
+  opt.keep_requests = !timeline.empty();
+  opt.requests_csv = requests_csv;
   const RunInputs in = resolve_scenario(s, Catalog::from_environment(), opt);
   const RunResult r = run(in);
   if (r.burn && !thermal_csv.empty()) write_thermal(in, r, thermal_csv);
   const int rc = show(in, r, f);
   if (rc != 0 || !r.stream) return rc;
-  if (!requests_csv.empty()) write_requests_csv(r.stream->run, requests_csv);
   if (!timeline.empty()) write_timeline(r.stream->run, timeline);
   if (!thermal_csv.empty()) write_thermal(in, r, thermal_csv);
   return 0;

@@ -336,6 +336,9 @@ ServingPrediction predict_serving(const RunInputs& in, const PowerSetup* power) 
   opt.progress = in.options.progress;
   opt.coalesce = in.options.coalesce;
   opt.event_queue = in.options.event_queue;
+  opt.percentiles = in.options.percentiles;
+  opt.keep_requests = in.options.keep_requests;
+  opt.requests_csv = in.options.requests_csv;
   opt.cxl_host = b.cxl_host;
   opt.power = power;
   if (c.prefix_cache) set_prefix_tiers(b, c, b.parallel, first.kv_token_stored, p.memory.host_weights, first.host_limit, opt);
@@ -347,7 +350,7 @@ ServingPrediction predict_serving(const RunInputs& in, const PowerSetup* power) 
   p.run = run_serving_pools(b.node, b.gpu, c, in.requests, pools, opt);
   int replicas = 0;
   for (const ReplicaPool& pool : pools) replicas += pool.replicas;
-  p.summary = summarize(p.run, replicas, c.slo_ttft_s, c.slo_tpot_s, b.parallel.gpus(), b.node.host_power_w);
+  p.summary = summarize(p.run, replicas, b.parallel.gpus(), b.node.host_power_w);
   p.achieved = achieved_rates({p.summary.model_flops, p.summary.model_bytes}, p.summary.gpu_busy_s, 1, p.peaks.flops_per_s,
                               p.peaks.bytes_per_s);
   return p;

@@ -18,6 +18,7 @@
 #include "parallel/layout.hpp"
 #include "power/thermal.hpp"
 #include "profile/gpu_profile.hpp"
+#include "serving/request_book.hpp"
 #include "serving/serving_config.hpp"
 #include "scenario/engine_command.hpp"
 #include "workload/request.hpp"
@@ -79,6 +80,11 @@ struct RunOptions {
   bool progress = false;           // request streams: progress on stderr
   bool coalesce = true;            // request streams: repeating decode steps as one activity
   bool event_queue = true;         // request streams that share no link: waits on the event queue, not SimGrid
+  // request streams: exact percentiles (every latency kept) or histograms (memory that does not grow
+  // with the trace); see serving/request_book
+  PercentileMode percentiles = PercentileMode::exact;
+  bool keep_requests = false;      // request streams: a copy of every request's state (--timeline)
+  std::string requests_csv;        // request streams: the per-request CSV, written during the run
 };
 
 struct RunInputs {

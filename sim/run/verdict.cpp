@@ -53,28 +53,20 @@ std::string Verdict::headline() const {
 
 LoadCheck judge_load(const ServingRun& run, const ServingSummary& s) {
   LoadCheck c;
-  std::vector<const SeqState*> done;
-  double first = 0, last = 0;
-  bool any = false;
-  for (const SeqState& q : run.seqs) {
-    if (!any || q.arrival_s < first) first = q.arrival_s;
-    if (!any || q.arrival_s > last) last = q.arrival_s;
-    any = true;
-    if (!q.rejected && q.start_s >= 0) done.push_back(&q);
-  }
+  const std::vector<ArrivalWait> done = run.book.arrival_waits();
   if (done.size() < 8) return c;
   c.judged = true;
-  c.offered_rps = last > first ? static_cast<double>(run.seqs.size()) / (last - first) : 0;
+  const double first = run.book.first_arrival(), last = run.book.last_arrival();
+  c.offered_rps = last > first ? static_cast<double>(run.book.requests()) / (last - first) : 0;
   c.completed_rps = s.requests_per_s;
-  std::stable_sort(done.begin(), done.end(), [](const SeqState* a, const SeqState* b) { return a->arrival_s < b->arrival_s; });
   const std::size_t quarter = done.size() / 4, tail = done.size() - quarter;
   auto mean = [&](std::size_t from, auto value) {
     double sum = 0;
-    for (std::size_t i = from; i < from + quarter; ++i) sum += value(*done[i]);
+    for (std::size_t i = from; i < from + quarter; ++i) sum += value(done[i]);
     return sum / static_cast<double>(quarter);
   };
-  auto wait = [](const SeqState& q) { return q.start_s - q.arrival_s; };
-  auto arrival = [](const SeqState& q) { return q.arrival_s; };
+  auto wait = [](const ArrivalWait& q) { return q.wait; };
+  auto arrival = [](const ArrivalWait& q) { return q.arrival; };
   c.wait_first_s = mean(0, wait);
   c.wait_last_s = mean(tail, wait);
   const double span = mean(tail, arrival) - mean(0, arrival);

@@ -15,6 +15,7 @@ namespace dssim {
 
 struct SeqState {
   long long id = 0;
+  long long index = 0;  // its position in the request stream (the books and the requests CSV keep that order)
   double arrival_s = 0;
   long long prompt = 0, output = 0;
   long long target = 0;     // tokens to prefill: the prompt, plus what was generated before a preemption

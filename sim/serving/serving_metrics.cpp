@@ -47,41 +47,40 @@ Distribution distribution(const LogHistogram& h) {
   return d;
 }
 
-ServingSummary summarize(const ServingRun& run, int replicas, std::optional<double> slo_ttft_s,
-                         std::optional<double> slo_tpot_s, int gpus_per_replica, double host_power_w) {
+ServingSummary summarize(const ServingRun& run, int replicas, int gpus_per_replica, double host_power_w) {
   ServingSummary s;
-  std::vector<double> ttft, tpot, e2e, queue, service, transfer;
-  long long tokens = 0, good = 0;
-  for (const SeqState& q : run.seqs) {
-    ++s.requests;
-    if (q.rejected) {
-      ++s.rejected;
-      continue;
+  const RequestBook& book = run.book;
+  s.requests = book.requests();
+  s.rejected = book.rejected();
+  s.completed = book.completed();
+  const long long tokens = book.output_tokens(), good = book.good();
+  if (book.mode() == PercentileMode::exact) {
+    std::vector<double> ttft, tpot, e2e, queue, service, transfer;
+    for (const RequestOutcome& o : book.outcomes()) {
+      if (o.state != RequestOutcome::State::finished) continue;
+      ttft.push_back(o.ttft);
+      e2e.push_back(o.e2e);
+      queue.push_back(o.queue);
+      if (o.transfer >= 0) transfer.push_back(o.transfer);
+      service.push_back(o.service);
+      if (o.tpot >= 0) tpot.push_back(o.tpot);
     }
-    if (q.finish_s < 0) continue;
-    ++s.completed;
-    tokens += q.output;
-    const double t_first = q.first_token_s - q.arrival_s;
-    ttft.push_back(t_first);
-    e2e.push_back(q.finish_s - q.arrival_s);
-    queue.push_back(q.start_s - q.arrival_s);
-    if (q.transfer_end_s >= 0) transfer.push_back(q.transfer_end_s - q.transfer_start_s);
-    service.push_back(q.finish_s - q.start_s);
-    double per_token = 0;
-    if (q.output > 1) {
-      per_token = (q.finish_s - q.first_token_s) / static_cast<double>(q.output - 1);
-      tpot.push_back(per_token);
-    }
-    if ((!slo_ttft_s || t_first <= *slo_ttft_s) && (!slo_tpot_s || per_token <= *slo_tpot_s)) ++good;
+    s.ttft_s = distribution(std::move(ttft));
+    s.tpot_s = distribution(std::move(tpot));
+    s.e2e_s = distribution(std::move(e2e));
+    s.queue_s = distribution(std::move(queue));
+    s.service_s = distribution(std::move(service));
+    s.kv_transfer_s = distribution(std::move(transfer));
+  } else {
+    s.ttft_s = distribution(book.ttft());
+    s.tpot_s = distribution(book.tpot());
+    s.e2e_s = distribution(book.e2e());
+    s.queue_s = distribution(book.queue());
+    s.service_s = distribution(book.service());
+    s.kv_transfer_s = distribution(book.transfer());
   }
-  s.ttft_s = distribution(ttft);
-  s.tpot_s = distribution(tpot);
-  s.e2e_s = distribution(e2e);
-  s.queue_s = distribution(queue);
-  s.service_s = distribution(service);
   s.itl_s = distribution(run.itl);
   s.disaggregated = run.disaggregated;
-  s.kv_transfer_s = distribution(transfer);
   s.preemptions = run.preemptions;
   s.iterations = run.iteration_count;
   s.gpu_busy_s = run.gpu_busy_s;
@@ -132,30 +131,6 @@ ServingSummary summarize(const ServingRun& run, int replicas, std::optional<doub
     if (tokens > 0) s.kwh_per_million_tokens = s.energy_kwh / static_cast<double>(tokens) * 1e6;
   }
   return s;
-}
-
-void write_requests_csv(const ServingRun& run, const std::string& path) {
-  OutputFile f(path);
-  // With the prefix cache on, a last column: prompt tokens it held when the request was first admitted.
-  // Last columns when on: prompt tokens the prefix cache held at first admission; the KV transfer's
-  // start and end (disaggregated; empty for a request that never left its prefill replica).
-  const bool cached = run.prefix_cache, moved = run.disaggregated;
-  f << "id,arrival_s,start_s,first_token_s,finish_s,prompt_tokens,output_tokens,preemptions"
-    << (cached ? ",cached_prompt_tokens" : "") << (moved ? ",transfer_start_s,transfer_end_s" : "") << "\n";
-  for (const SeqState& q : run.seqs) {
-    if (q.rejected) {
-      f << fmt("%lld,%.9g,,,,%lld,%lld,0%s%s\n", q.id, q.arrival_s, q.prompt, q.output, cached ? "," : "",
-               moved ? ",," : "");
-      continue;
-    }
-    f << fmt("%lld,%.9g,%.9g,%.9g,%.9g,%lld,%lld,%d", q.id, q.arrival_s, q.start_s, q.first_token_s, q.finish_s,
-             q.prompt, q.output, q.preemptions);
-    if (cached) f << fmt(",%lld", std::max(0LL, q.cache_hit));
-    if (moved)
-      f << (q.transfer_end_s >= 0 ? fmt(",%.9g,%.9g", q.transfer_start_s, q.transfer_end_s) : std::string(",,"));
-    f << "\n";
-  }
-  f.commit();
 }
 
 void write_thermal_csv(const ServingRun& run, int gpus_per_replica, const std::string& path) {

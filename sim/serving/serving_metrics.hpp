@@ -45,10 +45,10 @@ struct ServingSummary {
 };
 
 // `host_power_w`: the node's host draw over the makespan, added to the energy.
-ServingSummary summarize(const ServingRun& run, int replicas, std::optional<double> slo_ttft_s,
-                         std::optional<double> slo_tpot_s, int gpus_per_replica = 1, double host_power_w = 0);
+// Goodput counts against the SLO targets the run's RequestBook was given (ServingConfig's).
+ServingSummary summarize(const ServingRun& run, int replicas, int gpus_per_replica = 1, double host_power_w = 0);
 void write_thermal_csv(const ServingRun& run, int gpus_per_replica, const std::string& path);
-void write_requests_csv(const ServingRun& run, const std::string& path);
+// Needs the requests kept (ServingOptions::keep_requests).
 void write_timeline(const ServingRun& run, const std::string& path);
 
 }  // namespace dssim

@@ -8,11 +8,13 @@
 #include <chrono>
 #include <limits>
 #include <cstdio>
+#include <deque>
 #include <memory>
 
 #include "hw/platform.hpp"
 #include "serving/actor_task.hpp"
 #include "serving/event_queue.hpp"
+#include "serving/request_csv.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
@@ -44,6 +46,7 @@ struct Replica {
   std::vector<double> ends;  // the stretch's iteration end times
   std::vector<GpuPowerState::Snapshot> snaps;  // the power state after each of them
   std::vector<SeqState*> finished;
+  std::vector<SeqState*> retiring;  // over, but perhaps still in its batch (a static batch's padding)
 };
 
 // The most iterations one stretch computes ahead: long enough that a stretch costs little beside its
@@ -64,6 +67,11 @@ struct World {
   bool arrivals_done = false;
   EventQueue* queue = nullptr;  // the actors wait here; null: on SimGrid
   long long next_request = 0;  // the generator's next request (index)
+  // Request states live from arrival until over and out of every batch, then serve a later arrival:
+  // the run holds those in the system, not the whole stream.
+  std::deque<SeqState> slots;
+  std::vector<SeqState*> free_slots;
+  std::unique_ptr<RequestCsv> csv;
   long long done = 0;
   long long in_system = 0;
   double last_change_s = 0;
@@ -91,7 +99,54 @@ struct World {
   }
 };
 
-int route(World& w, long long n) {
+// The state of request `i` of the stream, in a free slot.
+SeqState* arrive(World& w, std::size_t i) {
+  SeqState* s = nullptr;
+  if (w.free_slots.empty()) {
+    s = &w.slots.emplace_back();
+  } else {
+    s = w.free_slots.back();
+    w.free_slots.pop_back();
+    *s = SeqState{};
+  }
+  const Request& q = (*w.requests)[i];
+  s->id = q.id;
+  s->index = static_cast<long long>(i);
+  s->arrival_s = q.arrival_s;
+  s->prompt = q.prompt_tokens;
+  s->output = q.output_tokens;
+  if (!q.hash_ids.empty()) s->hashes = &q.hash_ids;
+  return s;
+}
+
+// A request is over (finished or rejected): into the books, the CSV and, when kept, the copies.
+void over(World& w, const SeqState& s) {
+  w.run.book.add(s);
+  if (w.csv) w.csv->add(s);
+  if (w.opt->keep_requests) {
+    const auto i = static_cast<std::size_t>(s.index);
+    if (i >= w.run.seqs.size()) w.run.seqs.resize(i + 1);
+    w.run.seqs[i] = s;
+  }
+}
+
+// A rejected request never entered a batch: its slot is free at once.
+void rejected(World& w, SeqState* s) {
+  over(w, *s);
+  w.free_slots.push_back(s);
+}
+
+// Finished requests out of every batch (their blocks given back) free their slots. Called before a
+// replica plans, when its last iteration's plan no longer points at them.
+void free_retired(World& w, Replica& r) {
+  std::erase_if(r.retiring, [&w](SeqState* s) {
+    if (s->blocks > 0) return false;
+    w.free_slots.push_back(s);
+    return true;
+  });
+}
+
+int route(World& w, long long n, const SeqState* s) {
   const int R = w.routed;
   if (w.cfg->router == Router::round_robin) return static_cast<int>(n % R);
   int least = 0;
@@ -99,7 +154,6 @@ int route(World& w, long long n) {
     if (w.replicas[r].sched->outstanding() < w.replicas[least].sched->outstanding()) least = r;
   if (w.cfg->router != Router::prefix_aware) return least;
   // The longest cached prefix wins (the less loaded on a tie), unless that replica is far busier.
-  const SeqState* s = &w.run.seqs[static_cast<std::size_t>(n)];
   int best = least;
   long long best_hit = w.replicas[least].sched->prefix_hit(s);
   for (int r = 0; r < R; ++r) {
@@ -182,9 +236,12 @@ ActorTask generator(World* w) {
     woken.clear();
     for (; i < n && (*w->requests)[i].arrival_s <= at; ++i) {
       w->next_request = static_cast<long long>(i) + 1;
-      SeqState* s = &w->run.seqs[i];
-      Replica& r = w->replicas[static_cast<std::size_t>(route(*w, static_cast<long long>(i)))];
-      if (!r.sched->enqueue(s)) continue;
+      SeqState* s = arrive(*w, i);
+      Replica& r = w->replicas[static_cast<std::size_t>(route(*w, static_cast<long long>(i), s))];
+      if (!r.sched->enqueue(s)) {
+        rejected(*w, s);
+        continue;
+      }
       w->change_in_system(w->now(), +1);
       // A busy replica finds the request at its next plan; a sleeping one is woken, and so is one in a
       // stretch of steps the request may cut short.
@@ -251,6 +308,11 @@ void account(World* w, int index, const IterationPlan& plan, double start, doubl
     if (s->finish_s < 0 || s->finish_s >= end) gap(s);
   run.itl.add(same, times);
   if (!finished.empty()) {
+    Replica& r = w->replicas[static_cast<std::size_t>(index)];
+    for (SeqState* s : finished) {
+      over(*w, *s);
+      r.retiring.push_back(s);
+    }
     w->change_in_system(end, -static_cast<long long>(finished.size()));
     w->done += static_cast<long long>(finished.size());
     run.end_s = std::max(run.end_s, end);
@@ -412,6 +474,7 @@ void transfer(World* w, int from, SeqState* s) {
   --dst.incoming;
   --w->transfers_in_flight;
   if (!dst.sched->enqueue_prefilled(s)) {
+    rejected(*w, s);
     w->change_in_system(now, -1);
   } else {
     signal(*w, dst);
@@ -443,6 +506,7 @@ ActorTask replica_loop(World* w, int index) {
   std::vector<SeqState*> finished;
   IterationPlan plan;
   while (true) {
+    free_retired(*w, r);
     if (!r.sched->has_work()) {
       r.sleeping = true;
       while (!r.sched->has_work() && !no_more_work(*w, r)) {
@@ -595,15 +659,10 @@ ServingRun run_serving_pools(const NodeSpec& node, const GpuCard& gpu, const Ser
   w.prefill_active = pools[0].role == PoolRole::prefill ? pools[0].replicas : 0;
   w.run.disaggregated = disaggregated;
   if (engine_ptr) w.platform = build_platform(*engine_ptr, node, gpu);
-  w.run.seqs.resize(requests.size());
-  for (std::size_t i = 0; i < requests.size(); ++i) {
-    SeqState& s = w.run.seqs[i];
-    s.id = requests[i].id;
-    s.arrival_s = requests[i].arrival_s;
-    s.prompt = requests[i].prompt_tokens;
-    s.output = requests[i].output_tokens;
-    if (!requests[i].hash_ids.empty()) s.hashes = &requests[i].hash_ids;
-  }
+  w.run.book = RequestBook(opt.percentiles, cfg.slo_ttft_s, cfg.slo_tpot_s);
+  w.run.book.expect(static_cast<long long>(requests.size()));
+  if (opt.keep_requests) w.run.seqs.reserve(requests.size());
+  if (!opt.requests_csv.empty()) w.csv = std::make_unique<RequestCsv>(opt.requests_csv, cfg.prefix_cache, disaggregated);
   std::vector<sg4::Disk*> disks;
   if (opt.ssd_read_Bps > 0)
     for (sg4::Host* cpu : w.platform.cpus) disks.push_back(cpu->create_disk("ssd", opt.ssd_read_Bps, opt.ssd_read_Bps)->seal());
@@ -676,11 +735,12 @@ ServingRun run_serving_pools(const NodeSpec& node, const GpuCard& gpu, const Ser
   }
   w.change_in_system(w.run.end_s > w.last_change_s ? w.run.end_s : w.last_change_s, 0);
   // Every request ends finished or rejected; one left half-way is an engine bug, never a result.
-  long long lost = 0;
-  for (const SeqState& q : w.run.seqs) lost += (!q.rejected && q.finish_s < 0) ? 1 : 0;
+  const long long lost = static_cast<long long>(requests.size()) - w.run.book.requests();
   if (lost > 0)
     throw Error(fmt("internal: %lld of %zu requests never finished (the serving engine lost them)", lost,
-                    w.run.seqs.size()), ExitCode::internal);
+                    requests.size()), ExitCode::internal);
+  w.run.seq_slots = static_cast<long long>(w.slots.size());
+  if (w.csv) w.csv->commit();
   return std::move(w.run);
 }
 

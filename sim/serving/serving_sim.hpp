@@ -14,6 +14,7 @@
 #include "config/node_spec.hpp"
 #include "model/model_work.hpp"
 #include "power/gpu_power.hpp"
+#include "serving/request_book.hpp"
 #include "serving/scheduler.hpp"
 #include "util/log_histogram.hpp"
 #include "workload/request.hpp"
@@ -44,6 +45,13 @@ struct ServingOptions {
   long long prefix_host_blocks = 0, prefix_ssd_blocks = 0;
   double ssd_read_Bps = 0;
   bool cxl_host = false;  // offload streams come from each node's CXL expanders, not its CPU's memory
+  // What the run keeps of a request once it is over (serving/request_book): every latency (exact
+  // percentiles) or histograms (within kLogHistogramError, memory independent of the trace's length).
+  PercentileMode percentiles = PercentileMode::exact;
+  // Also a copy of every request's state in ServingRun::seqs (the timeline, tests, bench --reference).
+  bool keep_requests = true;
+  // Written while the run goes, in stream order (serving/request_csv); empty: none.
+  std::string requests_csv;
 };
 
 struct GpuEnergy {
@@ -56,7 +64,9 @@ struct GpuEnergy {
 };
 
 struct ServingRun {
-  std::vector<SeqState> seqs;  // one per request, in request order
+  RequestBook book;            // every request, once over
+  std::vector<SeqState> seqs;  // with ServingOptions::keep_requests: one per request, in stream order
+  long long seq_slots = 0;     // request states the run allocated: the most in the system at once
   std::vector<IterationRecord> iterations;
   long long iteration_count = 0;
   long long activities = 0;      // simulated activities (waits) the replicas and the arrivals took

@@ -17,6 +17,10 @@ void LogHistogram::add(double value, std::uint64_t times) {
   count_ += times;
   sum_ += value * static_cast<double>(times);
   max_ = std::max(max_, value);
+  if (value <= 0) {
+    zeros_ += times;
+    return;
+  }
   if (value > last_lo_ && value < last_hi_) {
     bins_[last_bin_] += times;
     return;
@@ -35,7 +39,8 @@ void LogHistogram::add(double value, std::uint64_t times) {
 double LogHistogram::percentile(double q) const {
   if (count_ == 0) return 0;
   const auto rank = static_cast<std::uint64_t>(std::max(1.0, std::ceil(q * static_cast<double>(count_))));
-  std::uint64_t seen = 0;
+  if (rank <= zeros_) return std::min(0.0, max_);
+  std::uint64_t seen = zeros_;
   for (std::size_t i = 0; i < bins_.size(); ++i) {
     seen += bins_[i];
     if (seen >= rank)

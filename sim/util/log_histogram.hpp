@@ -13,7 +13,8 @@ inline constexpr double kLogHistogramError = 0.0046;
 
 class LogHistogram {
  public:
-  // Values below `lowest` count in the first bin, above `highest` in the last (the mean stays exact).
+  // Values in (0, lowest) count in the first bin, above `highest` in the last (the mean stays exact);
+  // values <= 0 (a request that did not wait) are counted apart and read back as exactly 0.
   explicit LogHistogram(double lowest = 1e-7, double highest = 1e5);
   void add(double value, std::uint64_t times = 1);
   std::uint64_t count() const { return count_; }
@@ -32,6 +33,7 @@ class LogHistogram {
   std::size_t last_bin_ = 0;
   double last_lo_ = 1, last_hi_ = 0;
   std::vector<std::uint64_t> bins_;
+  std::uint64_t zeros_ = 0;  // values <= 0
   std::uint64_t count_ = 0;
   double sum_ = 0, max_ = 0, min_ = 0;
 };

@@ -347,7 +347,11 @@ dssim_cli_test(bench_no_scenario 1 "dssim bench needs at least one serving scena
 dssim_cli_test(bench_not_serving 1 "dssim bench replays request streams" bench scenarios/33b_a100.toml)
 dssim_cli_test(bench_bad_tolerance 1 "--tolerance must be a number >= 0" bench scenarios/serving/g5_7b_static.toml --tolerance -1)
 dssim_cli_test(bench_missing_file 1 "nope.toml" bench nope.toml)
-dssim_cli_test(bench_table 0 "^  coalesced +event queue +[0-9.]+ s +[0-9.]+ MiB +57306 +[0-9]+$" bench scenarios/serving/g5_7b_static.toml)
+dssim_cli_test(bench_table 0 "^  coalesced +event queue +[0-9.]+ s +[0-9.]+ MiB +57306 +[0-9]+ +[0-9]+$" bench scenarios/serving/g5_7b_static.toml)
+# What a run keeps of each request: a misspelt mode is named; a fixed batch has no percentiles to choose.
+dssim_cli_test(bad_percentiles 1 "--percentiles: unknown percentile mode 'skech'; expected exact or sketch; did you mean 'sketch'" scenarios/serving/7b_h200_chunked_mooncake.toml --quiet --percentiles skech)
+dssim_cli_test(bad_percentiles_fixed 1 "--percentiles needs a request stream" scenarios/33b_a100.toml --percentiles sketch)
+dssim_cli_test(bad_percentiles_bench 1 "--percentiles: unknown percentile mode" bench scenarios/serving/g5_7b_static.toml --percentiles all)
 # The event queue and SimGrid run the same actors' waits in the same order: bit for bit the same replay.
 dssim_cli_test(bench_event_queue_is_simgrid 0 "against coalesced on SimGrid: [0-9]+ figures compared, largest relative difference 0$" bench --reference validation/bench/synthetic_1m_64_replicas.toml --set workload.requests=5000)
 # Offload streams share links: that replay waits on SimGrid.

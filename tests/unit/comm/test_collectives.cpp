@@ -393,7 +393,7 @@ TEST_CASE("contention: two 2-GPU rings on the root complex, disjoint and sharing
 
 // ---- Several nodes ----------------------------------------------------------------------------------------
 
-TEST_CASE("two nodes: point-to-point through the NICs; no network throws", "[comm][sim]") {
+TEST_CASE("two nodes: point-to-point through the NICs, no network throws", "[comm][sim]") {
   // 2 x 2 NVSwitch GPUs, one 100 Gb/s (12.5 GB/s) NIC per GPU, 2 us per NIC: GPU 0 of node 0 -> GPU 1 of
   // node 1 crosses NIC(0,0) UP and NIC(1,1) DOWN: 2 x 2 us + n / 12.5e9.
   NodeSpec n = node("nvswitch", 2);
@@ -519,7 +519,7 @@ TEST_CASE("shipped node files: networks and PCIe trees", "[comm][config]") {
   }
 }
 
-TEST_CASE("CXL memory: the expanders' link first, then the host's way to the GPU; the node's GPUs share it", "[comm][sim]") {
+TEST_CASE("CXL memory: the expanders' link first, then the host's way to the GPU, the node's GPUs share it", "[comm][sim]") {
   NodeSpec n = kPcie4;
   n.pcie_switches = 2;
   n.pcie_switch_uplink_Bps = 100e9;  // wide uplinks: the expanders are the bottleneck

@@ -8,7 +8,7 @@
 
 using namespace dssim;
 
-TEST_CASE("TensorRT-LLM 0.6's profile reads KV once per query head in decode; the others once per KV head") {
+TEST_CASE("TensorRT-LLM 0.6's profile reads KV once per query head in decode, the others once per KV head") {
   const Catalog cat(DSSIM_TEST_DATA_DIR);
   CHECK(cat.runtime("trtllm-0.6").decode_kv_per_query_head);
   CHECK(cat.runtime("trtllm-0.6").fused_kernels);

@@ -14,7 +14,7 @@ TEST_CASE("NPV discounts monthly flows at the monthly equivalent of the annual r
   CHECK(npv({0, 0, 102.01}, annual) == Approx(100));
 }
 
-TEST_CASE("IRR: the rate at which the NPV is zero; none without a sign change", "[finance]") {
+TEST_CASE("IRR: the rate at which the NPV is zero, none without a sign change", "[finance]") {
   const auto r = irr({-100, 110});  // 10 % in one month
   REQUIRE(r);
   CHECK(*r == Approx(std::pow(1.1, 12) - 1).epsilon(1e-9));

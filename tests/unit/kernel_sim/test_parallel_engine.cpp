@@ -34,7 +34,7 @@ SimIteration kernels(int n, double gpu_s, double stream_bytes = 0) {
 }
 }  // namespace
 
-TEST_CASE("pipeline: micro-batches fill and drain the stages; a decode step is one trip", "[parallel][engine][oracle]") {
+TEST_CASE("pipeline: micro-batches fill and drain the stages, a decode step is one trip", "[parallel][engine][oracle]") {
   SimSetup s = nvswitch_setup(2);
   s.ranks = 1;
   s.pp = 2;

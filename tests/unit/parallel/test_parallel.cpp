@@ -197,7 +197,7 @@ TEST_CASE("expert parallel: all-to-all dispatch and combine per MoE layer, whole
   }
 }
 
-TEST_CASE("routing skew concentrates tokens; placement decides which rank carries them", "[parallel][ops][moe]") {
+TEST_CASE("routing skew concentrates tokens, placement decides which rank carries them", "[parallel][ops][moe]") {
   ModelCard m = model("deepseek-v3");
   ForwardConfig c;
   c.layout.tp = 8;

@@ -50,11 +50,12 @@ TEST_CASE("a prediction's measured range inverts the residual band, widened for 
   CHECK(measured_range(1.0, b, 0.25).second == Approx(1.0 / 0.05));
 }
 
-TEST_CASE("a fixed batch's end-to-end band adds its prefill and decode bands; throughput inverts it", "[bands][run]") {
+TEST_CASE("a fixed batch's end-to-end band adds its prefill and decode bands, throughput inverts it", "[bands][run]") {
   RunInputs in;
   in.base.output = 11;  // one prefill, 10 decode steps
   in.base.cuda_graphs = true;
   in.base.profile.own = true;
+  in.base.gpu.tdp_w = 700;  // the power band stops at the board's limit
   ResidualBand pre, dec, pow;
   pre.n = dec.n = pow.n = 5;
   pre.low = -0.2, pre.high = 0.0;
@@ -83,6 +84,9 @@ TEST_CASE("a fixed batch's end-to-end band adds its prefill and decode bands; th
   CHECK(b->throughput.high == Approx(55.0 * 2.0 / b->e2e.low));
   CHECK(b->power.low == Approx(500 / 1.1));
   CHECK(b->power.high == Approx(500 / 0.9));
+  in.base.gpu.tdp_w = 520;  // a GPU cannot draw above its limit, whatever the band says
+  CHECK(run_bands(in, r)->power.high == Approx(520));
+  in.base.gpu.tdp_w = 700;
   CHECK_FALSE(b->usd_per_m_onprem);  // no [cost] table
   // a borrowed profile widens every class by the file's share on each side
   in.base.profile.own = false;

@@ -9,17 +9,18 @@ namespace {
 
 // 40 requests, one a second; request i waits wait(i) seconds, then is served in 1 s.
 template <class Wait>
-ServingRun stream(Wait wait) {
+ServingRun stream(Wait wait, int n = 40, PercentileMode mode = PercentileMode::exact) {
   ServingRun r;
-  for (int i = 0; i < 40; ++i) {
+  r.book = RequestBook(mode);
+  for (int i = 0; i < n; ++i) {
     SeqState q;
-    q.id = i;
+    q.id = q.index = i;
     q.arrival_s = i;
     q.start_s = i + wait(i);
     q.first_token_s = q.start_s + 0.1;
     q.finish_s = q.start_s + 1;
     q.output = 10;
-    r.seqs.push_back(q);
+    r.book.add(q);
     r.end_s = std::max(r.end_s, q.finish_s);
   }
   return r;
@@ -27,7 +28,7 @@ ServingRun stream(Wait wait) {
 
 }  // namespace
 
-TEST_CASE("a queue whose wait does not trend keeps up; one that grows does not", "[verdict]") {
+TEST_CASE("a queue whose wait does not trend keeps up, one that grows does not", "[verdict]") {
   ServingSummary s;
   const LoadCheck steady = judge_load(stream([](int i) { return i % 2 ? 2.0 : 0.5; }), s);
   REQUIRE(steady.judged);
@@ -47,9 +48,11 @@ TEST_CASE("a queue whose wait does not trend keeps up; one that grows does not",
   // growing, but the last quarter waits under a second: a warm-up, not an overload
   CHECK(judge_load(stream([](int i) { return 0.02 * i; }), s).keeps_up);
   // too few requests to judge
-  ServingRun few = stream([](int) { return 0.0; });
-  few.seqs.resize(5);
-  CHECK_FALSE(judge_load(few, s).judged);
+  CHECK_FALSE(judge_load(stream([](int) { return 0.0; }, 5), s).judged);
+  // the histograms' sample holds every request of a short stream: the same verdict
+  const LoadCheck sketched = judge_load(stream([](int i) { return 0.2 * i; }, 40, PercentileMode::sketch), s);
+  CHECK(sketched.wait_growth == Approx(0.2));
+  CHECK_FALSE(sketched.keeps_up);
 }
 
 TEST_CASE("SLO targets are checked against the run's percentiles", "[verdict]") {

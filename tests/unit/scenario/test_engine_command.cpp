@@ -57,7 +57,7 @@ TEST_CASE("vllm serve: flags become scenario keys, defaults fill the rest", "[sc
   CHECK(e.ignored == Words{"CUDA_VISIBLE_DEVICES=0,1", "--port 8000", "--trust-remote-code"});
 }
 
-TEST_CASE("vllm: expert parallelism spans TP x DP ranks; without it DP is whole copies", "[scenario][engine]") {
+TEST_CASE("vllm: expert parallelism spans TP x DP ranks, without it DP is whole copies", "[scenario][engine]") {
   const EngineCommand ep = translate_engine_command(
       "vllm", split_command("vllm serve m --tensor-parallel-size 1 --data-parallel-size 8 --enable-expert-parallel", "w"), "w");
   CHECK(value_of(ep, "serving.tensor_parallel") == "1");

@@ -66,7 +66,7 @@ TEST_CASE("disaggregation by hand: prefill, the KV over PCIe, then decode on the
   CHECK(run.iterations[1].replica == 1);  // the decode replica decodes
   CHECK(run.iterations[1].decodes == 1);
   CHECK(run.iterations[1].prefill_tokens == 0);
-  const ServingSummary sum = summarize(run, 2, std::nullopt, std::nullopt);
+  const ServingSummary sum = summarize(run, 2);
   CHECK(sum.disaggregated);
   CHECK(sum.kv_transfer_s.mean == Approx(transfer).epsilon(1e-9));
   CHECK(sum.ttft_s.mean == Approx(0.1 + transfer).epsilon(1e-9));

@@ -53,7 +53,7 @@ TEST_CASE("M/D/1: mean queueing delay matches Pollaczek-Khinchine, and Little's 
   c.max_batch = 1;
   IterationCostFn cost = [D](const IterationShape&) { return fixed_iteration(D); };
   ServingRun run = run_serving(implicit_node(bus_gpu(), 1), bus_gpu(), 1, c, reqs, cost, 1000, {});
-  ServingSummary s = summarize(run, 1, std::nullopt, std::nullopt);
+  ServingSummary s = summarize(run, 1);
   const double wq = lambda * D * D / (2 * (1 - lambda * D));  // 0.5 s
   CHECK(s.completed == 200000);
   CHECK(s.service_s.mean == Approx(D));
@@ -68,6 +68,7 @@ TEST_CASE("continuous batching on a hand-built trace: every iteration's composit
   c.policy = make_policy("continuous", "test");
   c.max_batch = 8;
   c.block_size = 4;
+  c.slo_ttft_s = 0.2;
   IterationCostFn cost = [](const IterationShape&) { return fixed_iteration(0.1); };
   ServingOptions opt;
   opt.record_iterations = true;
@@ -87,7 +88,7 @@ TEST_CASE("continuous batching on a hand-built trace: every iteration's composit
   CHECK(B.start_s == Approx(0.2));
   CHECK(B.first_token_s == Approx(0.3));
   CHECK(B.finish_s == Approx(0.4));
-  ServingSummary s = summarize(run, 1, 0.2, std::nullopt);
+  ServingSummary s = summarize(run, 1);
   CHECK(s.mean_batch == Approx(1.25));
   CHECK(s.queue_s.mean == Approx(0.025));
   CHECK(s.goodput_rps == Approx(2 / 0.4));  // both met TTFT <= 0.2 s (0.1 and 0.15)

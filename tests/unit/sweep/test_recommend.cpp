@@ -18,7 +18,7 @@ Outcome ok(double onprem, double hardware, double ttft_p99) {
 }
 }  // namespace
 
-TEST_CASE("candidates: every GPU, count and TP with TP dividing the count; replicas fill the rest", "[recommend]") {
+TEST_CASE("candidates: every GPU, count and TP with TP dividing the count, replicas fill the rest", "[recommend]") {
   RecommendSpec s;
   s.gpus = {"a", "b"};
   s.counts = {1, 2, 4};
@@ -49,14 +49,14 @@ TEST_CASE("pruning by closed forms: weights larger than the GPU, a TP the heads 
   CHECK(prune(c, m, h200, "bf16") == "tensor parallel 3 does not divide deepseek-coder-33b's attention heads");
 }
 
-TEST_CASE("ranking: qualifying candidates by $/M, unknown prices last; constraints and verdicts exclude", "[recommend]") {
+TEST_CASE("ranking: qualifying candidates by $/M, unknown prices last, constraints and verdicts exclude", "[recommend]") {
   RecommendSpec s;
   s.budget_usd = 100000;
   std::vector<Outcome> o{ok(0.5, 60000, 1.0), ok(0.3, 30000, 2.0), ok(NAN, 10000, 0.5), ok(0.1, 200000, 0.2), ok(0.2, 30000, 3.0)};
   o[4].meets_slo = false;
   o[4].verdict = "MISSES SLO: ttft_p99_s 3.00 s > 2.00 s target (+50 %)";
   CHECK(ranked(s, o) == std::vector<std::size_t>{1, 0, 2});
-  CHECK(failure(s, o[3]) == "over the budget: $200,000 of GPUs, $100,000 allowed");
+  CHECK(failure(s, o[3]) == "over the budget: $200,000 of hardware, $100,000 allowed");
   CHECK(failure(s, o[4]).rfind("MISSES SLO", 0) == 0);
   // Pareto on ($/M, TTFT p99) among those that keep up, whatever their SLOs: 3 ($0.1, 0.2 s) beats all
   // but the unknown-priced one, which is left out.
@@ -80,7 +80,7 @@ TEST_CASE("launch commands carry the layout, the batch and the precision", "[rec
         "python -m sglang.launch_server --model-path deepseek-ai/X --tp 2 --dp 2 --max-running-requests 128 --chunked-prefill-size 8192 --quantization fp8");
 }
 
-TEST_CASE("a MoE model's experts follow TP; the iteration size maps to the base policy's key", "[recommend]") {
+TEST_CASE("a MoE model's experts follow TP, the iteration size maps to the base policy's key", "[recommend]") {
   RecommendSpec s;
   s.gpus = {"h200-sxm"};
   s.counts = {16};
@@ -159,7 +159,7 @@ TEST_CASE("launch commands for a prefix cache, MTP and prefill/decode pools", "[
   CHECK(vllm_command(c, o).find(" --data-parallel-size 2") != std::string::npos);
 }
 
-TEST_CASE("pipeline stages: TP x PP must divide the count; weights and commands follow the stages", "[recommend][pp]") {
+TEST_CASE("pipeline stages: TP x PP must divide the count, weights and commands follow the stages", "[recommend][pp]") {
   RecommendSpec s;
   s.gpus = {"l40s"};
   s.counts = {2, 4};

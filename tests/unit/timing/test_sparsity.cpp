@@ -43,7 +43,7 @@ TEST_CASE("a sparse GEMM: compute-bound at half the time, memory-bound on the co
         Approx(2e-6 + (4000 + 1.125e6) / 0.5e12));
 }
 
-TEST_CASE("a 2:4-sparse model: decoder GEMMs sparse and smaller, the LM head dense; weights in memory", "[sparsity]") {
+TEST_CASE("a 2:4-sparse model: decoder GEMMs sparse and smaller, the LM head dense, weights in memory", "[sparsity]") {
   const Catalog cat = Catalog::from_environment();
   ModelCard m = cat.model("deepseek-llm-7b");
   const double dense = weight_bytes(m, Precision::bf16);

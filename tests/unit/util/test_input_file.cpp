@@ -7,7 +7,7 @@
 
 using namespace dssim;
 
-TEST_CASE("a whole file as text; absent, a folder or a FIFO is nothing there", "[util]") {
+TEST_CASE("a whole file as text, absent, a folder or a FIFO is nothing there", "[util]") {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / "dssim_input_file_test";
   fs::remove_all(dir);

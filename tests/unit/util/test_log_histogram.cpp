@@ -36,7 +36,7 @@ TEST_CASE("the error bound is half a bin: 10^(1/512) - 1") {
   CHECK(kLogHistogramError < 1.05 * (std::pow(10.0, 1.0 / (2 * kLogHistogramBinsPerDecade)) - 1));
 }
 
-TEST_CASE("one repeated value is its own percentile; weights count; empty is zero") {
+TEST_CASE("one repeated value is its own percentile, weights count, empty is zero") {
   LogHistogram h;
   CHECK(h.percentile(0.5) == 0);
   h.add(0.0123, 7);
@@ -83,4 +83,16 @@ TEST_CASE("the last-bin shortcut puts every value where the logarithm would, wha
     two.add(x);
     CHECK(two.percentile(1.0) == Approx(x).epsilon(kLogHistogramError));
   }
+}
+
+TEST_CASE("values of zero (no wait at all) are counted apart and read back as exactly zero", "[util]") {
+  LogHistogram h;
+  for (int i = 0; i < 60; ++i) h.add(0.0);
+  for (int i = 0; i < 40; ++i) h.add(2.0);
+  CHECK(h.count() == 100);
+  CHECK(h.percentile(0.5) == 0.0);   // rank 50 of 60 zeros
+  CHECK(h.percentile(0.6) == 0.0);   // rank 60: the last zero
+  CHECK(h.percentile(0.61) == Approx(2.0).epsilon(kLogHistogramError));
+  CHECK(h.min() == 0.0);
+  CHECK(h.mean() == Approx(0.8));
 }

@@ -49,7 +49,7 @@ TEST_CASE("a static batch's run is banded as its prefill plus its decode steps")
   CHECK(widen_to_cover(row("out_tok_s_per_gpu", 1000, 2000, 1, 0.01, 99), b) == Approx(0.9).margin(1e-9));
 }
 
-TEST_CASE("a rate inside its band needs no widening; decode rates use the decode band") {
+TEST_CASE("a rate inside its band needs no widening, decode rates use the decode band") {
   const AccuracyBands b = bands(-0.5, -0.4, -0.05, 0.05);  // a prefill band that would not hold it
   CHECK(widen_to_cover(row("decode_tok_s", 100, 102, 0.5, 0.01, 128), b) == 0);
   // 100 predicted, 80 measured: the step took 12.5 ms against 10 ms, inside 10 / (0.95 - w) from w = 0.15
