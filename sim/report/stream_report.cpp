@@ -143,6 +143,9 @@ std::string text(const RunInputs& in, const RunResult& r) {
   dist_row(o, "queueing", s.queue_s);
   if (s.disaggregated) dist_row(o, "KV transfer (in TTFT)", s.kv_transfer_s);
   o << "  * per request, (E2E - TTFT) / (output tokens - 1), as vLLM's benchmark defines TPOT\n";
+  if (s.percentiles == PercentileMode::sketch)
+    o << fmt("  percentiles within %.2f %% (--percentiles sketch: log-binned, the requests not kept), means exact\n",
+             kLogHistogramError * 100);
   o << fmt("  ** every gap between two consecutive token deliveries of a request, as vLLM's benchmark defines\n"
            "     ITL (its count is gaps, not requests); percentiles within %.2f %% (log-binned), mean exact\n",
            kLogHistogramError * 100);
@@ -247,6 +250,7 @@ std::string json(const RunInputs& in, const RunResult& r) {
     dist_json(j, "queue_s", s.queue_s);
     dist_json(j, "service_s", s.service_s);
     if (s.disaggregated) dist_json(j, "kv_transfer_s", s.kv_transfer_s);
+    j.value("percentiles", percentile_mode_name(s.percentiles));
     j.value("requests", s.requests).value("completed", s.completed).value("rejected", s.rejected);
     j.value("makespan_s", s.makespan_s).value("requests_per_s", s.requests_per_s);
     j.value("throughput_tok_s", s.throughput_tok_s).value("goodput_rps", s.goodput_rps);

@@ -50,6 +50,7 @@ Distribution distribution(const LogHistogram& h) {
 ServingSummary summarize(const ServingRun& run, int replicas, int gpus_per_replica, double host_power_w) {
   ServingSummary s;
   const RequestBook& book = run.book;
+  s.percentiles = book.mode();
   s.requests = book.requests();
   s.rejected = book.rejected();
   s.completed = book.completed();

@@ -18,6 +18,7 @@ Distribution distribution(std::vector<double> v);
 Distribution distribution(const LogHistogram& h);
 
 struct ServingSummary {
+  PercentileMode percentiles = PercentileMode::exact;  // of the request distributions (ITL: always binned)
   Distribution ttft_s, tpot_s, e2e_s, queue_s, service_s;
   Distribution itl_s;  // inter-token latency: every gap between a request's consecutive token deliveries
   long long requests = 0, completed = 0, rejected = 0, preemptions = 0, iterations = 0;
