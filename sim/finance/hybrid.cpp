@@ -6,12 +6,17 @@
 namespace dssim {
 
 std::vector<HybridOption> hybrid_options(const std::vector<Request>& demand, const RoiInputs& g, int max_gpus, double bucket_s) {
+  return hybrid_options(*view_source(demand), g, max_gpus, bucket_s);
+}
+
+std::vector<HybridOption> hybrid_options(const RequestSource& demand, const RoiInputs& g, int max_gpus, double bucket_s) {
   std::vector<HybridOption> out;
-  if (demand.empty() || g.throughput_tok_s <= 0) return out;
-  const double span = std::max(bucket_s, demand.back().arrival_s);
+  if (demand.stats().count == 0 || g.throughput_tok_s <= 0) return out;
+  const double span = std::max(bucket_s, demand.stats().last_arrival_s);
   const std::size_t buckets = static_cast<std::size_t>(std::ceil(span / bucket_s));
   std::vector<double> tokens(buckets, 0.0);  // output tokens asked for in each bucket
-  for (const Request& r : demand)
+  const auto cursor = demand.open();
+  for (Request r; cursor->next(r);)
     tokens[std::min(buckets - 1, static_cast<std::size_t>(r.arrival_s / bucket_s))] += static_cast<double>(r.output_tokens);
   double total = 0;
   for (double t : tokens) total += t;

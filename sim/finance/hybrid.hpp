@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "finance/roi.hpp"
-#include "workload/request.hpp"
+#include "workload/request_source.hpp"
 
 namespace dssim {
 
@@ -19,6 +19,8 @@ struct HybridOption {
 // capacity in output tokens/s while busy, host draw per GPU; the deployment's storage, operations and
 // staff are charged once whenever it owns any GPU, not per GPU); `bucket_s`: the resolution of the
 // load profile.
+std::vector<HybridOption> hybrid_options(const RequestSource& demand, const RoiInputs& per_gpu, int max_gpus,
+                                         double bucket_s = 60.0);
 std::vector<HybridOption> hybrid_options(const std::vector<Request>& demand, const RoiInputs& per_gpu, int max_gpus,
                                          double bucket_s = 60.0);
 

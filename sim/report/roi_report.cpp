@@ -237,11 +237,11 @@ RoiStudy roi_study(const RunInputs& in, const RunResult& r, int months) {
   st.break_even_high_util = curve_break_even(st.curves_high_util);
   st.tornado = sensitivity(st.inputs, st.throughput_error);
   // Hybrid: N owned GPUs for the base load, the rest rented, from the run's own demand profile.
-  if (!in.requests.empty()) {
+  if (in.requests && in.requests->stats().count > 0) {
     RoiInputs per_gpu = st.inputs;
     per_gpu.throughput_tok_s /= st.inputs.gpus;
     per_gpu.host_power_w /= st.inputs.gpus;
-    st.hybrid = hybrid_options(in.requests, per_gpu, 4 * st.inputs.gpus + 4);
+    st.hybrid = hybrid_options(*in.requests, per_gpu, 4 * st.inputs.gpus + 4);
   }
   return st;
 }

@@ -63,16 +63,12 @@ struct PoolModel {
 };
 
 PoolModel plan_pool(const RunInputs& in, const PredictInput& b, int replicas, ServingPrediction& p) {
-  const std::vector<Request>& requests = in.requests;
   const ServingConfig& c = in.serving;
   const ModelCard& m = b.model;
   const ParallelLayout& L = b.parallel;
   PoolModel pm;
-  long long longest_prompt = 1, longest = 1;
-  for (const Request& r : requests) {
-    longest_prompt = std::max(longest_prompt, r.prompt_tokens);
-    longest = std::max(longest, r.prompt_tokens + r.output_tokens);
-  }
+  const long long longest_prompt = std::max(1LL, in.requests->stats().longest_prompt);
+  const long long longest = std::max(1LL, in.requests->stats().longest);
   if (longest > m.max_position_embeddings)
     p.warnings.push_back(fmt("requests of up to %lld tokens exceed %s's trained context of %lld tokens", longest,
                              m.id.c_str(), m.max_position_embeddings));
@@ -347,7 +343,7 @@ ServingPrediction predict_serving(const RunInputs& in, const PowerSetup* power) 
     p.cooling = b.env.cooling.name;
     p.power_limit_w = power->limit_w;
   }
-  p.run = run_serving_pools(b.node, b.gpu, c, in.requests, pools, opt);
+  p.run = run_serving_pools(b.node, b.gpu, c, *in.requests, pools, opt);
   int replicas = 0;
   for (const ReplicaPool& pool : pools) replicas += pool.replicas;
   p.summary = summarize(p.run, replicas, b.parallel.gpus(), b.node.host_power_w);

@@ -38,11 +38,11 @@ void read_hardware_data(PredictInput& in, const Catalog& cat) {
   in.accuracy_notes = quantization_accuracy_notes(cat.data_dir(), in.weights, in.weight_only);
 }
 
-std::vector<Request> load_requests(const WorkloadSpec& w) {
+std::shared_ptr<const RequestSource> load_requests(const WorkloadSpec& w) {
   switch (w.kind) {
-    case WorkloadSpec::Kind::trace: return read_trace(w.trace_file, w.trace_format, w.trace);
+    case WorkloadSpec::Kind::trace: return list_source(read_trace(w.trace_file, w.trace_format, w.trace));
     case WorkloadSpec::Kind::poisson:
-    case WorkloadSpec::Kind::gamma: return synthesize(w.arrivals, w.prompt, w.output);
+    case WorkloadSpec::Kind::gamma: return synthetic_source(w.arrivals, w.prompt, w.output);
     case WorkloadSpec::Kind::fixed:
     case WorkloadSpec::Kind::gemm_burn:
     case WorkloadSpec::Kind::copy_burn: break;
@@ -99,9 +99,7 @@ static void apply_engine_defaults(const Scenario& s, RunInputs& r) {
     }
   }
   if (e.prefix_cache_by_default && !r.serving.prefix_cache && r.kind == RunKind::request_stream) {
-    bool hashed = false;
-    for (const Request& q : r.requests) hashed = hashed || !q.hash_ids.empty();
-    if (hashed) r.serving.prefix_cache = true;
+    if (r.requests->stats().hashed > 0) r.serving.prefix_cache = true;
   }
 }
 
@@ -114,23 +112,16 @@ static void check_prefix_hashes(const Scenario& s, RunInputs& r) {
   if (s.workload.kind != WorkloadSpec::Kind::trace)
     throw Error(where + ": synthetic arrivals carry no prefix hashes; use a trace that has them (a mooncake trace's "
                 "hash_ids, or a dssim trace with a hash_ids column)");
-  long long hashed = 0;
-  for (const Request& q : r.requests) hashed += q.hash_ids.empty() ? 0 : 1;
-  if (hashed == 0)
+  if (r.requests->stats().hashed == 0)
     throw Error(fmt("%s: the trace %s has no prefix hashes (%s); prefix caching needs a mooncake trace's hash_ids or "
                     "a dssim trace with a hash_ids column", where.c_str(), s.workload.trace_file.c_str(),
                     s.workload.trace_format == TraceFormat::azure ? "the azure traces have none" : "no hash_ids"));
   r.serving.prefix_block_tokens = s.workload.hash_block_tokens;
 }
 
-std::string describe_workload(const WorkloadSpec& w, const std::vector<Request>& reqs) {
-  double span = reqs.empty() ? 0 : reqs.back().arrival_s;
-  double prompt = 0, output = 0;
-  for (const Request& q : reqs) {
-    prompt += static_cast<double>(q.prompt_tokens);
-    output += static_cast<double>(q.output_tokens);
-  }
-  const double n = std::max<double>(1, static_cast<double>(reqs.size()));
+std::string describe_workload(const WorkloadSpec& w, const RequestStats& reqs) {
+  const double span = reqs.last_arrival_s, prompt = reqs.prompt_sum, output = reqs.output_sum;
+  const double n = std::max<double>(1, static_cast<double>(reqs.count));
   std::string src;
   switch (w.kind) {
     case WorkloadSpec::Kind::trace: src = fmt("trace %s (%s)", w.trace_file.c_str(), trace_format_name(w.trace_format)); break;
@@ -142,8 +133,8 @@ std::string describe_workload(const WorkloadSpec& w, const std::vector<Request>&
     case WorkloadSpec::Kind::gemm_burn:
     case WorkloadSpec::Kind::copy_burn: src = "fixed batch"; break;
   }
-  return fmt("%s: %zu requests over %.1f s (%.2f/s), mean prompt %.0f, mean output %.0f tokens", src.c_str(), reqs.size(),
-             span, span > 0 ? static_cast<double>(reqs.size()) / span : 0.0, prompt / n, output / n);
+  return fmt("%s: %lld requests over %.1f s (%.2f/s), mean prompt %.0f, mean output %.0f tokens", src.c_str(), reqs.count,
+             span, span > 0 ? static_cast<double>(reqs.count) / span : 0.0, prompt / n, output / n);
 }
 
 ModelCard scenario_model(const Scenario& s, const Catalog& cat) {
@@ -206,7 +197,7 @@ RunInputs resolve_scenario(const Scenario& s, const Catalog& cat, const RunOptio
   }
   if (r.kind == RunKind::request_stream) {
     r.requests = load_requests(s.workload);
-    r.workload_summary = describe_workload(s.workload, r.requests);
+    r.workload_summary = describe_workload(s.workload, r.requests->stats());
   }
   if (s.gpu_memory_utilization) in.runtime.reserve_fraction = 1.0 - *s.gpu_memory_utilization;
   if (s.engine) {

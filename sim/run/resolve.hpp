@@ -32,8 +32,8 @@ RunInputs resolve_predict(const PredictFlags& f, const Catalog& cat);
 void read_hardware_data(PredictInput& in, const Catalog& cat);
 
 // The requests of a stream: read from the trace, or drawn from the arrival process.
-std::vector<Request> load_requests(const WorkloadSpec& w);
+std::shared_ptr<const RequestSource> load_requests(const WorkloadSpec& w);
 // "trace X (azure): 120 requests over 60.0 s (2.00/s), mean prompt 512, mean output 128 tokens"
-std::string describe_workload(const WorkloadSpec& w, const std::vector<Request>& reqs);
+std::string describe_workload(const WorkloadSpec& w, const RequestStats& reqs);
 
 }  // namespace dssim

@@ -2,6 +2,7 @@
 // Everything one run needs, read from files and checked once by run/resolve before any model code
 // runs: the cards, the efficiencies the GPU is priced with, the cooling and power environment, the
 // workload (requests drawn or read), the money. A run never opens a file.
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,7 @@
 #include "serving/serving_config.hpp"
 #include "scenario/engine_command.hpp"
 #include "workload/request.hpp"
+#include "workload/request_source.hpp"
 #include "workload/workload_spec.hpp"
 
 namespace dssim {
@@ -97,7 +99,8 @@ struct RunInputs {
   std::optional<ModelCard> draft_model;  // request streams with speculative = "draft"
   Precision draft_weights = Precision::bf16;
   WorkloadSpec workload;          // request streams and burns
-  std::vector<Request> requests;  // request streams: read or drawn once
+  // request streams: where the requests come from (read once from a trace, or drawn on every pass)
+  std::shared_ptr<const RequestSource> requests;
   std::string workload_summary;   // request streams: where the requests came from, in one line
   SloTargets slo;                          // what the report's verdict checks
   std::optional<CostInputs> cost;         // [cost] priced for this platform (NaN where no price is known)

@@ -28,6 +28,7 @@ struct SeqState {
   int preemptions = 0;
   bool rejected = false;
   const std::vector<std::uint64_t>* hashes = nullptr;  // the prompt's prefix-block hashes (null: none)
+  std::vector<std::uint64_t> hash_store;  // the serving engine's copy of them (`hashes` points here)
   long long cache_hit = -1;  // prompt tokens the prefix cache held at its first admission (-1: none yet)
   double transfer_start_s = -1, transfer_end_s = -1;  // disaggregated: its KV from the prefill to the decode pool
   bool done() const { return generated >= output; }

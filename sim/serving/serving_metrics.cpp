@@ -56,22 +56,21 @@ ServingSummary summarize(const ServingRun& run, int replicas, int gpus_per_repli
   s.completed = book.completed();
   const long long tokens = book.output_tokens(), good = book.good();
   if (book.mode() == PercentileMode::exact) {
-    std::vector<double> ttft, tpot, e2e, queue, service, transfer;
-    for (const RequestOutcome& o : book.outcomes()) {
-      if (o.state != RequestOutcome::State::finished) continue;
-      ttft.push_back(o.ttft);
-      e2e.push_back(o.e2e);
-      queue.push_back(o.queue);
-      if (o.transfer >= 0) transfer.push_back(o.transfer);
-      service.push_back(o.service);
-      if (o.tpot >= 0) tpot.push_back(o.tpot);
-    }
-    s.ttft_s = distribution(std::move(ttft));
-    s.tpot_s = distribution(std::move(tpot));
-    s.e2e_s = distribution(std::move(e2e));
-    s.queue_s = distribution(std::move(queue));
-    s.service_s = distribution(std::move(service));
-    s.kv_transfer_s = distribution(std::move(transfer));
+    // One latency at a time: a million requests need one list of a million values, not six.
+    std::vector<double> v;
+    // (`optional`: a field that is -1 where it does not apply, TPOT and the KV transfer)
+    auto of = [&](double RequestOutcome::*field, bool optional = false) {
+      v.clear();
+      for (const RequestOutcome& o : book.outcomes())
+        if (o.state == RequestOutcome::State::finished && (!optional || o.*field >= 0)) v.push_back(o.*field);
+      return distribution(std::move(v));
+    };
+    s.ttft_s = of(&RequestOutcome::ttft);
+    s.tpot_s = of(&RequestOutcome::tpot, true);
+    s.e2e_s = of(&RequestOutcome::e2e);
+    s.queue_s = of(&RequestOutcome::queue);
+    s.service_s = of(&RequestOutcome::service);
+    s.kv_transfer_s = of(&RequestOutcome::transfer, true);
   } else {
     s.ttft_s = distribution(book.ttft());
     s.tpot_s = distribution(book.tpot());

@@ -55,7 +55,23 @@ constexpr long long kLongestRun = 4096;
 
 struct World {
   const ServingConfig* cfg;
-  const std::vector<Request>* requests;
+  // The requests, read once in order as the generator needs them: a few ahead are held (the router
+  // and the replicas look at the next arrivals), the rest are still in the source.
+  long long total = 0;  // in the stream
+  // (mutable: reading ahead changes what is held, not what the stream is)
+  mutable std::unique_ptr<RequestCursor> cursor;
+  mutable std::deque<Request> ahead;  // requests [ahead_from, ahead_from + ahead.size()) of the stream
+  long long ahead_from = 0;
+  // Request `i` of the stream (not yet taken by the generator); null past the end.
+  const Request* peek(long long i) const {
+    while (ahead_from + static_cast<long long>(ahead.size()) <= i) {
+      if (!cursor->next(ahead.emplace_back())) {
+        ahead.pop_back();
+        return nullptr;
+      }
+    }
+    return &ahead[static_cast<std::size_t>(i - ahead_from)];
+  }
   const ServingOptions* opt;
   ActorFailure* failure = nullptr;
   int routed = 0;                  // replicas [0, routed) take arrivals (the unified or prefill pool)
@@ -95,12 +111,12 @@ struct World {
     auto wall = std::chrono::steady_clock::now();
     if (wall - last_progress < std::chrono::seconds(1)) return;
     last_progress = wall;
-    std::fprintf(stderr, "dssim: simulated %.1f s, %lld of %zu requests done\n", now, done, requests->size());
+    std::fprintf(stderr, "dssim: simulated %.1f s, %lld of %lld requests done\n", now, done, total);
   }
 };
 
-// The state of request `i` of the stream, in a free slot.
-SeqState* arrive(World& w, std::size_t i) {
+// The state of request `i` of the stream (the next one), in a free slot; the request leaves `ahead`.
+SeqState* arrive(World& w, long long i) {
   SeqState* s = nullptr;
   if (w.free_slots.empty()) {
     s = &w.slots.emplace_back();
@@ -109,13 +125,19 @@ SeqState* arrive(World& w, std::size_t i) {
     w.free_slots.pop_back();
     *s = SeqState{};
   }
-  const Request& q = (*w.requests)[i];
+  if (i != w.ahead_from || w.ahead.empty()) throw Error("internal: requests taken out of order", ExitCode::internal);
+  Request& q = w.ahead.front();  // (peek()ed by the generator just before)
   s->id = q.id;
-  s->index = static_cast<long long>(i);
+  s->index = i;
   s->arrival_s = q.arrival_s;
   s->prompt = q.prompt_tokens;
   s->output = q.output_tokens;
-  if (!q.hash_ids.empty()) s->hashes = &q.hash_ids;
+  if (!q.hash_ids.empty()) {
+    s->hash_store = std::move(q.hash_ids);
+    s->hashes = &s->hash_store;
+  }
+  w.ahead.pop_front();
+  ++w.ahead_from;
   return s;
 }
 
@@ -126,7 +148,11 @@ void over(World& w, const SeqState& s) {
   if (w.opt->keep_requests) {
     const auto i = static_cast<std::size_t>(s.index);
     if (i >= w.run.seqs.size()) w.run.seqs.resize(i + 1);
-    w.run.seqs[i] = s;
+    SeqState& copy = w.run.seqs[i];
+    copy = s;
+    copy.hash_store.clear();  // the hashes stay with the live state
+    copy.hash_store.shrink_to_fit();
+    copy.hashes = nullptr;
   }
 }
 
@@ -172,10 +198,11 @@ int route(World& w, long long n, const SeqState* s) {
 double next_arrival_for(const World& w, int index) {
   if (w.replicas[static_cast<std::size_t>(index)].role == PoolRole::decode) return -1;  // transfers: unannounced
   const long long R = w.routed;
-  const long long n = w.next_request, N = static_cast<long long>(w.requests->size());
+  const long long n = w.next_request;
   if (R > 1 && w.cfg->router != Router::round_robin) return -1;
   const long long i = R == 1 ? n : n + ((index - n % R) % R + R) % R;
-  return i < N ? (*w.requests)[static_cast<std::size_t>(i)].arrival_s : std::numeric_limits<double>::infinity();
+  const Request* q = w.peek(i);
+  return q ? q->arrival_s : std::numeric_limits<double>::infinity();
 }
 
 // Wakes replica `r` if it waits (a replica at work finds the news at its next plan).
@@ -223,10 +250,9 @@ void drive_on_simgrid(ActorTask task, Replica* r) {
 }
 
 ActorTask generator(World* w) {
-  const std::size_t n = w->requests->size();
   std::vector<Replica*> woken;
-  for (std::size_t i = 0; i < n;) {
-    const double at = (*w->requests)[i].arrival_s;
+  for (long long i = 0; w->peek(i);) {
+    const double at = w->peek(i)->arrival_s;
     if (at > w->now()) {
       co_await wake_at(at);
       ++w->run.activities;
@@ -234,10 +260,10 @@ ActorTask generator(World* w) {
     // Requests arriving at the same instant are routed and queued together, before any replica plans
     // at that instant (a simcall in between would let one plan with half of them).
     woken.clear();
-    for (; i < n && (*w->requests)[i].arrival_s <= at; ++i) {
-      w->next_request = static_cast<long long>(i) + 1;
+    for (const Request* q = w->peek(i); q && q->arrival_s <= at; q = w->peek(++i)) {
+      w->next_request = i + 1;
       SeqState* s = arrive(*w, i);
-      Replica& r = w->replicas[static_cast<std::size_t>(route(*w, static_cast<long long>(i), s))];
+      Replica& r = w->replicas[static_cast<std::size_t>(route(*w, i, s))];
       if (!r.sched->enqueue(s)) {
         rejected(*w, s);
         continue;
@@ -259,8 +285,8 @@ ActorTask generator(World* w) {
 // first. True while a request due by now is not queued yet (the replica then lets others run first;
 // bounded: should the generator's wake-up land an ulp after T on SimGrid, it is not ready yet).
 bool arrival_pending(const World* w) {
-  const long long n = static_cast<long long>(w->requests->size());
-  return w->next_request < n && (*w->requests)[static_cast<std::size_t>(w->next_request)].arrival_s <= w->now();
+  const Request* q = w->peek(w->next_request);
+  return q && q->arrival_s <= w->now();
 }
 
 // What every iteration [start, end) adds to the books, however it was run: its count, busy time and
@@ -615,6 +641,12 @@ IterationCostBreakdown fixed_iteration(double seconds) {
 ServingRun run_serving(const NodeSpec& node, const GpuCard& gpu, int gpus_per_replica, const ServingConfig& cfg,
                        const std::vector<Request>& requests, const IterationCostFn& cost, long long kv_blocks_per_replica,
                        const ServingOptions& opt) {
+  return run_serving(node, gpu, gpus_per_replica, cfg, *view_source(requests), cost, kv_blocks_per_replica, opt);
+}
+
+ServingRun run_serving(const NodeSpec& node, const GpuCard& gpu, int gpus_per_replica, const ServingConfig& cfg,
+                       const RequestSource& requests, const IterationCostFn& cost, long long kv_blocks_per_replica,
+                       const ServingOptions& opt) {
   ReplicaPool pool;
   pool.replicas = cfg.replicas;
   pool.gpus_per_replica = gpus_per_replica;
@@ -625,6 +657,12 @@ ServingRun run_serving(const NodeSpec& node, const GpuCard& gpu, int gpus_per_re
 
 ServingRun run_serving_pools(const NodeSpec& node, const GpuCard& gpu, const ServingConfig& cfg,
                              const std::vector<Request>& requests, const std::vector<ReplicaPool>& pools,
+                             const ServingOptions& opt) {
+  return run_serving_pools(node, gpu, cfg, *view_source(requests), pools, opt);
+}
+
+ServingRun run_serving_pools(const NodeSpec& node, const GpuCard& gpu, const ServingConfig& cfg,
+                             const RequestSource& requests, const std::vector<ReplicaPool>& pools,
                              const ServingOptions& opt) {
   int need = 0, replicas = 0;
   for (const ReplicaPool& p : pools) {
@@ -653,15 +691,16 @@ ServingRun run_serving_pools(const NodeSpec& node, const GpuCard& gpu, const Ser
 
   World w;
   w.cfg = &cfg;
-  w.requests = &requests;
+  w.total = requests.stats().count;
+  w.cursor = requests.open();
   w.opt = &opt;
   w.routed = pools[0].replicas;
   w.prefill_active = pools[0].role == PoolRole::prefill ? pools[0].replicas : 0;
   w.run.disaggregated = disaggregated;
   if (engine_ptr) w.platform = build_platform(*engine_ptr, node, gpu);
   w.run.book = RequestBook(opt.percentiles, cfg.slo_ttft_s, cfg.slo_tpot_s);
-  w.run.book.expect(static_cast<long long>(requests.size()));
-  if (opt.keep_requests) w.run.seqs.reserve(requests.size());
+  w.run.book.expect(w.total);
+  if (opt.keep_requests) w.run.seqs.reserve(static_cast<std::size_t>(w.total));
   if (!opt.requests_csv.empty()) w.csv = std::make_unique<RequestCsv>(opt.requests_csv, cfg.prefix_cache, disaggregated);
   std::vector<sg4::Disk*> disks;
   if (opt.ssd_read_Bps > 0)
@@ -735,10 +774,10 @@ ServingRun run_serving_pools(const NodeSpec& node, const GpuCard& gpu, const Ser
   }
   w.change_in_system(w.run.end_s > w.last_change_s ? w.run.end_s : w.last_change_s, 0);
   // Every request ends finished or rejected; one left half-way is an engine bug, never a result.
-  const long long lost = static_cast<long long>(requests.size()) - w.run.book.requests();
-  if (lost > 0)
-    throw Error(fmt("internal: %lld of %zu requests never finished (the serving engine lost them)", lost,
-                    requests.size()), ExitCode::internal);
+  const long long lost = w.total - w.run.book.requests();
+  if (lost != 0)
+    throw Error(fmt("internal: %lld of %lld requests never finished (the serving engine lost them)", lost, w.total),
+                ExitCode::internal);
   w.run.seq_slots = static_cast<long long>(w.slots.size());
   if (w.csv) w.csv->commit();
   return std::move(w.run);

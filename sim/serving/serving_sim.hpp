@@ -18,6 +18,7 @@
 #include "serving/scheduler.hpp"
 #include "util/log_histogram.hpp"
 #include "workload/request.hpp"
+#include "workload/request_source.hpp"
 
 namespace dssim {
 
@@ -109,12 +110,19 @@ struct ReplicaPool {
   bool streams = false;  // its iterations stream weights or KV from host memory (links the replicas share)
 };
 
-// Pools take consecutive GPUs of the platform, in order.
+// Pools take consecutive GPUs of the platform, in order. The requests are read once, in order, as
+// they arrive: the run holds the ones in the system (and a few ahead), not the stream.
+ServingRun run_serving_pools(const NodeSpec& node, const GpuCard& gpu, const ServingConfig& cfg,
+                             const RequestSource& requests, const std::vector<ReplicaPool>& pools,
+                             const ServingOptions& opt);
 ServingRun run_serving_pools(const NodeSpec& node, const GpuCard& gpu, const ServingConfig& cfg,
                              const std::vector<Request>& requests, const std::vector<ReplicaPool>& pools,
                              const ServingOptions& opt);
 
 // One SimGrid engine per process. `gpus_per_replica` consecutive GPUs of the node serve each replica.
+ServingRun run_serving(const NodeSpec& node, const GpuCard& gpu, int gpus_per_replica, const ServingConfig& cfg,
+                       const RequestSource& requests, const IterationCostFn& cost, long long kv_blocks_per_replica,
+                       const ServingOptions& opt);
 ServingRun run_serving(const NodeSpec& node, const GpuCard& gpu, int gpus_per_replica, const ServingConfig& cfg,
                        const std::vector<Request>& requests, const IterationCostFn& cost, long long kv_blocks_per_replica,
                        const ServingOptions& opt);

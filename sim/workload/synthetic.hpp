@@ -20,6 +20,8 @@ struct ArrivalSpec {
 // The first request arrives after one inter-arrival time from t = 0; ids 0..n-1; lengths drawn after
 // the arrival of each request, prompt then output, from the same Rng. Throws Error (bad_input) for
 // rate <= 0, cv <= 0 (gamma), requests < 1 or an invalid length distribution.
+// The checks synthesize() makes before drawing anything.
+void check_arrivals(const ArrivalSpec& a, const LengthDist& prompt, const LengthDist& output);
 std::vector<Request> synthesize(const ArrivalSpec& a, const LengthDist& prompt, const LengthDist& output);
 
 }  // namespace dssim

@@ -10,6 +10,7 @@
 #include "serving/serving_metrics.hpp"
 #include "serving/serving_sim.hpp"
 #include "util/error.hpp"
+#include "workload/request_source.hpp"
 #include "workload/synthetic.hpp"
 
 using namespace dssim;
@@ -141,8 +142,18 @@ TEST_CASE("a replay holds the requests in the system, not the stream, and sketch
   lean.keep_requests = false;
   lean.percentiles = PercentileMode::sketch;
   const ServingRun all = run_serving(implicit_node(bus_gpu(), 1), bus_gpu(), 1, c, reqs, cost, 1000, keep);
-  const ServingRun few = run_serving(implicit_node(bus_gpu(), 1), bus_gpu(), 1, c, reqs, cost, 1000, lean);
+  // the lean run draws its requests as it goes, from the same seed
+  const ServingRun few = run_serving(implicit_node(bus_gpu(), 1), bus_gpu(), 1, c, *synthetic_source(a, prompt, output),
+                                     cost, 1000, lean);
+  const ServingRun drawn = run_serving(implicit_node(bus_gpu(), 1), bus_gpu(), 1, c, *synthetic_source(a, prompt, output),
+                                       cost, 1000, keep);
   CHECK(all.seqs.size() == reqs.size());
+  REQUIRE(drawn.seqs.size() == reqs.size());
+  for (std::size_t i = 0; i < reqs.size(); ++i) {  // bit for bit, drawn or listed
+    CHECK(drawn.seqs[i].arrival_s == all.seqs[i].arrival_s);
+    CHECK(drawn.seqs[i].first_token_s == all.seqs[i].first_token_s);
+    CHECK(drawn.seqs[i].finish_s == all.seqs[i].finish_s);
+  }
   CHECK(few.seqs.empty());
   // the states in use at once: far fewer than the stream (each request is over within a few iterations)
   CHECK(few.seq_slots < 50);
