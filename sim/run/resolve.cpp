@@ -40,7 +40,7 @@ void read_hardware_data(PredictInput& in, const Catalog& cat) {
 
 std::shared_ptr<const RequestSource> load_requests(const WorkloadSpec& w) {
   switch (w.kind) {
-    case WorkloadSpec::Kind::trace: return list_source(read_trace(w.trace_file, w.trace_format, w.trace));
+    case WorkloadSpec::Kind::trace: return trace_source(w.trace_file, w.trace_format, w.trace);
     case WorkloadSpec::Kind::poisson:
     case WorkloadSpec::Kind::gamma: return synthetic_source(w.arrivals, w.prompt, w.output);
     case WorkloadSpec::Kind::fixed:

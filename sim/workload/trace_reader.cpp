@@ -84,45 +84,52 @@ std::string_view number_token(std::string_view line, std::size_t pos) {
 
 class Parser {
  public:
-  Parser(std::string path, TraceFormat f) : path_(std::move(path)), f_(f) {}
+  Parser(std::string path, TraceFormat f) : path_(std::move(path)), f_(f), header_(f != TraceFormat::mooncake) {}
 
-  std::vector<Row> rows() {
+  // Opens the file; next() then reads it a row at a time (a trace is never held whole).
+  void open() {
     namespace fs = std::filesystem;
     std::error_code ec;
     if (!fs::exists(path_, ec)) throw Error(fmt("%s: no such file", path_.c_str()));
     if (fs::is_directory(path_, ec)) throw Error(fmt("%s: is a directory, expected a trace file", path_.c_str()));
     if (!fs::is_regular_file(path_, ec)) throw Error(fmt("%s: not a regular file (a FIFO or a device?), expected a trace file", path_.c_str()));
-    std::ifstream in(path_, std::ios::binary);
-    if (!in) throw Error(fmt("%s: cannot open", path_.c_str()));
-    std::vector<Row> out;
-    std::string line;
-    int lineno = 0;
-    bool header = f_ != TraceFormat::mooncake;
-    bool any = false;
-    while (std::getline(in, line)) {
-      ++lineno;
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (lineno == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // UTF-8 byte-order mark
-      if (trim(line).empty()) continue;
-      any = true;
-      if (header) {
-        hashed_ = check_header(line, lineno);
-        header = false;
+    in_.open(path_, std::ios::binary);
+    if (!in_) throw Error(fmt("%s: cannot open", path_.c_str()));
+  }
+
+  // The next row into `r`; false at the end of the file, after the checks that need all of it.
+  bool next(Row& r) {
+    while (std::getline(in_, line_)) {
+      ++lineno_;
+      if (!line_.empty() && line_.back() == '\r') line_.pop_back();
+      if (lineno_ == 1 && line_.rfind("\xEF\xBB\xBF", 0) == 0) line_.erase(0, 3);  // UTF-8 byte-order mark
+      if (trim(line_).empty()) continue;
+      any_ = true;
+      if (header_) {
+        hashed_ = check_header(line_, lineno_);
+        header_ = false;
         continue;
       }
-      Row r = f_ == TraceFormat::mooncake ? jsonl_row(line, lineno) : csv_row(line, lineno);
-      if (!out.empty()) check_order(out.back(), r);
-      out.push_back(std::move(r));
+      r = f_ == TraceFormat::mooncake ? jsonl_row(line_, lineno_) : csv_row(line_, lineno_);
+      if (rows_ > 0) check_order(prev_, r);
+      prev_.line = r.line;
+      prev_.ticks = r.ticks;
+      prev_.secs = r.secs;
+      prev_.time_text = r.time_text;
+      ++rows_;
+      return true;
     }
-    if (!any) {
+    if (!any_) {
       if (f_ == TraceFormat::mooncake)
         throw Error(fmt("%s: empty file; expected one JSON object per line (mooncake format)", path_.c_str()));
       throw Error(fmt("%s: empty file; expected the header '%s' (%s format) and one row per request", path_.c_str(),
                       header_text(), trace_format_name(f_)));
     }
-    if (out.empty()) throw Error(fmt("%s: no requests (only the header)", path_.c_str()));
-    return out;
+    if (rows_ == 0) throw Error(fmt("%s: no requests (only the header)", path_.c_str()));
+    return false;
   }
+
+  long long rows() const { return rows_; }
 
  private:
   const char* header_text() const { return f_ == TraceFormat::azure ? kAzureHeader : kDssimHeader; }
@@ -257,6 +264,12 @@ class Parser {
   std::string path_;
   TraceFormat f_;
   bool hashed_ = false;
+  std::ifstream in_;
+  std::string line_;
+  int lineno_ = 0;
+  bool header_ = true, any_ = false;
+  long long rows_ = 0;
+  Row prev_;  // the last row's time and line (its lengths and hashes are not kept)
 };
 
 }  // namespace
@@ -281,7 +294,9 @@ TraceFormat parse_trace_format(const std::string& name, const std::string& where
   throw Error(msg);
 }
 
-std::vector<Request> read_trace(const std::string& path, TraceFormat f, const TraceOptions& o) {
+namespace {
+
+void check_options(const std::string& path, const TraceOptions& o) {
   if (!(o.rate_scale > 0) || !std::isfinite(o.rate_scale))
     throw Error(fmt("%s: rate_scale must be > 0, got %g", path.c_str(), o.rate_scale));
   if (!(o.start_s >= 0) || !std::isfinite(o.start_s))
@@ -289,45 +304,137 @@ std::vector<Request> read_trace(const std::string& path, TraceFormat f, const Tr
   if (std::isnan(o.duration_s)) throw Error(fmt("%s: window duration is not a number", path.c_str()));
   if (o.max_requests == 0)
     throw Error(fmt("%s: max_requests must be >= 1 (or negative for all requests), got 0", path.c_str()));
+}
 
-  const std::vector<Row> rows = Parser(path, f).rows();
-  auto rel = [&](const Row& r) {
-    return f == TraceFormat::azure ? static_cast<double>(r.ticks - rows.front().ticks) * 1e-7
-                                   : r.secs - rows.front().secs;
+// Reads a trace's rows in order and turns those in the window into requests.
+class TraceCursor : public RequestCursor {
+ public:
+  TraceCursor(const std::string& path, TraceFormat f, const TraceOptions& o) : p_(path, f), f_(f), o_(o) { p_.open(); }
+
+  bool next(Request& out) override {
+    if (done_) return false;
+    Row r;
+    while (read(r)) {
+      if (o_.max_requests > 0 && taken_ >= o_.max_requests) break;
+      const double t = rel(r);
+      if (t < o_.start_s) continue;
+      if (o_.duration_s >= 0 && t >= o_.start_s + o_.duration_s) break;  // rows are in time order
+      out = Request{};
+      out.id = taken_++;
+      out.arrival_s = (t - o_.start_s) / o_.rate_scale;
+      out.prompt_tokens = r.prompt;
+      out.output_tokens = r.output;
+      out.hash_ids = std::move(r.hashes);
+      return true;
+    }
+    done_ = true;
+    return false;
+  }
+
+  // Arrivals relative to the first row.
+  double rel(const Row& r) const {
+    return f_ == TraceFormat::azure ? static_cast<double>(r.ticks - first_.ticks) * 1e-7 : r.secs - first_.secs;
+  }
+  // Reads the rest of the file (every row is checked, and the span needs the last).
+  void finish() {
+    for (Row r; read(r);) {
+    }
+  }
+  const Row& first() const { return first_; }
+  const Row& last() const { return last_; }
+  long long rows() const { return p_.rows(); }
+
+ private:
+  // The next row; the first's and the latest's times kept (not their hashes).
+  bool read(Row& r) {
+    if (!p_.next(r)) return false;
+    last_.line = r.line;
+    last_.ticks = r.ticks;
+    last_.secs = r.secs;
+    if (p_.rows() == 1) first_ = last_;
+    return true;
+  }
+  Parser p_;
+  TraceFormat f_;
+  TraceOptions o_;
+  Row first_, last_;
+  long long taken_ = 0;
+  bool done_ = false;
+};
+
+class TraceSource : public RequestSource {
+ public:
+  TraceSource(std::string path, TraceFormat f, const TraceOptions& o) : path_(std::move(path)), f_(f), o_(o) {
+    check_options(path_, o_);
+    // The building pass reads every row: a bad one anywhere is reported before the run, as is a span
+    // no replay could take.
+    TraceCursor c(path_, f_, o_);
+    for (Request q; c.next(q);) count(q);
+    c.finish();
+    const double span = c.rel(c.last());
+    if (span > kMaxTraceSpanSeconds)
+      throw Error(fmt("%s: the requests span %g s, from line %d to line %d; more than %g s is not a trace dssim can "
+                      "replay (check the timestamps' unit and years)", path_.c_str(), span, c.first().line, c.last().line,
+                      kMaxTraceSpanSeconds));
+    if (stats_.count == 0) {
+      const bool bounded = o_.duration_s >= 0;
+      const double end = o_.start_s + o_.duration_s;
+      const std::string window = bounded ? fmt("[%g, %g) s", o_.start_s, end) : fmt("[%g s, end)", o_.start_s);
+      throw Error(fmt("%s: no requests in the window %s; the file's %lld requests arrive from 0 to %g s", path_.c_str(),
+                      window.c_str(), c.rows(), span));
+    }
+  }
+  std::unique_ptr<RequestCursor> open() const override {
+    return std::make_unique<Checked>(std::make_unique<TraceCursor>(path_, f_, o_), path_, stats_.count);
+  }
+
+ private:
+  // A later pass that finds fewer requests than the first: the file changed under the run.
+  class Checked : public RequestCursor {
+   public:
+    Checked(std::unique_ptr<TraceCursor> c, const std::string& path, long long want) : c_(std::move(c)), path_(path), want_(want) {}
+    bool next(Request& out) override {
+      if (c_->next(out)) {
+        ++got_;
+        return got_ <= want_ ? true : fail();
+      }
+      return got_ == want_ ? false : fail();
+    }
+
+   private:
+    bool fail() const {
+      throw Error(fmt("%s: the file changed while dssim was reading it (%lld requests at first, now %lld or more)",
+                      path_.c_str(), want_, got_));
+    }
+    std::unique_ptr<TraceCursor> c_;
+    std::string path_;
+    long long want_, got_ = 0;
   };
-  if (rel(rows.back()) > kMaxTraceSpanSeconds)
-    throw Error(fmt("%s: the requests span %g s, from line %d to line %d; more than %g s is not a trace dssim can "
-                    "replay (check the timestamps' unit and years)", path.c_str(), rel(rows.back()), rows.front().line,
-                    rows.back().line, kMaxTraceSpanSeconds));
-  const bool bounded = o.duration_s >= 0;
-  const double end = o.start_s + o.duration_s;
+
+  std::string path_;
+  TraceFormat f_;
+  TraceOptions o_;
+};
+
+}  // namespace
+
+std::shared_ptr<const RequestSource> trace_source(const std::string& path, TraceFormat f, const TraceOptions& o) {
+  return std::make_shared<TraceSource>(path, f, o);
+}
+
+std::vector<Request> read_trace(const std::string& path, TraceFormat f, const TraceOptions& o) {
+  const auto source = trace_source(path, f, o);
   std::vector<Request> out;
-  for (const Row& r : rows) {
-    if (o.max_requests > 0 && static_cast<long long>(out.size()) >= o.max_requests) break;
-    const double t = rel(r);
-    if (t < o.start_s) continue;
-    if (bounded && t >= end) break;  // rows are in time order
-    Request q;
-    q.id = static_cast<long long>(out.size());
-    q.arrival_s = (t - o.start_s) / o.rate_scale;
-    q.prompt_tokens = r.prompt;
-    q.output_tokens = r.output;
-    q.hash_ids = r.hashes;
-    out.push_back(std::move(q));
-  }
-  if (out.empty()) {
-    const std::string window = bounded ? fmt("[%g, %g) s", o.start_s, end) : fmt("[%g s, end)", o.start_s);
-    throw Error(fmt("%s: no requests in the window %s; the file's %zu requests arrive from 0 to %g s", path.c_str(),
-                    window.c_str(), rows.size(), rel(rows.back())));
-  }
+  const auto c = source->open();
+  for (Request r; c->next(r);) out.push_back(std::move(r));
   return out;
 }
 
 std::vector<long long> trace_lengths(const std::string& path, TraceFormat f, bool prompt) {
-  const std::vector<Row> rows = Parser(path, f).rows();
+  Parser p(path, f);
+  p.open();
   std::vector<long long> out;
-  out.reserve(rows.size());
-  for (const Row& r : rows) out.push_back(prompt ? r.prompt : r.output);
+  for (Row r; p.next(r);) out.push_back(prompt ? r.prompt : r.output);
   return out;
 }
 

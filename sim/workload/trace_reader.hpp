@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "workload/request.hpp"
+#include "workload/request_source.hpp"
 
 namespace dssim {
 
@@ -28,6 +29,9 @@ struct TraceOptions {
 
 // Arrivals relative to the first row (at 0), then the window [start_s, start_s + duration_s) re-based
 // to start at 0, then divided by rate_scale, then capped at max_requests; ids 0..n-1 in file order.
+// A source that reads the file again on each pass (workload/request_source.hpp): the trace is never
+// held whole. Building it reads every row, so every error above is reported then.
+std::shared_ptr<const RequestSource> trace_source(const std::string& path, TraceFormat f, const TraceOptions& o);
 std::vector<Request> read_trace(const std::string& path, TraceFormat f, const TraceOptions& o);
 // Length samples of one column of a trace, for LengthDist::empirical (prompt = true: prompt lengths, else output lengths).
 std::vector<long long> trace_lengths(const std::string& path, TraceFormat f, bool prompt);
