@@ -3,6 +3,9 @@
 #include "util/error.hpp"
 #include "workload/request_source.hpp"
 #include "workload/synthetic.hpp"
+#include "workload/trace_reader.hpp"
+
+#include "test_files.hpp"
 
 using namespace dssim;
 
@@ -65,4 +68,30 @@ TEST_CASE("a synthetic source draws the same stream on every pass, and synthesiz
   CHECK(s->stats().hashed == 0);
   a.requests = 0;
   CHECK_THROWS_AS(synthetic_source(a, p, o), Error);  // reported when the source is built
+}
+
+TEST_CASE("a trace source reads its file again on each pass, and a file changed between passes is an error", "[workload]") {
+  const std::string path = write_test_file("source_trace.csv",
+                                           "arrival_s,prompt_tokens,output_tokens\n10.0,100,10\n10.5,200,20\n12.0,300,30\n"
+                                           "13.0,400,40\n20.0,500,50\n");
+  TraceOptions o;
+  o.start_s = 0.5;
+  o.duration_s = 3;  // rows at 0.5, 2 and 3 s after the first
+  const auto s = trace_source(path, TraceFormat::dssim, o);
+  CHECK(s->stats().count == 3);
+  CHECK(s->stats().last_arrival_s == Approx(2.5));
+  CHECK(s->stats().output_sum == 90);
+  const auto a = drain(*s), b = drain(*s);
+  REQUIRE(a.size() == 3);
+  CHECK(a[0].arrival_s == 0);
+  CHECK(a[2].prompt_tokens == 400);
+  CHECK(b[2].id == 2);
+  // a later pass that finds fewer requests than the first
+  write_test_file("source_trace.csv", "arrival_s,prompt_tokens,output_tokens\n10.0,100,10\n10.5,200,20\n");
+  try {
+    drain(*s);
+    FAIL("a shorter file was read without a word");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()).find("the file changed while dssim was reading it") != std::string::npos);
+  }
 }
