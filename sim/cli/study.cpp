@@ -3,6 +3,7 @@
 // beside the stars a source (the seed article) gave them.
 #include <boost/program_options.hpp>
 #include <cmath>
+#include <thread>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -46,12 +47,15 @@ std::string stars_text(double s) {
 int cmd_study(const std::vector<std::string>& args) {
   std::string path, out;
   bool force = false;
+  int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   po::options_description desc("study options");
   desc.add_options()("study", po::value(&path)->required(), "study file")("out", po::value(&out)->required(), "output folder")(
-      "force", po::bool_switch(&force), "write into an --out folder that already has files");
+      "force", po::bool_switch(&force), "write into an --out folder that already has files")(
+      "jobs", po::value(&jobs), "rows at a time, each in its own process (default: the cores)");
   po::positional_options_description pos;
   pos.add("study", 1);
   parse_options(args, desc, &pos, "study");
+  if (jobs < 1 || jobs > 1024) throw Error(fmt("--jobs must be in [1, 1024], got %d", jobs));
   auto doc = TomlTable::parse_file(path);
   TomlTable t(*doc, path, "");
   const std::string title = t.get_string("title");
@@ -76,40 +80,44 @@ int cmd_study(const std::vector<std::string>& args) {
     rows.push_back(row);
   }
   prepare_output_folder(out, force, "--out");
+  // Each row is one simulation in its own child (SimGrid runs one per process), `jobs` at a time;
+  // the table keeps the file's order whatever order they finish in.
+  run_in_children(
+      rows.size(), jobs,
+      [&](std::size_t i) {
+        const std::string dir = (fs::path(out) / fmt("row%zu", i)).string();
+        const RoiRun roi = run_roi(rows[i].scenario, {}, 0);
+        write_roi_files(dir, roi.in, roi.study);
+        const RoiStudy& st = roi.study;
+        const RoiResult& x = st.result;
+        return ChildAnswer{{"model", st.model}, {"gpus", st.gpu},
+                           {"onprem", fmt("%.17g", x.usd_per_million_tokens_onprem)},
+                           {"cloud", fmt("%.17g", x.usd_per_million_tokens_cloud)}, {"ttft", fmt("%.17g", st.ttft_p50_s)},
+                           {"tpot", fmt("%.17g", st.tpot_p50_s)},
+                           {"break_even", x.break_even_months ? fmt("%.17g", *x.break_even_months) : ""}};
+      },
+      [&](std::size_t i, const ChildAnswer& a) {
+        Row& r = rows[i];
+        if (a.count("error")) {
+          r.error = "dssim: " + a.at("error");
+          return;
+        }
+        if (!std::isfinite(std::stod(a.at("onprem")))) {
+          r.error = "$ per million tokens is undefined (no tokens: utilization 0?); no stars";
+          return;
+        }
+        r.ok = true;
+        r.model = a.at("model");
+        r.gpus = a.at("gpus");
+        r.onprem = std::stod(a.at("onprem"));
+        r.cloud = std::stod(a.at("cloud"));
+        r.ttft = std::stod(a.at("ttft"));
+        r.tpot = std::stod(a.at("tpot"));
+        r.break_even = a.at("break_even").empty() ? "never" : fmt("%.1f", std::stod(a.at("break_even")));
+      });
   double cheapest = 1e300;
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    Row& r = rows[i];
-    const std::string dir = (fs::path(out) / fmt("row%zu", i)).string();
-    // Each row is one simulation: in its own child (SimGrid runs one per process).
-    const ChildAnswer a = run_in_child([&] {
-      const RoiRun roi = run_roi(r.scenario, {}, 0);
-      write_roi_files(dir, roi.in, roi.study);
-      const RoiStudy& st = roi.study;
-      const RoiResult& x = st.result;
-      return ChildAnswer{{"model", st.model}, {"gpus", st.gpu},
-                         {"onprem", fmt("%.17g", x.usd_per_million_tokens_onprem)},
-                         {"cloud", fmt("%.17g", x.usd_per_million_tokens_cloud)}, {"ttft", fmt("%.17g", st.ttft_p50_s)},
-                         {"tpot", fmt("%.17g", st.tpot_p50_s)},
-                         {"break_even", x.break_even_months ? fmt("%.17g", *x.break_even_months) : ""}};
-    });
-    if (a.count("error")) {
-      r.error = "dssim: " + a.at("error");
-      continue;
-    }
-    if (!std::isfinite(std::stod(a.at("onprem")))) {
-      r.error = "$ per million tokens is undefined (no tokens: utilization 0?); no stars";
-      continue;
-    }
-    r.ok = true;
-    r.model = a.at("model");
-    r.gpus = a.at("gpus");
-    r.onprem = std::stod(a.at("onprem"));
-    r.cloud = std::stod(a.at("cloud"));
-    r.ttft = std::stod(a.at("ttft"));
-    r.tpot = std::stod(a.at("tpot"));
-    r.break_even = a.at("break_even").empty() ? "never" : fmt("%.1f", std::stod(a.at("break_even")));
-    cheapest = std::min(cheapest, r.onprem);
-  }
+  for (const Row& r : rows)
+    if (r.ok) cheapest = std::min(cheapest, r.onprem);
   // Stars: the cheapest row at its SLO gets 5; every factor of 10 in $/M costs 2 stars; halves, 1 at least.
   for (Row& r : rows)
     if (r.ok) r.stars = std::clamp(std::round(2 * (5 - 2 * std::log10(r.onprem / cheapest))) / 2, 1.0, 5.0);

@@ -146,6 +146,8 @@ void write_thermal_csv(const ServingRun& run, int gpus_per_replica, const std::s
 }
 
 void write_timeline(const ServingRun& run, const std::string& path) {
+  if (static_cast<long long>(run.seqs.size()) != run.book.requests())
+    throw Error("internal: a timeline needs the requests kept (ServingOptions::keep_requests)", ExitCode::internal);
   OutputFile f(path);
   // Chrome trace events (microseconds): iterations on pid = replica, requests on pid "requests".
   f << "{\"traceEvents\":[\n";

@@ -212,6 +212,9 @@ add_test(NAME cli.bad_sweep_every_point COMMAND bash -c "d=$(mktemp -d); bash ${
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(cli.bad_sweep_every_point PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
 dssim_cli_test(study_hardware_matrix 0 "large distributed +4x H100 SXM5 +deepseek-llm-67b" study scenarios/studies/hardware-matrix.toml --out ${CMAKE_CURRENT_BINARY_DIR}/study --force)
+# Rows run in parallel processes: one at a time gives the same table.
+dssim_cli_test(study_one_job 0 "large distributed +4x H100 SXM5 +deepseek-llm-67b" study scenarios/studies/hardware-matrix.toml --out ${CMAKE_CURRENT_BINARY_DIR}/study1 --force --jobs 1)
+dssim_cli_test(study_bad_jobs 1 "--jobs must be in \\[1, 1024\\], got 0" study scenarios/studies/hardware-matrix.toml --out ${CMAKE_CURRENT_BINARY_DIR}/study0 --jobs 0)
 add_test(NAME cli.roi_report_in_browser COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/report_browser.sh $<TARGET_FILE:dssim>
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(cli.roi_report_in_browser PROPERTIES LABELS integration SKIP_RETURN_CODE 77
