@@ -17,7 +17,8 @@ build() {  # name sources...
   "$cxx" "${flags[@]}" "$src/tests/fuzz/$name.cpp" "$@" -o "$work/$name" 2> "$work/$name.build.log" ||
     { echo "FAIL: building $name: $(tail -5 "$work/$name.build.log")"; exit 1; }
 }
-build fuzz_trace "$src/sim/workload/trace_reader.cpp" "$src/sim/util/strings.cpp" "$src/sim/util/timestamp.cpp"
+build fuzz_trace "$src/sim/workload/trace_reader.cpp" "$src/sim/workload/request_source.cpp" "$src/sim/workload/synthetic.cpp" \
+  "$src/sim/workload/lengths.cpp" "$src/sim/workload/rng.cpp" "$src/sim/util/strings.cpp" "$src/sim/util/timestamp.cpp"
 build fuzz_engine_command "$src/sim/scenario/engine_command.cpp" "$src/sim/util/strings.cpp"
 # The scenario reader and what it reads through (TOML, keys, [engine], serving/workload/cost tables): its
 # objects compiled side by side. -DNDEBUG as the shipped build: toml++'s debug assertions fire on
@@ -25,7 +26,8 @@ build fuzz_engine_command "$src/sim/scenario/engine_command.cpp" "$src/sim/util/
 scenario_src=(scenario/scenario.cpp scenario/engine_command.cpp config/keys.cpp config/precision.cpp
   config/runtime_profile.cpp config/toml_table.cpp config/toml_guard.cpp config/price_catalog.cpp
   finance/cost_inputs.cpp parallel/layout.cpp parallel/layout_keys.cpp parallel/moe_routing.cpp
-  comm/collectives.cpp workload/trace_reader.cpp workload/workload_spec.cpp serving/batch_policy.cpp
+  comm/collectives.cpp workload/trace_reader.cpp workload/request_source.cpp workload/synthetic.cpp workload/lengths.cpp
+  workload/rng.cpp workload/workload_spec.cpp serving/batch_policy.cpp
   serving/serving_config.cpp serving/slo.cpp util/strings.cpp util/timestamp.cpp)
 # objects NAME SOURCES...: compiles sim/SOURCES for target NAME side by side (-DNDEBUG) into objs.
 objects() {
