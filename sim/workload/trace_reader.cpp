@@ -395,16 +395,18 @@ class TraceSource : public RequestSource {
     Checked(std::unique_ptr<TraceCursor> c, const std::string& path, long long want) : c_(std::move(c)), path_(path), want_(want) {}
     bool next(Request& out) override {
       if (c_->next(out)) {
-        ++got_;
-        return got_ <= want_ ? true : fail();
+        if (++got_ > want_) fail();
+        return true;
       }
-      return got_ == want_ ? false : fail();
+      if (got_ != want_) fail();
+      return false;
     }
 
    private:
-    bool fail() const {
-      throw Error(fmt("%s: the file changed while dssim was reading it (%lld requests at first, now %lld or more)",
-                      path_.c_str(), want_, got_));
+    [[noreturn]] void fail() const {
+      const std::string now = got_ > want_ ? fmt("more than %lld", want_) : fmt("%lld", got_);
+      throw Error(fmt("%s: the file changed while dssim was reading it (%lld requests at first, now %s)", path_.c_str(),
+                      want_, now.c_str()));
     }
     std::unique_ptr<TraceCursor> c_;
     std::string path_;
