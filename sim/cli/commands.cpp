@@ -124,10 +124,12 @@ int cmd_run(const std::vector<std::string>& args) {
   opt.keep_requests = !timeline.empty();
   opt.requests_csv = requests_csv;
   const RunInputs in = resolve_scenario(s, Catalog::from_environment(), opt);
-  // Exact percentiles keep 64 bytes a request: say so before a run that would hold gigabytes.
-  if (!quiet && in.requests && opt.percentiles == PercentileMode::exact && in.requests->stats().count > 2000000)
-    std::fprintf(stderr, "dssim: %lld requests: exact percentiles keep 64 bytes each (%.0f MB); --percentiles sketch keeps none\n",
-                 in.requests->stats().count, static_cast<double>(in.requests->stats().count) * 64 / 1e6);
+  // Exact percentiles keep a RequestOutcome a request: say so before a run that would hold over 128 MB.
+  constexpr long long kNoteAbove = 2000000;
+  const double outcome_bytes = sizeof(RequestOutcome);
+  if (!quiet && in.requests && opt.percentiles == PercentileMode::exact && in.requests->stats().count > kNoteAbove)
+    std::fprintf(stderr, "dssim: %lld requests: exact percentiles keep %.0f bytes each (%.0f MB); --percentiles sketch keeps none\n",
+                 in.requests->stats().count, outcome_bytes, static_cast<double>(in.requests->stats().count) * outcome_bytes / 1e6);
   const RunResult r = run(in);
   if (r.burn && !thermal_csv.empty()) write_thermal(in, r, thermal_csv);
   const int rc = show(in, r, f);

@@ -5,10 +5,6 @@
 
 namespace dssim {
 
-std::vector<HybridOption> hybrid_options(const std::vector<Request>& demand, const RoiInputs& g, int max_gpus, double bucket_s) {
-  return hybrid_options(*view_source(demand), g, max_gpus, bucket_s);
-}
-
 std::vector<HybridOption> hybrid_options(const RequestSource& demand, const RoiInputs& g, int max_gpus, double bucket_s) {
   std::vector<HybridOption> out;
   if (demand.stats().count == 0 || g.throughput_tok_s <= 0) return out;

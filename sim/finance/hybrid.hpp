@@ -21,7 +21,5 @@ struct HybridOption {
 // load profile.
 std::vector<HybridOption> hybrid_options(const RequestSource& demand, const RoiInputs& per_gpu, int max_gpus,
                                          double bucket_s = 60.0);
-std::vector<HybridOption> hybrid_options(const std::vector<Request>& demand, const RoiInputs& per_gpu, int max_gpus,
-                                         double bucket_s = 60.0);
 
 }  // namespace dssim

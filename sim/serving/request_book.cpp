@@ -21,7 +21,7 @@ const char* percentile_mode_name(PercentileMode m) { return m == PercentileMode:
 
 RequestBook::RequestBook(PercentileMode mode, std::optional<double> slo_ttft_s, std::optional<double> slo_tpot_s)
     : mode_(mode), slo_ttft_s_(slo_ttft_s), slo_tpot_s_(slo_tpot_s) {
-  if (mode_ == PercentileMode::sketch) h_.resize(6);
+  if (mode_ == PercentileMode::sketch) h_.resize(kMetrics);
 }
 
 void RequestBook::add(const SeqState& q) {
@@ -56,12 +56,12 @@ void RequestBook::add(const SeqState& q) {
     return;
   }
   if (o.state != RequestOutcome::State::finished) return;
-  h_[0].add(o.ttft);
-  if (o.tpot >= 0) h_[1].add(o.tpot);
-  h_[2].add(o.e2e);
-  h_[3].add(o.queue);
-  h_[4].add(o.service);
-  if (o.transfer >= 0) h_[5].add(o.transfer);
+  h_[kTtft].add(o.ttft);
+  if (o.tpot >= 0) h_[kTpot].add(o.tpot);
+  h_[kE2e].add(o.e2e);
+  h_[kQueue].add(o.queue);
+  h_[kService].add(o.service);
+  if (o.transfer >= 0) h_[kTransfer].add(o.transfer);
   if (q.index % stride_ != 0) return;
   sample_.push_back({q.index, {o.arrival, o.queue}});
   if (sample_.size() <= kLoadSampleCap) return;

@@ -24,6 +24,7 @@ struct RequestOutcome {
   double arrival = 0, ttft = 0, tpot = -1, e2e = 0, queue = 0, service = 0, transfer = -1;
   enum class State : std::uint8_t { pending, finished, rejected } state = State::pending;
 };
+static_assert(sizeof(RequestOutcome) == 64, "docs/serving.md and the CLI's note quote 64 bytes a request");
 
 // The verdict's load check: each started request's arrival and queueing delay, in arrival order.
 struct ArrivalWait {
@@ -55,12 +56,12 @@ class RequestBook {
 
   // The distributions' raw material: exact values (in stream order), or the histograms.
   const std::vector<RequestOutcome>& outcomes() const { return outcomes_; }
-  const LogHistogram& ttft() const { return h_[0]; }
-  const LogHistogram& tpot() const { return h_[1]; }
-  const LogHistogram& e2e() const { return h_[2]; }
-  const LogHistogram& queue() const { return h_[3]; }
-  const LogHistogram& service() const { return h_[4]; }
-  const LogHistogram& transfer() const { return h_[5]; }
+  const LogHistogram& ttft() const { return h_[kTtft]; }
+  const LogHistogram& tpot() const { return h_[kTpot]; }
+  const LogHistogram& e2e() const { return h_[kE2e]; }
+  const LogHistogram& queue() const { return h_[kQueue]; }
+  const LogHistogram& service() const { return h_[kService]; }
+  const LogHistogram& transfer() const { return h_[kTransfer]; }
   // The started requests' arrivals and waits in arrival order: all of them (exact), or the sample.
   std::vector<ArrivalWait> arrival_waits() const;
 
@@ -70,7 +71,8 @@ class RequestBook {
   long long requests_ = 0, completed_ = 0, rejected_ = 0, tokens_ = 0, good_ = 0;
   double first_arrival_ = 0, last_arrival_ = 0;
   std::vector<RequestOutcome> outcomes_;  // exact: by stream position
-  std::vector<LogHistogram> h_;           // sketch: ttft, tpot, e2e, queue, service, transfer
+  enum Metric { kTtft, kTpot, kE2e, kQueue, kService, kTransfer, kMetrics };
+  std::vector<LogHistogram> h_;  // sketch: one per Metric (none in exact mode: 24 KB each)
   struct Sampled {
     long long index;
     ArrivalWait aw;

@@ -353,6 +353,9 @@ dssim_cli_test(bench_missing_file 1 "nope.toml" bench nope.toml)
 dssim_cli_test(bench_table 0 "^  coalesced +event queue +[0-9.]+ s +[0-9.]+ MiB +57306 +[0-9]+ +[0-9]+$" bench scenarios/serving/g5_7b_static.toml)
 # What a run keeps of each request: a misspelt mode is named; a fixed batch has no percentiles to choose.
 dssim_cli_test(bad_percentiles 1 "--percentiles: unknown percentile mode 'skech'; expected exact or sketch; did you mean 'sketch'" scenarios/serving/7b_h200_chunked_mooncake.toml --quiet --percentiles skech)
+# A sketched run says so under its latency table and in JSON.
+dssim_cli_test(percentiles_sketch_text 0 "percentiles within 0.46 % \\(--percentiles sketch" scenarios/serving/7b_h200_continuous_poisson.toml --quiet --percentiles sketch)
+dssim_cli_test(percentiles_sketch_json 0 "\"percentiles\": \"sketch\"" scenarios/serving/7b_h200_continuous_poisson.toml --quiet --percentiles sketch --format json)
 dssim_cli_test(bad_percentiles_fixed 1 "--percentiles needs a request stream" scenarios/33b_a100.toml --percentiles sketch)
 dssim_cli_test(bad_percentiles_bench 1 "--percentiles: unknown percentile mode" bench scenarios/serving/g5_7b_static.toml --percentiles all)
 # The event queue and SimGrid run the same actors' waits in the same order: bit for bit the same replay.

@@ -191,7 +191,7 @@ TEST_CASE("hybrid: owned GPUs take the base load, the excess is rented, by hand"
   g.throughput_tok_s = 10;  // 600 tokens a minute per GPU
   g.busy_power_w = 400;
   g.idle_power_w = 100;
-  auto o = hybrid_options(demand, g, 8);
+  auto o = hybrid_options(*view_source(demand), g, 8);
   REQUIRE(o.size() == 3);  // at 2 GPUs nothing is left to rent: no point in more
   const double month = 730.0 * 3600 / 120;  // two one-minute buckets repeated over a month
   CHECK(o[0].cloud_usd == Approx(1800 * month / 36000 * 2.0));
@@ -269,7 +269,7 @@ TEST_CASE("hybrid: the deployment's operations and staff are paid once, not per 
   g.cost.cloud_usd_per_gpu_hour = 2.0;
   g.cost.electricity_usd_per_kwh = 0;
   g.throughput_tok_s = 10;  // 600 tokens a minute per GPU: 2 GPUs serve it all
-  auto o = hybrid_options(demand, g, 8);
+  auto o = hybrid_options(*view_source(demand), g, 8);
   REQUIRE(o.size() == 3);
   CHECK(o[0].onprem_usd == 0);  // owning nothing buys no storage and pays nobody
   CHECK(o[1].onprem_usd == Approx((12000.0 + 3000 + 36000) / 36 + 2000));

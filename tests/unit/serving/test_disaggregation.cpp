@@ -2,24 +2,18 @@
 
 #include <vector>
 
+#include "test_gpu.hpp"
 #include "config/toml_table.hpp"
 #include "serving/serving_metrics.hpp"
 #include "serving/serving_sim.hpp"
 #include "util/error.hpp"
 
 using namespace dssim;
+using dssim::test::bus_gpu;
 
 // Each TEST_CASE here runs a SimGrid engine: CTest runs every case in its own process.
 
 namespace {
-GpuCard pcie_gpu() {
-  GpuCard g;
-  g.id = "test";
-  g.memory_bw_Bps = 1e12;
-  g.pcie_Bps_per_direction = 32e9;  // no NVLink: GPU to GPU goes up one PCIe link and down another
-  return g;
-}
-
 // A prefill and a decode pool of `replicas` one-GPU replicas each: every iteration takes `seconds`, a
 // sequence's KV is `kv_bytes` per token on each decode GPU.
 std::vector<ReplicaPool> pools(int replicas, long long kv_blocks, double seconds, double kv_bytes) {
@@ -47,7 +41,7 @@ ServingRun pd_run(const std::vector<Request>& reqs) {
   c.replicas = 2;
   ServingOptions opt;
   opt.record_iterations = true;
-  return run_serving_pools(implicit_node(pcie_gpu(), 2), pcie_gpu(), c, reqs, pools(1, 100, 0.1, 0.25e9), opt);
+  return run_serving_pools(implicit_node(bus_gpu(), 2), bus_gpu(), c, reqs, pools(1, 100, 0.1, 0.25e9), opt);
 }
 }  // namespace
 
@@ -122,7 +116,7 @@ TEST_CASE("disaggregation: many hand-offs from several prefill replicas at once 
   c.router = Router::least_outstanding;
   c.prefill_replicas = c.decode_replicas = 2;
   c.replicas = 4;
-  const ServingRun run = run_serving_pools(implicit_node(pcie_gpu(), 4), pcie_gpu(), c, reqs, pools(2, 40, 0.002, 1e6), {});
+  const ServingRun run = run_serving_pools(implicit_node(bus_gpu(), 4), bus_gpu(), c, reqs, pools(2, 40, 0.002, 1e6), {});
   long long moved = 0;
   for (const SeqState& s : run.seqs) {
     CHECK(s.finish_s > 0);

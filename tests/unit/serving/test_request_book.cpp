@@ -5,6 +5,7 @@
 #include <sstream>
 #include <unistd.h>
 
+#include "test_gpu.hpp"
 #include "serving/request_book.hpp"
 #include "serving/request_csv.hpp"
 #include "serving/serving_metrics.hpp"
@@ -14,6 +15,7 @@
 #include "workload/synthetic.hpp"
 
 using namespace dssim;
+using dssim::test::bus_gpu;
 
 namespace {
 SeqState done(long long index, double arrival, double start, double first, double finish, long long output) {
@@ -36,13 +38,6 @@ std::string slurp(const std::string& path) {
   return ss.str();
 }
 
-GpuCard bus_gpu() {
-  GpuCard g;
-  g.id = "test";
-  g.memory_bw_Bps = 1e12;
-  g.pcie_Bps_per_direction = 32e9;
-  return g;
-}
 }  // namespace
 
 TEST_CASE("the request book by hand: latencies by stream position, goodput against the SLOs, rejections", "[serving][book]") {

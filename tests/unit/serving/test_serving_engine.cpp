@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "test_gpu.hpp"
 #include "config/catalog.hpp"
 #include "model/model_work.hpp"
 #include "timing/iteration_cost.hpp"
@@ -17,18 +18,11 @@
 #include "workload/synthetic.hpp"
 
 using namespace dssim;
+using dssim::test::bus_gpu;
 
 // Each TEST_CASE here runs a SimGrid engine: CTest runs every case in its own process.
 
 namespace {
-GpuCard bus_gpu() {
-  GpuCard g;
-  g.id = "test";
-  g.memory_bw_Bps = 1e12;
-  g.pcie_Bps_per_direction = 32e9;
-  return g;
-}
-
 // DeepSeek-LLM-7B priced on the H200's calibrated kernels: what the closed-form tests evaluate.
 struct H200Pricing {
   Catalog cat{DSSIM_TEST_DATA_DIR};
