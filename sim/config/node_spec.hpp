@@ -43,6 +43,8 @@ struct NodeSpec {
   double host_memory_bytes = 0;  // per node (file key host_memory_gib); 0: not stated
   double ssd_read_Bps = 0;       // the node's local SSDs together (file key ssd_read_GBps); 0: not stated
   int total_gpus() const { return gpu_count * node_count; }
+  // Every node of the platform draws its own host power.
+  double platform_host_power_w() const { return host_power_w * node_count; }
   bool has_network() const { return nic_Bps > 0; }
   bool nic_per_gpu() const { return nics == "per_gpu"; }
   // The switch GPU `j` (index inside its node) hangs under; -1 without switches.

@@ -15,7 +15,7 @@ struct RoiInputs {
   double throughput_tok_s = 0;  // output tokens per second of the whole deployment while busy
   double busy_power_w = 0;      // per GPU while serving
   double idle_power_w = 0;      // per GPU while idle
-  double host_power_w = 0;      // the whole node's host, drawn all month
+  double host_power_w = 0;      // every node's host together, drawn all month
 };
 
 struct RoiResult {

@@ -135,7 +135,8 @@ std::string render_text(const RunInputs& ri, const RunResult& r) {
     o << fmt("  on-prem electricity                   $%.0f per month (%.0f kWh incl. PUE %.2f at $%.4g/kWh; %.0f W per GPU serving, %s)\n",
              x.energy_monthly_usd, x.energy_monthly_kwh, c.pue, c.electricity_usd_per_kwh,
              r.busy_power_w, r.busy_power_source.c_str());
-    o << fmt("  host power                            %.0f W for the node%s\n", in.node.host_power_w,
+    o << fmt("  host power                            %.0f W for %s%s\n", in.node.platform_host_power_w(),
+             in.node.node_count > 1 ? fmt("%d nodes", in.node.node_count).c_str() : "the node",
              in.node.host_power_estimated
                  ? (in.node.host_power_w > 0 ? fmt(" (estimate: no node file; %.0f W + %.0f W per GPU)", kImplicitHostBaseW, kImplicitHostPerGpuW)
                                              : std::string(" (a module: its CPU is inside the GPU budget)"))

@@ -192,7 +192,7 @@ std::string text(const RunInputs& in, const RunResult& r) {
     o << fmt("  mean power                            %.1f W (%.1f W while busy)\n", s.mean_power_w, s.busy_power_w);
     o << fmt("  max temperature                       %.1f C\n", s.max_temp_c);
     o << fmt("  throttled                             %.1f %% of busy time\n", s.throttled_fraction * 100);
-    o << fmt("  energy (GPUs + %.0f W host%s)%*s%.3f kWh, %.3f kWh per million output tokens\n", b.node.host_power_w,
+    o << fmt("  energy (GPUs + %.0f W host%s)%*s%.3f kWh, %.3f kWh per million output tokens\n", b.node.platform_host_power_w(),
              b.node.host_power_estimated ? ", estimate" : "", b.node.host_power_estimated ? 1 : 11, "", s.energy_kwh,
              s.kwh_per_million_tokens);
   }

@@ -346,7 +346,7 @@ ServingPrediction predict_serving(const RunInputs& in, const PowerSetup* power) 
   p.run = run_serving_pools(b.node, b.gpu, c, *in.requests, pools, opt);
   int replicas = 0;
   for (const ReplicaPool& pool : pools) replicas += pool.replicas;
-  p.summary = summarize(p.run, replicas, b.parallel.gpus(), b.node.host_power_w);
+  p.summary = summarize(p.run, replicas, b.parallel.gpus(), b.node.platform_host_power_w());
   p.achieved = achieved_rates({p.summary.model_flops, p.summary.model_bytes}, p.summary.gpu_busy_s, 1, p.peaks.flops_per_s,
                               p.peaks.bytes_per_s);
   return p;

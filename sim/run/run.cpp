@@ -57,7 +57,7 @@ RoiInputs roi_inputs_for(const RunInputs& in, double throughput_tok_s, double bu
   ri.throughput_tok_s = throughput_tok_s;
   ri.busy_power_w = busy_power_w;
   ri.idle_power_w = in.base.gpu.idle_w;
-  ri.host_power_w = in.base.node.host_power_w;
+  ri.host_power_w = in.base.node.platform_host_power_w();
   return ri;
 }
 
