@@ -84,7 +84,7 @@ ChildAnswer simulate(const RecommendSpec& spec, const std::vector<std::string>& 
   a["tpot_p99_s"] = num(sum.tpot_s.p99);
   a["e2e_p99_s"] = num(sum.e2e_s.p99);
   a["throughput_tok_s"] = num(sum.throughput_tok_s);
-  a["power_w"] = num(r.busy_power_w * in.base.node.total_gpus());
+  a["power_w"] = num(r.busy_power_w * in.total_gpus());
   a["iteration_tokens"] = std::to_string(r.stream->iteration_tokens);
   if (r.roi) {
     a["usd_per_m_onprem"] = num(r.roi->usd_per_million_tokens_onprem);

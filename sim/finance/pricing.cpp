@@ -92,6 +92,34 @@ const CloudOffer* pick_offer(const PriceCatalog& cat, const std::string& gpu, co
   return fits ? fits : largest;
 }
 
+PricedCost blend_priced(const PricedCost& a, const std::string& a_label, int na, const PricedCost& b,
+                        const std::string& b_label, int nb) {
+  if (na < 1 || nb < 1) throw Error(fmt("internal: blending prices of %d and %d GPUs", na, nb), ExitCode::internal);
+  PricedCost p;
+  p.inputs = a.inputs;
+  const double wa = static_cast<double>(na) / (na + nb), wb = 1.0 - wa;
+  auto mean = [&](double CostInputs::*f) { p.inputs.*f = wa * (a.inputs.*f) + wb * (b.inputs.*f); };
+  mean(&CostInputs::gpu_price_usd);
+  mean(&CostInputs::cloud_usd_per_gpu_hour);
+  mean(&CostInputs::server_usd_per_gpu);
+  mean(&CostInputs::network_usd_per_gpu);
+  auto per_gpu = [](const std::string& item) {
+    return item == "GPU purchase" || item == "cloud" || item == "server" || item == "network";
+  };
+  for (const PriceSource& s : a.sources)
+    p.sources.push_back(per_gpu(s.item) ? PriceSource{s.item + " (" + a_label + ")", s.value, s.origin} : s);
+  for (const PriceSource& s : b.sources)
+    if (per_gpu(s.item)) p.sources.push_back({s.item + " (" + b_label + ")", s.value, s.origin});
+  auto unite = [](std::vector<std::string>& out, const std::vector<std::string>& x, const std::vector<std::string>& y) {
+    out = x;
+    for (const std::string& s : y)
+      if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+  };
+  unite(p.missing, a.missing, b.missing);
+  unite(p.excluded, a.excluded, b.excluded);
+  return p;
+}
+
 PricedCost price_cost(const CostSpec& spec, const PriceCatalog& cat, const std::string& gpu_id, int gpus_per_node, int nodes) {
   PricedCost p;
   CostInputs& c = p.inputs;

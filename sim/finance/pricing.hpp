@@ -22,6 +22,13 @@ struct PricedCost {
   std::vector<std::string> excluded;  // cost lines with no price, counted as 0 (the server, the fabric)
 };
 
+// A deployment of two kinds of GPU (prefill/decode pools on different hardware) as one of `na + nb`
+// GPUs: the per-GPU lines (purchase, server, fabric, cloud rent) are the GPU-weighted means, so every
+// total the finance takes (n x per-GPU) is the sum of the two kinds' totals; the other terms are a's.
+// Each kind's per-GPU sources keep their own line, labelled.
+PricedCost blend_priced(const PricedCost& a, const std::string& a_label, int na, const PricedCost& b,
+                        const std::string& b_label, int nb);
+
 // The cloud offer a run is compared with: current offers of `gpu` with the spec's provider and term;
 // among those whose instance holds `gpus_per_node` GPUs (the layout fits one instance), the cheapest per
 // GPU-hour; when none is that large, the largest. Null when there is none.

@@ -95,23 +95,51 @@ std::vector<Hop> cxl_route(const NodeSpec& node, const GpuCard& gpu, int n, int 
 }
 
 Platform build_platform(sg4::Engine& engine, const NodeSpec& node, const GpuCard& gpu) {
-  check_node(node);
+  return build_platform(engine, std::vector<PlatformGroup>{{&node, &gpu}});
+}
+
+Platform build_platform(sg4::Engine& engine, const std::vector<PlatformGroup>& groups) {
+  if (groups.empty()) throw Error("internal: a platform of no nodes", ExitCode::internal);
+  for (const PlatformGroup& gr : groups) {
+    check_node(*gr.node);
+    if (groups.size() > 1 && !gr.node->has_network())
+      throw Error(fmt("node %s has no inter-node network (nic_Gbps): it cannot be joined to the platform's other nodes; "
+                      "give its node file nic_Gbps (and nics, nic_latency_us)", gr.node->id.c_str()));
+  }
   // LV08 (the default) is tuned for TCP: it inflates latency x13 and caps bandwidth by a TCP window.
   engine.set_config("network/model:CM02");
   engine.set_config("network/crosstraffic:0");
   engine.set_config("network/TCP-gamma:0");
 
   Platform p;
-  auto* zone = sg4::create_full_zone(node.id);
-  const int g = node.gpu_count;
-  for (int n = 0; n < node.node_count; ++n) {
-    p.cpus.push_back(zone->create_host(prefix(node, n) + "cpu", kCpuSpeed)->set_core_count(node.host_cores)->seal());
-    for (int j = 0; j < g; ++j)
-      p.gpus.push_back(zone->create_host(prefix(node, n) + "gpu" + std::to_string(j), kGpuSpeed)->seal());
-    if (node.cxl_expanders > 0) p.cxls.push_back(zone->create_host(prefix(node, n) + "cxlmem", kCpuSpeed)->seal());
+  auto* zone = sg4::create_full_zone(groups[0].node->id);
+  // The first group keeps its names ("gpu3", "n2.gpu3"); a later group's are "g1.n0.gpu3".
+  auto names = [](std::size_t k) { return k == 0 ? std::string() : fmt("g%zu.", k); };
+  auto name_of = [&](std::size_t k, const NodeSpec& node, int n) {
+    return k == 0 ? prefix(node, n) : names(k) + fmt("n%d.", n);
+  };
+  struct Endpoint {
+    std::size_t group;
+    int n, j;  // node inside its group, GPU inside its node (-1: the CPU)
+    sg4::Host* host;
+  };
+  std::vector<Endpoint> ends;
+  for (std::size_t k = 0; k < groups.size(); ++k) {
+    const NodeSpec& node = *groups[k].node;
+    p.group_first_gpu.push_back(static_cast<int>(p.gpus.size()));
+    for (int n = 0; n < node.node_count; ++n) {
+      const int flat_node = static_cast<int>(p.cpus.size());
+      p.cpus.push_back(zone->create_host(name_of(k, node, n) + "cpu", kCpuSpeed)->set_core_count(node.host_cores)->seal());
+      ends.push_back({k, n, -1, p.cpus.back()});
+      for (int j = 0; j < node.gpu_count; ++j) {
+        p.gpus.push_back(zone->create_host(name_of(k, node, n) + "gpu" + std::to_string(j), kGpuSpeed)->seal());
+        p.node_of_gpu.push_back(flat_node);
+        ends.push_back({k, n, j, p.gpus.back()});
+      }
+      p.cxls.push_back(node.cxl_expanders > 0 ? zone->create_host(name_of(k, node, n) + "cxlmem", kCpuSpeed)->seal() : nullptr);
+    }
   }
   p.cpu = p.cpus[0];
-  auto host = [&](int n, int j) { return j < 0 ? p.cpus[n] : p.gpus[static_cast<std::size_t>(n * g + j)]; };
 
   std::map<std::string, sg4::SplitDuplexLink*> links;  // created on first use by a route
   using Dir = sg4::LinkInRoute::Direction;
@@ -127,18 +155,36 @@ Platform build_platform(sg4::Engine& engine, const NodeSpec& node, const GpuCard
     }
     return route;
   };
-  for (int ns = 0; ns < node.node_count; ++ns)
-    for (int js = -1; js < g; ++js)
-      for (int nd = 0; nd < node.node_count; ++nd)
-        for (int jd = -1; jd < g; ++jd) {
-          if (ns == nd && js == jd) continue;
-          zone->add_route(host(ns, js)->get_netpoint(), host(nd, jd)->get_netpoint(), nullptr, nullptr,
-                          route_of(platform_route(node, gpu, ns, js, nd, jd)), false);
-        }
-  for (std::size_t n = 0; n < p.cxls.size(); ++n)
-    for (int j = 0; j < g; ++j)
-      zone->add_route(p.cxls[n]->get_netpoint(), host(static_cast<int>(n), j)->get_netpoint(), nullptr, nullptr,
-                      route_of(cxl_route(node, gpu, static_cast<int>(n), j)), true);
+  // A group's own links carry its prefix; between groups a flow leaves by its node's NIC and enters by
+  // the other's, through the same non-blocking fabric as between the nodes of one group.
+  auto in_group = [&](std::size_t k, std::vector<Hop> hops) {
+    for (Hop& h : hops) h.link = names(k) + h.link;
+    return hops;
+  };
+  auto group_nic = [&](std::size_t k, int n, int j, bool up) {
+    const NodeSpec& node = *groups[k].node;
+    Hop h = nic_hop(node, n, j, up);
+    h.link = names(k) + (k == 0 ? h.link : fmt("n%d.", n) + (node.nic_per_gpu() ? "nic" + std::to_string(std::max(j, 0)) : "nic"));
+    return h;
+  };
+  for (const Endpoint& s : ends)
+    for (const Endpoint& d : ends) {
+      if (s.host == d.host) continue;
+      std::vector<Hop> hops;
+      if (s.group == d.group)
+        hops = in_group(s.group, platform_route(*groups[s.group].node, *groups[s.group].gpu, s.n, s.j, d.n, d.j));
+      else
+        hops = {group_nic(s.group, s.n, s.j, true), group_nic(d.group, d.n, d.j, false)};
+      zone->add_route(s.host->get_netpoint(), d.host->get_netpoint(), nullptr, nullptr, route_of(hops), false);
+    }
+  int flat_node = 0;
+  for (std::size_t k = 0; k < groups.size(); ++k)
+    for (int n = 0; n < groups[k].node->node_count; ++n, ++flat_node)
+      if (sg4::Host* cxl = p.cxls[static_cast<std::size_t>(flat_node)])
+        for (int j = 0; j < groups[k].node->gpu_count; ++j)
+          zone->add_route(cxl->get_netpoint(),
+                          p.gpus[static_cast<std::size_t>(p.group_first_gpu[k] + n * groups[k].node->gpu_count + j)]->get_netpoint(),
+                          nullptr, nullptr, route_of(in_group(k, cxl_route(*groups[k].node, *groups[k].gpu, n, j))), true);
   zone->seal();
   return p;
 }

@@ -19,14 +19,25 @@ inline constexpr double kGpuSpeed = 1e12;
 
 struct Platform {
   simgrid::s4u::Host* cpu = nullptr;        // cpus[0], for single-node callers
-  std::vector<simgrid::s4u::Host*> cpus;    // one per node
-  std::vector<simgrid::s4u::Host*> gpus;    // flat: GPU j of node n is gpus[n * gpu_count + j]
-  std::vector<simgrid::s4u::Host*> cxls;    // one per node when it has CXL expanders: where CXL-resident bytes come from
+  std::vector<simgrid::s4u::Host*> cpus;    // one per node, the groups' nodes in order
+  std::vector<simgrid::s4u::Host*> gpus;    // flat: GPU j of node n is gpus[n * gpu_count + j] (in one group)
+  std::vector<simgrid::s4u::Host*> cxls;    // one per node: where its CXL-resident bytes come from (null: no expanders)
+  std::vector<int> node_of_gpu;             // flat GPU index -> flat node index (cpus, cxls)
+  std::vector<int> group_first_gpu;         // each group's first flat GPU index
 };
 
 // Must run after the Engine exists and before any actor; sets the bus network model first.
 // Builds node.node_count copies of `node`; throws Error when several nodes have no network (nic_Gbps).
 Platform build_platform(simgrid::s4u::Engine& engine, const NodeSpec& node, const GpuCard& gpu);
+// Nodes of different kinds (prefill and decode pools on their own hardware): each group is
+// node_count copies of its node, its routes as build_platform's; between groups a flow leaves by
+// its node's NIC and enters by the other's through the same non-blocking fabric. Every group needs
+// a network. GPUs, CPUs and expanders are numbered group after group.
+struct PlatformGroup {
+  const NodeSpec* node = nullptr;
+  const GpuCard* gpu = nullptr;
+};
+Platform build_platform(simgrid::s4u::Engine& engine, const std::vector<PlatformGroup>& groups);
 
 // One directed use of a full-duplex link on a route (pure description, no engine needed).
 struct Hop {

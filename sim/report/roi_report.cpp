@@ -221,6 +221,8 @@ RoiStudy roi_study(const RunInputs& in, const RunResult& r, int months) {
   }
   st.model = b.model.id;
   st.gpu = fmt("%d x %s", b.node.total_gpus(), b.gpu.id.c_str());
+  if (in.decode_base)
+    st.gpu += fmt(" (prefill) + %d x %s (decode)", in.decode_base->node.total_gpus(), in.decode_base->gpu.id.c_str());
   st.ttft_p50_s = r.ttft_s;
   st.tpot_p50_s = r.tpot_s;
   st.months = months > 0 ? months : static_cast<int>(std::ceil(in.cost->horizon_months));

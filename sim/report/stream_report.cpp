@@ -79,7 +79,13 @@ std::string text(const RunInputs& in, const RunResult& r) {
     return fmt("%d replica%s x %d GPU%s", n, n > 1 ? "s" : "", l.gpus(),
                l.gpus() > 1 ? fmt("s (%s)", describe(l, b.model.moe.has_value()).c_str()).c_str() : "");
   };
-  if (p.disaggregated)
+  const PredictInput* d = in.decode_base ? &*in.decode_base : nullptr;
+  if (d)
+    o << fmt("Platform  prefill on %s: %d x %s, decode on %s: %d x %s; disaggregated %dP%dD: prefill %s, decode %s\n",
+             b.node.id.c_str(), b.node.total_gpus(), b.gpu.id.c_str(), d->node.id.c_str(), d->node.total_gpus(),
+             d->gpu.id.c_str(), c.prefill_replicas, c.decode_replicas,
+             pool_text(c.prefill_replicas, p.prefill_layout).c_str(), pool_text(c.decode_replicas, p.decode_layout).c_str());
+  else if (p.disaggregated)
     o << fmt("Platform  %s: %d x %s; disaggregated %dP%dD: prefill %s, decode %s\n", b.node.id.c_str(),
              b.node.total_gpus(), b.gpu.id.c_str(), c.prefill_replicas, c.decode_replicas,
              pool_text(c.prefill_replicas, p.prefill_layout).c_str(), pool_text(c.decode_replicas, p.decode_layout).c_str());
@@ -97,7 +103,8 @@ std::string text(const RunInputs& in, const RunResult& r) {
   o << "\n";
   o << "Workload  " << in.workload_summary << "\n";
   if (in.engine) o << engine_text(*in.engine, in, p);
-  o << (p.disaggregated ? "\nMemory per GPU of a prefill replica             GiB\n" : "\nMemory per GPU                                 GiB\n");
+  o << (d ? fmt("\nMemory per GPU of a prefill replica (%s)%*sGiB\n", b.gpu.id.c_str(), std::max(1, 12 - static_cast<int>(b.gpu.id.size())), "")
+        : p.disaggregated ? "\nMemory per GPU of a prefill replica             GiB\n" : "\nMemory per GPU                                 GiB\n");
   o << fmt("  weights                               %9.2f", p.memory.weights / kGiB);
   o << (p.drafter.empty() ? std::string("\n")
                           : fmt("   (%.2f of them the %s)\n", p.drafter_weight_bytes / kGiB, p.drafter.c_str()));
@@ -112,7 +119,8 @@ std::string text(const RunInputs& in, const RunResult& r) {
     if (!p.decode_does_not_fit)
       o << fmt("  KV cache pool                         %9.2f  (%lld blocks of %lld tokens per replica)\n",
                p.kv_pool_bytes / kGiB, p.kv_blocks, c.block_size);
-    o << "Memory per GPU of a decode replica              GiB\n";
+    o << (d ? fmt("Memory per GPU of a decode replica (%s)%*sGiB\n", d->gpu.id.c_str(), std::max(1, 13 - static_cast<int>(d->gpu.id.size())), "")
+            : std::string("Memory per GPU of a decode replica              GiB\n"));
     o << fmt("  weights                               %9.2f\n", p.decode_memory.weights / kGiB);
     o << fmt("  runtime reserve                       %9.2f\n", p.decode_memory.reserve / kGiB);
     if (p.decode_does_not_fit) {
@@ -168,6 +176,10 @@ std::string text(const RunInputs& in, const RunResult& r) {
            "%.2f TB/s of its bytes (MBU %.1f %% of %.2f)\n", p.achieved.flops_per_s / 1e12, p.achieved.mfu * 100,
            p.peaks.flops_per_s / 1e12, p.peaks.label().c_str(), p.achieved.bytes_per_s / 1e12,
            p.achieved.mbu * 100, p.peaks.bytes_per_s / 1e12);
+  if (d)
+    o << fmt("                                        (peaks weighed by each pool's busy GPU-seconds: prefill %.0f TFLOP/s, "
+             "%.2f TB/s; decode %.0f, %.2f)\n", p.prefill_peaks.flops_per_s / 1e12, p.prefill_peaks.bytes_per_s / 1e12,
+             p.decode_peaks.flops_per_s / 1e12, p.decode_peaks.bytes_per_s / 1e12);
   o << fmt("  preemptions                           %lld\n", s.preemptions);
   if (s.speculation)
     o << fmt("  speculative decoding                  %.3f tokens per decode step (%s, %d drafted, acceptance %.2f: "
@@ -184,26 +196,46 @@ std::string text(const RunInputs& in, const RunResult& r) {
              c.prefix_ssd_bytes > 0 ? fmt(", SSD %s", human_bytes(c.prefix_ssd_bytes).c_str()).c_str() : "");
   }
   o << fmt("  Little's law                          L = %.4f, lambda x W = %.4f\n", s.littles_L, s.littles_lambda_W);
-  o << fmt("  efficiencies: %s\n", p.calibration.c_str());
+  if (d)
+    o << fmt("  efficiencies: prefill %s; decode %s\n", p.calibration.c_str(), p.decode_calibration.c_str());
+  else
+    o << fmt("  efficiencies: %s\n", p.calibration.c_str());
   if (s.has_power) {
     o << "\nPower and temperature (per GPU)\n";
-    o << fmt("  power model                           %s; limit %.0f W\n", p.power_source.c_str(), p.power_limit_w);
-    o << fmt("  cooling                               %s, ambient %.1f C\n", p.cooling.c_str(), b.env.ambient_c);
-    o << fmt("  mean power                            %.1f W (%.1f W while busy)\n", s.mean_power_w, s.busy_power_w);
-    o << fmt("  max temperature                       %.1f C\n", s.max_temp_c);
-    o << fmt("  throttled                             %.1f %% of busy time\n", s.throttled_fraction * 100);
-    o << fmt("  energy (GPUs + %.0f W host%s)%*s%.3f kWh, %.3f kWh per million output tokens\n", b.node.platform_host_power_w(),
-             b.node.host_power_estimated ? ", estimate" : "", b.node.host_power_estimated ? 1 : 11, "", s.energy_kwh,
-             s.kwh_per_million_tokens);
+    if (d) {
+      o << fmt("  power model, prefill                  %s; limit %.0f W\n", p.power_source.c_str(), p.power_limit_w);
+      o << fmt("  power model, decode                   %s; limit %.0f W\n",
+               p.decode_power_source.empty() ? "none (no load traces): not counted" : p.decode_power_source.c_str(),
+               p.decode_power_limit_w);
+      o << fmt("  cooling                               prefill %s; decode %s; ambient %.1f C\n", p.cooling.c_str(),
+               p.decode_cooling.c_str(), b.env.ambient_c);
+      const PoolPower pp = pool_power(p.run, 0, p.prefill_layout.gpus()), dp = pool_power(p.run, 1, p.decode_layout.gpus());
+      o << fmt("  mean power                            %.1f W (%.1f W while busy); prefill %s %.1f W (%.1f busy), decode %s "
+               "%.1f W (%.1f busy)\n", s.mean_power_w, s.busy_power_w, b.gpu.id.c_str(), pp.mean_w, pp.busy_w,
+               d->gpu.id.c_str(), dp.mean_w, dp.busy_w);
+      o << fmt("  max temperature                       %.1f C (prefill %.1f, decode %.1f)\n", s.max_temp_c, pp.max_temp_c,
+               dp.max_temp_c);
+      o << fmt("  throttled                             %.1f %% of busy time (prefill %.1f %%, decode %.1f %%)\n",
+               s.throttled_fraction * 100, pp.throttled_fraction * 100, dp.throttled_fraction * 100);
+    } else {
+      o << fmt("  power model                           %s; limit %.0f W\n", p.power_source.c_str(), p.power_limit_w);
+      o << fmt("  cooling                               %s, ambient %.1f C\n", p.cooling.c_str(), b.env.ambient_c);
+      o << fmt("  mean power                            %.1f W (%.1f W while busy)\n", s.mean_power_w, s.busy_power_w);
+      o << fmt("  max temperature                       %.1f C\n", s.max_temp_c);
+      o << fmt("  throttled                             %.1f %% of busy time\n", s.throttled_fraction * 100);
+    }
+    const bool estimated = b.node.host_power_estimated || (d && d->node.host_power_estimated);
+    const std::string label = fmt("energy (GPUs + %.0f W host%s)", in.host_power_w(), estimated ? ", estimate" : "");
+    o << fmt("  %-37s %.3f kWh, %.3f kWh per million output tokens\n", label.c_str(), s.energy_kwh, s.kwh_per_million_tokens);
   }
   if (r.roi && in.cost) {
     const RoiResult& x = *r.roi;
     o << fmt("\nROI vs renting (%d GPU%s, %.0f%% utilization, %g-month horizon, %.1f tokens/s while busy)\n",
-             b.node.total_gpus(), b.node.total_gpus() > 1 ? "s" : "", in.cost->utilization * 100, in.cost->horizon_months,
+             in.total_gpus(), in.total_gpus() > 1 ? "s" : "", in.cost->utilization * 100, in.cost->horizon_months,
              r.roi_throughput_tok_s);
     if (const std::string note = verdict_money_note(r); !note.empty()) o << "  " << note << "\n";
     if (!r.roi_throughput_source.empty()) o << "  tokens counted                        " << r.roi_throughput_source << "\n";
-    const std::string parts = hardware_lines(*in.cost, b.node.total_gpus());
+    const std::string parts = hardware_lines(*in.cost, in.total_gpus());
     o << fmt("  hardware                              %s%s\n", dollars(x.hardware_usd).c_str(), parts.empty() ? "" : (": " + parts).c_str());
     o << "  break-even                            " << break_even_text(x) << "\n";
     o << fmt("  ROI at %g months                      %s\n", in.cost->horizon_months, percent(x.roi_pct).c_str());
@@ -232,7 +264,21 @@ std::string json(const RunInputs& in, const RunResult& r) {
     j.value("prefill_gpus_per_replica", p.prefill_layout.gpus()).value("decode_gpus_per_replica", p.decode_layout.gpus());
     j.value("prefill_tensor_parallel", p.prefill_layout.tp).value("prefill_expert_parallel", p.prefill_layout.ep);
     j.value("decode_tensor_parallel", p.decode_layout.tp).value("decode_expert_parallel", p.decode_layout.ep);
-    j.value("decode_kv_blocks", p.decode_kv_blocks).value("decode_kv_cache_bytes", p.decode_kv_pool_bytes).end_object();
+    j.value("decode_kv_blocks", p.decode_kv_blocks).value("decode_kv_cache_bytes", p.decode_kv_pool_bytes);
+    if (in.decode_base) {
+      const PredictInput& d = *in.decode_base;
+      j.begin_object("decode_platform").value("node", d.node.id).value("gpu", d.gpu.id).value("nodes", d.node.node_count);
+      j.value("gpus", d.node.total_gpus()).value("peak_flops_per_s_per_gpu", p.decode_peaks.flops_per_s);
+      j.value("peak_bytes_per_s_per_gpu", p.decode_peaks.bytes_per_s);
+      if (p.fits && p.summary.has_power) {
+        const PoolPower pp = pool_power(p.run, 0, p.prefill_layout.gpus()), dp = pool_power(p.run, 1, p.decode_layout.gpus());
+        j.value("prefill_mean_power_w", pp.mean_w).value("prefill_busy_power_w", pp.busy_w);
+        j.value("decode_mean_power_w", dp.mean_w).value("decode_busy_power_w", dp.busy_w);
+        j.value("decode_max_temp_c", dp.max_temp_c);
+      }
+      j.end_object();
+    }
+    j.end_object();
   }
   j.value("offloaded_layers", p.offloaded_layers).value("host_weight_bytes", p.memory.host_weights);
   j.value("host_kv_blocks", p.host_kv_blocks);

@@ -9,6 +9,7 @@
 #include "model/params.hpp"
 #include "parallel/layout.hpp"
 #include "power/gpu_power.hpp"
+#include "run/power_setup.hpp"
 #include "run/speculation.hpp"
 #include "serving/server_loop.hpp"
 #include "util/error.hpp"
@@ -262,6 +263,7 @@ ServingPrediction predict_serving(const RunInputs& in, const PowerSetup* power) 
   validate_input(b);
   ServingPrediction p;
   std::vector<ReplicaPool> pools;
+  std::optional<PowerSetup> decode_power;  // [decode_platform]: its GPUs' own
   PoolModel first;
   if (!c.disaggregated()) {
     validate_layout(m, b.parallel, c.replicas, b.node.total_gpus());
@@ -279,16 +281,25 @@ ServingPrediction predict_serving(const RunInputs& in, const PowerSetup* power) 
     // Two pools on consecutive GPUs: the prefill replicas first, then the decode replicas.
     if (b.parallel.pp > 1)
       throw Error("prefill/decode disaggregation with pipeline_parallel > 1 is not modelled; use tensor and expert parallelism");
-    PredictInput pb = b, db = b;
+    PredictInput pb = b, db = in.decode_base ? *in.decode_base : b;
     pb.parallel = pool_layout(b.parallel, c.prefill_tp, c.prefill_ep);
     db.parallel = pool_layout(b.parallel, c.decode_tp, c.decode_ep);
-    const int need = c.prefill_replicas * pb.parallel.gpus() + c.decode_replicas * db.parallel.gpus();
-    if (need > b.node.total_gpus())
-      throw Error(fmt("%d prefill replicas x %d GPUs + %d decode replicas x %d GPUs need %d GPUs; the platform has %d",
-                      c.prefill_replicas, pb.parallel.gpus(), c.decode_replicas, db.parallel.gpus(), need,
-                      b.node.total_gpus()));
-    validate_layout(m, pb.parallel, 1, b.node.total_gpus());
-    validate_layout(m, db.parallel, 1, b.node.total_gpus());
+    if (in.decode_base) {
+      // Each pool on its own platform: [platform] prefills, [decode_platform] decodes.
+      const int np = c.prefill_replicas * pb.parallel.gpus(), nd = c.decode_replicas * db.parallel.gpus();
+      if (np > b.node.total_gpus() || nd > db.node.total_gpus())
+        throw Error(fmt("%d prefill replicas x %d GPUs need %d GPUs of [platform] (it has %d); %d decode replicas x %d GPUs "
+                        "need %d of [decode_platform] (it has %d)", c.prefill_replicas, pb.parallel.gpus(), np,
+                        b.node.total_gpus(), c.decode_replicas, db.parallel.gpus(), nd, db.node.total_gpus()));
+    } else {
+      const int need = c.prefill_replicas * pb.parallel.gpus() + c.decode_replicas * db.parallel.gpus();
+      if (need > b.node.total_gpus())
+        throw Error(fmt("%d prefill replicas x %d GPUs + %d decode replicas x %d GPUs need %d GPUs; the platform has %d",
+                        c.prefill_replicas, pb.parallel.gpus(), c.decode_replicas, db.parallel.gpus(), need,
+                        b.node.total_gpus()));
+    }
+    validate_layout(m, pb.parallel, 1, pb.node.total_gpus());
+    validate_layout(m, db.parallel, 1, db.node.total_gpus());
     p.disaggregated = true;
     p.prefill_layout = pb.parallel;
     p.decode_layout = db.parallel;
@@ -323,6 +334,19 @@ ServingPrediction predict_serving(const RunInputs& in, const PowerSetup* power) 
     dec.work = second.work;
     dec.streams = second.streams;
     dec.kv_bytes_per_token_per_gpu = second.kv_token_gpu;
+    if (in.decode_base) {
+      dec.node = &in.decode_base->node;
+      dec.gpu = &in.decode_base->gpu;
+      decode_power = make_power_setup(*in.decode_base, in.options.record_thermal);
+      dec.power = decode_power ? &*decode_power : nullptr;
+      p.decode_peaks = dp.peaks;
+      p.decode_calibration = dp.calibration;
+      if (decode_power) {
+        p.decode_power_source = decode_power->model.source;
+        p.decode_power_limit_w = decode_power->limit_w;
+      }
+      p.decode_cooling = in.decode_base->env.cooling.name;
+    }
     pools.push_back(std::move(pre));
     pools.push_back(std::move(dec));
   }
@@ -346,9 +370,18 @@ ServingPrediction predict_serving(const RunInputs& in, const PowerSetup* power) 
   p.run = run_serving_pools(b.node, b.gpu, c, *in.requests, pools, opt);
   int replicas = 0;
   for (const ReplicaPool& pool : pools) replicas += pool.replicas;
-  p.summary = summarize(p.run, replicas, b.parallel.gpus(), b.node.platform_host_power_w());
-  p.achieved = achieved_rates({p.summary.model_flops, p.summary.model_bytes}, p.summary.gpu_busy_s, 1, p.peaks.flops_per_s,
-                              p.peaks.bytes_per_s);
+  p.summary = summarize(p.run, replicas, b.parallel.gpus(), in.host_power_w());
+  UtilisationPeaks peaks = p.peaks;
+  if (in.decode_base && p.summary.gpu_busy_s > 0) {
+    // Two kinds of GPU: the peak each busy GPU-second could have reached, weighed by the pools' busy time.
+    const double pre = p.run.pool_gpu_busy_s[0], dec = p.run.pool_gpu_busy_s[1], all = pre + dec;
+    peaks.flops_per_s = (pre * p.peaks.flops_per_s + dec * p.decode_peaks.flops_per_s) / all;
+    peaks.bytes_per_s = (pre * p.peaks.bytes_per_s + dec * p.decode_peaks.bytes_per_s) / all;
+  }
+  p.achieved = achieved_rates({p.summary.model_flops, p.summary.model_bytes}, p.summary.gpu_busy_s, 1, peaks.flops_per_s,
+                              peaks.bytes_per_s);
+  p.prefill_peaks = p.peaks;
+  p.peaks = peaks;
   return p;
 }
 

@@ -24,6 +24,10 @@ struct ServingPrediction {
   bool disaggregated = false, decode_does_not_fit = false;
   ParallelLayout prefill_layout, decode_layout;
   MemoryBreakdown decode_memory;
+  // ... and with [decode_platform], the decode GPUs' own peaks, efficiencies, power and cooling
+  UtilisationPeaks decode_peaks, prefill_peaks;
+  std::string decode_calibration, decode_power_source, decode_cooling;
+  double decode_power_limit_w = 0;
   long long decode_kv_blocks = 0;
   double decode_kv_pool_bytes = 0;
   std::string drafter;             // speculative decoding: what drafts ("" when off)

@@ -141,6 +141,18 @@ ModelCard scenario_model(const Scenario& s, const Catalog& cat) {
   return s.hf_config.empty() ? cat.model(s.model) : model_from_hf_config(s.hf_config);
 }
 
+// A platform's node and GPU card as the scenario names them.
+static void platform_hardware(const PlatformChoice& c, const Catalog& cat, NodeSpec& node, GpuCard& gpu) {
+  if (!c.node.empty()) {
+    node = cat.node(c.node);
+    node.node_count = c.nodes;
+    gpu = cat.gpu(node.gpu);
+  } else {
+    gpu = cat.gpu(c.gpu);
+    node = implicit_node(gpu, c.gpu_count);
+  }
+}
+
 RunInputs resolve_scenario(const Scenario& s, const Catalog& cat, const RunOptions& opt) {
   RunInputs r;
   r.bands = cat.accuracy_bands();
@@ -153,18 +165,25 @@ RunInputs resolve_scenario(const Scenario& s, const Catalog& cat, const RunOptio
   PredictInput& in = r.base;
   in.model = scenario_model(s, cat);
   in.model.sparse24 = s.sparse24;
-  if (!s.node.empty()) {
-    in.node = cat.node(s.node);
-    in.node.node_count = s.nodes;
-    in.gpu = cat.gpu(in.node.gpu);
-  } else {
-    in.gpu = cat.gpu(s.gpu);
-    in.node = implicit_node(in.gpu, s.gpu_count);
+  platform_hardware({s.gpu, s.node, s.gpu_count, s.nodes}, cat, in.node, in.gpu);
+  NodeSpec decode_node;
+  GpuCard decode_gpu;
+  if (s.decode_platform) {
+    platform_hardware(*s.decode_platform, cat, decode_node, decode_gpu);
+    for (const NodeSpec* n : {&in.node, &decode_node})
+      if (!n->has_network())
+        throw Error(fmt("%s: [decode_platform]: the decode pool receives each sequence's KV from the prefill pool over the "
+                        "nodes' networks, and %s has none (an implied node from 'gpu', or a node file without nic_Gbps); "
+                        "name node files with a network in [platform] and [decode_platform] (dssim list nodes)",
+                        s.file.c_str(), n->id.c_str()));
   }
-  if (static_cast<long long>(in.node.gpu_count) * in.node.node_count > kMaxPlatformGpus)
-    throw Error(fmt("%s: %d nodes of %d GPUs is %lld GPUs; dssim simulates platforms of up to %d", s.file.c_str(),
+  const long long all_gpus = static_cast<long long>(in.node.gpu_count) * in.node.node_count +
+                             (s.decode_platform ? static_cast<long long>(decode_node.gpu_count) * decode_node.node_count : 0);
+  if (all_gpus > kMaxPlatformGpus)
+    throw Error(fmt("%s: %d nodes of %d GPUs%s is %lld GPUs; dssim simulates platforms of up to %d", s.file.c_str(),
                     in.node.node_count, in.node.gpu_count,
-                    static_cast<long long>(in.node.gpu_count) * in.node.node_count, kMaxPlatformGpus));
+                    s.decode_platform ? fmt(" and %d of %d", decode_node.node_count, decode_node.gpu_count).c_str() : "",
+                    all_gpus, kMaxPlatformGpus));
   in.runtime = cat.runtime(s.runtime);
   in.weights = s.weights;
   in.kv_cache = s.kv_cache;
@@ -189,7 +208,13 @@ RunInputs resolve_scenario(const Scenario& s, const Catalog& cat, const RunOptio
   r.workload = s.workload;
   if (s.cost) {
     if (!s.cost->cloud_gpu.empty()) (void)cat.gpu(s.cost->cloud_gpu);  // a misspelt id is an error, not "no offer"
-    PricedCost priced = price_cost(*s.cost, cat.prices(), in.gpu.id, in.node.gpu_count, in.node.node_count);
+    PricedCost priced = price_cost(*s.cost, cat.prices(), in.gpu.id, in.node.gpu_count,
+                                   in.node.node_count + (s.decode_platform ? decode_node.node_count : 0));
+    if (s.decode_platform)
+      priced = blend_priced(priced, "prefill, " + in.gpu.id, in.node.total_gpus(),
+                            price_cost(*s.cost, cat.prices(), decode_gpu.id, decode_node.gpu_count,
+                                       in.node.node_count + decode_node.node_count),
+                            "decode, " + decode_gpu.id, decode_node.total_gpus());
     r.cost = priced.inputs;
     r.price_sources = std::move(priced.sources);
     r.price_missing = std::move(priced.missing);
@@ -200,6 +225,14 @@ RunInputs resolve_scenario(const Scenario& s, const Catalog& cat, const RunOptio
     r.workload_summary = describe_workload(s.workload, r.requests->stats());
   }
   if (s.gpu_memory_utilization) in.runtime.reserve_fraction = 1.0 - *s.gpu_memory_utilization;
+  if (s.decode_platform) {
+    PredictInput d = in;
+    d.node = decode_node;
+    d.gpu = decode_gpu;
+    d.env = environment(cat, d.gpu, s.ambient_c, s.cooling, s.decode_power_limit_w, s.power_model);
+    read_hardware_data(d, cat);
+    r.decode_base = std::move(d);
+  }
   if (s.engine) {
     apply_engine_defaults(s, r);
     r.engine = s.engine;

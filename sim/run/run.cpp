@@ -32,6 +32,9 @@ void finish_stream(const RunInputs& in, RunResult& r) {
   r.ttft_s = sum.ttft_s.p50;
   r.tpot_s = sum.tpot_s.p50;
   r.busy_power_w = sum.has_power ? sum.busy_power_w : serving_power_estimate_w(in.base.gpu);
+  if (!sum.has_power && in.decode_base)
+    r.busy_power_w = (serving_power_estimate_w(in.base.gpu) * in.base.node.total_gpus() +
+                      serving_power_estimate_w(in.decode_base->gpu) * in.decode_base->node.total_gpus()) / in.total_gpus();
   r.busy_power_source = sum.has_power ? "power model" : "estimate";
   // tokens per second while the GPUs are busy; with an SLO only the requests that met it (goodput)
   double tok = sum.throughput_tok_s;
@@ -53,11 +56,15 @@ void finish_stream(const RunInputs& in, RunResult& r) {
 RoiInputs roi_inputs_for(const RunInputs& in, double throughput_tok_s, double busy_power_w) {
   RoiInputs ri;
   ri.cost = *in.cost;
-  ri.gpus = in.base.node.total_gpus();
+  ri.gpus = in.total_gpus();
   ri.throughput_tok_s = throughput_tok_s;
   ri.busy_power_w = busy_power_w;
+  // Per GPU: two kinds of GPU ([decode_platform]) idle at their GPU-weighted mean.
   ri.idle_power_w = in.base.gpu.idle_w;
-  ri.host_power_w = in.base.node.platform_host_power_w();
+  if (in.decode_base)
+    ri.idle_power_w = (in.base.gpu.idle_w * in.base.node.total_gpus() +
+                       in.decode_base->gpu.idle_w * in.decode_base->node.total_gpus()) / ri.gpus;
+  ri.host_power_w = in.host_power_w();
   return ri;
 }
 

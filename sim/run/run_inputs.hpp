@@ -95,6 +95,14 @@ struct RunInputs {
   std::string scenario_file;           // the scenario's path (empty for dssim predict)
   std::vector<std::string> overrides;  // --set assignments applied to the scenario file
   PredictInput base;
+  // Prefill/decode disaggregation on two kinds of hardware ([decode_platform]): the decode pool's GPU,
+  // node, efficiencies and environment, the rest as `base`; the prefill pool then runs on `base`.
+  std::optional<PredictInput> decode_base;
+  // Every GPU the deployment has (both platforms), and every node's host draw.
+  int total_gpus() const { return base.node.total_gpus() + (decode_base ? decode_base->node.total_gpus() : 0); }
+  double host_power_w() const {
+    return base.node.platform_host_power_w() + (decode_base ? decode_base->node.platform_host_power_w() : 0.0);
+  }
   ServingConfig serving;          // request streams
   std::optional<ModelCard> draft_model;  // request streams with speculative = "draft"
   Precision draft_weights = Precision::bf16;

@@ -24,6 +24,12 @@ const Key& kGpu = declare_key({"platform", "gpu", T::text, 0, 0, {}, "", "gpu or
 const Key& kCount = declare_key({"platform", "count", T::integer, 1, 4096, {}, "GPUs", "1", "GPUs of that kind, with gpu", ""});
 const Key& kNode = declare_key({"platform", "node", T::text, 0, 0, {}, "", "gpu or node", "a node file id (dssim list nodes)", ""});
 const Key& kNodes = declare_key({"platform", "nodes", T::integer, 1, 4096, {}, "nodes", "1", "copies of the node joined by its network, with node", ""});
+// [decode_platform]: the decode pool's own hardware under prefill/decode disaggregation.
+const Key& kDecGpu = declare_key({"decode_platform", "gpu", T::text, 0, 0, {}, "", "gpu or node", "the decode pool's GPU card id, in an implied node; the prefill pool then runs on [platform]", "with prefill_replicas and decode_replicas"});
+const Key& kDecCount = declare_key({"decode_platform", "count", T::integer, 1, 4096, {}, "GPUs", "1", "GPUs of that kind, with gpu", ""});
+const Key& kDecNode = declare_key({"decode_platform", "node", T::text, 0, 0, {}, "", "gpu or node", "the decode pool's node file id; its NICs join the [platform] nodes' fabric", "with prefill_replicas and decode_replicas"});
+const Key& kDecNodes = declare_key({"decode_platform", "nodes", T::integer, 1, 4096, {}, "nodes", "1", "copies of that node, with node", ""});
+const Key& kDecPowerLimit = declare_key({"decode_platform", "power_limit_w", T::number, 1, 1e5, {}, "W", "the decode GPU's limit", "a power cap per decode GPU ([environment] power_limit_w caps the [platform] GPUs)", ""});
 const Key& kMaxBatch = declare_key({"serving", "max_batch", T::integer, 1, 1 << 20, {}, "sequences", "256 (streams), no limit (fixed)", "sequences in one iteration", ""});
 const Key& kGraphs = declare_key({"serving", "cuda_graphs", T::boolean, 0, 0, {}, "", "true", "decode steps replay captured CUDA graphs", ""});
 const Key& kRuntime = declare_key({"serving", "runtime", T::text, 0, 0, {}, "", "pytorch", "the software stack's host costs (platforms/runtimes/)", ""});
@@ -58,27 +64,33 @@ void read_model(TomlTable& m, Scenario& s) {
   m.finish();
 }
 
-void read_platform(TomlTable& p, Scenario& s) {
-  auto gpu = p.opt_string(kGpu);
-  auto node = p.opt_string(kNode);
-  if (gpu.has_value() == node.has_value())
-    throw Error(fmt("%s:%d: [platform] needs exactly one of 'gpu' (with 'count') or 'node'", s.file.c_str(),
-                    p.line_of(kGpu.name)));
+// [platform] or [decode_platform]: a GPU card in an implied node, or copies of a node file.
+struct PlatformKeys {
+  const Key &gpu, &count, &node, &nodes;
+};
+void read_platform(TomlTable& p, const PlatformKeys& k, const std::string& file, PlatformChoice& out) {
+  auto gpu = p.opt_string(k.gpu);
+  auto node = p.opt_string(k.node);
+  if (gpu && node)
+    throw Error(fmt("%s: [%s] takes one of 'gpu' (with 'count') or 'node', not both", p.where(k.node.name).c_str(),
+                    k.gpu.table.c_str()));
+  if (!gpu && !node)
+    throw Error(fmt("%s: [%s] needs one of 'gpu' (a GPU card id, with 'count') or 'node' (a node file id)", file.c_str(),
+                    k.gpu.table.c_str()));
   if (gpu) {
-    s.gpu = *gpu;
-    s.gpu_count = static_cast<int>(p.opt_int(kCount).value_or(1));
-    if (p.has(kNodes.name))
+    out.gpu = *gpu;
+    out.gpu_count = static_cast<int>(p.opt_int(k.count).value_or(1));
+    if (p.has(k.nodes.name))
       throw Error(fmt("%s: 'nodes' goes with 'node' (a node file with a network); with 'gpu' use 'count'",
-                      p.where(kNodes.name).c_str()));
-    p.allow({kNodes.name});
+                      p.where(k.nodes.name).c_str()));
+    p.allow({k.nodes.name});
   } else {
-    s.node = *node;
-    s.nodes = static_cast<int>(p.opt_int(kNodes).value_or(1));
-    if (p.has(kCount.name))
-      throw Error(fmt("%s: 'count' goes with 'gpu'; a node file sets its own GPU count", p.where(kCount.name).c_str()));
-    p.allow({kCount.name});
+    out.node = *node;
+    out.nodes = static_cast<int>(p.opt_int(k.nodes).value_or(1));
+    if (p.has(k.count.name))
+      throw Error(fmt("%s: 'count' goes with 'gpu'; a node file sets its own GPU count", p.where(k.count.name).c_str()));
+    p.allow({k.count.name});
   }
-  p.finish();
 }
 
 // The platform as the file wrote it, before --set: a price in the file belongs to that hardware.
@@ -150,6 +162,7 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
     if (!engine_key(o)) apply_override(*doc, o);
   TomlTable t(*doc, path, "");
   Scenario s;
+  std::string decode_where;
   s.file = path;
   s.engine = std::move(engine);
   s.overrides = overrides;
@@ -158,7 +171,21 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
   auto m = t.get_table("model");
   read_model(m, s);
   auto p = t.get_table("platform");
-  read_platform(p, s);
+  PlatformChoice main;
+  read_platform(p, {kGpu, kCount, kNode, kNodes}, s.file, main);
+  p.finish();
+  s.gpu = main.gpu;
+  s.node = main.node;
+  s.gpu_count = main.gpu_count;
+  s.nodes = main.nodes;
+  if (auto d = t.opt_table("decode_platform")) {
+    PlatformChoice dec;
+    read_platform(*d, {kDecGpu, kDecCount, kDecNode, kDecNodes}, s.file, dec);
+    s.decode_platform = dec;
+    s.decode_power_limit_w = d->opt_number(kDecPowerLimit);
+    d->finish();
+    decode_where = d->where(dec.node.empty() ? kDecGpu.name : kDecNode.name);
+  }
   auto w = t.get_table("workload");
   s.workload = read_workload(w, std::filesystem::path(s.file).parent_path().string());
   w.finish();
@@ -207,6 +234,15 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
     e->finish();
   }
   t.finish();
+  if (s.decode_platform) {
+    if (!s.serving.disaggregated() || !s.serving_run())
+      throw Error(fmt("%s: [decode_platform] is the decode pool's hardware under prefill/decode disaggregation: it needs a "
+                      "request stream and [serving] prefill_replicas and decode_replicas", decode_where.c_str()));
+    if (s.cost && (s.cost->gpu_price_usd || s.cost->cloud_usd_per_gpu_hour || s.cost->server_usd_per_gpu))
+      throw Error(fmt("%s: with [decode_platform] the deployment has two kinds of GPU, and [cost] gpu_price_usd, "
+                      "cloud_usd_per_gpu_hour and server_usd_per_gpu would price both alike: remove them to take each "
+                      "GPU's own prices from platforms/prices.toml", decode_where.c_str()));
+  }
   check_prices_follow_platform(s, file_platform);
   return s;
 }

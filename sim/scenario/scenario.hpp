@@ -15,6 +15,13 @@
 
 namespace dssim {
 
+// A platform as a scenario names it: a GPU card in an implied node, or copies of a node file.
+struct PlatformChoice {
+  std::string gpu, node;  // exactly one is set
+  int gpu_count = 1;
+  int nodes = 1;
+};
+
 struct Scenario {
   std::string file, name, description;
   std::string model;      // a model card id, or empty with hf_config
@@ -24,6 +31,10 @@ struct Scenario {
   std::string gpu, node;  // exactly one is set
   int gpu_count = 1;
   int nodes = 1;  // copies of the node, joined by its network
+  // [decode_platform]: under prefill/decode disaggregation, the decode pool's own GPUs (the prefill
+  // pool then runs on [platform]); joined to the platform's nodes by their networks.
+  std::optional<PlatformChoice> decode_platform;
+  std::optional<double> decode_power_limit_w;
   bool weight_only = false;  // [model] weight_only: int8/fp8 weights dequantised into 16-bit GEMMs
   bool sparse24 = false;     // [model] sparsity = "2:4" (a what-if)
   bool cuda_graphs = true;

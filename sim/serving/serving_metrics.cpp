@@ -47,6 +47,27 @@ Distribution distribution(const LogHistogram& h) {
   return d;
 }
 
+PoolPower pool_power(const ServingRun& run, int pool, int gpus_per_replica) {
+  PoolPower p;
+  double gpus = 0, energy = 0, busy_energy = 0, busy = 0, throttled = 0;
+  for (const GpuEnergy& e : run.energy) {
+    if (e.pool != pool) continue;
+    const double g = e.gpus > 0 ? e.gpus : gpus_per_replica;
+    gpus += g;
+    energy += e.energy_j * g;
+    busy_energy += e.busy_energy_j;
+    busy += e.busy_s;
+    throttled += e.throttled_s;
+    p.max_temp_c = std::max(p.max_temp_c, e.max_temp_c);
+  }
+  if (gpus > 0 && run.end_s > 0) p.mean_w = energy / gpus / run.end_s;
+  if (busy > 0) {
+    p.busy_w = busy_energy / busy;
+    p.throttled_fraction = throttled / busy;
+  }
+  return p;
+}
+
 ServingSummary summarize(const ServingRun& run, int replicas, int gpus_per_replica, double host_power_w) {
   ServingSummary s;
   const RequestBook& book = run.book;

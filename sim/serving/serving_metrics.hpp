@@ -45,7 +45,14 @@ struct ServingSummary {
   Distribution kv_transfer_s;
 };
 
-// `host_power_w`: the node's host draw over the makespan, added to the energy.
+// One pool's GPUs (prefill and decode pools on different hardware): their mean draw over the run and
+// while busy, the hottest of them, and the share of busy time spent throttled. Zeros without power.
+struct PoolPower {
+  double mean_w = 0, busy_w = 0, max_temp_c = 0, throttled_fraction = 0;
+};
+PoolPower pool_power(const ServingRun& run, int pool, int gpus_per_replica);
+
+// `host_power_w`: every node's host draw over the makespan, added to the energy.
 // Goodput counts against the SLO targets the run's RequestBook was given (ServingConfig's).
 ServingSummary summarize(const ServingRun& run, int replicas, int gpus_per_replica = 1, double host_power_w = 0);
 void write_thermal_csv(const ServingRun& run, int gpus_per_replica, const std::string& path);

@@ -28,6 +28,7 @@ struct Replica {
   std::unique_ptr<ReplicaScheduler> sched;
   PoolRole role = PoolRole::unified;
   const ReplicaPool* pool = nullptr;
+  int pool_index = 0;
   int transfers_out = 0;   // prefill: sequences whose KV is on its way out, their blocks still held
   int incoming = 0;        // decode: sequences whose KV is on its way in
   int first_gpu = 0;       // platform index of its first GPU (the thermal CSV numbers GPUs so)
@@ -295,7 +296,9 @@ void book_iteration(World* w, int index, const IterationPlan& plan, double start
   ServingRun& run = w->run;
   ++run.iteration_count;
   run.busy_s += end - start;
-  run.gpu_busy_s += (end - start) * w->replicas[static_cast<std::size_t>(index)].pool->gpus_per_replica;
+  const Replica& r = w->replicas[static_cast<std::size_t>(index)];
+  run.gpu_busy_s += (end - start) * r.pool->gpus_per_replica;
+  run.pool_gpu_busy_s[static_cast<std::size_t>(r.pool_index)] += (end - start) * r.pool->gpus_per_replica;
   run.sequences_sum += plan.sequences();
   if (w->opt->record_iterations) {
     long long pt = 0;
@@ -665,13 +668,24 @@ ServingRun run_serving_pools(const NodeSpec& node, const GpuCard& gpu, const Ser
                              const RequestSource& requests, const std::vector<ReplicaPool>& pools,
                              const ServingOptions& opt) {
   int need = 0, replicas = 0;
+  // A pool on its own hardware is a group of the platform after the run's nodes, its GPUs its own.
+  std::vector<PlatformGroup> groups{{&node, &gpu}};
   for (const ReplicaPool& p : pools) {
-    need += p.replicas * p.gpus_per_replica;
     replicas += p.replicas;
+    if (!p.node) {
+      need += p.replicas * p.gpus_per_replica;
+      continue;
+    }
+    if (!p.gpu) throw Error("internal: a pool on its own node without its GPU card", ExitCode::internal);
+    groups.push_back({p.node, p.gpu});
+    if (p.replicas * p.gpus_per_replica > p.node->total_gpus())
+      throw Error(fmt("%d replicas x %d GPUs need %d GPUs; the %s platform has %d", p.replicas, p.gpus_per_replica,
+                      p.replicas * p.gpus_per_replica, p.node->id.c_str(), p.node->total_gpus()));
   }
   if (need > node.total_gpus()) {
     std::vector<std::string> parts;
-    for (const ReplicaPool& p : pools) parts.push_back(fmt("%d x %d", p.replicas, p.gpus_per_replica));
+    for (const ReplicaPool& p : pools)
+      if (!p.node) parts.push_back(fmt("%d x %d", p.replicas, p.gpus_per_replica));
     throw Error(fmt("%s replicas x GPUs need %d GPUs; the platform has %d", join(parts, " + ").c_str(), need,
                     node.total_gpus()));
   }
@@ -697,7 +711,8 @@ ServingRun run_serving_pools(const NodeSpec& node, const GpuCard& gpu, const Ser
   w.routed = pools[0].replicas;
   w.prefill_active = pools[0].role == PoolRole::prefill ? pools[0].replicas : 0;
   w.run.disaggregated = disaggregated;
-  if (engine_ptr) w.platform = build_platform(*engine_ptr, node, gpu);
+  w.run.pool_gpu_busy_s.assign(pools.size(), 0.0);
+  if (engine_ptr) w.platform = build_platform(*engine_ptr, groups);
   w.run.book = RequestBook(opt.percentiles, cfg.slo_ttft_s, cfg.slo_tpot_s);
   w.run.book.expect(w.total);
   if (opt.keep_requests) w.run.seqs.reserve(static_cast<std::size_t>(w.total));
@@ -706,14 +721,23 @@ ServingRun run_serving_pools(const NodeSpec& node, const GpuCard& gpu, const Ser
   if (opt.ssd_read_Bps > 0)
     for (sg4::Host* cpu : w.platform.cpus) disks.push_back(cpu->create_disk("ssd", opt.ssd_read_Bps, opt.ssd_read_Bps)->seal());
   w.replicas.resize(static_cast<std::size_t>(replicas));
-  int gpu_next = 0;
+  int gpu_next = 0, own_group = 0;
   std::size_t next_replica = 0;
-  for (const ReplicaPool& pool : pools)
+  for (const ReplicaPool& pool : pools) {
+    // Without a SimGrid platform (the event queue) GPUs are still numbered group after group.
+    int first_own = node.total_gpus();
+    for (int k = 1; k <= own_group; ++k) first_own += groups[static_cast<std::size_t>(k)].node->total_gpus();
+    int saved_next = gpu_next;
+    if (pool.node) {
+      ++own_group;
+      gpu_next = first_own;
+    }
     for (int k = 0; k < pool.replicas; ++k) {
       Replica& rep = w.replicas[next_replica++];
       rep.sched = std::make_unique<ReplicaScheduler>(cfg, pool.kv_blocks, opt.prefix_host_blocks, opt.prefix_ssd_blocks);
       rep.role = pool.role;
       rep.pool = &pool;
+      rep.pool_index = static_cast<int>(&pool - pools.data());
       rep.first_gpu = gpu_next;
       rep.actor = static_cast<int>(next_replica);  // the generator is actor 0
       if (engine_ptr) {
@@ -721,14 +745,17 @@ ServingRun run_serving_pools(const NodeSpec& node, const GpuCard& gpu, const Ser
         rep.gpu = w.platform.gpus[static_cast<std::size_t>(gpu_next)];
         for (int g = gpu_next; g < gpu_next + pool.gpus_per_replica; ++g) {
           rep.gpus.push_back(w.platform.gpus[static_cast<std::size_t>(g)]);
-          const auto n = static_cast<std::size_t>(g / node.gpu_count);
+          const auto n = static_cast<std::size_t>(w.platform.node_of_gpu[static_cast<std::size_t>(g)]);
           rep.cpus.push_back(opt.cxl_host ? w.platform.cxls[n] : w.platform.cpus[n]);
+          if (!rep.cpus.back()) throw Error("internal: CXL-resident bytes on a node without expanders", ExitCode::internal);
         }
+        if (!disks.empty()) rep.disk = disks[static_cast<std::size_t>(w.platform.node_of_gpu[static_cast<std::size_t>(gpu_next)])];
       }
-      if (!disks.empty()) rep.disk = disks[static_cast<std::size_t>(gpu_next / node.gpu_count)];
       gpu_next += pool.gpus_per_replica;
-      if (opt.power) rep.power = std::make_unique<GpuPowerState>(*opt.power);
+      if (const PowerSetup* power = pool.power ? pool.power : opt.power) rep.power = std::make_unique<GpuPowerState>(*power);
     }
+    if (pool.node) gpu_next = saved_next;
+  }
   if (on_queue) {
     std::vector<ActorTask> tasks;
     tasks.push_back(generator(&w));
@@ -770,7 +797,8 @@ ServingRun run_serving_pools(const NodeSpec& node, const GpuCard& gpu, const Ser
     p->idle_until(w.run.end_s);  // every GPU is accounted until the last request finishes
     const Replica& rep = w.replicas[i];
     w.run.energy.push_back({static_cast<int>(i), rep.pool->gpus_per_replica, rep.first_gpu, p->energy_j(), p->busy_energy_j(),
-                            p->busy_s(), p->throttled_s(), p->max_temp_c(), p->shutdown_reached(), p->samples()});
+                            p->busy_s(), p->throttled_s(), p->max_temp_c(), p->shutdown_reached(), p->samples(),
+                            rep.pool_index});
   }
   w.change_in_system(w.run.end_s > w.last_change_s ? w.run.end_s : w.last_change_s, 0);
   // Every request ends finished or rejected; one left half-way is an engine bug, never a result.

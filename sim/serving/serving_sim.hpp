@@ -62,6 +62,7 @@ struct GpuEnergy {
   double energy_j = 0, busy_energy_j = 0, busy_s = 0, throttled_s = 0, max_temp_c = 0;
   bool shutdown_reached = false;
   std::vector<ThermalSample> samples;
+  int pool = 0;  // the replica's pool, in the pools' order
 };
 
 struct ServingRun {
@@ -74,6 +75,7 @@ struct ServingRun {
   bool event_queue = false;      // they waited on the event queue (no SimGrid platform); else on SimGrid
   double busy_s = 0;             // GPU-seconds of iterations, all replicas
   double gpu_busy_s = 0;         // the same, each replica's counted once per GPU it has
+  std::vector<double> pool_gpu_busy_s;  // gpu_busy_s by pool, in the pools' order
   double model_flops = 0, model_bytes = 0;  // the model's work in every iteration (MFU and MBU numerators)
   double sequences_sum = 0;      // for the mean batch size
   long long preemptions = 0;
@@ -108,9 +110,14 @@ struct ReplicaPool {
   IterationWorkFn work;  // empty: no work counted (fixed-cost tests)
   double kv_bytes_per_token_per_gpu = 0;  // decode pool: KV each of a replica's GPUs receives per token
   bool streams = false;  // its iterations stream weights or KV from host memory (links the replicas share)
+  // Its own hardware (prefill/decode pools on different GPUs): nodes of `node` with `gpu` cards joined
+  // to the run's platform by their networks (null: the run's platform), and their power (null: the run's).
+  const NodeSpec* node = nullptr;
+  const GpuCard* gpu = nullptr;
+  const PowerSetup* power = nullptr;
 };
 
-// Pools take consecutive GPUs of the platform, in order. The requests are read once, in order, as
+// Pools take consecutive GPUs of the platform, in order; a pool on its own hardware takes its own. The requests are read once, in order, as
 // they arrive: the run holds the ones in the system (and a few ahead), not the stream.
 ServingRun run_serving_pools(const NodeSpec& node, const GpuCard& gpu, const ServingConfig& cfg,
                              const RequestSource& requests, const std::vector<ReplicaPool>& pools,

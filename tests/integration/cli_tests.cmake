@@ -431,6 +431,18 @@ dssim_cli_test(pd_one_pool 1 "disaggregated serving needs both pools" scenarios/
 dssim_cli_test(pd_with_replicas 1 "remove replicas" ${PD_SCENARIO} --quiet --set serving.replicas=2)
 dssim_cli_test(pd_static 1 "disaggregated serving needs a policy that schedules every iteration" scenarios/serving/7b_h200_static_azure.toml --quiet --set serving.prefill_replicas=1 --set serving.decode_replicas=1)
 dssim_cli_test(pd_pool_tp 0 "prefill 2 replicas x 1 GPU, decode 4 replicas x 2 GPUs \\(TP 2\\)" ${PD_SCENARIO} --quiet --set model.name=deepseek-v2-lite --set model.weights=bf16 --set serving.tensor_parallel=1 --set serving.expert_parallel=1 --set serving.prefill_replicas=2 --set serving.decode_replicas=4 --set serving.decode_tensor_parallel=2)
+# Prefill and decode pools on different hardware ([decode_platform]).
+set(PD2_SCENARIO scenarios/serving/v3_fp8_h100_prefill_h200_decode.toml)
+dssim_cli_test(pd2_platform 0 "Platform  prefill on dgx-8xh100-sxm: 16 x h100-sxm, decode on hgx-8xh200: 8 x h200-sxm" ${PD2_SCENARIO} --quiet)
+dssim_cli_test(pd2_roi_gpus 0 "hardware .*: GPUs \\$736,000" ${PD2_SCENARIO} --quiet)
+dssim_cli_test(pd2_json 0 "\"decode_platform\": \\{" ${PD2_SCENARIO} --quiet --format json)
+dssim_cli_test(pd2_decode_cap 0 "power model, decode .*limit 400 W" ${PD2_SCENARIO} --quiet --set decode_platform.power_limit_w=400)
+dssim_cli_test(pd2_too_many_decode 1 "2 decode replicas x 8 GPUs need 16 of \\[decode_platform\\] \\(it has 8\\)" ${PD2_SCENARIO} --quiet --set serving.decode_replicas=2)
+dssim_cli_test(pd2_both_keys 1 "\\[decode_platform\\] takes one of 'gpu' \\(with 'count'\\) or 'node', not both" ${PD2_SCENARIO} --quiet --set decode_platform.gpu=h200-sxm)
+dssim_cli_test(pd2_no_network 1 "the decode pool receives each sequence.s KV .* has none" ${PD_SCENARIO} --quiet --set decode_platform.gpu=h200-sxm --set decode_platform.count=8)
+dssim_cli_test(pd2_colocated 1 "\\[decode_platform\\] is the decode pool's hardware under prefill/decode disaggregation" scenarios/serving/7b_h200_continuous_poisson.toml --quiet --set decode_platform.node=hgx-8xh200)
+dssim_cli_test(pd2_one_price 1 "two kinds of GPU, and \\[cost\\] gpu_price_usd" ${PD2_SCENARIO} --quiet --set cost.gpu_price_usd=30000)
+dssim_cli_test(pd2_typo 1 "unknown key 'decode_platform.nod'; did you mean 'node'" ${PD2_SCENARIO} --quiet --set decode_platform.nod=x)
 dssim_cli_test(pd_decode_does_not_fit 2 "deepseek-v3 does not fit" ${PD_SCENARIO} --quiet --set serving.decode_replicas=2 --set serving.decode_tensor_parallel=4 --set serving.decode_expert_parallel=4)
 dssim_cli_test(pd_bad_pool_tp 1 "tensor_parallel = 3 does not divide" ${PD_SCENARIO} --quiet --set serving.decode_tensor_parallel=3)
 

@@ -231,3 +231,30 @@ TEST_CASE("the catalogue's server rows: a GPU list, one row per GPU", "[finance]
                                                        "[[server]]\ngpus = \"x\"\nslots = 8\nusd = 1\ndate = \"d\"\nsource = \"s\"\n")),
                     Catch::Contains("array of strings"));
 }
+
+TEST_CASE("two kinds of GPU priced as one fleet: per-GPU lines are GPU-weighted means, totals the sum", "[cost][pricing]") {
+  PricedCost a, b;
+  a.inputs.gpu_price_usd = 30000, a.inputs.cloud_usd_per_gpu_hour = 6.0, a.inputs.server_usd_per_gpu = 9000;
+  a.inputs.network_usd_per_gpu = 2000, a.inputs.pue = 1.5, a.inputs.utilization = 0.6;
+  b.inputs.gpu_price_usd = 36000, b.inputs.cloud_usd_per_gpu_hour = 9.0, b.inputs.server_usd_per_gpu = 12000;
+  b.inputs.network_usd_per_gpu = 2000, b.inputs.pue = 9, b.inputs.utilization = 0.1;  // a's terms win
+  a.sources = {{"GPU purchase", "$30,000", "x"}, {"electricity", "$0.1", "y"}};
+  b.sources = {{"GPU purchase", "$36,000", "z"}, {"electricity", "$0.1", "y"}};
+  a.missing = {"m"};
+  b.missing = {"m", "n"};
+  const PricedCost p = blend_priced(a, "prefill", 16, b, "decode", 8);
+  CHECK(p.inputs.gpu_price_usd == Approx(32000));  // (16 x 30,000 + 8 x 36,000) / 24
+  CHECK(p.inputs.hardware_usd(24) == Approx(16 * (30000 + 9000 + 2000) + 8 * (36000 + 12000 + 2000)));
+  CHECK(p.inputs.cloud_usd_per_gpu_hour == Approx(7.0));  // (16 x 6 + 8 x 9) / 24
+  CHECK(p.inputs.server_usd_per_gpu == Approx(10000));
+  CHECK(p.inputs.pue == Approx(1.5));
+  CHECK(p.inputs.utilization == Approx(0.6));
+  REQUIRE(p.sources.size() == 3);
+  CHECK(p.sources[0].item == "GPU purchase (prefill)");
+  CHECK(p.sources[1].item == "electricity");
+  CHECK(p.sources[2].item == "GPU purchase (decode)");
+  CHECK(p.missing == std::vector<std::string>{"m", "n"});
+  // An unknown price on either side leaves the fleet's unknown, never half-priced.
+  b.inputs.cloud_usd_per_gpu_hour = std::nan("");
+  CHECK(std::isnan(blend_priced(a, "prefill", 16, b, "decode", 8).inputs.cloud_usd_per_gpu_hour));
+}

@@ -127,3 +127,68 @@ TEST_CASE("disaggregation: many hand-offs from several prefill replicas at once 
   }
   CHECK(moved == 200);  // every request (all have more than one output token) moved once
 }
+
+namespace {
+// A node of `gpus` bus GPUs with one 10 GB/s NIC per GPU (5 us each way).
+NodeSpec networked(int gpus, double nic_Bps) {
+  NodeSpec n = implicit_node(bus_gpu(), gpus);
+  n.id = "net" + std::to_string(gpus);
+  n.nic_Bps = nic_Bps;
+  n.nic_latency_s = 5e-6;
+  n.nics = "per_gpu";
+  return n;
+}
+}  // namespace
+
+TEST_CASE("disaggregation on two kinds of node: the KV leaves by the prefill node's NIC, enters by the decode node's", "[serving][pd]") {
+  // Prefill on a 1-GPU node with a 10 GB/s NIC, decode on its own 2-GPU node (a slower 4 GB/s NIC,
+  // its own iteration time of 0.05 s). The decode replica has both GPUs: each receives 1 GB (4 tokens x
+  // 0.25 GB) from the one prefill GPU, so the prefill NIC carries 2 GB at 10 GB/s (0.2 s) while each
+  // decode NIC takes 1 GB at 4 GB/s (0.25 s): max-min gives each flow 4 GB/s, 0.25 s + 2 x 5 us.
+  ServingConfig c;
+  c.policy = make_policy("continuous", "test");
+  c.max_batch = 8;
+  c.block_size = 4;
+  c.prefill_replicas = c.decode_replicas = 1;
+  c.replicas = 2;
+  const NodeSpec pre_node = networked(1, 10e9), dec_node = networked(2, 4e9);
+  const GpuCard gpu = bus_gpu();
+  std::vector<ReplicaPool> ps = pools(1, 100, 0.1, 0.25e9);
+  ps[1].cost = [](const IterationShape&) { return fixed_iteration(0.05); };
+  ps[1].gpus_per_replica = 2;
+  ps[1].node = &dec_node;
+  ps[1].gpu = &gpu;
+  ServingOptions opt;
+  opt.record_iterations = true;
+  const ServingRun run = run_serving_pools(pre_node, gpu, c, std::vector<Request>{{0, 0.0, 4, 3}}, ps, opt);
+  const SeqState& s = run.seqs[0];
+  const double transfer = 1e9 / 4e9 + 2 * 5e-6;
+  CHECK(s.transfer_end_s - s.transfer_start_s == Approx(transfer).epsilon(1e-9));
+  CHECK(s.finish_s == Approx(0.1 + transfer + 2 * 0.05).epsilon(1e-9));  // two decode steps at the decode pool's pace
+  REQUIRE(run.pool_gpu_busy_s.size() == 2);
+  CHECK(run.pool_gpu_busy_s[0] == Approx(0.1));       // one prefill iteration on one GPU
+  CHECK(run.pool_gpu_busy_s[1] == Approx(2 * 0.05 * 2));  // two decode steps on two GPUs
+  // The same decode pool with a GPU more than its node has is refused, naming that node.
+  ps[1].gpus_per_replica = 3;
+  CHECK_THROWS_WITH(run_serving_pools(pre_node, gpu, c, std::vector<Request>{{0, 0.0, 4, 3}}, ps, opt),
+                    Catch::Contains("the net2 platform has 2"));
+}
+
+TEST_CASE("a pool's power is by pool: the mean over its own GPUs", "[serving][pd]") {
+  ServingRun run;
+  run.end_s = 10;
+  GpuEnergy a, b, c;
+  a.pool = 0, a.gpus = 2, a.energy_j = 1000, a.busy_energy_j = 600, a.busy_s = 2, a.max_temp_c = 50;
+  b.pool = 1, b.gpus = 4, b.energy_j = 3000, b.busy_energy_j = 1200, b.busy_s = 3, b.throttled_s = 1.5, b.max_temp_c = 70;
+  c = b;
+  c.max_temp_c = 60;
+  run.energy = {a, b, c};
+  const PoolPower p0 = pool_power(run, 0, 1), p1 = pool_power(run, 1, 1);
+  CHECK(p0.mean_w == Approx(100));  // 1000 J per GPU over 10 s
+  CHECK(p0.busy_w == Approx(300));  // 600 J over 2 busy s
+  CHECK(p0.max_temp_c == Approx(50));
+  CHECK(p1.mean_w == Approx(300));  // 3000 J per GPU over 10 s, both replicas alike
+  CHECK(p1.busy_w == Approx(400));  // 2400 J over 6 busy s
+  CHECK(p1.throttled_fraction == Approx(0.5));
+  CHECK(p1.max_temp_c == Approx(70));
+}
