@@ -122,6 +122,10 @@ ModelCard model_from_hf_config(const std::string& path, const std::string& id) {
     s.num_experts_per_tok = static_cast<int>(f.integer("num_experts_per_tok", 1, s.n_routed_experts));
     s.moe_intermediate_size = f.integer("moe_intermediate_size", 1, 1 << 22);
     s.first_k_dense_replace = static_cast<int>(f.integer_or("first_k_dense_replace", 0, 0, m.num_hidden_layers));
+    s.n_group = static_cast<int>(f.integer_or("n_group", 1, 1, s.n_routed_experts));
+    s.topk_group = static_cast<int>(f.integer_or("topk_group", 1, 1, s.n_group));
+    if (s.n_routed_experts % s.n_group != 0)
+      throw Error(fmt("%s: n_group (%d) does not divide n_routed_experts (%d)", path.c_str(), s.n_group, s.n_routed_experts));
     m.moe = s;
   }
   if (m.architecture == "deepseek_v2" || m.architecture == "deepseek_v3") {
@@ -162,6 +166,8 @@ std::string model_card_toml(const ModelCard& m) {
     o += fmt("\n[moe]\nn_routed_experts = %d\nn_shared_experts = %d\nnum_experts_per_tok = %d\nmoe_intermediate_size = %lld\n"
              "first_k_dense_replace = %d\n", m.moe->n_routed_experts, m.moe->n_shared_experts, m.moe->num_experts_per_tok,
              m.moe->moe_intermediate_size, m.moe->first_k_dense_replace);
+  if (m.moe && m.moe->n_group > 1)
+    o += fmt("n_group = %d\ntopk_group = %d\n", m.moe->n_group, m.moe->topk_group);
   if (m.mla)
     o += fmt("\n[mla]\nkv_lora_rank = %lld\nq_lora_rank = %lld\nqk_rope_head_dim = %lld\nqk_nope_head_dim = %lld\nv_head_dim = %lld\n",
              m.mla->kv_lora_rank, m.mla->q_lora_rank, m.mla->qk_rope_head_dim, m.mla->qk_nope_head_dim, m.mla->v_head_dim);

@@ -39,6 +39,11 @@ ModelCard load_model_card(const std::string& path) {
     s.num_experts_per_tok = static_cast<int>(moe->get_int("num_experts_per_tok", 1, s.n_routed_experts));
     s.moe_intermediate_size = moe->get_int("moe_intermediate_size", 1, 1 << 22);
     s.first_k_dense_replace = static_cast<int>(moe->get_int("first_k_dense_replace", 0, m.num_hidden_layers));
+    s.n_group = static_cast<int>(moe->opt_int("n_group", 1, s.n_routed_experts).value_or(1));
+    s.topk_group = static_cast<int>(moe->opt_int("topk_group", 1, s.n_group).value_or(1));
+    if (s.n_routed_experts % s.n_group != 0)
+      throw Error(fmt("%s: n_group (%d) must divide n_routed_experts (%d)", moe->where("n_group").c_str(), s.n_group,
+                      s.n_routed_experts));
     moe->finish();
     m.moe = s;
   }

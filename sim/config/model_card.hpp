@@ -10,6 +10,10 @@ struct MoeSpec {
   int num_experts_per_tok = 0;
   long long moe_intermediate_size = 0;
   int first_k_dense_replace = 0;
+  // Group-limited routing (config.json n_group, topk_group): the experts form n_group equal groups,
+  // and a token's experts come from its topk_group best groups (1, 1: no limit). Where a token's
+  // copies go over the EP ranks and nodes depends on it (parallel/ep_routing).
+  int n_group = 1, topk_group = 1;
 };
 
 struct MlaSpec {

@@ -2,6 +2,7 @@
 
 #include <simgrid/s4u.hpp>
 
+#include <algorithm>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -54,6 +55,7 @@ struct Stream {
 struct Group {
   sg4::BarrierPtr barrier;
   std::vector<sg4::Host*> gpus;
+  std::vector<int> flat;  // their platform indices
   GroupLink link;
 };
 
@@ -162,13 +164,66 @@ void weight_stream_actor(Shared* sh, int s, int r) {
   }
 }
 
+// DeepEP's normal dispatch as flows: a token goes once to each rank of its own node that holds one of
+// its experts (NVLink), and once to each other node holding one (to the rank with the sender's local
+// index, over the network), which forwards it once to each rank of that node holding one (NVLink).
+// All flows run at once, as DeepEP pipelines its chunks. `t`: bytes of one token copy.
+std::vector<std::vector<double>> forward_matrix(const SimSetup& setup, const Group& g, double t) {
+  const std::size_t p = g.gpus.size();
+  const EpTouch& touch = setup.ep_touch;
+  if (touch.rank.size() != p) throw Error("internal: DeepEP routing for another EP group", ExitCode::internal);
+  const int G = setup.node.gpu_count;
+  auto node = [&](std::size_t b) { return g.flat[b] / G; };
+  auto local = [&](std::size_t b) { return g.flat[b] % G; };
+  // The rank's relative load (a skewed router sends a hot rank more tokens).
+  auto q = [&](std::size_t b) {
+    const double skew = setup.ep_fractions.size() == p ? setup.ep_fractions[b] * static_cast<double>(p) : 1.0;
+    return touch.rank[b] * skew;
+  };
+  std::vector<std::vector<double>> m(p, std::vector<double>(p, 0.0));
+  for (std::size_t a = 0; a < p; ++a) {
+    std::vector<int> seen;  // nodes reached from a
+    for (std::size_t b = 0; b < p; ++b) {
+      if (b == a) continue;
+      if (node(b) == node(a)) {
+        m[a][b] += t * q(b);
+        continue;
+      }
+      if (std::find(seen.begin(), seen.end(), node(b)) != seen.end()) continue;
+      seen.push_back(node(b));
+      // the relay: the rank of that node with a's local index, else its first
+      std::size_t r = b;
+      for (std::size_t c = 0; c < p; ++c)
+        if (node(c) == node(b) && local(c) == local(a)) r = c;
+      const std::size_t rel = b / static_cast<std::size_t>(touch.ranks_per_node);
+      m[a][r] += t * touch.node[std::min(rel, touch.node.size() - 1)];
+      for (std::size_t c = 0; c < p; ++c)
+        if (c != r && node(c) == node(b)) m[r][c] += t * q(c);
+    }
+  }
+  return m;
+}
+
 void collective(Shared* sh, Slot& me, int lane, const SimKernel& kern) {
   const double step = sh->setup->collective_step_s;
   Group& g = kern.kind == OpKind::alltoall ? *me.stage_group[static_cast<std::size_t>(lane)]
                                            : *me.tp_group[static_cast<std::size_t>(lane)];
   g.barrier->wait();
+  // DeepEP's normal kernels hold SMs while they run: kernels beside them (the other lane's) get the rest.
+  sg4::ExecPtr hold;
+  const SimSetup& st = *sh->setup;
+  if (kern.node_forward && st.deepep_sms > 0 && st.sm_count > st.deepep_sms) {
+    hold = sg4::Exec::init()->set_flops_amount(1e30)->set_host(me.gpu)->set_bound(kGpuSpeed * st.deepep_sms / st.sm_count);
+    hold->start();
+  }
   const bool leader = g.gpus.front() == me.gpu;
-  if (leader) {
+  if (leader && kern.node_forward) {
+    std::vector<std::vector<double>> m = forward_matrix(st, g, kern.bytes / std::max(1, st.moe_topk));
+    if (kern.combine)
+      for (std::size_t a = 0; a < m.size(); ++a)
+        for (std::size_t b = a + 1; b < m.size(); ++b) std::swap(m[a][b], m[b][a]);
+    comm::all_to_all(g.gpus, m, step);
+  } else if (leader) {
     if (kern.kind == OpKind::allreduce) {
       comm::allreduce(sh->setup->allreduce, g.gpus, kern.bytes, step, g.link.Bps, g.link.latency_s);
     } else if (kern.kind == OpKind::allgather) {
@@ -189,6 +244,7 @@ void collective(Shared* sh, Slot& me, int lane, const SimKernel& kern) {
     }
   }
   g.barrier->wait();
+  if (hold) hold->cancel();
 }
 
 void stream_actor(Shared* sh, int s, int r, int lane) {
@@ -285,6 +341,7 @@ std::vector<IterationResult> simulate_steps(const SimSetup& setup, const std::ve
         g->gpus.push_back(sh.platform.gpus[static_cast<std::size_t>(q)]);
         idx.push_back(q);
       }
+      g->flat = idx;
       g->link = group_link(setup.node, setup.gpu, idx);
       sh.groups.push_back(std::move(g));
       return sh.groups.back().get();

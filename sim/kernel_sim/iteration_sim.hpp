@@ -14,6 +14,7 @@
 #include "comm/collectives.hpp"
 #include "config/gpu_card.hpp"
 #include "config/node_spec.hpp"
+#include "parallel/ep_routing.hpp"
 #include "model/operators.hpp"
 
 namespace dssim {
@@ -26,6 +27,7 @@ struct SimKernel {
   // > 0: weights of this many bytes must have arrived from host memory before the kernel runs
   double stream_bytes = 0;
   bool combine = false;  // all-to-all back from the expert ranks (MoE combine) rather than to them
+  bool node_forward = false;  // all-to-all by DeepEP's normal kernels (SimSetup::ep_touch)
 };
 
 // One micro-batch's work on one pipeline stage (every rank of the stage runs the same kernels: those
@@ -64,6 +66,12 @@ struct SimSetup {
   double collective_step_s = 0;    // software latency per collective step (NCCL's synchronisation)
   // MoE all-to-all: the share of the dispatched tokens each rank of the stage receives (empty: even)
   std::vector<double> ep_fractions;
+  // DeepEP's normal kernels (node_forward all-to-alls): where a token's experts land (per rank and
+  // per node of the stage), the copies per token the kernel's bytes count, and the SMs they hold
+  // while they run (of sm_count; compute beside them gets the rest).
+  EpTouch ep_touch;
+  int moe_topk = 0;
+  int deepep_sms = 0, sm_count = 0;
   // Two-batch overlap: each GPU runs its micro-batches on this many streams at once, so one's
   // communication overlaps the other's kernels (which share the GPU). Single-stage replicas only.
   int lanes = 1;

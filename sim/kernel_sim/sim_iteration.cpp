@@ -16,6 +16,7 @@ SimIteration sim_iteration(const std::vector<Op>& ops, const KernelCostModel& co
     k.host_s = cost.host_time(op, rt);
     k.bytes = is_communication(op.kind) ? op.bytes / rt.collective_bandwidth_efficiency : op.bytes;  // on the wire, protocol included
     k.combine = op.name == "moe_combine_a2a";
+    k.node_forward = op.node_forward;
     it.kernels.push_back(k);
   }
   it.h2d_bytes = 8.0 * batch * static_cast<double>(new_tokens);  // int64 token ids

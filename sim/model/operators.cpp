@@ -303,12 +303,16 @@ class Builder {
     if (ep > 1) {
       collective(OpKind::alltoall, "moe_dispatch_a2a", T * k * h_);
       if (c_.layout.fp8_dispatch) ops_.back().bytes = T * k * h_ * (1.0 + 4.0 / 128);  // fp8 + one fp32 scale per 128
+      ops_.back().node_forward = c_.layout.deepep && s_.prefill;
     }
     elementwise("moe_dispatch", 2 * load.tokens * h_);
     gemm("experts_gate_up", per_expert, 2 * I, h_, c_.weights, groups);
     elementwise(c_.fused ? "experts_silu_and_mul" : "experts_silu_mul", (c_.fused ? 3 : 5) * load.tokens * I);
     gemm("experts_down", per_expert, h_, I, c_.weights, groups);
-    if (ep > 1) collective(OpKind::alltoall, "moe_combine_a2a", T * k * h_);
+    if (ep > 1) {
+      collective(OpKind::alltoall, "moe_combine_a2a", T * k * h_);
+      ops_.back().node_forward = c_.layout.deepep && s_.prefill;
+    }
     elementwise("moe_combine", T * k * h_ + T * h_);
     if (e.n_shared_experts > 0) {
       const double Is = e.n_shared_experts * I;

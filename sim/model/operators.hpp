@@ -40,6 +40,9 @@ struct Op {
   double kv_token_bytes = 0;  // K/V bytes the kernel reads per position per sequence
   // bytes moved (all kinds), FLOPs (gemm, attention)
   double bytes = 0, flops = 0;
+  // alltoall: `bytes` are one copy per (token, expert); sent as DeepEP's normal kernels do instead
+  // (once per remote node, forwarded over NVLink once per rank: parallel/ep_routing)
+  bool node_forward = false;
   int host_ops = 1;  // host_only: how many CPU-only tensor ops this stands for
 };
 

@@ -24,6 +24,13 @@ struct ParallelLayout {
   ExpertPlacement placement = ExpertPlacement::contiguous;
   int redundant_experts = 0;  // EPLB: extra copies of hot experts over the EP ranks (balanced packing)
   bool fp8_dispatch = false;  // EP dispatch in fp8 (DeepEP); the combine stays 16-bit
+  // The EP all-to-all's kernels (ep_a2a): false, every (token, expert) copy straight to its rank (NCCL,
+  // DeepEP's low-latency kernels); true, DeepEP as SGLang runs it by default (--deepep-mode auto):
+  // iterations with a prefill use its normal kernels (a token once per remote node over the network,
+  // forwarded over NVLink once per rank; deepep_sms SMs held while they run), decode-only iterations
+  // its low-latency kernels (per copy, no SMs held).
+  bool deepep = false;
+  int deepep_sms = 20;
   // Two micro-batches per iteration on two streams, one's communication under the other's kernels
   // (DeepSeek's two-batch overlap); single-stage replicas.
   bool two_batch_overlap = false;

@@ -310,6 +310,12 @@ Prediction predict(const PredictInput& in, const PowerSetup* power) {
   setup.allreduce = in.allreduce;
   setup.collective_step_s = in.runtime.collective_step_s;
   setup.ep_fractions = ep_receive_shares(m, L);
+  if (L.deepep && m.moe && L.ep > 1) {
+    setup.ep_touch = ep_touch(*m.moe, L.ep, std::min(in.node.gpu_count, L.ep));
+    setup.moe_topk = m.moe->num_experts_per_tok;
+    setup.deepep_sms = L.deepep_sms;
+    setup.sm_count = in.gpu.sm_count;
+  }
   if (!setup.ep_fractions.empty())
     p.moe_imbalance = *std::max_element(setup.ep_fractions.begin(), setup.ep_fractions.end()) * L.ep;
   auto res = simulate_steps(setup, its);

@@ -225,10 +225,22 @@ std::vector<Flag> sglang_flags() {
       {{"--quantization"}, true, quantization},
       {{"--disable-cuda-graph"}, false, [](Ctx& c, const std::string& w, const std::string&) { c.set(w, "serving.cuda_graphs", "false"); }},
       {{"--enable-two-batch-overlap"}, false, [](Ctx& c, const std::string& w, const std::string&) { c.set(w, "serving.two_batch_overlap", "true"); }},
-      {{"--enable-deepep-moe"}, false, [](Ctx& c, const std::string& w, const std::string&) { c.set(w, "serving.dispatch_dtype", toml_str("fp8"), "DeepEP dispatches in fp8"); }},
+      {{"--enable-deepep-moe"}, false, [](Ctx& c, const std::string& w, const std::string&) {
+         c.set(w, "serving.dispatch_dtype", toml_str("fp8"), "DeepEP dispatches in fp8");
+         c.set(w, "serving.ep_a2a", toml_str("deepep"), "DeepEP's kernels: normal in prefill, low-latency in decode");
+       }},
       {{"--moe-a2a-backend"}, true, [](Ctx& c, const std::string& w, const std::string& v) {
-         if (v == "deepep") c.set(w, "serving.dispatch_dtype", toml_str("fp8"), "DeepEP dispatches in fp8");
-         else c.note(w, "dssim prices the all-to-all with its closed form");
+         if (v == "deepep") {
+           c.set(w, "serving.dispatch_dtype", toml_str("fp8"), "DeepEP dispatches in fp8");
+           c.set(w, "serving.ep_a2a", toml_str("deepep"), "DeepEP's kernels: normal in prefill, low-latency in decode");
+         } else {
+           c.note(w, "dssim prices the all-to-all with its closed form");
+         }
+       }},
+      {{"--deepep-mode"}, true, [](Ctx& c, const std::string& w, const std::string& v) {
+         if (v != "auto" && v != "normal" && v != "low_latency") c.fail(w, "expected auto, normal or low_latency, got '" + v + "'");
+         c.note(w, v == "auto" ? "DeepEP's normal kernels in prefill, low-latency ones in decode"
+                               : "dssim runs DeepEP as --deepep-mode auto (normal kernels in prefill, low-latency ones in decode)");
        }},
       {{"--speculative-algorithm"}, true, [](Ctx& c, const std::string& w, const std::string& v) {
          if (v != "EAGLE" && v != "NEXTN" && v != "EAGLE3") c.fail(w, "dssim models EAGLE and NEXTN (DeepSeek's MTP module), got '" + v + "'");

@@ -6,6 +6,8 @@
 
 #include "comm/collectives.hpp"
 #include "model/params.hpp"
+#include "parallel/ep_routing.hpp"
+#include "util/error.hpp"
 
 namespace dssim {
 
@@ -25,6 +27,12 @@ CommLinks make_comm_links(const NodeSpec& node, const GpuCard& gpu, const Parall
   links.bandwidth_efficiency = rt.collective_bandwidth_efficiency;
   links.two_batch_overlap = l.two_batch_overlap;
   if (!ep_shares.empty()) links.a2a_busiest_share = *std::max_element(ep_shares.begin(), ep_shares.end());
+  links.nic_Bps = node.nic_Bps;
+  links.nic_latency_s = node.nic_latency_s;
+  links.nic_per_gpu = node.nic_per_gpu();
+  links.gpus_per_node = node.gpu_count;
+  if (node.gpu_count > 1) links.intra = group_link(node, gpu, {0, 1});
+  links.sm_count = gpu.sm_count;
   return links;
 }
 
@@ -51,6 +59,26 @@ IterationCostModel::IterationCostModel(const ModelCard& m, const ForwardConfig& 
   }
   micro_ = std::max(1, micro);
   act_bytes_ = bytes_per_element(cfg.activations);
+  const ParallelLayout& L = cfg_.layout;
+  if (L.deepep && m.moe && L.ep > 1) {
+    // Rank 0's loads under DeepEP's normal kernels (every rank alike but for the router's skew): out of
+    // its NIC one copy per other node its tokens reach; through its in-node port one copy per rank of
+    // its node its tokens reach, for its own tokens and for each other node's sender it relays for.
+    const int R = std::min(std::max(1, links.gpus_per_node), L.ep);
+    const int nodes = (L.ep + R - 1) / R;
+    const EpTouch t = ep_touch(*m.moe, L.ep, R);
+    const double hot = std::max(1.0, links.a2a_busiest_share * L.ep);
+    for (std::size_t n = 1; n < t.node.size(); ++n) fwd_nic_copies_ += t.node[n];
+    if (!links.nic_per_gpu) fwd_nic_copies_ *= R;
+    for (int b = 1; b < R; ++b) fwd_intra_copies_ += t.rank[static_cast<std::size_t>(b)];
+    fwd_intra_copies_ *= nodes * hot;
+    fwd_nic_copies_ *= hot;
+    fwd_alpha_s_ = links.step_s + (nodes > 1 ? 2 * links.nic_latency_s : links.intra.latency_s);
+    if (nodes > 1 && links.nic_Bps <= 0)
+      throw Error("internal: DeepEP across nodes without a network", ExitCode::internal);
+    topk_ = m.moe->num_experts_per_tok;
+    if (links.sm_count > L.deepep_sms) fwd_sm_left_ = static_cast<double>(links.sm_count - L.deepep_sms) / links.sm_count;
+  }
   // Host cost, attention geometry and all-reduce count read off one prefill and one decode pass.
   auto pre = build_forward(m, cfg_, ForwardShape{true, 1, 2, 2});
   auto dec = build_forward(m, cfg_, ForwardShape{false, 1, 1, 2});
@@ -196,6 +224,7 @@ IterationCostModel::GpuTime IterationCostModel::token_ops_lookup(long long token
     for (std::size_t i = 0; i < a.seg_gpu.size() && i < b.seg_gpu.size(); ++i) {
       t.seg_gpu.push_back((1 - w) * a.seg_gpu[i] + w * b.seg_gpu[i]);
       t.seg_comm.push_back((1 - w) * a.seg_comm[i] + w * b.seg_comm[i]);
+      t.seg_hold.push_back(i < a.seg_hold.size() ? a.seg_hold[i] : 0);
     }
     return t;
   }
@@ -219,6 +248,7 @@ IterationCostModel::GpuTime IterationCostModel::token_ops_lookup(long long token
       if (segments && c > 0) {
         t.seg_gpu.push_back(seg);
         t.seg_comm.push_back(c);
+        t.seg_hold.push_back(op.node_forward ? 1 : 0);
         seg = 0;
       }
     }
@@ -226,6 +256,7 @@ IterationCostModel::GpuTime IterationCostModel::token_ops_lookup(long long token
   if (segments) {
     t.seg_gpu.push_back(seg);
     t.seg_comm.push_back(0);
+    t.seg_hold.push_back(0);
   }
   memo.emplace(tokens, t);
   return t;
@@ -272,12 +303,33 @@ double IterationCostModel::comm_time(const Op& op) const {
     case OpKind::allreduce: return comm::allreduce_time(algo, tp, wire, links_.tp.Bps, alpha(links_.tp));
     case OpKind::allgather: return comm::all_gather_time(tp, wire, links_.tp.Bps, alpha(links_.tp));
     case OpKind::alltoall: {
+      if (op.node_forward) {  // DeepEP's normal kernels: the busier of the NIC and the in-node port
+        const double copy = wire / topk_;
+        const double nic = fwd_nic_copies_ > 0 ? copy * fwd_nic_copies_ / links_.nic_Bps : 0.0;
+        const double intra = fwd_intra_copies_ > 0 ? copy * fwd_intra_copies_ / links_.intra.Bps : 0.0;
+        return fwd_alpha_s_ + std::max(nic, intra);
+      }
       const double share = std::max(links_.a2a_busiest_share, 1.0 / width);
       return comm::all_to_all_time(width, wire * share, links_.stage.Bps, alpha(links_.stage));
     }
     case OpKind::p2p: return comm::p2p_time(wire, links_.next_stage.Bps, alpha(links_.next_stage));
     default: return 0.0;
   }
+}
+
+double stretched_end(double start, double work, double from, double to, double speed) {
+  double t = start;
+  if (t < from) {  // at full speed until the other lane's kernels take their SMs
+    const double d = std::min(work, from - t);
+    t += d;
+    work -= d;
+  }
+  if (work > 0 && t < to && speed < 1) {
+    const double d = std::min(work / speed, to - t);
+    t += d;
+    work -= d * speed;
+  }
+  return t + std::max(0.0, work);
 }
 
 IterationCostBreakdown IterationCostModel::evaluate(const IterationShape& s, bool graph_allowed) {
@@ -372,11 +424,20 @@ IterationCostBreakdown IterationCostModel::evaluate_stage(const IterationShape& 
     g.back() += t.total - std::accumulate(t.seg_gpu.begin(), t.seg_gpu.end(), 0.0);  // LM head and final norm
     // The two lanes take turns on the GPU (A's segment, then B's) and on the links; each lane's next
     // segment waits for its own communication. Schedule them in that order (a two-machine flow shop).
+    // A lane's kernels that run while the other lane's DeepEP normal kernels hold SMs go at the speed
+    // the rest of the SMs give (fwd_sm_left_) for as long as those kernels run.
     double gpu_free = 0, link_free = 0, ready[2] = {0, 0};
+    double held_from[2] = {0, 0}, held_to[2] = {0, 0};  // each lane's last SM-holding communication
     for (std::size_t i = 0; i < g.size(); ++i)
-      for (double& lane : ready) {
-        lane = gpu_free = std::max(gpu_free, lane) + g[i];
-        if (t.seg_comm[i] > 0) lane = link_free = std::max(link_free, lane) + t.seg_comm[i];
+      for (int l = 0; l < 2; ++l) {
+        double& lane = ready[l];
+        const double start = std::max(gpu_free, lane);
+        lane = gpu_free = stretched_end(start, g[i], held_from[1 - l], held_to[1 - l], fwd_sm_left_);
+        if (t.seg_comm[i] > 0) {
+          const double from = std::max(link_free, lane);
+          lane = link_free = from + t.seg_comm[i];
+          if (i < t.seg_hold.size() && t.seg_hold[i]) held_from[l] = from, held_to[l] = lane;
+        }
       }
     overlap_gpu_ = std::max(ready[0], ready[1]);
   }

@@ -62,12 +62,22 @@ struct CommLinks {
   double bandwidth_efficiency = 1;  // share of the link rate the payload gets (protocol overhead)
   double a2a_busiest_share = 0;     // share of dispatched tokens the busiest EP rank receives (0: even)
   bool two_batch_overlap = false;   // two micro-batches take turns on the GPU, each communicating under the other
+  // What DeepEP's normal kernels cross (node-forwarding all-to-alls): the NIC of a GPU (per_gpu NICs)
+  // or of its node, the GPUs' link inside a node, GPUs per node; the SMs of a GPU.
+  double nic_Bps = 0, nic_latency_s = 0;
+  bool nic_per_gpu = true;
+  GroupLink intra;
+  int gpus_per_node = 1, sm_count = 0;
 };
 
 // The links of a replica's first GPUs (its TP group, its stage, the hand-off to the next stage) and the
 // runtime's collective parameters; `ep_shares` from ep_receive_shares (empty without EP).
 CommLinks make_comm_links(const NodeSpec& node, const GpuCard& gpu, const ParallelLayout& l, const RuntimeProfile& rt,
                           comm::AllReduceAlgo allreduce, const std::vector<double>& ep_shares);
+
+// When `work` seconds of GPU work started at `start` end, running at `speed` (0..1] of the GPU while
+// [from, to) and at full speed otherwise.
+double stretched_end(double start, double work, double from, double to, double speed);
 
 class IterationCostModel {
  public:
@@ -81,15 +91,18 @@ class IterationCostModel {
   // of MFU and MBU (model/model_work.hpp), from the same memoised operator lists.
   ModelWork work(const IterationShape& s);
 
+  // One communication op's time on the replica's links, as every iteration prices it.
+  double comm_time(const Op& op) const;
+
  private:
   struct GpuTime {
     double total = 0, compute = 0, comm = 0, bytes = 0;  // bytes: memory-paced (memory_bytes)
     // two-batch overlap only: GPU time before each communication op, and that op's time (the last
     // segment has no communication)
     std::vector<double> seg_gpu, seg_comm;
+    std::vector<char> seg_hold;  // that communication holds SMs (DeepEP's normal kernels)
   };
   IterationCostBreakdown evaluate_stage(const IterationShape& s, bool graph_allowed);
-  double comm_time(const Op& op) const;
   GpuTime token_ops_gpu(long long tokens, bool prefill);  // everything but attention and the LM head
   GpuTime lm_head_gpu(long long rows);
   GpuTime token_ops_lookup(long long tokens, bool prefill);  // token_ops_gpu past its last-answer cache
@@ -109,6 +122,10 @@ class IterationCostModel {
   int comm_ops_ = 0;  // collectives and hand-offs per forward pass of the stage
   std::vector<int> attn_segments_;  // two-batch overlap: the segment each attention kernel falls in
   double overlap_gpu_ = 0;          // set by evaluate_stage: the two-batch schedule's GPU time
+  // DeepEP's normal kernels: a token copy's network and in-node loads on the busiest GPU, as copies
+  // per token (parallel/ep_routing), and the share of the SMs they leave to kernels beside them
+  double fwd_nic_copies_ = 0, fwd_intra_copies_ = 0, fwd_alpha_s_ = 0, fwd_sm_left_ = 1;
+  int topk_ = 1;
   double act_bytes_ = 2;
   std::unordered_map<long long, GpuTime> token_memo_[2], head_memo_;
   // The model's work (one GPU holding it all): everything but attention per token count, the LM head per

@@ -476,3 +476,10 @@ dssim_cli_test(sparsity_json 0 "\"sparsity\": \"2:4\"" scenarios/whatif/33b_a100
 add_test(NAME cli.sweep_pareto_labels COMMAND bash -c "set -e; d=$(mktemp -d); $<TARGET_FILE:dssim> sweep scenarios/sweeps/33b_gpus_batches.toml --out $d/s --quiet > /dev/null; grep -q 'set title \"The cheapest [$]/M tokens at each TPOT: 4 of 40 points are on the front\"' $d/s/pareto.gp; grep -q \"('weights='.strcol(2).' '.'gpu='.strcol(3).' '.'max_batch='.strcol(4).' '.'batch='.strcol(5)) with labels\" $d/s/pareto.gp; rm -rf $d; echo ok"
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(cli.sweep_pareto_labels PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}")
+
+# DeepEP's kernels for the EP all-to-all (docs/parallelism.md).
+dssim_cli_test(deepep_forwarded 0 "communication \\(first GPU\\) +prefill 738\\.[0-9]+ ms" scenarios/parallel/v3_fp8_2x8h100_ep16.toml --quiet --set serving.ep_a2a=deepep)
+dssim_cli_test(deepep_sms_alone 1 "deepep_sms is the SMs DeepEP's normal kernels hold; it needs ep_a2a = \"deepep\"" scenarios/parallel/v3_fp8_h200x8_ep8.toml --quiet --set serving.deepep_sms=24)
+dssim_cli_test(deepep_bad_a2a 1 "'nccl' is not one of direct, deepep" scenarios/parallel/v3_fp8_h200x8_ep8.toml --quiet --set serving.ep_a2a=nccl)
+dssim_cli_test(deepep_mode_bad 1 "--deepep-mode fast: expected auto, normal or low_latency" scenarios/serving/v3_h200x8_sglang_mtp_command.toml --quiet --set "engine.command=python3 -m sglang.launch_server --model-path deepseek-ai/DeepSeek-V3 --tp 8 --deepep-mode fast")
+dssim_cli_test(deepep_from_command 0 "serving.ep_a2a = \"deepep\"" scenarios/serving/v3_h200x8_sglang_mtp_command.toml --quiet --set "engine.command=python3 -m sglang.launch_server --model-path deepseek-ai/DeepSeek-V3 --tp 8 --moe-a2a-backend deepep")

@@ -24,6 +24,10 @@ void same_architecture(const ModelCard& a, const ModelCard& b) {
   CHECK(a.tie_word_embeddings == b.tie_word_embeddings);
   CHECK(a.moe.has_value() == b.moe.has_value());
   CHECK(a.mla.has_value() == b.mla.has_value());
+  if (a.moe && b.moe) {  // the router's group limit (where DeepEP sends a token)
+    CHECK(a.moe->n_group == b.moe->n_group);
+    CHECK(a.moe->topk_group == b.moe->topk_group);
+  }
   const ParamCounts pa = count_params(a), pb = count_params(b);
   CHECK(pa.total() == Approx(pb.total()));
   CHECK(pa.active(true) == Approx(pb.active(true)));

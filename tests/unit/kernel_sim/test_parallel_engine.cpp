@@ -115,14 +115,17 @@ TEST_CASE("the closed-form iteration cost agrees with the kernel-level engine fo
 namespace {
 // The kernel-level prediction (predict(): every GPU simulated) and the serving closed form for the same
 // layout, batch and context: decode step and prefill.
-void check_layout_oracle(const std::string& model, int tp, int ep, int pp, bool overlap = false) {
+void check_layout_oracle(const std::string& model, int tp, int ep, int pp, bool overlap = false, bool deepep = false,
+                         int nodes = 1, double prefill_tolerance = 0) {
   Catalog cat(DSSIM_TEST_DATA_DIR);
   PredictInput in;
   in.model = cat.model(model);
   in.node = cat.node("hgx-8xh200");
+  in.node.node_count = nodes;
   in.gpu = cat.gpu(in.node.gpu);
   in.runtime = cat.runtime("pytorch");
   in.weights = Precision::fp8;
+  in.parallel.deepep = deepep;
   in.batch = 32;
   in.prompt = 1024;
   in.output = 2;
@@ -148,7 +151,7 @@ void check_layout_oracle(const std::string& model, int tp, int ep, int pp, bool 
     for (int i = 0; i < 32; ++i) pre.prefill.push_back({1024, 1024, true});
     // with two-batch overlap the closed form serialises the lanes' transfers, which the engine lets
     // share the links: a few per cent faster
-    CHECK(ic.time(pre) == Approx(p.prefill_s).epsilon(overlap ? 0.06 : 0.05));
+    CHECK(ic.time(pre) == Approx(p.prefill_s).epsilon(prefill_tolerance > 0 ? prefill_tolerance : overlap ? 0.06 : 0.05));
   }
 }
 }  // namespace
@@ -163,4 +166,63 @@ TEST_CASE("closed form vs kernel level: V2 in a 4-stage pipeline of TP 2", "[par
 
 TEST_CASE("closed form vs kernel level: V3 TP 8 x EP 8 with two-batch overlap", "[parallel][engine][oracle][serving]") {
   check_layout_oracle("deepseek-v3", 8, 8, 1, true);
+}
+
+TEST_CASE("closed form vs kernel level: V3 EP 8 by DeepEP with two-batch overlap (SMs held)", "[parallel][engine][oracle][serving]") {
+  check_layout_oracle("deepseek-v3", 1, 8, 1, true, true);
+}
+
+TEST_CASE("closed form vs kernel level: V3 EP 16 over two nodes by DeepEP, forwarded over NVLink", "[parallel][engine][oracle][serving]") {
+  check_layout_oracle("deepseek-v3", 1, 16, 1, false, true, 2);
+}
+
+TEST_CASE("DeepEP's normal dispatch by hand: once per remote node over the NIC, forwarded over NVLink", "[parallel][engine][oracle][comm]") {
+  // 2 nodes x 2 GPUs, 4 experts (one a rank), one expert a token: a token reaches its node's other rank
+  // with 1/4, the other node with 1/2 (to the rank with its local index), forwarded on with 1/4.
+  SimSetup s = nvswitch_setup(2);
+  s.node.node_count = 2;
+  s.node.nic_Bps = 10e9;
+  s.node.nic_latency_s = 5e-6;
+  s.node.nics = "per_gpu";
+  s.ranks = 4;
+  MoeSpec m;
+  m.n_routed_experts = 4;
+  m.num_experts_per_tok = 1;
+  s.ep_touch = ep_touch(m, 4, 2);
+  s.moe_topk = 1;
+  SimIteration it;
+  SimKernel a2a{OpKind::alltoall, 0, 0, 1e6};
+  a2a.node_forward = true;
+  it.kernels.push_back(a2a);
+  const auto r = simulate_iterations(s, {it});
+  // each GPU's NIC carries 0.5 MB out and 0.5 MB in (10 GB/s: 50 us); each NVLink port 0.25 MB of
+  // its own and 0.25 MB relayed (100 GB/s: 5 us); all at once, so the NIC sets it
+  CHECK(r[0].duration() == Approx(2 * 5e-6 + 0.5e6 / 10e9).epsilon(1e-6));
+  // the closed form prices the same op the same way
+  CommLinks links;
+  links.nic_Bps = s.node.nic_Bps;
+  links.nic_latency_s = s.node.nic_latency_s;
+  links.gpus_per_node = 2;
+  links.intra = group_link(s.node, s.gpu, {0, 1});
+  ModelCard card;
+  card.id = "toy";
+  card.hidden_size = 1000;
+  card.num_hidden_layers = 1;
+  card.num_attention_heads = card.num_key_value_heads = 1;
+  card.head_dim = 1000;
+  card.intermediate_size = 1000;
+  card.vocab_size = 10;
+  card.moe = m;
+  card.moe->moe_intermediate_size = 100;
+  ForwardConfig fc;
+  fc.layout.ep = 4;
+  fc.layout.deepep = true;
+  Catalog cat(DSSIM_TEST_DATA_DIR);
+  const GpuCard g = cat.gpu("h200-sxm");
+  IterationCostModel ic(card, fc, KernelCostModel(g, load_gpu_profile(g, cat)), cat.runtime("pytorch"), false, links);
+  Op op;
+  op.kind = OpKind::alltoall;
+  op.bytes = 1e6;
+  op.node_forward = true;
+  CHECK(ic.comm_time(op) == Approx(2 * 5e-6 + 0.5e6 / 10e9).epsilon(1e-9));
 }
