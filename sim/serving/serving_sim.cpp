@@ -721,17 +721,12 @@ ServingRun run_serving_pools(const NodeSpec& node, const GpuCard& gpu, const Ser
   if (opt.ssd_read_Bps > 0)
     for (sg4::Host* cpu : w.platform.cpus) disks.push_back(cpu->create_disk("ssd", opt.ssd_read_Bps, opt.ssd_read_Bps)->seal());
   w.replicas.resize(static_cast<std::size_t>(replicas));
-  int gpu_next = 0, own_group = 0;
+  // Pools on the run's nodes take its GPUs one after another; a pool on its own hardware starts at its
+  // group's first GPU (the groups follow the run's nodes, in the pools' order).
+  int shared_next = 0, own_first = node.total_gpus();
   std::size_t next_replica = 0;
   for (const ReplicaPool& pool : pools) {
-    // Without a SimGrid platform (the event queue) GPUs are still numbered group after group.
-    int first_own = node.total_gpus();
-    for (int k = 1; k <= own_group; ++k) first_own += groups[static_cast<std::size_t>(k)].node->total_gpus();
-    int saved_next = gpu_next;
-    if (pool.node) {
-      ++own_group;
-      gpu_next = first_own;
-    }
+    int gpu_next = pool.node ? own_first : shared_next;
     for (int k = 0; k < pool.replicas; ++k) {
       Replica& rep = w.replicas[next_replica++];
       rep.sched = std::make_unique<ReplicaScheduler>(cfg, pool.kv_blocks, opt.prefix_host_blocks, opt.prefix_ssd_blocks);
@@ -754,7 +749,8 @@ ServingRun run_serving_pools(const NodeSpec& node, const GpuCard& gpu, const Ser
       gpu_next += pool.gpus_per_replica;
       if (const PowerSetup* power = pool.power ? pool.power : opt.power) rep.power = std::make_unique<GpuPowerState>(*power);
     }
-    if (pool.node) gpu_next = saved_next;
+    if (pool.node) own_first += pool.node->total_gpus();
+    else shared_next = gpu_next;
   }
   if (on_queue) {
     std::vector<ActorTask> tasks;
