@@ -161,12 +161,7 @@ Platform build_platform(sg4::Engine& engine, const std::vector<PlatformGroup>& g
     for (Hop& h : hops) h.link = names(k) + h.link;
     return hops;
   };
-  auto group_nic = [&](std::size_t k, int n, int j, bool up) {
-    const NodeSpec& node = *groups[k].node;
-    Hop h = nic_hop(node, n, j, up);
-    h.link = names(k) + (k == 0 ? h.link : fmt("n%d.", n) + (node.nic_per_gpu() ? "nic" + std::to_string(std::max(j, 0)) : "nic"));
-    return h;
-  };
+  auto group_nic = [&](std::size_t k, int n, int j, bool up) { return in_group(k, {nic_hop(*groups[k].node, n, j, up)}).front(); };
   for (const Endpoint& s : ends)
     for (const Endpoint& d : ends) {
       if (s.host == d.host) continue;
