@@ -226,3 +226,36 @@ TEST_CASE("DeepEP's normal dispatch by hand: once per remote node over the NIC, 
   op.node_forward = true;
   CHECK(ic.comm_time(op) == Approx(2 * 5e-6 + 0.5e6 / 10e9).epsilon(1e-9));
 }
+
+TEST_CASE("DeepEP's normal kernels hold their SMs: the other lane's kernels run on the rest meanwhile", "[parallel][engine][oracle][comm]") {
+  // Two ranks on one node, two lanes (two-batch overlap): 1 ms of compute, a 1 ms all-to-all, 1 ms of
+  // compute. Two experts, one a token: a token reaches the other rank with 1/2, so the forwarded
+  // dispatch moves the same bytes as the per-copy one; only the held SMs (half the GPU) differ.
+  SimSetup s = nvswitch_setup(2);
+  s.ranks = 2;
+  s.lanes = 2;
+  MoeSpec m;
+  m.n_routed_experts = 2;
+  m.num_experts_per_tok = 1;
+  s.ep_touch = ep_touch(m, 2, 2);
+  s.moe_topk = 1;
+  s.deepep_sms = 50;
+  s.sm_count = 100;
+  auto iteration = [](bool forward) {
+    SimIteration it = kernels(1, 1e-3);
+    SimKernel a2a{OpKind::alltoall, 0, 0, 2e8};  // 1e8 bytes each way at 100 GB/s: 1 ms
+    a2a.node_forward = forward;
+    it.kernels.push_back(a2a);
+    it.kernels.push_back(SimKernel{OpKind::elementwise, 1e-3, 0, 0, 0});
+    return it;
+  };
+  const auto r = simulate_steps(s, {SimStep{{iteration(true)}, 2}, SimStep{{iteration(false)}, 2}});
+  // Per copy: lane 0 computes [0, 1], communicates [1, 2.002] (two 1 us hops) while lane 1 computes
+  // [1, 2]; lane 1 communicates [2, 3.002] while lane 0 computes [2.002, 3.002]; lane 1 computes [3.002, 4.002].
+  CHECK(r[1].duration() == Approx(4e-3 + 2e-6).epsilon(1e-4));
+  // Held SMs: lane 1's first kernel does half its work while lane 0's dispatch holds half the GPU
+  // (0.501 ms of work by 2.002), the rest at full speed: ends 2.501. Lane 0's second kernel waits for
+  // the GPU until then and runs beside lane 1's dispatch [2.501, 3.503] the same way: ends 4.002. Lane 1's
+  // second kernel: [4.002, 5.002].
+  CHECK(r[0].duration() == Approx(5e-3 + 2e-6).epsilon(1e-4));
+}
