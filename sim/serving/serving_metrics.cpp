@@ -50,8 +50,9 @@ Distribution distribution(const LogHistogram& h) {
 PoolPower pool_power(const ServingRun& run, int pool, int gpus_per_replica) {
   PoolPower p;
   double gpus = 0, energy = 0, busy_energy = 0, busy = 0, throttled = 0;
+  // Per GPU figures weigh each replica by its GPUs (pools of different sizes); the energy counts them all.
   for (const GpuEnergy& e : run.energy) {
-    if (e.pool != pool) continue;
+    if (pool != kAllPools && e.pool != pool) continue;
     const double g = e.gpus > 0 ? e.gpus : gpus_per_replica;
     gpus += g;
     energy += e.energy_j * g;
@@ -59,7 +60,9 @@ PoolPower pool_power(const ServingRun& run, int pool, int gpus_per_replica) {
     busy += e.busy_s;
     throttled += e.throttled_s;
     p.max_temp_c = std::max(p.max_temp_c, e.max_temp_c);
+    p.shutdown_reached = p.shutdown_reached || e.shutdown_reached;
   }
+  p.energy_j = energy;
   if (gpus > 0 && run.end_s > 0) p.mean_w = energy / gpus / run.end_s;
   if (busy > 0) {
     p.busy_w = busy_energy / busy;
@@ -133,22 +136,13 @@ ServingSummary summarize(const ServingRun& run, int replicas, int gpus_per_repli
   }
   if (!run.energy.empty()) {
     s.has_power = true;
-    // Per GPU figures weigh each replica by its GPUs (pools of different sizes); the energy counts them all.
-    double busy_energy = 0, busy = 0, throttled = 0, all_gpus = 0, all_energy = 0;
-    for (const GpuEnergy& e : run.energy) {
-      const double g = e.gpus > 0 ? e.gpus : gpus_per_replica;
-      all_gpus += g;
-      all_energy += e.energy_j * g;
-      busy_energy += e.busy_energy_j;
-      busy += e.busy_s;
-      throttled += e.throttled_s;
-      s.max_temp_c = std::max(s.max_temp_c, e.max_temp_c);
-      s.shutdown_reached = s.shutdown_reached || e.shutdown_reached;
-    }
-    s.mean_power_w = s.makespan_s > 0 ? all_energy / all_gpus / s.makespan_s : 0;
-    s.busy_power_w = busy > 0 ? busy_energy / busy : 0;
-    s.throttled_fraction = busy > 0 ? throttled / busy : 0;
-    s.energy_kwh = (all_energy + host_power_w * s.makespan_s) / 3.6e6;
+    const PoolPower all = pool_power(run, kAllPools, gpus_per_replica);
+    s.mean_power_w = all.mean_w;
+    s.busy_power_w = all.busy_w;
+    s.throttled_fraction = all.throttled_fraction;
+    s.max_temp_c = all.max_temp_c;
+    s.shutdown_reached = all.shutdown_reached;
+    s.energy_kwh = (all.energy_j + host_power_w * s.makespan_s) / 3.6e6;
     if (tokens > 0) s.kwh_per_million_tokens = s.energy_kwh / static_cast<double>(tokens) * 1e6;
   }
   return s;

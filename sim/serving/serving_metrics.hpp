@@ -47,9 +47,13 @@ struct ServingSummary {
 
 // One pool's GPUs (prefill and decode pools on different hardware): their mean draw over the run and
 // while busy, the hottest of them, and the share of busy time spent throttled. Zeros without power.
+// `kAllPools`: every GPU of the run (the summary's figures).
 struct PoolPower {
   double mean_w = 0, busy_w = 0, max_temp_c = 0, throttled_fraction = 0;
+  double energy_j = 0;  // all of the pool's GPUs together
+  bool shutdown_reached = false;
 };
+inline constexpr int kAllPools = -1;
 PoolPower pool_power(const ServingRun& run, int pool, int gpus_per_replica);
 
 // `host_power_w`: every node's host draw over the makespan, added to the energy.

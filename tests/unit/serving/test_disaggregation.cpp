@@ -30,18 +30,23 @@ std::vector<ReplicaPool> pools(int replicas, long long kv_blocks, double seconds
   return {pre, dec};
 }
 
-// One prefill and one decode replica of one GPU each on a 2-GPU PCIe node; every iteration takes
-// 0.1 s; a sequence's KV is 0.25 GB per token on the decode GPU.
-ServingRun pd_run(const std::vector<Request>& reqs) {
+// One prefill and one decode replica, continuous batching of up to 8, KV blocks of 4 tokens.
+ServingConfig one_p_one_d() {
   ServingConfig c;
   c.policy = make_policy("continuous", "test");
   c.max_batch = 8;
   c.block_size = 4;
   c.prefill_replicas = c.decode_replicas = 1;
   c.replicas = 2;
+  return c;
+}
+
+// One prefill and one decode replica of one GPU each on a 2-GPU PCIe node; every iteration takes
+// 0.1 s; a sequence's KV is 0.25 GB per token on the decode GPU.
+ServingRun pd_run(const std::vector<Request>& reqs) {
   ServingOptions opt;
   opt.record_iterations = true;
-  return run_serving_pools(implicit_node(bus_gpu(), 2), bus_gpu(), c, reqs, pools(1, 100, 0.1, 0.25e9), opt);
+  return run_serving_pools(implicit_node(bus_gpu(), 2), bus_gpu(), one_p_one_d(), reqs, pools(1, 100, 0.1, 0.25e9), opt);
 }
 }  // namespace
 
@@ -145,12 +150,7 @@ TEST_CASE("disaggregation on two kinds of node: the KV leaves by the prefill nod
   // its own iteration time of 0.05 s). The decode replica has both GPUs: each receives 1 GB (4 tokens x
   // 0.25 GB) from the one prefill GPU, so the prefill NIC carries 2 GB at 10 GB/s (0.2 s) while each
   // decode NIC takes 1 GB at 4 GB/s (0.25 s): max-min gives each flow 4 GB/s, 0.25 s + 2 x 5 us.
-  ServingConfig c;
-  c.policy = make_policy("continuous", "test");
-  c.max_batch = 8;
-  c.block_size = 4;
-  c.prefill_replicas = c.decode_replicas = 1;
-  c.replicas = 2;
+  const ServingConfig c = one_p_one_d();
   const NodeSpec pre_node = networked(1, 10e9), dec_node = networked(2, 4e9);
   const GpuCard gpu = bus_gpu();
   std::vector<ReplicaPool> ps = pools(1, 100, 0.1, 0.25e9);
