@@ -150,9 +150,33 @@ static std::optional<EngineCommand> apply_engine_command(toml::table& doc, const
   return out;
 }
 
+// A --set that names the platform's other form (gpu where the file names a node, or node where it names
+// a gpu) replaces the file's form: the file's count or nodes goes with it. Naming both forms by --set
+// stays an error (read_platform says so).
+static void switch_platform_form(toml::table& doc, const std::vector<std::string>& overrides) {
+  for (const char* table : {"platform", "decode_platform"}) {
+    auto set = [&](const char* key) {
+      const std::string full = std::string(table) + "." + key;
+      for (const auto& o : overrides)
+        if (trim(o.substr(0, o.find('='))) == full) return true;
+      return false;
+    };
+    toml::table* t = doc[table].as_table();
+    if (!t) continue;
+    if (set("node") && !set("gpu")) {
+      t->erase("gpu");
+      t->erase("count");
+    } else if (set("gpu") && !set("node")) {
+      t->erase("node");
+      t->erase("nodes");
+    }
+  }
+}
+
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
   auto doc = TomlTable::parse_file(path);
   const std::string file_platform = platform_in_file(*doc);
+  switch_platform_form(*doc, overrides);
   // A --set of the engine's own keys changes the command before it is read; the others apply after it.
   auto engine_key = [](const std::string& o) { return o.rfind("engine.", 0) == 0; };
   for (const auto& o : overrides)

@@ -438,7 +438,10 @@ dssim_cli_test(pd2_roi_gpus 0 "hardware .*: GPUs \\$736,000" ${PD2_SCENARIO} --q
 dssim_cli_test(pd2_json 0 "\"decode_platform\": \\{" ${PD2_SCENARIO} --quiet --format json)
 dssim_cli_test(pd2_decode_cap 0 "power model, decode .*limit 400 W" ${PD2_SCENARIO} --quiet --set decode_platform.power_limit_w=400)
 dssim_cli_test(pd2_too_many_decode 1 "2 decode replicas x 8 GPUs need 16 of \\[decode_platform\\] \\(it has 8\\)" ${PD2_SCENARIO} --quiet --set serving.decode_replicas=2)
-dssim_cli_test(pd2_both_keys 1 "\\[decode_platform\\] takes one of 'gpu' \\(with 'count'\\) or 'node', not both" ${PD2_SCENARIO} --quiet --set decode_platform.gpu=h200-sxm)
+dssim_cli_test(pd2_both_keys 1 "\\[decode_platform\\] takes one of 'gpu' \\(with 'count'\\) or 'node', not both" ${PD2_SCENARIO} --quiet --set decode_platform.gpu=h200-sxm --set decode_platform.node=hgx-8xh200)
+# A --set of the platform's other form replaces the file's (its count or nodes goes with it).
+dssim_cli_test(set_node_over_gpu 0 "Platform  dgx-8xh100-sxm x 2 nodes: 16 x h100-sxm" scenarios/33b_a100.toml --quiet --set platform.node=dgx-8xh100-sxm --set platform.nodes=2)
+dssim_cli_test(set_gpu_over_node 1 "the decode pool receives each sequence.s KV .* has none" ${PD2_SCENARIO} --quiet --set decode_platform.gpu=h200-sxm)
 dssim_cli_test(pd2_no_network 1 "the decode pool receives each sequence.s KV .* has none" ${PD_SCENARIO} --quiet --set decode_platform.gpu=h200-sxm --set decode_platform.count=8)
 dssim_cli_test(pd2_colocated 1 "\\[decode_platform\\] is the decode pool's hardware under prefill/decode disaggregation" scenarios/serving/7b_h200_continuous_poisson.toml --quiet --set decode_platform.node=hgx-8xh200)
 dssim_cli_test(pd2_one_price 1 "two kinds of GPU, and \\[cost\\] gpu_price_usd" ${PD2_SCENARIO} --quiet --set cost.gpu_price_usd=30000)
@@ -458,6 +461,19 @@ dssim_cli_test(bad_recommend_policy 1 "recommend_bad_policy.toml:5: key 'search.
 dssim_cli_test(bad_recommend_prefix 1 "recommend_bad_prefix.toml:5: key 'search.prefix_cache': expected true or false" recommend tests/integration/cases/recommend_bad_prefix.toml)
 dssim_cli_test(bad_recommend_policy_base_key 1 "r1_qwen32b_20rps.toml:18: key 'serving.max_batched_tokens': \\[search\\] policy varies the batch policy" recommend tests/integration/cases/recommend_policy_base_budget.toml)
 # A search over GPUs whose servers are priced and GPUs whose are not says the comparison flatters the latter.
+# recommend over node files: pools on their own kind of node, experts beyond one node.
+dssim_cli_test(recommend_pools 0 "^  16 x h200-sxm \\(2 x hgx-8xh200\\), TP 8 EP 8 x 2 replicas, 8192-token iterations, 1P1D +\\$5\\.288" recommend scenarios/recommend/v3_pools_h100_h200.toml --quiet --jobs 2)
+# The H100-prefill / H200-decode candidate is simulated and qualifies (at a higher $/M than H200 pools).
+add_test(NAME cli.recommend_pools_h100_h200 COMMAND bash -c "set -e; d=$(mktemp -d); $<TARGET_FILE:dssim> recommend scenarios/recommend/v3_pools_h100_h200.toml --quiet --jobs 2 --out $d/r > /dev/null; grep -c '^[0-9]*,h100-sxm,16,dgx-8xh100-sxm,2,8,16,1,1,1,1,hgx-8xh200,1,h200-sxm,8,8,fp8,256,true,' $d/r/candidates.csv; rm -rf $d"
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli.recommend_pools_h100_h200 PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}" PASS_REGULAR_EXPRESSION "^2\n")
+add_test(NAME cli.recommend_pools_json_schema COMMAND bash -c "set -e; d=$(mktemp -d); $<TARGET_FILE:dssim> recommend scenarios/recommend/v3_pools_h100_h200.toml --quiet --jobs 2 --format json > $d/r.json; grep -q '\"decode_node\": \"hgx-8xh200\"' $d/r.json; $<TARGET_FILE:dssim_golden> schema $d/r.json; rm -rf $d"
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli.recommend_pools_json_schema PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}" PASS_REGULAR_EXPRESSION "kinds .*recommend")
+dssim_cli_test(bad_recommend_decode_node 1 "recommend_bad_decode_node.toml:5: key 'search.decode_node': a decode pool on its own nodes .* give \\[search\\] node" recommend tests/integration/cases/recommend_bad_decode_node.toml)
+dssim_cli_test(bad_recommend_set 1 "recommend_bad_set.toml:3: key 'set': expected \"section.key=value\" strings" recommend tests/integration/cases/recommend_bad_set.toml)
+dssim_cli_test(bad_recommend_nodes 1 "recommend_bad_nodes.toml:5: key 'search.nodes': 'nodes' counts the copies of \\[search\\] node" recommend tests/integration/cases/recommend_bad_nodes.toml)
+dssim_cli_test(bad_recommend_decode_base 1 "the base's \\[decode_platform\\] would fix the decode pool's" recommend tests/integration/cases/recommend_decode_base.toml)
 dssim_cli_test(recommend_server_note 0 "Note: servers are priced for h100-sxm, h200-sxm but not for l40s" recommend scenarios/recommend/v2lite_chat_stack.toml --quiet)
 dssim_cli_test(recommend_v2lite_stack 0 "^  1 x h200-sxm, TP 1 x 1 replica, 2048-token iterations, chunked, prefix cache +\\$0\\.447" recommend scenarios/recommend/v2lite_chat_stack.toml --quiet)
 # recommend beyond one machine: the Slurm steps run task by task here (a real Slurm: cli.sweep_on_slurm)
