@@ -154,13 +154,19 @@ std::string table_head(int width) {
 
 void write_csv(const fs::path& file, const std::vector<Candidate>& cands, const std::vector<Outcome>& outs, const RecommendSpec& s) {
   OutputFile f(file.string());
-  f << "index,gpu,gpus,tensor_parallel,pipeline_parallel,replicas,weights,max_batch,qualifies,why_not,keeps_up,meets_slo,ttft_p50_s,ttft_p99_s,"
+  f << "index,gpu,gpus,node,nodes,tensor_parallel,expert_parallel,pipeline_parallel,replicas,prefill_replicas,decode_replicas,"
+       "decode_node,decode_nodes,decode_gpu,decode_gpus,decode_tensor_parallel,weights,max_batch,qualifies,why_not,keeps_up,meets_slo,ttft_p50_s,ttft_p99_s,"
        "tpot_p50_s,tpot_p99_s,e2e_p99_s,throughput_tok_s,power_w,hardware_usd,usd_per_million_tokens_onprem,"
        "usd_per_million_tokens_cloud\n";
   for (std::size_t i = 0; i < cands.size(); ++i) {
     const Candidate& c = cands[i];
     const Outcome& o = outs[i];
-    f << csv_line({std::to_string(i), c.gpu, std::to_string(c.gpus), std::to_string(c.tp), std::to_string(c.pp), std::to_string(c.replicas()),
+    const bool pd = c.disaggregated(), own = c.own_decode();
+    f << csv_line({std::to_string(i), c.gpu, std::to_string(c.gpus), c.node, c.node.empty() ? "" : std::to_string(c.nodes),
+                   std::to_string(c.tp), std::to_string(c.expert_degree()), std::to_string(c.pp), std::to_string(c.replicas()),
+                   pd ? std::to_string(c.prefill_replicas()) : "", pd ? std::to_string(c.decode_replicas()) : "", c.decode_node,
+                   own ? std::to_string(c.decode_nodes) : "", c.decode_gpu, own ? std::to_string(c.decode_gpus) : "",
+                   own ? std::to_string(c.decode_tp) : "",
                    o.weights.empty() ? c.weights : o.weights, o.max_batch ? std::to_string(o.max_batch) : "",
                    qualifies(s, o) ? "true" : "false", failure(s, o), o.status == Outcome::Status::ok ? (o.keeps_up ? "true" : "false") : "",
                    o.status == Outcome::Status::ok ? (o.meets_slo ? "true" : "false") : "", csv_number(o.ttft_p50_s),
@@ -180,8 +186,11 @@ void write_chart(const fs::path& dir, const RecommendSpec& s, const std::vector<
   auto cost = [&](const Outcome& o) { return s.rank_by == "cloud" ? o.usd_per_m_cloud : o.usd_per_m_onprem; };
   auto short_label = [&](const Candidate& c, const Outcome& o) {
     std::string l = fmt("%dx %s TP%d", c.gpus, c.gpu.c_str(), c.tp);
+    if (c.expert_degree() > c.tp) l += fmt(" EP%d", c.expert_degree());
     if (c.pp > 1) l += fmt(" PP%d", c.pp);
     if (c.replicas() > 1) l += fmt("x%d", c.replicas());
+    if (c.own_decode()) l += fmt(" + %dx %s TP%d", c.decode_gpus, c.decode_gpu.c_str(), c.decode_tp);
+    else if (c.disaggregated()) l += fmt(" %dP%dD", c.prefill_replicas(), c.decode_replicas());
     if (!o.weights.empty()) l += " " + o.weights;
     return l;
   };
@@ -306,10 +315,14 @@ int cmd_recommend(const std::vector<std::string>& args) {
   const auto t0 = std::chrono::steady_clock::now();
 
   const RecommendSpec spec = load_recommend(path);
+  const std::vector<std::string> command_line_sets = sets;  // a Slurm task reads the file's own again
+  sets.insert(sets.begin(), spec.sets.begin(), spec.sets.end());  // the file's, then the command line's (which win)
   const Catalog cat = Catalog::from_environment();
   const Scenario base = load_scenario(spec.base, sets);
   if (!base.serving_run()) throw Error(fmt("%s: dssim recommend needs a request stream (a trace or arrivals), not a fixed batch", spec.base.c_str()));
-  if (!base.node.empty()) throw Error(fmt("%s: dssim recommend varies [platform] gpu and count; the base names a node", spec.base.c_str()));
+  if (base.decode_platform)
+    throw Error(fmt("%s: dssim recommend chooses the hardware; the base's [decode_platform] would fix the decode pool's: remove it "
+                    "and give the decode pool's nodes as [search] decode_node", spec.base.c_str()));
   if (!base.cost) throw Error(fmt("%s: dssim recommend ranks by $ per million tokens and needs a [cost] table in the base", spec.base.c_str()));
   if (!spec.policies.empty()) {
     // A policy's iteration size has its own key (continuous: max_batched_tokens, chunked: token_budget):
@@ -322,12 +335,26 @@ int cmd_recommend(const std::vector<std::string>& args) {
                         spec.base.c_str(), n->source().begin.line, k));
   }
   const ModelCard model = scenario_model(base, cat);
-  const std::vector<Candidate> cands = candidates(spec, model.moe.has_value(), base.serving.batch_policy().name());
-  if (cands.empty()) throw Error(fmt("%s: no candidate: every tensor_parallel x pipeline_parallel exceeds or does not divide every gpus value", path.c_str()));
+  const NodeLookup node_info = [&cat](const std::string& id) {
+    const NodeSpec n = cat.node(id);
+    return NodeInfo{n.gpu, n.gpu_count};
+  };
+  const std::vector<Candidate> cands = candidates(spec, model.moe.has_value(), base.serving.batch_policy().name(), node_info);
+  if (cands.empty())
+    throw Error(fmt("%s: no candidate: a replica's GPUs (pipeline_parallel x the larger of tensor_parallel and expert_parallel) "
+                    "exceed or do not divide every platform's GPU count", path.c_str()));
+  std::map<std::string, GpuCard> cards;
+  auto card = [&](const std::string& id) -> const GpuCard& {
+    if (!cards.count(id)) cards.emplace(id, cat.gpu(id));
+    return cards.at(id);
+  };
+  auto prune_one = [&](const Candidate& c) {
+    return prune(c, model, card(c.gpu), to_string(base.weights), c.own_decode() ? &card(c.decode_gpu) : nullptr);
+  };
 
   const std::string fingerprint = candidates_fingerprint(spec.base, sets, cands);
   if (!emit.empty()) {
-    emit_recommend_slurm(path, sets, out, cands.size(), fingerprint);
+    emit_recommend_slurm(path, command_line_sets, out, cands.size(), fingerprint);
     std::cout << fmt("dssim recommend | wrote %s/recommend.sbatch: a Slurm array of %zu tasks (one candidate each); "
                      "then: dssim recommend %s --out %s --merge\n",
                      out.c_str(), cands.size(), path.c_str(), out.c_str());
@@ -338,7 +365,7 @@ int cmd_recommend(const std::vector<std::string>& args) {
     if (candidate >= static_cast<long long>(cands.size()))
       throw Error(fmt("--candidate %lld: this search has candidates 0 to %zu", candidate, cands.size() - 1));
     const Candidate& c = cands[static_cast<std::size_t>(candidate)];
-    const std::string why = prune(c, model, cat.gpu(c.gpu), to_string(base.weights));
+    const std::string why = prune_one(c);
     ChildAnswer a = why.empty() ? simulate(spec, sets, c) : ChildAnswer{{"status", "pruned"}, {"why", why}};
     write_file((fs::path(out) / "candidates" / fmt("%lld.json", candidate)).string(), nlohmann::json(a).dump() + "\n");
     return 0;
@@ -347,10 +374,8 @@ int cmd_recommend(const std::vector<std::string>& args) {
 
   std::vector<Outcome> outs(cands.size());
   std::vector<std::size_t> to_run;
-  std::map<std::string, GpuCard> cards;
   for (std::size_t i = 0; i < cands.size(); ++i) {
-    if (!cards.count(cands[i].gpu)) cards.emplace(cands[i].gpu, cat.gpu(cands[i].gpu));
-    const std::string why = prune(cands[i], model, cards.at(cands[i].gpu), to_string(base.weights));
+    const std::string why = prune_one(cands[i]);
     if (why.empty()) {
       to_run.push_back(i);
     } else {
@@ -453,8 +478,18 @@ int cmd_recommend(const std::vector<std::string>& args) {
       const std::size_t i = best[r];
       const Outcome& o = outs[i];
       j.begin_object().value("index", static_cast<long long>(i)).value("configuration", cands[i].label()).value("gpu", cands[i].gpu);
-      j.value("gpus", cands[i].gpus).value("tensor_parallel", cands[i].tp).value("pipeline_parallel", cands[i].pp);
-      j.value("replicas", cands[i].replicas());
+      const Candidate& c = cands[i];
+      j.value("gpus", c.gpus).value("tensor_parallel", c.tp).value("pipeline_parallel", c.pp);
+      j.value("expert_parallel", c.expert_degree()).value("replicas", c.replicas());
+      if (!c.node.empty()) j.value("node", c.node).value("nodes", c.nodes);
+      if (c.disaggregated()) {
+        j.begin_object("pools").value("prefill_replicas", c.prefill_replicas()).value("decode_replicas", c.decode_replicas());
+        if (c.own_decode())
+          j.value("decode_node", c.decode_node).value("decode_nodes", c.decode_nodes).value("decode_gpu", c.decode_gpu)
+              .value("decode_gpus", c.decode_gpus).value("decode_tensor_parallel", c.decode_tp)
+              .value("decode_expert_parallel", c.decode_expert_degree());
+        j.end_object();
+      }
       j.value("weights", o.weights).value("max_batch", o.max_batch);
       j.value("usd_per_million_tokens_onprem", o.usd_per_m_onprem).value("usd_per_million_tokens_cloud", o.usd_per_m_cloud);
       j.value("hardware_usd", o.hardware_usd).value("ttft_p99_s", o.ttft_p99_s).value("tpot_p99_s", o.tpot_p99_s);

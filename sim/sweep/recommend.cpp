@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <numeric>
+#include <set>
 
 #include "config/precision.hpp"
 #include "config/toml_table.hpp"
@@ -71,8 +73,27 @@ RecommendSpec load_recommend(const std::string& path) {
   auto search = t.get_table("search");
   const toml::table& st = *doc->get_as<toml::table>("search");
   s.gpus = strings(st, path, "gpu");
-  if (s.gpus.empty()) throw Error(fmt("%s: [search] needs gpu = [\"card id\", ...]", path.c_str()));
-  if (st.contains("gpus")) s.counts = integers(st, path, "gpus", 1, 4096);
+  s.nodes = strings(st, path, "node");
+  if (s.gpus.empty() && s.nodes.empty())
+    throw Error(fmt("%s: [search] needs gpu = [\"card id\", ...] (implied nodes) or node = [\"node file id\", ...]", path.c_str()));
+  if (st.contains("gpus")) {
+    if (s.gpus.empty()) throw Error(fmt("%s: 'gpus' counts the GPUs of [search] gpu, which is not given (a node file sets its own: use nodes)", search.where("gpus").c_str()));
+    s.counts = integers(st, path, "gpus", 1, 4096);
+  }
+  if (st.contains("nodes")) {
+    if (s.nodes.empty()) throw Error(fmt("%s: 'nodes' counts the copies of [search] node, which is not given", search.where("nodes").c_str()));
+    s.node_counts = integers(st, path, "nodes", 1, 4096);
+  }
+  s.decode_nodes = strings(st, path, "decode_node");
+  if (!s.decode_nodes.empty() && s.nodes.empty())
+    throw Error(fmt("%s: a decode pool on its own nodes receives the KV over the nodes' networks, so the prefill pool must be "
+                    "on node files too: give [search] node = [...]", search.where("decode_node").c_str()));
+  for (const char* k : {"decode_nodes", "decode_tensor_parallel"})
+    if (st.contains(k) && s.decode_nodes.empty())
+      throw Error(fmt("%s: a setting of the decode pool's own nodes; give [search] decode_node = [...]", search.where(k).c_str()));
+  if (st.contains("decode_nodes")) s.decode_node_counts = integers(st, path, "decode_nodes", 1, 4096);
+  s.decode_tensor_parallel = integers(st, path, "decode_tensor_parallel", 1, 4096);
+  s.expert_parallel = integers(st, path, "expert_parallel", 1, 4096);
   if (st.contains("tensor_parallel")) s.tensor_parallel = integers(st, path, "tensor_parallel", 1, 4096);
   if (st.contains("pipeline_parallel")) s.pipeline_parallel = integers(st, path, "pipeline_parallel", 1, 4096);
   s.weights = strings(st, path, "weights");
@@ -106,7 +127,7 @@ RecommendSpec load_recommend(const std::string& path) {
                       search.where("prefill_decode").c_str(), r.c_str()));
     }
   }
-  search.allow({"gpu", "gpus", "tensor_parallel", "pipeline_parallel", "weights", "max_batch", "max_batched_tokens", "policy", "prefix_cache",
+  search.allow({"gpu", "gpus", "node", "nodes", "decode_node", "decode_nodes", "decode_tensor_parallel", "expert_parallel", "tensor_parallel", "pipeline_parallel", "weights", "max_batch", "max_batched_tokens", "policy", "prefix_cache",
                 "speculative", "prefill_decode"});
   search.finish();
   if (auto c = t.opt_table("constraints")) {
@@ -121,19 +142,38 @@ RecommendSpec load_recommend(const std::string& path) {
       s.slo.push_back(fmt("slo.%s=%.17g", std::string(k.str()).c_str(), *x));
     }
   }
-  t.allow({"search", "constraints", "slo"});
+  if (const toml::node* n = doc->get("set")) {
+    const toml::array* a = n->as_array();
+    if (!a) throw Error(fmt("%s:%u: key 'set': expected an array of \"section.key=value\" strings", path.c_str(), n->source().begin.line));
+    for (const toml::node& e : *a) {
+      const auto v = e.value<std::string>();
+      if (!e.is_string() || !v || v->find('=') == std::string::npos || v->find('.') > v->find('='))
+        throw Error(fmt("%s:%u: key 'set': expected \"section.key=value\" strings (as --set takes)", path.c_str(), e.source().begin.line));
+      s.sets.push_back(*v);
+    }
+  }
+  t.allow({"search", "constraints", "slo", "set"});
   t.finish();
   return s;
 }
 
 std::vector<std::string> Candidate::overrides() const {
-  std::vector<std::string> o{"platform.gpu=\"" + gpu + "\"", fmt("platform.count=%d", gpus), fmt("serving.tensor_parallel=%d", tp)};
+  std::vector<std::string> o;
+  if (node.empty()) o = {"platform.gpu=\"" + gpu + "\"", fmt("platform.count=%d", gpus)};
+  else o = {"platform.node=\"" + node + "\"", fmt("platform.nodes=%d", nodes)};
+  o.push_back(fmt("serving.tensor_parallel=%d", tp));
   if (pp > 1) o.push_back(fmt("serving.pipeline_parallel=%d", pp));
   if (disaggregated()) {
     o.push_back(fmt("serving.prefill_replicas=%d", prefill_replicas()));
     o.push_back(fmt("serving.decode_replicas=%d", decode_replicas()));
   } else {
     o.push_back(fmt("serving.replicas=%d", replicas()));
+  }
+  if (own_decode()) {
+    o.push_back("decode_platform.node=\"" + decode_node + "\"");
+    o.push_back(fmt("decode_platform.nodes=%d", decode_nodes));
+    o.push_back(fmt("serving.decode_tensor_parallel=%d", decode_tp));
+    if (experts_follow_tp || ep > 0) o.push_back(fmt("serving.decode_expert_parallel=%d", decode_expert_degree()));
   }
   if (!policy.empty()) o.push_back("serving.policy=\"" + policy + "\"");
   // A cache pays when each turn goes where its prefix is: on, the prefix-aware router; off, the least loaded.
@@ -142,30 +182,41 @@ std::vector<std::string> Candidate::overrides() const {
   if (!speculative.empty()) o.push_back("serving.speculative=\"" + speculative + "\"");
   if (!weights.empty()) o.push_back("model.weights=\"" + weights + "\"");
   if (max_batch > 0) o.push_back(fmt("serving.max_batch=%d", max_batch));
-  if (experts_follow_tp) o.push_back(fmt("serving.expert_parallel=%d", tp));
+  if (experts_follow_tp || ep > 0) o.push_back(fmt("serving.expert_parallel=%d", expert_degree()));
   if (max_batched_tokens > 0) o.push_back(fmt("%s=%d", tokens_key.c_str(), max_batched_tokens));
   return o;
 }
 
 std::string Candidate::label() const {
-  std::string l = fmt("%d x %s, TP %d%s%s x %d replica%s", gpus, gpu.c_str(), tp, experts_follow_tp && tp > 1 ? fmt(" EP %d", tp).c_str() : "",
-                      pp > 1 ? fmt(" PP %d", pp).c_str() : "", replicas(), replicas() > 1 ? "s" : "");
+  auto hardware = [](int gpus, const std::string& gpu, int nodes, const std::string& node) {
+    return fmt("%d x %s", gpus, gpu.c_str()) + (node.empty() ? "" : fmt(" (%d x %s)", nodes, node.c_str()));
+  };
+  auto layout = [](int tp, int ep, int pp) {
+    return fmt("TP %d", tp) + (ep > 1 ? fmt(" EP %d", ep) : "") + (pp > 1 ? fmt(" PP %d", pp) : "");
+  };
+  std::string l = hardware(gpus, gpu, nodes, node) + ", " + layout(tp, expert_degree(), pp);
+  if (own_decode())
+    l += fmt(" x %d prefill + ", replicas()) + hardware(decode_gpus, decode_gpu, decode_nodes, decode_node) + ", " +
+         layout(decode_tp, decode_expert_degree(), 1) + fmt(" x %d decode", decode_replicas());
+  else
+    l += fmt(" x %d replica%s", replicas(), replicas() > 1 ? "s" : "");
   if (!weights.empty()) l += ", " + weights;
   if (max_batch > 0) l += fmt(", max_batch %d", max_batch);
   if (max_batched_tokens > 0) l += fmt(", %d-token iterations", max_batched_tokens);
   if (!policy.empty()) l += ", " + policy;
   if (prefix_cache >= 0) l += prefix_cache ? ", prefix cache" : ", no prefix cache";
   if (!speculative.empty()) l += speculative == "none" ? ", no speculation" : ", " + speculative;
-  if (disaggregated()) l += fmt(", %dP%dD", prefill_replicas(), decode_replicas());
+  if (disaggregated() && !own_decode()) l += fmt(", %dP%dD", prefill_replicas(), decode_replicas());
   return l;
 }
 
 std::string Candidate::layout_key() const {
-  return fmt("%s|%s|%d|%d|%d|%d|%s|%d|%s|%d:%d", gpu.c_str(), weights.c_str(), tp, pp, max_batch, max_batched_tokens, policy.c_str(),
-             prefix_cache, speculative.c_str(), pd_prefill, pd_decode);
+  return fmt("%s|%s|%s|%d|%d|%d|%d|%d|%s|%d|%s|%d:%d|%s|%d|%d", gpu.c_str(), node.c_str(), weights.c_str(), tp, expert_degree(), pp,
+             max_batch, max_batched_tokens, policy.c_str(), prefix_cache, speculative.c_str(), pd_prefill, pd_decode,
+             decode_node.c_str(), decode_nodes, decode_tp);
 }
 
-std::vector<Candidate> candidates(const RecommendSpec& s, bool moe, const std::string& policy) {
+std::vector<Candidate> candidates(const RecommendSpec& s, bool moe, const std::string& policy, const NodeLookup& node_info) {
   std::vector<Candidate> out;
   const std::vector<std::string> weights = s.weights.empty() ? std::vector<std::string>{""} : s.weights;
   const std::vector<int> batches = s.max_batch.empty() ? std::vector<int>{0} : s.max_batch;
@@ -174,63 +225,138 @@ std::vector<Candidate> candidates(const RecommendSpec& s, bool moe, const std::s
   const std::vector<int> prefix = s.prefix_cache.empty() ? std::vector<int>{-1} : s.prefix_cache;
   const std::vector<std::string> spec = s.speculative.empty() ? std::vector<std::string>{""} : s.speculative;
   const std::vector<std::pair<int, int>> pds = s.prefill_decode.empty() ? std::vector<std::pair<int, int>>{{0, 0}} : s.prefill_decode;
+  // EP 0: the experts follow TP (MoE) or there are none.
+  const std::vector<int> eps = moe && !s.expert_parallel.empty() ? s.expert_parallel : std::vector<int>{0};
+  auto lookup = [&](const std::string& id) {
+    if (!node_info) throw Error("recommend: node files need a node lookup");
+    return node_info(id);
+  };
+  // The platforms: implied nodes of each GPU kind, then copies of each node file.
+  Candidate hw;
+  std::vector<Candidate> platforms;
   for (const auto& g : s.gpus)
-    for (int n : s.counts)
-      for (int tp : s.tensor_parallel)
+    for (int n : s.counts) {
+      hw.gpu = g;
+      hw.gpus = n;
+      platforms.push_back(hw);
+    }
+  for (const auto& id : s.nodes)
+    for (int k : s.node_counts) {
+      const NodeInfo ni = lookup(id);
+      hw.node = id;
+      hw.nodes = k;
+      hw.gpu = ni.gpu;
+      hw.gpus = k * ni.gpus;
+      platforms.push_back(hw);
+    }
+  // The decode pool's own hardware, each with its TP degrees.
+  std::vector<Candidate> decode_hw;
+  for (const auto& id : s.decode_nodes)
+    for (int k : s.decode_node_counts) {
+      const NodeInfo ni = lookup(id);
+      Candidate d;
+      d.decode_node = id;
+      d.decode_nodes = k;
+      d.decode_gpu = ni.gpu;
+      d.decode_gpus = k * ni.gpus;
+      decode_hw.push_back(d);
+    }
+  for (const Candidate& plat : platforms)
+    for (int tp : s.tensor_parallel)
+      for (int ep : eps)
         for (int stages : s.pipeline_parallel) {
-        if (tp * stages > n || n % (tp * stages) != 0) continue;
-        for (const auto& w : weights)
-          for (int b : batches)
-            for (const auto& pol : policies) {
-              const std::string p = pol.empty() ? policy : pol;
-              // Static and adaptive batches take no iteration size, prefix cache, speculation or P/D:
-              // one candidate each, with the base's settings of those.
-              const bool iter = iteration_level(p);
-              static const std::vector<int> none_i{0}, base_i{-1};
-              static const std::vector<std::string> base_s{""};
-              static const std::vector<std::pair<int, int>> colocated{{0, 0}};
-              for (int k : iter ? chunks : none_i) {
-                for (int pc : iter ? prefix : base_i)
-                  for (const auto& sp : iter ? spec : base_s)
-                    for (const auto& [pp, dd] : iter ? pds : colocated) {
-                      if (pp > 0 && (n / (tp * stages)) % (pp + dd) != 0) continue;
-                      Candidate c;
-                      c.gpu = g;
+          if (ep > 0 && ep % tp != 0) continue;  // whole experts over every GPU of a stage
+          const int per_replica = stages * std::max(tp, ep);
+          const int n = plat.gpus;
+          if (per_replica > n || n % per_replica != 0) continue;
+          for (const auto& w : weights)
+            for (int b : batches)
+              for (const auto& pol : policies) {
+                const std::string p = pol.empty() ? policy : pol;
+                // Static and adaptive batches take no iteration size, prefix cache, speculation or P/D:
+                // one candidate each, with the base's settings of those.
+                const bool iter = iteration_level(p);
+                static const std::vector<int> none_i{0}, base_i{-1};
+                static const std::vector<std::string> base_s{""};
+                static const std::vector<std::pair<int, int>> colocated{{0, 0}};
+                for (int k : iter ? chunks : none_i)
+                  for (int pc : iter ? prefix : base_i)
+                    for (const auto& sp : iter ? spec : base_s) {
+                      Candidate c = plat;
                       c.weights = w;
-                      c.gpus = n;
                       c.tp = tp;
+                      c.ep = ep;
                       c.pp = stages;
                       c.max_batch = b;
-                      c.experts_follow_tp = moe;
+                      c.experts_follow_tp = moe && ep == 0;
                       c.max_batched_tokens = k;
                       c.policy = pol;
                       c.prefix_cache = pc;
                       c.speculative = sp;
-                      c.pd_prefill = pp;
-                      c.pd_decode = dd;
                       if (p == "chunked") c.tokens_key = "serving.token_budget";
-                      out.push_back(c);
+                      for (const auto& [pp, dd] : iter ? pds : colocated) {
+                        if (pp > 0 && (n / per_replica) % (pp + dd) != 0) continue;
+                        Candidate x = c;
+                        x.pd_prefill = pp;
+                        x.pd_decode = dd;
+                        out.push_back(x);
+                      }
+                      // Pools on their own hardware: no pipeline stages there (not modelled with P/D).
+                      if (!iter || plat.node.empty() || stages > 1) continue;
+                      for (const Candidate& d : decode_hw)
+                        for (int dtp : s.decode_tensor_parallel.empty() ? std::vector<int>{tp} : s.decode_tensor_parallel) {
+                          Candidate x = c;
+                          x.decode_node = d.decode_node;
+                          x.decode_nodes = d.decode_nodes;
+                          x.decode_gpu = d.decode_gpu;
+                          x.decode_gpus = d.decode_gpus;
+                          x.decode_tp = dtp;
+                          if (x.decode_gpus_per_replica() > x.decode_gpus || x.decode_gpus % x.decode_gpus_per_replica() != 0) continue;
+                          out.push_back(x);
+                        }
                     }
               }
-            }
-      }
+        }
+  // A decode pool on more nodes of the prefill pool's own kind, with its layout, is a P:D split of one
+  // platform of them all: keep that one where the search has it.
+  auto split_key = [](const Candidate& c, int nodes) {
+    return fmt("%s|%d|%d|%d|%s|%d|%d|%s|%d|%s|%d|%d", c.node.c_str(), nodes, c.tp, c.expert_degree(), c.weights.c_str(), c.max_batch,
+               c.max_batched_tokens, c.policy.c_str(), c.prefix_cache, c.speculative.c_str(), c.prefill_replicas(), c.decode_replicas());
+  };
+  std::set<std::string> splits;
+  for (const Candidate& c : out)
+    if (c.disaggregated() && !c.own_decode() && !c.node.empty()) splits.insert(split_key(c, c.nodes));
+  std::erase_if(out, [&](const Candidate& c) {
+    return c.own_decode() && c.decode_node == c.node && c.decode_tp == c.tp && c.decode_expert_degree() == c.expert_degree() &&
+           splits.count(split_key(c, c.nodes + c.decode_nodes));
+  });
   return out;
 }
 
-std::string prune(const Candidate& c, const ModelCard& m, const GpuCard& g, const std::string& base_weights) {
+std::string prune(const Candidate& c, const ModelCard& m, const GpuCard& g, const std::string& base_weights, const GpuCard* decode_gpu) {
   if (!tp_compatible(m, c.tp)) return fmt("tensor parallel %d does not divide %s's attention heads", c.tp, m.id.c_str());
+  if (c.own_decode() && !tp_compatible(m, c.decode_tp))
+    return fmt("tensor parallel %d does not divide %s's attention heads (decode pool)", c.decode_tp, m.id.c_str());
+  for (int e : {c.expert_degree(), c.own_decode() ? c.decode_expert_degree() : 1})
+    if (e > 1 && m.moe && m.moe->n_routed_experts % e != 0)
+      return fmt("expert parallel %d does not divide %s's %d routed experts", e, m.id.c_str(), m.moe->n_routed_experts);
   const std::string w = c.weights.empty() ? base_weights : c.weights;
   if (c.pp > m.num_hidden_layers)
     return fmt("pipeline parallel %d exceeds %s's %d layers", c.pp, m.id.c_str(), m.num_hidden_layers);
-  ParallelLayout l;
-  l.tp = c.tp;
-  l.pp = c.pp;
-  if (c.experts_follow_tp) l.ep = c.tp;
-  const double need = weight_bytes_per_gpu(m, parse_weight_precision(w, "recommend"), l);
-  if (need > g.memory_bytes)
-    return fmt("does not fit: %s weights need %s per GPU at TP %d%s, %s has %s", w.c_str(), human_bytes(need).c_str(), c.tp,
-               c.pp > 1 ? fmt(" PP %d", c.pp).c_str() : "", g.id.c_str(), human_bytes(g.memory_bytes).c_str());
-  return "";
+  auto fits = [&](const GpuCard& card, int tp, int ep, int pp, const char* pool) -> std::string {
+    ParallelLayout l;
+    l.tp = tp;
+    l.pp = pp;
+    l.ep = ep;
+    const double need = weight_bytes_per_gpu(m, parse_weight_precision(w, "recommend"), l);
+    if (need <= card.memory_bytes) return "";
+    return fmt("does not fit%s: %s weights need %s per GPU at TP %d%s%s, %s has %s", pool, w.c_str(), human_bytes(need).c_str(), tp,
+               ep > tp ? fmt(" EP %d", ep).c_str() : "", pp > 1 ? fmt(" PP %d", pp).c_str() : "", card.id.c_str(),
+               human_bytes(card.memory_bytes).c_str());
+  };
+  std::string why = fits(g, c.tp, c.expert_degree(), c.pp, "");
+  if (why.empty() && c.own_decode() && decode_gpu) why = fits(*decode_gpu, c.decode_tp, c.decode_expert_degree(), 1, " (decode pool)");
+  return why;
 }
 
 std::string failure(const RecommendSpec& s, const Outcome& o) {
@@ -277,21 +403,57 @@ std::vector<std::size_t> pareto(const RecommendSpec& s, const std::vector<Outcom
 
 namespace {
 
-// One engine instance per replica of a pool: "# N prefill instances:" then its command.
-std::string per_pool(const Candidate& c, const std::string& colocated, const std::string& prefill, const std::string& decode) {
-  if (!c.disaggregated()) return colocated;
-  return fmt("# %d prefill instance%s:\n%s\n# %d decode instance%s:\n%s", c.prefill_replicas(), c.prefill_replicas() > 1 ? "s" : "",
-             prefill.c_str(), c.decode_replicas(), c.decode_replicas() > 1 ? "s" : "", decode.c_str());
+// One pool of engine instances as the search laid it out.
+struct PoolShape {
+  int tp = 1, ep = 1, pp = 1, instances = 1;
+  int gpus_per_node = 0;  // 0: not known (an implied node holds them all)
+  const char* role = "";  // "", "prefill" or "decode"
+  int instance_gpus() const { return pp * std::max(tp, ep); }
+  // Nodes one instance spans (1 when it fits one node or the node is implied).
+  int span() const { return gpus_per_node > 0 && instance_gpus() > gpus_per_node ? instance_gpus() / gpus_per_node : 1; }
+};
+
+std::vector<PoolShape> pools_of(const Candidate& c) {
+  const int per_node = c.node.empty() ? 0 : c.gpus / c.nodes;
+  PoolShape a{c.tp, c.expert_degree(), c.pp, c.replicas(), per_node, ""};
+  if (!c.disaggregated()) return {a};
+  a.role = "prefill";
+  a.instances = c.prefill_replicas();
+  PoolShape d = a;
+  d.role = "decode";
+  d.instances = c.decode_replicas();
+  if (c.own_decode()) {
+    d.tp = c.decode_tp;
+    d.ep = c.decode_expert_degree();
+    d.pp = 1;
+    d.gpus_per_node = c.decode_gpus / c.decode_nodes;
+  }
+  return {a, d};
+}
+
+// "# N prefill instances:" (or "# N instances behind a router:" when the engine's own data parallelism
+// cannot start independent replicas), "# on each of its K nodes" when one spans several, then the command.
+std::string launch(const std::vector<PoolShape>& pools, const std::function<std::string(const PoolShape&, bool own_dp)>& command) {
+  std::string out;
+  for (const PoolShape& p : pools) {
+    // An instance whose experts spread beyond its TP already uses the engine's DP inside itself, and a
+    // pool's instances run on their own: in both cases one command per instance.
+    const bool own_dp = *p.role == 0 && p.instances > 1 && p.ep <= p.tp;
+    std::string head;
+    if (*p.role) head = fmt("# %d %s instance%s", p.instances, p.role, p.instances > 1 ? "s" : "");
+    else if (!own_dp && p.instances > 1) head = fmt("# %d instances behind a router", p.instances);
+    if (p.span() > 1) head += fmt("%s%s on %d nodes each", head.empty() ? "# " : "", head.empty() ? "one instance" : ",", p.span());
+    if (!head.empty()) out += head + ":\n";
+    out += command(p, own_dp) + "\n";
+  }
+  out.pop_back();
+  return out;
 }
 
 }  // namespace
 
 std::string vllm_command(const Candidate& c, const Outcome& o) {
-  std::string cmd = fmt("vllm serve %s --tensor-parallel-size %d", o.hf_repo.c_str(), c.tp);
-  if (c.pp > 1) cmd += fmt(" --pipeline-parallel-size %d", c.pp);
-  std::string dp = c.replicas() > 1 && !c.disaggregated() ? fmt(" --data-parallel-size %d", c.replicas()) : "";
   std::string rest;
-  if (c.experts_follow_tp && c.tp > 1) rest += " --enable-expert-parallel";
   rest += fmt(" --max-num-seqs %d", o.max_batch);
   if (o.iteration_tokens > 0) rest += fmt(" --max-num-batched-tokens %lld", o.iteration_tokens);
   if (c.prefix_cache == 1) rest += " --enable-prefix-caching";
@@ -305,15 +467,20 @@ std::string vllm_command(const Candidate& c, const Outcome& o) {
   if (o.weights == "fp8") rest += " --quantization fp8";
   else if (o.weights == "int8" || o.weights == "int4") note = "   # an int8/int4 checkpoint (GPTQ/AWQ/compressed-tensors) of the model";
   const std::string kv = " --kv-transfer-config '{\"kv_connector\": \"NixlConnector\", \"kv_role\": \"kv_both\"}'";
-  return per_pool(c, cmd + dp + rest + note, cmd + rest + kv + note, cmd + rest + kv + note);
+  return launch(pools_of(c), [&](const PoolShape& p, bool own_dp) {
+    std::string cmd = fmt("vllm serve %s --tensor-parallel-size %d", o.hf_repo.c_str(), p.tp);
+    if (p.pp > 1) cmd += fmt(" --pipeline-parallel-size %d", p.pp);
+    // vLLM's expert-parallel group is TP x DP: experts beyond TP take attention data parallelism inside the instance.
+    if (p.ep > p.tp) cmd += fmt(" --data-parallel-size %d", p.ep / p.tp);
+    else if (own_dp) cmd += fmt(" --data-parallel-size %d", p.instances);
+    if (p.ep > 1) cmd += " --enable-expert-parallel";
+    if (p.span() > 1) cmd += " --distributed-executor-backend ray";  // on a Ray cluster over its nodes
+    return cmd + rest + (*p.role ? kv : "") + note;
+  });
 }
 
 std::string sglang_command(const Candidate& c, const Outcome& o) {
-  std::string cmd = fmt("python -m sglang.launch_server --model-path %s --tp %d", o.hf_repo.c_str(), c.tp);
-  if (c.pp > 1) cmd += fmt(" --pp-size %d", c.pp);
-  std::string dp = c.replicas() > 1 && !c.disaggregated() ? fmt(" --dp %d", c.replicas()) : "";
   std::string rest;
-  if (c.experts_follow_tp && c.tp > 1) rest += fmt(" --ep-size %d", c.tp);
   rest += fmt(" --max-running-requests %d", o.max_batch);
   if (o.iteration_tokens > 0) rest += fmt(" --chunked-prefill-size %lld", o.iteration_tokens);
   if (c.prefix_cache == 0) rest += " --disable-radix-cache";  // on by default
@@ -328,8 +495,18 @@ std::string sglang_command(const Candidate& c, const Outcome& o) {
   std::string note;
   if (o.weights == "fp8") rest += " --quantization fp8";
   else if (o.weights == "int8" || o.weights == "int4") note = "   # an int8/int4 checkpoint (GPTQ/AWQ) of the model";
-  return per_pool(c, cmd + dp + rest + note, cmd + rest + " --disaggregation-mode prefill" + note,
-                  cmd + rest + " --disaggregation-mode decode" + note);
+  return launch(pools_of(c), [&](const PoolShape& p, bool own_dp) {
+    // SGLang's --tp counts every GPU of the instance; experts beyond TP mean data-parallel attention.
+    std::string cmd = fmt("python -m sglang.launch_server --model-path %s --tp %d", o.hf_repo.c_str(), std::max(p.tp, p.ep));
+    if (p.pp > 1) cmd += fmt(" --pp-size %d", p.pp);
+    if (p.ep > p.tp) cmd += fmt(" --enable-dp-attention --dp %d", p.ep / p.tp);
+    else if (own_dp) cmd += fmt(" --dp %d", p.instances);
+    if (p.ep > 1) cmd += fmt(" --ep-size %d", p.ep);
+    if (p.span() > 1) cmd += fmt(" --nnodes %d --node-rank <0..%d> --dist-init-addr <first node>:5000", p.span(), p.span() - 1);
+    cmd += rest;
+    if (*p.role) cmd += fmt(" --disaggregation-mode %s", p.role);
+    return cmd + note;
+  });
 }
 
 }  // namespace dssim

@@ -4,7 +4,9 @@
 // per deployment, tensor parallelism, weight precision, max batch) and the constraints (budget, power).
 // This module holds what does not run anything: the file, the candidates, the closed-form pruning,
 // the ranking, the launch commands.
+#include <algorithm>
 #include <cmath>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,9 +18,12 @@ namespace dssim {
 
 struct RecommendSpec {
   std::string file, base, description;
-  std::vector<std::string> gpus;          // card ids
+  std::vector<std::string> gpus;          // card ids, each in an implied node of `counts` GPUs
   std::vector<int> counts{1, 2, 4, 8};    // GPUs per deployment
+  std::vector<std::string> nodes;         // node file ids, each as `node_counts` copies joined by its network
+  std::vector<int> node_counts{1};
   std::vector<int> tensor_parallel{1, 2, 4, 8};
+  std::vector<int> expert_parallel;       // MoE only; empty: each replica's experts over its TP GPUs
   std::vector<int> pipeline_parallel{1};  // stages per replica (each a range of layers; TP inside a stage)
   std::vector<std::string> weights;       // empty: the base scenario's
   std::vector<int> max_batch;             // empty: the base scenario's
@@ -29,45 +34,75 @@ struct RecommendSpec {
   std::vector<int> prefix_cache;          // 0 / 1
   std::vector<std::string> speculative;   // none | mtp | draft (draft: the base's draft model)
   std::vector<std::pair<int, int>> prefill_decode;
+  // The decode pool on its own nodes (pools on different hardware): every node platform above then
+  // prefills on all its GPUs and decodes on `decode_node_counts` copies of each of these.
+  std::vector<std::string> decode_nodes;
+  std::vector<int> decode_node_counts{1};
+  std::vector<int> decode_tensor_parallel;  // empty: the prefill pool's TP
   std::optional<double> budget_usd;       // purchase of the GPUs
   std::optional<double> max_power_w;      // the deployment's GPUs while busy
   std::string rank_by = "onprem";         // onprem | cloud: which $/M output tokens ranks the candidates
   std::vector<std::string> slo;           // [slo] of the recommend file, as --set assignments over the base's
+  std::vector<std::string> sets;          // set = [...]: assignments over the base scenario, before the command line's --set
   int top = 5;
 };
 
 RecommendSpec load_recommend(const std::string& path);
 
+// What a node file holds, for the search: its GPU card and how many.
+struct NodeInfo {
+  std::string gpu;
+  int gpus = 0;
+};
+using NodeLookup = std::function<NodeInfo(const std::string& node_id)>;
+
 struct Candidate {
   std::string gpu, weights;  // weights "" : the base scenario's
   int gpus = 1, tp = 1, max_batch = 0;  // max_batch 0: the base scenario's
   int pp = 1;                           // pipeline stages per replica
+  std::string node;                     // "": an implied node of `gpus` x gpu; else `nodes` copies of this node file
+  int nodes = 0;
   bool experts_follow_tp = false;       // MoE models: expert parallelism over the same GPUs as TP
+  int ep = 0;                           // MoE: an expert-parallel degree of its own (0: as experts_follow_tp says)
   int max_batched_tokens = 0;           // 0: the base scenario's
   std::string tokens_key = "serving.max_batched_tokens";  // the policy's name for it (chunked: token_budget)
   std::string policy;                   // "": the base scenario's
   int prefix_cache = -1;                // -1: the base scenario's; 0 off, 1 on
   std::string speculative;              // "": the base scenario's; none | mtp | draft
   int pd_prefill = 0, pd_decode = 0;    // P:D ratio of the replicas; 0:0 colocated (the base's)
-  int replicas() const { return gpus / (tp * pp); }
-  bool disaggregated() const { return pd_prefill > 0; }
-  int prefill_replicas() const { return replicas() / (pd_prefill + pd_decode) * pd_prefill; }
-  int decode_replicas() const { return replicas() - prefill_replicas(); }
+  // The decode pool on its own nodes ([decode_platform]); then every replica above prefills.
+  std::string decode_node, decode_gpu;
+  int decode_nodes = 0, decode_gpus = 0, decode_tp = 0;
+  bool own_decode() const { return !decode_node.empty(); }
+  int expert_degree() const { return ep > 0 ? ep : experts_follow_tp ? tp : 1; }
+  int decode_expert_degree() const { return experts_follow_tp || ep > 0 ? decode_tp : 1; }
+  int gpus_per_replica() const { return pp * std::max(tp, expert_degree()); }
+  int decode_gpus_per_replica() const { return std::max(decode_tp, decode_expert_degree()); }
+  int replicas() const { return gpus / gpus_per_replica(); }
+  bool disaggregated() const { return pd_prefill > 0 || own_decode(); }
+  int prefill_replicas() const { return own_decode() ? replicas() : replicas() / (pd_prefill + pd_decode) * pd_prefill; }
+  int decode_replicas() const { return own_decode() ? decode_gpus / decode_gpus_per_replica() : replicas() - prefill_replicas(); }
   // Everything but the replica count: layouts whose fewer replicas carry more load each.
   std::string layout_key() const;
   std::vector<std::string> overrides() const;  // --set assignments over the base scenario
   std::string label() const;                   // "4 x h200-sxm, TP 2 x 2 replicas, fp8, max_batch 256"
 };
 
-// The product of the search axes with tp x pp | gpus (replicas = gpus / (tp x pp)), in a stable order. For a MoE
-// model each replica's experts are spread over its TP GPUs (expert_parallel = tp). Combinations no
-// engine runs are left out: iteration sizes, prefix caching, speculation and P/D with a static or
-// adaptive policy, and a P:D ratio that does not divide the replicas. `policy`: the base's.
-std::vector<Candidate> candidates(const RecommendSpec& s, bool moe = false, const std::string& policy = "continuous");
+// The product of the search axes where a replica's GPUs (pp x max(tp, ep)) divide the platform's, in a
+// stable order. For a MoE model each replica's experts are spread over its TP GPUs (expert_parallel =
+// tp) unless [search] expert_parallel gives degrees of their own. Combinations no engine runs are
+// left out: iteration sizes, prefix caching, speculation and P/D with a static or adaptive policy, a
+// P:D ratio that does not divide the replicas, an EP that is not a multiple of TP, and pools on their
+// own hardware with pipeline stages. `policy`: the base's. `node_info` reads [search] node and
+// decode_node files (needed only when the spec has them).
+std::vector<Candidate> candidates(const RecommendSpec& s, bool moe = false, const std::string& policy = "continuous",
+                                  const NodeLookup& node_info = nullptr);
 
 // Why a candidate cannot work, from closed forms alone (no simulation): a TP its heads do not divide,
-// or weights larger than the GPUs' memory. Empty when it may fit.
-std::string prune(const Candidate& c, const ModelCard& m, const GpuCard& g, const std::string& base_weights);
+// an EP its experts do not divide, or weights larger than the GPUs' memory (the decode pool's own GPUs
+// too, `decode_gpu`, when it has them). Empty when it may fit.
+std::string prune(const Candidate& c, const ModelCard& m, const GpuCard& g, const std::string& base_weights,
+                  const GpuCard* decode_gpu = nullptr);
 
 struct Outcome {
   enum class Status { ok, pruned, does_not_fit, error } status = Status::error;

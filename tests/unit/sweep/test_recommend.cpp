@@ -195,3 +195,109 @@ TEST_CASE("pipeline stages: TP x PP must divide the count, weights and commands 
   CHECK(sglang_command(pp, o) ==
         "python -m sglang.launch_server --model-path deepseek-ai/X --tp 4 --pp-size 2 --max-running-requests 64");
 }
+
+namespace {
+// Two node files as the search sees them: 8 GPUs each.
+NodeInfo two_nodes(const std::string& id) { return id == "n100" ? NodeInfo{"h100-sxm", 8} : NodeInfo{"h200-sxm", 8}; }
+}  // namespace
+
+TEST_CASE("node files as platforms: GPUs from the node, its own expert-parallel degrees", "[recommend]") {
+  RecommendSpec s;
+  s.gpus.clear();
+  s.nodes = {"n100"};
+  s.node_counts = {1, 2};
+  s.tensor_parallel = {8};
+  s.expert_parallel = {8, 16, 12};
+  const auto c = candidates(s, true, "continuous", two_nodes);
+  // 1 node: EP 8 (EP 16 needs 16 GPUs; EP 12 is no multiple of TP 8); 2 nodes: EP 8 x 2 replicas, EP 16 x 1
+  REQUIRE(c.size() == 3);
+  CHECK(c[0].label() == "8 x h100-sxm (1 x n100), TP 8 EP 8 x 1 replica");
+  CHECK(c[1].replicas() == 2);
+  CHECK(c[2].label() == "16 x h100-sxm (2 x n100), TP 8 EP 16 x 1 replica");
+  CHECK(c[2].overrides() == std::vector<std::string>{"platform.node=\"n100\"", "platform.nodes=2", "serving.tensor_parallel=8",
+                                                     "serving.replicas=1", "serving.expert_parallel=16"});
+  // A dense model has no experts: the EP axis does not apply.
+  CHECK(candidates(s, false, "continuous", two_nodes).size() == 2);
+}
+
+TEST_CASE("a decode pool on its own nodes: every platform replica prefills, the same-kind split is the P:D ratio's", "[recommend]") {
+  RecommendSpec s;
+  s.gpus.clear();
+  s.nodes = {"n100", "n200"};
+  s.node_counts = {1, 2};
+  s.tensor_parallel = {8};
+  s.prefill_decode = {{0, 0}, {1, 1}};
+  s.decode_nodes = {"n200"};
+  s.decode_tensor_parallel = {4, 8};
+  const auto c = candidates(s, true, "continuous", two_nodes);
+  // Per platform: colocated, 1:1 (2 nodes only), decode on n200 at TP 4 (2 replicas) and TP 8 (1 replica).
+  // n100 x 1: 3; n100 x 2: 4; n200 x 1: 3, less the TP 8 own-decode one (the same as n200 x 2 at 1:1): 2;
+  // n200 x 2: 4. Total 13.
+  REQUIRE(c.size() == 13);
+  const Candidate& x = c[1];  // n100 x 1, decode on n200 at TP 4
+  CHECK(x.own_decode());
+  CHECK(x.prefill_replicas() == 1);
+  CHECK(x.decode_replicas() == 2);
+  CHECK(x.label() == "8 x h100-sxm (1 x n100), TP 8 EP 8 x 1 prefill + 8 x h200-sxm (1 x n200), TP 4 EP 4 x 2 decode");
+  CHECK(x.overrides() == std::vector<std::string>{"platform.node=\"n100\"", "platform.nodes=1", "serving.tensor_parallel=8",
+                                                  "serving.prefill_replicas=1", "serving.decode_replicas=2",
+                                                  "decode_platform.node=\"n200\"", "decode_platform.nodes=1",
+                                                  "serving.decode_tensor_parallel=4", "serving.decode_expert_parallel=4",
+                                                  "serving.expert_parallel=8"});
+  CHECK(x.layout_key() != c[2].layout_key());
+  for (const Candidate& k : c) CHECK_FALSE((k.node == "n200" && k.nodes == 1 && k.own_decode() && k.decode_tp == 8));
+}
+
+TEST_CASE("pruning looks at the decode pool's own GPUs", "[recommend]") {
+  const Catalog cat(DSSIM_TEST_DATA_DIR);
+  const ModelCard m = cat.model("deepseek-coder-33b");
+  Candidate c;
+  c.gpu = "h200-sxm";
+  c.node = "n200";
+  c.nodes = 1;
+  c.gpus = 8;
+  c.tp = 8;
+  c.decode_node = "nl40";
+  c.decode_nodes = 1;
+  c.decode_gpu = "l40s";
+  c.decode_gpus = 8;
+  c.decode_tp = 1;  // 33 B bf16 weights, 62 GiB on one 48 GB L40S
+  const GpuCard h200 = cat.gpu("h200-sxm"), l40s = cat.gpu("l40s");
+  CHECK(prune(c, m, h200, "bf16") == "");  // without the decode card: the prefill pool alone
+  CHECK(prune(c, m, h200, "bf16", &l40s).rfind("does not fit (decode pool): bf16 weights need", 0) == 0);
+  c.decode_tp = 2;
+  CHECK(prune(c, m, h200, "bf16", &l40s) == "");
+}
+
+TEST_CASE("launch commands per pool: the decode pool's own TP, experts beyond TP, an instance over two nodes", "[recommend]") {
+  Candidate c;
+  c.gpu = "h100-sxm";
+  c.node = "dgx";
+  c.nodes = 2;
+  c.gpus = 16;
+  c.tp = 8;
+  c.ep = 16;
+  c.decode_node = "hgx";
+  c.decode_nodes = 1;
+  c.decode_gpu = "h200-sxm";
+  c.decode_gpus = 8;
+  c.decode_tp = 4;
+  Outcome o = ok(0.3, 1, 1);
+  o.hf_repo = "deepseek-ai/DeepSeek-V3";
+  o.weights = "fp8";
+  o.max_batch = 256;
+  const std::string v = vllm_command(c, o);
+  CHECK(v.rfind("# 1 prefill instance, on 2 nodes each:\nvllm serve deepseek-ai/DeepSeek-V3 --tensor-parallel-size 8 "
+                "--data-parallel-size 2 --enable-expert-parallel --distributed-executor-backend ray --max-num-seqs 256", 0) == 0);
+  CHECK(v.find("\n# 2 decode instances:\nvllm serve deepseek-ai/DeepSeek-V3 --tensor-parallel-size 4 --enable-expert-parallel "
+               "--max-num-seqs 256") != std::string::npos);
+  const std::string g = sglang_command(c, o);
+  CHECK(g.find("--tp 16 --enable-dp-attention --dp 2 --ep-size 16 --nnodes 2 --node-rank <0..1> --dist-init-addr <first node>:5000 "
+               "--max-running-requests 256 --quantization fp8 --disaggregation-mode prefill") != std::string::npos);
+  CHECK(g.find("--tp 4 --ep-size 4 --max-running-requests 256 --quantization fp8 --disaggregation-mode decode") != std::string::npos);
+  // Colocated replicas whose experts spread beyond TP: one command per instance, behind a router.
+  c.decode_node.clear();
+  c.nodes = 4;
+  c.gpus = 32;
+  CHECK(sglang_command(c, o).rfind("# 2 instances behind a router, on 2 nodes each:\n", 0) == 0);
+}
