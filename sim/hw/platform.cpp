@@ -156,7 +156,8 @@ Platform build_platform(sg4::Engine& engine, const std::vector<PlatformGroup>& g
     return route;
   };
   // A group's own links carry its prefix; between groups a flow leaves by its node's NIC and enters by
-  // the other's, through the same non-blocking fabric as between the nodes of one group.
+  // the other's, through the same non-blocking fabric as between the nodes of one group, or crossing a
+  // later group's cluster link where it has one.
   auto in_group = [&](std::size_t k, std::vector<Hop> hops) {
     for (Hop& h : hops) h.link = names(k) + h.link;
     return hops;
@@ -168,8 +169,15 @@ Platform build_platform(sg4::Engine& engine, const std::vector<PlatformGroup>& g
       std::vector<Hop> hops;
       if (s.group == d.group)
         hops = in_group(s.group, platform_route(*groups[s.group].node, *groups[s.group].gpu, s.n, s.j, d.n, d.j));
-      else
-        hops = {group_nic(s.group, s.n, s.j, true), group_nic(d.group, d.n, d.j, false)};
+      else {
+        // Out of the source's cluster by its link (UP), into the destination's by its link (DOWN).
+        hops = {group_nic(s.group, s.n, s.j, true)};
+        if (s.group > 0 && groups[s.group].link_Bps > 0)
+          hops.push_back({names(s.group) + "cluster_link", true, groups[s.group].link_Bps, groups[s.group].link_latency_s});
+        if (d.group > 0 && groups[d.group].link_Bps > 0)
+          hops.push_back({names(d.group) + "cluster_link", false, groups[d.group].link_Bps, groups[d.group].link_latency_s});
+        hops.push_back(group_nic(d.group, d.n, d.j, false));
+      }
       zone->add_route(s.host->get_netpoint(), d.host->get_netpoint(), nullptr, nullptr, route_of(hops), false);
     }
   int flat_node = 0;

@@ -36,6 +36,10 @@ Platform build_platform(simgrid::s4u::Engine& engine, const NodeSpec& node, cons
 struct PlatformGroup {
   const NodeSpec* node = nullptr;
   const GpuCard* gpu = nullptr;
+  // A later group's cluster joins the first group's by this link (per direction, shared by every flow
+  // between them; a datacentre interconnect). 0: both are on one non-blocking fabric.
+  double link_Bps = 0;
+  double link_latency_s = 0;
 };
 Platform build_platform(simgrid::s4u::Engine& engine, const std::vector<PlatformGroup>& groups);
 

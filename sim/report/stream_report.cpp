@@ -81,9 +81,11 @@ std::string text(const RunInputs& in, const RunResult& r) {
   };
   const PredictInput* d = in.decode_base ? &*in.decode_base : nullptr;
   if (d)
-    o << fmt("Platform  prefill on %s: %d x %s, decode on %s: %d x %s; disaggregated %dP%dD: prefill %s, decode %s\n",
+    o << fmt("Platform  prefill on %s: %d x %s, decode on %s: %d x %s%s; disaggregated %dP%dD: prefill %s, decode %s\n",
              b.node.id.c_str(), b.node.total_gpus(), b.gpu.id.c_str(), d->node.id.c_str(), d->node.total_gpus(),
-             d->gpu.id.c_str(), c.prefill_replicas, c.decode_replicas,
+             d->gpu.id.c_str(),
+             in.decode_link_Bps > 0 ? fmt(" (its cluster joined by a %.4g Gb/s link)", in.decode_link_Bps * 8 / 1e9).c_str() : "",
+             c.prefill_replicas, c.decode_replicas,
              pool_text(c.prefill_replicas, p.prefill_layout).c_str(), pool_text(c.decode_replicas, p.decode_layout).c_str());
   else if (p.disaggregated)
     o << fmt("Platform  %s: %d x %s; disaggregated %dP%dD: prefill %s, decode %s\n", b.node.id.c_str(),
@@ -269,6 +271,7 @@ std::string json(const RunInputs& in, const RunResult& r) {
       const PredictInput& d = *in.decode_base;
       j.begin_object("decode_platform").value("node", d.node.id).value("gpu", d.gpu.id).value("nodes", d.node.node_count);
       j.value("gpus", d.node.total_gpus()).value("peak_flops_per_s_per_gpu", p.decode_peaks.flops_per_s);
+      if (in.decode_link_Bps > 0) j.value("link_bytes_per_s", in.decode_link_Bps).value("link_latency_s", in.decode_link_latency_s);
       j.value("peak_bytes_per_s_per_gpu", p.decode_peaks.bytes_per_s);
       if (p.fits && p.summary.has_power) {
         const PoolPower pp = pool_power(p.run, 0, p.prefill_layout.gpus()), dp = pool_power(p.run, 1, p.decode_layout.gpus());

@@ -337,6 +337,8 @@ ServingPrediction predict_serving(const RunInputs& in, const PowerSetup* power) 
     if (in.decode_base) {
       dec.node = &in.decode_base->node;
       dec.gpu = &in.decode_base->gpu;
+      dec.link_Bps = in.decode_link_Bps;
+      dec.link_latency_s = in.decode_link_latency_s;
       decode_power = make_power_setup(*in.decode_base, in.options.record_thermal);
       dec.power = decode_power ? &*decode_power : nullptr;
       p.decode_peaks = dp.peaks;

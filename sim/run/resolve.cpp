@@ -232,6 +232,8 @@ RunInputs resolve_scenario(const Scenario& s, const Catalog& cat, const RunOptio
     d.env = environment(cat, d.gpu, s.ambient_c, s.cooling, s.decode_power_limit_w, s.power_model);
     read_hardware_data(d, cat);
     r.decode_base = std::move(d);
+    r.decode_link_Bps = s.decode_link_Gbps * 1e9 / 8;
+    r.decode_link_latency_s = s.decode_link_latency_us * 1e-6;
   }
   if (s.engine) {
     apply_engine_defaults(s, r);

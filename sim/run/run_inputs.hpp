@@ -98,6 +98,7 @@ struct RunInputs {
   // Prefill/decode disaggregation on two kinds of hardware ([decode_platform]): the decode pool's GPU,
   // node, efficiencies and environment, the rest as `base`; the prefill pool then runs on `base`.
   std::optional<PredictInput> decode_base;
+  double decode_link_Bps = 0, decode_link_latency_s = 0;  // the decode cluster's link to the prefill one (0: one fabric)
   // Every GPU the deployment has (both platforms), and every node's host draw.
   int total_gpus() const { return base.node.total_gpus() + (decode_base ? decode_base->node.total_gpus() : 0); }
   double host_power_w() const {

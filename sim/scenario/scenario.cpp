@@ -29,6 +29,8 @@ const Key& kDecGpu = declare_key({"decode_platform", "gpu", T::text, 0, 0, {}, "
 const Key& kDecCount = declare_key({"decode_platform", "count", T::integer, 1, 4096, {}, "GPUs", "1", "GPUs of that kind, with gpu", ""});
 const Key& kDecNode = declare_key({"decode_platform", "node", T::text, 0, 0, {}, "", "gpu or node", "the decode pool's node file id; its NICs join the [platform] nodes' fabric", "with prefill_replicas and decode_replicas"});
 const Key& kDecNodes = declare_key({"decode_platform", "nodes", T::integer, 1, 4096, {}, "nodes", "1", "copies of that node, with node", ""});
+const Key& kDecLink = declare_key({"decode_platform", "link_Gbps", T::number, 0.001, 1e7, {}, "Gb/s", "none (one non-blocking fabric)", "the link joining the decode cluster to the prefill cluster (a datacentre interconnect), per direction, shared by every KV transfer between the pools", ""});
+const Key& kDecLinkLatency = declare_key({"decode_platform", "link_latency_us", T::number, 0, 1e6, {}, "us", "0", "latency that link adds to the NICs' (fibre: about 5 us per km)", "link_Gbps"});
 const Key& kDecPowerLimit = declare_key({"decode_platform", "power_limit_w", T::number, 1, 1e5, {}, "W", "the decode GPU's limit", "a power cap per decode GPU ([environment] power_limit_w caps the [platform] GPUs)", ""});
 const Key& kMaxBatch = declare_key({"serving", "max_batch", T::integer, 1, 1 << 20, {}, "sequences", "256 (streams), no limit (fixed)", "sequences in one iteration", ""});
 const Key& kGraphs = declare_key({"serving", "cuda_graphs", T::boolean, 0, 0, {}, "", "true", "decode steps replay captured CUDA graphs", ""});
@@ -207,6 +209,10 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
     read_platform(*d, {kDecGpu, kDecCount, kDecNode, kDecNodes}, s.file, dec);
     s.decode_platform = dec;
     s.decode_power_limit_w = d->opt_number(kDecPowerLimit);
+    s.decode_link_Gbps = d->opt_number(kDecLink).value_or(0);
+    if (d->has(kDecLinkLatency.name) && s.decode_link_Gbps == 0)
+      throw Error(fmt("%s: link_latency_us is the latency of the clusters' link: give link_Gbps too", d->where(kDecLinkLatency.name).c_str()));
+    s.decode_link_latency_us = d->opt_number(kDecLinkLatency).value_or(0);
     d->finish();
     decode_where = d->where(dec.node.empty() ? kDecGpu.name : kDecNode.name);
   }

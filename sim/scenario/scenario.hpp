@@ -35,6 +35,8 @@ struct Scenario {
   // pool then runs on [platform]); joined to the platform's nodes by their networks.
   std::optional<PlatformChoice> decode_platform;
   std::optional<double> decode_power_limit_w;
+  double decode_link_Gbps = 0;        // [decode_platform] link_Gbps: the clusters' link (0: one fabric)
+  double decode_link_latency_us = 0;
   bool weight_only = false;  // [model] weight_only: int8/fp8 weights dequantised into 16-bit GEMMs
   bool sparse24 = false;     // [model] sparsity = "2:4" (a what-if)
   bool cuda_graphs = true;

@@ -677,7 +677,7 @@ ServingRun run_serving_pools(const NodeSpec& node, const GpuCard& gpu, const Ser
       continue;
     }
     if (!p.gpu) throw Error("internal: a pool on its own node without its GPU card", ExitCode::internal);
-    groups.push_back({p.node, p.gpu});
+    groups.push_back({p.node, p.gpu, p.link_Bps, p.link_latency_s});
     if (p.replicas * p.gpus_per_replica > p.node->total_gpus())
       throw Error(fmt("%d replicas x %d GPUs need %d GPUs; the %s platform has %d", p.replicas, p.gpus_per_replica,
                       p.replicas * p.gpus_per_replica, p.node->id.c_str(), p.node->total_gpus()));

@@ -115,6 +115,7 @@ struct ReplicaPool {
   const NodeSpec* node = nullptr;
   const GpuCard* gpu = nullptr;
   const PowerSetup* power = nullptr;
+  double link_Bps = 0, link_latency_s = 0;  // its cluster's link to the run's platform (0: one fabric)
 };
 
 // Pools take consecutive GPUs of the platform, in order; a pool on its own hardware takes its own. The requests are read once, in order, as

@@ -174,6 +174,27 @@ TEST_CASE("disaggregation on two kinds of node: the KV leaves by the prefill nod
                     Catch::Contains("the net2 platform has 2"));
 }
 
+TEST_CASE("disaggregation across a thinner cluster link: both decode GPUs' KV share it", "[serving][pd]") {
+  // The case above with the decode cluster joined by a 3 GB/s link (20 us): the two 1 GB flows of the
+  // hand-off now share it (1.5 GB/s each, below either NIC's share), 2 GB / 3 GB/s = 0.667 s, plus the
+  // two NICs' latencies and the link's.
+  const ServingConfig c = one_p_one_d();
+  const NodeSpec pre_node = networked(1, 10e9), dec_node = networked(2, 4e9);
+  const GpuCard gpu = bus_gpu();
+  std::vector<ReplicaPool> ps = pools(1, 100, 0.1, 0.25e9);
+  ps[1].cost = [](const IterationShape&) { return fixed_iteration(0.05); };
+  ps[1].gpus_per_replica = 2;
+  ps[1].node = &dec_node;
+  ps[1].gpu = &gpu;
+  ps[1].link_Bps = 3e9;
+  ps[1].link_latency_s = 20e-6;
+  const ServingRun run = run_serving_pools(pre_node, gpu, c, std::vector<Request>{{0, 0.0, 4, 3}}, ps, {});
+  const SeqState& s = run.seqs[0];
+  const double transfer = 2e9 / 3e9 + 2 * 5e-6 + 20e-6;
+  CHECK(s.transfer_end_s - s.transfer_start_s == Approx(transfer).epsilon(1e-9));
+  CHECK(s.finish_s == Approx(0.1 + transfer + 2 * 0.05).epsilon(1e-9));
+}
+
 TEST_CASE("a pool's power is by pool: the mean over its own GPUs", "[serving][pd]") {
   ServingRun run;
   run.end_s = 10;
