@@ -153,7 +153,7 @@ bool public_set(const std::string& name, TomlTable& t, const fs::path& base, boo
   const Bound unpredicted = read_bound(t, "unpredicted");
   t.finish();
   const auto rows = predict_public_rows(data, Catalog::from_environment());
-  std::cout << fmt("\nPublished runs of other GPUs: %s (%s, %zu rows)\n", name.c_str(), data.c_str(), rows.size());
+  std::cout << fmt("\nPublished runs: %s (%s, %zu rows)\n", name.c_str(), data.c_str(), rows.size());
   if (print_rows) {
     std::cout << fmt("  %-34s %-13s %-18s %6s %-17s %12s %12s %8s\n", "id", "gpu", "figure", "tp x b", "prompt/output",
                      "dssim", "measured", "error");

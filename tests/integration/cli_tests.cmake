@@ -455,7 +455,7 @@ dssim_cli_test(pd_bad_pool_tp 1 "tensor_parallel = 3 does not divide" ${PD_SCENA
 
 # Published runs of other GPUs (dssim validate's public sets) and the runtime profiles they use.
 dssim_cli_test(predict_runtime_trtllm 0 "time per output token" predict --model llama-2-70b --gpu h100-sxm --tp 4 --runtime trtllm-0.6 --weights fp8 --kv-cache fp8 --batch 64 --prompt 2048 --output 16 --cuda-graphs off)
-dssim_cli_test(predict_bad_runtime 1 "unknown runtime 'tensorrt'; known: compiled, fused, pytorch, trtllm-0.6" predict --model llama-2-7b --gpu h100-sxm --runtime tensorrt)
+dssim_cli_test(predict_bad_runtime 1 "unknown runtime 'tensorrt'; known: compiled, fused, pytorch, trtllm-0.6, trtllm-0.9" predict --model llama-2-7b --gpu h100-sxm --runtime tensorrt)
 dssim_cli_test(validate_bad_borrowed 1 "validate_bad_borrowed.toml: \\[bands\\] borrowed = 'public.nope': expected the name of a published set" validate tests/integration/cases/validate_bad_borrowed.toml)
 dssim_cli_test(validate_bad_public_metric 1 "bad_public_runs.csv:3: column 'metric' 'tokens_per_joule': expected out_tok_s_per_gpu" validate tests/integration/cases/validate_bad_public.toml)
 # recommend over the serving stack: policy, prefix cache, speculation, prefill/decode pools.

@@ -37,7 +37,7 @@ TEST_CASE("DeepSeek-V3: 671.0B total, 36.6B active, 70,272 B/token latent cache"
 TEST_CASE("every model card reproduces its reference counts", "[model]") {
   Catalog cat = catalog();
   auto ids = cat.model_ids();
-  REQUIRE(ids.size() == 18);  // 16 DeepSeek cards, Llama-2-7B and Llama-2-70B
+  REQUIRE(ids.size() == 20);  // 16 DeepSeek cards, Llama-2-7B and -70B, Mistral-7B and Mixtral-8x7B
   for (const auto& id : ids) {
     ModelCard m = cat.model(id);
     INFO(id);
