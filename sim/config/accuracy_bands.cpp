@@ -20,6 +20,9 @@ AccuracyBands read_accuracy_bands(const std::string& path) {
   b.confidence = t.get_number("confidence", 0.01, 0.999);
   b.borrowed_widen = t.get_number("borrowed_widen", 0, 10);
   b.borrowed_source = t.get_string("borrowed_source");
+  b.moe_slow = t.get_number("moe_slow", 0, 100);
+  b.moe_fast = t.get_number("moe_fast", 0, 100);
+  b.moe_source = t.get_string("moe_source");
   if (auto cls = t.opt_table("class")) {
     for (auto&& [k, v] : *doc->get("class")->as_table()) {
       const std::string name(k.str());
@@ -49,6 +52,9 @@ std::string accuracy_bands_toml(const AccuracyBands& b, const std::string& writt
   o << "confidence = " << num(b.confidence) << "\n";
   o << "borrowed_widen = " << num(b.borrowed_widen) << "      # each side, where a GPU borrows another GPU's efficiencies\n";
   o << "borrowed_source = \"" << b.borrowed_source << "\"\n";
+  o << "moe_slow = " << num(b.moe_slow) << "      # a mixture of experts: time bands stretch to [low / (1 + moe_fast), high x (1 + moe_slow)]\n";
+  o << "moe_fast = " << num(b.moe_fast) << "\n";
+  o << "moe_source = \"" << b.moe_source << "\"\n";
   for (const auto& [name, r] : b.classes) {
     o << "\n[class." << name << "]\n";
     o << "rows = " << r.n << "\n";

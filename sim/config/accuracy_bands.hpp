@@ -13,6 +13,9 @@ struct AccuracyBands {
   double confidence = 0;      // the share of new residuals each band claims to hold
   double borrowed_widen = 0;  // added to each side for a GPU priced with another GPU's efficiencies
   std::string borrowed_source;
+  // A mixture-of-experts model's time bands stretch to [low / (1 + moe_fast), high x (1 + moe_slow)].
+  double moe_slow = 0, moe_fast = 0;
+  std::string moe_source;
   std::map<std::string, ResidualBand> classes;  // "prefill_eager", "decode_cudagraph", "serving_ttft", ...
   std::map<std::string, std::string> sources;   // class -> the validation set it came from
   bool empty() const { return classes.empty(); }

@@ -27,8 +27,12 @@ std::string bands_text(const RunBands& b, bool stream) {
   if (b.break_even)
     o += fmt("  %-38s%s .. %s months   (the draw's band: the cloud rents the same GPU-hours)\n", "break-even",
              months_text(b.break_even->low).c_str(), months_text(b.break_even->high).c_str());
-  if (b.widen > 0)
-    o += fmt("  %s: each band is %.0f %% wider on each side (%s)\n", b.borrowed.c_str(), b.widen * 100, b.widen_source.c_str());
+  if (b.borrowed_widen > 0)
+    o += fmt("  %s: each band is %.0f %% wider on each side (%s)\n", b.borrowed.c_str(), b.borrowed_widen * 100,
+             b.widen_source.c_str());
+  if (b.moe_slow > 0 || b.moe_fast > 0)
+    o += fmt("  %s: each time band's slow end x %.2f, its fast end / %.2f%s (%s)\n", b.moe.c_str(), 1 + b.moe_slow,
+             1 + b.moe_fast, b.borrowed_widen > 0 ? ", after that widening" : "", b.moe_source.c_str());
   return o;
 }
 
@@ -37,7 +41,7 @@ void bands_json(JsonWriter& j, const RunBands& b) {
     j.begin_object(key).value("value", f.value).value("low", f.low).value("high", f.high).value("class", f.cls).end_object();
   };
   j.begin_object("bands");
-  j.value("confidence", b.confidence).value("borrowed_widen", b.widen);
+  j.value("confidence", b.confidence).value("borrowed_widen", b.borrowed_widen).value("moe_slow", b.moe_slow).value("moe_fast", b.moe_fast);
   fig("ttft_s", b.ttft);
   fig("tpot_s", b.tpot);
   fig("e2e_s", b.e2e);

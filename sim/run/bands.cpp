@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "finance/roi.hpp"
 #include "run/run.hpp"
@@ -39,6 +40,13 @@ FigureBand inverse(double value, const FigureBand& t) {
 
 }  // namespace
 
+std::string RunBands::why_wider() const {
+  std::vector<std::string> v;
+  if (borrowed_widen > 0) v.push_back(borrowed);
+  if (moe_slow > 0 || moe_fast > 0) v.push_back(moe);
+  return join(v, " and ");
+}
+
 std::optional<RunBands> run_bands(const RunInputs& in, const RunResult& r) {
   if (!r.fits || r.kind == RunKind::burn || in.bands.empty()) return std::nullopt;
   const AccuracyBands& a = in.bands;
@@ -46,17 +54,32 @@ std::optional<RunBands> run_bands(const RunInputs& in, const RunResult& r) {
   RunBands out;
   out.confidence = a.confidence;
   if (!b.profile.own) {
-    out.widen = a.borrowed_widen;
+    out.borrowed_widen = a.borrowed_widen;
     out.borrowed = fmt("%s borrows %s's efficiencies", b.gpu.id.c_str(), b.profile.measured_gpu.c_str());
     out.widen_source = a.borrowed_source;
   }
-  const double w = out.widen;
+  // A MoE's expert GEMMs are priced as dense GEMMs of each expert's tokens; published MoE runs are
+  // slower (docs/validation.md): its time bands stretch by the factor they need beyond the rest (the
+  // power band does not: nothing says a MoE draws differently).
+  if (b.model.moe && (a.moe_slow > 0 || a.moe_fast > 0)) {
+    out.moe_slow = a.moe_slow;
+    out.moe_fast = a.moe_fast;
+    out.moe = fmt("%s is a mixture of experts", b.model.id.c_str());
+    out.moe_source = a.moe_source;
+  }
+  out.widen = out.borrowed_widen + out.moe_slow + out.moe_fast;
+  const double w = out.borrowed_widen;
+  auto stretched = [&](FigureBand f) {
+    f.low /= 1 + out.moe_fast;
+    f.high *= 1 + out.moe_slow;
+    return f;
+  };
   const std::string decode = b.cuda_graphs ? "decode_cudagraph" : "decode_eager";
   if (r.fixed) {
     const Prediction& p = *r.fixed;
     // a one-shot prefill runs eager; the output tokens after the first are decode steps
-    out.ttft = band_of(p.ttft_s, a, "prefill_eager", w);
-    out.tpot = band_of(p.tpot_s, a, decode, w);
+    out.ttft = stretched(band_of(p.ttft_s, a, "prefill_eager", w));
+    out.tpot = stretched(band_of(p.tpot_s, a, decode, w));
     const double steps = static_cast<double>(std::max<long long>(0, b.output - 1));
     out.e2e.value = p.e2e_s;
     out.e2e.low = out.ttft.low + steps * out.tpot.low;
@@ -65,9 +88,9 @@ std::optional<RunBands> run_bands(const RunInputs& in, const RunResult& r) {
     out.throughput = inverse(p.throughput_tok_s, out.e2e);
   } else {
     const ServingSummary& s = r.stream->summary;
-    out.ttft = band_of(s.ttft_s.p50, a, "serving_ttft", w);
-    out.tpot = band_of(s.tpot_s.p50, a, decode, w);
-    out.e2e = band_of(s.e2e_s.p50, a, "serving_e2e", w);
+    out.ttft = stretched(band_of(s.ttft_s.p50, a, "serving_ttft", w));
+    out.tpot = stretched(band_of(s.tpot_s.p50, a, decode, w));
+    out.e2e = stretched(band_of(s.e2e_s.p50, a, "serving_e2e", w));
     out.throughput = inverse(s.throughput_tok_s, out.e2e);
   }
   out.power = band_of(r.busy_power_w, a, "serving_power", w);

@@ -75,6 +75,29 @@ double widen_to_cover(const PublicRow& r, const AccuracyBands& b) {
   return hi;
 }
 
+// The factor beyond the (widened) band that a row's measured time needs: its time range [lo, hi]
+// stretched to [lo / (1 + f), hi * (1 + f)] holds the measurement.
+std::pair<double, double> factor_to_cover(const PublicRow& r, const AccuracyBands& b, double widen) {
+  const ResidualBand* pre = b.find("prefill_eager");
+  const ResidualBand* dec = b.find("decode_cudagraph");
+  if (!pre || !dec) return {std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity()};
+  double lo = 0, hi = 0, measured_s = 0;
+  if (r.metric == "out_tok_s_per_gpu") {
+    const auto [plo, phi] = measured_range(r.prefill_s, *pre, widen);
+    const auto [dlo, dhi] = measured_range(r.tpot_s, *dec, widen);
+    lo = plo + r.steps * dlo;
+    hi = phi + r.steps * dhi;
+    measured_s = (r.prefill_s + r.steps * r.tpot_s) * r.predicted / r.measured;
+  } else if (r.metric == "decode_tok_s") {
+    std::tie(lo, hi) = measured_range(r.tpot_s, *dec, widen);
+    measured_s = r.tpot_s * r.predicted / r.measured;
+  } else {
+    std::tie(lo, hi) = measured_range(r.prefill_s, *pre, widen);
+    measured_s = r.metric == "ttft_ms" ? r.measured / 1e3 : r.prefill_s * r.predicted / r.measured;
+  }
+  return {std::max(0.0, measured_s / hi - 1), std::max(0.0, lo / measured_s - 1)};
+}
+
 // The widening that covers `confidence` of the rows: the ceil(confidence x n)-th smallest they need.
 double widen_quantile(std::vector<double> need, double confidence) {
   if (need.empty()) return 0;
@@ -94,6 +117,7 @@ std::vector<PublicRow> predict_public_rows(const std::string& csv, const Catalog
     r.gpu = t.get(i, "gpu");
     r.model = t.get(i, "model");
     r.metric = t.get(i, "metric");
+    r.moe = cat.model(r.model).moe.has_value();
     if (r.metric != "out_tok_s_per_gpu" && r.metric != "ttft_ms" && r.metric != "prefill_tok_s" && r.metric != "decode_tok_s")
       throw Error(fmt("%s: column 'metric' '%s': expected out_tok_s_per_gpu, ttft_ms, prefill_tok_s or decode_tok_s",
                       t.where(i).c_str(), r.metric.c_str()));

@@ -17,6 +17,7 @@ struct PublicRow {
   // dssim's parts of the prediction, for its band: the prefill, one decode step, the decode steps
   double prefill_s = 0, tpot_s = 0, steps = 0;
   std::string borrowed_from;  // the GPU whose efficiencies price this one ("" when it has its own)
+  bool moe = false;           // the model is a mixture of experts
   std::string error;          // why there is no prediction ("" when there is one)
   double rel_error() const { return predicted / measured - 1; }
   // The same error as a time: predicted time / measured time - 1 (a rate's time is its inverse).
@@ -33,6 +34,9 @@ std::vector<PublicRow> predict_public_rows(const std::string& csv, const Catalog
 // step (decode_tok_s), or of a static batch's run, prefill + (output - 1) steps (out_tok_s_per_gpu).
 // Infinite when those classes are missing or no widening up to 1000 would do.
 double widen_to_cover(const PublicRow& r, const AccuracyBands& b);
+// How far a row's measured time lies beyond dssim's band for it, widened by `widen`, as {slow, fast}:
+// the band's time range [lo, hi] stretched to [lo / (1 + fast), hi * (1 + slow)] holds it (0, 0 inside).
+std::pair<double, double> factor_to_cover(const PublicRow& r, const AccuracyBands& b, double widen);
 // The widening that covers `confidence` of the rows: the ceil(confidence x n)-th smallest they need.
 double widen_quantile(std::vector<double> need, double confidence);
 

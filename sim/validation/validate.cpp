@@ -211,6 +211,8 @@ bool bands_section(TomlTable& t, const fs::path& base, const Residuals& res, con
   b.confidence = t.get_number("confidence", 0.5, 0.999);
   // The published runs of other GPUs that size the widening for GPUs priced with another's efficiencies.
   const std::string borrowed_set = t.get_string("borrowed");
+  // The published runs whose mixture-of-experts rows size the further widening for MoE models.
+  const std::string moe_set = t.get_string("moe");
   const std::string out = (base / t.get_string("out")).lexically_normal().string();
   const Bound cover = read_bound(t, "coverage");
   // A class whose rows also fitted one of the model's parameters says little about its own spread: its
@@ -270,6 +272,40 @@ bool bands_section(TomlTable& t, const fs::path& base, const Residuals& res, con
   std::cout << fmt("  a GPU priced with another GPU's efficiencies: each band %.1f %% wider on each side\n"
                    "    (%s); each left out: %zu of %zu in the band the others size\n",
                    b.borrowed_widen * 100, b.borrowed_source.c_str(), p_held, need.size());
+  // MoE rows: what each needs beyond the borrowed widening its GPU already has.
+  const auto moe_pub = res.public_sets.find(moe_set);
+  if (moe_pub == res.public_sets.end())
+    throw Error(fmt("%s: [bands] moe = '%s': expected the name of a published set (a [public.NAME] table, "
+                    "written public.NAME)", opt.file.c_str(), moe_set.c_str()));
+  // Each side on its own share of the misses: a two-sided band holding `confidence` leaves (1 - confidence) / 2 out on each.
+  std::vector<double> slow, fast;
+  for (const auto& r : moe_pub->second)
+    if (r.error.empty() && r.moe) {
+      const auto [s_need, f_need] = factor_to_cover(r, b, r.borrowed_from.empty() ? 0.0 : b.borrowed_widen);
+      slow.push_back(s_need);
+      fast.push_back(f_need);
+    }
+  if (slow.empty())
+    throw Error(fmt("%s: [bands] moe = '%s': that set has no predicted row of a mixture-of-experts model",
+                    opt.file.c_str(), moe_set.c_str()));
+  const double side = 1 - (1 - b.confidence) / 2;
+  b.moe_slow = widen_quantile(slow, side);
+  b.moe_fast = widen_quantile(fast, side);
+  b.moe_source = fmt("fitted by dssim validate: the least stretch of each end of the time bands that holds %.0f %% of the "
+                     "%zu published runs of mixture-of-experts models (%s), %.0f %% on each side", b.confidence * 100,
+                     slow.size(), moe_set.c_str(), (1 - side) * 100);
+  std::size_t m_held = 0;
+  for (std::size_t i = 0; i < slow.size(); ++i) {
+    std::vector<double> os = slow, of = fast;
+    os.erase(os.begin() + static_cast<std::ptrdiff_t>(i));
+    of.erase(of.begin() + static_cast<std::ptrdiff_t>(i));
+    m_held += slow[i] <= widen_quantile(os, side) && fast[i] <= widen_quantile(of, side);
+  }
+  tried += slow.size();
+  held += m_held;
+  std::cout << fmt("  a mixture-of-experts model: each time band's slow end x %.3g, its fast end / %.3g\n"
+                   "    (%s); each left out: %zu of %zu in the band the others size\n",
+                   1 + b.moe_slow, 1 + b.moe_fast, b.moe_source.c_str(), m_held, slow.size());
   const double coverage = tried ? static_cast<double>(held) / static_cast<double>(tried) : 0.0;
   const bool ok_cover = coverage >= cover.limit;
   std::cout << fmt("  %-30s %8.1f %%  limit %5.1f %%  target %5.1f %%  %s%s\n", "left-out residuals in band", coverage * 100,

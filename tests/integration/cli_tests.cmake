@@ -148,8 +148,8 @@ dssim_cli_test(bad_recommend_no_search 1 "recommend_no_search.toml: missing requ
 dssim_cli_test(bad_recommend_gpus 1 "recommend_bad_gpus.toml:[0-9]+: key 'search.gpus': expected integers in \\[1, 4096\\]" recommend tests/integration/cases/recommend_bad_gpus.toml)
 dssim_cli_test(bad_recommend_gpu_id 1 "unknown GPU 'h300'" recommend tests/integration/cases/recommend_bad_gpu_id.toml)
 
-dssim_cli_test(npv_line 0 "^  NPV of buying +\\$24,01[0-9] at 8 %/year over 36 months; IRR 138.[0-9] %/year$" scenarios/33b_a100.toml)
-dssim_cli_test(npv_discount 0 "^  NPV of buying +\\$2[0-9],[0-9]+ at 15 %/year" scenarios/33b_a100.toml --set cost.discount_rate=0.15)
+dssim_cli_test(npv_line 0 "^  NPV of buying +\\$14,14[0-9] at 8 %/year over 36 months; IRR 50.[0-9] %/year$" scenarios/33b_a100.toml)
+dssim_cli_test(npv_discount 0 "^  NPV of buying +\\$10,[0-9]+ at 15 %/year" scenarios/33b_a100.toml --set cost.discount_rate=0.15)
 dssim_cli_test(npv_never 0 "IRR none \\(the savings never repay the hardware\\)" scenarios/33b_a100.toml --set cost.cloud_usd_per_gpu_hour=0.01)
 
 # Bring your own model: a Hugging Face config.json as a card, in predict and in scenarios.
@@ -456,6 +456,7 @@ dssim_cli_test(pd_bad_pool_tp 1 "tensor_parallel = 3 does not divide" ${PD_SCENA
 # Published runs of other GPUs (dssim validate's public sets) and the runtime profiles they use.
 dssim_cli_test(predict_runtime_trtllm 0 "time per output token" predict --model llama-2-70b --gpu h100-sxm --tp 4 --runtime trtllm-0.6 --weights fp8 --kv-cache fp8 --batch 64 --prompt 2048 --output 16 --cuda-graphs off)
 dssim_cli_test(predict_bad_runtime 1 "unknown runtime 'tensorrt'; known: compiled, fused, pytorch, trtllm-0.6, trtllm-0.9" predict --model llama-2-7b --gpu h100-sxm --runtime tensorrt)
+dssim_cli_test(validate_bad_moe 1 "validate_bad_moe.toml: \\[bands\\] moe = 'public.reference': that set has no predicted row of a mixture-of-experts model" validate tests/integration/cases/validate_bad_moe.toml)
 dssim_cli_test(validate_bad_borrowed 1 "validate_bad_borrowed.toml: \\[bands\\] borrowed = 'public.nope': expected the name of a published set" validate tests/integration/cases/validate_bad_borrowed.toml)
 dssim_cli_test(validate_bad_public_metric 1 "bad_public_runs.csv:3: column 'metric' 'tokens_per_joule': expected out_tok_s_per_gpu" validate tests/integration/cases/validate_bad_public.toml)
 # recommend over the serving stack: policy, prefix cache, speculation, prefill/decode pools.

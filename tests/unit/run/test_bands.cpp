@@ -96,6 +96,18 @@ TEST_CASE("a fixed batch's end-to-end band adds its prefill and decode bands, th
   CHECK(w->widen == 0.25);
   CHECK(w->ttft.high == Approx(1.0 / (1 - 0.45)));
   CHECK(w->ttft.low == Approx(1.0 / 1.25));
+  // a mixture of experts stretches the time bands' ends, after the borrowed widening; power stays
+  in.bands.moe_slow = 1.0;
+  in.bands.moe_fast = 0.25;
+  in.base.model.moe = MoeSpec{};
+  const auto m = run_bands(in, r);
+  REQUIRE(m);
+  CHECK(m->ttft.high == Approx(2.0 / (1 - 0.45)));
+  CHECK(m->ttft.low == Approx(1.0 / 1.25 / 1.25));
+  CHECK(m->tpot.high == Approx(2.0 * 0.1 / (0.95 - 0.25)));
+  CHECK(m->e2e.high == Approx(m->ttft.high + 10 * m->tpot.high));
+  CHECK(m->power.high == Approx(w->power.high));
+  CHECK(m->why_wider() == w->borrowed + " and " + m->moe);
 }
 
 TEST_CASE("the shipped bands are the ones dssim validate derives, and every class has its source", "[bands][config]") {

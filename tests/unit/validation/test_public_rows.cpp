@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <tuple>
 
 #include "config/catalog.hpp"
 #include "util/error.hpp"
@@ -47,6 +48,25 @@ TEST_CASE("a static batch's run is banded as its prefill plus its decode steps")
   const AccuracyBands b = bands(-0.1, 0.1, -0.1, 0.1);
   CHECK(widen_to_cover(row("out_tok_s_per_gpu", 1000, 500, 1, 0.01, 99), b) == Approx(0.4).margin(1e-9));
   CHECK(widen_to_cover(row("out_tok_s_per_gpu", 1000, 2000, 1, 0.01, 99), b) == Approx(0.9).margin(1e-9));
+}
+
+TEST_CASE("a mixture-of-experts row's stretch beyond its band, each end on its own") {
+  // A 10 ms first token whose band is [10 / 1.05, 10 / 0.9] = [9.524, 11.11] ms. Measured 25 ms: the slow
+  // end must stretch by 25 / 11.11 = 2.25, so slow = 1.25. Measured 8 ms: fast = 9.524 / 8 - 1 = 0.1905.
+  const AccuracyBands b = bands(-0.10, 0.05, -0.1, 0.1);
+  auto [slow, fast] = factor_to_cover(row("ttft_ms", 10, 25, 0.010, 0, 0), b, 0);
+  CHECK(slow == Approx(25.0 / (10 / 0.9) - 1).margin(1e-9));
+  CHECK(fast == 0);
+  std::tie(slow, fast) = factor_to_cover(row("ttft_ms", 10, 8, 0.010, 0, 0), b, 0);
+  CHECK(slow == 0);
+  CHECK(fast == Approx((10 / 1.05) / 8 - 1).margin(1e-9));
+  // Widened first (a borrowed GPU, w = 0.3): [10 / 1.35, 10 / 0.6]; 25 ms needs 25 / 16.67 - 1 = 0.5.
+  std::tie(slow, fast) = factor_to_cover(row("ttft_ms", 10, 25, 0.010, 0, 0), b, 0.3);
+  CHECK(slow == Approx(0.5).margin(1e-9));
+  // A static batch's throughput at a third of the predicted rate: 1.99 s predicted (1 s + 99 x 10 ms),
+  // 5.97 s measured, band high 1 / 0.9 + 99 x 0.01 / 0.9 = 2.211 s: slow = 5.97 / 2.211 - 1 = 1.7.
+  std::tie(slow, fast) = factor_to_cover(row("out_tok_s_per_gpu", 1500, 500, 1, 0.01, 99), b, 0);
+  CHECK(slow == Approx(5.97 / (1.99 / 0.9) - 1).margin(1e-9));
 }
 
 TEST_CASE("a rate inside its band needs no widening, decode rates use the decode band") {
