@@ -335,6 +335,9 @@ int cmd_recommend(const std::vector<std::string>& args) {
                         spec.base.c_str(), n->source().begin.line, k));
   }
   const ModelCard model = scenario_model(base, cat);
+  if (!spec.expert_parallel.empty() && !model.moe)
+    throw Error(fmt("%s: [search] expert_parallel: %s is a dense model, it has no experts to spread (remove the axis)",
+                    path.c_str(), model.id.c_str()));
   const NodeLookup node_info = [&cat](const std::string& id) {
     const NodeSpec n = cat.node(id);
     return NodeInfo{n.gpu, n.gpu_count};

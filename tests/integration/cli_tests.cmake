@@ -478,6 +478,7 @@ set_tests_properties(cli.recommend_pools_json_schema PROPERTIES LABELS integrati
 dssim_cli_test(bad_recommend_decode_node 1 "recommend_bad_decode_node.toml:5: key 'search.decode_node': a decode pool on its own nodes .* give \\[search\\] node" recommend tests/integration/cases/recommend_bad_decode_node.toml)
 dssim_cli_test(bad_recommend_set 1 "recommend_bad_set.toml:3: key 'set': expected \"section.key=value\" strings" recommend tests/integration/cases/recommend_bad_set.toml)
 dssim_cli_test(bad_recommend_nodes 1 "recommend_bad_nodes.toml:5: key 'search.nodes': 'nodes' counts the copies of \\[search\\] node" recommend tests/integration/cases/recommend_bad_nodes.toml)
+dssim_cli_test(bad_recommend_ep_dense 1 "recommend_bad_ep_dense.toml: \\[search\\] expert_parallel: deepseek-llm-7b is a dense model" recommend tests/integration/cases/recommend_bad_ep_dense.toml)
 dssim_cli_test(bad_recommend_decode_base 1 "the base's \\[decode_platform\\] would fix the decode pool's" recommend tests/integration/cases/recommend_decode_base.toml)
 dssim_cli_test(recommend_server_note 0 "Note: servers are priced for h100-sxm, h200-sxm but not for l40s" recommend scenarios/recommend/v2lite_chat_stack.toml --quiet)
 dssim_cli_test(recommend_v2lite_stack 0 "^  1 x h200-sxm, TP 1 x 1 replica, 2048-token iterations, chunked, prefix cache +\\$0\\.447" recommend scenarios/recommend/v2lite_chat_stack.toml --quiet)
