@@ -143,6 +143,15 @@ NodeSpec networked(int gpus, double nic_Bps) {
   n.nics = "per_gpu";
   return n;
 }
+// One prefill replica on the run's node; one decode replica on both GPUs of `dec_node`, 0.05 s a step.
+std::vector<ReplicaPool> decode_on(const NodeSpec& dec_node, const GpuCard& gpu) {
+  std::vector<ReplicaPool> ps = pools(1, 100, 0.1, 0.25e9);
+  ps[1].cost = [](const IterationShape&) { return fixed_iteration(0.05); };
+  ps[1].gpus_per_replica = 2;
+  ps[1].node = &dec_node;
+  ps[1].gpu = &gpu;
+  return ps;
+}
 }  // namespace
 
 TEST_CASE("disaggregation on two kinds of node: the KV leaves by the prefill node's NIC, enters by the decode node's", "[serving][pd]") {
@@ -153,11 +162,7 @@ TEST_CASE("disaggregation on two kinds of node: the KV leaves by the prefill nod
   const ServingConfig c = one_p_one_d();
   const NodeSpec pre_node = networked(1, 10e9), dec_node = networked(2, 4e9);
   const GpuCard gpu = bus_gpu();
-  std::vector<ReplicaPool> ps = pools(1, 100, 0.1, 0.25e9);
-  ps[1].cost = [](const IterationShape&) { return fixed_iteration(0.05); };
-  ps[1].gpus_per_replica = 2;
-  ps[1].node = &dec_node;
-  ps[1].gpu = &gpu;
+  std::vector<ReplicaPool> ps = decode_on(dec_node, gpu);
   ServingOptions opt;
   opt.record_iterations = true;
   const ServingRun run = run_serving_pools(pre_node, gpu, c, std::vector<Request>{{0, 0.0, 4, 3}}, ps, opt);
@@ -181,11 +186,7 @@ TEST_CASE("disaggregation across a thinner cluster link: both decode GPUs' KV sh
   const ServingConfig c = one_p_one_d();
   const NodeSpec pre_node = networked(1, 10e9), dec_node = networked(2, 4e9);
   const GpuCard gpu = bus_gpu();
-  std::vector<ReplicaPool> ps = pools(1, 100, 0.1, 0.25e9);
-  ps[1].cost = [](const IterationShape&) { return fixed_iteration(0.05); };
-  ps[1].gpus_per_replica = 2;
-  ps[1].node = &dec_node;
-  ps[1].gpu = &gpu;
+  std::vector<ReplicaPool> ps = decode_on(dec_node, gpu);
   ps[1].link_Bps = 3e9;
   ps[1].link_latency_s = 20e-6;
   const ServingRun run = run_serving_pools(pre_node, gpu, c, std::vector<Request>{{0, 0.0, 4, 3}}, ps, {});

@@ -197,6 +197,21 @@ TEST_CASE("pipeline stages: TP x PP must divide the count, weights and commands 
 }
 
 namespace {
+// A candidate on `nodes` copies of an 8-GPU node that prefills, its decode pool on one 8-GPU node.
+Candidate own_decode(const std::string& gpu, int nodes, int tp, const std::string& decode_gpu, int decode_tp) {
+  Candidate c;
+  c.gpu = gpu;
+  c.node = "n-" + gpu;
+  c.nodes = nodes;
+  c.gpus = 8 * nodes;
+  c.tp = tp;
+  c.decode_node = "n-" + decode_gpu;
+  c.decode_nodes = 1;
+  c.decode_gpu = decode_gpu;
+  c.decode_gpus = 8;
+  c.decode_tp = decode_tp;
+  return c;
+}
 // Two node files as the search sees them: 8 GPUs each.
 NodeInfo two_nodes(const std::string& id) { return id == "n100" ? NodeInfo{"h100-sxm", 8} : NodeInfo{"h200-sxm", 8}; }
 }  // namespace
@@ -251,17 +266,7 @@ TEST_CASE("a decode pool on its own nodes: every platform replica prefills, the 
 TEST_CASE("pruning looks at the decode pool's own GPUs", "[recommend]") {
   const Catalog cat(DSSIM_TEST_DATA_DIR);
   const ModelCard m = cat.model("deepseek-coder-33b");
-  Candidate c;
-  c.gpu = "h200-sxm";
-  c.node = "n200";
-  c.nodes = 1;
-  c.gpus = 8;
-  c.tp = 8;
-  c.decode_node = "nl40";
-  c.decode_nodes = 1;
-  c.decode_gpu = "l40s";
-  c.decode_gpus = 8;
-  c.decode_tp = 1;  // 33 B bf16 weights, 62 GiB on one 48 GB L40S
+  Candidate c = own_decode("h200-sxm", 1, 8, "l40s", 1);  // 33 B bf16 weights, 62 GiB on one 48 GB L40S
   const GpuCard h200 = cat.gpu("h200-sxm"), l40s = cat.gpu("l40s");
   CHECK(prune(c, m, h200, "bf16") == "");  // without the decode card: the prefill pool alone
   CHECK(prune(c, m, h200, "bf16", &l40s).rfind("does not fit (decode pool): bf16 weights need", 0) == 0);
@@ -270,18 +275,8 @@ TEST_CASE("pruning looks at the decode pool's own GPUs", "[recommend]") {
 }
 
 TEST_CASE("launch commands per pool: the decode pool's own TP, experts beyond TP, an instance over two nodes", "[recommend]") {
-  Candidate c;
-  c.gpu = "h100-sxm";
-  c.node = "dgx";
-  c.nodes = 2;
-  c.gpus = 16;
-  c.tp = 8;
+  Candidate c = own_decode("h100-sxm", 2, 8, "h200-sxm", 4);
   c.ep = 16;
-  c.decode_node = "hgx";
-  c.decode_nodes = 1;
-  c.decode_gpu = "h200-sxm";
-  c.decode_gpus = 8;
-  c.decode_tp = 4;
   Outcome o = ok(0.3, 1, 1);
   o.hf_repo = "deepseek-ai/DeepSeek-V3";
   o.weights = "fp8";
