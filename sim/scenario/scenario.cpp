@@ -120,6 +120,13 @@ void check_prices_follow_platform(const Scenario& s, const std::string& file_pla
 
 }  // namespace
 
+// Whether one of the --set assignments names `key` ("section.key").
+static bool overrides_name(const std::vector<std::string>& overrides, const std::string& key) {
+  for (const auto& o : overrides)
+    if (trim(o.substr(0, o.find('='))) == key) return true;
+  return false;
+}
+
 // [engine]: the launch command's flags become the scenario keys they mean. A key the file also sets is
 // an error (two sources for one setting); one a --set names wins over the command (sweeps, A/Bs).
 static std::optional<EngineCommand> apply_engine_command(toml::table& doc, const std::string& path,
@@ -132,13 +139,8 @@ static std::optional<EngineCommand> apply_engine_command(toml::table& doc, const
   const std::string command = e.get_string(kEngineCommand);
   e.finish();
   EngineCommand out = translate_engine_command(kind, split_command(command, where), where);
-  auto set_by_override = [&](const std::string& key) {
-    for (const auto& o : overrides)
-      if (trim(o.substr(0, o.find('='))) == key) return true;
-    return false;
-  };
   for (const EngineSetting& st : out.settings) {
-    if (st.key.empty() || set_by_override(st.key)) continue;
+    if (st.key.empty() || overrides_name(overrides, st.key)) continue;
     const auto dot = st.key.find('.');
     const std::string table = st.key.substr(0, dot), key = st.key.substr(dot + 1);
     if (const toml::table* t = doc[table].as_table(); t && t->contains(key)) {
@@ -157,12 +159,7 @@ static std::optional<EngineCommand> apply_engine_command(toml::table& doc, const
 // stays an error (read_platform says so).
 static void switch_platform_form(toml::table& doc, const std::vector<std::string>& overrides) {
   for (const char* table : {"platform", "decode_platform"}) {
-    auto set = [&](const char* key) {
-      const std::string full = std::string(table) + "." + key;
-      for (const auto& o : overrides)
-        if (trim(o.substr(0, o.find('='))) == full) return true;
-      return false;
-    };
+    auto set = [&](const char* key) { return overrides_name(overrides, std::string(table) + "." + key); };
     toml::table* t = doc[table].as_table();
     if (!t) continue;
     if (set("node") && !set("gpu")) {

@@ -33,37 +33,42 @@ double figure(const std::string& metric, const Prediction& p, const PredictFlags
 
 }  // namespace
 
+namespace {
+
+// A row as times: the measured one, and dssim's band for it under a widening `w` (the band of the
+// prefill, of one decode step, or of a static batch's run: the prefill, then output - 1 decode steps).
+struct TimeBand {
+  double measured_s = 0, lo = 0, hi = 0;
+};
+TimeBand time_band(const PublicRow& r, const ResidualBand& pre, const ResidualBand& dec, double w) {
+  TimeBand t;
+  if (r.metric == "out_tok_s_per_gpu") {
+    const auto [plo, phi] = measured_range(r.prefill_s, pre, w);
+    const auto [dlo, dhi] = measured_range(r.tpot_s, dec, w);
+    t.lo = plo + r.steps * dlo;
+    t.hi = phi + r.steps * dhi;
+    t.measured_s = (r.prefill_s + r.steps * r.tpot_s) * r.predicted / r.measured;
+  } else if (r.metric == "decode_tok_s") {
+    std::tie(t.lo, t.hi) = measured_range(r.tpot_s, dec, w);
+    t.measured_s = r.tpot_s * r.predicted / r.measured;
+  } else {
+    std::tie(t.lo, t.hi) = measured_range(r.prefill_s, pre, w);
+    t.measured_s = r.metric == "ttft_ms" ? r.measured / 1e3 : r.prefill_s * r.predicted / r.measured;
+  }
+  return t;
+}
+
+}  // namespace
+
 // The smallest widening of the class bands under which the measured figure of a published row lies in
-// its band (the band of a time: prefill, one decode step, or a static batch's whole run).
+// its band.
 double widen_to_cover(const PublicRow& r, const AccuracyBands& b) {
   const ResidualBand* pre = b.find("prefill_eager");
   const ResidualBand* dec = b.find("decode_cudagraph");
   if (!pre || !dec) return std::numeric_limits<double>::infinity();
-  double predicted_s = 0, measured_s = 0;
-  if (r.metric == "ttft_ms") {
-    predicted_s = r.prefill_s;
-    measured_s = r.measured / 1e3;
-  } else if (r.metric == "prefill_tok_s") {
-    predicted_s = r.prefill_s;
-    measured_s = r.prefill_s * r.predicted / r.measured;
-  } else if (r.metric == "decode_tok_s") {
-    predicted_s = r.tpot_s;
-    measured_s = r.tpot_s * r.predicted / r.measured;
-  } else {  // a static batch's run: the prefill, then output - 1 decode steps
-    predicted_s = r.prefill_s + r.steps * r.tpot_s;
-    measured_s = predicted_s * r.predicted / r.measured;
-  }
   auto covered = [&](double w) {
-    double lo = 0, hi = 0;
-    if (r.metric == "out_tok_s_per_gpu") {
-      const auto [plo, phi] = measured_range(r.prefill_s, *pre, w);
-      const auto [dlo, dhi] = measured_range(r.tpot_s, *dec, w);
-      lo = plo + r.steps * dlo;
-      hi = phi + r.steps * dhi;
-    } else {
-      std::tie(lo, hi) = measured_range(predicted_s, r.metric == "decode_tok_s" ? *dec : *pre, w);
-    }
-    return measured_s >= lo && measured_s <= hi;
+    const TimeBand t = time_band(r, *pre, *dec, w);
+    return t.measured_s >= t.lo && t.measured_s <= t.hi;
   };
   if (covered(0)) return 0;
   double lo = 0, hi = 1;
@@ -81,21 +86,8 @@ std::pair<double, double> factor_to_cover(const PublicRow& r, const AccuracyBand
   const ResidualBand* pre = b.find("prefill_eager");
   const ResidualBand* dec = b.find("decode_cudagraph");
   if (!pre || !dec) return {std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity()};
-  double lo = 0, hi = 0, measured_s = 0;
-  if (r.metric == "out_tok_s_per_gpu") {
-    const auto [plo, phi] = measured_range(r.prefill_s, *pre, widen);
-    const auto [dlo, dhi] = measured_range(r.tpot_s, *dec, widen);
-    lo = plo + r.steps * dlo;
-    hi = phi + r.steps * dhi;
-    measured_s = (r.prefill_s + r.steps * r.tpot_s) * r.predicted / r.measured;
-  } else if (r.metric == "decode_tok_s") {
-    std::tie(lo, hi) = measured_range(r.tpot_s, *dec, widen);
-    measured_s = r.tpot_s * r.predicted / r.measured;
-  } else {
-    std::tie(lo, hi) = measured_range(r.prefill_s, *pre, widen);
-    measured_s = r.metric == "ttft_ms" ? r.measured / 1e3 : r.prefill_s * r.predicted / r.measured;
-  }
-  return {std::max(0.0, measured_s / hi - 1), std::max(0.0, lo / measured_s - 1)};
+  const TimeBand t = time_band(r, *pre, *dec, widen);
+  return {std::max(0.0, t.measured_s / t.hi - 1), std::max(0.0, t.lo / t.measured_s - 1)};
 }
 
 // The widening that covers `confidence` of the rows: the ceil(confidence x n)-th smallest they need.

@@ -203,6 +203,12 @@ bool public_set(const std::string& name, TomlTable& t, const fs::path& base, boo
   return ok;
 }
 
+// `v` without its i-th value: what the others say, for the leave-one-out checks.
+std::vector<double> without(std::vector<double> v, std::size_t i) {
+  v.erase(v.begin() + static_cast<std::ptrdiff_t>(i));
+  return v;
+}
+
 // The prediction bands: each class's residual band, checked by leaving each residual out in turn (does
 // the band of the others hold it?), and the bands file every run reads, written or checked for staleness.
 bool bands_section(TomlTable& t, const fs::path& base, const Residuals& res, const ValidateOptions& opt,
@@ -239,9 +245,7 @@ bool bands_section(TomlTable& t, const fs::path& base, const Residuals& res, con
     std::size_t c_tried = 0, c_held = 0;
     if (e.size() >= 3)
       for (std::size_t i = 0; i < e.size(); ++i) {
-        std::vector<double> others = e;
-        others.erase(others.begin() + static_cast<std::ptrdiff_t>(i));
-        const ResidualBand o = residual_band(others, b.confidence);
+        const ResidualBand o = residual_band(without(e, i), b.confidence);
         ++c_tried;
         c_held += e[i] >= o.low && e[i] <= o.high;
       }
@@ -250,36 +254,31 @@ bool bands_section(TomlTable& t, const fs::path& base, const Residuals& res, con
     std::cout << fmt("  %-18s %5zu %+8.1f%% %7.1f%% %+8.1f%% %+8.1f%% %18s\n", cls.c_str(), r.n, r.mean * 100, r.sd * 100,
                      r.low * 100, r.high * 100, c_tried ? fmt("%zu of %zu", c_held, c_tried).c_str() : "(too few rows)");
   }
-  const auto pub = res.public_sets.find(borrowed_set);
-  if (pub == res.public_sets.end())
-    throw Error(fmt("%s: [bands] borrowed = '%s': expected the name of a published set (a [public.NAME] table, "
-                    "written public.NAME)", opt.file.c_str(), borrowed_set.c_str()));
+  auto published = [&](const char* key, const std::string& name) -> const std::vector<PublicRow>& {
+    const auto it = res.public_sets.find(name);
+    if (it == res.public_sets.end())
+      throw Error(fmt("%s: [bands] %s = '%s': expected the name of a published set (a [public.NAME] table, "
+                      "written public.NAME)", opt.file.c_str(), key, name.c_str()));
+    return it->second;
+  };
   std::vector<double> need;
-  for (const auto& r : pub->second)
+  for (const auto& r : published("borrowed", borrowed_set))
     if (r.error.empty() && !r.borrowed_from.empty()) need.push_back(widen_to_cover(r, b));
   b.borrowed_widen = widen_quantile(need, b.confidence);
   b.borrowed_source = fmt("fitted by dssim validate: the smallest widening under which %.0f %% of the %zu published "
                           "runs of other GPUs (%s) lie in their class's band", b.confidence * 100, need.size(),
                           borrowed_set.c_str());
   std::size_t p_held = 0;
-  for (std::size_t i = 0; i < need.size(); ++i) {
-    std::vector<double> others = need;
-    others.erase(others.begin() + static_cast<std::ptrdiff_t>(i));
-    p_held += need[i] <= widen_quantile(others, b.confidence);
-  }
+  for (std::size_t i = 0; i < need.size(); ++i) p_held += need[i] <= widen_quantile(without(need, i), b.confidence);
   tried += need.size();
   held += p_held;
   std::cout << fmt("  a GPU priced with another GPU's efficiencies: each band %.1f %% wider on each side\n"
                    "    (%s); each left out: %zu of %zu in the band the others size\n",
                    b.borrowed_widen * 100, b.borrowed_source.c_str(), p_held, need.size());
   // MoE rows: what each needs beyond the borrowed widening its GPU already has.
-  const auto moe_pub = res.public_sets.find(moe_set);
-  if (moe_pub == res.public_sets.end())
-    throw Error(fmt("%s: [bands] moe = '%s': expected the name of a published set (a [public.NAME] table, "
-                    "written public.NAME)", opt.file.c_str(), moe_set.c_str()));
   // Each side on its own share of the misses: a two-sided band holding `confidence` leaves (1 - confidence) / 2 out on each.
   std::vector<double> slow, fast;
-  for (const auto& r : moe_pub->second)
+  for (const auto& r : published("moe", moe_set))
     if (r.error.empty() && r.moe) {
       const auto [s_need, f_need] = factor_to_cover(r, b, r.borrowed_from.empty() ? 0.0 : b.borrowed_widen);
       slow.push_back(s_need);
@@ -295,12 +294,8 @@ bool bands_section(TomlTable& t, const fs::path& base, const Residuals& res, con
                      "%zu published runs of mixture-of-experts models (%s), %.0f %% on each side", b.confidence * 100,
                      slow.size(), moe_set.c_str(), (1 - side) * 100);
   std::size_t m_held = 0;
-  for (std::size_t i = 0; i < slow.size(); ++i) {
-    std::vector<double> os = slow, of = fast;
-    os.erase(os.begin() + static_cast<std::ptrdiff_t>(i));
-    of.erase(of.begin() + static_cast<std::ptrdiff_t>(i));
-    m_held += slow[i] <= widen_quantile(os, side) && fast[i] <= widen_quantile(of, side);
-  }
+  for (std::size_t i = 0; i < slow.size(); ++i)
+    m_held += slow[i] <= widen_quantile(without(slow, i), side) && fast[i] <= widen_quantile(without(fast, i), side);
   tried += slow.size();
   held += m_held;
   std::cout << fmt("  a mixture-of-experts model: each time band's slow end x %.3g, its fast end / %.3g\n"

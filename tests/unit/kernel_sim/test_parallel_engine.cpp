@@ -27,6 +27,16 @@ SimSetup nvswitch_setup(int gpus) {
   s.gpu.nvlink_Bps_per_direction = 100e9;
   return s;
 }
+// `ranks` ranks of a MoE with one expert a rank and one expert a token, over `ranks_per_node` a node.
+MoeSpec one_expert_a_rank(SimSetup& s, int ranks, int ranks_per_node) {
+  MoeSpec m;
+  m.n_routed_experts = ranks;
+  m.num_experts_per_tok = 1;
+  s.ranks = ranks;
+  s.ep_touch = ep_touch(m, ranks, ranks_per_node);
+  s.moe_topk = 1;
+  return m;
+}
 SimIteration kernels(int n, double gpu_s, double stream_bytes = 0) {
   SimIteration it;
   for (int i = 0; i < n; ++i) it.kernels.push_back(SimKernel{OpKind::elementwise, gpu_s, 0, 0, stream_bytes});
@@ -184,12 +194,7 @@ TEST_CASE("DeepEP's normal dispatch by hand: once per remote node over the NIC, 
   s.node.nic_Bps = 10e9;
   s.node.nic_latency_s = 5e-6;
   s.node.nics = "per_gpu";
-  s.ranks = 4;
-  MoeSpec m;
-  m.n_routed_experts = 4;
-  m.num_experts_per_tok = 1;
-  s.ep_touch = ep_touch(m, 4, 2);
-  s.moe_topk = 1;
+  const MoeSpec m = one_expert_a_rank(s, 4, 2);
   SimIteration it;
   SimKernel a2a{OpKind::alltoall, 0, 0, 1e6};
   a2a.node_forward = true;
@@ -232,13 +237,8 @@ TEST_CASE("DeepEP's normal kernels hold their SMs: the other lane's kernels run 
   // compute. Two experts, one a token: a token reaches the other rank with 1/2, so the forwarded
   // dispatch moves the same bytes as the per-copy one; only the held SMs (half the GPU) differ.
   SimSetup s = nvswitch_setup(2);
-  s.ranks = 2;
   s.lanes = 2;
-  MoeSpec m;
-  m.n_routed_experts = 2;
-  m.num_experts_per_tok = 1;
-  s.ep_touch = ep_touch(m, 2, 2);
-  s.moe_topk = 1;
+  one_expert_a_rank(s, 2, 2);
   s.deepep_sms = 50;
   s.sm_count = 100;
   auto iteration = [](bool forward) {
