@@ -16,7 +16,7 @@ namespace {
 using json = nlohmann::json;
 
 // Hugging Face class name -> dssim architecture.
-const std::map<std::string, std::string> kArchitectures = {
+const std::map<std::string, std::string> kHfArchitectures = {
     {"LlamaForCausalLM", "llama"},       {"MistralForCausalLM", "mistral"},   {"Qwen2ForCausalLM", "qwen2"},
     {"MixtralForCausalLM", "mixtral"},   {"DeepseekForCausalLM", "deepseek_moe"}, {"DeepseekV2ForCausalLM", "deepseek_v2"},
     {"DeepseekV3ForCausalLM", "deepseek_v3"}};
@@ -61,7 +61,7 @@ std::string toml_escape(const std::string& s) {
 
 std::string known_architectures() {
   std::vector<std::string> v;
-  for (const auto& [k, _] : kArchitectures) v.push_back(k);
+  for (const auto& [k, _] : kHfArchitectures) v.push_back(k);
   return join(v, ", ");
 }
 
@@ -82,8 +82,8 @@ ModelCard model_from_hf_config(const std::string& path, const std::string& id) {
       !j["architectures"][0].is_string())
     throw Error(fmt("%s: missing field 'architectures' (e.g. [\"LlamaForCausalLM\"])", path.c_str()));
   const std::string hf_arch = j["architectures"][0].get<std::string>();
-  const auto arch = kArchitectures.find(hf_arch);
-  if (arch == kArchitectures.end())
+  const auto arch = kHfArchitectures.find(hf_arch);
+  if (arch == kHfArchitectures.end())
     throw Error(fmt("%s: field 'architectures' = \"%s\" is not an architecture dssim models (supported: %s)", path.c_str(),
                     hf_arch.c_str(), known_architectures().c_str()));
   ModelCard m;

@@ -39,7 +39,7 @@ class AdaptivePolicy : public StaticPolicy {
   int high_ = 16, mid_ = 8, low_ = 4;
 };
 
-const bool registered = register_policy("adaptive", [] { return std::unique_ptr<BatchPolicy>(new AdaptivePolicy); });
+const bool registered_adaptive = register_policy("adaptive", [] { return std::unique_ptr<BatchPolicy>(new AdaptivePolicy); });
 
 }  // namespace
 

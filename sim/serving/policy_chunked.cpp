@@ -89,7 +89,7 @@ class ChunkedPolicy : public BatchPolicy {
   long long budget_ = 512;
 };
 
-const bool registered = register_policy("chunked", [] { return std::unique_ptr<BatchPolicy>(new ChunkedPolicy); });
+const bool registered_chunked = register_policy("chunked", [] { return std::unique_ptr<BatchPolicy>(new ChunkedPolicy); });
 
 }  // namespace
 

@@ -80,7 +80,7 @@ class ContinuousPolicy : public BatchPolicy {
   long long max_tokens_ = 8192;
 };
 
-const bool registered = register_policy("continuous", [] { return std::unique_ptr<BatchPolicy>(new ContinuousPolicy); });
+const bool registered_continuous = register_policy("continuous", [] { return std::unique_ptr<BatchPolicy>(new ContinuousPolicy); });
 
 }  // namespace
 

@@ -7,7 +7,7 @@
 namespace dssim {
 
 namespace {
-const bool registered = register_policy("static", [] { return std::unique_ptr<BatchPolicy>(new StaticPolicy); });
+const bool registered_static = register_policy("static", [] { return std::unique_ptr<BatchPolicy>(new StaticPolicy); });
 }  // namespace
 
 std::string StaticPolicy::description() const {

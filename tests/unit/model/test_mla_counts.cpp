@@ -16,20 +16,17 @@
 #include "profile/gpu_profile.hpp"
 #include "timing/kernel_cost.hpp"
 #include "model/operators.hpp"
+#include "op_helpers.hpp"
 #include "model/params.hpp"
 
 using namespace dssim;
+using test::find;
+using test::model;
 
 namespace {
-const Op& find(const std::vector<Op>& ops, const std::string& name, int layer) {
-  auto it = std::find_if(ops.begin(), ops.end(), [&](const Op& o) { return o.name == name && o.layer == layer; });
-  REQUIRE(it != ops.end());
-  return *it;
-}
 bool has(const std::vector<Op>& ops, const std::string& name) {
   return std::any_of(ops.begin(), ops.end(), [&](const Op& o) { return o.name == name; });
 }
-ModelCard model(const std::string& id) { return Catalog(DSSIM_TEST_DATA_DIR).model(id); }
 // FLOPs of the GEMMs of one layer
 double gemm_flops(const std::vector<Op>& ops, int layer, const std::vector<std::string>& names) {
   double f = 0;

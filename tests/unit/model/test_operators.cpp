@@ -5,17 +5,11 @@
 #include "config/catalog.hpp"
 #include "model/model_work.hpp"
 #include "model/operators.hpp"
+#include "op_helpers.hpp"
 
 using namespace dssim;
-
-namespace {
-const Op& find(const std::vector<Op>& ops, const std::string& name, int layer = 0) {
-  auto it = std::find_if(ops.begin(), ops.end(), [&](const Op& o) { return o.name == name && o.layer == layer; });
-  REQUIRE(it != ops.end());
-  return *it;
-}
-ModelCard model(const std::string& id) { return Catalog(DSSIM_TEST_DATA_DIR).model(id); }
-}  // namespace
+using test::find;
+using test::model;
 
 TEST_CASE("7B prefill operators: FLOPs and bytes by hand", "[model][ops]") {
   ModelCard m = model("deepseek-llm-7b");

@@ -1,9 +1,12 @@
 #pragma once
 // [serving] as a scenario writes it, for the serving tests: the policy, a 4-token KV block, 8
-// sequences, and `extra` lines; the error text of a bad one ("" when it reads).
+// sequences, and `extra` lines; the error text of a bad one ("" when it reads); a sequence to schedule.
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "config/toml_table.hpp"
+#include "serving/kv_queue.hpp"
 #include "serving/serving_config.hpp"
 #include "util/error.hpp"
 
@@ -26,6 +29,16 @@ inline std::string serving_config_error(const std::string& policy, const std::st
     return e.what();
   }
   return "";
+}
+
+inline SeqState seq(long long id, long long prompt, long long output,
+                    const std::vector<std::uint64_t>* hashes = nullptr) {
+  SeqState s;
+  s.id = id;
+  s.prompt = s.target = prompt;
+  s.output = output;
+  s.hashes = hashes;
+  return s;
 }
 
 }  // namespace dssim::test

@@ -11,22 +11,6 @@ using namespace dssim;
 
 namespace {
 using Hashes = std::vector<std::uint64_t>;
-
-SeqState seq(long long id, long long prompt, long long output, const Hashes* h) {
-  SeqState s;
-  s.id = id;
-  s.prompt = s.target = prompt;
-  s.output = output;
-  s.hashes = h;
-  return s;
-}
-
-ServingConfig config(const std::string& policy, const std::string& extra = "") {
-  return test::serving_config(policy, extra);
-}
-std::string serving_error(const std::string& policy, const std::string& extra) {
-  return test::serving_config_error(policy, extra);
-}
 }  // namespace
 
 TEST_CASE("an LRU tier evicts the least recently used block", "[serving][prefix]") {
@@ -89,11 +73,11 @@ TEST_CASE("written-through tiers: a block the GPU lost is read from host memory,
 
 TEST_CASE("the GPU tier lives in the free KV blocks: running sequences crowd it out", "[serving][prefix]") {
   // 4 KV blocks of 4 tokens; prefix blocks of 4 tokens.
-  ServingConfig cfg = config("continuous", "prefix_cache = true\n");
+  ServingConfig cfg = test::serving_config("continuous", "prefix_cache = true\n");
   cfg.prefix_block_tokens = 4;
   ReplicaScheduler sched(cfg, 4);
   const Hashes ha{1, 2}, hb{1, 2, 5};
-  SeqState a = seq(0, 8, 3, &ha), b = seq(1, 9, 1, &hb);
+  SeqState a = test::seq(0, 8, 3, &ha), b = test::seq(1, 9, 1, &hb);
   REQUIRE(sched.enqueue(&a));
   IterationPlan p;
   std::vector<SeqState*> done;
@@ -112,11 +96,11 @@ TEST_CASE("the GPU tier lives in the free KV blocks: running sequences crowd it 
 }
 
 TEST_CASE("continuous batching prefills only what the cache lacks, attending to the whole prompt", "[serving][prefix]") {
-  ServingConfig cfg = config("continuous", "prefix_cache = true\nmax_batched_tokens = 12\n");
+  ServingConfig cfg = test::serving_config("continuous", "prefix_cache = true\nmax_batched_tokens = 12\n");
   cfg.prefix_block_tokens = 4;
   ReplicaScheduler sched(cfg, 100);
   const Hashes ha{1, 2, 3}, hb{1, 2, 3, 4}, hc{7, 8, 9, 10};
-  SeqState a = seq(0, 12, 2, &ha), b = seq(1, 14, 2, &hb), c = seq(2, 14, 2, &hc);
+  SeqState a = test::seq(0, 12, 2, &ha), b = test::seq(1, 14, 2, &hb), c = test::seq(2, 14, 2, &hc);
   IterationPlan p;
   std::vector<SeqState*> done;
   sched.enqueue(&a);
@@ -139,12 +123,12 @@ TEST_CASE("continuous batching prefills only what the cache lacks, attending to 
 }
 
 TEST_CASE("chunked prefill starts a cached prompt at its first missing token, and host hits are loads", "[serving][prefix]") {
-  ServingConfig cfg = config("chunked", "prefix_cache = true\nprefix_cache_host_gib = 1\ntoken_budget = 8\n");
+  ServingConfig cfg = test::serving_config("chunked", "prefix_cache = true\nprefix_cache_host_gib = 1\ntoken_budget = 8\n");
   cfg.prefix_block_tokens = 4;
   // 3 KV blocks of 4 tokens on the GPU (a 9-token request needs them all), host tier of 4 prefix blocks
   ReplicaScheduler sched(cfg, 3, 4, 0);
   const Hashes h{1, 2, 3};
-  SeqState a = seq(0, 8, 1, &h), b = seq(1, 8, 1, &h);
+  SeqState a = test::seq(0, 8, 1, &h), b = test::seq(1, 8, 1, &h);
   IterationPlan p;
   std::vector<SeqState*> done;
   REQUIRE(sched.enqueue(&a));
@@ -168,15 +152,15 @@ TEST_CASE("chunked prefill starts a cached prompt at its first missing token, an
 }
 
 TEST_CASE("prefix cache settings: the policies that admit one by one, and nothing set while it is off", "[serving][prefix]") {
-  CHECK_THAT(serving_error("static", "prefix_cache = true\n"),
+  CHECK_THAT(test::serving_config_error("static", "prefix_cache = true\n"),
              Catch::Contains("prefix caching needs a policy that admits sequences one by one (continuous or chunked); "
                              "policy = \"static\" prefills whole batches"));
-  CHECK_THAT(serving_error("continuous", "prefix_cache_host_gib = 8\n"),
+  CHECK_THAT(test::serving_config_error("continuous", "prefix_cache_host_gib = 8\n"),
              Catch::Contains("test.toml:4: key 'serving.prefix_cache_host_gib': a setting of the prefix cache, which is off; set prefix_cache = true"));
-  CHECK_THAT(serving_error("continuous", "router = \"prefix_aware\"\n"),
+  CHECK_THAT(test::serving_config_error("continuous", "router = \"prefix_aware\"\n"),
              Catch::Contains("router = \"prefix_aware\" routes by the prefix cache, which is off"));
-  CHECK_THAT(serving_error("continuous", "router_balance_slack = 4\n"),
+  CHECK_THAT(test::serving_config_error("continuous", "router_balance_slack = 4\n"),
              Catch::Contains("test.toml:4: key 'serving.router_balance_slack': a setting of router = \"prefix_aware\""));
-  CHECK(serving_error("chunked", "prefix_cache = true\nrouter = \"prefix_aware\"\nrouter_balance_slack = 4\n").empty());
-  CHECK(serving_error("chunked", "prefix_cache = false\nprefix_cache_host_gib = 8\n").empty());  // an A/B keeps them
+  CHECK(test::serving_config_error("chunked", "prefix_cache = true\nrouter = \"prefix_aware\"\nrouter_balance_slack = 4\n").empty());
+  CHECK(test::serving_config_error("chunked", "prefix_cache = false\nprefix_cache_host_gib = 8\n").empty());  // an A/B keeps them
 }

@@ -12,23 +12,6 @@
 
 using namespace dssim;
 
-namespace {
-ServingConfig config(const std::string& policy, const std::string& extra = "") {
-  return test::serving_config(policy, extra);
-}
-std::string serving_error(const std::string& policy, const std::string& extra) {
-  return test::serving_config_error(policy, extra);
-}
-
-SeqState seq(long long id, long long prompt, long long output) {
-  SeqState s;
-  s.id = id;
-  s.prompt = s.target = prompt;
-  s.output = output;
-  return s;
-}
-}  // namespace
-
 TEST_CASE("speculation: tokens a step emits on average, sum of a^i for i = 0..k", "[serving][speculation]") {
   Speculation sp;
   CHECK(sp.expected_tokens() == 1.0);  // off
@@ -48,7 +31,7 @@ TEST_CASE("speculation: the acceptance draws average to the expectation and are 
   CHECK(q.step_tokens() == 5);
   double sum = 0;
   const int n = 200000;
-  SeqState s = seq(0, 4, 1LL << 40);
+  SeqState s = test::seq(0, 4, 1LL << 40);
   for (int i = 0; i < n; ++i) {
     s.id = i % 97;
     s.generated = i;
@@ -68,9 +51,9 @@ TEST_CASE("speculation: the acceptance draws average to the expectation and are 
 }
 
 TEST_CASE("speculation: a continuous decode step holds k + 1 positions and emits the accepted tokens", "[serving][speculation]") {
-  ServingConfig cfg = config("continuous", "speculative = \"mtp\"\nspeculative_tokens = 3\nacceptance_rate = 0.0\n");
+  ServingConfig cfg = test::serving_config("continuous", "speculative = \"mtp\"\nspeculative_tokens = 3\nacceptance_rate = 0.0\n");
   ReplicaScheduler sched(cfg, 100);
-  SeqState a = seq(0, 4, 9);
+  SeqState a = test::seq(0, 4, 9);
   REQUIRE(sched.enqueue(&a));
   IterationPlan p;
   std::vector<SeqState*> done;
@@ -90,9 +73,9 @@ TEST_CASE("speculation: a continuous decode step holds k + 1 positions and emits
 }
 
 TEST_CASE("speculation: with every draft accepted a 9-token answer takes 2 verify steps after its prefill", "[serving][speculation]") {
-  ServingConfig cfg = config("chunked", "speculative = \"mtp\"\nspeculative_tokens = 3\nacceptance_rate = 0.999\ntoken_budget = 64\n");
+  ServingConfig cfg = test::serving_config("chunked", "speculative = \"mtp\"\nspeculative_tokens = 3\nacceptance_rate = 0.999\ntoken_budget = 64\n");
   ReplicaScheduler sched(cfg, 100);
-  SeqState a = seq(0, 4, 9);
+  SeqState a = test::seq(0, 4, 9);
   REQUIRE(sched.enqueue(&a));
   IterationPlan p;
   std::vector<SeqState*> done;
@@ -109,18 +92,18 @@ TEST_CASE("speculation: with every draft accepted a 9-token answer takes 2 verif
 }
 
 TEST_CASE("speculation settings: policy, draft model and acceptance rate, nothing set while it is off", "[serving][speculation]") {
-  CHECK_THAT(serving_error("static", "speculative = \"mtp\"\n"),
+  CHECK_THAT(test::serving_config_error("static", "speculative = \"mtp\"\n"),
              Catch::Contains("speculative decoding needs a policy that schedules every iteration (continuous or chunked)"));
-  CHECK_THAT(serving_error("continuous", "speculative = \"draft\"\nacceptance_rate = 0.7\n"),
+  CHECK_THAT(test::serving_config_error("continuous", "speculative = \"draft\"\nacceptance_rate = 0.7\n"),
              Catch::Contains("speculative = \"draft\" needs draft_model"));
-  CHECK_THAT(serving_error("continuous", "speculative = \"draft\"\ndraft_model = \"x\"\n"),
+  CHECK_THAT(test::serving_config_error("continuous", "speculative = \"draft\"\ndraft_model = \"x\"\n"),
              Catch::Contains("speculative = \"draft\" needs acceptance_rate"));
-  CHECK_THAT(serving_error("continuous", "speculative = \"mtp\"\ndraft_model = \"x\"\n"),
+  CHECK_THAT(test::serving_config_error("continuous", "speculative = \"mtp\"\ndraft_model = \"x\"\n"),
              Catch::Contains("draft_model and draft_weights are for speculative = \"draft\""));
-  CHECK_THAT(serving_error("continuous", "speculative_tokens = 2\n"),
+  CHECK_THAT(test::serving_config_error("continuous", "speculative_tokens = 2\n"),
              Catch::Contains("test.toml:4: key 'serving.speculative_tokens': a setting of speculative decoding, which is off"));
-  CHECK(serving_error("continuous", "speculative = \"none\"\nspeculative_tokens = 2\n").empty());  // an A/B keeps them
-  CHECK(config("continuous", "speculative = \"mtp\"\n").speculation.acceptance == Approx(0.85));
+  CHECK(test::serving_config_error("continuous", "speculative = \"none\"\nspeculative_tokens = 2\n").empty());  // an A/B keeps them
+  CHECK(test::serving_config("continuous", "speculative = \"mtp\"\n").speculation.acceptance == Approx(0.85));
 }
 
 TEST_CASE("a verify step of k + 1 positions per sequence costs between one decode step and that many sequences", "[serving][speculation]") {

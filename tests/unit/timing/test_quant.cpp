@@ -18,7 +18,7 @@ using namespace dssim;
 
 namespace {
 // Round numbers: 1 TB/s, 10 TFLOP/s FP32 cores, 100 TFLOP/s bf16, 200 TOP/s int8 (the int8 card only).
-GpuCard toy_gpu(bool int8_cores) {
+GpuCard int8_toy_gpu(bool int8_cores) {
   GpuCard g;
   g.id = "toy";
   g.memory_bw_Bps = 1e12;
@@ -27,7 +27,7 @@ GpuCard toy_gpu(bool int8_cores) {
   if (int8_cores) g.peak_flops[Precision::int8] = 200e12;
   return g;
 }
-CalibrationProfile toy_profile() {
+CalibrationProfile int8_toy_profile() {
   CalibrationProfile p;
   GemmFit f;
   f.fixed_s = 2e-6;
@@ -47,7 +47,7 @@ Op weight_only_gemm(double m, Precision w) { return make_gemm_op("w", m, N, K, w
 }  // namespace
 
 TEST_CASE("decode-shaped weight-only int4 GEMM reads ~4x fewer bytes than bf16", "[quant]") {
-  KernelCostModel c(toy_gpu(false), toy_profile(), false);
+  KernelCostModel c(int8_toy_gpu(false), int8_toy_profile(), false);
   // bf16, M = 1: 2 B x (4096 + 4096*4096 + 4096) = 33,570,816 B at 0.5 TB/s = 67.14 us (FLOPs: 0.67 us)
   const double b16 = 2.0 * (K + K * N + N);
   const double t16 = c.gemm_roofline(1, N, K, 1, Precision::bf16, Precision::bf16);
@@ -68,7 +68,7 @@ TEST_CASE("decode-shaped weight-only int4 GEMM reads ~4x fewer bytes than bf16",
 }
 
 TEST_CASE("large-M weight-only int8 is slower than bf16 by exactly the dequantisation", "[quant]") {
-  KernelCostModel c(toy_gpu(true), toy_profile(), false);
+  KernelCostModel c(int8_toy_gpu(true), int8_toy_profile(), false);
   const double M = 8192;
   // bf16: 2*8192*4096*4096 = 274.9 GFLOP at 100 TFLOP/s * 0.5 = 5.498 ms (bytes: 0.34 ms)
   const double flops = 2 * M * N * K;
@@ -88,7 +88,7 @@ TEST_CASE("large-M weight-only int8 is slower than bf16 by exactly the dequantis
 }
 
 TEST_CASE("native int8 GEMMs keep the int8 rate and fit", "[quant]") {
-  KernelCostModel c(toy_gpu(true), toy_profile(), false);
+  KernelCostModel c(int8_toy_gpu(true), int8_toy_profile(), false);
   const double M = 8192;
   // 274.9 GOP at 200 TOP/s * 0.8 (the int8 fit) = 1.718 ms; bytes (2 B activations in and out, 1 B
   // weights) 151 MB at 0.5 TB/s = 0.302 ms; fixed cost of the int8 fit 3 us; no dequantisation
@@ -102,7 +102,7 @@ TEST_CASE("native int8 GEMMs keep the int8 rate and fit", "[quant]") {
 }
 
 TEST_CASE("weight-only int8 on a GPU without int8 cores: the explicit formula", "[quant]") {
-  KernelCostModel c(toy_gpu(false), toy_profile(), false);
+  KernelCostModel c(int8_toy_gpu(false), int8_toy_profile(), false);
   for (double M : {1.0, 64.0, 300.0, 4096.0}) {
     const double flops = 2 * M * N * K;
     const double bytes = 2 * (M * K + M * N) + K * N * 1.0;
@@ -118,11 +118,11 @@ TEST_CASE("weight-only int8 on a GPU without int8 cores: the explicit formula", 
 }
 
 TEST_CASE("a rounded corner: compute_time is the compute share of the time, dequantisation included", "[quant]") {
-  CalibrationProfile p = toy_profile();
+  CalibrationProfile p = int8_toy_profile();
   p.gemm["bf16"].smooth_n = 3;
   p.dequant_tile_m = 64;
   p.dequant_ops_per_weight = 6;
-  KernelCostModel c(toy_gpu(false), p, false);
+  KernelCostModel c(int8_toy_gpu(false), p, false);
   const Op op = weight_only_gemm(256, Precision::int8);
   const double tc = 2 * 256 * N * K / 50e12 + 4 * K * N * 6 / 5e12;  // 4 tiles of 64, 6 ops each
   const double tm = (2 * (256 * K + 256 * N) + K * N) / 0.5e12;
