@@ -14,7 +14,7 @@ namespace dssim {
 namespace {
 
 // A deque: the references declare_key hands out stay valid as more keys are declared.
-std::deque<Key>& registry() {
+std::deque<Key>& key_registry() {
   static std::deque<Key> keys;
   return keys;
 }
@@ -53,7 +53,7 @@ std::string Key::expected() const {
 }
 
 const Key& declare_key(Key k) {
-  auto& r = registry();
+  auto& r = key_registry();
   for (const Key& x : r)
     if (x.table == k.table && x.name == k.name && x.when == k.when)
       throw std::logic_error("scenario key declared twice: " + k.path());
@@ -63,7 +63,7 @@ const Key& declare_key(Key k) {
 
 std::vector<const Key*> declared_keys() {
   std::vector<const Key*> v;
-  for (const Key& k : registry()) v.push_back(&k);
+  for (const Key& k : key_registry()) v.push_back(&k);
   std::sort(v.begin(), v.end(), [](const Key* a, const Key* b) {
     return std::tie(a->table, a->name, a->when) < std::tie(b->table, b->name, b->when);
   });

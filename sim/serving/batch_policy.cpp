@@ -8,7 +8,7 @@
 namespace dssim {
 
 namespace {
-std::map<std::string, PolicyFactory>& registry() {
+std::map<std::string, PolicyFactory>& policy_registry() {
   static std::map<std::string, PolicyFactory> r;
   return r;
 }
@@ -19,19 +19,19 @@ std::string BatchPolicy::fit_hint(long long fitting_tokens, long long, int, doub
 }
 
 bool register_policy(const std::string& name, PolicyFactory make) {
-  registry()[name] = make;
+  policy_registry()[name] = make;
   return true;
 }
 
 std::vector<std::string> policy_names() {
   std::vector<std::string> v;
-  for (const auto& [name, make] : registry()) v.push_back(name);
+  for (const auto& [name, make] : policy_registry()) v.push_back(name);
   return v;
 }
 
 std::unique_ptr<BatchPolicy> make_policy(const std::string& name, const std::string& where) {
-  auto it = registry().find(name);
-  if (it != registry().end()) return it->second();
+  auto it = policy_registry().find(name);
+  if (it != policy_registry().end()) return it->second();
   throw Error(unknown_name("policy", name, where, policy_names()));
 }
 

@@ -17,14 +17,25 @@ cmake -S "$src" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS="$
 cmake --build "$dir" --target dssim dssim_unit_tests -j "$(nproc)" > "$dir.build.log" 2>&1 || fail "build: $(tail -20 "$dir.build.log")"
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 DSSIM_DATA_DIR="$src"
 (cd "$dir" && ctest -L unit -j "$(nproc)" > "$dir.unit.log" 2>&1) || fail "unit tests under the sanitizers: $(grep -E 'Failed|ERROR' "$dir.unit.log" | head -5)"
-n=0
-for s in $(find scenarios -name '*.toml' -not -path 'scenarios/sweeps/*' -not -path 'scenarios/recommend/*' -not -path 'scenarios/studies/hardware-matrix.toml' | sort); do
-  "$dir/dssim" "$s" --quiet > /dev/null 2> "$dir.err"
-  rc=$?
-  grep -qE "ERROR: AddressSanitizer|runtime error:" "$dir.err" && fail "$s: $(grep -m3 -E 'ERROR|runtime error' "$dir.err")"
-  [ "$rc" -le 2 ] || fail "$s: exit $rc: $(head -3 "$dir.err")"
-  n=$((n + 1))
-done
+# Every scenario, nproc at a time: one line per scenario in $dir.scenarios ("ok" or why not).
+check_scenario() {  # dssim scenario: prints "ok" or what failed
+  local err
+  err=$(mktemp)
+  "$1" "$2" --quiet > /dev/null 2> "$err"
+  local rc=$?
+  if grep -qE "ERROR: AddressSanitizer|runtime error:" "$err"; then echo "$2: $(grep -m3 -E 'ERROR|runtime error' "$err" | tr '\n' ' ')"
+  elif [ "$rc" -gt 2 ]; then echo "$2: exit $rc: $(head -3 "$err" | tr '\n' ' ')"
+  else echo "ok"; fi
+  rm -f "$err"
+}
+export -f check_scenario
+find scenarios -name '*.toml' -not -path 'scenarios/sweeps/*' -not -path 'scenarios/recommend/*' \
+  -not -path 'scenarios/studies/hardware-matrix.toml' | sort |
+  xargs -P "$(nproc)" -I{} bash -c 'check_scenario "$0" "$1"' "$dir/dssim" {} > "$dir.scenarios"
+n=$(grep -c '^ok$' "$dir.scenarios")
+bad=$(grep -v '^ok$' "$dir.scenarios" | head -3)
+[ -z "$bad" ] || fail "$bad"
+[ "$n" -gt 0 ] || fail "no scenario ran"
 # recommend forks its candidates from a pool (util/child): the children and the parent under the sanitizers too
 "$dir/dssim" recommend tests/integration/cases/recommend_small.toml --quiet --jobs 2 > /dev/null 2> "$dir.err"
 grep -qE "ERROR: AddressSanitizer|runtime error:" "$dir.err" && fail "recommend: $(grep -m3 -E 'ERROR|runtime error' "$dir.err")"
