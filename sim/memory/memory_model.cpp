@@ -12,12 +12,12 @@ namespace {
 struct StorageBytes {
   double linear, b16, embed, head;
 };
-// As weight_bytes() stores them: decoder linear layers in `p` (2:4-sparse: compressed), the LM head
-// in `p`, norms and router in 16-bit, the embedding in `p` (16-bit for int4).
+// As weight_bytes() stores them: decoder linear layers in `p` (2:4-sparse: compressed), norms and
+// router in 16-bit, the embedding and the LM head in `p` when 16-bit or wider, else in 16-bit.
 StorageBytes storage(const ModelCard& m, Precision p) {
   const double b = bytes_per_element(p);
   return {b * (m.sparse24 ? sparse_weight_fraction(p) : 1.0), p == Precision::fp32 ? 4.0 : 2.0,
-          p == Precision::int4 ? 2.0 : b, b};
+          vocab_bytes_per_element(p), vocab_bytes_per_element(p)};
 }
 }  // namespace
 
@@ -75,11 +75,13 @@ double activation_bytes(const ModelCard& m, const MemoryRequest& r) {
     v = static_cast<double>(m.mla->v_head_dim);
   }
   // Live at once: the residual stream and the normed copy, plus the larger of the attention block
-  // (q/k/v, RoPE temporaries, attention output) and the MLP block (gate/up, SiLU, product).
-  const double attn = (H * qk + 2 * Hkv * qk) + 3 * H * qk + H * v;
+  // (q/k/v, RoPE temporaries, attention output) and the MLP block (gate/up, SiLU, product). Fused
+  // kernels rotate q and k in place (no temporaries) and write SiLU(gate) x up from the gate/up GEMM's
+  // output in one kernel: 2 + 1 intermediate widths live, not gate, up, SiLU and product apart.
+  const double attn = (H * qk + 2 * Hkv * qk) + (r.fused_kernels ? 0.0 : 3 * H * qk) + H * v;
   double inter = static_cast<double>(m.intermediate_size) / tp;
   if (m.moe) inter = std::max(inter, static_cast<double>(m.moe->moe_intermediate_size) * m.moe->num_experts_per_tok / tp);
-  const double mlp = 4 * inter;
+  const double mlp = (r.fused_kernels ? 3 : 4) * inter;
   const double logits = static_cast<double>(seqs) * static_cast<double>(m.vocab_size) / tp * 4.0;
   return T * a * (2 * h + std::max(attn, mlp)) + logits;
 }

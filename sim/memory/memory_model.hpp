@@ -22,6 +22,9 @@ struct MemoryRequest {
   long long host_kv_tokens = 0;
   double reserve_bytes = 0;  // from the runtime profile
   double reserve_fraction = 0;
+  // The runtime's fused kernels (RuntimeProfile::fused_kernels): RoPE in place and SiLU-and-mul in one
+  // kernel leave fewer activations live at once (activation_bytes).
+  bool fused_kernels = false;
 };
 
 // Bytes on each GPU.

@@ -173,7 +173,7 @@ class Builder {
     const double B = batch_;
     host("last_position", 1);
     elementwise("final_norm", (c_.fused ? 4 : 2) * B * h_);  // fused: with the last layer's residual add
-    gemm("lm_head", B, static_cast<double>(m_.vocab_size) / tp_, h_, c_.weights);
+    gemm("lm_head", B, static_cast<double>(m_.vocab_size) / tp_, h_, lm_head_precision(c_.weights, c_.activations));
   }
 
   void attention_op(double heads, double kv_heads, double qk, double v, bool latent, double kv_bytes_per_token) {

@@ -1,5 +1,7 @@
 #include "model/params.hpp"
 
+#include <algorithm>
+
 namespace dssim {
 
 double attention_params_per_layer(const ModelCard& m) {
@@ -59,7 +61,7 @@ double weight_bytes(const ModelCard& m, Precision p) {
   ParamCounts c = count_params(m);
   const double b = bytes_per_element(p);
   const double b16 = p == Precision::fp32 ? 4.0 : 2.0;
-  const double embed_b = p == Precision::int4 ? 2.0 : b;
+  const double vocab_b = vocab_bytes_per_element(p);
   double router = 0;
   if (m.moe) {
     int moe_layers = 0;
@@ -69,7 +71,13 @@ double weight_bytes(const ModelCard& m, Precision p) {
   }
   const double decoder = c.attention + c.dense_mlp + c.moe_routed + c.moe_shared - router;
   const double sparse = m.sparse24 ? sparse_weight_fraction(p) : 1.0;  // the LM head stays dense
-  return decoder * b * sparse + c.lm_head * b + (router + c.norms) * b16 + c.embedding * embed_b;
+  return decoder * b * sparse + (c.lm_head + c.embedding) * vocab_b + (router + c.norms) * b16;
+}
+
+double vocab_bytes_per_element(Precision p) { return std::max(bytes_per_element(p), 2.0); }
+
+Precision lm_head_precision(Precision weights, Precision activations) {
+  return bytes_per_element(weights) < 2.0 ? activations : weights;
 }
 
 }  // namespace dssim

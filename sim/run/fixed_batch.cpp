@@ -206,6 +206,7 @@ Prediction predict(const PredictInput& in, const PowerSetup* power) {
   mr.layout = in.parallel;
   mr.reserve_bytes = in.runtime.reserve_bytes;
   mr.reserve_fraction = in.runtime.reserve_fraction;
+  mr.fused_kernels = in.runtime.fused_kernels;
   p.memory = memory_per_gpu(m, in.gpu, mr);
   p.fits = p.memory.fits();
   // gpu_layers offloads as told, fitting or not; offload_weights / offload_kv only what does not fit.

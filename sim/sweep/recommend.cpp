@@ -188,11 +188,11 @@ std::vector<std::string> Candidate::overrides() const {
 }
 
 std::string Candidate::label() const {
-  auto hardware = [](int gpus, const std::string& gpu, int nodes, const std::string& node) {
-    return fmt("%d x %s", gpus, gpu.c_str()) + (node.empty() ? "" : fmt(" (%d x %s)", nodes, node.c_str()));
+  auto hardware = [](int n_gpus, const std::string& kind, int n_nodes, const std::string& node_kind) {
+    return fmt("%d x %s", n_gpus, kind.c_str()) + (node_kind.empty() ? "" : fmt(" (%d x %s)", n_nodes, node_kind.c_str()));
   };
-  auto layout = [](int tp, int ep, int pp) {
-    return fmt("TP %d", tp) + (ep > 1 ? fmt(" EP %d", ep) : "") + (pp > 1 ? fmt(" PP %d", pp) : "");
+  auto layout = [](int t, int e, int p) {
+    return fmt("TP %d", t) + (e > 1 ? fmt(" EP %d", e) : "") + (p > 1 ? fmt(" PP %d", p) : "");
   };
   std::string l = hardware(gpus, gpu, nodes, node) + ", " + layout(tp, expert_degree(), pp);
   if (own_decode())

@@ -220,7 +220,7 @@ IterationCostModel::GpuTime IterationCostModel::token_ops_lookup(long long token
     const double w = static_cast<double>(tokens - lo) / static_cast<double>(kStep);
     const GpuTime a = token_ops_lookup(lo, prefill), b = token_ops_lookup(hi, prefill);
     GpuTime t{(1 - w) * a.total + w * b.total, (1 - w) * a.compute + w * b.compute, (1 - w) * a.comm + w * b.comm,
-              (1 - w) * a.bytes + w * b.bytes, {}, {}};
+              (1 - w) * a.bytes + w * b.bytes, {}, {}, {}};
     for (std::size_t i = 0; i < a.seg_gpu.size() && i < b.seg_gpu.size(); ++i) {
       t.seg_gpu.push_back((1 - w) * a.seg_gpu[i] + w * b.seg_gpu[i]);
       t.seg_comm.push_back((1 - w) * a.seg_comm[i] + w * b.seg_comm[i]);

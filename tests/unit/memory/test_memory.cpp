@@ -45,6 +45,10 @@ TEST_CASE("activation peak by hand for a dense model", "[memory]") {
   // T = 200 tokens; MLP block 4 x 11008 > attention block (3 + 3 + 1) x 4096; + 2 h residual/normed
   const double expected = 200.0 * 2 * (2 * 4096 + 4 * 11008) + 2.0 * 102400 * 4;
   CHECK(activation_bytes(m, r) == Approx(expected));
+  // fused kernels: gate/up output and the SiLU-and-mul product, 3 x 11008 (attention: 4 x 4096, no RoPE
+  // temporaries, still the smaller)
+  r.fused_kernels = true;
+  CHECK(activation_bytes(m, r) == Approx(200.0 * 2 * (2 * 4096 + 3 * 11008) + 2.0 * 102400 * 4));
 }
 
 TEST_CASE("KV sharding under tensor parallelism", "[memory]") {

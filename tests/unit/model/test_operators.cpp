@@ -32,6 +32,24 @@ TEST_CASE("7B prefill operators: FLOPs and bytes by hand", "[model][ops]") {
   CHECK(find(ops, "silu").bytes == Approx(2.0 * T * 11008 * 2));
 }
 
+TEST_CASE("quantised weights: decoder GEMMs read the narrow weights, the LM head stays 16-bit", "[model][ops]") {
+  ModelCard m = model("deepseek-llm-7b");
+  ForwardConfig cfg;
+  cfg.weights = Precision::int4;
+  cfg.activations = Precision::fp16;
+  auto ops = build_forward(m, cfg, ForwardShape{false, 1, 1, 100});
+  const Op& qkv = find(ops, "qkv");
+  CHECK(qkv.weight == Precision::int4);
+  CHECK(qkv.weight_only);
+  const Op& head = find(ops, "lm_head", -1);
+  CHECK(head.weight == Precision::fp16);
+  CHECK_FALSE(head.weight_only);
+  // one row of logits: x (4096), W (4096 x 102400) and the logits, all 2 B
+  CHECK(head.bytes == Approx((4096 + 4096.0 * 102400 + 102400) * 2));
+  cfg.weights = Precision::fp8;
+  CHECK(find(build_forward(m, cfg, ForwardShape{false, 1, 1, 100}), "lm_head", -1).weight == Precision::fp16);
+}
+
 TEST_CASE("decode attention reads the whole KV cache", "[model][ops]") {
   ModelCard m = model("deepseek-coder-33b");
   ForwardConfig cfg;

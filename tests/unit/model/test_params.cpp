@@ -49,9 +49,19 @@ TEST_CASE("every model card reproduces its reference counts", "[model]") {
   }
 }
 
-TEST_CASE("int4 weights carry one fp16 scale per 128 and keep a 16-bit embedding", "[model]") {
+TEST_CASE("int4 weights carry one fp16 scale per 128, and quantised weights keep a 16-bit embedding and LM head", "[model]") {
   ModelCard m = catalog().model("deepseek-coder-1.3b");
   ParamCounts c = count_params(m);
-  double linear = c.total() - c.embedding - c.norms;
-  CHECK(weight_bytes(m, Precision::int4) == Approx(linear * (0.5 + 2.0 / 128) + (c.embedding + c.norms) * 2.0));
+  REQUIRE(c.lm_head > 0);  // not tied: 32,256 x 2,048 of its own
+  const double linear = c.total() - c.embedding - c.lm_head - c.norms;
+  const double vocab_and_norms = (c.embedding + c.lm_head + c.norms) * 2.0;
+  CHECK(weight_bytes(m, Precision::int4) == Approx(linear * (0.5 + 2.0 / 128) + vocab_and_norms));
+  CHECK(weight_bytes(m, Precision::fp8) == Approx(linear + vocab_and_norms));
+  CHECK(weight_bytes(m, Precision::int8) == Approx(linear + vocab_and_norms));
+  CHECK(weight_bytes(m, Precision::bf16) == Approx(2.0 * c.total()));
+  CHECK(weight_bytes(m, Precision::fp32) == Approx(4.0 * c.total()));
+  CHECK(lm_head_precision(Precision::int4, Precision::fp16) == Precision::fp16);
+  CHECK(lm_head_precision(Precision::fp8, Precision::bf16) == Precision::bf16);
+  CHECK(lm_head_precision(Precision::bf16, Precision::bf16) == Precision::bf16);
+  CHECK(lm_head_precision(Precision::fp32, Precision::fp32) == Precision::fp32);
 }
