@@ -43,7 +43,6 @@ namespace dssim {
 
 namespace {
 
-std::string exact_num(double v) { return fmt("%.17g", v); }
 double to_num(const ChildAnswer& a, const char* k) {
   auto it = a.find(k);
   return it == a.end() || it->second.empty() ? NAN : std::strtod(it->second.c_str(), nullptr);
@@ -78,18 +77,18 @@ ChildAnswer simulate(const RecommendSpec& spec, const std::vector<std::string>& 
   a["keeps_up"] = r.verdict->load.keeps_up ? "1" : "0";
   a["meets_slo"] = r.verdict->meets_slo() ? "1" : "0";
   a["verdict"] = r.verdict->headline();
-  a["ttft_p50_s"] = exact_num(sum.ttft_s.p50);
-  a["ttft_p99_s"] = exact_num(sum.ttft_s.p99);
-  a["tpot_p50_s"] = exact_num(sum.tpot_s.p50);
-  a["tpot_p99_s"] = exact_num(sum.tpot_s.p99);
-  a["e2e_p99_s"] = exact_num(sum.e2e_s.p99);
-  a["throughput_tok_s"] = exact_num(sum.throughput_tok_s);
-  a["power_w"] = exact_num(r.busy_power_w * in.total_gpus());
+  a["ttft_p50_s"] = answer_number(sum.ttft_s.p50);
+  a["ttft_p99_s"] = answer_number(sum.ttft_s.p99);
+  a["tpot_p50_s"] = answer_number(sum.tpot_s.p50);
+  a["tpot_p99_s"] = answer_number(sum.tpot_s.p99);
+  a["e2e_p99_s"] = answer_number(sum.e2e_s.p99);
+  a["throughput_tok_s"] = answer_number(sum.throughput_tok_s);
+  a["power_w"] = answer_number(r.busy_power_w * in.total_gpus());
   a["iteration_tokens"] = std::to_string(r.stream->iteration_tokens);
   if (r.roi) {
-    a["usd_per_m_onprem"] = exact_num(r.roi->usd_per_million_tokens_onprem);
-    a["usd_per_m_cloud"] = exact_num(r.roi->usd_per_million_tokens_cloud);
-    a["hardware_usd"] = exact_num(r.roi->hardware_usd);
+    a["usd_per_m_onprem"] = answer_number(r.roi->usd_per_million_tokens_onprem);
+    a["usd_per_m_cloud"] = answer_number(r.roi->usd_per_million_tokens_cloud);
+    a["hardware_usd"] = answer_number(r.roi->hardware_usd);
     a["server_priced"] = in.cost && in.cost->server_usd_per_gpu > 0 ? "1" : "0";
   }
   return a;

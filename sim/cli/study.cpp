@@ -91,10 +91,10 @@ int cmd_study(const std::vector<std::string>& args) {
         const RoiStudy& st = roi.study;
         const RoiResult& x = st.result;
         return ChildAnswer{{"model", st.model}, {"gpus", st.gpu},
-                           {"onprem", fmt("%.17g", x.usd_per_million_tokens_onprem)},
-                           {"cloud", fmt("%.17g", x.usd_per_million_tokens_cloud)}, {"ttft", fmt("%.17g", st.ttft_p50_s)},
-                           {"tpot", fmt("%.17g", st.tpot_p50_s)},
-                           {"break_even", x.break_even_months ? fmt("%.17g", *x.break_even_months) : ""}};
+                           {"onprem", answer_number(x.usd_per_million_tokens_onprem)},
+                           {"cloud", answer_number(x.usd_per_million_tokens_cloud)}, {"ttft", answer_number(st.ttft_p50_s)},
+                           {"tpot", answer_number(st.tpot_p50_s)},
+                           {"break_even", x.break_even_months ? answer_number(*x.break_even_months) : ""}};
       },
       [&](std::size_t i, const ChildAnswer& a) {
         Row& r = rows[i];

@@ -5,6 +5,7 @@
 #include "config/gpu_card.hpp"
 #include "config/model_card.hpp"
 #include "config/precision.hpp"
+#include "config/runtime_profile.hpp"
 #include "parallel/layout.hpp"
 
 namespace dssim {
@@ -25,6 +26,12 @@ struct MemoryRequest {
   // The runtime's fused kernels (RuntimeProfile::fused_kernels): RoPE in place and SiLU-and-mul in one
   // kernel leave fewer activations live at once (activation_bytes).
   bool fused_kernels = false;
+  // The runtime profile's part: its reserve and whether its kernels are fused.
+  void set_runtime(const RuntimeProfile& rt) {
+    reserve_bytes = rt.reserve_bytes;
+    reserve_fraction = rt.reserve_fraction;
+    fused_kernels = rt.fused_kernels;
+  }
 };
 
 // Bytes on each GPU.

@@ -182,7 +182,7 @@ void write_html(const fs::path& dir, const RunInputs& s, const RoiStudy& st, boo
   h << "<h2>What this page rests on</h2>\n<ul>"
     << "<li>Timings: simulated throughput; a real run would measure within " << fmt("%.0f", st.throughput_error * 100)
     << " % of it (the larger side of its prediction band from dssim validate's residuals; the throughput bar of the "
-       "tornado)" << (st.bands && st.bands->widen > 0 ? ", widened because " + html_escape(st.bands->why_wider()) : std::string())
+       "tornado)" << (st.bands && st.bands->wider() ? ", widened because " + html_escape(st.bands->why_wider()) : std::string())
     << ".</li>"
     << "<li>Included: the GPUs, "
     << (c.server_usd_per_gpu > 0 ? "their servers, " : "<b>not their servers</b> (no price: see Prices), ")
@@ -331,7 +331,7 @@ std::string render_roi(const RunInputs& in, const RoiStudy& st, const std::strin
   o << fmt("Throughput   %.1f output tokens/s while busy (%s)\n", st.inputs.throughput_tok_s, st.throughput_source.c_str());
   if (st.bands)
     o << fmt("             %.0f %% band %.1f .. %.1f (%s)\n", st.bands->confidence * 100, st.bands->throughput.low,
-             st.bands->throughput.high, st.bands->widen > 0 ? st.bands->why_wider().c_str() : "this GPU's own efficiencies");
+             st.bands->throughput.high, st.bands->wider() ? st.bands->why_wider().c_str() : "this GPU's own efficiencies");
   o << fmt("Hardware     %s (%d GPU%s), depreciated over %g months%s\n", dollars(r.hardware_usd).c_str(), st.inputs.gpus,
                    st.inputs.gpus > 1 ? "s" : "", c.depreciation_months,
                    c.residual_fraction > 0 ? fmt("; %.0f %% resold at month %g", c.residual_fraction * 100, c.refresh_months).c_str() : "");

@@ -67,7 +67,6 @@ std::optional<RunBands> run_bands(const RunInputs& in, const RunResult& r) {
     out.moe = fmt("%s is a mixture of experts", b.model.id.c_str());
     out.moe_source = a.moe_source;
   }
-  out.widen = out.borrowed_widen + out.moe_slow + out.moe_fast;
   const double w = out.borrowed_widen;
   auto stretched = [&](FigureBand f) {
     f.low /= 1 + out.moe_fast;

@@ -19,13 +19,13 @@ struct BreakEvenBand {
 
 struct RunBands {
   double confidence = 0;
-  double widen = 0;        // > 0 when the bands are wider than the classes' (a borrowed profile, a MoE)
-  double borrowed_widen = 0;  // a borrowed profile's part
+  double borrowed_widen = 0;  // added to each side of every band for a borrowed profile, 0 otherwise
   std::string borrowed;    // "rtx-4090 borrows h200-sxm's efficiencies" when widened for it
   std::string widen_source;
   double moe_slow = 0, moe_fast = 0;  // a MoE's time bands stretch to [low / (1 + fast), high x (1 + slow)]
   std::string moe;         // "deepseek-v3 is a mixture of experts" when widened for it
   std::string moe_source;
+  bool wider() const { return borrowed_widen > 0 || moe_slow > 0 || moe_fast > 0; }  // than the classes' bands
   std::string why_wider() const;  // the reasons, joined: "" when not widened
   FigureBand ttft, tpot, e2e, throughput, power;
   std::optional<FigureBand> usd_per_m_onprem, usd_per_m_cloud;  // with a [cost] table and its prices

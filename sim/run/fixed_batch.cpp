@@ -204,9 +204,7 @@ Prediction predict(const PredictInput& in, const PowerSetup* power) {
   mr.prefill_tokens = in.prompt;
   mr.kv_tokens = p.kv_tokens_per_sequence = longest;
   mr.layout = in.parallel;
-  mr.reserve_bytes = in.runtime.reserve_bytes;
-  mr.reserve_fraction = in.runtime.reserve_fraction;
-  mr.fused_kernels = in.runtime.fused_kernels;
+  mr.set_runtime(in.runtime);
   p.memory = memory_per_gpu(m, in.gpu, mr);
   p.fits = p.memory.fits();
   // gpu_layers offloads as told, fitting or not; offload_weights / offload_kv only what does not fit.

@@ -86,9 +86,7 @@ PoolModel plan_pool(const RunInputs& in, const PredictInput& b, int replicas, Se
   mr.prefill_tokens = p.iteration_tokens;
   mr.kv_tokens = 0;
   mr.layout = L;
-  mr.reserve_bytes = b.runtime.reserve_bytes;
-  mr.reserve_fraction = b.runtime.reserve_fraction;
-  mr.fused_kernels = b.runtime.fused_kernels;
+  mr.set_runtime(b.runtime);
   p.memory = memory_per_gpu(m, b.gpu, mr);
   if (b.offload_weights) {
     // Whole layers from the last one backwards go to host memory (two layer-sized GPU buffers) until the

@@ -15,6 +15,8 @@
 
 namespace dssim {
 
+std::string answer_number(double v) { return fmt("%.17g", v); }
+
 namespace {
 
 // key \x1f value \x1e, repeated: neither separator occurs in dssim's figures and messages.

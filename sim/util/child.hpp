@@ -10,6 +10,10 @@ namespace dssim {
 
 using ChildAnswer = std::map<std::string, std::string>;
 
+// A number as a child's answer carries it: all 17 significant digits, so the parent reads back (std::stod)
+// the very double the child computed.
+std::string answer_number(double v);
+
 // `work` runs in the child; what it returns comes back. A dssim::Error thrown there comes back as
 // {"error": its message, "exit_code": its code}; a crash as {"error": "...", "exit_code": "3"}.
 ChildAnswer run_in_child(const std::function<ChildAnswer()>& work);

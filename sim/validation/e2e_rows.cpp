@@ -43,7 +43,7 @@ std::vector<E2eRow> predict_e2e_rows(const std::string& csv, const std::string& 
       const RunInputs in = resolve_predict(f, cat);
       const RunResult res = run(in);
       if (!res.fits) return ChildAnswer{{"error", "does not fit"}};
-      return ChildAnswer{{"seconds", fmt("%.17g", prefill ? res.fixed->prefill_s : res.fixed->decode_step_s)}};
+      return ChildAnswer{{"seconds", answer_number(prefill ? res.fixed->prefill_s : res.fixed->decode_step_s)}};
     });
     if (a.count("error")) r.error = a.at("error");
     else r.predicted_s = std::stod(a.at("seconds"));

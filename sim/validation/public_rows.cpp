@@ -155,9 +155,9 @@ std::vector<PublicRow> predict_public_rows(const std::string& csv, const Catalog
         const RunResult res = run(in);
         if (!res.fits) return ChildAnswer{{"error", "does not fit"}};
         const Prediction& p = *res.fixed;
-        return ChildAnswer{{"value", fmt("%.17g", figure(rows[i].metric, p, f))},
-                           {"prefill_s", fmt("%.17g", p.prefill_s)},
-                           {"tpot_s", fmt("%.17g", p.tpot_s)},
+        return ChildAnswer{{"value", answer_number(figure(rows[i].metric, p, f))},
+                           {"prefill_s", answer_number(p.prefill_s)},
+                           {"tpot_s", answer_number(p.tpot_s)},
                            {"borrowed", in.base.profile.own ? "" : in.base.profile.measured_gpu}};
       },
       [&](std::size_t i, const ChildAnswer& a) {

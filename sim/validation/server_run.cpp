@@ -54,10 +54,10 @@ std::vector<ServerFigure> compare_server_run(const std::string& requests_csv, co
     const RunResult r = run(resolve_scenario(s, Catalog::from_environment()));
     if (!r.stream || !r.fits) return ChildAnswer{{"error", "the server scenario does not run a request stream that fits"}};
     const ServingSummary& x = r.stream->summary;
-    return ChildAnswer{{"ttft_mean", fmt("%.17g", x.ttft_s.mean)}, {"ttft_p50", fmt("%.17g", x.ttft_s.p50)},
-                       {"ttft_p90", fmt("%.17g", x.ttft_s.p90)}, {"e2e_mean", fmt("%.17g", x.e2e_s.mean)},
-                       {"e2e_p50", fmt("%.17g", x.e2e_s.p50)}, {"e2e_p90", fmt("%.17g", x.e2e_s.p90)},
-                       {"completed", fmt("%lld", x.completed)}, {"power_mean", fmt("%.17g", x.mean_power_w)}};
+    return ChildAnswer{{"ttft_mean", answer_number(x.ttft_s.mean)}, {"ttft_p50", answer_number(x.ttft_s.p50)},
+                       {"ttft_p90", answer_number(x.ttft_s.p90)}, {"e2e_mean", answer_number(x.e2e_s.mean)},
+                       {"e2e_p50", answer_number(x.e2e_s.p50)}, {"e2e_p90", answer_number(x.e2e_s.p90)},
+                       {"completed", fmt("%lld", x.completed)}, {"power_mean", answer_number(x.mean_power_w)}};
   });
   if (a.count("error")) throw Error(scenario + ": " + a.at("error"), ExitCode::bad_input);
   if (std::stoll(a.at("completed")) != static_cast<long long>(t.rows()))
