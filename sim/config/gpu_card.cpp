@@ -32,6 +32,12 @@ Precision GpuCard::compute_precision(Precision p) const {
   return Precision::fp32;
 }
 
+bool GpuCard::weight_only_gemm(Precision weight, bool asked) const {
+  if (weight == Precision::int4) return true;  // no int4 tensor-core GEMM is modelled
+  if (weight != Precision::int8 && weight != Precision::fp8) return false;
+  return asked || compute_precision(weight) != weight;
+}
+
 double GpuCard::peak(Precision compute) const {
   auto it = peak_flops.find(compute);
   if (it != peak_flops.end()) return it->second;

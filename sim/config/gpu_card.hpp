@@ -35,6 +35,10 @@ struct GpuCard {
   // The compute precision a GEMM runs at when operands are stored in `p`; absent rates fall back to
   // the next precision the hardware does have (int4 weights are dequantised to 16-bit, etc.).
   Precision compute_precision(Precision p) const;
+  // Whether GEMMs with weights stored in `weight` dequantise them into a 16-bit GEMM (W4A16, W8A16):
+  // always for int4, when asked (`asked`) for int8 and fp8, and when the GPU has no tensor cores of
+  // that precision (fp8 on an A100 runs as vLLM's Marlin kernels do there).
+  bool weight_only_gemm(Precision weight, bool asked) const;
   double peak(Precision compute) const;
 };
 

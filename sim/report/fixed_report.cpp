@@ -37,6 +37,7 @@ std::string render_text(const RunInputs& ri, const RunResult& r) {
   o << fmt("Workload  batch %d, prompt %lld, output %lld tokens; decode step reported at context %lld; CUDA graphs %s\n",
            in.batch, in.prompt, in.output, in.context, in.cuda_graphs ? "on (decode)" : "off");
   for (const auto& a : in.accuracy_notes) o << "Accuracy  " << a << "\n";
+  for (const auto& a : in.precision_notes) o << "Compute   " << a << "\n";
   o << "\nMemory per GPU                                 GiB\n";
   const MemoryBreakdown& m = p.memory;
   o << fmt("  weights                               %9.2f\n", m.weights / kGiB);
@@ -170,6 +171,9 @@ std::string render_json(const RunInputs& ri, const RunResult& r) {
   j.value("kv_bytes_per_token", p.kv_bytes_per_token);
   j.begin_array("accuracy_notes");
   for (const auto& a : in.accuracy_notes) j.value("", a);
+  j.end_array();
+  j.begin_array("precision_notes");
+  for (const auto& a : in.precision_notes) j.value("", a);
   j.end_array();
   if (p.serving_power_w > 0) j.value("serving_power_w", p.serving_power_w);
   j.value("fits", p.fits);

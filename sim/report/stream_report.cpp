@@ -104,6 +104,9 @@ std::string text(const RunInputs& in, const RunResult& r) {
   if (c.prefix_cache) o << ", prefix cache";
   o << "\n";
   o << "Workload  " << in.workload_summary << "\n";
+  for (const auto& a : b.precision_notes) o << "Compute   " << a << "\n";
+  if (d && d->gpu.id != b.gpu.id)
+    for (const auto& a : d->precision_notes) o << "Compute   decode pool: " << a << "\n";
   if (in.engine) o << engine_text(*in.engine, in, p);
   o << (d ? fmt("\nMemory per GPU of a prefill replica (%s)%*sGiB\n", b.gpu.id.c_str(), std::max(1, 12 - static_cast<int>(b.gpu.id.size())), "")
         : p.disaggregated ? "\nMemory per GPU of a prefill replica             GiB\n" : "\nMemory per GPU                                 GiB\n");
@@ -260,6 +263,11 @@ std::string json(const RunInputs& in, const RunResult& r) {
   overrides_json(j, in);
   verdict_json(j, r.verdict);
   j.value("model", b.model.id).value("gpu", b.gpu.id);
+  j.begin_array("precision_notes");
+  for (const auto& a : b.precision_notes) j.value("", a);
+  if (in.decode_base && in.decode_base->gpu.id != b.gpu.id)
+    for (const auto& a : in.decode_base->precision_notes) j.value("", "decode pool: " + a);
+  j.end_array();
   j.value("policy", c.batch_policy().name()).value("replicas", c.replicas).value("tensor_parallel", b.parallel.tp);
   if (p.disaggregated) {
     j.begin_object("disaggregation").value("prefill_replicas", c.prefill_replicas).value("decode_replicas", c.decode_replicas);

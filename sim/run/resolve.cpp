@@ -5,6 +5,7 @@
 
 #include "config/hf_config.hpp"
 #include "config/toml_table.hpp"
+#include "model/precision_notes.hpp"
 #include "model/quant_accuracy.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
@@ -35,7 +36,9 @@ RunKind kind_of(const Scenario& s) {
 void read_hardware_data(PredictInput& in, const Catalog& cat) {
   in.profile = load_gpu_profile(in.gpu, cat);
   if (in.env.cooling.id.empty()) in.env.cooling = load_cooling(cat.cooling_path(in.gpu.cooling));
-  in.accuracy_notes = quantization_accuracy_notes(cat.data_dir(), in.weights, in.weight_only);
+  // the scheme the GPU runs: int8 without int8 tensor cores is weight-only whatever was asked
+  in.accuracy_notes = quantization_accuracy_notes(cat.data_dir(), in.weights, in.gpu.weight_only_gemm(in.weights, in.weight_only));
+  in.precision_notes = precision_notes(in.gpu, in.weights, in.weight_only);
 }
 
 std::shared_ptr<const RequestSource> load_requests(const WorkloadSpec& w) {

@@ -28,7 +28,8 @@ struct PredictFlags {
 RunInputs resolve_predict(const PredictFlags& f, const Catalog& cat);
 
 // What every run reads besides its cards: the efficiencies the GPU is priced with, its default cooling
-// profile (when `in.env` has none yet) and the published accuracy of quantised weights.
+// profile (when `in.env` has none yet), the published accuracy of quantised weights and how the GPU runs
+// the precisions asked for (model/precision_notes).
 void read_hardware_data(PredictInput& in, const Catalog& cat);
 
 // The requests of a stream: read from the trace, or drawn from the arrival process.

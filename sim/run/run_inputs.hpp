@@ -68,6 +68,8 @@ struct PredictInput {
   double host_memory_bytes = 0;  // per node, for offload ([memory] host_memory_gib); 0: the node file's
   // quantised weights: published accuracy figures (documented metadata, not simulated)
   std::vector<std::string> accuracy_notes;
+  // how the GPU runs these precisions where that is not what their names say (model/precision_notes)
+  std::vector<std::string> precision_notes;
 };
 
 class KernelCostModel;

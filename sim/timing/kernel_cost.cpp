@@ -25,10 +25,7 @@ const GemmFit& KernelCostModel::fit_for(Precision compute) const {
 }
 
 bool KernelCostModel::runs_weight_only(Precision weight, bool weight_only) const {
-  if (weight == Precision::int4) return true;  // no int4 tensor-core GEMM is modelled
-  if (weight != Precision::int8 && weight != Precision::fp8) return false;
-  // without that tensor rate the weights can only be dequantised into a 16-bit GEMM
-  return weight_only || gpu_.compute_precision(weight) != weight;
+  return gpu_.weight_only_gemm(weight, weight_only);
 }
 
 double KernelCostModel::dequant_time(double m, double n, double k, Precision act) const {

@@ -275,6 +275,9 @@ dssim_cli_test(pageable_host_memory 0 "at 6.3 GB/s \\(pageable host memory: the 
 dssim_cli_test(serving_pageable_offload 0 "streamed over PCIe every iteration, copied by the CPU from pageable memory" scenarios/serving/g5_7b_fp32_offload_4replicas.toml --quiet --set memory.host_memory=pageable)
 dssim_cli_test(unified_offload_zero_copy 0 "unified memory: the kernels read what is in host memory in place \\(zero copy\\)" scenarios/offload/r1q32b_jetson_gpu_layers.toml)
 dssim_cli_test(unified_offload_frees_nothing 2 "has unified memory: what is offloaded to host memory .* offload frees nothing there" scenarios/offload/r1q32b_jetson_gpu_layers.toml --set model.weights=bf16 --set memory.gpu_layers=16)
+# How a GPU runs precisions it has no tensor cores for is said, never silent
+dssim_cli_test(precision_note_bf16_t4 0 "Compute   bf16 on t4: it has no bf16 tensor cores \\(turing\\), so weights and activations run in fp16" predict --model deepseek-llm-7b --gpu t4)
+dssim_cli_test(precision_note_fp8_a100 0 "Compute   fp8 weights on a100-80g-sxm: it has no fp8 tensor cores, so they run weight-only \\(W8A16\\)" predict --model deepseek-llm-7b --gpu a100-80g-sxm --weights fp8)
 dssim_cli_test(bad_weight_only 1 "weight_only applies to int8, fp8 or int4 weights, not bf16" scenarios/parallel/llm67b_bf16_a100x4_nvlink.toml --set model.weight_only=true)
 dssim_cli_test(bad_dp_replicas 1 "data_parallel = 2 and replicas = 4 say different things" scenarios/serving/33b_h200x4_continuous_dssim.toml --quiet --set serving.data_parallel=2)
 dssim_cli_test(bad_allreduce 1 "allreduce.*ring.*tree.*auto" scenarios/parallel/llm67b_bf16_a100x4_nvlink.toml --set serving.allreduce=\"rings\")
