@@ -104,6 +104,14 @@ std::string render_text(const RunInputs& ri, const RunResult& r) {
   o << fmt("  achieved in a decode step             %.2f TB/s of the model's bytes: MBU %.1f %% (%d x %.2f TB/s); MFU %.1f %%\n",
            p.decode_rate.bytes_per_s / 1e12, p.decode_rate.mbu * 100, in.parallel.gpus(), p.peaks.bytes_per_s / 1e12,
            p.decode_rate.mfu * 100);
+  auto shares = [](const Prediction::KernelClasses& c) {
+    const double t = c.total();
+    if (t <= 0) return std::string("no kernels");
+    return fmt("GEMM %.0f %%, attention %.0f %%, element-wise %.0f %%", 100 * c.gemm_s / t, 100 * c.attention_s / t,
+               100 * c.elementwise_s / t);
+  };
+  o << fmt("  kernel time by class                  prefill %s; decode %s\n", shares(p.prefill_classes).c_str(),
+           shares(p.decode_classes).c_str());
   o << fmt("  efficiencies: %s\n", p.calibration.c_str());
   if (p.power) {
     const BatchPower& w = *p.power;
@@ -199,6 +207,11 @@ std::string render_json(const RunInputs& ri, const RunResult& r) {
           .value("offload_host_memory", std::string(p.offload_zero_copy ? "unified" : p.offload_pageable ? "pageable" : p.offload_cxl ? "cxl" : "pinned"));
     j.value("host_weight_bytes", p.memory.host_weights).value("host_kv_bytes", p.memory.host_kv);
     j.value("efficiencies", p.calibration);
+    j.begin_object("kernel_classes");
+    for (const auto& [phase, c] : {std::pair<const char*, const Prediction::KernelClasses&>{"prefill", p.prefill_classes},
+                                   std::pair<const char*, const Prediction::KernelClasses&>{"decode", p.decode_classes}})
+      j.begin_object(phase).value("gemm_s", c.gemm_s).value("attention_s", c.attention_s).value("elementwise_s", c.elementwise_s).end_object();
+    j.end_object();
     j.begin_object("achieved");
     j.value("peak_precision", to_string(p.peaks.precision)).value("peak_sparse24", p.peaks.sparse24);
     j.value("peak_flops_per_s_per_gpu", p.peaks.flops_per_s);

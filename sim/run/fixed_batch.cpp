@@ -148,6 +148,17 @@ void plan_offload(const PredictInput& in, MemoryRequest& mr, Prediction& p) {
   }
 }
 
+Prediction::KernelClasses kernel_classes(const SimStep& st) {
+  Prediction::KernelClasses c;
+  for (const SimKernel& k : st.stages[0].kernels) {
+    if (k.kind == OpKind::gemm) c.gemm_s += k.gpu_s;
+    else if (k.kind == OpKind::attention) c.attention_s += k.gpu_s;
+    else if (k.kind == OpKind::elementwise) c.elementwise_s += k.gpu_s;
+  }
+  const double n = st.microbatches;
+  return {c.gemm_s * n, c.attention_s * n, c.elementwise_s * n};
+}
+
 int kernel_count(const std::vector<Op>& ops) {
   return static_cast<int>(std::count_if(ops.begin(), ops.end(), [](const Op& o) { return o.kind != OpKind::host_only; }));
 }
@@ -323,8 +334,10 @@ Prediction predict(const PredictInput& in, const PowerSetup* power) {
   p.prefill_gpu_busy_s = res[0].gpu_busy_s;
   p.prefill_host_busy_s = res[0].host_busy_s;
   p.prefill_comm_s = res[0].comm_s;
+  p.prefill_classes = kernel_classes(its[0]);
   for (std::size_t i = 0; i < ctx_list.size(); ++i) {
     if (ctx_list[i] == in.context) {
+      p.decode_classes = kernel_classes(its[i + 1]);
       p.decode_step_s = res[i + 1].duration();
       p.decode_gpu_busy_s = res[i + 1].gpu_busy_s;
       p.decode_host_busy_s = res[i + 1].host_busy_s;

@@ -50,6 +50,13 @@ struct Prediction {
   double prefill_s = 0, decode_step_s = 0, ttft_s = 0, tpot_s = 0, e2e_s = 0, throughput_tok_s = 0;
   double prefill_gpu_busy_s = 0, prefill_host_busy_s = 0, decode_gpu_busy_s = 0, decode_host_busy_s = 0;
   int prefill_kernels = 0, decode_kernels = 0;
+  // The first GPU's kernel time by class, at the calibrated clock: what a profiler's kernel table of
+  // the same pass sums to per class (communication is prefill_comm_s / decode_comm_s).
+  struct KernelClasses {
+    double gemm_s = 0, attention_s = 0, elementwise_s = 0;
+    double total() const { return gemm_s + attention_s + elementwise_s; }
+  };
+  KernelClasses prefill_classes, decode_classes;
   // The model's FLOPs and bytes of the prefill and of the reported decode step, and the rates and
   // MFU / MBU they reach on the replica's GPUs (model/model_work.hpp).
   ModelWork prefill_work, decode_work;
