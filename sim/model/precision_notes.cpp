@@ -15,9 +15,8 @@ std::vector<std::string> precision_notes(const GpuCard& gpu, Precision weights, 
     out.push_back(fmt("bf16 on %s: it has no bf16 tensor cores (%s), so weights and activations run in fp16, as "
                       "engines need there (vLLM: --dtype half)",
                       gpu.id.c_str(), gpu.architecture.c_str()));
-  if (weights != Precision::int8 && weights != Precision::fp8 && weights != Precision::int4) return out;
+  if (!gpu.weight_only_gemm(weights, weight_only)) return out;  // 16-bit and 32-bit weights never are
   const std::string w = to_string(weights);
-  if (!gpu.weight_only_gemm(weights, weight_only)) return out;
   if (weights == Precision::int4)
     out.push_back(fmt("int4 weights run weight-only (W4A16, AWQ/GPTQ-style kernels): dequantised into %s GEMMs; "
                       "no int4 tensor-core GEMM is modelled",
