@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run_all.sh OUT_DIR: everything dssim wants from a lent GPU, in one command of about 6 minutes.
+# run_all.sh OUT_DIR: everything dssim wants from a lent GPU, in one command of about 5 minutes.
 #
 #   1. validation/device/questions.py (PyTorch, the released H200 probe's decoder and timer):
 #      the probe's end-to-end plan on this GPU, where an eager prefill's time goes, the element-wise
@@ -9,8 +9,11 @@
 #
 # Only measurements go to OUT_DIR, packed so that a lent machine's file limits (8 files, two folders
 # down) hold: run.log, questions.tar.gz, microbench.tar.gz. Unpack them into validation/data/<gpu>/.
-# Budgets (seconds, environment): DEVICE_BUDGET_S for the whole script (default 360),
-# QUESTIONS_BUDGET_S for step 1 (default 240). Nothing here needs the simulator's build.
+# Budgets (seconds, environment): DEVICE_BUDGET_S for the whole script (default 330, so that a loan of
+# 15 minutes holds a start, this run and a rerun), QUESTIONS_WALL_S for step 1 (default 230). Step 1
+# is stopped by SIGINT at its wall: every row written so far stays (each is flushed as it is written),
+# the sections come in order of what they answer, and the last ones (the thermal run, the 33B plan)
+# are the ones a slow GPU loses. Nothing here needs the simulator's build.
 set -u
 out=${1:?usage: run_all.sh OUT_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,16 +21,19 @@ mkdir -p "$out"
 log="$out/run.log"
 exec > >(tee -a "$log") 2>&1
 t0=$(date +%s)
-budget=${DEVICE_BUDGET_S:-360}
+budget=${DEVICE_BUDGET_S:-330}
+wall=${QUESTIONS_WALL_S:-230}
 echo "== $(date -u +%FT%TZ) run_all.sh on $(hostname), budget ${budget} s"
 nvidia-smi --query-gpu=name,driver_version,memory.total,power.limit,clocks.max.sm --format=csv 2>&1 || true
 python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda)' 2>&1 || true
 
 work=$(mktemp -d)
-echo "== questions.py (budget ${QUESTIONS_BUDGET_S:-240} s)"
-OUT="$work/questions" PROBE_BUDGET_S="${QUESTIONS_BUDGET_S:-240}" PYTHONUNBUFFERED=1 \
-  timeout $(( ${QUESTIONS_BUDGET_S:-240} + 90 )) python3 "$here/questions.py"
-echo "== questions.py exit code $? after $(( $(date +%s) - t0 )) s"
+echo "== questions.py (wall ${wall} s)"
+# the probe's own guards get room (its GEMM sweep stops when under 120 s of its budget are left);
+# the wall is this timeout's
+OUT="$work/questions" PROBE_BUDGET_S=$(( wall + 200 )) PYTHONUNBUFFERED=1 \
+  timeout --signal=INT --kill-after=15 "$wall" python3 "$here/questions.py"
+echo "== questions.py exit code $? after $(( $(date +%s) - t0 )) s (124 or 130: stopped at its wall)"
 tar czf "$out/questions.tar.gz" -C "$work" questions && ls -la "$work/questions"
 
 left=$(( budget - ($(date +%s) - t0) ))
