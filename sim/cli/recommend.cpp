@@ -23,6 +23,7 @@
 #include "config/catalog.hpp"
 #include "config/toml_table.hpp"
 #include "finance/pricing.hpp"
+#include "model/operators.hpp"
 #include "run/resolve.hpp"
 #include "run/run.hpp"
 #include "scenario/scenario.hpp"
@@ -62,6 +63,12 @@ ChildAnswer simulate(const RecommendSpec& spec, const std::vector<std::string>& 
   const RunResult r = run(in);
   ChildAnswer a{{"hf_repo", in.base.model.hf_repo}, {"weights", to_string(in.base.weights)},
                 {"max_batch", std::to_string(in.serving.max_batch)}};
+  // fp16 on either pool's GPU makes the instance's --dtype half (vLLM refuses bf16 below compute
+  // capability 8.0 and asks for --dtype=half)
+  Precision act = activation_precision(in.base.weights, in.base.gpu.peak_flops.count(Precision::bf16) > 0);
+  if (in.decode_base && in.decode_base->gpu.peak_flops.count(Precision::bf16) == 0 && act == Precision::bf16)
+    act = Precision::fp16;
+  a["activations"] = to_string(act);
   const Speculation& sp = in.serving.speculation;
   a["speculative"] = sp.method == Speculation::Method::mtp ? "mtp" : sp.method == Speculation::Method::draft ? "draft" : "none";
   a["speculative_tokens"] = std::to_string(sp.tokens);
@@ -121,6 +128,7 @@ Outcome outcome_of(const ChildAnswer& a) {
   o.iteration_tokens = std::atoll(get(a, "iteration_tokens").c_str());
   o.hf_repo = get(a, "hf_repo");
   o.weights = get(a, "weights");
+  if (a.count("activations")) o.activations = get(a, "activations");
   o.max_batch = std::atoi(get(a, "max_batch").c_str());
   o.speculative = get(a, "speculative");
   o.speculative_tokens = std::atoi(get(a, "speculative_tokens").c_str());

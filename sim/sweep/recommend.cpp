@@ -452,8 +452,18 @@ std::string launch(const std::vector<PoolShape>& pools, const std::function<std:
 
 }  // namespace
 
+namespace {
+// The engines' --dtype: the checkpoint's bf16 unless the run priced the activations otherwise (both
+// engines take "half" and "float32").
+std::string dtype_flag(const Outcome& o) {
+  if (o.activations == "fp16") return " --dtype half";
+  if (o.activations == "fp32") return " --dtype float32";
+  return "";
+}
+}  // namespace
+
 std::string vllm_command(const Candidate& c, const Outcome& o) {
-  std::string rest;
+  std::string rest = dtype_flag(o);
   rest += fmt(" --max-num-seqs %d", o.max_batch);
   if (o.iteration_tokens > 0) rest += fmt(" --max-num-batched-tokens %lld", o.iteration_tokens);
   if (c.prefix_cache == 1) rest += " --enable-prefix-caching";
@@ -480,7 +490,7 @@ std::string vllm_command(const Candidate& c, const Outcome& o) {
 }
 
 std::string sglang_command(const Candidate& c, const Outcome& o) {
-  std::string rest;
+  std::string rest = dtype_flag(o);
   rest += fmt(" --max-running-requests %d", o.max_batch);
   if (o.iteration_tokens > 0) rest += fmt(" --chunked-prefill-size %lld", o.iteration_tokens);
   if (c.prefix_cache == 0) rest += " --disable-radix-cache";  // on by default

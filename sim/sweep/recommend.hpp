@@ -114,6 +114,9 @@ struct Outcome {
   long long iteration_tokens = 0;  // the largest iteration: --max-num-batched-tokens
   bool server_priced = false;      // its hardware includes a server share (a catalogue row or the scenario's)
   std::string hf_repo, weights;    // for the launch commands
+  // the activations' precision the run priced (fp16 where a GPU has no bf16 tensor cores, or with fp16
+  // weights): the engines' --dtype when it is not the checkpoint's bf16
+  std::string activations = "bf16";
   int max_batch = 0;
   std::string speculative;         // the run's: none | mtp | draft
   int speculative_tokens = 0;

@@ -132,6 +132,7 @@ dssim_cli_test(bad_slo_key 1 "unknown key 'slo.ttft_p95_s'; did you mean" scenar
 # recommend: the cheapest configurations that meet the SLOs, why the others fail, how to launch the choice.
 dssim_cli_test(recommend_text 0 "^  1 x h100-sxm, TP 1 x 1 replica +\\$1\\.210 +\\$2\\.655 +\\$39,625" recommend tests/integration/cases/recommend_small.toml --quiet --jobs 2)
 dssim_cli_test(recommend_launch 0 "^  vllm serve deepseek-ai/deepseek-llm-7b-base --tensor-parallel-size 1 --max-num-seqs 64" recommend tests/integration/cases/recommend_small.toml --quiet)
+dssim_cli_test(recommend_launch_dtype_half 0 "^  vllm serve deepseek-ai/deepseek-llm-7b-base --tensor-parallel-size 2 --dtype half --max-num-seqs 64" recommend tests/integration/cases/recommend_t4.toml --quiet --set workload.rate_per_s=0.3 --set slo.ttft_p99_s=30)
 dssim_cli_test(recommend_why 0 "^  over the budget +2, e.g. 2 x h100-sxm" recommend tests/integration/cases/recommend_small.toml --quiet)
 dssim_cli_test(recommend_inferred 0 "0 pruned by closed forms, 1 settled by a larger layout that does not keep up, 5 simulated" recommend tests/integration/cases/recommend_small.toml --quiet)
 add_test(NAME cli.recommend_chart COMMAND bash -c "set -e; d=$(mktemp -d); $<TARGET_FILE:dssim> recommend tests/integration/cases/recommend_small.toml --quiet --out $d/r > /dev/null; grep -q ',1,1,1x h100-sxm TP1 bf16$' $d/r/recommend_chart.csv; grep -q 'set title \"Cheapest that meets the SLOs: 1x h100-sxm TP1 bf16 at' $d/r/recommend.gp; rm -rf $d; echo ok"

@@ -80,6 +80,24 @@ TEST_CASE("launch commands carry the layout, the batch and the precision", "[rec
         "python -m sglang.launch_server --model-path deepseek-ai/X --tp 2 --dp 2 --max-running-requests 128 --chunked-prefill-size 8192 --quantization fp8");
 }
 
+TEST_CASE("launch commands say --dtype half where the run priced fp16 activations", "[recommend]") {
+  // a T4 has no bf16 tensor cores: vLLM refuses a bf16 checkpoint there and asks for --dtype=half
+  const Candidate c{"t4", "int4", 1, 1, 0};
+  Outcome o = ok(0.3, 1, 1);
+  o.hf_repo = "deepseek-ai/X";
+  o.weights = "int4";
+  o.max_batch = 16;
+  o.activations = "fp16";
+  CHECK(vllm_command(c, o) == "vllm serve deepseek-ai/X --tensor-parallel-size 1 --dtype half --max-num-seqs 16"
+                              "   # an int8/int4 checkpoint (GPTQ/AWQ/compressed-tensors) of the model");
+  CHECK(sglang_command(c, o) == "python -m sglang.launch_server --model-path deepseek-ai/X --tp 1 --dtype half "
+                                "--max-running-requests 16   # an int8/int4 checkpoint (GPTQ/AWQ) of the model");
+  o.activations = "bf16";  // the checkpoint's own: no flag
+  CHECK(vllm_command(c, o).find("--dtype") == std::string::npos);
+  o.activations = "fp32";
+  CHECK(vllm_command(c, o).find(" --dtype float32 ") != std::string::npos);
+}
+
 TEST_CASE("a MoE model's experts follow TP, the iteration size maps to the base policy's key", "[recommend]") {
   RecommendSpec s;
   s.gpus = {"h200-sxm"};
