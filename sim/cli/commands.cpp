@@ -336,9 +336,16 @@ int cmd_list(const std::vector<std::string>& args) {
         const GpuCard* d = g.efficiency_from.empty() ? nearest_calibrated(g, cards) : nullptr;
         source = "efficiencies of " + (d ? d->id : g.efficiency_from);
       }
-      std::cout << fmt("%-22s %6.1f GiB %7.0f GB/s %7.1f TFLOP/s bf16/fp16  %s\n", g.id.c_str(),
+      // the 16-bit rate, named for what the tensor cores take (a T4 or V100 has no bf16), and the
+      // 8-bit formats the GPU multiplies natively (others run weight-only: model/precision_notes)
+      const bool bf16 = g.peak_flops.count(Precision::bf16) > 0;
+      std::string eight;
+      for (Precision q : {Precision::fp8, Precision::int8})
+        if (g.peak_flops.count(q)) eight += (eight.empty() ? "" : "/") + to_string(q);
+      std::cout << fmt("%-22s %6.1f GiB %7.0f GB/s %7.1f TFLOP/s %-9s  8-bit: %-9s  %s\n", g.id.c_str(),
                        g.memory_bytes / (1024.0 * 1024 * 1024), g.memory_bw_Bps / 1e9,
-                       g.peak(g.compute_precision(Precision::bf16)) / 1e12, source.c_str());
+                       g.peak(g.compute_precision(Precision::bf16)) / 1e12, bf16 ? "bf16/fp16" : "fp16",
+                       eight.empty() ? "none" : eight.c_str(), source.c_str());
     }
   } else if (what == "nodes") {
     for (const auto& id : cat.node_ids()) {

@@ -40,6 +40,7 @@ dssim_cli_test(bad_scenario_flag_typo 1 "unrecognised option '--fromat'; did you
 dssim_cli_test(version 0 "dssim [0-9]+\\.[0-9]+" --version)
 dssim_cli_test(list_models 0 "deepseek-v3" list models)
 dssim_cli_test(list_gpus 0 "h200-sxm.*calibrated" list gpus)
+dssim_cli_test(list_gpus_formats 0 "^t4 .* 65\\.0 TFLOP/s fp16 +8-bit: int8 " list gpus)
 dssim_cli_test(list_nodes 0 "dgx-8xh100-sxm +8 x h100-sxm +nvswitch per-GPU NICs 400 Gb/s each" list nodes)
 dssim_cli_test(list_scenarios 0 "33b_a100.toml" list scenarios)
 dssim_cli_test(predict_text 0 "time per output token" predict --model deepseek-llm-7b --gpu h200-sxm)
