@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "model/params.hpp"
 #include "util/strings.hpp"
@@ -130,22 +131,65 @@ int offload_weight_layers(const ModelCard& m, const GpuCard& g, MemoryRequest& r
   return layers;
 }
 
+namespace {
+std::string describe_layout(const ParallelLayout& l) {
+  std::vector<std::string> parts;
+  if (l.tp > 1) parts.push_back(fmt("TP %d", l.tp));
+  if (l.ep > 1) parts.push_back(fmt("EP %d", l.ep));
+  if (l.pp > 1) parts.push_back(fmt("PP %d", l.pp));
+  return parts.empty() ? std::string("one GPU") : join(parts, " x ");
+}
+}  // namespace
+
+std::optional<ParallelLayout> fewest_gpus_layout(const ModelCard& m, const GpuCard& g, const MemoryRequest& r) {
+  std::optional<ParallelLayout> best;
+  std::vector<int> eps{1};
+  if (m.moe)
+    for (int e = 2; e <= m.moe->n_routed_experts; ++e)
+      if (m.moe->n_routed_experts % e == 0) eps.push_back(e);
+  for (int tp : {1, 2, 4, 8}) {  // tensor parallelism stays inside a node of up to 8 GPUs
+    if (!tp_compatible(m, tp)) continue;
+    for (int ep : eps) {
+      if (ep > 1 && ep % tp != 0) continue;  // the stage's GPUs form whole attention groups of TP
+      for (int pp = 1; pp <= m.num_hidden_layers; ++pp) {
+        ParallelLayout l = r.layout;
+        l.tp = tp;
+        l.ep = ep;
+        l.pp = pp;
+        if (l.gpus() > 1024 || (best && l.gpus() >= best->gpus())) break;  // more stages only add GPUs
+        MemoryRequest q = r;
+        q.layout = l;
+        if (memory_per_gpu(m, g, q).fits()) {
+          best = l;
+          break;
+        }
+      }
+    }
+  }
+  return best;
+}
+
 std::vector<std::string> what_would_fit(const ModelCard& m, const GpuCard& g, const MemoryRequest& r) {
   std::vector<std::string> out;
   MemoryBreakdown b = memory_per_gpu(m, g, r);
   if (b.fits()) return out;
   const double room_for_weights = g.memory_bytes - b.reserve;
   if (b.weights + b.activations > room_for_weights) {
-    for (Precision p : {Precision::bf16, Precision::fp8, Precision::int8, Precision::int4}) {
+    bool quantised_fits = false;
+    // the 16-bit format the GPU's tensor cores take (a T4 or V100 has no bf16)
+    const Precision b16 = g.peak_flops.count(Precision::bf16) ? Precision::bf16 : Precision::fp16;
+    for (Precision p : {b16, Precision::fp8, Precision::int8, Precision::int4}) {
       if (bytes_per_element(p) >= bytes_per_element(r.weights)) continue;
       MemoryRequest q = r;
       q.weights = p;
       if (memory_per_gpu(m, g, q).fits()) {
         out.push_back(fmt("store the weights in %s (%s per GPU)", to_string(p).c_str(),
                           human_bytes(memory_per_gpu(m, g, q).weights).c_str()));
+        quantised_fits = true;
         break;
       }
     }
+    int tp_gpus = 0;
     for (int tp = r.layout.tp * 2; tp <= 64; tp *= 2) {
       if (!tp_compatible(m, tp)) break;
       MemoryRequest q = r;
@@ -154,20 +198,38 @@ std::vector<std::string> what_would_fit(const ModelCard& m, const GpuCard& g, co
       if (memory_per_gpu(m, g, q).fits()) {
         out.push_back(fmt("use %d GPUs with tensor parallelism (%s of weights each)", q.layout.gpus(),
                           human_bytes(memory_per_gpu(m, g, q).weights).c_str()));
+        tp_gpus = q.layout.gpus();
         break;
       }
     }
-    // Across nodes a pipeline keeps the all-reduces inside each node.
-    for (int pp = r.layout.pp * 2; pp <= 16 && pp <= m.num_hidden_layers; pp *= 2) {
+    // The fewest of these GPUs that hold it, over tensor (within a node), expert and pipeline
+    // parallelism together and any number of stages; then at the cheaper precisions when none of them
+    // fits one GPU (one 8-bit option: the format this GPU multiplies natively, fp8 else int8).
+    auto fewest = [&](Precision p) -> std::optional<std::pair<ParallelLayout, double>> {
       MemoryRequest q = r;
-      q.layout.pp = pp;
-      if (memory_per_gpu(m, g, q).fits()) {
-        out.push_back(fmt("use %d GPUs as pipeline_parallel = %d stages of %d (%s of weights each)", q.layout.gpus(), pp,
-                          q.layout.stage_width(), human_bytes(memory_per_gpu(m, g, q).weights).c_str()));
-        break;
+      q.weights = p;
+      const auto l = fewest_gpus_layout(m, g, q);
+      if (!l) return std::nullopt;
+      q.layout = *l;
+      return std::make_pair(*l, memory_per_gpu(m, g, q).weights);
+    };
+    const auto here = fewest(r.weights);
+    if (here && (tp_gpus == 0 || here->first.gpus() < tp_gpus))
+      out.push_back(fmt("the fewest %s: %d (%s, %s of weights each)", g.id.c_str(), here->first.gpus(),
+                        describe_layout(here->first).c_str(), human_bytes(here->second).c_str()));
+    if (!quantised_fits) {
+      const Precision eight = g.compute_precision(Precision::fp8) == Precision::fp8 ? Precision::fp8
+                              : g.compute_precision(Precision::int8) == Precision::int8 ? Precision::int8
+                                                                                        : Precision::fp8;
+      for (Precision p : {eight, Precision::int4}) {
+        if (bytes_per_element(p) >= bytes_per_element(r.weights)) continue;
+        const auto l = fewest(p);
+        if (l && (!here || l->first.gpus() < here->first.gpus()))
+          out.push_back(fmt("%s weights on %d %s (%s, %s of weights each)", to_string(p).c_str(), l->first.gpus(),
+                            g.id.c_str(), describe_layout(l->first).c_str(), human_bytes(l->second).c_str()));
       }
     }
-    if (out.empty()) out.push_back("a GPU with more memory, or more GPUs (tensor, pipeline or expert parallelism)");
+    if (out.empty()) out.push_back("a GPU with more memory: no layout of these GPUs up to 1,024 holds it");
     return out;
   }
   // The weights fit: trade batch or context for KV cache.

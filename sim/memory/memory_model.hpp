@@ -1,4 +1,5 @@
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,9 @@ MemoryBreakdown memory_per_gpu(const ModelCard& m, const GpuCard& g, const Memor
 double activation_bytes(const ModelCard& m, const MemoryRequest& r);
 // Whether `tp` ranks can split the model: heads, KV heads (or replicate them) and MLP widths divide.
 bool tp_compatible(const ModelCard& m, int tp);
+// The layout with the fewest of these GPUs (TP 1-8 within a node, EP over the routed experts, PP over
+// the layers; at most 1,024 GPUs) whose every GPU holds the request; none when no such layout exists.
+std::optional<ParallelLayout> fewest_gpus_layout(const ModelCard& m, const GpuCard& g, const MemoryRequest& r);
 // Weight offload: whole layers' weights go to host memory from the last layer backwards, streamed through
 // two layer-sized GPU buffers, until `r` fits, or, with `gpu_layers` >= 0, until each GPU keeps only that
 // many decoder layers (fitting or not); returns how many layers moved.

@@ -81,3 +81,58 @@ TEST_CASE("tensor-parallel degrees that split the model, and suggestions that re
   CHECK(s[0].find("int4") != std::string::npos);
   CHECK(s[1].find("use 4 GPUs") != std::string::npos);
 }
+
+TEST_CASE("the fewest GPUs that hold a model: any number of pipeline stages, by hand", "[memory]") {
+  Catalog cat(DSSIM_TEST_DATA_DIR);
+  const ModelCard m = cat.model("deepseek-coder-33b");  // 62 layers of 530.3 M parameters (0.988 GiB in bf16)
+  const GpuCard t4 = cat.gpu("t4");                     // 15.10 GiB
+  MemoryRequest r;
+  r.kv_tokens = 639;
+  r.prefill_tokens = 512;
+  const RuntimeProfile rt = cat.runtime("pytorch");
+  r.reserve_bytes = rt.reserve_bytes;
+  r.reserve_fraction = rt.reserve_fraction;
+  // PP 4: 16 layers, 15.8 GiB of weights alone, more than the card; PP 5: 13 layers (12.8 GiB) and the
+  // 0.43 GiB embedding on the first stage, with the KV cache, activations and reserve under 15.10 GiB
+  const auto l = fewest_gpus_layout(m, t4, r);
+  REQUIRE(l);
+  CHECK(l->gpus() == 5);
+  CHECK(l->pp == 5);
+  CHECK(l->tp == 1);
+  MemoryRequest four = r;
+  four.layout.pp = 4;
+  CHECK_FALSE(memory_per_gpu(m, t4, four).fits());
+  // the suggestion names it, beside the tensor-parallel one (8 GPUs)
+  bool named = false;
+  for (const auto& s : what_would_fit(m, t4, r)) named = named || s.find("the fewest t4: 5 (PP 5,") != std::string::npos;
+  CHECK(named);
+}
+
+TEST_CASE("the fewest GPUs over TP, EP and PP: no smaller layout of the search holds it", "[memory]") {
+  Catalog cat(DSSIM_TEST_DATA_DIR);
+  const ModelCard v3 = cat.model("deepseek-v3");
+  const GpuCard t4 = cat.gpu("t4");
+  MemoryRequest r;
+  r.weights = Precision::int4;
+  r.kv_tokens = 639;
+  r.prefill_tokens = 512;
+  const auto best = fewest_gpus_layout(v3, t4, r);
+  REQUIRE(best);
+  MemoryRequest at = r;
+  at.layout = *best;
+  CHECK(memory_per_gpu(v3, t4, at).fits());
+  // every layout of fewer GPUs, searched the other way round (by GPU count), does not fit
+  for (int n = 1; n < best->gpus(); ++n)
+    for (int tp : {1, 2, 4, 8})
+      for (int ep = 1; ep <= 256; ++ep) {
+        if (ep > 1 && (256 % ep != 0 || ep % tp != 0)) continue;
+        const int width = std::max(tp, ep);
+        if (n % width != 0 || !tp_compatible(v3, tp) || n / width > v3.num_hidden_layers) continue;
+        MemoryRequest q = r;
+        q.layout.tp = tp;
+        q.layout.ep = ep;
+        q.layout.pp = n / width;
+        INFO("n " << n << " tp " << tp << " ep " << ep);
+        CHECK_FALSE(memory_per_gpu(v3, t4, q).fits());
+      }
+}
