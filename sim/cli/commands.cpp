@@ -338,7 +338,7 @@ int cmd_list(const std::vector<std::string>& args) {
       }
       // the 16-bit rate, named for what the tensor cores take (a T4 or V100 has no bf16), and the
       // 8-bit formats the GPU multiplies natively (others run weight-only: model/precision_notes)
-      const bool bf16 = g.peak_flops.count(Precision::bf16) > 0;
+      const bool bf16 = g.compute_precision(Precision::bf16) == Precision::bf16;
       std::string eight;
       for (Precision q : {Precision::fp8, Precision::int8})
         if (g.peak_flops.count(q)) eight += (eight.empty() ? "" : "/") + to_string(q);

@@ -65,7 +65,7 @@ ChildAnswer simulate(const RecommendSpec& spec, const std::vector<std::string>& 
                 {"max_batch", std::to_string(in.serving.max_batch)}};
   // fp16 on either pool's GPU makes the instance's --dtype half (vLLM refuses bf16 below compute
   // capability 8.0 and asks for --dtype=half)
-  Precision act = activation_precision(in.base.weights, in.base.gpu.peak_flops.count(Precision::bf16) > 0);
+  Precision act = activation_precision(in.base.weights, in.base.gpu);
   if (in.decode_base && in.decode_base->gpu.peak_flops.count(Precision::bf16) == 0 && act == Precision::bf16)
     act = Precision::fp16;
   a["activations"] = to_string(act);

@@ -141,13 +141,17 @@ std::string describe_layout(const ParallelLayout& l) {
 }
 }  // namespace
 
+// The largest layout the fewest-GPU search considers (a search bound, not hardware).
+constexpr int kMaxSuggestedGpus = 1024;
+
 std::optional<ParallelLayout> fewest_gpus_layout(const ModelCard& m, const GpuCard& g, const MemoryRequest& r) {
   std::optional<ParallelLayout> best;
   std::vector<int> eps{1};
   if (m.moe)
     for (int e = 2; e <= m.moe->n_routed_experts; ++e)
       if (m.moe->n_routed_experts % e == 0) eps.push_back(e);
-  for (int tp : {1, 2, 4, 8}) {  // tensor parallelism stays inside a node of up to 8 GPUs
+  // Tensor parallelism stays inside a node: every node file in platforms/nodes holds at most 8 GPUs.
+  for (int tp : {1, 2, 4, 8}) {
     if (!tp_compatible(m, tp)) continue;
     for (int ep : eps) {
       if (ep > 1 && ep % tp != 0) continue;  // the stage's GPUs form whole attention groups of TP
@@ -156,7 +160,7 @@ std::optional<ParallelLayout> fewest_gpus_layout(const ModelCard& m, const GpuCa
         l.tp = tp;
         l.ep = ep;
         l.pp = pp;
-        if (l.gpus() > 1024 || (best && l.gpus() >= best->gpus())) break;  // more stages only add GPUs
+        if (l.gpus() > kMaxSuggestedGpus || (best && l.gpus() >= best->gpus())) break;  // more stages only add GPUs
         MemoryRequest q = r;
         q.layout = l;
         if (memory_per_gpu(m, g, q).fits()) {
@@ -177,7 +181,7 @@ std::vector<std::string> what_would_fit(const ModelCard& m, const GpuCard& g, co
   if (b.weights + b.activations > room_for_weights) {
     bool quantised_fits = false;
     // the 16-bit format the GPU's tensor cores take (a T4 or V100 has no bf16)
-    const Precision b16 = g.peak_flops.count(Precision::bf16) ? Precision::bf16 : Precision::fp16;
+    const Precision b16 = g.compute_precision(Precision::bf16);
     for (Precision p : {b16, Precision::fp8, Precision::int8, Precision::int4}) {
       if (bytes_per_element(p) >= bytes_per_element(r.weights)) continue;
       MemoryRequest q = r;
@@ -229,7 +233,8 @@ std::vector<std::string> what_would_fit(const ModelCard& m, const GpuCard& g, co
                             g.id.c_str(), describe_layout(l->first).c_str(), human_bytes(l->second).c_str()));
       }
     }
-    if (out.empty()) out.push_back("a GPU with more memory: no layout of these GPUs up to 1,024 holds it");
+    if (out.empty())
+      out.push_back(fmt("a GPU with more memory: no layout of these GPUs up to %d holds it", kMaxSuggestedGpus));
     return out;
   }
   // The weights fit: trade batch or context for KV cache.

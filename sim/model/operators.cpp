@@ -7,10 +7,10 @@
 
 namespace dssim {
 
-Precision activation_precision(Precision weights, bool has_bf16) {
+Precision activation_precision(Precision weights, const GpuCard& gpu) {
   if (weights == Precision::fp32) return Precision::fp32;
   if (weights == Precision::fp16) return Precision::fp16;
-  return has_bf16 ? Precision::bf16 : Precision::fp16;
+  return gpu.compute_precision(Precision::bf16) == Precision::bf16 ? Precision::bf16 : Precision::fp16;
 }
 
 double expected_active_experts(double tokens, int k, int e) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "config/gpu_card.hpp"
 #include "config/model_card.hpp"
 #include "config/precision.hpp"
 #include "parallel/layout.hpp"
@@ -91,8 +92,9 @@ void set_attention_shape(Op& o, int batch, double q_len, double kv_len, double k
 inline void set_attention_shape(Op& o, int batch, double q_len, double kv_len, double act_bytes) {
   set_attention_shape(o, batch, q_len, kv_len, o.kv_token_bytes, act_bytes);
 }
-// Activations run in 16-bit unless the weights are fp32.
-Precision activation_precision(Precision weights, bool has_bf16);
+// Activations run in 16-bit unless the weights are fp32: bf16 where the GPU has bf16 tensor cores, else fp16
+// (a T4 or V100), fp16 with fp16 weights.
+Precision activation_precision(Precision weights, const GpuCard& gpu);
 std::vector<Op> build_forward(const ModelCard& m, const ForwardConfig& cfg, const ForwardShape& s);
 // Expected number of distinct experts hit when `tokens` tokens each pick `k` of `e` experts uniformly.
 double expected_active_experts(double tokens, int k, int e);

@@ -7,9 +7,8 @@ namespace dssim {
 
 std::vector<std::string> precision_notes(const GpuCard& gpu, Precision weights, bool weight_only) {
   std::vector<std::string> out;
-  const bool has_bf16 = gpu.peak_flops.count(Precision::bf16) > 0;
-  const std::string act = to_string(activation_precision(weights, has_bf16));
-  if (weights == Precision::bf16 && !has_bf16)
+  const std::string act = to_string(activation_precision(weights, gpu));
+  if (weights == Precision::bf16 && activation_precision(weights, gpu) != Precision::bf16)
     // vLLM stops there ("Bfloat16 is only supported on GPUs with compute capability of at least 8.0";
     // its message suggests --dtype=half), so a bf16 checkpoint is served in fp16 on these GPUs
     out.push_back(fmt("bf16 on %s: it has no bf16 tensor cores (%s), so weights and activations run in fp16, as "

@@ -207,10 +207,12 @@ std::string render_json(const RunInputs& ri, const RunResult& r) {
           .value("offload_host_memory", std::string(p.offload_zero_copy ? "unified" : p.offload_pageable ? "pageable" : p.offload_cxl ? "cxl" : "pinned"));
     j.value("host_weight_bytes", p.memory.host_weights).value("host_kv_bytes", p.memory.host_kv);
     j.value("efficiencies", p.calibration);
-    j.begin_object("kernel_classes");
-    for (const auto& [phase, c] : {std::pair<const char*, const Prediction::KernelClasses&>{"prefill", p.prefill_classes},
-                                   std::pair<const char*, const Prediction::KernelClasses&>{"decode", p.decode_classes}})
+    auto classes = [&](const char* phase, const Prediction::KernelClasses& c) {
       j.begin_object(phase).value("gemm_s", c.gemm_s).value("attention_s", c.attention_s).value("elementwise_s", c.elementwise_s).end_object();
+    };
+    j.begin_object("kernel_classes");
+    classes("prefill", p.prefill_classes);
+    classes("decode", p.decode_classes);
     j.end_object();
     j.begin_object("achieved");
     j.value("peak_precision", to_string(p.peaks.precision)).value("peak_sparse24", p.peaks.sparse24);

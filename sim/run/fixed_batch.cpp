@@ -197,7 +197,7 @@ Prediction predict(const PredictInput& in, const PowerSetup* power) {
   const ModelCard& m = in.model;
   p.params = count_params(m);
   p.kv_bytes_per_token = kv_bytes_per_token(m, in.kv_cache);
-  p.activations = activation_precision(in.weights, in.gpu.peak_flops.count(Precision::bf16) > 0);
+  p.activations = activation_precision(in.weights, in.gpu);
   if (in.parallel.two_batch_overlap && in.batch < 2)
     p.warnings.push_back("two_batch_overlap needs a batch of at least 2 to split; this batch of 1 runs without it");
 

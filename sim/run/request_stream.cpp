@@ -77,7 +77,7 @@ PoolModel plan_pool(const RunInputs& in, const PredictInput& b, int replicas, Se
   // Activations are sized for the largest iteration the policy can run; the rest of the memory left
   // after weights and the runtime's reserve is the KV cache pool.
   p.iteration_tokens = c.batch_policy().iteration_tokens(longest_prompt, c.max_batch);
-  const Precision act = activation_precision(b.weights, b.gpu.peak_flops.count(Precision::bf16) > 0);
+  const Precision act = activation_precision(b.weights, b.gpu);
   MemoryRequest mr;
   mr.weights = b.weights;
   mr.kv_cache = b.kv_cache;

@@ -20,7 +20,7 @@ the next section runs. Writes into $OUT (see run_all.sh):
 Usage: OUT=dir python3 validation/device/questions.py [section ...]   (default: all, in the order above)
 Environment: PROBE_BUDGET_S (seconds for everything, default 300), PROBE_SMALL=1 (tiny CPU dry run).
 """
-import csv, os, sys, time, traceback
+import os, sys, tomllib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "data", "h200"))
@@ -32,37 +32,11 @@ SMALL = probe.SMALL
 OUT = probe.OUT
 
 
-class Csv:
+class Csv(probe.Csv):
     """probe.Csv, but a text field never carries a comma (dssim's CSV reader splits on every comma)."""
 
-    def __init__(self, name, cols):
-        self.f = open(os.path.join(OUT, name), "w", newline="")
-        self.w = csv.writer(self.f)
-        self.w.writerow(cols)
-        self.f.flush()
-
     def row(self, *vals):
-        self.w.writerow([str(v).replace(",", ";") for v in vals])
-        self.f.flush()
-
-
-def guarded(name, need_s=10):
-    def deco(f):
-        def run(*a, **k):
-            if left() < need_s:
-                log(f"SKIP {name}: {left():.0f} s left, needs {need_s}")
-                return
-            log(f"BEGIN {name} epoch={time.time():.3f}")
-            try:
-                f(*a, **k)
-            except Exception:
-                log(f"FAIL {name}\n" + traceback.format_exc())
-            finally:
-                if DEV == "cuda":
-                    torch.cuda.empty_cache()
-            log(f"END {name} epoch={time.time():.3f}")
-        return run
-    return deco
+        super().row(*(str(v).replace(",", ";") for v in vals))
 
 
 def model_name():
@@ -124,7 +98,7 @@ def kernel_events(prof):
     return out
 
 
-@guarded("prefill_kernels", need_s=40)
+@probe.section("prefill_kernels")
 def prefill_kernels():
     from torch.profiler import ProfilerActivity, profile
     name = model_name()
@@ -156,7 +130,7 @@ def prefill_kernels():
 
 
 # ---------------------------------------------------------------- element-wise ops alone
-@guarded("elementwise_ops", need_s=30)
+@probe.section("elementwise_ops")
 def elementwise_ops():
     """Each op as the decoder issues it ('as_issued') and on contiguous operands ('contiguous').
     bytes: every operand read once at its own size (a broadcast operand once), the output written once."""
@@ -216,11 +190,17 @@ def elementwise_ops():
 
 
 # ---------------------------------------------------------------- a whole MoE layer
-MOE_SHAPES = {
-    # name: hidden, expert intermediate, routed experts, experts per token, shared experts
-    "mixtral-8x7b": (4096, 14336, 8, 2, 0),
-    "deepseek-v2-lite": (2048, 1408, 64, 6, 2),
-}
+# The MoE layers timed: their shapes come from the model cards dssim prices them with.
+MOE_MODELS = ["mixtral-8x7b", "deepseek-v2-lite"]
+
+
+def moe_shape(model_id):
+    """(hidden, expert intermediate, routed experts, experts per token, shared experts) of models/<id>.toml."""
+    with open(os.path.join(HERE, "..", "..", "models", model_id + ".toml"), "rb") as f:
+        card = tomllib.load(f)
+    moe = card["moe"]
+    return (card["hidden_size"], moe["moe_intermediate_size"], moe["n_routed_experts"], moe["num_experts_per_tok"],
+            moe.get("n_shared_experts", 0))
 
 
 class MoeLayer:
@@ -232,16 +212,27 @@ class MoeLayer:
         self.w2 = mk(E, inter, hid)
         self.shared = (mk(hid, 2 * inter * shared), mk(inter * shared, hid)) if shared else None
 
-    def forward_loop(self, x):
-        """Per-expert GEMMs on the gathered rows (what an unfused engine does)."""
-        T, hid = x.shape
+    def route(self, x):
+        """Router, top-k and the permutation that groups the (token, expert) rows by expert."""
         probs = torch.softmax(x @ self.router, dim=-1, dtype=torch.float32)
         wts, idx = torch.topk(probs, self.k, dim=-1)
         flat = idx.reshape(-1)
         order = torch.argsort(flat)
-        counts = torch.bincount(flat, minlength=self.E).tolist()  # host sync, as an eager engine's
         src = order // self.k
-        xs = x.index_select(0, src)
+        return x.index_select(0, src), torch.bincount(flat, minlength=self.E), wts.reshape(-1)[order], src
+
+    def combine(self, x, ys, wts, src):
+        """Each row weighted by its router probability, added back to its token; the shared experts beside."""
+        out = torch.zeros_like(x).index_add_(0, src, ys * wts.unsqueeze(-1).to(ys.dtype))
+        if self.shared is not None:
+            g, u = (x @ self.shared[0]).chunk(2, dim=-1)
+            out = out + (F.silu(g) * u) @ self.shared[1]
+        return out
+
+    def forward_loop(self, x):
+        """Per-expert GEMMs on the gathered rows (what an unfused engine does)."""
+        xs, counts, wts, src = self.route(x)
+        counts = counts.tolist()  # host sync, as an eager engine's
         ys = torch.empty_like(xs)
         s = 0
         for e, n in enumerate(counts):
@@ -250,40 +241,24 @@ class MoeLayer:
             g, u = (xs[s:s + n] @ self.w13[e]).chunk(2, dim=-1)
             ys[s:s + n] = (F.silu(g) * u) @ self.w2[e]
             s += n
-        ys = ys * wts.reshape(-1)[order].unsqueeze(-1).to(ys.dtype)
-        out = torch.zeros_like(x).index_add_(0, src, ys)
-        if self.shared is not None:
-            g, u = (x @ self.shared[0]).chunk(2, dim=-1)
-            out = out + (F.silu(g) * u) @ self.shared[1]
-        return out, max(counts)
+        return self.combine(x, ys, wts, src), max(counts)
 
     def forward_grouped(self, x):
         """The same layer with one grouped GEMM per projection (torch._grouped_mm, where this build has it)."""
-        T, hid = x.shape
-        probs = torch.softmax(x @ self.router, dim=-1, dtype=torch.float32)
-        wts, idx = torch.topk(probs, self.k, dim=-1)
-        flat = idx.reshape(-1)
-        order = torch.argsort(flat)
-        offs = torch.cumsum(torch.bincount(flat, minlength=self.E), 0).to(torch.int32)
-        src = order // self.k
-        xs = x.index_select(0, src)
-        h = torch._grouped_mm(xs, self.w13, offs=offs)
-        g, u = h.chunk(2, dim=-1)
+        xs, counts, wts, src = self.route(x)
+        offs = torch.cumsum(counts, 0).to(torch.int32)
+        g, u = torch._grouped_mm(xs, self.w13, offs=offs).chunk(2, dim=-1)
         ys = torch._grouped_mm((F.silu(g) * u).contiguous(), self.w2, offs=offs)
-        ys = ys * wts.reshape(-1)[order].unsqueeze(-1).to(ys.dtype)
-        out = torch.zeros_like(x).index_add_(0, src, ys)
-        if self.shared is not None:
-            g, u = (x @ self.shared[0]).chunk(2, dim=-1)
-            out = out + (F.silu(g) * u) @ self.shared[1]
-        return out
+        return self.combine(x, ys, wts, src)
 
 
-@guarded("moe_layer", need_s=40)
+@probe.section("moe_layer")
 def moe_layer():
     w = Csv("moe_layer.csv", ["model", "impl", "tokens", "hidden", "expert_inter", "experts", "top_k",
                               "shared", "max_expert_tokens", "seconds", "expert_weight_bytes"])
     tokens = [4, 16] if SMALL else [1, 16, 128, 512, 2048, 8192]
-    for name, (hid, inter, E, k, sh) in MOE_SHAPES.items():
+    for name in MOE_MODELS:
+        hid, inter, E, k, sh = moe_shape(name)
         if SMALL:
             hid, inter, E = 64, 32, min(E, 8)
         layer = MoeLayer(hid, inter, E, k, sh)
@@ -306,7 +281,7 @@ def moe_layer():
 
 
 # ---------------------------------------------------------------- large batch, short context decode
-@guarded("decode_bigbatch", need_s=40)
+@probe.section("decode_bigbatch")
 def decode_bigbatch():
     name = model_name()
     c = CONFIGS[name]

@@ -136,3 +136,18 @@ TEST_CASE("the fewest GPUs over TP, EP and PP: no smaller layout of the search h
         CHECK_FALSE(memory_per_gpu(v3, t4, q).fits());
       }
 }
+
+TEST_CASE("no layout of a GPU too small holds the model: the search's bound is said", "[memory]") {
+  Catalog cat(DSSIM_TEST_DATA_DIR);
+  const ModelCard v3 = cat.model("deepseek-v3");
+  GpuCard tiny = cat.gpu("t4");
+  tiny.memory_bytes = 0.6 * 1024 * 1024 * 1024;  // 0.1 GiB beside the reserve: V3 needs over 0.3 GiB a GPU on 1,024 even at int4
+  MemoryRequest r;
+  r.kv_tokens = 639;
+  r.prefill_tokens = 512;
+  r.reserve_bytes = 0.5 * 1024 * 1024 * 1024;
+  CHECK_FALSE(fewest_gpus_layout(v3, tiny, r));
+  const auto s = what_would_fit(v3, tiny, r);
+  REQUIRE(s.size() == 1);
+  CHECK(s[0] == "a GPU with more memory: no layout of these GPUs up to 1024 holds it");
+}

@@ -16,6 +16,14 @@ Outcome ok(double onprem, double hardware, double ttft_p99) {
   o.power_w = 500;
   return o;
 }
+// A qualifying outcome of model deepseek-ai/X, as the launch commands read it.
+Outcome launchable(const std::string& weights, int max_batch) {
+  Outcome o = ok(0.3, 1, 1);
+  o.hf_repo = "deepseek-ai/X";
+  o.weights = weights;
+  o.max_batch = max_batch;
+  return o;
+}
 }  // namespace
 
 TEST_CASE("candidates: every GPU, count and TP with TP dividing the count, replicas fill the rest", "[recommend]") {
@@ -69,10 +77,7 @@ TEST_CASE("ranking: qualifying candidates by $/M, unknown prices last, constrain
 
 TEST_CASE("launch commands carry the layout, the batch and the precision", "[recommend]") {
   const Candidate c{"h200-sxm", "fp8", 4, 2, 128};
-  Outcome o = ok(0.3, 1, 1);
-  o.hf_repo = "deepseek-ai/X";
-  o.weights = "fp8";
-  o.max_batch = 128;
+  Outcome o = launchable("fp8", 128);
   o.iteration_tokens = 8192;
   CHECK(vllm_command(c, o) ==
         "vllm serve deepseek-ai/X --tensor-parallel-size 2 --data-parallel-size 2 --max-num-seqs 128 --max-num-batched-tokens 8192 --quantization fp8");
@@ -83,10 +88,7 @@ TEST_CASE("launch commands carry the layout, the batch and the precision", "[rec
 TEST_CASE("launch commands say --dtype half where the run priced fp16 activations", "[recommend]") {
   // a T4 has no bf16 tensor cores: vLLM refuses a bf16 checkpoint there and asks for --dtype=half
   const Candidate c{"t4", "int4", 1, 1, 0};
-  Outcome o = ok(0.3, 1, 1);
-  o.hf_repo = "deepseek-ai/X";
-  o.weights = "int4";
-  o.max_batch = 16;
+  Outcome o = launchable("int4", 16);
   o.activations = "fp16";
   CHECK(vllm_command(c, o) == "vllm serve deepseek-ai/X --tensor-parallel-size 1 --dtype half --max-num-seqs 16"
                               "   # an int8/int4 checkpoint (GPTQ/AWQ/compressed-tensors) of the model");
@@ -206,9 +208,7 @@ TEST_CASE("pipeline stages: TP x PP must divide the count, weights and commands 
 
   Candidate pp{"h200-sxm", "", 8, 4, 0};
   pp.pp = 2;
-  Outcome o = ok(0.3, 1, 1);
-  o.hf_repo = "deepseek-ai/X";
-  o.max_batch = 64;
+  Outcome o = launchable("", 64);
   CHECK(vllm_command(pp, o) == "vllm serve deepseek-ai/X --tensor-parallel-size 4 --pipeline-parallel-size 2 --max-num-seqs 64");
   CHECK(sglang_command(pp, o) ==
         "python -m sglang.launch_server --model-path deepseek-ai/X --tp 4 --pp-size 2 --max-running-requests 64");
