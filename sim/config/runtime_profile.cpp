@@ -27,6 +27,10 @@ RuntimeProfile load_runtime_profile(const std::string& path) {
     r.kernel_in_model_s = g->get_number("kernel_in_model", 0, 1e3) * 1e-6;
     g->finish();
   }
+  if (auto e = t.opt_table("elementwise")) {
+    r.strided_outputs_per_sm_cycle = e->get_number("strided_outputs_per_sm_cycle", 0.01, 1e3);
+    e->finish();
+  }
   auto m = t.get_table("memory");
   r.reserve_bytes = m.get_number("reserve_gib", 0, 1e4) * 1024.0 * 1024 * 1024;
   r.reserve_fraction = m.get_number("reserve_fraction", 0, 0.9);

@@ -16,6 +16,9 @@ struct RuntimeProfile {
   double view_s = 0;          // a CPU-only tensor op (view, split, transpose, slice)
   double python_op_s = 0;     // each op inside a model's forward, beyond the microbenchmark floor
   double kernel_in_model_s = 0;  // GPU time of each kernel of a model's forward beyond the profile's kernel costs
+  // [elementwise] strided_outputs_per_sm_cycle: elements per SM per cycle its generic strided
+  // element-wise kernels write (Op::strided_outputs); 0: priced by their bytes alone
+  double strided_outputs_per_sm_cycle = 0;
   double graph_launch_s = 0; // one cudaGraphLaunch replaying a whole step
   double host_speed_scale = 1.0; // >1: a faster host CPU than the reference one
   bool fused_kernels = false;    // the engine's fused kernels instead of the unfused PyTorch decoder

@@ -112,18 +112,21 @@ class Builder {
     }
     ops_.push_back(o);
   }
-  // An element-wise kernel touching `elems_moved` activation elements (reads + writes).
-  void elementwise(const std::string& name, double elems_moved) {
+  // An element-wise kernel touching `elems_moved` activation elements (reads + writes); `strided`: the
+  // elements it writes when it runs on PyTorch's generic strided path (Op::strided_outputs).
+  void elementwise(const std::string& name, double elems_moved, double strided = 0) {
     Op o;
     o.kind = OpKind::elementwise;
     o.name = name;
     o.layer = layer_;
     o.bytes = elems_moved * a_;
+    o.strided_outputs = strided;
     ops_.push_back(o);
   }
-  // An element-wise kernel reading `elems` activations and writing them in the KV cache's precision.
-  void cache_write(const std::string& name, double elems) {
-    elementwise(name, 0);
+  // An element-wise kernel reading `elems` activations and writing them in the KV cache's precision;
+  // `strided`: a PyTorch copy from a view (a split of the QKV output, a transposed head layout).
+  void cache_write(const std::string& name, double elems, bool strided = false) {
+    elementwise(name, 0, strided ? elems : 0);
     ops_.back().bytes = elems * (a_ + kvb_);
   }
   void host(const std::string& name, int count) {
@@ -146,14 +149,16 @@ class Builder {
   void allreduce(const std::string& name, double elems) {
     if (tp_ > 1) collective(OpKind::allreduce, name, elems);
   }
-  // RoPE as the reference decoder writes it: x*cos + cat(-x2, x1)*sin, five kernels.
+  // RoPE as the reference decoder writes it: x*cos + cat(-x2, x1)*sin, five kernels. Every one reads a
+  // view (q/k split off the QKV output and transposed, their halves) or a broadcast cos/sin table, or
+  // adds two tensors of different layouts: all run on PyTorch's strided path.
   void rope(const std::string& what, double elems) {
     host("rope_" + what + "_slices", 2);
-    elementwise("rope_" + what + "_mul_cos", 2 * elems);
-    elementwise("rope_" + what + "_neg", elems);
-    elementwise("rope_" + what + "_cat", 2 * elems);
-    elementwise("rope_" + what + "_mul_sin", 2 * elems);
-    elementwise("rope_" + what + "_add", 3 * elems);
+    elementwise("rope_" + what + "_mul_cos", 2 * elems, elems);
+    elementwise("rope_" + what + "_neg", elems, elems / 2);
+    elementwise("rope_" + what + "_cat", 2 * elems, elems);
+    elementwise("rope_" + what + "_mul_sin", 2 * elems, elems);
+    elementwise("rope_" + what + "_add", 3 * elems, elems);
   }
 
   void preamble() {
@@ -197,8 +202,8 @@ class Builder {
       rope("q", T_ * H * D);
       rope("k", T_ * Hkv * D);
       host("kv_cache_slices", 4);
-      cache_write("k_cache_write", T_ * Hkv * D);
-      cache_write("v_cache_write", T_ * Hkv * D);
+      cache_write("k_cache_write", T_ * Hkv * D, true);
+      cache_write("v_cache_write", T_ * Hkv * D, true);
     }
     const double kv_read_heads = !s_.prefill && c_.decode_kv_per_query_head ? H : Hkv;
     attention_op(H, Hkv, D, D, false, 2.0 * kv_read_heads * D * kvb_);
@@ -245,7 +250,7 @@ class Builder {
       rope("q", T_ * H * rope_d);
       rope("k", T_ * rope_d);
     }
-    cache_write("latent_cache_write", T_ * (r + rope_d));
+    cache_write("latent_cache_write", T_ * (r + rope_d), !c_.fused);
     if (s_.prefill) {
       // prefill: expand the latent of every position attended (earlier chunks' too) into per-head keys
       // and values, then ordinary attention over them in the activation precision
@@ -273,8 +278,9 @@ class Builder {
     if (c_.fused) {
       elementwise("silu_and_mul", 3 * T_ * I);
     } else {
-      elementwise("silu", 2 * T_ * I);
-      elementwise("silu_mul", 3 * T_ * I);
+      // on the two halves `chunk` cuts out of the gate/up output: strided views
+      elementwise("silu", 2 * T_ * I, T_ * I);
+      elementwise("silu_mul", 3 * T_ * I, T_ * I);
     }
     gemm("down", T_, h_, I, c_.weights);
     allreduce("mlp_allreduce", T_ * h_);
@@ -307,7 +313,8 @@ class Builder {
     }
     elementwise("moe_dispatch", 2 * load.tokens * h_);
     gemm("experts_gate_up", per_expert, 2 * I, h_, c_.weights, groups);
-    elementwise(c_.fused ? "experts_silu_and_mul" : "experts_silu_mul", (c_.fused ? 3 : 5) * load.tokens * I);
+    elementwise(c_.fused ? "experts_silu_and_mul" : "experts_silu_mul", (c_.fused ? 3 : 5) * load.tokens * I,
+                c_.fused ? 0 : 2 * load.tokens * I);
     gemm("experts_down", per_expert, h_, I, c_.weights, groups);
     if (ep > 1) {
       collective(OpKind::alltoall, "moe_combine_a2a", T * k * h_);
@@ -317,7 +324,7 @@ class Builder {
     if (e.n_shared_experts > 0) {
       const double Is = e.n_shared_experts * I;
       gemm("shared_gate_up", T, 2 * Is, h_, c_.weights);
-      elementwise(c_.fused ? "shared_silu_and_mul" : "shared_silu_mul", (c_.fused ? 3 : 5) * T * Is);
+      elementwise(c_.fused ? "shared_silu_and_mul" : "shared_silu_mul", (c_.fused ? 3 : 5) * T * Is, c_.fused ? 0 : 2 * T * Is);
       gemm("shared_down", T, h_, Is, c_.weights);
     }
     if (ep > 1) {

@@ -45,6 +45,10 @@ struct Op {
   // (once per remote node, forwarded over NVLink once per rank: parallel/ep_routing)
   bool node_forward = false;
   int host_ops = 1;  // host_only: how many CPU-only tensor ops this stands for
+  // elementwise: the elements it writes when PyTorch runs it on its generic strided path (an operand
+  // is a slice, a transposed view or a broadcast): per-element index arithmetic, not memory, can set
+  // its pace (KernelCostModel::elementwise_time). 0: a contiguous, vectorised kernel.
+  double strided_outputs = 0;
 };
 
 struct ForwardShape {

@@ -73,8 +73,8 @@ struct PredictInput {
 };
 
 class KernelCostModel;
-// The kernel costs a model's forward runs at on `in.gpu`: its efficiencies, and each kernel's extra
-// GPU time inside a forward (the runtime's kernel_in_model).
+// The kernel costs a model's forward runs at on `in.gpu`: its efficiencies, each kernel's extra GPU
+// time inside a forward (the runtime's kernel_in_model) and the pace of its strided element-wise kernels.
 KernelCostModel model_kernel_costs(const PredictInput& in);
 
 // What the caller wants kept beyond the summary.

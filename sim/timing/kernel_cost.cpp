@@ -90,8 +90,11 @@ double KernelCostModel::attention_time(const Op& op) const {
   return profile_.kernel_fixed_s + std::max(mem, op.flops / rate);
 }
 
-double KernelCostModel::elementwise_time(double bytes) const {
-  return profile_.kernel_fixed_s + bytes / (gpu_.memory_bw_Bps * profile_.copy_eff);
+double KernelCostModel::elementwise_time(double bytes, double strided_outputs) const {
+  double t = bytes / (gpu_.memory_bw_Bps * profile_.copy_eff);
+  if (strided_outputs > 0 && strided_rate_ > 0)
+    t = std::max(t, strided_outputs / (gpu_.sm_count * gpu_.boost_clock_mhz * 1e6 * strided_rate_));
+  return profile_.kernel_fixed_s + t;
 }
 
 double KernelCostModel::compute_time(const Op& op) const {
@@ -135,7 +138,7 @@ double KernelCostModel::gpu_time(const Op& op) const {
     case OpKind::gemm:
       return in_model_s_ + gemm_time(op.m, op.n, op.k, op.groups, op.weight, op.act, op.weight_only, op.sparse24);
     case OpKind::attention: return in_model_s_ + attention_time(op);
-    case OpKind::elementwise: return in_model_s_ + elementwise_time(op.bytes);
+    case OpKind::elementwise: return in_model_s_ + elementwise_time(op.bytes, op.strided_outputs);
     case OpKind::host_only:
     case OpKind::allreduce:
     case OpKind::alltoall:

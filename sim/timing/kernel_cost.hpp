@@ -19,6 +19,9 @@ class KernelCostModel {
   // Each kernel of a model's forward takes this much more than the profile's kernel costs (the
   // runtime's `kernel_in_model`); 0 for bare kernels (burns, the fit).
   void set_in_model_cost(double seconds) { in_model_s_ = seconds; }
+  // Elements per SM per clock cycle that the runtime's generic strided element-wise kernels write (the
+  // runtime's `strided_outputs_per_sm_cycle`); 0: every element-wise kernel is priced by its bytes.
+  void set_strided_rate(double outputs_per_sm_cycle) { strided_rate_ = outputs_per_sm_cycle; }
   // The part of gpu_time paced by the SM clock (tensor/compute-bound work); the rest is paced by
   // memory and by fixed costs. Throttling stretches only this part.
   double compute_time(const Op& op) const;
@@ -56,7 +59,12 @@ class KernelCostModel {
   // ceil(M / dequant_tile_m) * K * N * dequant_ops_per_weight / (peak_fp32 * eff_compute of the 16-bit fit).
   double dequant_time(double m, double n, double k, Precision act) const;
   double attention_time(const Op& op) const;
-  double elementwise_time(double bytes) const;
+  // fixed + max(bytes / (bandwidth x copy efficiency), strided_outputs / (SMs x boost clock x strided
+  // rate)): a kernel on PyTorch's generic strided path computes each element's offsets from the
+  // operands' strides, and that index arithmetic paces it below the memory's rate. The second term is
+  // priced at the boost clock and is not stretched by throttling (the power model's compute class is
+  // tensor-core work, which these kernels are not).
+  double elementwise_time(double bytes, double strided_outputs = 0) const;
 
   const GpuCard& gpu() const { return gpu_; }
   const CalibrationProfile& profile() const { return profile_; }
@@ -75,6 +83,7 @@ class KernelCostModel {
   CalibrationProfile profile_;
   bool own_;
   double in_model_s_ = 0;
+  double strided_rate_ = 0;
   double attn_peak_ = -1;  // the attention kernels' peak rate (16-bit), looked up once; -1: none on the card
 };
 

@@ -32,6 +32,35 @@ TEST_CASE("7B prefill operators: FLOPs and bytes by hand", "[model][ops]") {
   CHECK(find(ops, "silu").bytes == Approx(2.0 * T * 11008 * 2));
 }
 
+TEST_CASE("the unfused decoder's strided element-wise kernels, by hand", "[model][ops]") {
+  ModelCard m = model("deepseek-llm-7b");
+  auto ops = build_forward(m, ForwardConfig{}, ForwardShape{true, 2, 100, 100});
+  const double T = 200, q = T * 32 * 128, I = 11008;
+  // RoPE on the q/k views and the broadcast tables: x*cos, -x2 (half), cat, *sin, add
+  CHECK(find(ops, "rope_q_mul_cos", 3).strided_outputs == Approx(q));
+  CHECK(find(ops, "rope_q_neg", 3).strided_outputs == Approx(q / 2));
+  CHECK(find(ops, "rope_k_cat", 3).strided_outputs == Approx(q));  // MHA: as many K heads
+  CHECK(find(ops, "rope_k_add", 3).strided_outputs == Approx(q));
+  CHECK(find(ops, "k_cache_write", 3).strided_outputs == Approx(q));
+  CHECK(find(ops, "v_cache_write", 3).strided_outputs == Approx(q));
+  // SiLU and the product on the two halves of the gate/up output
+  CHECK(find(ops, "silu", 3).strided_outputs == Approx(T * I));
+  CHECK(find(ops, "silu_mul", 3).strided_outputs == Approx(T * I));
+  // contiguous: the norms, the residual adds, the embedding
+  CHECK(find(ops, "input_norm", 3).strided_outputs == 0);
+  CHECK(find(ops, "attn_residual", 3).strided_outputs == 0);
+  CHECK(find(ops, "embedding", -1).strided_outputs == 0);
+  // 14 kernels a layer: RoPE's five on q and five on k, the two cache copies, SiLU, the product
+  double per_layer = 0;
+  for (const Op& o : ops)
+    if (o.layer == 3) per_layer += o.strided_outputs;
+  CHECK(per_layer == Approx(2 * 4.5 * q + 2 * q + 2 * T * I));
+  // an engine's fused kernels are its own, vectorised
+  ForwardConfig fused;
+  fused.fused = true;
+  for (const Op& o : build_forward(m, fused, ForwardShape{true, 2, 100, 100})) CHECK(o.strided_outputs == 0);
+}
+
 TEST_CASE("quantised weights: decoder GEMMs read the narrow weights, the LM head stays 16-bit", "[model][ops]") {
   ModelCard m = model("deepseek-llm-7b");
   ForwardConfig cfg;

@@ -49,6 +49,31 @@ TEST_CASE("element-wise and attention times", "[cost]") {
   CHECK(c.attention_time(a) == Approx(2e-6 + 1e9 / 0.5e12));
 }
 
+TEST_CASE("a strided element-wise kernel: the slower of its bytes and its index arithmetic, by hand", "[cost]") {
+  GpuCard g = toy_gpu();
+  g.sm_count = 100;
+  g.boost_clock_mhz = 1000;  // 1e11 SM-cycles per second
+  KernelCostModel c(g, toy_profile(), false);
+  // no rate from the runtime: every kernel by its bytes
+  CHECK(c.elementwise_time(8e6, 1e6) == Approx(2e-6 + 8e6 / 0.8e12));
+  c.set_strided_rate(1.25);  // 1.25e11 elements per second
+  // 4e6 bytes take 5 us at 0.8 TB/s; 1e6 strided outputs take 8 us: the arithmetic sets the pace
+  CHECK(c.elementwise_time(4e6, 1e6) == Approx(2e-6 + 8e-6));
+  // 16e6 bytes take 20 us: then the memory does
+  CHECK(c.elementwise_time(16e6, 1e6) == Approx(2e-6 + 20e-6));
+  // a contiguous kernel (no strided outputs) is not touched
+  CHECK(c.elementwise_time(4e6) == Approx(2e-6 + 5e-6));
+  Op o;
+  o.kind = OpKind::elementwise;
+  o.bytes = 4e6;
+  o.strided_outputs = 1e6;
+  c.set_in_model_cost(1e-6);
+  CHECK(c.gpu_time(o) == Approx(1e-6 + 2e-6 + 8e-6));
+  // memory-paced for the power model (no tensor-core work), its bytes spread over the longer time
+  CHECK(c.compute_time(o) == 0);
+  CHECK(c.memory_bytes(o) == Approx(4e6));
+}
+
 TEST_CASE("attention priced once per step: the same figures, bit for bit, as costs() and attention_time()", "[cost]") {
   KernelCostModel c(toy_gpu(), toy_profile(), false);
   c.set_in_model_cost(3e-6);
