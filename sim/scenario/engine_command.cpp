@@ -402,6 +402,10 @@ EngineCommand translate_engine_command(const std::string& kind, const std::vecto
   }
   if (kind == "vllm") finish_vllm(c);
   else finish_sglang(c);
+  // Both run their own kernels around the GEMMs and attention (rotary, fused add + RMSNorm, SiLU-and-mul,
+  // the KV cache write), not PyTorch's unfused element-wise ops on strided views.
+  c.set(kind == "vllm" ? "(vLLM's fused kernels)" : "(SGLang's fused kernels)", "serving.runtime", toml_str("fused"),
+        "platforms/runtimes/fused.toml");
   if (c.spec_method) {
     const std::string spec = c.written_or(c.spec_flags, "speculative decoding");
     c.set(spec, "serving.speculative", toml_str(*c.spec_method));
