@@ -39,6 +39,7 @@ struct SimIteration {
   // > 0: the step is a captured CUDA graph: one launch of this cost issues every kernel.
   double graph_launch_s = 0;
   double compute_s = 0;  // part of the kernels' GPU time paced by the SM clock (for the power model)
+  double issue_s = 0;    // clock-paced too, but not tensor-core work (KernelCostModel::Costs::issue)
   double memory_bytes = 0;  // bytes the memory-paced kernels move (for the power model's memory activity)
 };
 

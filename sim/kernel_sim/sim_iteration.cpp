@@ -9,6 +9,7 @@ SimIteration sim_iteration(const std::vector<Op>& ops, const KernelCostModel& co
   for (const Op& op : ops) {
     const KernelCostModel::Costs c = cost.costs(op);
     it.compute_s += c.compute;
+    it.issue_s += c.issue;
     it.memory_bytes += c.memory_bytes;
     SimKernel k;
     k.kind = op.kind;

@@ -41,7 +41,8 @@ double GpuPowerState::run(const IterationCostBreakdown& b, double now) {
   const PowerModel& m = s_.model;
   auto at = [&](std::size_t i, double& total, double& power, double& compute_dyn, double& memory_dyn) {
     const double compute = b.gpu_compute_s * s_.calibration_speedup * slowdown_[i];
-    const double gpu = b.gpu_s - b.gpu_compute_s + compute;
+    // index arithmetic: cycles, priced at f_max, so its time follows the clock in proportion
+    const double gpu = b.gpu_s - b.gpu_compute_s - b.gpu_issue_s + compute + b.gpu_issue_s * m.f_max_mhz / steps_[i];
     total = b.total_for(gpu);
     const double busy = total > 0 ? gpu / total : 0;
     const double share = gpu > 0 ? compute / gpu : 0;

@@ -14,6 +14,7 @@ IterationCostBreakdown breakdown(const StepLoad& l) {
   b.gpu_s = l.gpu_s;
   b.host_s = std::max(0.0, l.total_s - l.gpu_s);
   b.gpu_compute_s = std::min(l.compute_s, l.gpu_s);
+  b.gpu_issue_s = std::min(l.issue_s, l.gpu_s - b.gpu_compute_s);
   b.memory_bytes = l.memory_bytes;
   b.total_s = l.total_s;
   return b;

@@ -15,6 +15,7 @@ struct StepLoad {
   double gpu_s = 0;      // GPU busy (kernels on the first GPU)
   double compute_s = 0;  // of which paced by the SM clock
   double memory_bytes = 0;  // moved by the memory-paced kernels
+  double issue_s = 0;    // of which paced by the SM clock without tensor-core work
 };
 
 struct BatchPower {

@@ -349,7 +349,7 @@ Prediction predict(const PredictInput& in, const PowerSetup* power) {
   auto load_of = [&](std::size_t i) {
     return StepLoad{res[i].duration(), res[i].gpu_busy_s,
                     std::min(res[i].gpu_busy_s, its[i].stages[0].compute_s * its[i].microbatches),
-                    its[i].stages[0].memory_bytes * its[i].microbatches};
+                    its[i].stages[0].memory_bytes * its[i].microbatches, its[i].stages[0].issue_s * its[i].microbatches};
   };
   auto decode_at = [&](long long c) {
     if (ctx_list.size() == 1) return load_of(1);
@@ -360,7 +360,8 @@ Prediction predict(const PredictInput& in, const PowerSetup* power) {
     const StepLoad a = load_of(i), b = load_of(i + 1);
     const double w = static_cast<double>(c - ctx_list[i - 1]) / static_cast<double>(ctx_list[i] - ctx_list[i - 1]);
     return StepLoad{a.total_s + w * (b.total_s - a.total_s), a.gpu_s + w * (b.gpu_s - a.gpu_s),
-                    a.compute_s + w * (b.compute_s - a.compute_s), a.memory_bytes + w * (b.memory_bytes - a.memory_bytes)};
+                    a.compute_s + w * (b.compute_s - a.compute_s), a.memory_bytes + w * (b.memory_bytes - a.memory_bytes),
+                    a.issue_s + w * (b.issue_s - a.issue_s)};
   };
   double decode_total = 0;
   if (power) {

@@ -82,6 +82,7 @@ void add_draft_passes(IterationCostBreakdown& r, IterationCostModel& drafter, co
   auto add = [&r](const IterationCostBreakdown& x) {
     r.gpu_s += x.gpu_s;
     r.gpu_compute_s += x.gpu_compute_s;
+    r.gpu_issue_s += x.gpu_issue_s;
     r.memory_bytes = r.memory_bytes < 0 || x.memory_bytes < 0 ? -1 : r.memory_bytes + x.memory_bytes;
     r.comm_s += x.comm_s;
     r.host_s += x.host_s;

@@ -220,7 +220,7 @@ IterationCostModel::GpuTime IterationCostModel::token_ops_lookup(long long token
     const double w = static_cast<double>(tokens - lo) / static_cast<double>(kStep);
     const GpuTime a = token_ops_lookup(lo, prefill), b = token_ops_lookup(hi, prefill);
     GpuTime t{(1 - w) * a.total + w * b.total, (1 - w) * a.compute + w * b.compute, (1 - w) * a.comm + w * b.comm,
-              (1 - w) * a.bytes + w * b.bytes, {}, {}, {}};
+              (1 - w) * a.bytes + w * b.bytes, (1 - w) * a.issue + w * b.issue, {}, {}, {}};
     for (std::size_t i = 0; i < a.seg_gpu.size() && i < b.seg_gpu.size(); ++i) {
       t.seg_gpu.push_back((1 - w) * a.seg_gpu[i] + w * b.seg_gpu[i]);
       t.seg_comm.push_back((1 - w) * a.seg_comm[i] + w * b.seg_comm[i]);
@@ -242,6 +242,7 @@ IterationCostModel::GpuTime IterationCostModel::token_ops_lookup(long long token
       const double g = k.gpu, c = comm_time(op);
       t.total += g;
       t.compute += k.compute;
+      t.issue += k.issue;
       t.bytes += k.memory_bytes;
       t.comm += c;
       seg += g;
@@ -364,6 +365,7 @@ IterationCostBreakdown IterationCostModel::evaluate(const IterationShape& s, boo
     IterationCostBreakdown r = evaluate_stage(half, graph_allowed);
     const double gpu = overlap_gpu_;
     r.gpu_compute_s *= 2;
+    r.gpu_issue_s *= 2;
     r.memory_bytes *= 2;
     r.host_s *= 2;
     r.comm_s *= 2;
@@ -376,6 +378,7 @@ IterationCostBreakdown IterationCostModel::evaluate(const IterationShape& s, boo
   if (cfg_.layout.pp > 1 || micro_ > 1) {
     r.gpu_s *= rounds;
     r.gpu_compute_s *= rounds;
+    r.gpu_issue_s *= rounds;
     r.memory_bytes *= rounds;
     r.host_s *= rounds;
     r.comm_s *= rounds;
@@ -410,6 +413,7 @@ IterationCostBreakdown IterationCostModel::evaluate_stage(const IterationShape& 
   // Communication does not overlap the kernels around it (each waits for the other's result).
   double gpu = t.total + attn.total * attention_layers_ + t.comm;
   r.gpu_compute_s = t.compute + attn.compute * attention_layers_;
+  r.gpu_issue_s = t.issue;
   r.memory_bytes = t.bytes + attn.bytes * attention_layers_;
   // Decode-only steps replay a captured graph; steps with prefill run eager. The host and the GPU
   // overlap: the slower side sets the pace, plus the other side's first or last kernel.

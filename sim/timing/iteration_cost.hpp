@@ -39,6 +39,7 @@ struct IterationShape {
 struct IterationCostBreakdown {
   double gpu_s = 0, host_s = 0, total_s = 0;
   double gpu_compute_s = 0;   // part of gpu_s paced by the SM clock (at the calibration's clock)
+  double gpu_issue_s = 0;     // part of gpu_s paced by the SM clock without tensor-core work (at f_max)
   // Bytes moved by memory-paced kernels (KernelCostModel::memory_bytes); negative: not known, the power
   // model then takes memory-paced time at full memory activity.
   double memory_bytes = -1;
@@ -97,6 +98,7 @@ class IterationCostModel {
  private:
   struct GpuTime {
     double total = 0, compute = 0, comm = 0, bytes = 0;  // bytes: memory-paced (memory_bytes)
+    double issue = 0;                                    // clock-paced, not tensor-core work
     // two-batch overlap only: GPU time before each communication op, and that op's time (the last
     // segment has no communication)
     std::vector<double> seg_gpu, seg_comm;

@@ -97,6 +97,12 @@ double KernelCostModel::elementwise_time(double bytes, double strided_outputs) c
   return profile_.kernel_fixed_s + t;
 }
 
+double KernelCostModel::strided_issue_time(const Op& op) const {
+  if (op.kind != OpKind::elementwise || op.strided_outputs <= 0 || strided_rate_ <= 0) return 0.0;
+  const double issue = op.strided_outputs / (gpu_.sm_count * gpu_.boost_clock_mhz * 1e6 * strided_rate_);
+  return issue > op.bytes / (gpu_.memory_bw_Bps * profile_.copy_eff) ? issue : 0.0;
+}
+
 double KernelCostModel::compute_time(const Op& op) const {
   switch (op.kind) {
     case OpKind::gemm: {
@@ -114,7 +120,7 @@ double KernelCostModel::compute_time(const Op& op) const {
 }
 
 KernelCostModel::Costs KernelCostModel::costs(const Op& op) const {
-  Costs c{gpu_time(op), compute_time(op), 0.0};
+  Costs c{gpu_time(op), compute_time(op), 0.0, strided_issue_time(op)};
   const bool moves_memory = op.kind == OpKind::gemm || op.kind == OpKind::attention || op.kind == OpKind::elementwise;
   if (moves_memory && c.gpu > 0) c.memory_bytes = op.bytes * std::max(0.0, 1.0 - c.compute / c.gpu);
   return c;

@@ -31,8 +31,11 @@ class KernelCostModel {
   // of how hard memory works.
   double memory_bytes(const Op& op) const;
   // gpu_time, compute_time and memory_bytes of one op from one evaluation of each (the engines' hot path).
+  // `issue`: the part of gpu paced by the SM clock that is not tensor-core work (a strided element-wise
+  // kernel's index arithmetic): throttling stretches it in proportion, the power model draws no compute
+  // power for it.
   struct Costs {
-    double gpu = 0, compute = 0, memory_bytes = 0;
+    double gpu = 0, compute = 0, memory_bytes = 0, issue = 0;
   };
   Costs costs(const Op& op) const;
   // costs() of an attention op, and its attention_time (without the in-model cost), from one
@@ -65,6 +68,9 @@ class KernelCostModel {
   // priced at the boost clock and is not stretched by throttling (the power model's compute class is
   // tensor-core work, which these kernels are not).
   double elementwise_time(double bytes, double strided_outputs = 0) const;
+  // The index-arithmetic part of a strided element-wise kernel's time when it, not the memory, sets the
+  // pace (at the boost clock); 0 otherwise.
+  double strided_issue_time(const Op& op) const;
 
   const GpuCard& gpu() const { return gpu_; }
   const CalibrationProfile& profile() const { return profile_; }

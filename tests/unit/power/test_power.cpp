@@ -260,3 +260,29 @@ TEST_CASE("collective time inside the memory-paced time keeps full memory activi
   CHECK(m.memory_activity(1.2e9, 1e-3, 0.4e-3) == Approx((0.6e-3 * 0.5 + 0.4e-3) / 1e-3));
   CHECK(m.memory_activity(0, 1e-3, 1e-3) == Approx(1.0));  // all communication
 }
+
+TEST_CASE("index arithmetic under a cap: its time follows the clock in proportion, with no tensor-core draw", "[power]") {
+  PowerSetup s = toy_setup();
+  s.limit_w = 600;
+  s.thermal.tau_s = 1;
+  // 0.5 s of GEMM (compute) and 0.5 s of strided element-wise index arithmetic (issue) at 1500 MHz
+  IterationCostBreakdown b;
+  b.graph = true;
+  b.gpu_s = b.total_s = 1.0;
+  b.gpu_compute_s = 0.5;
+  b.gpu_issue_s = 0.5;
+  GpuPowerState st(s);
+  const double t = st.run(b, 0.0);
+  // Both halves stretch by 1500/f (beta 1), so the compute share stays 0.5; the issue half draws the
+  // memory class's power (no bytes known: full activity, half of it following the clock):
+  // P = 100 + 0.5 x 800 r^2 + 0.5 x 300 (0.5 + 0.5 r^2) = 175 + 475 r^2, r = f/1500 <= 0.9459: 1410 MHz.
+  CHECK(st.clock_mhz() == Approx(1410));
+  CHECK(t == Approx(0.5 * 1500 / 1410.0 + 0.5 * 1500 / 1410.0));
+  // the same seconds as memory-paced work do not stretch, so the GEMM's share grows to 1/(1 + r):
+  // 601 W at 1410 MHz, 593 W at 1395
+  IterationCostBreakdown m = b;
+  m.gpu_issue_s = 0;
+  GpuPowerState st2(s);
+  CHECK(st2.run(m, 0.0) == Approx(0.5 * 1500 / 1395.0 + 0.5));
+  CHECK(st2.clock_mhz() == Approx(1395));
+}

@@ -69,9 +69,13 @@ TEST_CASE("a strided element-wise kernel: the slower of its bytes and its index 
   o.strided_outputs = 1e6;
   c.set_in_model_cost(1e-6);
   CHECK(c.gpu_time(o) == Approx(1e-6 + 2e-6 + 8e-6));
-  // memory-paced for the power model (no tensor-core work), its bytes spread over the longer time
+  // no tensor-core work: its bytes spread over the longer time for the power model, and the 8 us of index
+  // arithmetic are the clock-paced `issue` part, which throttling stretches
   CHECK(c.compute_time(o) == 0);
   CHECK(c.memory_bytes(o) == Approx(4e6));
+  CHECK(c.costs(o).issue == Approx(8e-6));
+  o.bytes = 16e6;  // the memory sets the pace: nothing for the clock
+  CHECK(c.costs(o).issue == 0);
 }
 
 TEST_CASE("attention priced once per step: the same figures, bit for bit, as costs() and attention_time()", "[cost]") {
