@@ -83,6 +83,8 @@ class KernelCostModel {
     double tc, tm;  // the compute and memory terms of the roofline
     double bytes;   // what tm moves
   };
+  // strided_outputs / (SMs x boost clock x the runtime's strided rate); 0 without either
+  double strided_seconds(double strided_outputs) const;
   GemmTerms gemm_terms(double m, double n, double k, Precision weight, Precision act, bool weight_only,
                        bool sparse = false) const;
   GpuCard gpu_;
