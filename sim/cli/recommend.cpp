@@ -479,7 +479,8 @@ int cmd_recommend(const std::vector<std::string>& args) {
 
   if (format == "json") {
     JsonWriter j;
-    j.begin_document("recommend").value("recommend", path).value("base", spec.base).value("rank_by", spec.rank_by);
+    j.begin_document("recommend").value("recommend", path).value("base", spec.base).value("runtime", base.runtime)
+        .value("rank_by", spec.rank_by);
     j.value("candidates", static_cast<long long>(cands.size())).value("simulated", static_cast<long long>(to_run.size() - inferred));
     j.value("inferred", static_cast<long long>(inferred));
     j.value("qualifying", static_cast<long long>(best.size())).value("wall_s", wall);
@@ -530,6 +531,12 @@ int cmd_recommend(const std::vector<std::string>& args) {
            "%zu %s; ranked by %s $/M output tokens\n\n",
            spec.base.c_str(), sets.empty() ? "" : (" with --set " + join(sets, ", --set ")).c_str(), cands.size(),
            cands.size() - to_run.size(), inferred, to_run.size() - inferred, how.c_str(), spec.rank_by == "cloud" ? "cloud" : "on-prem");
+  // The launch lines are vLLM's and SGLang's, which run their own fused kernels: say what priced the answer.
+  if (base.runtime != "fused")
+    o << fmt("  Priced with the '%s' runtime (platforms/runtimes/%s.toml). The launch lines below run vLLM's and SGLang's "
+             "own fused kernels: set serving.runtime = \"fused\" in the base (or --set serving.runtime=fused) to price "
+             "those (docs/recommend.md)\n\n",
+             base.runtime.c_str(), base.runtime.c_str());
   // Comparing a GPU whose servers are priced with one whose are not flatters the latter: say so.
   std::set<std::string> priced, unpriced;
   for (std::size_t i = 0; i < cands.size(); ++i)
