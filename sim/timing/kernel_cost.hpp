@@ -65,8 +65,8 @@ class KernelCostModel {
   // fixed + max(bytes / (bandwidth x copy efficiency), strided_outputs / (SMs x boost clock x strided
   // rate)): a kernel on PyTorch's generic strided path computes each element's offsets from the
   // operands' strides, and that index arithmetic paces it below the memory's rate. The second term is
-  // priced at the boost clock and is not stretched by throttling (the power model's compute class is
-  // tensor-core work, which these kernels are not).
+  // priced at the boost clock; the power observer stretches it by f_max / f (Costs::issue) without
+  // tensor-core power.
   double elementwise_time(double bytes, double strided_outputs = 0) const;
   // The index-arithmetic part of a strided element-wise kernel's time when it, not the memory, sets the
   // pace (at the boost clock); 0 otherwise.
