@@ -19,6 +19,8 @@ stored value is not what its derivation gives, to the precision it is stored wit
 """
 import argparse, csv, json, os, re, statistics, subprocess, sys
 
+from e2e_compare import decode_args, prefill_args  # beside this file: the rows' predict arguments
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -66,9 +68,7 @@ def main():
     for r in csv.DictReader(open(os.path.join(a.data, "e2e_7b.csv"))):
         if r["phase"] != "decode" or r["mode"] != "cudagraph":
             continue
-        c = int(r["context"])
-        d = predict(a.dssim, ["--batch", r["batch"], "--prompt", str(c - 1), "--output", "2", "--context", str(c - 1),
-                              "--cuda-graphs", "on"])
+        d = predict(a.dssim, decode_args(r["batch"], int(r["context"]), True))
         without = d["decode_step_s"] - d["decode_kernels"] * in_model * 1e-6
         per_kernel.append((float(r["seconds"]) - without) / d["decode_kernels"] * 1e6)
     print(f"kernel_in_model     median {statistics.median(per_kernel):.2f} us  (now {in_model}; "
@@ -78,13 +78,12 @@ def main():
     steps, memo = [], {}
     for r in csv.DictReader(open(os.path.join(run, "steps.csv"))):
         b, c = int(r["bucket"]), int(r["ctx_bucket"])
-        if (b, c) not in memo:  # the new token attends to c positions of the bucket: c - 1 are cached
-            memo[(b, c)] = predict(a.dssim, ["--batch", str(b), "--prompt", str(c - 1), "--output", "2",
-                                             "--context", str(c - 1), "--cuda-graphs", "on"], "decode_step_s")
+        if (b, c) not in memo:  # the graph attends to the whole context bucket
+            memo[(b, c)] = predict(a.dssim, decode_args(b, c, True), "decode_step_s")
         steps.append((float(r["seconds"]) - memo[(b, c)]) * 1e6)
     pre = []
     for r in csv.DictReader(open(os.path.join(run, "batches.csv"))):
-        t = predict(a.dssim, ["--batch", r["size"], "--prompt", r["padded_prompt"], "--output", "1"], "prefill_s")
+        t = predict(a.dssim, prefill_args(r["size"], r["padded_prompt"]), "prefill_s")
         pre.append((float(r["prefill_s"]) - t) * 1e3)
     q1, m, q3 = quartiles(steps)
     print(f"step_overhead_us    median {m:.0f}  (quartiles {q1:.0f} .. {q3:.0f}; {len(steps)} sampled steps)")

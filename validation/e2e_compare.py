@@ -26,14 +26,23 @@ def probe_plan():
     sys.exit(f"{PROBE}: no E2E_PLAN literal")
 
 
+def prefill_args(batch, prompt):
+    """`dssim predict` arguments whose prefill_s is one eager forward over `batch` prompts of `prompt` tokens."""
+    return ["--batch", str(batch), "--prompt", str(prompt), "--output", "1"]
+
+
+def decode_args(batch, ctx, graphs):
+    """`dssim predict` arguments whose decode_step_s is one step whose new token attends to `ctx` positions
+    (ctx - 1 already cached), replayed as a CUDA graph or not."""
+    return ["--batch", str(batch), "--prompt", str(ctx - 1), "--output", "2", "--context", str(ctx - 1),
+            "--cuda-graphs", "on" if graphs else "off"]
+
+
 def predict(dssim, gpu, model, phase, batch, ctx, mode):
     if phase == "prefill":
-        args = ["--batch", str(batch), "--prompt", str(ctx), "--output", "1"]
-        key = "prefill_s"
-    else:  # the new token attends to ctx positions: ctx - 1 are already cached
-        args = ["--batch", str(batch), "--prompt", str(ctx - 1), "--output", "2", "--context", str(ctx - 1),
-                "--cuda-graphs", "on" if mode == "cudagraph" else "off"]
-        key = "decode_step_s"
+        args, key = prefill_args(batch, ctx), "prefill_s"
+    else:
+        args, key = decode_args(batch, ctx, mode == "cudagraph"), "decode_step_s"
     out = subprocess.run([dssim, "predict", "--model", model, "--gpu", gpu, "--format", "json"] + args,
                          capture_output=True, text=True)
     if out.returncode != 0:

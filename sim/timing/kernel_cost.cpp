@@ -90,19 +90,20 @@ double KernelCostModel::attention_time(const Op& op) const {
   return profile_.kernel_fixed_s + std::max(mem, op.flops / rate);
 }
 
+double KernelCostModel::copy_seconds(double bytes) const { return bytes / (gpu_.memory_bw_Bps * profile_.copy_eff); }
+
 double KernelCostModel::strided_seconds(double strided_outputs) const {
   if (strided_outputs <= 0 || strided_rate_ <= 0) return 0.0;
   return strided_outputs / (gpu_.sm_count * gpu_.boost_clock_mhz * 1e6 * strided_rate_);
 }
 
 double KernelCostModel::elementwise_time(double bytes, double strided_outputs) const {
-  return profile_.kernel_fixed_s + std::max(bytes / (gpu_.memory_bw_Bps * profile_.copy_eff), strided_seconds(strided_outputs));
+  return profile_.kernel_fixed_s + std::max(copy_seconds(bytes), strided_seconds(strided_outputs));
 }
 
 double KernelCostModel::strided_issue_time(const Op& op) const {
-  if (op.kind != OpKind::elementwise) return 0.0;
-  const double issue = strided_seconds(op.strided_outputs);
-  return issue > op.bytes / (gpu_.memory_bw_Bps * profile_.copy_eff) ? issue : 0.0;
+  const double issue = strided_seconds(op.strided_outputs);  // 0 for every kind but a strided element-wise op
+  return issue > copy_seconds(op.bytes) ? issue : 0.0;
 }
 
 double KernelCostModel::compute_time(const Op& op) const {

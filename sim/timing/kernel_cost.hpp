@@ -83,7 +83,9 @@ class KernelCostModel {
     double tc, tm;  // the compute and memory terms of the roofline
     double bytes;   // what tm moves
   };
-  // strided_outputs / (SMs x boost clock x the runtime's strided rate); 0 without either
+  // An element-wise kernel's two paces: its bytes at a device copy's rate, and strided_outputs / (SMs x
+  // boost clock x the runtime's strided rate) (0 without either).
+  double copy_seconds(double bytes) const;
   double strided_seconds(double strided_outputs) const;
   GemmTerms gemm_terms(double m, double n, double k, Precision weight, Precision act, bool weight_only,
                        bool sparse = false) const;

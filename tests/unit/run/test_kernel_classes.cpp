@@ -4,21 +4,15 @@
 #include "config/catalog.hpp"
 #include "run/fixed_batch.hpp"
 #include "run/resolve.hpp"
+#include "run/one_gpu_input.hpp"
 #include "timing/kernel_cost.hpp"
 
 using namespace dssim;
 
 TEST_CASE("a prefill's GEMM time is the H200 table's measured shapes, by hand", "[fixed_batch][kernel_classes]") {
   Catalog cat(DSSIM_TEST_DATA_DIR);
-  PredictInput in;
-  in.model = cat.model("deepseek-llm-7b");  // 30 layers, fused QKV and gate/up as the probe's decoder
-  in.gpu = cat.gpu("h200-sxm");
-  in.node = implicit_node(in.gpu, 1);
-  in.runtime = cat.runtime("pytorch");
-  in.batch = 1;
-  in.prompt = 2048;
-  in.output = 2;
-  in.context = 2048;
+  // 30 layers, fused QKV and gate/up as the probe's decoder
+  PredictInput in = test::one_gpu_input(cat, "deepseek-llm-7b", "h200-sxm", 2048, 2);
   read_hardware_data(in, cat);
   const Prediction p = predict(in, nullptr);  // no power observer: every kernel at the calibrated clock
   REQUIRE(p.fits);

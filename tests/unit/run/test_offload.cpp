@@ -5,6 +5,7 @@
 #include "memory/memory_model.hpp"
 #include "run/fixed_batch.hpp"
 #include "run/resolve.hpp"
+#include "run/one_gpu_input.hpp"
 
 using namespace dssim;
 
@@ -12,16 +13,8 @@ namespace {
 
 // DeepSeek-LLM-7B in fp32 (26 GiB) on a 24 GiB RTX 4090, batch 1: the article's out-of-VRAM case.
 PredictInput fp32_on_4090(const Catalog& cat) {
-  PredictInput in;
-  in.model = cat.model("deepseek-llm-7b");
-  in.gpu = cat.gpu("rtx-4090");
-  in.node = implicit_node(in.gpu, 1);
-  in.runtime = cat.runtime("pytorch");
+  PredictInput in = test::one_gpu_input(cat, "deepseek-llm-7b", "rtx-4090", 512, 4);
   in.weights = in.kv_cache = Precision::fp32;
-  in.batch = 1;
-  in.prompt = 512;
-  in.output = 4;
-  in.context = 512;
   in.offload_weights = true;
   in.host_memory_bytes = 64.0 * 1024 * 1024 * 1024;
   read_hardware_data(in, cat);
@@ -106,15 +99,7 @@ TEST_CASE("a decode step streaming offloaded layers from pageable memory takes t
 
 TEST_CASE("unified memory: offload copies nothing and frees nothing", "[run][offload]") {
   Catalog cat(DSSIM_TEST_DATA_DIR);
-  PredictInput in;
-  in.model = cat.model("deepseek-llm-7b");
-  in.gpu = cat.gpu("jetson-agx-orin-64g");
-  in.node = implicit_node(in.gpu, 1);
-  in.runtime = cat.runtime("pytorch");
-  in.batch = 1;
-  in.prompt = 256;
-  in.output = 4;
-  in.context = 256;
+  PredictInput in = test::one_gpu_input(cat, "deepseek-llm-7b", "jetson-agx-orin-64g", 256, 4);
   read_hardware_data(in, cat);
   in.offload_weights = true;
   in.gpu_layers = 10;
