@@ -531,8 +531,9 @@ int cmd_recommend(const std::vector<std::string>& args) {
            "%zu %s; ranked by %s $/M output tokens\n\n",
            spec.base.c_str(), sets.empty() ? "" : (" with --set " + join(sets, ", --set ")).c_str(), cands.size(),
            cands.size() - to_run.size(), inferred, to_run.size() - inferred, how.c_str(), spec.rank_by == "cloud" ? "cloud" : "on-prem");
-  // The launch lines are vLLM's and SGLang's, which run their own fused kernels: say what priced the answer.
-  if (base.runtime != "fused")
+  // The launch lines are vLLM's and SGLang's, which run their own fused kernels: say when an unfused
+  // operator list priced the answer.
+  if (!cat.runtime(base.runtime).fused_kernels)
     o << fmt("  Priced with the '%s' runtime (platforms/runtimes/%s.toml). The launch lines below run vLLM's and SGLang's "
              "own fused kernels: set serving.runtime = \"fused\" in the base (or --set serving.runtime=fused) to price "
              "those (docs/recommend.md)\n\n",

@@ -132,11 +132,15 @@ dssim_cli_test(bad_slo_key 1 "unknown key 'slo.ttft_p95_s'; did you mean" scenar
 
 # recommend: the cheapest configurations that meet the SLOs, why the others fail, how to launch the choice.
 dssim_cli_test(recommend_text 0 "^  1 x h100-sxm, TP 1 x 1 replica +\\$1\\.209 +\\$2\\.654 +\\$39,625" recommend tests/integration/cases/recommend_small.toml --quiet --jobs 2)
-# The answer says which runtime priced it (the launch lines are fused engines'), and stays silent when it is "fused".
+# The answer says which runtime priced it (the launch lines are fused engines'), and stays silent when
+# that runtime's kernels are fused too ("fused"; "compiled", TensorRT-LLM's).
 dssim_cli_test(recommend_runtime_line 0 "^  Priced with the 'pytorch' runtime \\(platforms/runtimes/pytorch\\.toml\\)\\. The launch lines below run vLLM's and SGLang's own fused kernels" recommend tests/integration/cases/recommend_small.toml --quiet --jobs 2)
 add_test(NAME cli.recommend_runtime_fused COMMAND bash -c "out=$($<TARGET_FILE:dssim> recommend tests/integration/cases/recommend_small.toml --quiet --jobs 2 --set serving.runtime=fused --format json); echo \"$out\" | grep -q '\"runtime\": \"fused\"' && ! $<TARGET_FILE:dssim> recommend tests/integration/cases/recommend_small.toml --quiet --jobs 2 --set serving.runtime=fused | grep -q 'Priced with' && echo quiet"
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(cli.recommend_runtime_fused PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}" PASS_REGULAR_EXPRESSION "^quiet")
+add_test(NAME cli.recommend_runtime_compiled COMMAND bash -c "! $<TARGET_FILE:dssim> recommend tests/integration/cases/recommend_small.toml --quiet --jobs 2 --set serving.runtime=compiled | grep -q 'Priced with' && echo quiet"
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli.recommend_runtime_compiled PROPERTIES LABELS integration ENVIRONMENT "DSSIM_DATA_DIR=${PROJECT_SOURCE_DIR}" PASS_REGULAR_EXPRESSION "^quiet")
 dssim_cli_test(recommend_launch 0 "^  vllm serve deepseek-ai/deepseek-llm-7b-base --tensor-parallel-size 1 --max-num-seqs 64" recommend tests/integration/cases/recommend_small.toml --quiet)
 dssim_cli_test(recommend_launch_dtype_half 0 "^  vllm serve deepseek-ai/deepseek-llm-7b-base --tensor-parallel-size 2 --dtype half --max-num-seqs 64" recommend tests/integration/cases/recommend_t4.toml --quiet --set workload.rate_per_s=0.3 --set slo.ttft_p99_s=30)
 dssim_cli_test(recommend_why 0 "^  over the budget +2, e.g. 2 x h100-sxm" recommend tests/integration/cases/recommend_small.toml --quiet)
